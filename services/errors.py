@@ -1,0 +1,161 @@
+"""The one error tree. Raise these from any layer; the HTTP edge renders them as RFC 9457
+``application/problem+json`` and the consumer loop routes message errors.
+
+::
+
+    NewsroomError                    500  internal
+    ├── BadRequest                   400  bad_request
+    │   ├── ValidationFailed         422  validation        (+ errors: [{loc, msg}])
+    │   └── PayloadTooLarge          413  payload_too_large
+    ├── Unauthorized                 401  unauthorized      (+ WWW-Authenticate)
+    ├── Forbidden                    403  forbidden
+    ├── NotFound                     404  not_found
+    ├── Conflict                     409  conflict
+    │   └── IdempotencyConflict      409  idempotency_conflict
+    ├── PreconditionFailed           412  precondition_failed
+    ├── PreconditionRequired         428  precondition_required
+    ├── TooManyRequests              429  rate_limited      (+ Retry-After)
+    └── Unavailable                  503  unavailable       (+ Retry-After)
+
+    MessageError                     a Kafka message could not be processed
+    ├── InvalidMessage               never will be: it goes to the topic's DLQ with reason
+    └── RetryableError               may be later (store down...): retried, not committed
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+PROBLEM_BASE = "urn:newsroom:problem:"
+
+
+class NewsroomError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(NewsroomError):
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+
+class ValidationFailed(BadRequest):
+    status = 422
+    code = "validation"
+    title = "The request is not valid"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail, extra={"errors": errors or []})
+
+
+class PayloadTooLarge(BadRequest):
+    status = 413
+    code = "payload_too_large"
+    title = "Request body too large"
+
+
+class Unauthorized(NewsroomError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="newsroom"'})
+
+
+class Forbidden(NewsroomError):
+    status = 403
+    code = "forbidden"
+    title = "Not allowed for your role"
+
+
+class NotFound(NewsroomError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(NewsroomError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+    title = "Idempotency-Key reused with a different request"
+
+
+class PreconditionFailed(NewsroomError):
+    status = 412
+    code = "precondition_failed"
+    title = "The resource changed since you read it"
+
+
+class PreconditionRequired(NewsroomError):
+    status = 428
+    code = "precondition_required"
+    title = "If-Match header required"
+
+
+class TooManyRequests(NewsroomError):
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(
+            detail, extra={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)}
+        )
+
+
+class Unavailable(NewsroomError):
+    status = 503
+    code = "unavailable"
+    title = "Temporarily unavailable"
+
+    def __init__(self, detail: str, retry_after: int = 5) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class MessageError(Exception):
+    """A Kafka message could not be processed."""
+
+
+class InvalidMessage(MessageError):
+    """The message can never be processed; it goes to the DLQ with ``reason``."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class RetryableError(MessageError):
+    """Processing may succeed later (a dependency is down); retry without committing."""

@@ -1,0 +1,86 @@
+"""Structured logging: one event name per line, data as key-value pairs.
+
+JSON when stdout is not a terminal, readable when it is. ``merge_contextvars`` comes
+first so a request id or trace id bound once shows on every line of that request or
+message. The standard library's loggers (uvicorn, kafka-python, pymongo) go through the
+same renderer.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from typing import Any
+
+import structlog
+
+TRACE_HEADER = "traceparent"
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | None = None) -> None:
+    use_json = fmt == "json" or (fmt == "auto" and not sys.stdout.isatty())
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+    if service:
+        shared.append(_add_service(service))
+    renderer: structlog.types.Processor
+    if use_json:
+        shared.append(structlog.processors.format_exc_info)
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        renderer = structlog.dev.ConsoleRenderer()
+
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # The Kafka client logs every reconnect at INFO/WARNING; keep its noise for real faults.
+    logging.getLogger("kafka").setLevel(logging.ERROR)
+    logging.getLogger("pymongo").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def _add_service(service: str) -> structlog.types.Processor:
+    def add(_: Any, __: str, event_dict: structlog.types.EventDict) -> structlog.types.EventDict:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return add
+
+
+def new_trace_id() -> str:
+    return uuid.uuid4().hex
+
+
+def bind_trace(trace_id: str | None) -> str:
+    """Bind a trace id for the current context (request or message) and return it."""
+    trace_id = trace_id or new_trace_id()
+    structlog.contextvars.bind_contextvars(trace_id=trace_id)
+    return trace_id
+
+
+def current_trace_id() -> str | None:
+    value = structlog.contextvars.get_contextvars().get("trace_id")
+    return str(value) if value else None
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
+    return logger

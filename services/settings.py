@@ -1,0 +1,122 @@
+"""Settings, built once at start-up and passed in (never read at import time).
+
+Every name maps to an environment variable with the ``NEWSROOM_`` prefix (for example
+``NEWSROOM_KAFKA_BOOTSTRAP``) and may also come from a ``.env`` file. The embedded stack
+(`newsroom up`) and the production compose file use the same names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ServiceName = Literal["ingest", "verify", "publish"]
+
+DEFAULT_SECTIONS = (
+    "world",
+    "politics",
+    "business",
+    "science",
+    "health",
+    "sport",
+    "culture",
+    "local",
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSROOM_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # --- where things are -------------------------------------------------------------
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    # Prefixes keep several stacks (and every test) apart on one broker and one store.
+    topic_prefix: str = ""
+    db_prefix: str = "newsroom"
+    topic_partitions: int = Field(default=4, ge=1)
+
+    host: str = "127.0.0.1"
+    ingest_port: int = 8001
+    verify_port: int = 8002
+    publish_port: int = 8003
+    broker_port: int = 9092
+    store_port: int = 27017
+    # Public base URLs (used in links: status_url, feed item urls) and for service-to-service
+    # calls. Empty means http://{host}:{port}.
+    ingest_url: str = ""
+    verify_url: str = ""
+    publish_url: str = ""
+
+    # Embedded stack: where `newsroom up` keeps data, logs and pid files.
+    home: Path = Path(".newsroom")
+
+    # --- behaviour --------------------------------------------------------------------
+    sections: tuple[str, ...] = DEFAULT_SECTIONS
+    max_body_bytes: int = Field(default=200 * 1024, ge=1024)
+    rate_limit_per_minute: int = Field(default=60, ge=1)
+    lease_seconds: int = Field(default=600, ge=5)
+    # Revocation reaches a process that cached a token within this many seconds.
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
+    # Ingest re-sends a queued report that verify has not confirmed after this long.
+    redeliver_after_seconds: float = Field(default=30.0, gt=0)
+    relay_interval_seconds: float = Field(default=1.0, gt=0)
+    # Publish re-reads verify's snapshots this often, to heal any event it missed.
+    catchup_interval_seconds: float = Field(default=30.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_backoff_seconds: float = Field(default=2.0, gt=0)
+    feed_page_size: int = Field(default=50, ge=1, le=500)
+    newsroom_name: str = "Newsroom"
+
+    # --- Kafka client timings (short in tests: a group's first join waits about this long)
+    consumer_session_timeout_ms: int = 10_000
+    consumer_heartbeat_ms: int = 2_000
+    consumer_max_poll_interval_ms: int = 30_000
+    # Retryable failures back off from this, doubling, up to 30 s.
+    consumer_retry_backoff_seconds: float = 0.5
+    store_timeout_ms: int = 3_000
+
+    # --- secrets ----------------------------------------------------------------------
+    # Token publish uses to ask verify for snapshots (role "service"); `newsroom up`
+    # creates one. Never committed: set it in the environment or .env.
+    service_token: SecretStr | None = None
+    # Key from which each webhook subscription's signing secret is derived (HMAC), so no
+    # subscriber secret is ever stored. Must be set in production.
+    webhook_master_key: SecretStr | None = None
+    # Signs browser session cookies of the consoles.
+    session_secret: SecretStr | None = None
+
+    log_level: str = "INFO"
+    # "auto": JSON when stdout is not a terminal, readable when it is.
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    # ---------------------------------------------------------------------------------
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def database(self, owner: str) -> str:
+        return f"{self.db_prefix}_{owner}"
+
+    def port_of(self, service: ServiceName) -> int:
+        ports: dict[str, int] = {
+            "ingest": self.ingest_port,
+            "verify": self.verify_port,
+            "publish": self.publish_port,
+        }
+        return ports[service]
+
+    def url_of(self, service: ServiceName) -> str:
+        urls = {"ingest": self.ingest_url, "verify": self.verify_url, "publish": self.publish_url}
+        explicit = urls[service]
+        if explicit:
+            return explicit.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port_of(service)}"
