@@ -1,0 +1,18 @@
+"""The Kafka bus: topics, a producer that waits for acknowledgements, the consumer loop."""
+
+from services.bus.admin import TopicAdmin, topic_names
+from services.bus.consumer import ConsumerLoop, Handler, Received
+from services.bus.producer import EventProducer, Outgoing, SendFailed, trace_id_from, traceparent
+
+__all__ = [
+    "ConsumerLoop",
+    "EventProducer",
+    "Handler",
+    "Outgoing",
+    "Received",
+    "SendFailed",
+    "TopicAdmin",
+    "topic_names",
+    "trace_id_from",
+    "traceparent",
+]

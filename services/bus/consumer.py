@@ -1,0 +1,222 @@
+"""The consumer loop: at-least-once, commit after the work, poison to the DLQ.
+
+- Auto-commit is off; offsets are committed only once each message's handler returned
+  (or the message went to the DLQ), so a process killed mid-work gets it again.
+- :class:`InvalidMessage` sends the message to ``<topic>.dlq`` with the reason in its
+  headers, and the loop goes on with the next one.
+- :class:`RetryableError` and an unreachable store rewind to the message and retry it
+  with backoff, forever: nothing is skipped while a dependency is down.
+- Any other exception is a bug or a bad message we did not foresee: retried a few times,
+  then sent to the DLQ as ``processing_failed``, so one message cannot stall a partition.
+- Shutdown is a flag the loop honours between messages (``stop()``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
+from prometheus_client import Counter
+
+from services.bus.admin import TopicAdmin, topic_names
+from services.bus.producer import EventProducer, Outgoing, trace_id_from
+from services.contracts import CloudEvent, Topic, dlq_of, parse_event
+from services.errors import InvalidMessage, RetryableError
+from services.log import bind_trace, get_logger
+from services.settings import Settings
+from services.store import is_store_unavailable
+
+log = get_logger(__name__)
+
+MESSAGES = Counter(
+    "newsroom_messages_total", "Messages handled by consumer loops", ["topic", "outcome"]
+)
+MAX_UNEXPECTED_ATTEMPTS = 3
+DLQ_MAX_VALUE = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Received:
+    topic: str  # logical topic name
+    key: str | None
+    partition: int
+    offset: int
+
+
+Handler = Callable[[CloudEvent, Received], None]
+
+
+class ConsumerLoop:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        topics: list[Topic],
+        group: str,
+        handler: Handler,
+        producer: EventProducer,
+        admin: TopicAdmin,
+        name: str | None = None,
+    ) -> None:
+        self._settings = settings
+        self._topics = topics
+        self._group = settings.topic(group)
+        self._handler = handler
+        self._producer = producer
+        self._admin = admin
+        self._physical = {settings.topic(t.value): t.value for t in topics}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._attempts: dict[tuple[str, int, int], int] = {}
+        self.name = name or f"consumer-{group}"
+
+    # -- lifecycle --------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _consumer(self) -> KafkaConsumer:
+        s = self._settings
+        return KafkaConsumer(
+            *self._physical,
+            bootstrap_servers=s.kafka_bootstrap,
+            group_id=self._group,
+            client_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=s.consumer_session_timeout_ms,
+            heartbeat_interval_ms=s.consumer_heartbeat_ms,
+            max_poll_interval_ms=s.consumer_max_poll_interval_ms,
+            request_timeout_ms=s.consumer_session_timeout_ms + 5000,
+            max_poll_records=200,
+            allow_auto_create_topics=False,
+        )
+
+    def run(self) -> None:
+        log.info("consumer_starting", group=self._group, topics=list(self._physical))
+        consumer: KafkaConsumer | None = None
+        backoff = self._settings.consumer_retry_backoff_seconds
+        while not self._stop.is_set():
+            try:
+                if consumer is None:
+                    self._admin.ensure(topic_names(self._settings, self._topics))
+                    consumer = self._consumer()
+                self._poll_once(consumer)
+                backoff = self._settings.consumer_retry_backoff_seconds
+            except KafkaError as exc:
+                log.warning("consumer_broker_error", error=str(exc), group=self._group)
+                self._close(consumer)
+                consumer = None
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+        self._close(consumer)
+        log.info("consumer_stopped", group=self._group)
+
+    def _close(self, consumer: KafkaConsumer | None) -> None:
+        if consumer is not None:
+            try:
+                consumer.close(autocommit=False)
+            except Exception as exc:
+                log.warning("consumer_close_failed", error=str(exc))
+
+    # -- the work ---------------------------------------------------------------------
+    def _poll_once(self, consumer: KafkaConsumer) -> None:
+        batch = consumer.poll(timeout_ms=500)
+        if not batch:
+            return
+        done: dict[TopicPartition, OffsetAndMetadata] = {}
+        rewind: TopicPartition | None = None
+        for tp, records in batch.items():
+            for record in records:
+                if self._stop.is_set():
+                    break
+                outcome = self._process(record)
+                if outcome == "retry":
+                    consumer.seek(tp, record.offset)
+                    rewind = tp
+                    break
+                done[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+        if done:
+            consumer.commit(done)
+        if rewind is not None:
+            self._stop.wait(self._settings.consumer_retry_backoff_seconds)
+
+    def _process(self, record: ConsumerRecord) -> str:
+        topic: str = record.topic
+        logical = self._physical.get(topic, topic)
+        key = record.key.decode(errors="replace") if record.key else None
+        headers = record.headers
+        where = (topic, record.partition, record.offset)
+        structlog.contextvars.clear_contextvars()
+        bind_trace(trace_id_from(headers))
+        structlog.contextvars.bind_contextvars(topic=logical, offset=record.offset)
+        try:
+            event = parse_event(record.value)
+            structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
+            if event.traceid:
+                bind_trace(event.traceid)
+            self._handler(event, Received(logical, key, where[1], where[2]))
+        except InvalidMessage as exc:
+            return self._to_dlq(record, exc.reason, exc.detail)
+        except RetryableError as exc:
+            log.warning("message_retry", reason=str(exc))
+            MESSAGES.labels(logical, "retry").inc()
+            return "retry"
+        except Exception as exc:
+            if is_store_unavailable(exc):
+                log.warning("message_retry", reason="store_unavailable", error=str(exc))
+                MESSAGES.labels(logical, "retry").inc()
+                return "retry"
+            attempts = self._attempts.get(where, 0) + 1
+            self._attempts[where] = attempts
+            log.exception("message_failed", attempt=attempts)
+            if attempts < MAX_UNEXPECTED_ATTEMPTS:
+                MESSAGES.labels(logical, "retry").inc()
+                return "retry"
+            self._attempts.pop(where, None)
+            return self._to_dlq(record, "processing_failed", f"{type(exc).__name__}: {exc}")
+        finally:
+            structlog.contextvars.clear_contextvars()
+        self._attempts.pop(where, None)
+        MESSAGES.labels(logical, "ok").inc()
+        return "ok"
+
+    def _to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
+        topic: str = record.topic
+        value: bytes = record.value or b""
+        headers = [(k, v) for k, v in (record.headers or []) if v is not None]
+        truncated = len(value) > DLQ_MAX_VALUE
+        headers += [
+            ("dlq.reason", reason.encode()),
+            ("dlq.detail", detail[:2000].encode()),
+            ("dlq.topic", topic.encode()),
+            ("dlq.partition", str(record.partition).encode()),
+            ("dlq.offset", str(record.offset).encode()),
+            ("dlq.group", self._group.encode()),
+            ("dlq.at", datetime.now(UTC).isoformat().encode()),
+        ]
+        if truncated:
+            headers.append(("dlq.truncated", str(len(value)).encode()))
+        key = record.key.decode(errors="replace") if record.key else ""
+        out = Outgoing(dlq_of(topic), key, value[:DLQ_MAX_VALUE], headers)
+        if not self._producer.send_all([out])[0]:
+            log.warning("dlq_send_failed", reason=reason)
+            return "retry"
+        log.warning("message_dead_lettered", reason=reason, detail=detail[:300])
+        MESSAGES.labels(self._physical.get(topic, topic), "dlq").inc()
+        return "dlq"

@@ -1,0 +1,147 @@
+"""Producing events and waiting for the broker's acknowledgement.
+
+kafka-python 3 turns on the idempotent producer with ``acks=all`` by default. When the
+embedded broker restarts empty, it no longer knows the producer id, and kafka-python
+answers with a fatal InitProducerId error from then on (seen with Tansu 0.6.0). So a
+failed send closes the client, ensures the topics again and builds a fresh one; callers
+keep their own record of what was not acknowledged and send it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from services.bus.admin import TopicAdmin, topic_names
+from services.contracts import CONTENT_TYPE, CloudEvent, Contract
+from services.log import TRACE_HEADER, current_trace_id, get_logger
+from services.settings import Settings
+
+log = get_logger(__name__)
+
+Headers = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    topic: str  # physical topic name
+    key: str
+    value: bytes
+    headers: Headers
+
+
+def traceparent(trace_id: str) -> bytes:
+    """A W3C traceparent header carrying our trace id (span id is not tracked)."""
+    return f"00-{trace_id[:32].rjust(32, '0')}-{'0' * 15}1-01".encode()
+
+
+def trace_id_from(headers: Sequence[tuple[str, bytes | None]] | None) -> str | None:
+    for name, value in headers or ():
+        if name == TRACE_HEADER and value:
+            parts = value.decode(errors="replace").split("-")
+            if len(parts) == 4 and len(parts[1]) == 32:
+                return parts[1]
+    return None
+
+
+class SendFailed(KafkaError):
+    """The broker did not acknowledge a message."""
+
+
+class EventProducer:
+    def __init__(self, settings: Settings, source: str, admin: TopicAdmin) -> None:
+        self._settings = settings
+        self._source = source
+        self._admin = admin
+        self._lock = threading.Lock()
+        self._producer: KafkaProducer | None = None
+
+    # -- building messages ------------------------------------------------------------
+    def envelope(self, data: Contract, *, subject: str) -> CloudEvent:
+        return CloudEvent.wrap(
+            data, source=self._source, subject=subject, trace_id=current_trace_id()
+        )
+
+    def message(self, topic: str, data: Contract, *, key: str) -> Outgoing:
+        event = self.envelope(data, subject=key)
+        headers: Headers = [("content-type", CONTENT_TYPE.encode())]
+        if event.traceid:
+            headers.append((TRACE_HEADER, traceparent(event.traceid)))
+        return Outgoing(self._settings.topic(topic), key, event.to_bytes(), headers)
+
+    # -- sending ----------------------------------------------------------------------
+    def _client(self) -> KafkaProducer:
+        with self._lock:
+            if self._producer is None:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self._settings.kafka_bootstrap,
+                    client_id=f"newsroom-{self._source.rsplit('/', 1)[-1]}",
+                    acks="all",
+                    linger_ms=2,
+                    request_timeout_ms=5000,
+                    max_block_ms=5000,
+                    retries=3,
+                    allow_auto_create_topics=False,
+                    max_request_size=2 * 1024 * 1024,
+                )
+            return self._producer
+
+    def _rebuild(self) -> None:
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            # A broken client may fail to close; it is dropped either way.
+            with contextlib.suppress(Exception):
+                producer.close(timeout=1)
+        try:
+            self._admin.ensure(topic_names(self._settings))
+        except KafkaError as exc:
+            log.warning("topics_ensure_failed", error=str(exc))
+
+    def send_all(self, messages: Sequence[Outgoing], timeout: float = 10.0) -> list[bool]:
+        """Send every message, wait for acknowledgements; say which ones the broker took.
+
+        One failure rebuilds the client (see the module note), so the next call starts clean.
+        """
+        if not messages:
+            return []
+        try:
+            client = self._client()
+            futures = [
+                client.send(m.topic, key=m.key.encode(), value=m.value, headers=m.headers)
+                for m in messages
+            ]
+            client.flush(timeout=timeout)
+        except KafkaError as exc:
+            log.warning("produce_failed", error=str(exc), messages=len(messages))
+            self._rebuild()
+            return [False] * len(messages)
+        results: list[bool] = []
+        failed: Exception | None = None
+        for future in futures:
+            try:
+                future.get(timeout=timeout)
+                results.append(True)
+            except KafkaError as exc:
+                failed = exc
+                results.append(False)
+        if failed is not None:
+            log.warning("produce_failed", error=str(failed), failed=results.count(False))
+            self._rebuild()
+        return results
+
+    def send(self, message: Outgoing, timeout: float = 10.0) -> None:
+        """Send one message and wait for the broker's acknowledgement; raise if it did not come."""
+        if not self.send_all([message], timeout=timeout)[0]:
+            raise SendFailed(f"the broker did not acknowledge a message to {message.topic}")
+
+    def close(self) -> None:
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.close(timeout=2)

@@ -1,0 +1,256 @@
+"""Event contracts: CloudEvents 1.0 in structured JSON mode, one pydantic model per event.
+
+Every event carries ``schemaversion`` (a CloudEvents extension attribute); a consumer
+refuses a version it does not know (to the DLQ) rather than guess. Topics are keyed by
+story id so one story's events stay in order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from services.errors import InvalidMessage
+
+SCHEMA_VERSION = 1
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+class Topic(StrEnum):
+    REPORTS_SUBMITTED = "reports.submitted"
+    REPORTS_RECEIVED = "reports.received"
+    STORIES_REVIEWED = "stories.reviewed"
+    STORIES_PUBLISHED = "stories.published"
+
+
+def dlq_of(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- shared shapes -----------------------------------------------------------------------
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    CONTESTED = "contested"
+    UNVERIFIABLE = "unverifiable"
+    FALSE = "false"
+    NOT_A_CLAIM = "not_a_claim"
+
+
+class SourceKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    DOCUMENT = "document"
+    MEDIA = "media"
+    SOCIAL_POST = "social_post"
+    ANONYMOUS = "anonymous"
+
+
+class ObtainedVia(StrEnum):
+    INTERVIEW = "interview"
+    STATEMENT = "statement"
+    PRESS_CONFERENCE = "press_conference"
+    POST = "post"
+    REPORT = "report"
+    DOCUMENT = "document"
+
+
+class DeclaredClaim(Contract):
+    text: str
+    contested: bool = False
+    sources: list[str] = Field(default_factory=list)
+
+
+class SignalOut(Contract):
+    kind: str
+    cue: str
+    start: int
+    end: int
+    detail: str = ""
+
+
+class DetectedAttributionOut(Contract):
+    source: str
+    source_kind: str = "unknown"
+    cue: str
+    start: int
+    end: int
+
+
+class AnonymousApproval(Contract):
+    approved_by: str
+    reason: str
+    at: datetime
+
+
+class Attribution(Contract):
+    source_name: str
+    source_kind: SourceKind
+    obtained_via: ObtainedVia
+    affiliation: str | None = None
+    url: str | None = None
+    quote: str | None = None
+    start: int | None = None
+    end: int | None = None
+    approval: AnonymousApproval | None = None
+
+
+class ClaimSnapshot(Contract):
+    claim_id: str
+    text: str
+    start: int
+    end: int
+    contested: bool
+    contest_signals: list[SignalOut]
+    status: ReviewStatus
+    version: int
+    detected_attributions: list[DetectedAttributionOut]
+    attributions: list[Attribution]
+    # The claim's sentence and the one before: where readers must see the attribution.
+    context_start: int
+    context_end: int
+    holder: str | None = None
+    reviewed_by: str | None = None
+
+
+# --- event data --------------------------------------------------------------------------
+
+
+class ReportSubmitted(Contract):
+    report_id: str
+    story_id: str
+    revision: int
+    reporter_id: str
+    byline: str
+    headline: str
+    body: str
+    section: str
+    claims: list[DeclaredClaim] = Field(default_factory=list)
+    publish_when_cleared: bool = False
+    accepted_at: datetime
+
+
+class ReportReceived(Contract):
+    """Verify's receipt: ingest stops re-sending a report once it sees this."""
+
+    report_id: str
+    story_id: str
+    revision: int
+    claims: int
+    duplicate: bool = False
+    received_at: datetime
+
+
+class StoryReviewed(Contract):
+    """The story's snapshot after every change; ``version`` only grows."""
+
+    story_id: str
+    version: int
+    revision: int
+    report_id: str
+    reporter_id: str
+    byline: str
+    headline: str
+    body: str
+    section: str
+    publish_when_cleared: bool
+    cleared: bool
+    claims: list[ClaimSnapshot]
+    updated_at: datetime
+
+
+class StoryPublished(Contract):
+    story_id: str
+    revision: int
+    version: int
+    report_id: str
+    action: Literal["published", "corrected", "retracted"]
+    url: str
+    at: datetime
+    reason: str | None = None
+
+
+EVENT_TYPES: dict[str, type[Contract]] = {
+    "org.newsroom.report.submitted": ReportSubmitted,
+    "org.newsroom.report.received": ReportReceived,
+    "org.newsroom.story.reviewed": StoryReviewed,
+    "org.newsroom.story.published": StoryPublished,
+}
+TYPE_OF: dict[type[Contract], str] = {model: name for name, model in EVENT_TYPES.items()}
+
+
+class CloudEvent(BaseModel):
+    """A CloudEvents 1.0 envelope (structured mode) around one contract."""
+
+    model_config = ConfigDict(extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    source: str
+    type: str
+    subject: str | None = None
+    time: datetime = Field(default_factory=utcnow)
+    datacontenttype: Literal["application/json"] = "application/json"
+    schemaversion: int = SCHEMA_VERSION
+    traceid: str | None = None
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, data: Contract, *, source: str, subject: str, trace_id: str | None) -> CloudEvent:
+        return cls(
+            source=source,
+            type=TYPE_OF[type(data)],
+            subject=subject,
+            traceid=trace_id,
+            data=data.model_dump(mode="json"),
+        )
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+    def payload(self) -> Contract:
+        model = EVENT_TYPES[self.type]
+        try:
+            return model.model_validate(self.data)
+        except ValidationError as exc:
+            raise InvalidMessage("invalid_data", _short(exc)) from exc
+
+
+def parse_event(raw: bytes | None) -> CloudEvent:
+    """Parse and check an envelope; raise :class:`InvalidMessage` with a reason if it is not one."""
+    if not raw:
+        raise InvalidMessage("empty", "the message has no value")
+    try:
+        event = CloudEvent.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if errors and errors[0]["type"] in ("json_invalid", "json_type"):
+            raise InvalidMessage("not_json", _short(exc)) from exc
+        raise InvalidMessage("invalid_envelope", _short(exc)) from exc
+    if event.schemaversion != SCHEMA_VERSION:
+        raise InvalidMessage(
+            "unsupported_schema_version",
+            f"schemaversion {event.schemaversion}; this consumer reads {SCHEMA_VERSION}",
+        )
+    if event.type not in EVENT_TYPES:
+        raise InvalidMessage("unknown_type", f"event type {event.type!r}")
+    return event
+
+
+def _short(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+    return "; ".join(parts)[:1000]
