@@ -1,0 +1,47 @@
+"""The FastAPI app every service starts from: lifespan, middleware, errors, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from services.http.health import router as health_router
+from services.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.http.problems import install_problem_handlers
+from services.runtime import Runtime
+
+# Headroom over the largest story body for the JSON around it (headline, claims...).
+ENVELOPE_HEADROOM = 64 * 1024
+
+
+def build_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    version: str = "1.0.0",
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(runtime.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.stop)
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = runtime.settings
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=runtime.settings.max_body_bytes + ENVELOPE_HEADROOM
+    )
+    app.add_middleware(RequestContextMiddleware, service=runtime.service)
+    return app

@@ -1,0 +1,52 @@
+"""FastAPI dependencies shared by the services: the runtime and the caller's role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.auth import Principal, Role
+from services.errors import Forbidden, Unauthorized
+from services.runtime import Runtime
+
+bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer nr_...` token")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    if credentials is None:
+        header = request.headers.get("authorization")
+        if header:
+            raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+        raise Unauthorized("This endpoint needs a bearer token.")
+    return get_runtime(request).authenticator.authenticate(credentials.credentials)
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that authenticates the caller and allows only ``roles``."""
+    allowed = frozenset(roles)
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Principal:
+        principal = authenticate(request, credentials)
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(
+                f"Your role ({principal.role.value}) cannot do this; it needs: {names}."
+            )
+        request.state.principal = principal
+        return principal
+
+    return dependency

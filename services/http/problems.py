@@ -1,0 +1,92 @@
+"""One handler renders every error as RFC 9457 ``application/problem+json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.errors import (
+    BadRequest,
+    Forbidden,
+    NewsroomError,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
+from services.log import get_logger
+from services.store import is_store_unavailable
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+_BY_STATUS: dict[int, type[NewsroomError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+}
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+def problem_response(error: NewsroomError, request: Request | None = None) -> ProblemResponse:
+    instance = request.url.path if request is not None else None
+    return ProblemResponse(
+        error.problem(instance), status_code=error.status, headers=error.headers or None
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for e in exc.errors()[:20]:
+        errors.append(
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": e.get("type"),
+            }
+        )
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NewsroomError)
+    async def newsroom_error(request: Request, exc: NewsroomError) -> ProblemResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(request: Request, exc: RequestValidationError) -> ProblemResponse:
+        errors = _validation_errors(exc)
+        first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+        where = ".".join(p for p in first["loc"] if p != "body") or "request"
+        detail = f"{where}: {first['msg']}"
+        return problem_response(ValidationFailed(detail, errors), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+        cls = _BY_STATUS.get(exc.status_code)
+        if cls is not None:
+            error: NewsroomError = cls(str(exc.detail))
+        else:
+            error = NewsroomError(str(exc.detail))
+            error.status = exc.status_code  # type: ignore[misc]
+        return problem_response(error, request)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> ProblemResponse:
+        if is_store_unavailable(exc):
+            log.warning("store_unavailable", error=str(exc))
+            return problem_response(
+                Unavailable("The database is not reachable; try again shortly.", retry_after=5),
+                request,
+            )
+        log.exception("unhandled_error")
+        return problem_response(NewsroomError("An unexpected error occurred."), request)

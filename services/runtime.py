@@ -1,0 +1,134 @@
+"""What a service process runs beside its routes: the store, the bus, and background workers.
+
+A service builds one :class:`Runtime` from its settings, adds its consumer loops and
+workers, and hands it to the HTTP app, whose lifespan starts and stops it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+import mongoengine
+from kafka.errors import KafkaError
+
+from services import auth
+from services.bus.admin import TopicAdmin, topic_names
+from services.bus.producer import EventProducer
+from services.log import get_logger
+from services.settings import Settings
+from services.store import (
+    connect_store,
+    disconnect_store,
+    ensure_indexes,
+    is_store_unavailable,
+    ping,
+)
+
+log = get_logger(__name__)
+
+
+class Worker(Protocol):
+    name: str
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 15.0) -> None: ...
+
+
+class PeriodicWorker:
+    """Runs ``work()`` every ``interval`` seconds, or at once when :meth:`wake` is called.
+
+    ``work`` returns True when it did something and may have more to do right away.
+    Failures are logged and retried at the next tick; the store being down is expected
+    and logged quietly.
+    """
+
+    def __init__(self, name: str, interval: float, work: Callable[[], bool]) -> None:
+        self.name = name
+        self._interval = interval
+        self._work = work
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            busy = False
+            try:
+                busy = self._work()
+            except Exception as exc:
+                if is_store_unavailable(exc) or isinstance(exc, KafkaError):
+                    log.warning("worker_dependency_down", worker=self.name, error=str(exc))
+                else:
+                    log.exception("worker_failed", worker=self.name)
+            if busy:
+                continue
+            self._wake.wait(self._interval)
+            self._wake.clear()
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        service: str,
+        documents: Sequence[type[mongoengine.Document]] = (),
+    ) -> None:
+        self.settings = settings
+        self.service = service
+        self.admin = TopicAdmin(settings)
+        self.producer = EventProducer(settings, source=f"/newsroom/{service}", admin=self.admin)
+        self.authenticator = auth.Authenticator(settings.auth_cache_seconds)
+        self._documents = list(documents)
+        self._workers: list[Worker] = []
+        self.started = False
+
+    def add_worker(self, worker: Worker) -> None:
+        self._workers.append(worker)
+
+    @property
+    def workers(self) -> Iterable[Worker]:
+        return tuple(self._workers)
+
+    def connect(self) -> None:
+        connect_store(self.settings, auth.ALIAS)
+        connect_store(self.settings, self.service)
+
+    def start(self) -> None:
+        self.connect()
+        ensure_indexes([*auth.DOCUMENTS, *self._documents])
+        try:
+            self.admin.ensure(topic_names(self.settings))
+        except KafkaError as exc:
+            # Not fatal: the loops and the producer ensure topics again when the broker is back.
+            log.warning("broker_unreachable_at_start", error=str(exc))
+        for worker in self._workers:
+            worker.start()
+        self.started = True
+        log.info("service_started", workers=[w.name for w in self._workers])
+
+    def stop(self) -> None:
+        for worker in reversed(self._workers):
+            worker.stop()
+        self.producer.close()
+        self.admin.close()
+        disconnect_store(self.service)
+        self.started = False
+        log.info("service_stopped")
+
+    def readiness(self) -> dict[str, bool]:
+        return {"store": ping(self.service), "broker": self.admin.ping()}

@@ -1,0 +1,93 @@
+"""The store: one mongoengine connection alias per owner database, indexes ensured at start.
+
+Each service owns its database (``<db_prefix>_ingest`` ...) and its documents name the
+alias in ``meta = {"db_alias": ...}``. mongoengine 0.29 has no session support, so
+multi-document transactions go through pymongo on ``Document._get_collection()`` with
+the session :func:`transaction` yields. SecantusDB runs as a single-node replica set,
+which transactions need, and does not deduplicate retried writes: callers stay
+idempotent on their own keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import mongoengine
+from pymongo import MongoClient
+from pymongo.client_session import ClientSession
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    NetworkTimeout,
+    NotPrimaryError,
+    ServerSelectionTimeoutError,
+)
+
+from services.settings import Settings
+
+T = TypeVar("T")
+
+_UNAVAILABLE = (
+    AutoReconnect,
+    ConnectionFailure,
+    NetworkTimeout,
+    NotPrimaryError,
+    ServerSelectionTimeoutError,
+)
+
+
+def connect_store(settings: Settings, alias: str, owner: str | None = None) -> None:
+    """Register ``alias`` for the ``owner`` database (defaults to the alias).
+
+    Idempotent: several services in one process (as in the tests) share the auth alias.
+    """
+    db = settings.database(owner or alias)
+    known = mongoengine.connection._connection_settings.get(alias)
+    if known and known.get("name") == db and settings.mongo_url in str(known.get("host")):
+        return
+    mongoengine.connection.disconnect(alias)
+    mongoengine.register_connection(
+        alias=alias,
+        db=db,
+        host=settings.mongo_url,
+        serverSelectionTimeoutMS=settings.store_timeout_ms,
+        connectTimeoutMS=settings.store_timeout_ms,
+        socketTimeoutMS=max(settings.store_timeout_ms * 4, 10_000),
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
+
+
+def disconnect_store(alias: str) -> None:
+    mongoengine.connection.disconnect(alias)
+
+
+def client(alias: str) -> MongoClient[Any]:
+    connection: MongoClient[Any] = mongoengine.get_connection(alias)
+    return connection
+
+
+def ensure_indexes(documents: Iterable[type[mongoengine.Document]]) -> None:
+    """mongoengine builds indexes lazily; build them at start-up instead."""
+    for document in documents:
+        document.ensure_indexes()
+
+
+def ping(alias: str) -> bool:
+    try:
+        client(alias).admin.command("ping")
+    except Exception:
+        return False
+    return True
+
+
+def is_store_unavailable(exc: BaseException) -> bool:
+    return isinstance(exc, _UNAVAILABLE)
+
+
+def transaction(alias: str, work: Callable[[ClientSession], T]) -> T:
+    """Run ``work(session)`` in one multi-document transaction (retried on transient errors)."""
+    with client(alias).start_session() as session:
+        result: T = session.with_transaction(work)
+        return result
