@@ -1,0 +1,14 @@
+"""The publish service's app factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.http import build_app
+from services.runtime import Runtime
+from services.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = Runtime(settings, "publish")
+    return build_app(runtime, title="Newsroom publish", description="The publish service.")
