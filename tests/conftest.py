@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.support.infra import Infra
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    """One real Tansu broker and one real SecantusDB server for the whole session."""
+    # Imported here so pure-unit folders (claim detection) collect without the stack.
+    from services.log import configure_logging
+    from tests.support.infra import Infra
+
+    configure_logging("INFO", "console")
+    infra = Infra(tmp_path_factory.mktemp("infra"))
+    infra.start_broker()
+    infra.start_store()
+    try:
+        yield infra
+    finally:
+        infra.stop()

@@ -1,0 +1,133 @@
+"""The bus against the real broker: delivery across services, the DLQ, redelivery."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+
+from services.bus import ConsumerLoop, Received
+from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topic, dlq_of
+from services.log import bind_trace
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.support.infra import Infra
+from tests.support.kafka import header, raw_produce, read_topic
+
+HERE = Path(__file__).parent
+
+
+def a_report(n: int = 1) -> ReportSubmitted:
+    return ReportSubmitted(
+        report_id=f"r_{n}", story_id=f"s_{n}", revision=1, reporter_id="u_1", byline="A. Reporter",
+        headline="Council approves budget", body="The council approved the budget on Monday.",
+        section="local", accepted_at=datetime.now(UTC),
+    )  # fmt: skip
+
+
+def collecting_loop(settings: Settings, runtime: Runtime, topic: Topic, group: str):  # type: ignore[no-untyped-def]
+    seen: queue.Queue[tuple[CloudEvent, Received, str | None]] = queue.Queue()
+
+    def handle(event: CloudEvent, received: Received) -> None:
+        trace = structlog.contextvars.get_contextvars().get("trace_id")
+        seen.put((event, received, trace))
+
+    loop = ConsumerLoop(
+        settings=settings, topics=[topic], group=group, handler=handle,
+        producer=runtime.producer, admin=runtime.admin,
+    )  # fmt: skip
+    return loop, seen
+
+
+def test_an_event_from_one_service_reaches_another_services_loop(infra: Infra) -> None:
+    settings = infra.settings()
+    ingest, verify = Runtime(settings, "ingest"), Runtime(settings, "verify")
+    loop, seen = collecting_loop(settings, verify, Topic.REPORTS_SUBMITTED, "verify")
+    loop.start()
+    try:
+        trace = bind_trace("4bf92f3577b34da6a3ce929d0e0e4736")
+        report = a_report()
+        ingest.producer.send(
+            ingest.producer.message(Topic.REPORTS_SUBMITTED, report, key=report.story_id)
+        )
+        event, received, seen_trace = seen.get(timeout=30)
+        assert event.source == "/newsroom/ingest"
+        assert event.type == "org.newsroom.report.submitted"
+        assert event.payload() == report
+        assert received.key == report.story_id
+        assert received.topic == "reports.submitted"
+        # The trace id crosses the broker in the headers and is bound again in the consumer.
+        assert seen_trace == trace
+    finally:
+        structlog.contextvars.clear_contextvars()
+        loop.stop()
+        ingest.producer.close()
+
+
+def test_a_poison_message_goes_to_the_dlq_and_the_next_good_one_is_processed(infra: Infra) -> None:
+    settings = infra.settings()
+    runtime = Runtime(settings, "ingest")
+    loop, seen = collecting_loop(settings, runtime, Topic.REPORTS_RECEIVED, "ingest")
+    loop.start()
+    try:
+        topic = settings.topic(Topic.REPORTS_RECEIVED)
+        runtime.admin.ensure([topic, dlq_of(topic)])
+        good = ReportReceived(
+            report_id="r_9", story_id="s_9", revision=1, claims=3, received_at=datetime.now(UTC)
+        )
+        message = runtime.producer.message(Topic.REPORTS_RECEIVED, good, key="s_9")
+        raw_produce(infra.bootstrap, topic, [b"{not json at all", message.value], key=b"s_9")
+
+        event, _, _ = seen.get(timeout=30)
+        assert event.payload() == good
+        assert seen.empty()  # the poison was never handed to the handler
+
+        dead = read_topic(infra.bootstrap, dlq_of(topic), lambda records: len(records) >= 1)
+        assert dead[0].value == b"{not json at all"
+        assert header(dead[0], "dlq.reason") == "not_json"
+        assert header(dead[0], "dlq.topic") == topic
+        assert header(dead[0], "dlq.offset") == "0"
+    finally:
+        loop.stop()
+        runtime.producer.close()
+
+
+def test_a_consumer_killed_before_committing_gets_the_message_again(
+    infra: Infra, tmp_path: Path
+) -> None:
+    settings = infra.settings()
+    runtime = Runtime(settings, "ingest")
+    runtime.admin.ensure([settings.topic(Topic.REPORTS_SUBMITTED)])
+    report = a_report(7)
+    runtime.producer.send(runtime.producer.message(Topic.REPORTS_SUBMITTED, report, key="s_7"))
+
+    # A separate process consumes in group "verify", notes the message, and hangs in the
+    # handler: it never commits. We SIGKILL it there.
+    marker = tmp_path / "seen.txt"
+    env = {**os.environ, "TEST_SETTINGS": settings.model_dump_json(), "TEST_MARKER": str(marker)}
+    child = subprocess.Popen([sys.executable, str(HERE / "hanging_consumer.py")], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            assert child.poll() is None, "the hanging consumer exited early"
+            time.sleep(0.2)
+        assert marker.read_text() == "r_7"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+    loop, seen = collecting_loop(settings, runtime, Topic.REPORTS_SUBMITTED, "verify")
+    loop.start()
+    try:
+        event, _, _ = seen.get(timeout=60)
+        assert event.payload() == report
+    finally:
+        loop.stop()
+        runtime.producer.close()

@@ -1,0 +1,1 @@
+"""Helpers the tests share: the real broker and store, settings, servers in threads."""

@@ -1,0 +1,65 @@
+"""Reading topics directly in tests: no consumer group, every partition from the start."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+
+def read_topic(
+    bootstrap: str,
+    topic: str,
+    until: Callable[[list[Any]], bool],
+    timeout: float = 20.0,
+) -> list[Any]:
+    """Records of ``topic`` (all partitions, from offset 0) once ``until(records)`` holds."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, allow_auto_create_topics=False
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        partitions: set[int] | None = None
+        while partitions is None and time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if partitions is None:
+                time.sleep(0.2)
+        if partitions is None:
+            raise AssertionError(f"topic {topic} does not exist")
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        records: list[Any] = []
+        while time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=300).values():
+                records.extend(batch)
+            if until(records):
+                return records
+        raise AssertionError(
+            f"{topic}: condition not met in {timeout}s; got {len(records)} records"
+        )
+    finally:
+        consumer.close()
+
+
+def raw_produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = b"k") -> None:
+    """Produce raw bytes (poison included) the way a broken client would."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        max_request_size=4 * 1024 * 1024,
+        allow_auto_create_topics=False,
+    )
+    try:
+        for value in values:
+            producer.send(topic, key=key, value=value).get(timeout=10)
+    finally:
+        producer.close()
+
+
+def header(record: Any, name: str) -> str | None:
+    for key, value in record.headers or []:
+        if key == name:
+            return str(value.decode())
+    return None
