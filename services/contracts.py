@@ -98,6 +98,7 @@ class AnonymousApproval(Contract):
 
 
 class Attribution(Contract):
+    attribution_id: str | None = None  # given by verify when the record is stored
     source_name: str
     source_kind: SourceKind
     obtained_via: ObtainedVia
@@ -123,6 +124,8 @@ class ClaimSnapshot(Contract):
     # The claim's sentence and the one before: where readers must see the attribution.
     context_start: int
     context_end: int
+    origin: Literal["declared", "detected", "reviewer"] = "detected"
+    # Who has the claim now: the reviewer holding its lease, if any.
     holder: str | None = None
     reviewed_by: str | None = None
 

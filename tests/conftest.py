@@ -7,6 +7,7 @@ import pytest
 
 if TYPE_CHECKING:
     from tests.support.infra import Infra
+    from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +25,15 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
         yield infra
     finally:
         infra.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra) -> Iterator[Stack]:
+    """ingest, verify and publish in this process, on the session's broker and store."""
+    from tests.support.stack import start_stack
+
+    running = start_stack(infra)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -1,0 +1,130 @@
+"""Services under test: in this process (uvicorn in a thread) or as real processes.
+
+In-process apps share mongoengine's global connection registry, whose aliases are fixed
+per service ("ingest", "verify", "publish", "auth"): run at most one settings per
+service in a process (the session ``stack``). A test that needs other settings, or a
+process to kill, starts the service as a real process with :class:`ServiceProcess`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from pydantic import SecretStr
+
+from newsroom import stack as embedded
+from services.settings import ServiceName, Settings
+
+
+@dataclass
+class ServedApp:
+    name: str
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
+def serve_app(name: ServiceName, settings: Settings) -> ServedApp:
+    """Build the service's app with ``settings`` and serve it on its configured port."""
+    app = importlib.import_module(f"{name}.app").create_app(settings)
+    port = settings.port_of(name)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    if not embedded.wait_until(lambda: embedded.http_ready(url), 60):
+        server.should_exit = True
+        raise RuntimeError(f"{name} did not become ready at {url}")
+    return ServedApp(name, url, server, thread)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The NEWSROOM_* environment that rebuilds ``settings`` in another process."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, list | tuple | dict):
+            text = json.dumps(list(value) if not isinstance(value, dict) else value)
+        else:
+            text = str(value)
+        env[f"NEWSROOM_{name.upper()}"] = text
+    return env
+
+
+@dataclass
+class ServiceProcess:
+    """A service run as `newsroom serve NAME`: a real process, killable with SIGKILL."""
+
+    name: ServiceName
+    settings: Settings
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.settings.url_of(self.name)
+
+    def start(self, wait: bool = True) -> None:
+        env = {**os.environ, **settings_env(self.settings), **self.extra_env}
+        env.pop("NEWSROOM_HOME", None)
+        self.process = embedded.spawn(
+            [sys.executable, "-m", "newsroom", "serve", self.name], self.log, env
+        )
+        if wait and not embedded.wait_until(
+            lambda: embedded.http_ready(self.url), 60, self.process
+        ):
+            raise RuntimeError(f"{self.name} did not start:\n{embedded.log_tail(self.log, 40)}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no final commit."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            embedded.stop_process(self.process.pid)
+            self.process.wait()
+            self.process = None
+
+
+def api(url: str, token: str | None = None, **kwargs: Any) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=url, headers=headers, timeout=30, **kwargs)
+
+
+def wait_for(
+    check: Any, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"
+) -> Any:
+    """Poll ``check()`` until it returns something truthy; return it."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")

@@ -1,0 +1,68 @@
+"""The session's stack: ingest, verify and publish served in this process on free ports,
+sharing one settings, with one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import SecretStr
+
+from newsroom import stack as embedded
+from services import auth
+from services.settings import ServiceName, Settings
+from services.store import connect_store, ensure_indexes
+from tests.support.infra import Infra
+from tests.support.servers import ServedApp, api, serve_app
+
+ROLES = ("reporter", "reviewer", "editor", "admin")
+
+
+def make_user(settings: Settings, role: str, name: str | None = None) -> tuple[str, str]:
+    """Create a user with ``role``; return (name, token)."""
+    import uuid
+
+    connect_store(settings, auth.ALIAS)
+    ensure_indexes(auth.DOCUMENTS)
+    name = name or f"{role}-{uuid.uuid4().hex[:8]}"
+    return name, auth.create_user(name, role).token
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    apps: dict[str, ServedApp] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # role -> token
+    names: dict[str, str] = field(default_factory=dict)  # role -> user name
+
+    def url(self, service: ServiceName) -> str:
+        return self.settings.url_of(service)
+
+    def client(self, service: ServiceName, role: str | None = None) -> httpx.Client:
+        return api(self.url(service), self.tokens[role] if role else None)
+
+    def new_user(self, role: str) -> tuple[str, str]:
+        return make_user(self.settings, role)
+
+    def stop(self) -> None:
+        for app in reversed(list(self.apps.values())):
+            app.stop()
+
+
+def start_stack(infra: Infra) -> Stack:
+    settings = infra.settings(
+        ingest_port=embedded.free_port(),
+        verify_port=embedded.free_port(),
+        publish_port=embedded.free_port(),
+        webhook_master_key="test-webhook-master-key",
+        session_secret="test-session-secret",
+    )
+    _, service_token = make_user(settings, "service", "svc-publish")
+    settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
+    stack = Stack(settings)
+    for role in ROLES:
+        stack.names[role], stack.tokens[role] = make_user(settings, role)
+    stack.tokens["service"] = service_token
+    for name in ("ingest", "verify", "publish"):
+        stack.apps[name] = serve_app(name, settings)  # type: ignore[arg-type]
+    return stack
