@@ -62,13 +62,17 @@ class EventProducer:
         self._producer: KafkaProducer | None = None
 
     # -- building messages ------------------------------------------------------------
-    def envelope(self, data: Contract, *, subject: str) -> CloudEvent:
+    def envelope(self, data: Contract, *, subject: str, trace_id: str | None = None) -> CloudEvent:
         return CloudEvent.wrap(
-            data, source=self._source, subject=subject, trace_id=current_trace_id()
+            data, source=self._source, subject=subject, trace_id=trace_id or current_trace_id()
         )
 
-    def message(self, topic: str, data: Contract, *, key: str) -> Outgoing:
-        event = self.envelope(data, subject=key)
+    def message(
+        self, topic: str, data: Contract, *, key: str, trace_id: str | None = None
+    ) -> Outgoing:
+        """A message for ``topic`` (logical name). ``trace_id`` defaults to the current
+        context's; a relay sending later passes the one the work started with."""
+        event = self.envelope(data, subject=key, trace_id=trace_id)
         headers: Headers = [("content-type", CONTENT_TYPE.encode())]
         if event.traceid:
             headers.append((TRACE_HEADER, traceparent(event.traceid)))
