@@ -55,6 +55,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | Non
     logging.getLogger("kafka").setLevel(logging.ERROR)
     logging.getLogger("pymongo").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _add_service(service: str) -> structlog.types.Processor:

@@ -1,0 +1,1 @@
+"""Reports: submission, idempotency, revisions, the reporter's timeline."""

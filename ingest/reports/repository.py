@@ -1,0 +1,229 @@
+"""Accepted reports in ingest's database, and the queries on them.
+
+A report is the outbox too: ``delivered_at`` stays empty until verify's receipt arrives,
+and ``next_send_at`` says when the relay should (re)send it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    DictField,
+    Document,
+    IntField,
+    ListField,
+    NotUniqueError,
+    StringField,
+)
+from pymongo import ASCENDING, DESCENDING
+
+ALIAS = "ingest"
+
+
+class Report(Document):
+    report_id = StringField(primary_key=True)
+    story_id = StringField(required=True)
+    revision = IntField(required=True, min_value=1)
+    reporter_id = StringField(required=True)
+    byline = StringField(required=True)
+    idempotency_key = StringField(required=True)
+    request_hash = StringField(required=True)
+    headline = StringField(required=True)
+    body = StringField(required=True)
+    section = StringField(required=True)
+    claims = ListField(DictField())
+    publish_when_cleared = BooleanField(default=False)
+    trace_id = StringField()
+    accepted_at = DateTimeField(required=True)
+    # state name -> first time it was reached (accepted, queued, in_review, ...)
+    timeline = DictField()
+    next_send_at = DateTimeField()
+    sent_count = IntField(default=0)
+    delivered_at = DateTimeField()
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "reports",
+        "indexes": [
+            {"fields": ["reporter_id", "idempotency_key"], "unique": True},
+            {"fields": ["story_id", "revision"], "unique": True},
+            {"fields": ["delivered_at", "next_send_at"]},
+            {"fields": ["reporter_id", "-accepted_at"]},
+            {"fields": ["-accepted_at"]},
+        ],
+    }
+
+
+DOCUMENTS = (Report,)
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    report_id: str
+    story_id: str
+    revision: int
+    reporter_id: str
+    byline: str
+    request_hash: str
+    headline: str
+    body: str
+    section: str
+    claims: list[dict[str, Any]]
+    publish_when_cleared: bool
+    trace_id: str | None
+    accepted_at: datetime
+    timeline: dict[str, datetime]
+
+
+class DuplicateKey(Exception):
+    """The idempotency key was taken meanwhile."""
+
+
+class DuplicateRevision(Exception):
+    """Another report took this revision number meanwhile."""
+
+
+def _record(doc: dict[str, Any]) -> ReportRecord:
+    return ReportRecord(
+        report_id=doc["_id"],
+        story_id=doc["story_id"],
+        revision=doc["revision"],
+        reporter_id=doc["reporter_id"],
+        byline=doc["byline"],
+        request_hash=doc["request_hash"],
+        headline=doc["headline"],
+        body=doc["body"],
+        section=doc["section"],
+        claims=doc.get("claims", []),
+        publish_when_cleared=doc.get("publish_when_cleared", False),
+        trace_id=doc.get("trace_id"),
+        accepted_at=doc["accepted_at"],
+        timeline=doc.get("timeline", {}),
+    )
+
+
+def _reports() -> Any:
+    return Report._get_collection()
+
+
+def find_by_key(reporter_id: str, key: str) -> ReportRecord | None:
+    doc = _reports().find_one({"reporter_id": reporter_id, "idempotency_key": key})
+    return _record(doc) if doc else None
+
+
+def find(report_id: str) -> ReportRecord | None:
+    doc = _reports().find_one({"_id": report_id})
+    return _record(doc) if doc else None
+
+
+def latest_revision(story_id: str) -> ReportRecord | None:
+    doc = _reports().find_one({"story_id": story_id}, sort=[("revision", DESCENDING)])
+    return _record(doc) if doc else None
+
+
+def recent_count(reporter_id: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many reports the reporter had accepted since ``since``, and the oldest one's time."""
+    query = {"reporter_id": reporter_id, "accepted_at": {"$gte": since}}
+    count = _reports().count_documents(query)
+    if not count:
+        return 0, None
+    oldest = _reports().find_one(
+        query, sort=[("accepted_at", ASCENDING)], projection=["accepted_at"]
+    )
+    return count, oldest["accepted_at"] if oldest else None
+
+
+def insert(record: ReportRecord, idempotency_key: str) -> None:
+    doc = Report(
+        report_id=record.report_id,
+        story_id=record.story_id,
+        revision=record.revision,
+        reporter_id=record.reporter_id,
+        byline=record.byline,
+        idempotency_key=idempotency_key,
+        request_hash=record.request_hash,
+        headline=record.headline,
+        body=record.body,
+        section=record.section,
+        claims=record.claims,
+        publish_when_cleared=record.publish_when_cleared,
+        trace_id=record.trace_id,
+        accepted_at=record.accepted_at,
+        timeline={"accepted": record.accepted_at},
+        next_send_at=record.accepted_at,
+    )
+    try:
+        doc.save(force_insert=True)
+    except NotUniqueError as exc:
+        if "idempotency_key" in str(exc):
+            raise DuplicateKey from exc
+        raise DuplicateRevision from exc
+
+
+def page(
+    reporter_id: str | None, before: tuple[datetime, str] | None, limit: int
+) -> list[ReportRecord]:
+    """Newest first; ``before`` is the (accepted_at, report_id) of the last one seen."""
+    query: dict[str, Any] = {}
+    if reporter_id is not None:
+        query["reporter_id"] = reporter_id
+    if before is not None:
+        at, report_id = before
+        query["$or"] = [
+            {"accepted_at": {"$lt": at}},
+            {"accepted_at": at, "_id": {"$lt": report_id}},
+        ]
+    cursor = (
+        _reports()
+        .find(query, projection={"body": False})
+        .sort([("accepted_at", DESCENDING), ("_id", DESCENDING)])
+        .limit(limit)
+    )
+    return [_record({**doc, "body": ""}) for doc in cursor]
+
+
+# --- the relay's queries --------------------------------------------------------------
+
+
+def due_for_sending(now: datetime, limit: int) -> list[ReportRecord]:
+    cursor = (
+        _reports()
+        .find({"delivered_at": None, "next_send_at": {"$lte": now}})
+        .sort([("accepted_at", ASCENDING), ("revision", ASCENDING)])
+        .limit(limit)
+    )
+    return [_record(doc) for doc in cursor]
+
+
+def mark_sent(report_ids: list[str], now: datetime, resend_after: timedelta) -> None:
+    if not report_ids:
+        return
+    _reports().update_many(
+        {"_id": {"$in": report_ids}},
+        {
+            "$set": {"next_send_at": now + resend_after},
+            "$inc": {"sent_count": 1},
+            "$min": {"timeline.queued": now},
+        },
+    )
+
+
+# --- the timeline ---------------------------------------------------------------------
+
+
+def mark_delivered(report_id: str, at: datetime) -> bool:
+    result = _reports().update_one(
+        {"_id": report_id},
+        {"$min": {"delivered_at": at, "timeline.queued": at, "timeline.in_review": at}},
+    )
+    return bool(result.matched_count)
+
+
+def mark_reached(report_id: str, state: str, at: datetime) -> bool:
+    result = _reports().update_one({"_id": report_id}, {"$min": {f"timeline.{state}": at}})
+    return bool(result.matched_count)

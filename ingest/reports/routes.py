@@ -1,0 +1,89 @@
+"""HTTP edge for reports: parse, authorise, hand to the service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from ingest.reports import service
+from ingest.reports.schemas import ReportAccepted, ReportIn, ReportPage, ReportView
+from services.auth import Principal, Role
+from services.http import require
+from services.log import current_trace_id
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+Reporter = Annotated[Principal, Depends(require(Role.REPORTER))]
+Reader = Annotated[Principal, Depends(require(Role.REPORTER, Role.REVIEWER, Role.EDITOR))]
+PROBLEMS = {
+    400: {"description": "Missing or malformed Idempotency-Key"},
+    401: {"description": "No valid token"},
+    403: {"description": "Not a reporter, or not your story"},
+    404: {"description": "Unknown story"},
+    409: {"description": "Idempotency-Key reused with another body"},
+    413: {"description": "Body too large"},
+    422: {"description": "Not a valid report"},
+    429: {"description": "Rate limit; see Retry-After"},
+}
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=ReportAccepted,
+    summary="Submit a story, or a new revision of your story",
+    responses=PROBLEMS,  # type: ignore[arg-type]
+)
+def submit_report(
+    payload: ReportIn,
+    request: Request,
+    response: Response,
+    principal: Reporter,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> ReportAccepted:
+    settings = request.app.state.settings
+    key = service.check_idempotency_key(idempotency_key)
+    submission = service.validate(payload, settings)
+    accepted = service.submit(principal, submission, key, settings, current_trace_id())
+    if not accepted.replayed:
+        request.app.state.relay.wake()
+    status_url = f"{settings.url_of('ingest')}/v1/reports/{accepted.report_id}"
+    response.headers["Location"] = status_url
+    return ReportAccepted(
+        report_id=accepted.report_id,
+        story_id=accepted.story_id,
+        revision=accepted.revision,
+        status_url=status_url,
+    )
+
+
+@router.get(
+    "/{report_id}",
+    response_model=ReportView,
+    summary="Where a report is: accepted, queued, in_review, cleared, published",
+    responses={
+        401: {"description": "No valid token"},
+        404: {"description": "Not yours or unknown"},
+    },
+)
+def get_report(report_id: str, principal: Reader) -> ReportView:
+    return ReportView.model_validate(service.view_fields(service.get_report(principal, report_id)))
+
+
+@router.get(
+    "",
+    response_model=ReportPage,
+    summary="Your reports, newest first (editors: everyone's)",
+    responses={401: {"description": "No valid token"}, 422: {"description": "Bad cursor"}},
+)
+def list_reports(
+    principal: Reader,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ReportPage:
+    items, next_cursor = service.list_reports(principal, cursor, limit)
+    return ReportPage(
+        items=[ReportView.model_validate(service.view_fields(s)) for s in items],
+        next_cursor=next_cursor,
+    )

@@ -1,0 +1,62 @@
+"""The HTTP shapes of reports. Strict: no coercion, unknown fields refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(max_length=2000)]
+SourceName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class DeclaredClaimIn(Strict):
+    text: Text = Field(description="The claim, exactly as it appears in the body.")
+    contested: bool = Field(False, description="The reporter knows somebody disputes it.")
+    sources: list[SourceName] = Field(default_factory=list, max_length=20)
+
+
+class ReportIn(Strict):
+    headline: str = Field(description="1 to 300 characters, plain text.")
+    body: str = Field(description="The story, Markdown without raw HTML.")
+    section: str = Field(description="One of the configured sections.")
+    claims: list[DeclaredClaimIn] = Field(default_factory=list, max_length=200)
+    story_id: str | None = Field(None, description="Your own story's id, for a new revision.")
+    publish_when_cleared: bool = Field(
+        False, description="Release automatically once the publish rule holds."
+    )
+
+
+class ReportAccepted(BaseModel):
+    report_id: str
+    story_id: str
+    revision: int
+    status_url: str
+
+
+class TimelineEntry(BaseModel):
+    status: str
+    at: datetime
+
+
+class ReportView(BaseModel):
+    report_id: str
+    story_id: str
+    revision: int
+    headline: str
+    section: str
+    byline: str
+    status: str
+    timeline: list[TimelineEntry]
+    claims_declared: int
+    publish_when_cleared: bool
+
+
+class ReportPage(BaseModel):
+    items: list[ReportView]
+    next_cursor: str | None

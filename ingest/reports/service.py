@@ -1,0 +1,350 @@
+"""The rules for reports: what a valid report is, idempotency, revisions, rate, timeline.
+
+No FastAPI, Kafka or mongoengine here: the routes hand in a parsed request and the
+caller, the repository stores plain records.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import nh3
+
+from ingest.reports import repository as repo
+from ingest.reports.schemas import ReportIn
+from services.auth import Principal, Role
+from services.contracts import (
+    DeclaredClaim,
+    ReportReceived,
+    ReportSubmitted,
+    StoryPublished,
+    StoryReviewed,
+    utcnow,
+)
+from services.errors import (
+    BadRequest,
+    Forbidden,
+    IdempotencyConflict,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+    ValidationFailed,
+)
+from services.settings import Settings
+
+STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
+RATE_WINDOW = timedelta(minutes=1)
+# Line breaks and tabs belong in a story body; no other control character does. Bidi
+# overrides and isolates can make a reviewer read text other than what is stored.
+_BODY_WHITESPACE = frozenset("\n\r\t")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A report that passed validation, normalised to NFC."""
+
+    headline: str
+    body: str
+    section: str
+    claims: list[DeclaredClaim]
+    story_id: str | None
+    publish_when_cleared: bool
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    report_id: str
+    story_id: str
+    revision: int
+    replayed: bool
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+def check_idempotency_key(value: str | None) -> str:
+    if value is None:
+        raise BadRequest(
+            "An Idempotency-Key header is required, so that a retried request is not "
+            "queued twice. Use a new random value (a UUID) for each new report."
+        )
+    if not 1 <= len(value) <= 200 or any(c not in _KEY_CHARS for c in value):
+        raise BadRequest(
+            "The Idempotency-Key must be 1-200 characters of letters, digits and - _ . : ~"
+        )
+    return value
+
+
+def _check_text(field: str, value: str, *, multiline: bool) -> str:
+    value = unicodedata.normalize("NFC", value)
+    for index, char in enumerate(value):
+        if char in _BIDI_CONTROLS or (
+            unicodedata.category(char) == "Cc" and not (multiline and char in _BODY_WHITESPACE)
+        ):
+            raise ValidationFailed(
+                f"{field} contains a control character (U+{ord(char):04X}) at position {index}.",
+                [{"loc": [field], "msg": "control character"}],
+            )
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            raise ValidationFailed(
+                f"{field} contains an unpaired surrogate; send valid UTF-8.",
+                [{"loc": [field], "msg": "invalid unicode"}],
+            )
+    if nh3.is_html(value):
+        what = "The body is Markdown; raw HTML" if field == "body" else f"Markup in {field}"
+        raise ValidationFailed(
+            f"{what} is not accepted. Write plain text (it is escaped for readers).",
+            [{"loc": [field], "msg": "markup not allowed"}],
+        )
+    return value
+
+
+def request_hash(payload: ReportIn) -> str:
+    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate(payload: ReportIn, settings: Settings) -> Submission:
+    """Normalise and check a report; raise a problem naming the first thing wrong."""
+    body_size = len(payload.body.encode("utf-8", errors="surrogatepass"))
+    if body_size > settings.max_body_bytes:
+        raise PayloadTooLarge(
+            f"The body is {body_size} bytes; the limit is {settings.max_body_bytes} bytes."
+        )
+    headline = _check_text("headline", payload.headline, multiline=False).strip()
+    if not 1 <= len(headline) <= 300:
+        raise ValidationFailed(
+            "The headline must be 1 to 300 characters.",
+            [{"loc": ["headline"], "msg": f"{len(headline)} characters"}],
+        )
+    body = _check_text("body", payload.body, multiline=True)
+    if not body.strip():
+        raise ValidationFailed("The body is empty.", [{"loc": ["body"], "msg": "empty"}])
+    if payload.section not in settings.sections:
+        raise ValidationFailed(
+            f"Unknown section {payload.section!r}; one of: {', '.join(settings.sections)}.",
+            [{"loc": ["section"], "msg": "unknown section"}],
+        )
+    claims = []
+    for index, claim in enumerate(payload.claims):
+        text = _check_text(f"claims[{index}].text", claim.text, multiline=False).strip()
+        if not text or text not in body:
+            raise ValidationFailed(
+                f"Claim {index + 1} is not in the body: a declared claim must quote the body "
+                "exactly.",
+                [{"loc": ["claims", str(index), "text"], "msg": "not found in body"}],
+            )
+        sources = [
+            _check_text(f"claims[{index}].sources", s, multiline=False).strip()
+            for s in claim.sources
+        ]
+        claims.append(DeclaredClaim(text=text, contested=claim.contested, sources=sources))
+    story_id = payload.story_id
+    if story_id is not None and not _looks_like_id(story_id, "s_"):
+        raise ValidationFailed(
+            "story_id is not a story id (s_ followed by 32 hex digits).",
+            [{"loc": ["story_id"], "msg": "malformed"}],
+        )
+    return Submission(
+        headline=headline,
+        body=body,
+        section=payload.section,
+        claims=claims,
+        story_id=story_id,
+        publish_when_cleared=payload.publish_when_cleared,
+        request_hash=request_hash(payload),
+    )
+
+
+def _looks_like_id(value: str, prefix: str) -> bool:
+    rest = value[len(prefix) :]
+    return (
+        value.startswith(prefix) and len(rest) == 32 and all(c in "0123456789abcdef" for c in rest)
+    )
+
+
+# --- submitting ----------------------------------------------------------------------
+
+
+def submit(
+    principal: Principal,
+    submission: Submission,
+    idempotency_key: str,
+    settings: Settings,
+    trace_id: str | None,
+) -> Accepted:
+    """Store the report (answered 202 only once stored). Same key and same request: the
+    same answer and nothing new; same key and another request: 409."""
+    for _ in range(5):
+        existing = repo.find_by_key(principal.user_id, idempotency_key)
+        if existing is not None:
+            if existing.request_hash != submission.request_hash:
+                raise IdempotencyConflict(
+                    "This Idempotency-Key was used for a different report. Use a new key for "
+                    "a new report; resend the same body to retry the old one."
+                )
+            return Accepted(existing.report_id, existing.story_id, existing.revision, True)
+
+        story_id, revision = _next_revision(principal, submission.story_id)
+        now = utcnow()
+        _check_rate(principal, settings, now)
+        record = repo.ReportRecord(
+            report_id=f"r_{uuid.uuid4().hex}",
+            story_id=story_id,
+            revision=revision,
+            reporter_id=principal.user_id,
+            byline=principal.name,
+            request_hash=submission.request_hash,
+            headline=submission.headline,
+            body=submission.body,
+            section=submission.section,
+            claims=[c.model_dump() for c in submission.claims],
+            publish_when_cleared=submission.publish_when_cleared,
+            trace_id=trace_id,
+            accepted_at=now,
+            timeline={"accepted": now},
+        )
+        try:
+            repo.insert(record, idempotency_key)
+        except (repo.DuplicateKey, repo.DuplicateRevision):
+            # A concurrent request took the key (answer as a replay) or the revision
+            # number (number again): go round once more.
+            continue
+        return Accepted(record.report_id, story_id, revision, False)
+    raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
+
+
+def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int]:
+    if story_id is None:
+        return f"s_{uuid.uuid4().hex}", 1
+    latest = repo.latest_revision(story_id)
+    if latest is None:
+        raise NotFound(f"No story {story_id}.")
+    if latest.reporter_id != principal.user_id:
+        raise Forbidden("This story belongs to another reporter; only its reporter can revise it.")
+    return story_id, latest.revision + 1
+
+
+def _check_rate(principal: Principal, settings: Settings, now: datetime) -> None:
+    limit = settings.rate_limit_per_minute
+    count, oldest = repo.recent_count(principal.user_id, now - RATE_WINDOW)
+    if count >= limit:
+        wait = (oldest + RATE_WINDOW - now).total_seconds() if oldest else 60
+        raise TooManyRequests(
+            f"You have submitted {count} reports in the last minute; the limit is {limit}.",
+            retry_after=max(1, int(wait + 0.999)),
+        )
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    record: repo.ReportRecord
+    status: str
+    timeline: list[tuple[str, datetime]]
+
+
+def status_of(record: repo.ReportRecord) -> ReportStatus:
+    timeline = [(state, record.timeline[state]) for state in STATES if state in record.timeline]
+    return ReportStatus(record, timeline[-1][0] if timeline else "accepted", timeline)
+
+
+def _may_read_all(principal: Principal) -> bool:
+    return principal.role in (Role.EDITOR, Role.REVIEWER)
+
+
+def get_report(principal: Principal, report_id: str) -> ReportStatus:
+    record = repo.find(report_id) if _looks_like_id(report_id, "r_") else None
+    # Another reporter's report is answered like a missing one: its existence is not theirs.
+    if record is None or (not _may_read_all(principal) and record.reporter_id != principal.user_id):
+        raise NotFound(f"No report {report_id} of yours.")
+    return status_of(record)
+
+
+def list_reports(
+    principal: Principal, cursor: str | None, limit: int
+) -> tuple[list[ReportStatus], str | None]:
+    before = _decode_cursor(cursor) if cursor else None
+    owner = None if principal.role == Role.EDITOR else principal.user_id
+    records = repo.page(owner, before, limit)
+    next_cursor = _encode_cursor(records[-1]) if len(records) == limit else None
+    return [status_of(r) for r in records], next_cursor
+
+
+def _encode_cursor(record: repo.ReportRecord) -> str:
+    raw = json.dumps([record.accepted_at.isoformat(), record.report_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, report_id = json.loads(raw)
+        return datetime.fromisoformat(at), str(report_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(
+            "The cursor is not one this API gave out.", [{"loc": ["cursor"], "msg": "malformed"}]
+        ) from exc
+
+
+# --- events that move the timeline -----------------------------------------------------
+
+
+def as_event(record: repo.ReportRecord) -> ReportSubmitted:
+    return ReportSubmitted(
+        report_id=record.report_id,
+        story_id=record.story_id,
+        revision=record.revision,
+        reporter_id=record.reporter_id,
+        byline=record.byline,
+        headline=record.headline,
+        body=record.body,
+        section=record.section,
+        claims=[DeclaredClaim.model_validate(c) for c in record.claims],
+        publish_when_cleared=record.publish_when_cleared,
+        accepted_at=record.accepted_at,
+    )
+
+
+def on_receipt(event: ReportReceived) -> bool:
+    """Verify has the report: stop re-sending it; it is in review."""
+    return repo.mark_delivered(event.report_id, event.received_at)
+
+
+def on_reviewed(event: StoryReviewed) -> bool:
+    if not event.cleared:
+        return False
+    return repo.mark_reached(event.report_id, "cleared", event.updated_at)
+
+
+def on_published(event: StoryPublished) -> bool:
+    state = "retracted" if event.action == "retracted" else "published"
+    return repo.mark_reached(event.report_id, state, event.at)
+
+
+def view_fields(status: ReportStatus) -> dict[str, Any]:
+    record = status.record
+    return {
+        "report_id": record.report_id,
+        "story_id": record.story_id,
+        "revision": record.revision,
+        "headline": record.headline,
+        "section": record.section,
+        "byline": record.byline,
+        "status": status.status,
+        "timeline": [{"status": s, "at": at} for s, at in status.timeline],
+        "claims_declared": len(record.claims),
+        "publish_when_cleared": record.publish_when_cleared,
+    }

@@ -1,0 +1,74 @@
+"""Admin endpoints for users and tokens (mounted by ingest). The same operations as the
+`newsroom users` command; a token is shown once, when it is made."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from services import auth
+from services.auth import Principal, Role
+from services.http.deps import require
+
+router = APIRouter(prefix="/v1/users", tags=["users"])
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+PROBLEMS = {401: {"description": "No valid token"}, 403: {"description": "Not an admin"}}
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str = Field(min_length=1, max_length=100)
+    # Strict mode would want a Role instance; from JSON the value is a string.
+    role: Role = Field(strict=False)
+
+
+class UserOut(BaseModel):
+    user_id: str
+    name: str
+    role: str
+    created_at: datetime
+    revoked: bool
+
+
+class TokenOut(BaseModel):
+    name: str
+    token: str = Field(description="Shown once; stored only as a hash.")
+
+
+class CreatedUserOut(UserOut):
+    token: str = Field(description="Shown once; stored only as a hash.")
+
+
+def _out(user: auth.models.User) -> UserOut:
+    return UserOut(
+        user_id=user.user_id,
+        name=user.name,
+        role=user.role,
+        created_at=user.created_at,
+        revoked=user.revoked_at is not None,
+    )
+
+
+@router.post("", status_code=201, response_model=CreatedUserOut, responses=PROBLEMS)  # type: ignore[arg-type]
+def create_user(payload: UserIn, _: Admin) -> CreatedUserOut:
+    created = auth.create_user(payload.name, payload.role)
+    user = auth.service.find_user(created.principal.name)
+    return CreatedUserOut(**_out(user).model_dump(), token=created.token)
+
+
+@router.get("", response_model=list[UserOut], responses=PROBLEMS)  # type: ignore[arg-type]
+def list_users(_: Admin) -> list[UserOut]:
+    return [_out(u) for u in auth.list_users()]
+
+
+@router.delete("/{name}", response_model=UserOut, responses=PROBLEMS)  # type: ignore[arg-type]
+def revoke_user(name: str, _: Admin) -> UserOut:
+    return _out(auth.revoke_user(name))
+
+
+@router.post("/{name}/tokens", status_code=201, response_model=TokenOut, responses=PROBLEMS)  # type: ignore[arg-type]
+def new_token(name: str, _: Admin) -> TokenOut:
+    return TokenOut(name=name, token=auth.new_token_for(name))
