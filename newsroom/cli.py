@@ -6,6 +6,7 @@ import importlib
 import os
 import secrets
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -204,6 +205,64 @@ def serve(service: Annotated[str, typer.Argument(help="ingest, verify or publish
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+
+
+# --- reports ---------------------------------------------------------------------------
+
+TokenOption = Annotated[
+    str, typer.Option(envvar="NEWSROOM_TOKEN", help="Your token (or set NEWSROOM_TOKEN)")
+]
+UrlOption = Annotated[str | None, typer.Option(help="ingest's URL (default from settings)")]
+
+
+@app.command()
+def submit(
+    file: Annotated[Path, typer.Argument(help="Markdown with front matter: headline, section")],
+    token: TokenOption,
+    story_id: Annotated[str | None, typer.Option(help="Your story's id, for a revision")] = None,
+    publish_when_cleared: Annotated[
+        bool | None, typer.Option(help="Release automatically once every claim is cleared")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Submit a story (or a revision) from a Markdown file."""
+    from newsroom import client
+
+    base = url or Settings().url_of("ingest")
+    try:
+        story = client.read_story(file, story_id, publish_when_cleared)
+        answer = client.submit(base, token, story)
+    except client.ClientError as exc:
+        _fail(str(exc))
+    typer.secho(
+        f"Accepted: report {answer['report_id']} (story {answer['story_id']}, "
+        f"revision {answer['revision']}).",
+        fg=typer.colors.GREEN,
+    )
+    typer.echo(f"Track it: newsroom report {answer['report_id']}   ({answer['status_url']})")
+
+
+@app.command()
+def report(
+    report_id: Annotated[str, typer.Argument(help="The report id submit printed")],
+    token: TokenOption,
+    url: UrlOption = None,
+) -> None:
+    """Show where a report is: accepted, queued, in_review, cleared, published."""
+    from newsroom import client
+
+    base = url or Settings().url_of("ingest")
+    try:
+        found = client.report(base, token, report_id)
+    except client.ClientError as exc:
+        _fail(str(exc))
+    typer.echo(f"{found['headline']}  [{found['section']}]  by {found['byline']}")
+    typer.echo(
+        f"report {found['report_id']}  story {found['story_id']}  revision {found['revision']}"
+    )
+    for entry in found["timeline"]:
+        typer.echo(f"  {entry['status']:<10} {entry['at']}")
+    typer.secho(f"Now: {found['status']}", bold=True)
 
 
 # --- users -------------------------------------------------------------------------------

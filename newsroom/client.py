@@ -1,0 +1,112 @@
+"""What `newsroom submit` and `newsroom report` do over ingest's HTTP API."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+
+class ClientError(RuntimeError):
+    """The API refused, or a file could not be read; the message says why in words."""
+
+
+@dataclass(frozen=True)
+class StoryFile:
+    payload: dict[str, Any]
+    idempotency_key: str
+
+
+def read_story(path: Path, story_id: str | None, publish_when_cleared: bool | None) -> StoryFile:
+    """A Markdown file with YAML front matter (headline, section, optional claims,
+    story_id, publish_when_cleared) between `---` lines, then the body."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClientError(f"Cannot read {path}: {exc}") from exc
+    if not text.startswith("---"):
+        raise ClientError(
+            f"{path} has no front matter: start it with a '---' line, then "
+            "'headline: ...' and 'section: ...', then '---' and the body."
+        )
+    try:
+        _, front, body = text.split("---", 2)
+        meta = yaml.safe_load(front) or {}
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ClientError(f"The front matter of {path} is not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ClientError(f"The front matter of {path} must be 'key: value' lines.")
+    unknown = set(meta) - {"headline", "section", "claims", "story_id", "publish_when_cleared"}
+    if unknown:
+        raise ClientError(f"Unknown front matter in {path}: {', '.join(sorted(unknown))}.")
+    payload: dict[str, Any] = {
+        "headline": str(meta.get("headline", "")),
+        "section": str(meta.get("section", "")),
+        "body": body.strip("\n"),
+        "claims": meta.get("claims") or [],
+    }
+    story = story_id or meta.get("story_id")
+    if story:
+        payload["story_id"] = str(story)
+    pwc = (
+        publish_when_cleared
+        if publish_when_cleared is not None
+        else meta.get("publish_when_cleared")
+    )
+    if pwc is not None:
+        payload["publish_when_cleared"] = bool(pwc)
+    # The same file submitted twice is the same report: a retry can never queue it twice.
+    key = hashlib.sha256(repr(sorted(payload.items())).encode()).hexdigest()[:48]
+    return StoryFile(payload, key)
+
+
+def _problem(response: httpx.Response) -> ClientError:
+    try:
+        problem = response.json()
+    except ValueError:
+        return ClientError(f"HTTP {response.status_code}: {response.text[:300]}")
+    title, detail = problem.get("title", "Error"), problem.get("detail", "")
+    lines = [f"{title} (HTTP {response.status_code}): {detail}"]
+    for error in problem.get("errors", [])[:10]:
+        lines.append(f"  - {'.'.join(map(str, error.get('loc', [])))}: {error.get('msg')}")
+    if response.headers.get("retry-after"):
+        lines.append(f"  Retry after {response.headers['retry-after']} s.")
+    return ClientError("\n".join(lines))
+
+
+def _client(url: str, token: str) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+def submit(url: str, token: str, story: StoryFile) -> dict[str, Any]:
+    try:
+        with _client(url, token) as client:
+            response = client.post(
+                "/v1/reports",
+                json=story.payload,
+                headers={"Idempotency-Key": story.idempotency_key},
+            )
+    except httpx.HTTPError as exc:
+        raise ClientError(
+            f"Cannot reach ingest at {url}: {exc}. Is it running (`newsroom status`)?"
+        ) from exc
+    if response.status_code != 202:
+        raise _problem(response)
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def report(url: str, token: str, report_id: str) -> dict[str, Any]:
+    try:
+        with _client(url, token) as client:
+            response = client.get(f"/v1/reports/{report_id}")
+    except httpx.HTTPError as exc:
+        raise ClientError(f"Cannot reach ingest at {url}: {exc}") from exc
+    if response.status_code != 200:
+        raise _problem(response)
+    result: dict[str, Any] = response.json()
+    return result
