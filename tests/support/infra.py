@@ -35,7 +35,7 @@ class Infra:
         return f"mongodb://{HOST}:{self.store_port}/"
 
     def start_broker(self) -> None:
-        log = self.root / "broker.log"
+        log = self.root / f"broker-{self.broker_port}.log"
         self.broker = stack.spawn(stack.broker_argv(HOST, self.broker_port), log)
         if not stack.wait_until(lambda: stack.broker_ready(self.bootstrap), 30, self.broker):
             raise RuntimeError(f"the test broker did not start:\n{stack.log_tail(log)}")

@@ -22,11 +22,11 @@ def read_topic(
     try:
         deadline = time.monotonic() + timeout
         partitions: set[int] | None = None
-        while partitions is None and time.monotonic() < deadline:
+        while not partitions and time.monotonic() < deadline:
             partitions = consumer.partitions_for_topic(topic)
-            if partitions is None:
+            if not partitions:
                 time.sleep(0.2)
-        if partitions is None:
+        if not partitions:
             raise AssertionError(f"topic {topic} does not exist")
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(tps)

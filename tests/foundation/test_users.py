@@ -1,0 +1,64 @@
+"""Users and tokens: created by an admin, stored hashed, revoked for good."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+from services.auth.models import ApiToken
+from tests.support.servers import api, settings_env
+from tests.support.stack import Stack
+
+
+def test_an_admin_creates_a_user_whose_token_works_until_revoked(stack: Stack) -> None:
+    name = f"rita-{uuid.uuid4().hex[:6]}"
+    with stack.client("ingest", "admin") as admin:
+        created = admin.post("/v1/users", json={"name": name, "role": "reporter"})
+        assert created.status_code == 201, created.text
+        token = created.json()["token"]
+        with api(stack.url("ingest"), token) as rita:
+            assert rita.get("/v1/reports").status_code == 200
+            assert admin.delete(f"/v1/users/{name}").json()["revoked"] is True
+            revoked = rita.get("/v1/reports")
+            assert revoked.status_code == 401
+            assert "revoked" in revoked.json()["detail"]
+
+
+def test_tokens_are_stored_only_as_hashes(stack: Stack) -> None:
+    token = stack.tokens["reporter"]
+    token_id, secret = token.split("_")[1], token.split("_", 2)[2]
+    stored = ApiToken.objects(token_id=token_id).first()
+    assert stored is not None
+    assert secret not in str(stored.to_mongo())
+    assert len(stored.digest) == 64
+
+
+def test_only_admins_manage_users(stack: Stack) -> None:
+    for role in ("reporter", "reviewer", "editor"):
+        with stack.client("ingest", role) as client:
+            assert client.get("/v1/users").status_code == 403
+            assert client.post("/v1/users", json={"name": "x", "role": "admin"}).status_code == 403
+
+
+def test_a_malformed_token_is_401_with_a_problem(stack: Stack) -> None:
+    with api(stack.url("ingest"), "nr_not-a-token") as client:
+        answer = client.get("/v1/reports")
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert answer.json()["detail"] == "The bearer token is malformed."
+
+
+def test_users_add_prints_the_token_alone_on_its_last_line(stack: Stack) -> None:
+    env = settings_env(stack.settings)
+    name = f"cli-{uuid.uuid4().hex[:6]}"
+    result = subprocess.run(
+        [sys.executable, "-m", "newsroom", "users", "add", name, "--role", "editor"],
+        env={**__import__("os").environ, **env}, capture_output=True, text=True, check=False,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("nr_")
+    with api(stack.url("ingest"), token) as editor:
+        assert editor.get("/v1/reports").status_code == 200

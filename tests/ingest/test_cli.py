@@ -1,0 +1,63 @@
+"""`newsroom submit` and `newsroom report` against the running ingest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.servers import settings_env
+from tests.support.stack import Stack
+
+STORY = """---
+headline: Water authority restricts use after dry spring
+section: local
+claims:
+  - text: Reservoirs stand at 41 percent of capacity.
+    sources: [the regional water authority]
+---
+Reservoirs stand at 41 percent of capacity. Hosepipe use is banned from Friday,
+according to the regional water authority.
+"""
+
+
+def newsroom(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **settings_env(stack.settings), "NEWSROOM_TOKEN": stack.tokens["reporter"]}
+    return subprocess.run(
+        [sys.executable, "-m", "newsroom", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_submit_a_markdown_file_and_follow_the_report(stack: Stack, tmp_path: Path) -> None:
+    story = tmp_path / "water.md"
+    story.write_text(STORY)
+    first = newsroom(stack, "submit", str(story))
+    assert first.returncode == 0, first.stderr
+    assert "Accepted: report r_" in first.stdout
+    report_id = first.stdout.split("report ")[1].split()[0]
+
+    # Submitting the same file again is a retry, not a second report.
+    again = newsroom(stack, "submit", str(story))
+    assert f"report {report_id}" in again.stdout
+
+    shown = newsroom(stack, "report", report_id)
+    assert shown.returncode == 0, shown.stderr
+    assert "Water authority restricts use" in shown.stdout
+    assert "accepted" in shown.stdout
+
+
+def test_submit_explains_what_is_wrong(stack: Stack, tmp_path: Path) -> None:
+    story = tmp_path / "bad.md"
+    story.write_text(STORY.replace("section: local", "section: gossip"))
+    result = newsroom(stack, "submit", str(story))
+    assert result.returncode == 1
+    assert "Unknown section 'gossip'" in result.stderr
+    plain = tmp_path / "plain.md"
+    plain.write_text("No front matter here.")
+    assert "no front matter" in newsroom(stack, "submit", str(plain)).stderr

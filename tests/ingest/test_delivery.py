@@ -1,0 +1,149 @@
+"""A report answered 202 is delivered even when the broker restarts empty or ingest is
+killed before it sent it; the timeline moves as events arrive; the rate limit."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.contracts import ReportReceived, StoryPublished, Topic
+from services.runtime import Runtime
+from tests.support.infra import Infra
+from tests.support.kafka import read_topic
+from tests.support.reports import report, submit
+from tests.support.servers import ServiceProcess, api, wait_for
+from tests.support.stack import Stack, make_user
+
+
+@pytest.fixture
+def own_broker(infra: Infra, tmp_path: Path) -> Iterator[Infra]:
+    """A broker of this test's own (the session's store), free to kill and wipe."""
+    private = Infra(tmp_path, store_port=infra.store_port)
+    private.start_broker()
+    try:
+        yield private
+    finally:
+        private.stop_broker()
+
+
+def ingest_process(own_broker: Infra, tmp_path: Path, **overrides: object) -> ServiceProcess:
+    from newsroom.stack import free_port
+
+    settings = own_broker.settings(
+        ingest_port=free_port(), redeliver_after_seconds=1.0, **overrides
+    )
+    return ServiceProcess("ingest", settings, tmp_path / "ingest.log")
+
+
+def ids_on(own_broker: Infra, topic: str, report_id: str) -> list[str]:
+    records = read_topic(
+        own_broker.bootstrap, topic,
+        lambda rs: any(json.loads(r.value)["data"]["report_id"] == report_id for r in rs),
+        timeout=30,
+    )  # fmt: skip
+    return [json.loads(r.value)["data"]["report_id"] for r in records]
+
+
+def test_a_report_survives_the_broker_restarting_empty(own_broker: Infra, tmp_path: Path) -> None:
+    ingest = ingest_process(own_broker, tmp_path)
+    _, token = make_user(ingest.settings, "reporter")
+    ingest.start()
+    try:
+        with api(ingest.url, token) as client:
+            answer = submit(client)
+            assert answer.status_code == 202
+        report_id = answer.json()["report_id"]
+        topic = ingest.settings.topic(Topic.REPORTS_SUBMITTED)
+        assert report_id in ids_on(own_broker, topic, report_id)
+
+        own_broker.restart_broker()  # memory storage: every topic and record is gone
+
+        # Nobody confirmed it, so the relay sends it again to the new, empty broker.
+        assert report_id in ids_on(own_broker, topic, report_id)
+    finally:
+        ingest.stop()
+
+
+def test_a_report_survives_ingest_killed_before_sending(own_broker: Infra, tmp_path: Path) -> None:
+    ingest = ingest_process(own_broker, tmp_path)
+    _, token = make_user(ingest.settings, "reporter")
+    ingest.start()
+    own_broker.stop_broker()  # ingest can store but not send
+    try:
+        with api(ingest.url, token) as client:
+            answer = submit(client)
+        assert answer.status_code == 202
+        ingest.kill()  # SIGKILL between storing and publishing
+
+        own_broker.start_broker()
+        ingest.start()
+        report_id = answer.json()["report_id"]
+        topic = ingest.settings.topic(Topic.REPORTS_SUBMITTED)
+        assert report_id in ids_on(own_broker, topic, report_id)
+    finally:
+        ingest.stop()
+
+
+def test_the_rate_limit_answers_429_with_retry_after(own_broker: Infra, tmp_path: Path) -> None:
+    ingest = ingest_process(own_broker, tmp_path, rate_limit_per_minute=3)
+    _, token = make_user(ingest.settings, "reporter")
+    ingest.start()
+    try:
+        with api(ingest.url, token) as client:
+            for _ in range(3):
+                assert submit(client).status_code == 202
+            limited = submit(client)
+            assert limited.status_code == 429
+            assert 1 <= int(limited.headers["retry-after"]) <= 60
+            assert limited.json()["type"] == "urn:newsroom:problem:rate_limited"
+            # A replay of an accepted report is not a new submission: still answered.
+            key = uuid.uuid4().hex
+        _, other = make_user(ingest.settings, "reporter")
+        with api(ingest.url, other) as client:
+            assert submit(client, report(), key).status_code == 202
+    finally:
+        ingest.stop()
+
+
+def test_the_timeline_moves_as_events_arrive(stack: Stack) -> None:
+    with stack.client("ingest", "reporter") as client:
+        accepted = submit(client).json()
+        report_id, story_id = accepted["report_id"], accepted["story_id"]
+
+        def statuses() -> list[str]:
+            timeline = client.get(f"/v1/reports/{report_id}").json()["timeline"]
+            return [entry["status"] for entry in timeline]
+
+        wait_for(lambda: "queued" in statuses(), what="queued")
+
+        runtime = Runtime(stack.settings, "test")
+        now = datetime.now(UTC)
+        receipt = ReportReceived(
+            report_id=report_id, story_id=story_id, revision=1, claims=1, received_at=now
+        )
+        runtime.producer.send(
+            runtime.producer.message(Topic.REPORTS_RECEIVED, receipt, key=story_id)
+        )
+        wait_for(
+            lambda: statuses()[-1] == "in_review" or "published" in statuses(), what="in_review"
+        )
+        published = StoryPublished(
+            story_id=story_id,
+            revision=1,
+            version=9,
+            report_id=report_id,
+            action="published",
+            url="http://x/1",
+            at=now,
+        )
+        runtime.producer.send(
+            runtime.producer.message(Topic.STORIES_PUBLISHED, published, key=story_id)
+        )
+        wait_for(lambda: "published" in statuses(), what="published")
+        assert statuses()[:3] == ["accepted", "queued", "in_review"]
+        runtime.producer.close()

@@ -1,0 +1,201 @@
+"""Submitting reports: the answer, idempotency, revisions, each validation rule."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from services.contracts import Topic
+from tests.support.kafka import read_topic
+from tests.support.reports import report, submit
+from tests.support.stack import Stack
+
+
+def reports_in_store(stack: Stack, **query: Any) -> int:
+    from ingest.reports.repository import Report
+
+    return int(Report.objects(**query).count())
+
+
+def test_a_report_is_accepted_stored_and_queued(stack: Stack) -> None:
+    with stack.client("ingest", "reporter") as client:
+        answer = submit(client)
+        assert answer.status_code == 202, answer.text
+        body = answer.json()
+        assert body["revision"] == 1
+        assert body["status_url"].endswith(f"/v1/reports/{body['report_id']}")
+        assert answer.headers["location"] == body["status_url"]
+
+        status = client.get(f"/v1/reports/{body['report_id']}").json()
+        assert status["story_id"] == body["story_id"]
+        assert status["byline"] == stack.names["reporter"]
+        assert status["timeline"][0]["status"] == "accepted"
+
+    topic = stack.settings.topic(Topic.REPORTS_SUBMITTED)
+    records = read_topic(
+        stack.settings.kafka_bootstrap, topic,
+        lambda rs: any(json.loads(r.value)["data"]["report_id"] == body["report_id"] for r in rs),
+    )  # fmt: skip
+    mine = [r for r in records if json.loads(r.value)["data"]["report_id"] == body["report_id"]]
+    assert mine[0].key.decode() == body["story_id"]
+    assert json.loads(mine[0].value)["data"]["byline"] == stack.names["reporter"]
+
+
+def test_the_same_key_and_body_give_the_same_answer_and_nothing_new(stack: Stack) -> None:
+    key = uuid.uuid4().hex
+    payload = report(headline=f"Replay {key}")
+    with stack.client("ingest", "reporter") as client:
+        first = submit(client, payload, key)
+        second = submit(client, payload, key)
+    assert first.status_code == second.status_code == 202
+    assert first.json() == second.json()
+    assert reports_in_store(stack, headline=f"Replay {key}") == 1
+
+    topic = stack.settings.topic(Topic.REPORTS_SUBMITTED)
+    story = first.json()["story_id"]
+    records = read_topic(
+        stack.settings.kafka_bootstrap, topic, lambda rs: any(r.key.decode() == story for r in rs)
+    )
+    queued = {json.loads(r.value)["data"]["report_id"] for r in records if r.key.decode() == story}
+    assert queued == {first.json()["report_id"]}
+
+
+def test_the_same_key_with_another_body_is_a_conflict(stack: Stack) -> None:
+    key = uuid.uuid4().hex
+    with stack.client("ingest", "reporter") as client:
+        assert submit(client, report(headline="First"), key).status_code == 202
+        conflict = submit(client, report(headline=f"Second {key}"), key)
+    assert conflict.status_code == 409
+    assert conflict.json()["type"] == "urn:newsroom:problem:idempotency_conflict"
+    assert reports_in_store(stack, headline=f"Second {key}") == 0
+
+
+def test_revisions_of_your_own_story_count_up(stack: Stack) -> None:
+    with stack.client("ingest", "reporter") as client:
+        first = submit(client).json()
+        second = submit(
+            client, report(story_id=first["story_id"], body="Changed. " + "x" * 10, claims=[])
+        ).json()
+        assert second["story_id"] == first["story_id"]
+        assert second["revision"] == 2
+
+
+def test_someone_elses_story_is_forbidden_and_an_unknown_one_not_found(stack: Stack) -> None:
+    with stack.client("ingest", "reporter") as client:
+        story = submit(client).json()["story_id"]
+    _, other_token = stack.new_user("reporter")
+    with httpx.Client(
+        base_url=stack.url("ingest"), headers={"Authorization": f"Bearer {other_token}"}
+    ) as other:
+        forbidden = submit(other, report(story_id=story))
+        assert forbidden.status_code == 403
+        unknown = submit(other, report(story_id="s_" + "0" * 32))
+        assert unknown.status_code == 404
+        # and reading another reporter's report does not reveal it
+        mine = submit(other).json()
+    with stack.client("ingest", "reporter") as client:
+        assert client.get(f"/v1/reports/{mine['report_id']}").status_code == 404
+
+
+def test_only_reporters_submit(stack: Stack) -> None:
+    for role in ("reviewer", "editor", "admin"):
+        with stack.client("ingest", role) as client:
+            assert submit(client).status_code == 403
+    with stack.client("ingest") as anonymous:
+        answer = submit(anonymous)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+BAD_REPORTS: list[tuple[str, dict[str, Any], int, str]] = [
+    ("empty headline", report(headline=""), 422, "headline"),
+    ("headline of spaces", report(headline="   "), 422, "headline"),
+    ("headline too long", report(headline="h" * 301), 422, "headline"),
+    ("empty body", report(body="  \n ", claims=[]), 422, "body"),
+    ("unknown section", report(section="gossip"), 422, "section"),
+    ("claim not in the body", report(claims=[{"text": "Aliens landed."}]), 422, "not in the body"),
+    ("unknown field", report(byline="Someone Else"), 422, "byline"),
+    ("unknown claim field", report(claims=[{"text": "The vote was 21 to 9.", "x": 1}]), 422, "x"),
+    ("headline not a string", report(headline=42), 422, "headline"),
+    (
+        "contested not a boolean",
+        report(claims=[{"text": "The vote was 21 to 9.", "contested": "yes"}]),
+        422,
+        "contested",
+    ),
+    ("NUL in the body", report(body="The vote\x00 was 21 to 9.", claims=[]), 422, "control"),
+    ("bell in the headline", report(headline="Budget\x07"), 422, "control"),
+    ("newline in the headline", report(headline="Budget\nvote"), 422, "control"),
+    ("bidi override", report(headline="Budget \u202egnol"), 422, "control"),
+    ("script in the headline", report(headline="<script>alert(1)</script>"), 422, "Markup"),
+    (
+        "raw html in the body",
+        report(body="Hi <img src=x onerror=alert(1)>", claims=[]),
+        422,
+        "HTML",
+    ),
+    (
+        "markup in a source",
+        report(claims=[{"text": "The vote was 21 to 9.", "sources": ["<b>x</b>"]}]),
+        422,
+        "Markup",
+    ),
+    ("malformed story id", report(story_id="../etc/passwd"), 422, "story_id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "payload", "status", "mentions"), BAD_REPORTS, ids=[c[0] for c in BAD_REPORTS]
+)
+def test_each_validation_rule_gives_its_problem_and_stores_nothing(
+    stack: Stack, case: str, payload: dict[str, Any], status: int, mentions: str
+) -> None:
+    _, token = stack.new_user("reporter")
+    with httpx.Client(
+        base_url=stack.url("ingest"), headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        answer = submit(client, payload)
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["status"] == status
+        assert mentions.lower() in json.dumps(problem).lower()
+        listed = client.get("/v1/reports").json()
+        assert listed["items"] == []
+
+
+def test_text_is_normalised_to_nfc(stack: Stack) -> None:
+    decomposed = "Cafe\u0301 owners protest"  # e + combining acute
+    with stack.client("ingest", "reporter") as client:
+        answer = submit(client, report(headline=decomposed)).json()
+        assert client.get(f"/v1/reports/{answer['report_id']}").json()["headline"] == (
+            "Caf\u00e9 owners protest"
+        )
+
+
+def test_a_missing_or_malformed_idempotency_key_is_refused(stack: Stack) -> None:
+    with stack.client("ingest", "reporter") as client:
+        missing = client.post("/v1/reports", json=report())
+        assert missing.status_code == 400
+        assert "Idempotency-Key" in missing.json()["detail"]
+        bad = client.post("/v1/reports", json=report(), headers={"Idempotency-Key": "a b/c"})
+        assert bad.status_code == 400
+
+
+def test_an_oversized_body_is_refused_with_413(stack: Stack) -> None:
+    limit = stack.settings.max_body_bytes
+    with stack.client("ingest", "reporter") as client:
+        too_big = submit(client, report(body="word " * (limit // 5 + 10), claims=[]))
+        assert too_big.status_code == 413
+        assert too_big.headers["content-type"] == "application/problem+json"
+        # Refused by its Content-Length, before the body is read.
+        huge = client.post(
+            "/v1/reports",
+            content=b"{" + b" " * (limit * 3),
+            headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"},
+        )
+        assert huge.status_code == 413
