@@ -18,7 +18,13 @@ import structlog
 TRACE_HEADER = "traceparent"
 
 
-def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | None = None) -> None:
+def configure_logging(
+    level: str = "INFO", fmt: str = "auto", service: str | None = None, *, to_stdout: bool = True
+) -> None:
+    """Set up structlog and route the standard library's loggers through it.
+
+    ``to_stdout=False`` leaves the root logger's handlers alone (the tests: pytest
+    captures records and shows them for failing tests only)."""
     use_json = fmt == "json" or (fmt == "auto" and not sys.stdout.isatty())
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -46,10 +52,11 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | Non
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(formatter)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    if to_stdout:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(formatter)
+        root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # The Kafka client logs every reconnect at INFO/WARNING; keep its noise for real faults.
     logging.getLogger("kafka").setLevel(logging.ERROR)

@@ -121,11 +121,15 @@ class Runtime:
         self.started = True
         log.info("service_started", workers=[w.name for w in self._workers])
 
+    def close(self) -> None:
+        """Close the bus clients (a runtime that was never started, too)."""
+        self.producer.close()
+        self.admin.close()
+
     def stop(self) -> None:
         for worker in reversed(self._workers):
             worker.stop()
-        self.producer.close()
-        self.admin.close()
+        self.close()
         disconnect_store(self.service)
         self.started = False
         log.info("service_stopped")

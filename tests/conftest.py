@@ -17,7 +17,7 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     from services.log import configure_logging
     from tests.support.infra import Infra
 
-    configure_logging("INFO", "console")
+    configure_logging("INFO", "console", to_stdout=False)
     infra = Infra(tmp_path_factory.mktemp("infra"))
     infra.start_broker()
     infra.start_store()

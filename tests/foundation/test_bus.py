@@ -68,7 +68,8 @@ def test_an_event_from_one_service_reaches_another_services_loop(infra: Infra) -
     finally:
         structlog.contextvars.clear_contextvars()
         loop.stop()
-        ingest.producer.close()
+        ingest.close()
+        verify.close()
 
 
 def test_a_poison_message_goes_to_the_dlq_and_the_next_good_one_is_processed(infra: Infra) -> None:
@@ -96,7 +97,7 @@ def test_a_poison_message_goes_to_the_dlq_and_the_next_good_one_is_processed(inf
         assert header(dead[0], "dlq.offset") == "0"
     finally:
         loop.stop()
-        runtime.producer.close()
+        runtime.close()
 
 
 def test_a_consumer_killed_before_committing_gets_the_message_again(
@@ -130,4 +131,4 @@ def test_a_consumer_killed_before_committing_gets_the_message_again(
         assert event.payload() == report
     finally:
         loop.stop()
-        runtime.producer.close()
+        runtime.close()

@@ -146,4 +146,4 @@ def test_the_timeline_moves_as_events_arrive(stack: Stack) -> None:
         )
         wait_for(lambda: "published" in statuses(), what="published")
         assert statuses()[:3] == ["accepted", "queued", "in_review"]
-        runtime.producer.close()
+        runtime.close()

@@ -3,9 +3,14 @@ sharing one settings, with one user per role."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
 from dataclasses import dataclass, field
 
 import httpx
+import mongoengine
 from pydantic import SecretStr
 
 from newsroom import stack as embedded
@@ -13,19 +18,30 @@ from services import auth
 from services.settings import ServiceName, Settings
 from services.store import connect_store, ensure_indexes
 from tests.support.infra import Infra
-from tests.support.servers import ServedApp, api, serve_app
+from tests.support.servers import ServedApp, api, serve_app, settings_env
 
 ROLES = ("reporter", "reviewer", "editor", "admin")
 
 
 def make_user(settings: Settings, role: str, name: str | None = None) -> tuple[str, str]:
-    """Create a user with ``role``; return (name, token)."""
-    import uuid
+    """Create a user with ``role`` in ``settings``' auth database; return (name, token).
 
-    connect_store(settings, auth.ALIAS)
-    ensure_indexes(auth.DOCUMENTS)
+    mongoengine's "auth" alias is process-wide and the session stack's services read
+    it: users for any other settings are made by the real `newsroom users add` in a
+    process of their own, so the alias is never pointed elsewhere under the stack.
+    """
     name = name or f"{role}-{uuid.uuid4().hex[:8]}"
-    return name, auth.create_user(name, role).token
+    known = mongoengine.connection._connection_settings.get(auth.ALIAS)
+    if known is None or known.get("name") == settings.database(auth.ALIAS):
+        connect_store(settings, auth.ALIAS)
+        ensure_indexes(auth.DOCUMENTS)
+        return name, auth.create_user(name, role).token
+    result = subprocess.run(
+        [sys.executable, "-m", "newsroom", "users", "add", name, "--role", role],
+        env={**os.environ, **settings_env(settings)},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return name, result.stdout.strip().splitlines()[-1]
 
 
 @dataclass
