@@ -1,0 +1,23 @@
+"""Claim detection for the verify service: pure functions over a story body, no I/O.
+
+detect_claims finds every checkable claim with its attributions and the signals that
+make it contested; analyse_span does the same for a span a reporter or reviewer chose;
+split_sentences gives the sentence spans (pysbd) everything else is built on.
+"""
+
+from __future__ import annotations
+
+from .detector import analyse_span, detect_claims
+from .model import SIGNAL_KINDS, SOURCE_KINDS, DetectedAttribution, DetectedClaim, Signal
+from .segment import split_sentences
+
+__all__ = [
+    "SIGNAL_KINDS",
+    "SOURCE_KINDS",
+    "DetectedAttribution",
+    "DetectedClaim",
+    "Signal",
+    "analyse_span",
+    "detect_claims",
+    "split_sentences",
+]

@@ -1,0 +1,136 @@
+"""Is a sentence a checkable claim? Keep events, figures, actions of named actors and
+reported speech; drop headings, captions, questions, opinion, scene-setting and
+"declined to comment" lines. POS-free: verb lexicons, names, digits and cue words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon as lx
+from .segment import Token
+
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_QUOTE_CHARS = frozenset('"“”')
+_DUMMY_IT = ("it is", "it was", "it's", "it’s", "this is", "that is")
+_DUMMY_IT_EXTRA = re.compile(r"\b(?:the\s+kind\s+of|hard\s+to|time\s+to|difficult\s+to\s+see)\b")
+
+
+def _finite(t: Token, prev: Token | None) -> bool:
+    if t.is_cap:
+        return False
+    w = t.lower
+    if w in lx.AUXILIARIES or w in lx.IRREGULAR_FINITE or w in lx.PRESENT_FINITE:
+        return True
+    if w in lx.REPORTING_VERBS and not w.endswith("ing"):
+        return True
+    # "-ed" after a determiner is an adjective ("the revised forecast")
+    return (
+        w.endswith("ed") and len(w) > 4 and not (prev is not None and prev.lower in lx.DETERMINERS)
+    )
+
+
+def _outside_quotes(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    inside = False
+    for t in tokens:
+        if t.text in _QUOTE_CHARS:
+            inside = not inside
+            continue
+        if not inside:
+            out.append(t)
+    return out
+
+
+def has_number(tokens: list[Token]) -> bool:
+    return any(t.text[:1].isdigit() or t.text[:1] in "$£€" for t in tokens) or any(
+        t.lower in lx.NUMBER_WORDS for t in tokens
+    )
+
+
+def _has_digits(tokens: list[Token]) -> bool:
+    return any(any(c.isdigit() for c in t.text) for t in tokens)
+
+
+def _has_name(tokens: list[Token], known: frozenset[str] = frozenset()) -> bool:
+    words = [t for t in tokens if t.is_word]
+    for k, t in enumerate(words):
+        if not t.is_cap or t.lower in lx.TIME_WORDS:
+            continue
+        if k > 0 or (len(words) > 1 and words[1].is_cap):
+            return True
+        if t.lower in known:
+            return True  # a sentence-initial name the story also writes mid-sentence
+    return False
+
+
+def checkable_reasons(
+    body: str,
+    tokens: list[Token],
+    *,
+    heading: bool,
+    attributed: bool,
+    contest_cue: bool = False,
+    known_names: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """Why the sentence is a checkable claim; empty when it is not one."""
+    words = [t for t in tokens if t.is_word]
+    if heading or len(words) < 4 or not tokens:
+        return ()
+    text = body[tokens[0].start : tokens[-1].end]
+    lower = text.lower()
+    if text.rstrip("\"'”’) ").endswith("?"):
+        return ()  # a question asks, it does not state
+    verbs = [t for k, t in enumerate(tokens) if _finite(t, tokens[k - 1] if k else None)]
+    if not verbs:
+        return ()  # no finite verb: a fragment, title or caption
+    number = has_number(tokens)
+    digits = _has_digits(tokens)
+    # "X declined to comment": a fact of reporting, not a claim to check
+    for phrase in lx.NO_COMMENT_PHRASES:
+        at = lower.find(phrase)
+        if at >= 0 and len(lower[:at].split()) <= 5:
+            return ()
+    outside = _outside_quotes(tokens)
+    outside_lower = {t.lower for t in outside}
+    all_lower = {t.lower for t in tokens}
+    # the writer's own voice: first person outside quotes
+    if not attributed and outside_lower & lx.FIRST_PERSON:
+        return ()
+    # evaluation ("a sad day", "a fantastic professional") with nothing to count
+    if all_lower & lx.OPINION_WORDS and not number:
+        return ()
+    # normative "should" / "ought to": a recommendation, not a fact
+    if all_lower & {"should", "ought"} and not digits:
+        return ()
+    # speculation in the writer's voice: "would once again show", "will leave a mark"
+    if not attributed and not number and outside_lower & (lx.OPINION_MODALS | {"will", "may"}):
+        return ()
+    # "It is hard to see ...", "It is the kind of ...": commentary
+    dummy_it = lower.startswith(_DUMMY_IT) and not attributed and not number
+    if dummy_it and (_DUMMY_IT_EXTRA.search(lower) or not _has_name(tokens[2:])):
+        return ()
+    # atmosphere with nothing to verify
+    if not attributed and not digits and all_lower & lx.SCENE_WORDS:
+        return ()
+    reasons: list[str] = []
+    if attributed:
+        reasons.append("reported_speech")
+    if number:
+        reasons.append("number")
+    if any(
+        (t.is_cap and t.lower in lx.WEEKDAYS | lx.MONTHS) or _YEAR.match(t.text) for t in tokens
+    ):
+        reasons.append("date")
+    if _has_name(tokens, known_names):
+        reasons.append("named_actor_action")
+    if all_lower & (lx.EVENT_VERBS | lx.IRREGULAR_FINITE) or any(
+        t.lower.endswith("ed") and _finite(t, tokens[k - 1] if k else None)
+        for k, t in enumerate(tokens)
+    ):
+        reasons.append("event")  # something happened: a past action or a known event verb
+    if contest_cue:
+        reasons.append("contested_statement")  # hedged or disputed: the desk must look
+    if reasons == ["date"]:
+        return ()  # a date alone ("on a Sunday morning") is scene, not a fact
+    return tuple(reasons)

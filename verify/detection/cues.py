@@ -1,0 +1,247 @@
+"""Contest cues: phrases of news English that mark a claim as disputed or only hedged.
+
+Each entry is (kind, pattern, why). Patterns are matched case-insensitively inside one
+sentence; the matched words become the Signal's cue. Longer matches win over the words
+they contain ("would neither confirm nor deny" is a hedge, not a denial).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CLAIM_NOUNS = (
+    r"(?:claims?|allegations?|accusations?|reports?|suggestions?|account|charges?|criticism|"
+    r"assertions?|characteri[sz]ations?|findings|version|idea|notion|story|stories|rumou?rs?|"
+    r"figures?|numbers?|estimates?|conclusions?|assessment|description|portrayal|premise|"
+    r"interpretation)"
+)
+_DISMISSIVE = (
+    r"(?:lies?|propaganda|baseless|false|fabricat\w*|nonsense|untrue|fake|inaccurate|"
+    r"misleading|speculation|groundless|unfounded|smear|ridiculous|absurd|not\s+credible)"
+)
+_SOME_WHO = (
+    r"(?:reports?|media|officials?|sources?|leaders?|residents?|fans|critics|observers|"
+    r"analysts|experts|people|users|accounts|witnesses|relatives|members|posts|outlets)"
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+    pattern: re.Pattern[str]  # case-insensitive, for any text
+    lower: re.Pattern[str]  # the same for lower-cased text: about twice as fast
+    why: str
+
+
+def _cue(kind: str, pattern: str, why: str) -> Cue:
+    return Cue(kind, re.compile(pattern, re.IGNORECASE), re.compile(pattern), why)
+
+
+CUES: tuple[Cue, ...] = (
+    # --- conditional: the text itself doubts that the event happened
+    _cue(
+        "conditional",
+        r"\bif\s+(?:true|confirmed|proven|accurate|verified|correct)\b",
+        "an 'if true' aside says the writer has not established it",
+    ),
+    _cue(
+        "conditional",
+        r"\bif\s+(?:it|they|this|that|these|those|the\s+\w+)\s+(?:really\s+|indeed\s+)?"
+        r"(?:happened|occurred|took\s+place|(?:is|are|was|were|proves?)\s+"
+        r"(?:true|accurate|correct))\b",
+        "'if they happened' makes the event itself uncertain",
+    ),
+    _cue(
+        "conditional",
+        r"\bwere\s+it\s+(?:true|confirmed)\b|\bassuming\s+(?:that\s+)?the\s+"
+        r"(?:reports?|claims?)\b",
+        "the text reasons from an unproven premise",
+    ),
+    # --- hedges: the writer does not vouch for the statement
+    _cue(
+        "hedge",
+        r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|ostensibly)\b",
+        "an adverb that passes the claim on without vouching for it",
+    ),
+    _cue(
+        "hedge",
+        r"\b(?:is|are|was|were|being)\s+(?:widely\s+|also\s+)?(?:believed|thought|said|"
+        r"understood|rumou?red|suspected)\s+to\b",
+        "'is said/believed to': nobody named stands behind it",
+    ),
+    _cue(
+        "hedge",
+        r"\bit\s+is\s+(?:widely\s+)?(?:believed|thought|understood|rumou?red)\b",
+        "impersonal 'it is believed': no source",
+    ),
+    _cue(
+        "hedge", r"\b(?:appears?|appeared|seems?|seemed)\s+to\b", "appearance is not confirmation"
+    ),
+    _cue(
+        "hedge",
+        r"\b(?:unconfirmed|unverified|uncorroborated)\b",
+        "the text says it is not confirmed",
+    ),
+    _cue(
+        "hedge",
+        r"\b(?:could|can|were|was)\s+not\s+(?:be\s+)?(?:independently\s+)?"
+        r"(?:verif\w*|confirm\w*)|\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)"
+        r"|\bunable\s+to\s+(?:independently\s+)?(?:verify|confirm)\b",
+        "the newsroom says it could not check it",
+    ),
+    _cue(
+        "hedge",
+        r"\b(?:has|have|had)\s+not\s+(?:yet\s+)?(?:been\s+)?(?:confirmed|verified)\b",
+        "nobody has confirmed it yet",
+    ),
+    _cue(
+        "hedge",
+        r"\bneither\s+confirm(?:ed)?\s+nor\s+den(?:y|ied)\b|\b(?:would|did|could)\s+"
+        r"not\s+confirm\b|\bdeclined\s+to\s+confirm\b",
+        "an authority that will not confirm leaves the claim open",
+    ),
+    _cue("hedge", r"\bsuggest(?:s|ed|ing)?\b", "'suggested' reports an inference, not a fact"),
+    _cue("hedge", r"\b(?:must|may|might|could)\s+have\b", "a guess about what happened"),
+    _cue(
+        "hedge",
+        r"\b(?:possibly|probably|rumou?r(?:s|ed)?|speculat\w*)\b",
+        "speculation is not confirmation",
+    ),
+    # --- anonymous sources: a reader cannot weigh who said it
+    _cue(
+        "anonymous_source",
+        r"\bsources?\s+(?:said|say|says|told|close\s+to|familiar|"
+        r"with\s+knowledge|in\s+the)\b|\baccording\s+to\s+(?:\w+\s+){0,2}sources\b",
+        "unnamed sources",
+    ),
+    _cue("anonymous_source", r"\b(?:unnamed|anonymous|anonymity)\b", "the source is not named"),
+    _cue(
+        "anonymous_source",
+        r"\b(?:asked|declined|requested)\s+not\s+to\s+be\s+(?:named|identified)\b|"
+        r"\bdeclined\s+to\s+be\s+(?:named|identified)\b|\brequested\s+anonymity\b|"
+        r"\bnot\s+authori[sz]ed\s+to\s+(?:speak|talk|comment|discuss)\b",
+        "the source asked not to be named",
+    ),
+    _cue(
+        "anonymous_source",
+        r"\b(?:people|person|sources?|officials?|someone)\s+(?:familiar\s+with|with\s+"
+        r"(?:direct\s+)?knowledge\s+of|close\s+to|briefed\s+on)\b|\binsiders?\b",
+        "'people familiar with the matter': unnamed",
+    ),
+    # --- vague sources: reports nobody can trace
+    _cue(
+        "vague_source",
+        r"\bsome\s+(?:[\w'’-]+\s+){0,2}?" + _SOME_WHO + r"\b",
+        "'some reports/officials': an unspecified few",
+    ),
+    _cue(
+        "vague_source",
+        r"\baccording\s+to\s+(?:(?:local|media|news|unconfirmed|press|early)\s+)*reports\b",
+        "'according to reports' with no outlet named",
+    ),
+    _cue(
+        "vague_source",
+        r"(?<!multiple )(?<!several )(?<!many )(?<!numerous )(?<!various )(?<!media )"
+        r"\breports\s+(?:also\s+)?(?:said|say|says|suggest\w*|indicat\w*|claim\w*|came|"
+        r"emerged|surfaced|circulat\w*)\b",
+        "bare 'reports say': no outlet named",
+    ),
+    _cue(
+        "vague_source",
+        r"\blocal\s+(?:media|news|outlets|press)\s+(?:reports?\s+)?(?:said|"
+        r"say|says|reported|suggest\w*|claim\w*|citing)\b",
+        "unnamed local outlets",
+    ),
+    _cue(
+        "vague_source",
+        r"\bthere\s+(?:are|were|have\s+been)\s+(?:\w+\s+)?reports\b",
+        "'there were reports': nobody named",
+    ),
+    _cue(
+        "vague_source",
+        r"\b(?:circulat\w*|shared|posted)\s+(?:widely\s+)?on\s+social\s+"
+        r"media\b|\bsocial\s+media\s+(?:posts|users|accounts|reports)\b",
+        "unattributed social media posts",
+    ),
+    # --- allegations: the statement is framed as somebody's claim
+    _cue(
+        "allegation",
+        r"\b(?<!insurance )(?<!jobless )(?<!unemployment )(?<!tax )"
+        r"(?<!damages )(?<!benefit )(?<!compensation )(?<!expense )(?<!injury )"
+        r"claim(?:s|ed|ing)?\b(?!\s+(?:the\s+)?li(?:fe|ves)\b)",
+        "framed as a claim",
+    ),
+    _cue("allegation", r"\balleg(?:e|es|ed|ing|ation|ations)\b", "framed as an allegation"),
+    _cue("allegation", r"\baccus(?:e|es|ed|ing|ation|ations)\b", "framed as an accusation"),
+    _cue(
+        "allegation",
+        r"\bcharges\s+that\b|\bcontend(?:s|ed)?\b",
+        "the charge or contention of one side",
+    ),
+    # --- denials: somebody says it is not so
+    _cue(
+        "denial",
+        r"\b(?<!was )(?<!were )(?<!been )(?<!be )(?<!being )(?<!is )(?<!are )"
+        r"den(?:y|ies|ied|ying|ials?)\b"
+        # "denied bail/entry/the request" is a refusal, not a denial of a statement
+        r"(?!\s+(?:(?:him|her|them|the|a|an|his|their|its)\s+)?(?:bail|entry|access|"
+        r"permission|visas?|requests?|appeals?|applications?|motions?|parole|licen[cs]es?|"
+        r"permits?|funding|treatment|asylum|a\s+request)\b)",
+        "a denial",
+    ),
+    _cue(
+        "denial",
+        r"\breject(?:s|ed|ing)?\s+(?:the\s+|that\s+|this\s+|these\s+|those\s+|"
+        r"such\s+|any\s+|all\s+|his\s+|her\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){0,2}?"
+        + _CLAIM_NOUNS
+        + r"\b",
+        "rejects the claim",
+    ),
+    _cue(
+        "denial",
+        r"\b(?:reject|dismiss|denounc)(?:es|ed|ing|e|s)?\b[^.;]{0,60}?\bas\b",
+        "dismissed as something it is not",
+    ),
+    _cue(
+        "denial",
+        r"\bdismiss(?:es|ed|ing)?\s+(?:the\s+|that\s+|these\s+|such\s+)?"
+        r"(?:[\w'’-]+\s+){0,2}?" + _CLAIM_NOUNS + r"\b",
+        "dismisses the claim",
+    ),
+    _cue(
+        "denial",
+        r"\brefut(?:e|es|ed|ing)\b|\bdisput(?:ed|ing)\b|\bdisputes\s+(?:the|that|"
+        r"this|claims?|reports?)\b|\bcontradict(?:s|ed|ing)?\b|\brebuff(?:s|ed)?\b",
+        "refutes or disputes it",
+    ),
+    _cue(
+        "denial",
+        r"\b(?:term(?:ed|s)?|call(?:ed|s|ing)?|describ(?:ed|es|ing)|branded|"
+        r"labell?ed)\b[^.;]{0,80}?\b" + _DISMISSIVE + r"\b",
+        "calls it a lie or baseless",
+    ),
+    _cue(
+        "denial",
+        r"\b(?:no\s+evidence|not\s+true|untrue|baseless|unfounded|groundless|"
+        r"not\s+credible|nothing\s+to\s+do\s+with|no\s+bearing|never\s+happened|"
+        r"no\s+[\"“']?(?:record|knowledge)[\"”']?\s+of|(?:not|never\s+been)\s+aware\s+of|unaware\s+of|"
+        r"categorically|pushed\s+back\s+(?:on|against))\b",
+        "says it is not so",
+    ),
+    _cue(
+        "denial",
+        r"\bplead(?:s|ed)?\s+not\s+guilty\b|\bpleaded\s+innocent\b",
+        "a not-guilty plea denies the charge",
+    ),
+)
+
+DETAIL_PREFIX: dict[str, str] = {
+    "denial": "denial",
+    "hedge": "hedged with",
+    "allegation": "framed as a claim",
+    "anonymous_source": "unnamed source",
+    "vague_source": "vague source",
+    "conflicting_sources": "disputed",
+    "conditional": "conditional framing",
+}

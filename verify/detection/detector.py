@@ -1,0 +1,266 @@
+"""Claim detection over a story body: segment, attribute, find signals, link the story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from . import lexicon as lx
+from .attribution import RawAttribution, find_attributions
+from .checkable import checkable_reasons
+from .conflicts import Facts, link_story
+from .model import DetectedAttribution, DetectedClaim, Signal
+from .phrases import capitalised_runs, classify, np_right
+from .segment import Sentence, Token, is_heading, segment, tokenize
+from .signals import cue_signals, source_signals
+
+_PRONOUN_KINDS: dict[str, frozenset[str]] = {
+    "person": frozenset({"person", "unknown", "anonymous", "social_post"}),
+    "org": frozenset({"organisation", "media", "document", "unknown", "social_post"}),
+    "any": frozenset({"person", "organisation", "media", "anonymous", "unknown", "social_post"}),
+}
+
+
+def _is_named(source: str, *, strict: bool = False) -> bool:
+    """A proper name, not a description ('The minister'); strict: more than a capital
+    that only opens the sentence ('Rebels')."""
+    words = [w for w in source.split() if w.lower() not in lx.DETERMINERS]
+    caps = [w for w in words if w[:1].isupper()]
+    if strict:
+        return len(caps) >= 2 or (len(caps) == 1 and source.split()[0].lower() == "the")
+    return bool(caps)
+
+
+def _mid_sentence_names(tokens: list[list[Token]]) -> frozenset[str]:
+    """Capitalised words the story writes mid-sentence: names, not sentence openers."""
+    return frozenset(
+        t.lower.removesuffix("'s").removesuffix("’s")
+        for toks in tokens
+        for k, t in enumerate(toks)
+        if k > 0 and t.is_cap and toks[k - 1].is_word
+    )
+
+
+def _surnames(tokens: list[list[Token]], headings: list[bool]) -> frozenset[str]:
+    """Last words of multi-word names: a later bare 'Okoro' is then a person.
+    Headlines are left out: their title case makes every run look like a name."""
+    out: set[str] = set()
+    for toks, heading in zip(tokens, headings, strict=True):
+        if heading:
+            continue
+        k = 0
+        while k < len(toks):
+            if toks[k].is_cap and toks[k].lower not in lx.DETERMINERS | lx.LEADING_FILLERS:
+                m = k
+                while m + 1 < len(toks) and toks[m + 1].is_cap:
+                    m += 1
+                if m > k:
+                    out.add(toks[m].lower.removesuffix("'s").removesuffix("’s"))
+                k = m + 1
+            else:
+                k += 1
+    return frozenset(out)
+
+
+def _sentence_subject(
+    body: str, toks: list[Token], surnames: frozenset[str]
+) -> tuple[int, int, str] | None:
+    """The phrase a sentence opens with, if it can be a source (for 'it said', 'its website')."""
+    k = 0
+    while k < len(toks) and toks[k].lower in lx.LEADING_FILLERS | {","}:
+        k += 1
+    if k >= len(toks) or not toks[k].is_word or toks[k].lower in lx.PRONOUNS:
+        return None
+    i, j = np_right(toks, k)
+    if i >= j:
+        return None
+    head = toks[j - 1]
+    if not (head.is_cap or head.lower in lx.SOURCE_HEADS):
+        return None
+    return toks[i].start, toks[j - 1].end, classify(toks, i, j, surnames)
+
+
+def _antecedent(
+    body: str,
+    raw: RawAttribution,
+    k: int,
+    sentences: list[Sentence],
+    tokens: list[list[Token]],
+    resolved: list[list[DetectedAttribution]],
+    surnames: frozenset[str],
+) -> tuple[int, int, str] | None:
+    """Resolve a pronoun source to a named one: its own sentence's subject, else before."""
+    toks = tokens[k]
+    want = _PRONOUN_KINDS[lx.PRONOUNS.get(raw.pronoun or "", "any")]
+    mid = bool(toks) and raw.start > toks[0].start
+    if mid or raw.pronoun in {"its", "their"}:
+        subj = _sentence_subject(body, toks, surnames)
+        if subj is not None and subj[0] < raw.start:
+            return subj
+    for back in range(k - 1, max(-1, k - 4), -1):
+        if is_heading(body, sentences[back]):
+            continue
+        named = [a for a in resolved[back] if a.source_kind in want and _is_named(a.source)]
+        pool = named or [a for a in resolved[back] if a.source_kind in want]
+        if pool:
+            a = pool[-1]
+            return a.start, a.end, a.source_kind
+        if raw.pronoun in {"he", "she"}:
+            for s, e in capitalised_runs(tokens[back]):
+                if len(body[s:e].split()) >= 2:
+                    return s, e, "person"
+        break
+    return None
+
+
+def _resolve(
+    body: str,
+    raws: list[RawAttribution],
+    k: int,
+    sentences: list[Sentence],
+    tokens: list[list[Token]],
+    resolved: list[list[DetectedAttribution]],
+    surnames: frozenset[str],
+) -> list[DetectedAttribution]:
+    out: list[DetectedAttribution] = []
+    for raw in raws:
+        start, end, kind = raw.start, raw.end, raw.kind
+        if raw.pronoun is not None:
+            found = _antecedent(body, raw, k, sentences, tokens, resolved, surnames)
+            if found is not None:
+                start, end, ante_kind = found
+                kind = raw.kind if raw.pronoun in {"its", "their"} else ante_kind
+            else:
+                kind = "unknown"
+        out.append(
+            DetectedAttribution(
+                body[start:end], kind, raw.cue, start, end, raw.cue_start, raw.cue_end
+            )
+        )
+        if raw.definite and k > 0:
+            # "the group said": also name the organisation the sentence before named
+            named = [
+                a
+                for a in resolved[k - 1]
+                if a.source_kind == "organisation" and _is_named(a.source, strict=True)
+            ]
+            if named:
+                a = named[-1]
+                out.append(
+                    DetectedAttribution(
+                        a.source, a.source_kind, raw.cue, a.start, a.end, raw.cue_start, raw.cue_end
+                    )
+                )
+    seen: set[tuple[int, int]] = set()
+    unique: list[DetectedAttribution] = []
+    for a in out:
+        if (a.start, a.end) not in seen:
+            seen.add((a.start, a.end))
+            unique.append(a)
+    return unique
+
+
+@lru_cache(maxsize=16)
+def analyse_story(body: str) -> tuple[Facts, ...]:
+    """Per-sentence facts with story-level links applied; the core of every entry point.
+
+    Cached: the verify service analyses one body once for detection and again for each
+    declared, split or merged span. The facts are not changed after this returns.
+    """
+    sentences = segment(body)
+    tokens = [tokenize(body, s.start, s.end) for s in sentences]
+    headings = [is_heading(body, s) for s in sentences]
+    surnames = _surnames(tokens, headings)
+    names = _mid_sentence_names(tokens)
+    resolved: list[list[DetectedAttribution]] = []
+    facts: list[Facts] = []
+    all_cues = cue_signals(body, [(s.start, s.end) for s in sentences])
+    for k, s in enumerate(sentences):
+        heading = headings[k]
+        raws = [] if heading else find_attributions(tokens[k], surnames)
+        attrs = _resolve(body, raws, k, sentences, tokens, resolved, surnames)
+        resolved.append(attrs)
+        cues = all_cues[k]
+        signals = cues + source_signals(body, tokens[k], attrs, cues)
+        reasons = checkable_reasons(
+            body,
+            tokens[k],
+            heading=heading,
+            attributed=bool(attrs),
+            contest_cue=bool(signals),
+            known_names=names,
+        )
+        facts.append(Facts(s, tokens[k], heading, reasons, attrs, signals))
+    link_story(body, facts)
+    return tuple(facts)
+
+
+def _context_start(facts: Sequence[Facts], k: int) -> int:
+    s = facts[k].sentence
+    if k == 0 or s.first_in_paragraph:
+        return s.start
+    return facts[k - 1].sentence.start
+
+
+def _signals(f: Facts) -> list[Signal]:
+    out: list[Signal] = []
+    seen: set[tuple[str, int, int]] = set()
+    for sig in sorted(f.signals + f.extra_signals, key=lambda s: (s.start, s.kind)):
+        key = (sig.kind, sig.start, sig.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(sig)
+    return out
+
+
+def _claim(
+    body: str, facts: Sequence[Facts], ks: list[int], start: int, end: int, reasons: tuple[str, ...]
+) -> DetectedClaim:
+    signals: list[Signal] = []
+    attrs: list[DetectedAttribution] = []
+    for k in ks:
+        signals += [s for s in _signals(facts[k]) if s not in signals]
+        for a in facts[k].attributions + facts[k].inherited:
+            if all((b.start, b.end) != (a.start, a.end) for b in attrs):
+                attrs.append(a)
+    return DetectedClaim(
+        text=body[start:end],
+        start=start,
+        end=end,
+        contested=bool(signals),
+        contest_signals=tuple(signals),
+        detected_attributions=tuple(attrs),
+        checkable_reasons=reasons,
+        context_start=_context_start(facts, ks[0]),
+        context_end=facts[ks[-1]].sentence.end,
+    )
+
+
+def detect_claims(body: str) -> list[DetectedClaim]:
+    """Every checkable claim in the body, in order: one per sentence that states one."""
+    facts = analyse_story(body)
+    return [
+        _claim(body, facts, [k], f.sentence.start, f.sentence.end, f.reasons)
+        for k, f in enumerate(facts)
+        if f.is_claim
+    ]
+
+
+def analyse_span(body: str, start: int, end: int) -> DetectedClaim:
+    """The same analysis for a span a person chose (declared, split or merged claims).
+
+    Attribution, signals and context come from every sentence the span touches.
+    """
+    if not 0 <= start < end <= len(body):
+        raise ValueError(f"span {start}:{end} is not inside a body of {len(body)} characters")
+    text = body[start:end]
+    start += len(text) - len(text.lstrip())
+    end -= len(text) - len(text.rstrip())
+    if start >= end:
+        raise ValueError("the span holds only whitespace")
+    facts = analyse_story(body)
+    ks = [k for k, f in enumerate(facts) if f.sentence.start < end and start < f.sentence.end]
+    reasons: list[str] = []
+    for k in ks:
+        reasons += [r for r in facts[k].reasons if r not in reasons]
+    return _claim(body, facts, ks, start, end, tuple(reasons) or ("declared",))

@@ -1,0 +1,266 @@
+"""Noun phrases around a cue: where a source phrase starts and ends, its head word,
+and what kind of source it names. POS-free: lexicons, capitals and punctuation."""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon as lx
+from .segment import Token
+
+_YEAR_OLD = re.compile(r"^\d+-year-old$")
+
+
+ANON_MARK = re.compile(
+    r"anonymity|not to be (?:named|identified)|unnamed|anonymous|familiar with|"
+    r"not authori[sz]ed to|knowledge of",
+    re.IGNORECASE,
+)
+
+
+_PERSONISH = (
+    "man",
+    "men",
+    "woman",
+    "women",
+    "er",
+    "ers",
+    "ist",
+    "ists",
+    "or",
+    "ors",
+    "ian",
+    "ians",
+    "ent",
+    "ents",
+)
+
+
+_LEFT_STOPS = frozenset({"to", "by", "with", "into", "than", "about", "against", "over"})
+
+
+_RELATIVES = frozenset({"who", "whose", "which"})
+
+
+_NP_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "close", "to", "in", "on"})
+
+
+_HEAD_BREAK = frozenset(
+    {"of", "for", "at", "from", "with", "on", "in", "who", "whose", "which", "familiar", "close"}
+)
+
+
+def is_punct(t: Token) -> bool:
+    return not t.is_word and t.text not in {"&"}
+
+
+def verbish(t: Token) -> bool:
+    if t.is_cap or t.lower in lx.SOURCE_HEADS:
+        return False  # "reports", "post": a source noun at a phrase edge is a noun
+    w = t.lower
+    return (
+        w in lx.AUXILIARIES
+        or w in lx.PRESENT_FINITE
+        or w in lx.IRREGULAR_FINITE
+        or w in lx.REPORTING_VERBS
+        or w in lx.PARTICIPLES
+        or (w.endswith("ed") and len(w) > 4)
+        or (w.endswith("ing") and len(w) > 5)
+    )
+
+
+def and_in_name(tokens: list[Token], k: int) -> bool:
+    """'and'/'of' inside a proper name: 'Institute for Peace and Justice'."""
+    return (
+        0 < k < len(tokens) - 1
+        and tokens[k].lower in {"and", "of", "for", "&"}
+        and tokens[k - 1].is_cap
+        and tokens[k + 1].is_cap
+    )
+
+
+def skip_between(tokens: list[Token], v: int) -> int:
+    """Index just after the subject: step left over auxiliaries, adverbs and time phrases."""
+    e = v
+    while e > 0:
+        t = tokens[e - 1]
+        if t.lower in lx.BETWEEN_SUBJECT_AND_VERB:
+            e -= 1
+            continue
+        break
+    return e
+
+
+def relative_before(tokens: list[Token], k: int) -> bool:
+    """Is there a who/which between a clause edge and token k (a verb in a relative clause)?"""
+    for j in range(k - 1, max(-1, k - 10), -1):
+        t = tokens[j]
+        if t.lower in _RELATIVES:
+            return True
+        if is_punct(t) or t.lower in lx.CLAUSE_BREAKERS:
+            return False
+    return False
+
+
+def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
+    """The noun phrase that ends just before index e."""
+    i = e
+    while i > 0 and e - i < 14:
+        t = tokens[i - 1]
+        if is_punct(t):
+            break
+        if t.lower in lx.CLAUSE_BREAKERS and not and_in_name(tokens, i - 1):
+            break
+        if t.lower in _RELATIVES:
+            i -= 1
+            continue
+        in_relative = relative_before(tokens, i - 1)
+        if (
+            t.lower in _LEFT_STOPS
+            and not in_relative
+            and not (i >= 2 and tokens[i - 2].lower in {"close", "familiar"})
+        ):
+            break  # "according to X said" never; "people close to X" and "familiar with" do
+        # "a study published in", "documents obtained by": a participle inside the phrase
+        inner_participle = (
+            i < e
+            and i >= 2
+            and tokens[i].lower in {"in", "by", "on", "at", "from", "under"}
+            and tokens[i - 2].lower in lx.SOURCE_HEADS
+        )
+        if verbish(t) and not in_relative and not inner_participle:
+            break
+        i -= 1
+    # drop openers that are not part of the subject: "However", "On Monday", "Last week"
+    while i < e - 1 and (
+        tokens[i].lower in lx.LEADING_FILLERS
+        or tokens[i].lower in lx.TIME_WORDS
+        or tokens[i].text[:1].isdigit()
+    ):
+        i += 1
+    return i, e
+
+
+def np_right(tokens: list[Token], k: int) -> tuple[int, int]:
+    """The noun phrase that starts at index k (after 'according to', 'said', 'citing')."""
+    j = k
+    n = len(tokens)
+    while j < n and j - k < 12:
+        t = tokens[j]
+        if is_punct(t) or t.lower in _RELATIVES or t.lower in lx.ADVERB_STOPS:
+            break
+        if t.lower in lx.CLAUSE_BREAKERS and not and_in_name(tokens, j):
+            break
+        if t.lower in {"in", "on", "by"} and j > k:
+            nxt = tokens[j + 1] if j + 1 < n else None
+            nxt2 = tokens[j + 2] if j + 2 < n else None
+            named = nxt is not None and (
+                nxt.is_cap or (nxt.lower == "the" and nxt2 is not None and nxt2.is_cap)
+            )
+            if not named or (nxt is not None and nxt.lower in lx.TIME_WORDS):
+                break
+        nxt_head = j + 1 < n and tokens[j + 1].lower in lx.SOURCE_HEADS
+        verbal = verbish(t) or (t.lower in lx.REPORTING_VERBS and t.lower not in lx.SOURCE_HEADS)
+        if j > k and verbal and not nxt_head:
+            break  # "the indictment unsealed last month"; but "its written decision" goes on
+        j += 1
+    while j > k and (
+        tokens[j - 1].lower in _NP_PREPOSITIONS or tokens[j - 1].lower in lx.DETERMINERS
+    ):
+        j -= 1
+    return k, j
+
+
+def head_of(tokens: list[Token], i: int, j: int) -> int:
+    """Index of the head word: the last word before the first preposition or relative."""
+    h = j - 1
+    for k in range(i + 1, j):
+        if tokens[k].lower in _HEAD_BREAK:
+            h = k - 1
+            break
+    while h > i and verbish(tokens[h]):
+        h -= 1  # "a study published in": the study, not the participle
+    return h
+
+
+def valid_head(t: Token) -> bool:
+    w = t.lower.rstrip("'’")
+    return (
+        t.is_cap
+        or w in lx.SOURCE_HEADS
+        or w in lx.PRONOUNS
+        or bool(_YEAR_OLD.match(w))
+        or (w.endswith("'s") and w[:-2] in lx.SOURCE_HEADS)
+    )
+
+
+def is_parenthetical(tokens: list[Token], a: int, b: int) -> bool:
+    """', who spoke on condition of anonymity,' or ', in a statement,' — not the subject."""
+    if a >= b:
+        return False
+    first = tokens[a]
+    return not first.is_cap and not first.text[:1].isdigit()
+
+
+def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> str:
+    """The kind of source a noun phrase names."""
+    words = [t.lower.rstrip("'’") for t in tokens[i:j]]
+    text = " ".join(words)
+    if ANON_MARK.search(text):
+        return "anonymous"
+    h = head_of(tokens, i, j)
+    head = tokens[h]
+    w = head.lower.rstrip("'’")
+    if w in lx.ANON_HEADS:
+        return "anonymous"
+    caps = [t for t in tokens[i : h + 1] if t.is_cap and t.lower not in lx.DETERMINERS]
+    if not head.is_cap or (h == 0 and w in lx.SOURCE_HEADS):
+        if w in lx.SOCIAL_HEADS:
+            return "social_post"
+        if w in lx.MEDIA_HEADS:
+            return "media"
+        if w in lx.DOCUMENT_HEADS:
+            return "document"
+        if w in lx.PERSON_HEADS or _YEAR_OLD.match(w):
+            return "person"
+        if w in lx.ORG_HEADS:
+            return "organisation"
+        if w.endswith(_PERSONISH):
+            return "person"  # fisherman, farmer, economist, investor, resident, historian
+        return "unknown"
+    cap_words = {t.lower.rstrip("'’").removesuffix("'s") for t in caps}
+    parts = {p for c in cap_words for p in re.split(r"[^a-z]+", c) if p}
+    if parts & lx.MEDIA_NAME_WORDS:
+        return "media"
+    if cap_words & lx.ORG_NAME_WORDS:
+        return "organisation"
+    if w in lx.PERSON_HEADS:
+        return "person"  # "the CEO", "an MP"
+    if head.text.isupper() and len(head.text) > 1:
+        return "organisation"  # acronyms name bodies, not people
+    if len(caps) >= 2:
+        return "person"
+    if words and words[0] == "the":
+        return "organisation"  # "the Xs": a group, not a person
+    return "person" if w in surnames else "organisation"
+
+
+def capitalised_runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Spans of name-like runs ('Judge A B', 'Institute for X and Y'), fillers dropped."""
+    runs: list[tuple[int, int]] = []
+    k = 0
+    n = len(tokens)
+    while k < n:
+        if tokens[k].is_cap and tokens[k].lower not in lx.LEADING_FILLERS:
+            m = k + 1
+            while m < n and (
+                tokens[m].is_cap
+                or (and_in_name(tokens, m) and tokens[m].lower in {"of", "and", "for", "&"})
+            ):
+                m += 1
+            if tokens[k].lower not in {"the", "a", "an", "it", "this", "that"}:
+                runs.append((tokens[k].start, tokens[m - 1].end))
+            k = m
+        else:
+            k += 1
+    return runs
