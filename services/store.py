@@ -10,6 +10,8 @@ idempotent on their own keys.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -21,6 +23,7 @@ from pymongo.errors import (
     ConnectionFailure,
     NetworkTimeout,
     NotPrimaryError,
+    PyMongoError,
     ServerSelectionTimeoutError,
 )
 
@@ -86,8 +89,34 @@ def is_store_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, _UNAVAILABLE)
 
 
-def transaction(alias: str, work: Callable[[ClientSession], T]) -> T:
-    """Run ``work(session)`` in one multi-document transaction (retried on transient errors)."""
+# Write conflicts between concurrent changes of one document are retried this long.
+CONFLICT_RETRY_SECONDS = 10.0
+
+
+def transaction(
+    alias: str, work: Callable[[ClientSession], T], conflict_seconds: float = CONFLICT_RETRY_SECONDS
+) -> T:
+    """Run ``work(session)`` in one multi-document transaction; run it again after a
+    write conflict.
+
+    Not pymongo's ``with_transaction``: it also retries a store that does not answer, for
+    120 s, which would hold a request (or a consumer, past its poll interval) that long.
+    Here an unreachable store fails at once (the HTTP edge answers 503, a consumer
+    retries the message), and only transient conflicts are retried, with jittered backoff.
+    """
+    started = time.monotonic()
     with client(alias).start_session() as session:
-        result: T = session.with_transaction(work)
-        return result
+        attempt = 0
+        while True:
+            try:
+                with session.start_transaction():
+                    result = work(session)
+                return result
+            except PyMongoError as exc:
+                conflict = exc.has_error_label("TransientTransactionError")
+                if is_store_unavailable(exc) or not conflict:
+                    raise
+                if time.monotonic() - started > conflict_seconds:
+                    raise
+                attempt += 1
+                time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # noqa: S311

@@ -83,7 +83,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> ProblemResponse:
         if is_store_unavailable(exc):
-            log.warning("store_unavailable", error=str(exc))
+            log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
             return problem_response(
                 Unavailable("The database is not reachable; try again shortly.", retry_after=5),
                 request,
