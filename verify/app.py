@@ -4,11 +4,45 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.bus import ConsumerLoop
+from services.contracts import Topic
 from services.http import build_app
 from services.runtime import Runtime
 from services.settings import Settings
+from verify.claims.repository import DOCUMENTS as CLAIM_DOCUMENTS
+from verify.claims.routes import router as claims_router
+from verify.consumer import ReportHandler
+from verify.edge import VerifyContext
+from verify.outbox import SnapshotOutbox
+from verify.queue.routes import router as queue_router
+from verify.stories.repository import DOCUMENTS as STORY_DOCUMENTS
+from verify.stories.routes import router as stories_router
+
+DESCRIPTION = """Every claim of a story held in a reviewers' queue until it is marked,
+with its attribution found in the text. Consumes `reports.submitted`; produces
+`reports.received` (receipts) and `stories.reviewed` (snapshots)."""
 
 
 def create_app(settings: Settings) -> FastAPI:
-    runtime = Runtime(settings, "verify")
-    return build_app(runtime, title="Newsroom verify", description="The verify service.")
+    runtime = Runtime(settings, "verify", documents=[*STORY_DOCUMENTS, *CLAIM_DOCUMENTS])
+    outbox = SnapshotOutbox(runtime)
+    runtime.add_worker(outbox.worker)
+    runtime.add_worker(
+        ConsumerLoop(
+            settings=settings,
+            topics=[Topic.REPORTS_SUBMITTED],
+            group="verify",
+            handler=ReportHandler(runtime.producer, outbox.story_changed),
+            producer=runtime.producer,
+            admin=runtime.admin,
+            name="verify-reports",
+        )
+    )
+    app = build_app(
+        runtime,
+        title="Newsroom verify",
+        description=DESCRIPTION,
+        routers=[stories_router, queue_router, claims_router],
+    )
+    app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed)
+    return app

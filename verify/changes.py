@@ -1,0 +1,160 @@
+"""One change of a story, stored whole or not at all.
+
+Each function here runs one multi-document transaction: the claims' conditional writes,
+their audit entries, a new revision where there is one, and the story's ``$inc`` of its
+version with the snapshot marked pending. Every change of a story's claims also writes
+the story document, so two changes of one story can never interleave: the store aborts
+one with a write conflict and the transaction runs again on fresh reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from pymongo.client_session import ClientSession
+from pymongo.errors import DuplicateKeyError
+
+from services import store
+from verify.claims.repository import (
+    ClaimRecord,
+    ClaimWrite,
+    apply_writes,
+    open_claims,
+    open_claims_of,
+)
+from verify.common import Actor
+from verify.stories.repository import (
+    ALIAS,
+    RevisionRecord,
+    StoryRecord,
+    bump_story,
+    insert_revision,
+    load_story,
+    stories_changed_after,
+)
+
+T = TypeVar("T")
+
+
+def transaction(work: Callable[[ClientSession], T]) -> T:
+    return store.transaction(ALIAS, work)
+
+
+class RevisionTaken(Exception):
+    """The report id (or the story's revision number) is stored already."""
+
+
+class StoryMoved(Exception):
+    """The story has no current revision any more, or got a new one meanwhile."""
+
+
+@dataclass(frozen=True)
+class Committed:
+    story: StoryRecord
+    claims: list[ClaimRecord]
+
+
+def commit_claims(
+    story_id: str,
+    writes: list[ClaimWrite],
+    actor: Actor,
+    now: datetime,
+    *,
+    expect_revision: int | None = None,
+) -> Committed:
+    """Apply conditional ``writes`` (raise ``StaleClaim`` if one no longer applies)."""
+
+    def work(session: ClientSession) -> Committed:
+        claims = apply_writes(session, writes, actor, now)
+        story = bump_story(session, story_id, now, expect_revision=expect_revision)
+        if story is None:
+            raise StoryMoved(story_id)
+        return Committed(story, claims)
+
+    return transaction(work)
+
+
+StoryPlanner = Callable[[StoryRecord, list[ClaimRecord]], list[ClaimWrite]]
+
+
+def commit_planned(story_id: str, plan: StoryPlanner, actor: Actor, now: datetime) -> Committed:
+    """Plan writes from the story and its open claims as the transaction sees them.
+
+    ``plan`` is pure and may raise a NewsroomError, which aborts the transaction.
+    """
+
+    def work(session: ClientSession) -> Committed:
+        story = load_story(story_id, session)
+        if story is None:
+            raise StoryMoved(story_id)
+        writes = plan(story, open_claims(story_id, session))
+        claims = apply_writes(session, writes, actor, now)
+        bumped = bump_story(session, story_id, now, expect_revision=story.revision)
+        if bumped is None:
+            raise StoryMoved(story_id)
+        return Committed(bumped, claims)
+
+    return transaction(work)
+
+
+@dataclass(frozen=True)
+class RevisionPlan:
+    revision: RevisionRecord
+    # True: it becomes the story's current revision. False: it arrived after a newer one.
+    current: bool
+    writes: list[ClaimWrite]
+
+
+RevisionPlanner = Callable[[StoryRecord | None, list[ClaimRecord]], RevisionPlan]
+
+
+def commit_revision(
+    story_id: str, plan: RevisionPlanner, actor: Actor, now: datetime
+) -> tuple[RevisionPlan, StoryRecord]:
+    """Store a revision with its claims (the report id's unique index refuses a second one)."""
+
+    def work(session: ClientSession) -> tuple[RevisionPlan, StoryRecord]:
+        story = load_story(story_id, session)
+        current = open_claims(story_id, session) if story is not None else []
+        planned = plan(story, current)
+        try:
+            insert_revision(session, planned.revision)
+        except DuplicateKeyError as exc:
+            raise RevisionTaken(planned.revision.report_id) from exc
+        apply_writes(session, planned.writes, actor, now)
+        bumped = bump_story(
+            session, story_id, now, current=planned.revision if planned.current else None
+        )
+        if bumped is None:
+            raise StoryMoved(story_id)
+        return planned, bumped
+
+    return transaction(work)
+
+
+def read_stories_page(
+    after: datetime | None, after_story: str | None, limit: int
+) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
+    """A page of stories in change order with their open claims, read in one transaction."""
+
+    def work(session: ClientSession) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
+        stories = stories_changed_after(after, after_story, limit, session)
+        claims = open_claims_of([s.story_id for s in stories], session)
+        return [(s, claims[s.story_id]) for s in stories]
+
+    return transaction(work)
+
+
+def read_story(story_id: str) -> tuple[StoryRecord, list[ClaimRecord]] | None:
+    """The story and its open claims, read in one transaction: one consistent version."""
+
+    def work(session: ClientSession) -> tuple[StoryRecord, list[ClaimRecord]] | None:
+        story = load_story(story_id, session)
+        if story is None:
+            return None
+        return story, open_claims(story_id, session)
+
+    return transaction(work)

@@ -1,0 +1,159 @@
+"""Building claim records from detection results, and moving them between revisions. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from services.contracts import ReviewStatus
+from verify.claims.repository import ClaimRecord
+from verify.common import normalise
+from verify.detection import DetectedClaim
+from verify.stories.analysis import REVIEWER_FLAG, flagged
+
+REVIEWER_FLAG_DETAIL = "a reviewer marked this claim contested"
+
+
+_last_ns = 0
+_ids = threading.Lock()
+
+
+def new_claim_id() -> str:
+    """Ids that sort in creation order (the queue's tie-break: a story's claims in body order)."""
+    global _last_ns
+    with _ids:
+        _last_ns = max(time.time_ns(), _last_ns + 1)
+        stamp = _last_ns
+    return f"c_{stamp:016x}{uuid.uuid4().hex[:8]}"
+
+
+def new_attribution_id() -> str:
+    return f"a_{uuid.uuid4().hex[:16]}"
+
+
+def _signals(found: DetectedClaim) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(s) for s in found.contest_signals]
+
+
+def _detected(found: DetectedClaim) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(a) for a in found.detected_attributions]
+
+
+def _analysis(found: DetectedClaim) -> dict[str, Any]:
+    return {
+        "text": found.text,
+        "norm": normalise(found.text),
+        "start": found.start,
+        "end": found.end,
+        "context_start": found.context_start,
+        "context_end": found.context_end,
+        "contested": found.contested,
+        "contest_signals": _signals(found),
+        "detected_attributions": _detected(found),
+        "checkable_reasons": list(found.checkable_reasons),
+    }
+
+
+def new_claim(
+    found: DetectedClaim,
+    *,
+    story_id: str,
+    revision: int,
+    section: str,
+    origin: str,
+    now: datetime,
+    declared_sources: tuple[str, ...] | list[str] = (),
+    attributions: list[dict[str, Any]] | None = None,
+) -> ClaimRecord:
+    return ClaimRecord(
+        claim_id=new_claim_id(),
+        story_id=story_id,
+        revision=revision,
+        section=section,
+        declared_sources=list(declared_sources),
+        origin=origin,
+        status=ReviewStatus.PENDING.value,
+        attributions=attributions or [],
+        version=1,
+        open=True,
+        queued_at=now,
+        created_at=now,
+        updated_at=now,
+        **_analysis(found),
+    )
+
+
+def moved(
+    claim: ClaimRecord,
+    found: DetectedClaim,
+    *,
+    revision: int,
+    section: str,
+    origin: str,
+    old_body: str,
+    new_body: str,
+    keep_review: bool,
+    now: datetime,
+) -> ClaimRecord:
+    """``claim`` placed where ``found`` is in the new revision.
+
+    Kept, it keeps its status and attributions (their text spans follow the text); changed,
+    it goes back to pending and to the end of the queue.
+    """
+    contested_by_reviewer = claim.status == ReviewStatus.CONTESTED.value
+    if keep_review and contested_by_reviewer:
+        found = flagged(found, REVIEWER_FLAG, REVIEWER_FLAG_DETAIL)
+    shift = found.start - claim.start
+    values: dict[str, Any] = {
+        **_analysis(found),
+        "revision": revision,
+        "section": section,
+        "origin": origin,
+        "attributions": [reanchor(a, old_body, new_body, shift) for a in claim.attributions],
+        "version": claim.version + 1,
+        "updated_at": now,
+    }
+    if not keep_review:
+        values.update(
+            status=ReviewStatus.PENDING.value, reviewed_by=None, reviewed_at=None, queued_at=now
+        )
+    return dataclasses.replace(claim, **values)
+
+
+def closed(claim: ClaimRecord, reason: str, now: datetime) -> ClaimRecord:
+    return dataclasses.replace(
+        claim,
+        open=False,
+        closed_reason=reason,
+        lease_holder_id=None,
+        lease_holder=None,
+        lease_until=None,
+        version=claim.version + 1,
+        updated_at=now,
+    )
+
+
+def reanchor(
+    attribution: dict[str, Any], old_body: str, new_body: str, shift: int
+) -> dict[str, Any]:
+    """An attribution's text span in the new body: shifted with its claim, else found again
+    nearby, else dropped (the record stays; only its pointer into the text goes)."""
+    start, end = attribution.get("start"), attribution.get("end")
+    if start is None or end is None:
+        return attribution
+    text = old_body[start:end]
+    if text and new_body[start + shift : end + shift] == text:
+        return {**attribution, "start": start + shift, "end": end + shift}
+    places = []
+    at = new_body.find(text) if text else -1
+    while at >= 0:
+        places.append(at)
+        at = new_body.find(text, at + 1)
+    if places:
+        best = min(places, key=lambda p: abs(p - (start + shift)))
+        return {**attribution, "start": best, "end": best + len(text)}
+    return {**attribution, "start": None, "end": None}

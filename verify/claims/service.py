@@ -1,0 +1,318 @@
+"""The rules of one claim: read, lease, review, dismiss, approve an anonymous source.
+
+Every change is one conditional write of the claim (its version, and its lease where the
+caller must hold it or find it free) with its audit entry and the story's new version,
+in one transaction. When the write no longer applies, :func:`refusal` says why: 404,
+409 (closed, or leased by another), or 412 (a stale ``If-Match``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.auth import Role
+from services.contracts import ReviewStatus, SourceKind
+from services.errors import (
+    Conflict,
+    Forbidden,
+    NewsroomError,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from verify import changes
+from verify.claims import attributions, repository
+from verify.claims.records import REVIEWER_FLAG_DETAIL
+from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
+from verify.claims.schemas import AttributionDraft, ReviewIn
+from verify.common import Actor, StoryChanged
+from verify.stories import repository as stories
+from verify.stories.analysis import REVIEWER_FLAG
+
+
+def get(claim_id: str) -> ClaimRecord:
+    claim = repository.get_claim(claim_id)
+    if claim is None:
+        raise NotFound(f"No claim {claim_id!r}.")
+    return claim
+
+
+def lease_conflict(claim: ClaimRecord) -> Conflict:
+    until = claim.lease_until.isoformat() if claim.lease_until else None
+    return Conflict(
+        f"Claim {claim.claim_id} is held by {claim.lease_holder} until {until}.",
+        extra={"holder": claim.lease_holder, "lease_until": until},
+    )
+
+
+def closed_conflict(claim: ClaimRecord) -> Conflict:
+    return Conflict(
+        f"Claim {claim.claim_id} is closed ({claim.closed_reason}); it is not under review.",
+        extra={"closed_reason": claim.closed_reason},
+    )
+
+
+def stale(claim: ClaimRecord, expected: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"Claim {claim.claim_id} is at version {claim.version}, not {expected}; read it again.",
+        extra={"current_version": claim.version},
+    )
+
+
+def check_writable(
+    claim: ClaimRecord, actor: Actor, now: datetime, expected: int | None = None
+) -> None:
+    """Raise what a change of ``claim`` by ``actor`` runs into, if anything."""
+    if not claim.open:
+        raise closed_conflict(claim)
+    if expected is not None and claim.version != expected:
+        raise stale(claim, expected)
+    if claim.held_by_other(actor.user_id, now):
+        raise lease_conflict(claim)
+
+
+def refusal(claim_id: str, actor: Actor, now: datetime, expected: int | None) -> NewsroomError:
+    """Why a conditional write found nothing to change (it read the claim again)."""
+    claim = repository.get_claim(claim_id)
+    if claim is None:
+        return NotFound(f"No claim {claim_id!r}.")
+    try:
+        check_writable(claim, actor, now, expected)
+    except NewsroomError as error:
+        return error
+    return Conflict(f"Claim {claim_id} changed meanwhile; read it again and retry.")
+
+
+def commit_one(
+    write: ClaimWrite, actor: Actor, now: datetime, notify: StoryChanged, expected: int | None
+) -> ClaimRecord:
+    try:
+        changes.commit_claims(write.after.story_id, [write], actor, now)
+    except StaleClaim as exc:
+        raise refusal(exc.claim_id, actor, now, expected) from exc
+    notify(write.after.story_id)
+    return write.after
+
+
+def _body_of(claim: ClaimRecord) -> str:
+    story = stories.load_story(claim.story_id)
+    if story is None or story.revision != claim.revision:
+        raise Conflict(f"Claim {claim.claim_id} belongs to an older revision; read it again.")
+    return story.body
+
+
+# --- leases ------------------------------------------------------------------------------
+
+
+def _leased(claim: ClaimRecord, actor: Actor, seconds: int, now: datetime) -> ClaimRecord:
+    return dataclasses.replace(
+        claim,
+        lease_holder_id=actor.user_id,
+        lease_holder=actor.name,
+        lease_until=now + timedelta(seconds=seconds),
+        updated_at=now,
+    )
+
+
+def lease(
+    claim_id: str, actor: Actor, seconds: int, now: datetime, notify: StoryChanged
+) -> ClaimRecord:
+    """Check the claim out to ``actor`` (or renew their lease) for ``seconds``."""
+    claim = get(claim_id)
+    check_writable(claim, actor, now)
+    after = _leased(claim, actor, seconds, now)
+    until = after.lease_until.isoformat() if after.lease_until else ""
+    write = ClaimWrite(after, claim, "leased", f"until {until}", lease_for=actor.user_id)
+    return commit_one(write, actor, now, notify, None)
+
+
+def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) -> ClaimRecord:
+    """Give the lease back: its holder, or an editor for anyone's."""
+    claim = get(claim_id)
+    if not claim.open:
+        raise closed_conflict(claim)
+    if claim.holder_at(now) is None:
+        return claim
+    if claim.lease_holder_id != actor.user_id and actor.role != Role.EDITOR.value:
+        raise Forbidden(
+            f"Claim {claim_id} is held by {claim.lease_holder}; only they or an editor "
+            "can release it."
+        )
+    after = dataclasses.replace(
+        claim, lease_holder_id=None, lease_holder=None, lease_until=None, updated_at=now
+    )
+    # Conditional on the holder we saw: a lease someone took meanwhile is not released.
+    write = ClaimWrite(after, claim, "released", "", lease_for=claim.lease_holder_id)
+    return commit_one(write, actor, now, notify, None)
+
+
+# --- reviews -----------------------------------------------------------------------------
+
+
+def _signals_for(claim: ClaimRecord, status: str) -> list[dict[str, Any]]:
+    signals = [s for s in claim.contest_signals if s["kind"] != REVIEWER_FLAG]
+    if status == ReviewStatus.CONTESTED.value:
+        signals.append(
+            {
+                "kind": REVIEWER_FLAG,
+                "cue": claim.text[:80],
+                "start": claim.start,
+                "end": claim.end,
+                "detail": REVIEWER_FLAG_DETAIL,
+            }
+        )
+    return signals
+
+
+def _reviewed(
+    claim: ClaimRecord,
+    actor: Actor,
+    now: datetime,
+    lease_seconds: int,
+    *,
+    status: str,
+    attributions: list[dict[str, Any]],
+    note: str | None,
+) -> ClaimRecord:
+    signals = _signals_for(claim, status)
+    after = dataclasses.replace(
+        claim,
+        status=status,
+        attributions=attributions,
+        note=note,
+        contested=bool(signals),
+        contest_signals=signals,
+        reviewed_by=actor.name,
+        reviewed_at=now,
+        version=claim.version + 1,
+        updated_at=now,
+    )
+    if claim.holder_at(now) is None:
+        # Reviewing a free claim leases it to the reviewer.
+        after = _leased(after, actor, lease_seconds, now)
+    return after
+
+
+def review(
+    claim_id: str,
+    given: ReviewIn,
+    expected: int,
+    actor: Actor,
+    lease_seconds: int,
+    now: datetime,
+    notify: StoryChanged,
+) -> ClaimRecord:
+    claim = get(claim_id)
+    check_writable(claim, actor, now, expected)
+    found = claim.attributions
+    if given.attributions is not None:
+        found = attributions.resolve(claim.attributions, given.attributions, _body_of(claim))
+    after = _reviewed(
+        claim,
+        actor,
+        now,
+        lease_seconds,
+        status=given.status.value,
+        attributions=found,
+        note=given.note,
+    )
+    write = ClaimWrite(after, claim, "reviewed", given.note or "", lease_for=actor.user_id)
+    return commit_one(write, actor, now, notify, expected)
+
+
+def dismiss(
+    claim_id: str,
+    reason: str,
+    expected: int | None,
+    actor: Actor,
+    lease_seconds: int,
+    now: datetime,
+    notify: StoryChanged,
+) -> ClaimRecord:
+    """Not a claim after all: status ``not_a_claim``, with the reason."""
+    claim = get(claim_id)
+    check_writable(claim, actor, now, expected)
+    after = _reviewed(
+        claim,
+        actor,
+        now,
+        lease_seconds,
+        status=ReviewStatus.NOT_A_CLAIM.value,
+        attributions=claim.attributions,
+        note=reason,
+    )
+    write = ClaimWrite(after, claim, "dismissed", reason, lease_for=actor.user_id)
+    return commit_one(write, actor, now, notify, expected)
+
+
+def approve(
+    claim_id: str,
+    attribution_id: str,
+    reason: str,
+    expected: int | None,
+    actor: Actor,
+    now: datetime,
+    notify: StoryChanged,
+) -> ClaimRecord:
+    """An editor's recorded approval of an anonymous source, with the reason."""
+    claim = get(claim_id)
+    if not claim.open:
+        raise closed_conflict(claim)
+    if expected is not None and claim.version != expected:
+        raise stale(claim, expected)
+    record = next((a for a in claim.attributions if a["attribution_id"] == attribution_id), None)
+    if record is None:
+        raise NotFound(f"Claim {claim_id} has no attribution {attribution_id!r}.")
+    if record["source_kind"] != SourceKind.ANONYMOUS.value:
+        raise Conflict(f"Attribution {attribution_id} names its source; it needs no approval.")
+    approval = {"approved_by": actor.name, "reason": reason, "at": now}
+    updated = [
+        {**a, "approval": approval} if a["attribution_id"] == attribution_id else a
+        for a in claim.attributions
+    ]
+    after = dataclasses.replace(
+        claim, attributions=updated, version=claim.version + 1, updated_at=now
+    )
+    write = ClaimWrite(
+        after,
+        claim,
+        "attribution_approved",
+        reason,
+        extra_audit={"attribution_id": attribution_id},
+    )
+    return commit_one(write, actor, now, notify, expected)
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def suggested(claim: ClaimRecord) -> list[AttributionDraft]:
+    story = stories.load_story(claim.story_id)
+    body = story.body if story is not None and story.revision == claim.revision else ""
+    if not body:
+        return []
+    return attributions.suggestions(claim, body)
+
+
+def history(claim_id: str) -> list[dict[str, Any]]:
+    get(claim_id)
+    return repository.history(claim_id)
+
+
+def check_span(body: str, start: int, end: int, where: str = "start") -> tuple[int, int]:
+    """``start:end`` inside the body, trimmed of whitespace; 422 otherwise."""
+    if not 0 <= start < end <= len(body):
+        raise ValidationFailed(
+            f"{where}: the span must satisfy 0 <= start < end <= {len(body)} (body length)",
+            [{"loc": ["body", where], "msg": "span outside the body", "type": "value_error"}],
+        )
+    text = body[start:end]
+    start, end = start + len(text) - len(text.lstrip()), end - len(text) + len(text.rstrip())
+    if start >= end:
+        raise ValidationFailed(
+            f"{where}: the span holds only whitespace",
+            [{"loc": ["body", where], "msg": "empty span", "type": "value_error"}],
+        )
+    return start, end

@@ -1,0 +1,66 @@
+"""What verify's routes share: the service's context, the caller as actor, ETag/If-Match."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from services.auth import Principal, Role
+from services.errors import PreconditionRequired
+from verify.common import Actor, StoryChanged
+
+REVIEWERS = (Role.REVIEWER, Role.EDITOR)
+_IF_MATCH = re.compile(r'^\s*"(\d{1,18})"\s*$')
+
+
+@dataclass(frozen=True)
+class VerifyContext:
+    lease_seconds: int
+    story_changed: StoryChanged
+
+
+def get_context(request: Request) -> VerifyContext:
+    context: VerifyContext = request.app.state.verify
+    return context
+
+
+ContextDep = Annotated[VerifyContext, Depends(get_context)]
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(principal.user_id, principal.name, principal.role.value)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _parse(value: str) -> int | None:
+    match = _IF_MATCH.match(value)
+    return int(match.group(1)) if match else None
+
+
+def required_version(
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description='The claim\'s version: "3"')
+    ] = None,
+) -> int:
+    """The version ``If-Match`` names; 428 when it is missing or not a version of ours."""
+    version = _parse(if_match) if if_match is not None else None
+    if version is None:
+        raise PreconditionRequired(
+            'Send If-Match with the version you read, e.g. If-Match: "3" (the ETag).'
+        )
+    return version
+
+
+def optional_version(
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description='The claim\'s version: "3"')
+    ] = None,
+) -> int | None:
+    """The version ``If-Match`` names, when given (428 when given but malformed)."""
+    return None if if_match is None else required_version(if_match)

@@ -1,0 +1,1 @@
+"""Queue of the verify service."""

@@ -1,0 +1,41 @@
+"""The queue's query: open claims by status (and section, contested), oldest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from verify.claims.repository import Claim, ClaimRecord, record_of
+from verify.stories.repository import Story
+
+
+def waiting(
+    *,
+    status: str,
+    section: str | None,
+    contested: bool | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[ClaimRecord]:
+    """Up to ``limit`` claims in (queued_at, claim_id) order, strictly after ``after``."""
+    query: dict[str, Any] = {"open": True, "status": status}
+    if section is not None:
+        query["section"] = section
+    if contested is not None:
+        query["contested"] = contested
+    if after is not None:
+        queued_at, claim_id = after
+        query["$or"] = [
+            {"queued_at": {"$gt": queued_at}},
+            {"queued_at": queued_at, "claim_id": {"$gt": claim_id}},
+        ]
+    order = [("queued_at", 1), ("claim_id", 1)]
+    cursor = Claim._get_collection().find(query).sort(order).limit(limit)
+    return [record_of(doc) for doc in cursor]
+
+
+def headlines(story_ids: list[str]) -> dict[str, str]:
+    found = Story._get_collection().find(
+        {"story_id": {"$in": story_ids}}, projection={"story_id": 1, "headline": 1}
+    )
+    return {doc["story_id"]: doc["headline"] for doc in found}

@@ -1,0 +1,40 @@
+"""HTTP edge of the queue. Roles: reviewer, editor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.auth import Principal
+from services.contracts import ReviewStatus
+from services.http import require
+from verify.claims.schemas import ClaimOut
+from verify.common import utcnow
+from verify.edge import REVIEWERS
+from verify.queue import service
+from verify.queue.schemas import QueueItem, QueuePageOut
+
+router = APIRouter(prefix="/v1", tags=["queue"])
+
+
+@router.get("/queue", summary="Claims waiting for review, oldest first, in cursor pages")
+def get_queue(
+    _: Annotated[Principal, Depends(require(*REVIEWERS))],
+    section: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    status: ReviewStatus = ReviewStatus.PENDING,
+    contested: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+) -> QueuePageOut:
+    found = service.page(
+        status=status, section=section, contested=contested, limit=limit, cursor=cursor
+    )
+    now = utcnow()
+    items = [
+        QueueItem(
+            **ClaimOut.of(claim, now).model_dump(), headline=found.headlines.get(claim.story_id, "")
+        )
+        for claim in found.claims
+    ]
+    return QueuePageOut(items=items, next_cursor=found.next_cursor)

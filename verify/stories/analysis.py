@@ -1,0 +1,97 @@
+"""The claims of one revision: what detection found, merged with what the reporter declared.
+
+A declared claim is located in the body, analysed with ``analyse_span``, flagged
+contested when the reporter said so (a ``reporter_flag`` signal: every decision carries
+the signal that made it), and replaces any detected claim its span overlaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.contracts import DeclaredClaim
+from services.errors import InvalidMessage
+from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims
+
+REPORTER_FLAG = "reporter_flag"
+REVIEWER_FLAG = "reviewer"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A claim of the new revision before it is matched with the previous one's claims."""
+
+    found: DetectedClaim
+    origin: str  # "declared" | "detected" | "reviewer"
+    declared_sources: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> int:
+        return self.found.start
+
+    @property
+    def end(self) -> int:
+        return self.found.end
+
+
+def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def flagged(found: DetectedClaim, kind: str, detail: str) -> DetectedClaim:
+    """``found`` marked contested by a person, with the signal that says who did."""
+    signal = Signal(kind=kind, cue=found.text[:80], start=found.start, end=found.end, detail=detail)
+    signals = (*(s for s in found.contest_signals if s.kind != kind), signal)
+    return _with_signals(found, signals)
+
+
+def unflagged(found: DetectedClaim, kind: str) -> DetectedClaim:
+    return _with_signals(found, tuple(s for s in found.contest_signals if s.kind != kind))
+
+
+def _with_signals(found: DetectedClaim, signals: tuple[Signal, ...]) -> DetectedClaim:
+    return DetectedClaim(
+        text=found.text,
+        start=found.start,
+        end=found.end,
+        contested=bool(signals),
+        contest_signals=signals,
+        detected_attributions=found.detected_attributions,
+        checkable_reasons=found.checkable_reasons,
+        context_start=found.context_start,
+        context_end=found.context_end,
+    )
+
+
+def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first place ``text`` occurs verbatim in ``body`` that no other declared claim took."""
+    at = body.find(text)
+    while at >= 0:
+        span = (at, at + len(text))
+        if not any(overlaps(*span, *other) for other in taken):
+            return span
+        at = body.find(text, at + 1)
+    return None
+
+
+def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
+    """The revision's claims in body order: declared ones first, detected ones around them."""
+    chosen: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for claim in declared:
+        text = claim.text.strip()
+        span = _locate(body, text, taken) if text else None
+        if span is None:
+            # Ingest checks this; a report that fails it cannot be made right by retrying.
+            raise InvalidMessage(
+                "declared_claim_not_in_body", f"declared claim {claim.text[:80]!r} is not in body"
+            )
+        found = analyse_span(body, *span)
+        if claim.contested:
+            found = flagged(found, REPORTER_FLAG, "the reporter flagged this claim as contested")
+        taken.append((found.start, found.end))
+        chosen.append(Candidate(found, "declared", tuple(claim.sources)))
+    for found in detect_claims(body):
+        if not any(overlaps(found.start, found.end, *span) for span in taken):
+            chosen.append(Candidate(found, "detected"))
+    return sorted(chosen, key=lambda c: (c.start, c.end))

@@ -1,0 +1,232 @@
+"""Stories and their revisions: documents, records and queries.
+
+A story document holds its current revision's text (what snapshots show) and ``version``,
+raised with ``$inc`` in the transaction of every change of the story or its claims.
+``snapshot_pending`` is set in that same transaction and cleared once the snapshot of
+that exact version was acknowledged by the broker (the outbox, :mod:`verify.outbox`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mongoengine import BooleanField, DateTimeField, Document, IntField, StringField
+from pymongo import ReturnDocument
+from pymongo.client_session import ClientSession
+
+ALIAS = "verify"
+
+
+class Story(Document):
+    story_id = StringField(required=True)
+    version = IntField(required=True)
+    revision = IntField(required=True)
+    report_id = StringField(required=True)
+    reporter_id = StringField(required=True)
+    byline = StringField(required=True)
+    headline = StringField(required=True)
+    body = StringField(required=True)
+    section = StringField(required=True)
+    publish_when_cleared = BooleanField(required=True)
+    snapshot_pending = BooleanField(required=True)
+    created_at = DateTimeField(required=True)
+    updated_at = DateTimeField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "stories",
+        "indexes": [
+            {"fields": ["story_id"], "unique": True},
+            # GET /v1/snapshots: oldest change first.
+            {"fields": ["updated_at", "story_id"]},
+            {"fields": ["snapshot_pending", "updated_at"]},
+        ],
+    }
+
+
+class Revision(Document):
+    story_id = StringField(required=True)
+    revision = IntField(required=True)
+    report_id = StringField(required=True)
+    reporter_id = StringField(required=True)
+    byline = StringField(required=True)
+    headline = StringField(required=True)
+    body = StringField(required=True)
+    section = StringField(required=True)
+    publish_when_cleared = BooleanField(required=True)
+    accepted_at = DateTimeField(required=True)
+    received_at = DateTimeField(required=True)
+    claims = IntField(required=True)
+    superseded = BooleanField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "revisions",
+        "indexes": [
+            # Exactly once: a report seen twice cannot make a second revision.
+            {"fields": ["report_id"], "unique": True},
+            {"fields": ["story_id", "revision"], "unique": True},
+        ],
+    }
+
+
+DOCUMENTS = (Story, Revision)
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    story_id: str
+    version: int
+    revision: int
+    report_id: str
+    reporter_id: str
+    byline: str
+    headline: str
+    body: str
+    section: str
+    publish_when_cleared: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    story_id: str
+    revision: int
+    report_id: str
+    reporter_id: str
+    byline: str
+    headline: str
+    body: str
+    section: str
+    publish_when_cleared: bool
+    accepted_at: datetime
+    received_at: datetime
+    claims: int
+    superseded: bool
+
+
+_STORY_FIELDS = tuple(f.name for f in dataclasses.fields(StoryRecord))
+_REVISION_FIELDS = tuple(f.name for f in dataclasses.fields(RevisionRecord))
+# The fields a new current revision sets on its story.
+CURRENT_FIELDS = (
+    "revision",
+    "report_id",
+    "reporter_id",
+    "byline",
+    "headline",
+    "body",
+    "section",
+    "publish_when_cleared",
+)
+
+
+def _stories() -> Any:
+    return Story._get_collection()
+
+
+def _revisions() -> Any:
+    return Revision._get_collection()
+
+
+def story_of(doc: dict[str, Any]) -> StoryRecord:
+    return StoryRecord(**{name: doc[name] for name in _STORY_FIELDS})
+
+
+def revision_of(doc: dict[str, Any]) -> RevisionRecord:
+    return RevisionRecord(**{name: doc[name] for name in _REVISION_FIELDS})
+
+
+# --- inside a transaction ----------------------------------------------------------------
+
+
+def load_story(story_id: str, session: ClientSession | None = None) -> StoryRecord | None:
+    doc = _stories().find_one({"story_id": story_id}, session=session)
+    return story_of(doc) if doc else None
+
+
+def insert_revision(session: ClientSession, revision: RevisionRecord) -> None:
+    _revisions().insert_one(dataclasses.asdict(revision), session=session)
+
+
+def bump_story(
+    session: ClientSession,
+    story_id: str,
+    now: datetime,
+    *,
+    current: RevisionRecord | None = None,
+    expect_revision: int | None = None,
+) -> StoryRecord | None:
+    """Raise the story's version (creating the story for its first revision).
+
+    ``current`` makes that revision the story's current one. ``expect_revision`` applies
+    the change only while the story is still at that revision; None is returned otherwise.
+    """
+    query: dict[str, Any] = {"story_id": story_id}
+    if expect_revision is not None:
+        query["revision"] = expect_revision
+    update: dict[str, Any] = {
+        "$inc": {"version": 1},
+        "$set": {"updated_at": now, "snapshot_pending": True},
+    }
+    if current is not None:
+        update["$set"].update({name: getattr(current, name) for name in CURRENT_FIELDS})
+        update["$setOnInsert"] = {"created_at": now}
+    doc = _stories().find_one_and_update(
+        query,
+        update,
+        session=session,
+        upsert=current is not None,
+        return_document=ReturnDocument.AFTER,
+    )
+    return story_of(doc) if doc else None
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def revision_by_report(report_id: str) -> RevisionRecord | None:
+    doc = _revisions().find_one({"report_id": report_id})
+    return revision_of(doc) if doc else None
+
+
+def stories_changed_after(
+    after: datetime | None,
+    after_story: str | None,
+    limit: int,
+    session: ClientSession | None = None,
+) -> list[StoryRecord]:
+    """Stories in (updated_at, story_id) order strictly after the given position."""
+    query: dict[str, Any] = {}
+    if after is not None and after_story is not None:
+        query = {
+            "$or": [
+                {"updated_at": {"$gt": after}},
+                {"updated_at": after, "story_id": {"$gt": after_story}},
+            ]
+        }
+    elif after is not None:
+        query = {"updated_at": {"$gt": after}}
+    order = [("updated_at", 1), ("story_id", 1)]
+    cursor = _stories().find(query, session=session).sort(order).limit(limit)
+    return [story_of(d) for d in cursor]
+
+
+def stories_with_pending_snapshot(limit: int) -> list[str]:
+    cursor = (
+        _stories()
+        .find({"snapshot_pending": True}, projection={"story_id": 1})
+        .sort("updated_at", 1)
+        .limit(limit)
+    )
+    return [str(d["story_id"]) for d in cursor]
+
+
+def mark_snapshot_sent(story_id: str, version: int) -> bool:
+    """Clear the pending mark, unless the story changed again since that version."""
+    result = _stories().update_one(
+        {"story_id": story_id, "version": version}, {"$set": {"snapshot_pending": False}}
+    )
+    return bool(result.modified_count)

@@ -1,0 +1,281 @@
+"""Stories: receiving reports as revisions, and the story's snapshot (``StoryReviewed``).
+
+Exactly once: a report id is stored once (unique index) with its revision and claims in
+one transaction. A report seen again gets a receipt marked ``duplicate`` and changes
+nothing. Revisions may arrive out of order: the highest is current; an older one arriving
+late is stored, and its claims are closed at once as superseded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.auth import Principal, Role
+from services.contracts import (
+    Attribution,
+    ClaimSnapshot,
+    DetectedAttributionOut,
+    ReportReceived,
+    ReportSubmitted,
+    ReviewStatus,
+    SignalOut,
+    StoryReviewed,
+)
+from services.errors import Forbidden, InvalidMessage, NotFound
+from services.log import get_logger
+from verify import changes
+from verify.claims.records import closed, moved, new_claim
+from verify.claims.repository import ClaimRecord, ClaimWrite
+from verify.common import Actor, bad_cursor, decode_cursor, encode_cursor
+from verify.stories import repository
+from verify.stories.analysis import Candidate, candidates_for
+from verify.stories.carry import match
+from verify.stories.repository import RevisionRecord, StoryRecord
+
+log = get_logger(__name__)
+
+
+# --- receiving reports -------------------------------------------------------------------
+
+
+def _receipt(revision: RevisionRecord, *, duplicate: bool, now: datetime) -> ReportReceived:
+    return ReportReceived(
+        report_id=revision.report_id,
+        story_id=revision.story_id,
+        revision=revision.revision,
+        claims=revision.claims,
+        duplicate=duplicate,
+        received_at=now,
+    )
+
+
+def _revision_record(
+    report: ReportSubmitted, claims: int, superseded: bool, now: datetime
+) -> RevisionRecord:
+    return RevisionRecord(
+        story_id=report.story_id,
+        revision=report.revision,
+        report_id=report.report_id,
+        reporter_id=report.reporter_id,
+        byline=report.byline,
+        headline=report.headline,
+        body=report.body,
+        section=report.section,
+        publish_when_cleared=report.publish_when_cleared,
+        accepted_at=report.accepted_at,
+        received_at=now,
+        claims=claims,
+        superseded=superseded,
+    )
+
+
+def _plan_late(
+    report: ReportSubmitted, candidates: list[Candidate], current: int, now: datetime
+) -> changes.RevisionPlan:
+    writes: list[ClaimWrite] = []
+    for candidate in candidates:
+        claim = _new(report, candidate, now)
+        writes.append(ClaimWrite(claim, None, "created", f"in revision {report.revision}"))
+        reason = f"superseded by revision {current}"
+        writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
+    revision = _revision_record(report, len(candidates), True, now)
+    return changes.RevisionPlan(revision, current=False, writes=writes)
+
+
+def _new(report: ReportSubmitted, candidate: Candidate, now: datetime) -> ClaimRecord:
+    return new_claim(
+        candidate.found,
+        story_id=report.story_id,
+        revision=report.revision,
+        section=report.section,
+        origin=candidate.origin,
+        declared_sources=candidate.declared_sources,
+        now=now,
+    )
+
+
+def _plan_current(
+    report: ReportSubmitted,
+    story: StoryRecord | None,
+    previous: list[ClaimRecord],
+    candidates: list[Candidate],
+    now: datetime,
+) -> changes.RevisionPlan:
+    n = report.revision
+    found = match(report.body, candidates, previous)
+    old_body = story.body if story is not None else ""
+    writes: list[ClaimWrite] = []
+
+    def place(claim: ClaimRecord, candidate: Candidate, keep: bool) -> ClaimRecord:
+        origin = "declared" if candidate.origin == "declared" else claim.origin
+        return moved(
+            claim,
+            candidate.found,
+            revision=n,
+            section=report.section,
+            origin=origin,
+            old_body=old_body,
+            new_body=report.body,
+            keep_review=keep,
+            now=now,
+        )
+
+    for claim, candidate in found.kept:
+        writes.append(
+            ClaimWrite(place(claim, candidate, True), claim, "carried", f"carried to revision {n}")
+        )
+    for claim, candidate in found.changed:
+        writes.append(
+            ClaimWrite(
+                place(claim, candidate, False),
+                claim,
+                "changed",
+                f"changed in revision {n}: back to pending",
+            )
+        )
+    for candidate in found.new:
+        writes.append(
+            ClaimWrite(
+                _new(report, candidate, now), None, "created", f"{candidate.origin} in revision {n}"
+            )
+        )
+    for claim in found.removed:
+        reason = f"not in revision {n}"
+        writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
+    count = len(found.kept) + len(found.changed) + len(found.new)
+    return changes.RevisionPlan(_revision_record(report, count, False, now), True, writes)
+
+
+def receive_report(report: ReportSubmitted, now: datetime) -> ReportReceived:
+    """Store the report as a revision of its story (once), and say so in a receipt."""
+    if report.revision < 1:
+        raise InvalidMessage("invalid_revision", f"revision {report.revision} is below 1")
+    stored = repository.revision_by_report(report.report_id)
+    if stored is not None:
+        log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
+        return _receipt(stored, duplicate=True, now=now)
+    candidates = candidates_for(report.body, report.claims)
+    actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
+
+    def plan(story: StoryRecord | None, previous: list[ClaimRecord]) -> changes.RevisionPlan:
+        if story is not None and report.revision <= story.revision:
+            return _plan_late(report, candidates, story.revision, now)
+        return _plan_current(report, story, previous, candidates, now)
+
+    try:
+        planned, story = changes.commit_revision(report.story_id, plan, actor, now)
+    except changes.RevisionTaken as exc:
+        # Another consumer stored it meanwhile, or another report has this revision number.
+        stored = repository.revision_by_report(report.report_id)
+        if stored is not None:
+            return _receipt(stored, duplicate=True, now=now)
+        raise InvalidMessage(
+            "revision_conflict",
+            f"story {report.story_id} already has a revision {report.revision} from another report",
+        ) from exc
+    log.info(
+        "report_received",
+        report_id=report.report_id,
+        story_id=report.story_id,
+        revision=report.revision,
+        claims=planned.revision.claims,
+        superseded=not planned.current,
+        story_version=story.version,
+    )
+    return _receipt(planned.revision, duplicate=False, now=now)
+
+
+# --- snapshots ---------------------------------------------------------------------------
+
+
+def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
+    return ClaimSnapshot(
+        claim_id=claim.claim_id,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        contested=claim.contested,
+        contest_signals=[SignalOut.model_validate(s) for s in claim.contest_signals],
+        status=ReviewStatus(claim.status),
+        version=claim.version,
+        detected_attributions=[
+            DetectedAttributionOut(
+                source=a["source"],
+                source_kind=a["source_kind"],
+                cue=a["cue"],
+                start=a["start"],
+                end=a["end"],
+            )
+            for a in claim.detected_attributions
+        ],
+        attributions=[Attribution.model_validate(a) for a in claim.attributions],
+        context_start=claim.context_start,
+        context_end=claim.context_end,
+        origin=claim.origin,
+        holder=claim.holder_at(now),
+        reviewed_by=claim.reviewed_by,
+    )
+
+
+def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> StoryReviewed:
+    current = [c for c in claims if c.open and c.revision == story.revision]
+    return StoryReviewed(
+        story_id=story.story_id,
+        version=story.version,
+        revision=story.revision,
+        report_id=story.report_id,
+        reporter_id=story.reporter_id,
+        byline=story.byline,
+        headline=story.headline,
+        body=story.body,
+        section=story.section,
+        publish_when_cleared=story.publish_when_cleared,
+        cleared=all(c.status != ReviewStatus.PENDING.value for c in current),
+        claims=[claim_snapshot(c, now) for c in current],
+        updated_at=story.updated_at,
+    )
+
+
+def current_snapshot(story_id: str, now: datetime) -> StoryReviewed | None:
+    found = changes.read_story(story_id)
+    return snapshot(*found, now) if found is not None else None
+
+
+def story_for(story_id: str, principal: Principal, now: datetime) -> StoryReviewed:
+    """The story's snapshot; a reporter sees only their own stories."""
+    found = current_snapshot(story_id, now)
+    if found is None:
+        raise NotFound(f"No story {story_id!r}.")
+    if principal.role == Role.REPORTER and found.reporter_id != principal.user_id:
+        raise Forbidden("A reporter can read only their own stories.")
+    return found
+
+
+@dataclass(frozen=True)
+class SnapshotPage:
+    items: list[StoryReviewed]
+    next_cursor: str | None
+
+
+def snapshots_after(
+    updated_after: datetime | None, limit: int, cursor: str | None, now: datetime
+) -> SnapshotPage:
+    """Snapshots of every story changed after ``updated_after``, oldest change first."""
+    after, after_story = updated_after, None
+    if after is not None and after.tzinfo is None:
+        after = after.replace(tzinfo=UTC)
+    if cursor is not None:
+        values = decode_cursor(cursor, ("u", "s"))
+        try:
+            after = datetime.fromisoformat(values["u"])
+        except ValueError as exc:
+            raise bad_cursor() from exc
+        after_story = values["s"]
+    page = changes.read_stories_page(after, after_story, limit)
+    items = [snapshot(story, claims, now) for story, claims in page]
+    next_cursor = None
+    if len(page) == limit:
+        last = page[-1][0]
+        next_cursor = encode_cursor({"u": last.updated_at.isoformat(), "s": last.story_id})
+    return SnapshotPage(items, next_cursor)
