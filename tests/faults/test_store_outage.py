@@ -1,0 +1,75 @@
+"""The store stops and starts again: services answer 503 with Retry-After (never 500)
+while it is down, /readyz goes red and back to green, and nothing accepted is lost."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.fleet import Fleet
+from tests.support.reports import report
+from tests.support.servers import wait_for
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Iterator[Fleet]:
+    fleet = Fleet(tmp_path)
+    fleet.start()
+    try:
+        yield fleet
+    finally:
+        fleet.stop()
+
+
+def _ready(fleet: Fleet, service: str) -> int:
+    try:
+        return httpx.get(f"{fleet.url(service)}/readyz", timeout=10).status_code  # type: ignore[arg-type]
+    except httpx.HTTPError:
+        return 0
+
+
+def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) -> None:
+    with fleet.client("ingest", "reporter") as reporter:
+        before = reporter.post("/v1/reports", json=report(),
+                               headers={"Idempotency-Key": uuid.uuid4().hex})
+        assert before.status_code == 202
+
+        fleet.infra.stop_store()
+        during_key = uuid.uuid4().hex
+        during = reporter.post("/v1/reports", json=report(headline="Filed during the outage"),
+                               headers={"Idempotency-Key": during_key})
+        assert during.status_code == 503
+        assert during.headers["content-type"] == "application/problem+json"
+        assert int(during.headers["retry-after"]) > 0
+
+        with fleet.client("verify", "reviewer") as reviewer:
+            queue = reviewer.get("/v1/queue")
+            assert queue.status_code == 503, queue.text
+            assert queue.headers["retry-after"]
+        with fleet.client("publish", "editor") as editor:
+            gate = editor.get(f"/v1/stories/{before.json()['story_id']}/gate")
+            assert gate.status_code == 503, gate.text
+        for service in ("ingest", "verify", "publish"):
+            assert _ready(fleet, service) == 503
+
+        fleet.infra.start_store()
+        for service in ("ingest", "verify", "publish"):
+            wait_for(lambda s=service: _ready(fleet, s) == 200, timeout=60, what=f"{service} ready")
+
+        # The client's retry of the refused report now goes through; nothing was lost.
+        after = reporter.post("/v1/reports", json=report(headline="Filed during the outage"),
+                              headers={"Idempotency-Key": during_key})
+        assert after.status_code == 202
+        for answer in (before.json(), after.json()):
+            wait_for(
+                lambda a=answer: "in_review" in [
+                    e["status"] for e in reporter.get(f"/v1/reports/{a['report_id']}").json()[
+                        "timeline"]
+                ],
+                timeout=60,
+                what=f"report {answer['report_id']} to reach verify",
+            )
