@@ -16,7 +16,7 @@ from verify.detection import DetectedClaim, detect_claims
 REPO = Path(__file__).resolve().parents[2]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 OWN_STORIES = REPO / "tests" / "fixtures" / "stories"
-HELD_OUT = frozenset({"heldout_transport"})  # written and labelled last, run once
+HELD_OUT = frozenset({"heldout_transport", "heldout_labour_port", "heldout_disaster_mine"})
 
 
 @dataclass

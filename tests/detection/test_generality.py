@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from verify.detection import lexicon as lx
+
 from .metrics import REPO, stories
 
 SOURCE = "\n".join(
@@ -81,6 +83,11 @@ def test_no_fixture_name_or_outlet_in_the_rules() -> None:
     assert leaks == []
 
 
+# Stock phrases of news English the rules are meant to know ("did not respond to a
+# request for comment"): a fixture that uses one has not leaked into the rules.
+STOCK_PHRASES = tuple(" ".join(p.split()) for p in lx.NO_COMMENT_PHRASES)
+
+
 def test_no_fixture_sentence_in_the_rules() -> None:
     leaks: list[str] = []
     for name, text in _fixture_texts():
@@ -89,6 +96,8 @@ def test_no_fixture_sentence_in_the_rules() -> None:
             # any run of 7 words from a fixture sentence would be a copied sentence
             for k in range(len(words) - 6):
                 window = " ".join(words[k : k + 7])
+                if any(window in phrase for phrase in STOCK_PHRASES):
+                    continue
                 if window in SOURCE_LOWER:
                     leaks.append(f"{name}: {window!r}")
                     break
@@ -100,6 +109,9 @@ def test_the_check_sees_the_fixture_names() -> None:
     lower = _lower_words()
     names = set().union(*(_names(text, lower) for _, text in _fixture_texts()))
     assert {"Taliban", "Aamaj News", "Arianjad", "Veltrix"} <= names
-    assert len(names) > 40
+    # the stories written to test generalisation are checked too
+    assert {"Fair Vote Network", "Northern Defence Forces", "Halvard Chemicals"} <= names
+    assert {"Calder City Police Department", "Brennick Pharma", "BlackFerry"} <= names
+    assert len(names) > 100
     assert all(len(n) > 2 for n in names)
     assert Path(__file__).exists()

@@ -19,18 +19,43 @@ SOURCE_RECALL = 0.85
 # claims a detector rightly flags (a denial sentence, a hedged aside), so the bar is lower.
 STRICT_PRECISION = 0.6
 
-# The held-out story was written and labelled last and run once: claims found 1.00,
-# contested recall 0.50, contested precision 1.00, strict precision 1.00, source recall
-# 0.85. General fixes its misses pointed at (cue words, "obtained by X") brought recall to
-# 0.75, still under the bar: a lead claim and the document behind it are disputed by a
-# denial that shares only common words with them. Its own floor guards against regressions
-# without pretending that it passes the bar.
-HELD_OUT_FLOOR = {
-    "claims_found": 0.9,
-    "contested_recall": 0.7,
-    "contested_precision": 0.85,
-    "source_recall": 0.85,
-    "strict_precision": 0.6,
+THE_BAR = {
+    "claims_found": CLAIMS_FOUND,
+    "contested_recall": CONTESTED_RECALL,
+    "contested_precision": CONTESTED_PRECISION,
+    "source_recall": SOURCE_RECALL,
+    "strict_precision": STRICT_PRECISION,
+}
+
+# Held-out stories: written and labelled before the rules were changed for them, run once,
+# and only then used to find general fixes. Each floor guards against regressions without
+# pretending that a story passes the bar when it does not; the true figures are here.
+HELD_OUT_FLOOR: dict[str, dict[str, float]] = {
+    # One-shot: claims found 1.00, contested recall 0.50, contested precision 1.00, strict
+    # precision 1.00, source recall 0.85. Fixes its misses pointed at (cue words, "obtained
+    # by X") gave recall 0.75; the conflict-linking rules added with the eight
+    # generalisation stories (a denial answers a recent claim of another source sharing a
+    # fairly rare word with what is denied; claims resting on the same document as a
+    # disputed one are disputed with it) now give 1.00 on every figure. Not blind any more.
+    "heldout_transport": THE_BAR,
+    # One-shot (rules final for the six tuning stories): claims found 0.90, contested
+    # recall 0.40 (2/5), precision 1.00, strict precision 1.00, source recall 1.00.
+    # (Before any of this round's changes: 0.90 / 0.40 / 1.00 / 1.00 / 0.90.) General
+    # fixes its misses pointed at ("no ... ever" as a flat denial, a denial answering a
+    # recent claim about the denier, bare-plural eyewitnesses as a vague source, superlative
+    # record claims kept as claims) give 1.00 on every figure. Not blind any more.
+    "heldout_disaster_mine": THE_BAR,
+    # One-shot (rules final for the six tuning stories): claims found 0.92, contested
+    # recall 0.57 (4/7), contested precision 0.80, strict precision 0.80, source recall
+    # 0.83. (Before any of this round's changes: 0.92 / 0.29 / 1.00 / 1.00 / 0.75.)
+    # General fixes (competing counts in a "put the number of X at N" frame, the
+    # estimate frame's appositive subject, present tense by position, "the union" no
+    # longer resolving to a company, a claimant matched by name not by modifier) give
+    # claims found 1.00, contested recall 0.86 (6/7), precision 1.00, strict precision
+    # 1.00, source recall 1.00. STILL UNDER THE 0.9 RECALL BAR: the union leader's "the
+    # company refused to give any guarantee" is answered only implicitly by the company's
+    # "no compulsory redundancies", which shares no word with it.
+    "heldout_labour_port": THE_BAR | {"contested_recall": 0.85},
 }
 
 STORIES = [s for s in stories() if s[0] not in HELD_OUT]
@@ -59,7 +84,7 @@ def test_story_meets_the_bar(name: str, text: Path, labels: Path) -> None:
 def test_held_out_story_keeps_its_floor(name: str, text: Path, labels: Path) -> None:
     fig = evaluate_file(name, text, labels)
     _show(fig)
-    for figure, floor in HELD_OUT_FLOOR.items():
+    for figure, floor in HELD_OUT_FLOOR[name].items():
         assert getattr(fig, figure) >= floor, (figure, fig.misses)
 
 
@@ -67,4 +92,6 @@ def test_there_are_enough_labelled_stories() -> None:
     names = {name for name, _, _ in STORIES + HELD}
     assert "panjshir" in names
     assert names >= HELD_OUT
-    assert len(names) >= 6  # the shared story, four beats of our own and a held-out one
+    assert set(HELD_OUT_FLOOR) == HELD_OUT
+    # the shared story, four beats of our own, six generalisation stories, three held out
+    assert len(names) >= 14

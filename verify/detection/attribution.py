@@ -8,110 +8,39 @@ possessive documents ("X's tweet") and pronoun subjects, which the detector reso
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from . import lexicon as lx
 from .lexicon import word_set
 from .phrases import (
     ANON_MARK,
-    classify,
     head_of,
     is_parenthetical,
     is_punct,
     np_left,
     np_right,
     skip_between,
-    valid_head,
+)
+from .raw import RawAttribution, make_raw
+from .secondary import (
+    clause_subject,
+    drop_agent,
+    holders,
+    opening_document,
+    role_source,
+    singular_role,
+    social_channel,
 )
 from .segment import Token, make_token
 
 _QUOTES = frozenset("\"'“”‘’")
-_SOCIAL_VIA = re.compile(
-    r"\bin\s+an?\s+(?:\w+\s+)?(?:post|tweet|video|message|livestream)\b|\b(?:tweeted|posted)\b",
-    re.IGNORECASE,
-)
 _PREP_FIRST = frozenset(p[0] for p in lx.SOURCE_PREPOSITIONS)
 _SAY = frozenset({"say", "says", "said", "told", "tell", "tells"})
 _MODALS = frozenset({"would", "could", "might", "may", "should", "will", "can", "must"})
+# "The family named him ... and said": the clause subject speaks
+_COORDINATORS = frozenset({"and", "but"})
 _NOT_ADDRESSEES = word_set(
     "me us him her them reporters journalists the court jury judge lawmakers committee "
     "hearing panel inquiry parliament congress senate"
 )
-
-
-@dataclass(frozen=True)
-class RawAttribution:
-    """An attribution before pronouns are resolved; offsets are absolute."""
-
-    start: int
-    end: int
-    kind: str
-    cue: str
-    cue_start: int
-    cue_end: int
-    pronoun: str | None = None  # he/she/it/they/we/its/their: resolve to an antecedent
-    definite: bool = False  # a bare "the group": also resolve to the named one before
-
-
-def _make(
-    tokens: list[Token],
-    i: int,
-    j: int,
-    cue: Token,
-    surnames: frozenset[str],
-    *,
-    loose: bool = False,
-) -> RawAttribution | None:
-    """Build a raw attribution from a noun phrase, splitting possessive documents.
-
-    loose: the verb is "said"/"told", whose subject is a source whatever its noun
-    ("a fisherman said"), as long as it opens with a determiner.
-    """
-    if i >= j:
-        return None
-    h = head_of(tokens, i, j)
-    head = tokens[h]
-    any_noun = (
-        loose
-        and tokens[i].lower in lx.DETERMINERS
-        and head.text.isalpha()
-        and head.lower not in lx.STOPWORDS
-    )
-    if not (valid_head(head) or any_noun):
-        return None
-    kind = classify(tokens, i, j, surnames)
-    # "X's tweet", "the panel's written decision", "its website": the owner is the source
-    if tokens[h].lower in lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS | lx.MEDIA_HEADS:
-        doc_kind = classify(tokens, h, h + 1, surnames)
-        for k in range(i, h):
-            t = tokens[k]
-            if k == i and t.lower in {"its", "their"}:
-                return RawAttribution(
-                    t.start, t.end, doc_kind, cue.text, cue.start, cue.end, pronoun=t.lower
-                )
-            if t.lower.endswith(("'s", "’s", "s'", "s’")):
-                cut = 2 if t.lower.endswith(("'s", "’s")) else 1
-                return RawAttribution(
-                    tokens[i].start, t.end - cut, doc_kind, cue.text, cue.start, cue.end
-                )
-    # "a report in the X": the outlet is the source
-    if (
-        tokens[h].lower in {"report", "article", "story", "interview", "broadcast"}
-        and h + 2 < j
-        and tokens[h + 1].lower in {"in", "by", "from", "on"}
-    ):
-        inner = h + 2
-        kind = "media" if tokens[h + 1].lower == "in" else classify(tokens, inner, j, surnames)
-        return RawAttribution(
-            tokens[inner].start, tokens[j - 1].end, kind, cue.text, cue.start, cue.end
-        )
-    w = tokens[h].lower
-    pronoun = w if (j - i == 1 and w in lx.PRONOUNS) else None
-    definite = j - i == 2 and tokens[i].lower == "the" and w in lx.GENERIC_ORG_HEADS
-    return RawAttribution(
-        tokens[i].start, tokens[j - 1].end, kind, cue.text, cue.start, cue.end, pronoun, definite
-    )
 
 
 def _noun_use(tokens: list[Token], v: int) -> bool:
@@ -152,11 +81,15 @@ def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
                 c -= 1
             if c >= 0 and is_parenthetical(tokens, c + 1, e - 1):
                 chunk = " ".join(t.lower for t in tokens[c + 1 : e - 1])
-                jumped_anon = jumped_anon or bool(ANON_MARK.search(chunk))
+                # ", citing people familiar with it,": the citing clause has its own source
+                cites = chunk.startswith(("citing", "quoting"))
+                jumped_anon = jumped_anon or (bool(ANON_MARK.search(chunk)) and not cites)
                 e = skip_between(tokens, c)
                 continue
             i, j = np_left(tokens, e - 1)
             return i, j, jumped_anon
+        if e > 0 and tokens[e - 1].lower in _COORDINATORS:
+            return (*clause_subject(tokens, e - 1), jumped_anon)
         i, j = np_left(tokens, e)
         # "Name, governor of Province told": the bare role is an appositive of the name
         if (
@@ -166,6 +99,8 @@ def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
             and i >= 2
             and tokens[i - 1].text == ","
             and tokens[i - 2].is_cap
+            and tokens[i - 2].lower not in lx.TIME_WORDS
+            and singular_role(tokens[head_of(tokens, i, j)].lower)
         ):
             return (*np_left(tokens, i - 1), jumped_anon)
         return i, j, jumped_anon
@@ -213,6 +148,30 @@ def _inverted_start(tokens: list[Token], v: int) -> int | None:
     return k
 
 
+_PUT_VERBS = word_set("put puts putting placed places")
+_ESTIMATE_NOUNS = word_set("toll number figure total tally count cost estimate losses damage")
+
+
+def _estimate_frames(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
+    """'The authority put the death toll at 22': the subject gives its own figure."""
+    out: list[RawAttribution] = []
+    for v, t in enumerate(tokens):
+        if t.lower not in _PUT_VERBS or v == 0:
+            continue
+        ahead = [x.lower for x in tokens[v + 1 : v + 9]]
+        noun = next((k for k, w in enumerate(ahead) if w in _ESTIMATE_NOUNS), None)
+        if noun is None or "at" not in ahead[noun + 1 :]:
+            continue
+        i, j, _ = _subject(tokens, v)
+        raw = make_raw(tokens, i, j, t, surnames, loose=True)
+        if raw is not None:
+            out.append(raw)
+            role = role_source(tokens, i, t, surnames)
+            if role is not None:
+                out.append(role)
+    return out
+
+
 def _verb_fits(tokens: list[Token], v: int, h: int) -> bool:
     """Arrival verbs need a report for subject ("reports came"); evidence verbs a document
     or a body ("records show", "the panel found"), unless a "that" clause follows."""
@@ -239,7 +198,7 @@ def _addressee(tokens: list[Token], v: int, surnames: frozenset[str]) -> RawAttr
     if k >= len(tokens) or not tokens[k].is_cap or tokens[k].lower in _NOT_ADDRESSEES:
         return None
     i, j = np_right(tokens, v + 1)
-    raw = _make(tokens, i, j, tokens[v], surnames)
+    raw = make_raw(tokens, i, j, tokens[v], surnames)
     return raw if raw is not None and raw.kind in {"media", "organisation"} else None
 
 
@@ -256,7 +215,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                     " ".join(x.text for x in tokens[v : v + len(prep)]), t.start, cue_end.end
                 )
                 i, j = np_right(tokens, v + len(prep))
-                raw = _make(tokens, i, j, cue, surnames)
+                raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
                     found.append(raw)
         is_report = w in lx.REPORTING_VERBS and not w.endswith("ing")
@@ -268,14 +227,22 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         k = _inverted_start(tokens, v) if is_report else None
         if k is not None:
             i, j = np_right(tokens, k)
-            raw = _make(tokens, i, j, t, surnames, loose=w in _SAY)
+            raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
         else:
             i, j, anon = _subject(tokens, v)
             if any(x.text in _MODALS for x in tokens[j:v]):  # "May" the month is no modal
                 continue  # "would show", "will say": not something a source said
-            raw = _make(tokens, i, j, t, surnames, loose=w in _SAY)
+            if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
+                continue  # "beyond what the data showed": not a source speaking
+            j = drop_agent(tokens, i, j)
+            raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
+            role = role_source(tokens, i, t, surnames) if raw is not None else None
+            if role is not None:
+                found.append(role)
             hint = _role_kind(tokens, i)
-            if raw is not None and hint is not None and raw.kind in {"person", "organisation"}:
+            # a person role does not make a company name a person ("its owner, X Chemicals")
+            kinds = {"person", "organisation"} if hint == "organisation" else {"person"}
+            if raw is not None and hint is not None and raw.kind in kinds:
                 raw = RawAttribution(raw.start, raw.end, hint, raw.cue, raw.cue_start, raw.cue_end)
             if raw is not None and anon:
                 raw = RawAttribution(
@@ -291,7 +258,13 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             addressee = _addressee(tokens, v, surnames)
             if addressee is not None:
                 found.append(addressee)
-    if tokens and _SOCIAL_VIA.search(" ".join(x.text for x in tokens)):
+    found += holders(tokens, surnames)
+    found += _estimate_frames(tokens, surnames)
+    if not found:
+        opening = opening_document(tokens, surnames)
+        if opening is not None:
+            found.append(opening)
+    if tokens and social_channel(tokens) is not None:
         found = [
             RawAttribution(
                 a.start, a.end, "social_post", a.cue, a.cue_start, a.cue_end, a.pronoun, a.definite

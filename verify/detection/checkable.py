@@ -30,6 +30,36 @@ def _finite(t: Token, prev: Token | None) -> bool:
     )
 
 
+# A superlative with a scope is a record claim: "the deadliest ... in more than a decade".
+_NOT_SUPERLATIVE = (
+    "interest|request|protest|arrest|contest|suggest|harvest|forest|honest|modest|west|"
+    "test|rest|chest|guest|quest|nest|pest|vest|crest|manifest|conquest|inquest"
+)
+_RECORD = re.compile(
+    r"\bthe\s+(?:(?!(?:" + _NOT_SUPERLATIVE + r")\b)\w+est|worst|most\s+\w+)\b[^.;]{0,60}?"
+    r"\b(?:in\s+(?:more\s+than\s+)?(?:a|\d+|\w+)\s+(?:decades?|years?|centur(?:y|ies))|"
+    r"since\s+\d{4}|on\s+record|ever)\b"
+)
+# After these a word in -s is a verb, not a plural noun: "the port handles about 40".
+_VERB_OBJECT_OPENERS = frozenset({"about", "more", "nearly", "almost", "around", "over", "up"})
+
+
+def _present_by_position(tokens: list[Token], k: int) -> bool:
+    """'The port handles about 40 percent': a lower-case word in -s after a noun and
+    before a determiner or a number is a present-tense verb."""
+    if k == 0 or k + 1 >= len(tokens):
+        return False
+    t, prev, nxt = tokens[k], tokens[k - 1], tokens[k + 1]
+    w = t.lower
+    if t.is_cap or len(w) < 4 or not w.endswith("s") or w.endswith(("ss", "us", "is")):
+        return False
+    noun_before = prev.is_word and prev.lower not in lx.DETERMINERS | lx.STOPWORDS
+    object_after = (
+        nxt.lower in lx.DETERMINERS or nxt.lower in _VERB_OBJECT_OPENERS or nxt.text[:1].isdigit()
+    )
+    return noun_before and object_after and not prev.text[:1].isdigit()
+
+
 def _outside_quotes(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     inside = False
@@ -82,6 +112,7 @@ def checkable_reasons(
     if text.rstrip("\"'”’) ").endswith("?"):
         return ()  # a question asks, it does not state
     verbs = [t for k, t in enumerate(tokens) if _finite(t, tokens[k - 1] if k else None)]
+    verbs += [t for k, t in enumerate(tokens) if _present_by_position(tokens, k)]
     if not verbs:
         return ()  # no finite verb: a fragment, title or caption
     number = has_number(tokens)
@@ -97,8 +128,10 @@ def checkable_reasons(
     # the writer's own voice: first person outside quotes
     if not attributed and outside_lower & lx.FIRST_PERSON:
         return ()
-    # evaluation ("a sad day", "a fantastic professional") with nothing to count
-    if all_lower & lx.OPINION_WORDS and not number:
+    # evaluation ("a sad day", "a fantastic professional") with nothing to count; a source's
+    # reported clause ("X said that ... and that it was shameful") still states something
+    reported_clause = attributed and "that" in outside_lower
+    if all_lower & lx.OPINION_WORDS and not number and not reported_clause:
         return ()
     # normative "should" / "ought to": a recommendation, not a fact
     if all_lower & {"should", "ought"} and not digits:
@@ -107,7 +140,8 @@ def checkable_reasons(
     if not attributed and not number and outside_lower & (lx.OPINION_MODALS | {"will", "may"}):
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
-    dummy_it = lower.startswith(_DUMMY_IT) and not attributed and not number
+    record = bool(_RECORD.search(lower))
+    dummy_it = lower.startswith(_DUMMY_IT) and not attributed and not number and not record
     if dummy_it and (_DUMMY_IT_EXTRA.search(lower) or not _has_name(tokens[2:])):
         return ()
     # atmosphere with nothing to verify
@@ -129,6 +163,8 @@ def checkable_reasons(
         for k, t in enumerate(tokens)
     ):
         reasons.append("event")  # something happened: a past action or a known event verb
+    if record:
+        reasons.append("record")  # "the deadliest since 2009": a superlative one can check
     if contest_cue:
         reasons.append("contested_statement")  # hedged or disputed: the desk must look
     if reasons == ["date"]:

@@ -18,7 +18,8 @@ _CLAIM_NOUNS = (
 )
 _DISMISSIVE = (
     r"(?:lies?|propaganda|baseless|false|fabricat\w*|nonsense|untrue|fake|inaccurate|"
-    r"misleading|speculation|groundless|unfounded|smear|ridiculous|absurd|not\s+credible)"
+    r"misleading|speculation|groundless|unfounded|smear|ridiculous|absurd|not\s+credible|"
+    r"wrong|incorrect|fiction(?:al)?|exaggerat\w*|overstat\w*|overblown|distort\w*)"
 )
 _SOME_WHO = (
     r"(?:reports?|media|officials?|sources?|leaders?|residents?|fans|critics|observers|"
@@ -103,6 +104,12 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue("hedge", r"\bsuggest(?:s|ed|ing)?\b", "'suggested' reports an inference, not a fact"),
     _cue("hedge", r"\b(?:must|may|might|could)\s+have\b", "a guess about what happened"),
+    _cue(
+        "hedge",
+        r"\b(?:may|might)\s+(?:also\s+|well\s+|partly\s+|simply\s+)?(?:be|reflect|explain|"
+        r"mean|indicate|point|account|stem|result|come|owe|lie|depend|help|have\s+been)\b",
+        "'may be', 'might reflect': a possibility, not a finding",
+    ),
     _cue(
         "hedge",
         r"\b(?:possibly|probably|rumou?r(?:s|ed)?|speculat\w*)\b",
@@ -228,6 +235,18 @@ CUES: tuple[Cue, ...] = (
         r"no\s+[\"“']?(?:record|knowledge)[\"”']?\s+of|(?:not|never\s+been)\s+aware\s+of|unaware\s+of|"
         r"categorically|pushed\s+back\s+(?:on|against))\b",
         "says it is not so",
+    ),
+    _cue(
+        "denial",
+        r"\b(?:exaggerat(?:ed|es|ing|ion)|overstat(?:ed|es|ing|ement)|overblown)\b|"
+        r"\b(?:go|goes|went|gone|going)\s+(?:well\s+|far\s+|much\s+)?beyond\s+(?:what|the\s+"
+        r"(?:evidence|data|findings|facts|science))\b",
+        "says it overstates what is known",
+    ),
+    _cue(
+        "denial",
+        r"\b(?:is|are|was|were|been)\s+lying\b|\blied\s+(?:about|to)\b",
+        "says the other side is lying",
     ),
     _cue(
         "denial",

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from . import lexicon as lx
-from .attribution import RawAttribution, find_attributions
+from .attribution import find_attributions
 from .checkable import checkable_reasons
-from .conflicts import Facts, link_story
+from .conflicts import link_story
+from .facts import Facts
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
+from .raw import RawAttribution
+from .secondary import after_opening
 from .segment import Sentence, Token, is_heading, segment, tokenize
 from .signals import cue_signals, source_signals
 
@@ -29,6 +32,23 @@ def _is_named(source: str, *, strict: bool = False) -> bool:
     if strict:
         return len(caps) >= 2 or (len(caps) == 1 and source.split()[0].lower() == "the")
     return bool(caps)
+
+
+# Bodies of a kind: "the union" stands only for a named union, "the company" or "the
+# airline" for any named body but a union, party or the like; "the group" for any.
+_ANY_BODY = lx.word_set("group organisation organization outfit")
+_NOT_COMPANIES = lx.word_set(
+    "union unions party movement coalition alliance militia club team agency federation"
+)
+
+
+def _same_kind(head: str, name: str) -> bool:
+    words = {w.lower() for w in name.split()}
+    if head in _ANY_BODY:
+        return True
+    if head in _NOT_COMPANIES:
+        return bool(words & {head, head + "s"})
+    return not (words & _NOT_COMPANIES)  # the company, the airline, the bank
 
 
 def _mid_sentence_names(tokens: list[list[Token]]) -> frozenset[str]:
@@ -66,7 +86,7 @@ def _sentence_subject(
     body: str, toks: list[Token], surnames: frozenset[str]
 ) -> tuple[int, int, str] | None:
     """The phrase a sentence opens with, if it can be a source (for 'it said', 'its website')."""
-    k = 0
+    k = after_opening(toks, len(toks))
     while k < len(toks) and toks[k].lower in lx.LEADING_FILLERS | {","}:
         k += 1
     if k >= len(toks) or not toks[k].is_word or toks[k].lower in lx.PRONOUNS:
@@ -107,7 +127,8 @@ def _antecedent(
             return a.start, a.end, a.source_kind
         if raw.pronoun in {"he", "she"}:
             for s, e in capitalised_runs(tokens[back]):
-                if len(body[s:e].split()) >= 2:
+                # a full name, or a surname the story gave in full before ("Okoro")
+                if len(body[s:e].split()) >= 2 or body[s:e].lower() in surnames:
                     return s, e, "person"
         break
     return None
@@ -138,11 +159,15 @@ def _resolve(
             )
         )
         if raw.definite and k > 0:
-            # "the group said": also name the organisation the sentence before named
+            # "the group said": also name the organisation the sentence before named,
+            # if it is that kind of body ("the union" is not the company named before)
+            head = body[start:end].split()[-1].lower()
             named = [
                 a
                 for a in resolved[k - 1]
-                if a.source_kind == "organisation" and _is_named(a.source, strict=True)
+                if a.source_kind == "organisation"
+                and _is_named(a.source, strict=True)
+                and _same_kind(head, a.source)
             ]
             if named:
                 a = named[-1]
@@ -158,6 +183,20 @@ def _resolve(
             seen.add((a.start, a.end))
             unique.append(a)
     return unique
+
+
+_OPEN_QUOTES = frozenset('"“')
+
+
+def _continues_quote(body: str, sentences: list[Sentence], k: int, prev_attrs: bool) -> bool:
+    """'"X," she said. "Y."': a quote that follows an attributed quote in its paragraph
+    is the same speaker's."""
+    if k == 0 or not prev_attrs:
+        return False
+    s, before = sentences[k], sentences[k - 1]
+    if s.paragraph != before.paragraph or body[s.start] not in _OPEN_QUOTES:
+        return False
+    return any(c in _OPEN_QUOTES or c == "”" for c in body[before.start : before.end])
 
 
 @lru_cache(maxsize=16)
@@ -179,9 +218,12 @@ def analyse_story(body: str) -> tuple[Facts, ...]:
         heading = headings[k]
         raws = [] if heading else find_attributions(tokens[k], surnames)
         attrs = _resolve(body, raws, k, sentences, tokens, resolved, surnames)
+        continued = not attrs and _continues_quote(body, sentences, k, bool(k and resolved[-1]))
+        if continued:
+            attrs = list(resolved[-1])
         resolved.append(attrs)
         cues = all_cues[k]
-        signals = cues + source_signals(body, tokens[k], attrs, cues)
+        signals = cues + source_signals(body, tokens[k], attrs, cues, quoted=continued)
         reasons = checkable_reasons(
             body,
             tokens[k],

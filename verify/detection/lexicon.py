@@ -6,10 +6,11 @@ one-line why. Cue patterns for contest signals live in cues.py.
 
 from __future__ import annotations
 
-
-def word_set(text: str) -> frozenset[str]:
-    """The whitespace-separated words of a string: how every list here is written."""
-    return frozenset(text.split())
+from .story_words import CONTRAST_OPENERS as CONTRAST_OPENERS
+from .story_words import EVENT_SYNONYMS as EVENT_SYNONYMS
+from .story_words import OPPOSITES as OPPOSITES
+from .story_words import STOPWORDS as STOPWORDS
+from .story_words import word_set as word_set
 
 
 def _forms(bases: str) -> frozenset[str]:
@@ -67,6 +68,12 @@ SOURCE_PREPOSITIONS: tuple[tuple[str, ...], ...] = (
     ("seen", "by"),
     ("reviewed", "by"),
     ("viewed", "by"),
+    # "footage verified by X", "farmers interviewed by X": X examined or gathered it
+    ("verified", "by"),
+    ("interviewed", "by"),
+    ("analysed", "by"),
+    ("analyzed", "by"),
+    ("examined", "by"),
 )
 
 # Heads of noun phrases that can speak or be cited, by kind of source.
@@ -110,7 +117,9 @@ _DOCUMENT_HEADS = (
     "complaint suit affidavit transcript ruling judgment judgement decision verdict memo "
     "letter email study survey poll data figures statistics audit review minutes contract "
     "website release assessment notice order motion submission testimony charge sheet "
-    "findings papers registry database analysis"
+    "findings papers registry database analysis disclosure trial experiment research "
+    "footage recording photograph image screenshot imagery log dataset spreadsheet tally "
+    "census estimate projection"
 )
 _SOCIAL_HEADS = "tweet tweets post posts video videos livestream message messages"
 _ANON_HEADS = "source sources insider insiders"
@@ -144,7 +153,8 @@ GENERIC_ORG_HEADS: frozenset[str] = word_set(
 MEDIA_NAME_WORDS: frozenset[str] = word_set(
     "news tv television times post journal herald tribune gazette telegraph radio press "
     "daily channel network broadcasting chronicle observer magazine media wire "
-    "bulletin"
+    "bulletin courier ledger mirror express mail globe guardian examiner dispatch inquirer "
+    "sentinel"
 )
 ORG_NAME_WORDS: frozenset[str] = word_set(
     "ministry department inc corp corporation ltd llc plc group council court university "
@@ -152,7 +162,9 @@ ORG_NAME_WORDS: frozenset[str] = word_set(
     "committee commission authority board club fc league institute foundation office "
     "hospital centre center service services organisation organization company "
     "administration government movement alliance coalition capital holdings "
-    "partners fund trust"
+    "partners fund trust industries systems technologies labs laboratories pharma "
+    "pharmaceuticals chemicals motors airlines airways logistics mining healthcare "
+    "solutions networks foods steel utilities telecom securities"
 )
 
 # Participants in armed conflict: their claims of battlefield success are self-serving.
@@ -261,7 +273,11 @@ PRESENT_FINITE: frozenset[str] = _forms(
     "employ own run make take rule show allege claim deny estimate insist suggest "
     "accuse admit control operate serve represent mean require account top rank lie "
     "stay seek plead continue intend reach exceed"
-) - frozenset({"saying"})
+) - frozenset({"saying"}) | word_set(
+    # third-person present of effects and changes: "aspirin raises the risk", "X kills fish"
+    "raises lowers increases reduces causes kills affects damages boosts doubles triples "
+    "halves grows shrinks threatens prevents harms protects cuts"
+)
 
 # Verbs of events a desk checks: violence, justice, money, sport, health, politics.
 EVENT_VERBS: frozenset[str] = word_set(
@@ -309,60 +325,12 @@ NO_COMMENT_PHRASES: tuple[str, ...] = (
     "no comment",
 )
 
-# Contrast openers: a sentence starting so and attributed to a second source answers the first.
-CONTRAST_OPENERS: frozenset[str] = frozenset({"but", "however", "yet"})
-
-# Function words left out when comparing what two sentences are about.
-STOPWORDS: frozenset[str] = word_set(
-    "a an the and or but if of to in on at by for with from as into onto over under about "
-    "after before during since than that this these those there here it its they them "
-    "their he him his she her we our you your i me my be is are was were been being has "
-    "have had having do does did will would can could may might must shall should not no "
-    "nor so also too very just only even still yet however some any all each every other "
-    "such more most less least much many few own same which who whom whose what when "
-    "where why how then thus while although though because until up down out off again "
-    "further once said say says told tell according reports report reported reportedly "
-    "allegedly claimed claim claims alleged denied deny denies statement new last next "
-    "week month year day monday tuesday wednesday thursday friday saturday sunday mr ms "
-    "mrs dr one two three per cent percent"
-)
-
-# Words that mean the same event, so a denial can meet the claim it answers.
-EVENT_SYNONYMS: dict[str, str] = dict(
-    pair.split(":")
-    for pair in word_set(
-        "conquer:capture conquered:capture capture:capture captured:capture "
-        "seize:capture seized:capture overran:capture overrun:capture fall:capture "
-        "fell:capture control:capture kill:kill killed:kill killing:kill dead:kill "
-        "died:kill death:kill deaths:kill strike:attack strikes:attack struck:attack "
-        "bomb:attack bombs:attack bombed:attack bombing:attack attack:attack "
-        "attacked:attack attacks:attack shelled:attack shelling:attack drone:drone "
-        "drones:drone delay:delay delayed:delay postponed:delay pushed:delay "
-    )
-)
-
-# Pairs of opposite states: one source saying one side and another the other conflict.
-OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
-    (
-        frozenset({"on track", "on schedule", "on time", "as planned", "proceeding"}),
-        frozenset({"delay", "delayed", "pushed back", "postponed", "behind schedule"}),
-    ),
-    (
-        frozenset({"contained", "under control", "no new cases"}),
-        frozenset({"tested positive", "new cases", "spreading", "more cases"}),
-    ),
-    (
-        frozenset({"captured", "conquered", "seized", "took control", "fell to"}),
-        frozenset({"repelled", "still control", "retook", "recaptured", "remains in control"}),
-    ),
-    (frozenset({"alive", "survived", "unharmed"}), frozenset({"killed", "dead", "died"})),
-)
-
 # Past participles that end a source phrase: "a memo seen by", "documents released under".
 PARTICIPLES: frozenset[str] = word_set(
     "seen obtained reviewed published released filed sent given made issued shared posted "
     "written signed unsealed leaked drafted prepared submitted presented quoted cited "
-    "known shown taken held"
+    "known shown taken held interviewed contacted verified analysed analyzed examined "
+    "compiled collected gathered conducted commissioned"
 )
 
 # Nouns that can be a verb too: "the claim" vs "X claims"; a determiner before makes a noun.

@@ -50,6 +50,18 @@ _HEAD_BREAK = frozenset(
 )
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+# "news agency", "wire service": the words that make an agency or a service an outlet
+_OUTLET_MARKS = frozenset({"news", "press", "wire"})
+
+
+def personish(word: str) -> bool:
+    """Nouns of people by their ending: fisherman, dispatcher, scientist, resident."""
+    return word.endswith(_PERSONISH)
+
+
 def is_punct(t: Token) -> bool:
     return not t.is_word and t.text not in {"&"}
 
@@ -115,6 +127,20 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             i -= 1
             continue
         in_relative = relative_before(tokens, i - 1)
+        # "farmers interviewed by the Courier said": the agent phrase belongs to the subject
+        if t.lower == "by" and i >= 3 and tokens[i - 2].lower in lx.PARTICIPLES:
+            i -= 2
+            continue
+        # "a new study" / "the figures": an article opens the phrase; a word before it
+        # belongs to something else ("a result the authors say") unless it links ("of the")
+        if (
+            i < e
+            and not in_relative
+            and tokens[i].lower in _ARTICLES
+            and t.is_word
+            and t.lower not in _NP_PREPOSITIONS | {"and", "&", "by"}
+        ):
+            break
         if (
             t.lower in _LEFT_STOPS
             and not in_relative
@@ -128,7 +154,9 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             and tokens[i].lower in {"in", "by", "on", "at", "from", "under"}
             and tokens[i - 2].lower in lx.SOURCE_HEADS
         )
-        if verbish(t) and not in_relative and not inner_participle:
+        # "figures released early on Monday showed": a participle after a source noun
+        reduced = t.lower in lx.PARTICIPLES and i >= 2 and tokens[i - 2].lower in lx.SOURCE_HEADS
+        if verbish(t) and not in_relative and not inner_participle and not reduced:
             break
         i -= 1
     # drop openers that are not part of the subject: "However", "On Monday", "Last week"
@@ -147,9 +175,13 @@ def np_right(tokens: list[Token], k: int) -> tuple[int, int]:
     n = len(tokens)
     while j < n and j - k < 12:
         t = tokens[j]
-        if is_punct(t) or t.lower in _RELATIVES or t.lower in lx.ADVERB_STOPS:
+        prev = tokens[j - 1].lower if j > k else ""
+        # "of earlier trials", "the previous report": after a determiner, an adjective
+        adjective = prev in lx.DETERMINERS or prev in _NP_PREPOSITIONS
+        if is_punct(t) or t.lower in _RELATIVES or (t.lower in lx.ADVERB_STOPS and not adjective):
             break
-        if t.lower in lx.CLAUSE_BREAKERS and not and_in_name(tokens, j):
+        comparison = t.lower == "than" and prev in {"more", "less", "fewer"}
+        if t.lower in lx.CLAUSE_BREAKERS and not and_in_name(tokens, j) and not comparison:
             break
         if t.lower in {"in", "on", "by"} and j > k:
             nxt = tokens[j + 1] if j + 1 < n else None
@@ -175,7 +207,8 @@ def head_of(tokens: list[Token], i: int, j: int) -> int:
     """Index of the head word: the last word before the first preposition or relative."""
     h = j - 1
     for k in range(i + 1, j):
-        if tokens[k].lower in _HEAD_BREAK:
+        reduced = tokens[k].lower in lx.PARTICIPLES and tokens[k - 1].is_word
+        if tokens[k].lower in _HEAD_BREAK or (reduced and tokens[k - 1].lower not in _ARTICLES):
             h = k - 1
             break
     while h > i and verbish(tokens[h]):
@@ -217,7 +250,9 @@ def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> s
     if not head.is_cap or (h == 0 and w in lx.SOURCE_HEADS):
         if w in lx.SOCIAL_HEADS:
             return "social_post"
-        if w in lx.MEDIA_HEADS:
+        if w in lx.MEDIA_HEADS and (
+            w not in {"agency", "agencies", "service"} or set(words) & _OUTLET_MARKS
+        ):
             return "media"
         if w in lx.DOCUMENT_HEADS:
             return "document"
@@ -228,6 +263,12 @@ def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> s
         if w.endswith(_PERSONISH):
             return "person"  # fisherman, farmer, economist, investor, resident, historian
         return "unknown"
+    titled = any(
+        not t.is_cap and t.lower in lx.PERSON_HEADS and t.lower not in lx.ORG_HEADS
+        for t in tokens[i:h]
+    )
+    if titled and head.is_cap and not head.text.isupper():
+        return "person"  # "Union leader Ann Wolk", "chief executive Tom Ode"
     cap_words = {t.lower.rstrip("'’").removesuffix("'s") for t in caps}
     parts = {p for c in cap_words for p in re.split(r"[^a-z]+", c) if p}
     if parts & lx.MEDIA_NAME_WORDS:

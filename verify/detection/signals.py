@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from .cues import CUES, DETAIL_PREFIX
-from .lexicon import COMBATANT_WORDS, SUCCESS_VERBS
+from .lexicon import COMBATANT_WORDS, NUMBER_WORDS, PERSON_HEADS, SUCCESS_VERBS, word_set
 from .model import DetectedAttribution, Signal
+from .phrases import personish
+from .secondary import social_channel
 from .segment import Token
 
 _QUOTE_CHARS = frozenset('"“”')
+# "was not carrying anything", "never received any warning": the source says it is not so
+_NOT_ANY = re.compile(
+    r"\b(?:not|never)\s+(?:[\w'’-]+\s+){0,3}?(?:anything|anyone|anybody)\b"
+    # "no such letter had ever reached us": never, said the long way
+    r"|\b(?:no|not|nobody|nothing|none)\s+(?:[\w'’-]+\s+){0,4}?ever\b"
+)
+_INDEFINITE = word_set("a an one") | NUMBER_WORDS
+_PHRASE_BREAK = word_set("of at for from in on with who")
+# a spokesman speaks for a body by office: unnamed, but not a witness
+_OFFICE_HEADS = word_set("spokesman spokeswoman spokesperson representative")
 
 
 def _detail(kind: str, cue: str, why: str) -> str:
@@ -52,16 +65,72 @@ def _inside_quotes(tokens: list[Token], k: int) -> bool:
     return sum(1 for t in tokens[:k] if t.text in _QUOTE_CHARS) % 2 == 1
 
 
+def _unnamed_witness(a: DetectedAttribution) -> bool:
+    """'three fishermen', 'a nurse at the hospital', 'two residents': people the story
+    does not name, so a reader cannot weigh or check them."""
+    if a.source_kind not in {"person", "unknown"}:
+        return False
+    words = a.source.split()
+    if len(words) < 2 or not (words[0].lower() in _INDEFINITE or words[0][:1].isdigit()):
+        return False
+    core: list[str] = []
+    for w in words[1:]:
+        if w.lower() in _PHRASE_BREAK:
+            break
+        core.append(w)
+    head = core[-1].lower() if core else ""
+    return (
+        bool(core)
+        and not any(w[:1].isupper() for w in core)
+        and head not in _OFFICE_HEADS
+        and (head in PERSON_HEADS or personish(head))
+    )
+
+
+# People whose account is what they saw: bare plurals that name nobody ("Survivors said").
+_EYEWITNESSES = word_set(
+    "witnesses eyewitnesses survivors residents villagers passengers neighbours neighbors "
+    "bystanders onlookers locals"
+)
+
+
+def _unnamed_eyewitnesses(a: DetectedAttribution) -> bool:
+    words = a.source.lower().split()
+    return a.source_kind == "person" and bool(words) and words[0] in _EYEWITNESSES
+
+
+def _named_only_online(
+    body: str, tokens: list[Token], own: list[DetectedAttribution]
+) -> Signal | None:
+    """The only channel is a social-media post: the newsroom has not had it confirmed."""
+    span = social_channel(tokens)
+    if span is None or any(a.source_kind == "media" for a in own):
+        return None
+    cue = body[span[0] : span[1]]
+    return Signal(
+        "hedge",
+        cue,
+        span[0],
+        span[1],
+        f"hedged with '{cue}' (said only in a social-media post, not confirmed to the newsroom)",
+    )
+
+
 def source_signals(
     body: str,
     tokens: list[Token],
     attributions: list[DetectedAttribution],
     cues: list[Signal],
+    *,
+    quoted: bool = False,
 ) -> list[Signal]:
-    """Signals that come from who is speaking rather than from a cue phrase."""
+    """Signals that come from who is speaking rather than from a cue phrase.
+
+    quoted: the sentence continues the quote of the sentence before, whose sources it has.
+    """
     out: list[Signal] = []
     kinds = {s.kind for s in cues}
-    own = [a for a in attributions if tokens and tokens[0].start <= a.cue_start]
+    own = [a for a in attributions if quoted or (tokens and tokens[0].start <= a.cue_start)]
     for a in own:
         words = a.source.lower().split()
         if a.source_kind == "anonymous" and "anonymous_source" not in kinds:
@@ -86,6 +155,33 @@ def source_signals(
                 )
             )
             kinds.add("vague_source")
+    witness = next((a for a in own if _unnamed_witness(a)), None)
+    if witness is not None and "anonymous_source" not in kinds:
+        out.append(
+            Signal(
+                "anonymous_source",
+                witness.source,
+                witness.start,
+                witness.end,
+                f"unnamed source '{witness.source}': the story does not say who they are",
+            )
+        )
+        kinds.add("anonymous_source")
+    crowd = next((a for a in own if _unnamed_eyewitnesses(a)), None)
+    if crowd is not None and "vague_source" not in kinds:
+        out.append(
+            Signal(
+                "vague_source",
+                crowd.source,
+                crowd.start,
+                crowd.end,
+                f"vague source '{crowd.source}': witnesses the story does not name",
+            )
+        )
+        kinds.add("vague_source")
+    online = _named_only_online(body, tokens, own) if own else None
+    if online is not None:
+        out.append(online)
     # a party to the fighting reporting its own battlefield success is self-serving
     fighters = [a for a in own if set(a.source.lower().split()) & COMBATANT_WORDS]
     if fighters and "denial" not in kinds:
@@ -105,6 +201,21 @@ def source_signals(
     # a flat "never" in what a source says is a denial of what others allege
     if own and "denial" not in kinds:
         first_cue = min(a.cue_start for a in own)
+        after = max(first_cue, tokens[0].start) if tokens else first_cue
+        end = tokens[-1].end if tokens else after
+        m = _NOT_ANY.search(body[after:end].lower())
+        if m is not None:
+            s0, s1 = after + m.start(), after + m.end()
+            out.append(
+                Signal(
+                    "denial",
+                    body[s0:s1],
+                    s0,
+                    s1,
+                    f"denied: the source says '{body[s0:s1]}'",
+                )
+            )
+            return out
         for k, t in enumerate(tokens):
             if t.lower == "never" and (t.start > first_cue or _inside_quotes(tokens, k)):
                 out.append(

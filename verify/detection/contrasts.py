@@ -1,0 +1,193 @@
+"""Story-level passes that set two voices against each other without a denial cue:
+"X said ..., but Y said ...", two accounts side by side in a paragraph, opposite states
+of the same thing, a headline put as a question, and an "also" sentence that continues a
+contested account."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from itertools import pairwise
+
+from . import lexicon as lx
+from .facts import Facts, add, source_words, sources_key
+from .model import Signal
+
+_CONTRAST_INSIDE = frozenset({"but", "though", "although", "whereas", "while", "however"})
+
+
+def _contrast_inside(facts: list[Facts], claims: list[int]) -> None:
+    """'X said ..., but Y said ...' in one sentence: two sources against each other."""
+    for i in claims:
+        f = facts[i]
+        own = [a for a in f.attributions if f.sentence.start <= a.cue_start < f.sentence.end]
+        for a, b in pairwise(own):
+            if a.source.lower() == b.source.lower():
+                continue
+            lo, hi = sorted((a.cue_end, b.cue_start))
+            word = next(
+                (t for t in f.tokens if lo <= t.start < hi and t.lower in _CONTRAST_INSIDE), None
+            )
+            if word is not None:
+                detail = f"{a.source} and {b.source} say different things"
+                add(f, Signal("conflicting_sources", word.text, word.start, word.end, detail))
+                break
+
+
+def contrasts(facts: list[Facts], claims: list[int]) -> None:
+    _contrast_inside(facts, claims)
+    for a, b in pairwise(claims):
+        fb = facts[b]
+        first = next((t for t in fb.tokens if t.is_word), None)
+        if first is None or first.lower not in lx.CONTRAST_OPENERS:
+            continue
+        fa = facts[a]
+        if not fa.attributions or not fb.attributions or b - a > 2:
+            continue
+        if sources_key(fa) & sources_key(fb):
+            continue
+        add(
+            fa,
+            Signal(
+                "conflicting_sources",
+                first.text,
+                first.start,
+                first.end,
+                f"contradicted by {fb.attributions[0].source}",
+            ),
+        )
+        add(
+            fb,
+            Signal(
+                "conflicting_sources",
+                first.text,
+                first.start,
+                first.end,
+                f"contradicts {fa.attributions[0].source}",
+            ),
+        )
+
+
+@lru_cache(maxsize=64)
+def _phrase_re(phrases: frozenset[str]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(r"\b(?:" + alts + r")\b")
+
+
+def _phrase_hits(text: str, phrases: frozenset[str]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _phrase_re(phrases).finditer(text)]
+
+
+def opposites(body: str, facts: list[Facts], claims: list[int]) -> None:
+    for side_a, side_b in lx.OPPOSITES:
+        sides: list[list[tuple[int, int, int]]] = [[], []]
+        for i in claims:
+            f = facts[i]
+            low = body[f.sentence.start : f.sentence.end].lower()
+            ha = _phrase_hits(low, side_a)
+            hb = [
+                h
+                for h in _phrase_hits(low, side_b)
+                if not any(a0 <= h[0] and h[1] <= a1 for a0, a1 in ha)
+            ]
+            if ha and not hb:
+                sides[0].append((i, *ha[0]))
+            elif hb and not ha:
+                sides[1].append((i, *hb[0]))
+        for ia, a0, a1 in sides[0]:
+            for ib, b0, b1 in sides[1]:
+                fa, fb = facts[ia], facts[ib]
+                if sources_key(fa) == sources_key(fb):
+                    continue
+                if not (fa.stems & fb.stems) and abs(ia - ib) > 2:
+                    continue
+                for f, other, s0, s1, o0, o1 in (
+                    (fa, fb, a0, a1, b0, b1),
+                    (fb, fa, b0, b1, a0, a1),
+                ):
+                    if not f.attributions:
+                        continue  # the writer's own voice stands; the quoted side is contested
+                    at = f.sentence.start
+                    cue = body[at + s0 : at + s1]
+                    said = body[other.sentence.start + o0 : other.sentence.start + o1]
+                    who = other.attributions[0].source if other.attributions else "the story"
+                    detail = f"'{cue}' is contradicted by {who}: '{said}'"
+                    add(f, Signal("conflicting_sources", cue, at + s0, at + s1, detail))
+
+
+def question_headline(body: str, facts: list[Facts], claims: list[int]) -> None:
+    for q in facts:
+        if not q.sentence.whole_line:
+            continue
+        text = body[q.sentence.start : q.sentence.end]
+        if not text.rstrip().endswith("?"):
+            continue
+        for i in claims:
+            f = facts[i]
+            if i > q.sentence.index and f.attributions and len(q.stems & f.stems) >= 2:
+                add(
+                    f,
+                    Signal(
+                        "hedge",
+                        text,
+                        q.sentence.start,
+                        q.sentence.end,
+                        "the headline asks whether this happened",
+                    ),
+                )
+
+
+def continuations(facts: list[Facts], claims: list[int]) -> None:
+    for a, b in pairwise(claims):
+        fa, fb = facts[a], facts[b]
+        if b != a + 1 or fb.attributions or fa.sentence.paragraph != fb.sentence.paragraph:
+            continue
+        if not fa.contested or not fa.attributions:
+            continue
+        also = next((t for t in fb.tokens if t.lower in {"also", "too"}), None)
+        if also is None:
+            continue
+        base = (fa.signals + fa.extra_signals)[0]
+        add(
+            fb,
+            Signal(
+                base.kind,
+                also.text,
+                also.start,
+                also.end,
+                f"continues the contested account of {fa.attributions[0].source}",
+            ),
+        )
+        fb.inherited.extend(fa.attributions)
+
+
+# Words by which a second account pushes back on the first it sits next to.
+_COUNTER = lx.word_set("not no never nobody nothing none neither instead rather only though")
+
+
+def juxtaposed(facts: list[Facts], claims: list[int]) -> None:
+    """Two sources side by side in one paragraph about the same rare thing, the second
+    pushing back ('Police said 12 were held after a car was burnt. Organisers said
+    those held were peaceful and nobody knew who burnt the car.')."""
+    df = Counter(w for i in claims for w in facts[i].stems)
+    for a, b in pairwise(claims):
+        fa, fb = facts[a], facts[b]
+        if b != a + 1 or fa.sentence.paragraph != fb.sentence.paragraph:
+            continue
+        own_b = [x for x in fb.attributions if x.cue_start >= fb.sentence.start]
+        if not fa.attributions or not own_b:
+            continue
+        if sources_key(fa) & sources_key(fb) or source_words(fa) & source_words(fb):
+            continue
+        shared = (fa.stems & fb.stems) - source_words(fa) - source_words(fb)
+        if not any(df[w] <= 2 for w in shared):
+            continue
+        counter = next(
+            (t for t in fb.tokens if t.start > own_b[0].cue_end and t.lower in _COUNTER), None
+        )
+        if counter is None:
+            continue
+        for f, other in ((fa, fb), (fb, fa)):
+            detail = f"{other.attributions[0].source} gives another account next to it"
+            add(f, Signal("conflicting_sources", counter.text, counter.start, counter.end, detail))

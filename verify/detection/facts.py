@@ -1,0 +1,72 @@
+"""What the detector knows about each sentence, and the word and source sets the
+story-level passes compare sentences by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import lexicon as lx
+from .model import DetectedAttribution, Signal
+from .segment import Sentence, Token
+
+
+@dataclass
+class Facts:
+    """What the detector knows about one sentence before the story-level passes."""
+
+    sentence: Sentence
+    tokens: list[Token]
+    heading: bool
+    reasons: tuple[str, ...]
+    attributions: list[DetectedAttribution]
+    signals: list[Signal]
+    stems: frozenset[str] = frozenset()
+    extra_signals: list[Signal] = field(default_factory=list)
+    inherited: list[DetectedAttribution] = field(default_factory=list)
+
+    @property
+    def is_claim(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def contested(self) -> bool:
+        return bool(self.signals or self.extra_signals)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    w = word.lower().strip("'’\"“”")
+    for pos in ("'s", "’s"):
+        w = w.removesuffix(pos)
+    if w in lx.EVENT_SYNONYMS:
+        return lx.EVENT_SYNONYMS[w]
+    for suf in ("ing", "ed", "es", "s"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    return lx.EVENT_SYNONYMS.get(w, w)
+
+
+def content_stems(tokens: list[Token]) -> frozenset[str]:
+    return frozenset(
+        stem(t.text)
+        for t in tokens
+        if t.is_word and len(t.text) > 2 and t.lower.strip("'’") not in lx.STOPWORDS
+    )
+
+
+def source_words(f: Facts) -> set[str]:
+    words: set[str] = set()
+    for a in f.attributions:
+        words |= {stem(w) for w in a.source.split()} - {"the", "a", "an"}
+    return words
+
+
+def sources_key(f: Facts) -> frozenset[str]:
+    return frozenset(a.source.lower().removeprefix("the ") for a in f.attributions)
+
+
+def add(f: Facts, sig: Signal) -> None:
+    if all((s.kind, s.start, s.end) != (sig.kind, sig.start, sig.end) for s in f.extra_signals):
+        f.extra_signals.append(sig)

@@ -1,0 +1,145 @@
+"""Sources beside the subject of a reporting verb: the body a spokesman speaks for, the
+outlet that examined a document, a document a sentence opens with, the subject of a
+coordinated clause, and the social-media channel a statement was made on."""
+
+from __future__ import annotations
+
+from . import lexicon as lx
+from .lexicon import word_set
+from .phrases import head_of, is_punct, np_left, np_right
+from .raw import RawAttribution, make_raw
+from .segment import Token
+
+_HOLDER_VERBS = word_set("reviewed saw obtained examined verified viewed analysed analyzed")
+_OPENING_PREPOSITIONS = word_set("in on at after before during since following under amid")
+_PLURAL_PEOPLE = word_set("people police staff relatives family families men women")
+
+
+def singular_role(head: str) -> bool:
+    """'governor', 'spokesman': a role that can stand in apposition to one name."""
+    return head in lx.PERSON_HEADS and head not in _PLURAL_PEOPLE and not head.endswith("s")
+
+
+def after_opening(tokens: list[Token], end: int) -> int:
+    """Index after an opening prepositional phrase ('In a post on X, ...'), else 0."""
+    if tokens and tokens[0].lower in _OPENING_PREPOSITIONS:
+        comma = next((m for m in range(min(end, 12)) if tokens[m].text == ","), None)
+        return comma + 1 if comma is not None else end
+    return 0
+
+
+def clause_subject(tokens: list[Token], end: int) -> tuple[int, int]:
+    """Subject of the clause that ends at index end: the phrase the sentence opens with,
+    after an opening prepositional phrase ("In a statement, the firm ...")."""
+    k = after_opening(tokens, end)
+    while k < end and (tokens[k].lower in lx.LEADING_FILLERS or is_punct(tokens[k])):
+        k += 1
+    if k >= end:
+        return 0, 0
+    i, j = np_right(tokens, k)
+    return (i, min(j, end)) if i < j else (0, 0)
+
+
+def role_source(
+    tokens: list[Token], i: int, cue: Token, surnames: frozenset[str]
+) -> RawAttribution | None:
+    """'Their spokesman, X, said' / 'An Acme spokesman, X, said': the body the role
+    speaks for is a source too (a possessive resolves to the body named before)."""
+    if i < 2 or tokens[i - 1].text != "," or not tokens[i].is_cap:
+        return None
+    ri, rj = np_left(tokens, i - 1)
+    if ri >= rj or not singular_role(tokens[head_of(tokens, ri, rj)].lower):
+        return None
+    if ri > 0 and not is_punct(tokens[ri - 1]):
+        return None  # "shot by a police officer, police said": no role opening a clause
+    first = tokens[ri]
+    if first.lower in {"its", "their"}:
+        return RawAttribution(
+            first.start, first.end, "organisation", cue.text, cue.start, cue.end, first.lower
+        )
+    named = any(t.is_cap for t in tokens[ri + 1 : rj]) or any(
+        t.lower in {"for", "of"} for t in tokens[ri:rj]
+    )
+    return make_raw(tokens, ri, rj, cue, surnames) if named else None
+
+
+def holders(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
+    """', which the Courier examined,': the outlet that examined the material."""
+    out: list[RawAttribution] = []
+    for v, t in enumerate(tokens):
+        if t.lower not in _HOLDER_VERBS or v < 2:
+            continue
+        i, j = np_left(tokens, v)
+        if i < j and tokens[i].lower in {"which", "that"}:
+            i += 1
+        elif not (i > 0 and tokens[i - 1].lower in {"which", "that"}):
+            continue
+        if i < j:
+            raw = make_raw(tokens, i, j, t, surnames)
+            if raw is not None and raw.kind != "anonymous":
+                out.append(raw)
+    return out
+
+
+def opening_document(tokens: list[Token], surnames: frozenset[str]) -> RawAttribution | None:
+    """'In a filing, lawyers for X asked ...': the document is the source."""
+    if len(tokens) < 4 or tokens[0].lower != "in" or tokens[1].lower not in lx.DETERMINERS:
+        return None
+    i, j = np_right(tokens, 1)
+    if i >= j or j >= len(tokens) or tokens[j].lower not in {",", "on", "last", "this"}:
+        return None
+    if tokens[head_of(tokens, i, j)].lower not in lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS:
+        return None
+    return make_raw(tokens, i, j, tokens[0], surnames)
+
+
+def drop_agent(tokens: list[Token], i: int, j: int) -> int:
+    """'farmers interviewed by the Courier': the speaker ends before the participle;
+    the outlet after 'by' is found by its own cue."""
+    for k in range(i + 1, j - 1):
+        if tokens[k].lower in lx.PARTICIPLES and tokens[k + 1].lower == "by":
+            return k
+    while j > i + 1 and tokens[j - 1].lower in {"from", "of", "for", "at", "in", "on"}:
+        j -= 1
+    return j
+
+
+_POST_WORDS = word_set("post tweet video message livestream")
+_CHANNEL_VERBS = word_set("wrote posted tweeted shared said announced claimed published")
+_CHANNEL_NOUNS = word_set("account channel page feed blog profile accounts channels")
+_AFTER_PLATFORM = word_set("that , . on late early this last")
+
+
+def social_channel(tokens: list[Token]) -> tuple[int, int] | None:
+    """Span of the words that say a statement was made on social media: 'wrote on X
+    that', 'posted on its official channel', 'posted online', 'in a post on'."""
+    for k, t in enumerate(tokens[:-2]):
+        if t.lower == "in" and tokens[k + 1].lower in {"a", "an"}:
+            for m in range(k + 2, min(len(tokens), k + 4)):
+                # "in a post on its website" is the body's own official page, not social media
+                own_site = any(x.lower == "website" for x in tokens[m + 1 : m + 5])
+                if tokens[m].lower in _POST_WORDS and not own_site:
+                    return t.start, tokens[m].end
+    n = len(tokens)
+    for k, t in enumerate(tokens):
+        if t.lower == "tweeted":
+            return t.start, t.end
+        if t.lower not in _CHANNEL_VERBS or k + 2 >= n:
+            continue
+        on, nxt = tokens[k + 1], tokens[k + 2]
+        if t.lower == "posted" and on.lower in {"online", "to"}:
+            return t.start, on.end
+        if on.lower != "on":
+            continue
+        if nxt.lower == "social" and k + 3 < n and tokens[k + 3].lower == "media":
+            return t.start, tokens[k + 3].end
+        if nxt.lower in lx.POSSESSIVE_PRONOUNS:
+            for m2 in range(k + 3, min(n, k + 6)):
+                if tokens[m2].lower in _CHANNEL_NOUNS:
+                    return t.start, tokens[m2].end
+        # "wrote on X that": a platform name, not a day ("said on Monday")
+        after = tokens[k + 3].lower if k + 3 < n else "."
+        platform = nxt.is_cap and nxt.lower not in lx.TIME_WORDS and after in _AFTER_PLATFORM
+        if platform and (t.lower != "said" or after in {"that", ","}):
+            return t.start, nxt.end
+    return None
