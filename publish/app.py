@@ -1,14 +1,107 @@
-"""The publish service's app factory."""
+"""The publish service's app factory: routes, the ``stories.reviewed`` consumer, and the
+background workers (catch-up from verify, outbox, webhook deliveries, feed version)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from publish.consumer import make_handler
+from publish.deps import Publish
+from publish.feeds import routes as feed_routes
+from publish.feeds.cache import FeedCache
+from publish.feeds.service import FeedSite
+from publish.stories import repository as story_repository
+from publish.stories import routes as story_routes
+from publish.stories.service import Desk, Released
+from publish.verify_client import VerifyClient
+from publish.webhooks import repository as webhook_repository
+from publish.webhooks import routes as webhook_routes
+from publish.webhooks.worker import DeliveryWorker
+from publish.workers import CatchUp, FeedVersion, Outbox
+from services.bus import ConsumerLoop
+from services.contracts import Topic, utcnow
 from services.http import build_app
-from services.runtime import Runtime
+from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
+
+DOCUMENTS = (*story_repository.DOCUMENTS, *webhook_repository.DOCUMENTS)
+OUTBOX_INTERVAL = 1.0
+DELIVERY_INTERVAL = 0.25
+FEED_VERSION_INTERVAL = 1.0
+
+DESCRIPTION = """The attribution gate, releases, feeds for downstream sites, ninjs and
+signed webhooks. A story is released only when every claim of that exact revision
+passes the publish rule, as confirmed with verify at the moment of release."""
+
+
+class _ClosingWorker(PeriodicWorker):
+    """A periodic worker that also releases what its work holds (HTTP clients, pools)."""
+
+    def __init__(self, name: str, interval: float, work: DeliveryWorker) -> None:
+        super().__init__(name, interval, work)
+        self._closable = work
+
+    def stop(self, timeout: float = 15.0) -> None:
+        super().stop(timeout)
+        self._closable.close()
 
 
 def create_app(settings: Settings) -> FastAPI:
-    runtime = Runtime(settings, "publish")
-    return build_app(runtime, title="Newsroom publish", description="The publish service.")
+    runtime = Runtime(settings, "publish", documents=DOCUMENTS)
+    base_url = settings.url_of("publish")
+    desk = Desk(base_url=base_url, now=utcnow)
+    verify = VerifyClient(settings)
+    feeds = FeedCache()
+    site = FeedSite(
+        newsroom=settings.newsroom_name,
+        base_url=base_url,
+        sections=settings.sections,
+        page_size=settings.feed_page_size,
+    )
+
+    outbox = PeriodicWorker("publish-outbox", OUTBOX_INTERVAL, Outbox(runtime.producer))
+    deliveries = _ClosingWorker(
+        "publish-webhooks", DELIVERY_INTERVAL, DeliveryWorker(settings, utcnow)
+    )
+
+    def released(outcome: Released) -> None:
+        if outcome.action is None:
+            return
+        feeds.observe(outcome.publication.seq)
+        outbox.wake()
+        deliveries.wake()
+
+    runtime.add_worker(
+        ConsumerLoop(
+            settings=settings,
+            topics=[Topic.STORIES_REVIEWED],
+            group="publish",
+            handler=make_handler(desk, verify, released),
+            producer=runtime.producer,
+            admin=runtime.admin,
+            name="publish-consumer",
+        )
+    )
+    runtime.add_worker(
+        PeriodicWorker(
+            "publish-catchup",
+            settings.catchup_interval_seconds,
+            CatchUp(desk, verify, settings.catchup_interval_seconds, released),
+        )
+    )
+    runtime.add_worker(outbox)
+    runtime.add_worker(deliveries)
+    runtime.add_worker(
+        PeriodicWorker("publish-feed-version", FEED_VERSION_INTERVAL, FeedVersion(feeds))
+    )
+
+    app = build_app(
+        runtime,
+        title="Newsroom publish",
+        description=DESCRIPTION,
+        routers=[story_routes.router, feed_routes.router, webhook_routes.router],
+    )
+    app.state.publish = Publish(
+        settings=settings, desk=desk, verify=verify, site=site, feeds=feeds, released=released
+    )
+    return app

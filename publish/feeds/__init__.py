@@ -1,0 +1,1 @@
+"""What readers get: JSON Feed, Atom, RSS and ninjs, rendered once per change."""

@@ -1,0 +1,333 @@
+"""Feed documents from publications: JSON Feed 1.1, Atom 1.0 and RSS 2.0. Pure functions.
+
+Atom and RSS are built with the standard library's ElementTree rather than feedgen: we
+need our own namespaced elements (a claim's attribution travels with each entry) and a
+``rel="next"`` link in RSS, which feedgen makes awkward, and ElementTree escapes every
+text node for us and gives byte-identical output for identical input (stable ETags).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+from publish.feeds.content import (
+    body_html,
+    harden_json,
+    harden_xml,
+    html_to_text,
+    plain,
+    safe_url,
+    strings_only,
+    summary,
+)
+from publish.stories.model import Publication
+from services.contracts import ReviewStatus
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+ATOM = "http://www.w3.org/2005/Atom"
+DC = "http://purl.org/dc/elements/1.1/"
+NEWSROOM = "urn:newsroom:feed:1"
+LANGUAGE = "en"
+RETRACTED_PREFIX = "Retracted: "
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+ET.register_namespace("atom", ATOM)
+ET.register_namespace("dc", DC)
+ET.register_namespace("newsroom", NEWSROOM)
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """Where a feed page lives and what it is called."""
+
+    newsroom: str
+    section: str  # a section name or "all"
+    base_url: str  # publish's public URL
+    extension: str  # json, atom, rss
+    cursor: int | None
+    next_cursor: int | None
+    updated: datetime  # when anything in this feed last changed
+
+    def url(self, cursor: int | None = None) -> str:
+        path = f"{self.base_url}/feeds/{self.section}.{self.extension}"
+        return f"{path}?cursor={cursor}" if cursor is not None else path
+
+    @property
+    def title(self) -> str:
+        scope = "all sections" if self.section == "all" else self.section
+        return f"{self.newsroom}: {scope}"
+
+
+def item_id(story_id: str) -> str:
+    """Never changes across corrections and retraction."""
+    return f"urn:newsroom:story:{story_id}"
+
+
+def story_url(base_url: str, story_id: str) -> str:
+    return f"{base_url}/v1/published/{story_id}"
+
+
+def rfc3339(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- one item, the same in every format ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    url: str
+    title: str
+    html: str
+    text: str
+    summary: str
+    byline: str
+    section: str
+    published: datetime
+    modified: datetime | None
+    retracted: bool
+    extension: dict[str, Any]
+
+
+def _attributions(publication: Publication, claim_index: int) -> list[dict[str, Any]]:
+    claim = publication.claims[claim_index]
+    out = []
+    for record in claim.attributions:
+        out.append(
+            {
+                "source_name": plain(record.source_name),
+                "source_kind": record.source_kind.value,
+                "obtained_via": record.obtained_via.value,
+                "affiliation": plain(record.affiliation) if record.affiliation else None,
+                "url": safe_url(record.url),
+                "quote": plain(record.quote) if record.quote else None,
+                "anonymous": record.source_kind.value == "anonymous",
+            }
+        )
+    return out
+
+
+def item_of(publication: Publication, base_url: str) -> Item:
+    """What a reader gets for one story. A retraction keeps the id and replaces the body
+    with the reason."""
+    headline = plain(publication.headline)
+    retraction = publication.retracted
+    claims = [
+        {
+            "claim_id": claim.claim_id,
+            "text": plain(claim.text),
+            "status": claim.status.value,
+            "contested": claim.contested,
+            "attributions": _attributions(publication, index),
+        }
+        for index, claim in enumerate(publication.claims)
+        if claim.status != ReviewStatus.NOT_A_CLAIM
+    ]
+    corrections: list[dict[str, Any]] = [
+        {"revision": c.revision, "note": plain(c.note), "at": rfc3339(c.at)}
+        for c in publication.corrections
+    ]
+    extension: dict[str, Any] = {
+        "story_id": publication.story_id,
+        "revision": publication.revision,
+        "version": publication.version,
+        "section": publication.section,
+        "retracted": retraction is not None,
+        "retraction_reason": plain(retraction.reason) if retraction else None,
+        "corrections": corrections,
+        "claims": [] if retraction else claims,
+    }
+    if retraction is not None:
+        reason = plain(retraction.reason)
+        html = f"<p><strong>Retracted.</strong> {_escape(reason)}</p>"
+        text = f"Retracted. {reason}"
+        title = RETRACTED_PREFIX + headline
+        story_summary = reason
+    else:
+        body = body_html(publication.body)
+        html = body
+        for note in corrections:
+            html += f"\n<p><em>Correction ({note['at'][:10]}): {_escape(note['note'])}</em></p>"
+        text = html_to_text(html)
+        title = headline
+        story_summary = summary(body)
+    modified = (
+        publication.modified_at
+        if publication.modified_at > publication.first_published_at
+        else None
+    )
+    return Item(
+        id=item_id(publication.story_id),
+        url=story_url(base_url, publication.story_id),
+        title=title,
+        html=html,
+        text=text,
+        summary=story_summary,
+        byline=plain(publication.byline),
+        section=publication.section,
+        published=publication.first_published_at,
+        modified=modified,
+        retracted=retraction is not None,
+        extension=extension,
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- JSON Feed 1.1 ------------------------------------------------------------------------
+
+
+def json_item(item: Item) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "url": item.url,
+        "title": item.title,
+        "content_html": item.html,
+        "content_text": item.text,
+        "summary": item.summary,
+        "date_published": rfc3339(item.published),
+        "date_modified": rfc3339(item.modified) if item.modified else None,
+        "authors": [{"name": item.byline}] if item.byline else None,
+        "tags": [item.section],
+        "language": LANGUAGE,
+        "_newsroom": item.extension,
+    }
+    return strings_only(data)  # type: ignore[no-any-return]
+
+
+def public_json(data: Any) -> bytes:
+    """Serialise for the outside: compact, UTF-8, hardened (see ``content``)."""
+    return harden_json(json.dumps(data, ensure_ascii=False, separators=(",", ":"))).encode()
+
+
+def json_feed(items: list[Item], meta: FeedMeta) -> bytes:
+    feed: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": meta.title,
+        "home_page_url": meta.base_url,
+        "feed_url": meta.url(meta.cursor),
+        "next_url": meta.url(meta.next_cursor) if meta.next_cursor is not None else None,
+        "description": f"Stories released by {meta.newsroom} once every claim was checked.",
+        "language": LANGUAGE,
+        "authors": [{"name": meta.newsroom}],
+        "items": [json_item(item) for item in items],
+    }
+    return public_json(strings_only(feed))
+
+
+# --- Atom 1.0 -----------------------------------------------------------------------------
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _claims_xml(parent: ET.Element, item: Item) -> None:
+    ns = f"{{{NEWSROOM}}}"
+    ext = item.extension
+    _sub(parent, ns + "story", ext["story_id"], revision=str(ext["revision"]))
+    if ext["retracted"]:
+        _sub(parent, ns + "retracted", "true")
+    claims = _sub(parent, ns + "claims") if ext["claims"] else None
+    for claim in ext["claims"]:
+        assert claims is not None
+        node = _sub(claims, ns + "claim", id=claim["claim_id"], status=claim["status"])
+        _sub(node, ns + "text", claim["text"])
+        for record in claim["attributions"]:
+            attribution = _sub(
+                node,
+                ns + "attribution",
+                kind=record["source_kind"],
+                obtained=record["obtained_via"],
+            )
+            _sub(attribution, ns + "source", record["source_name"])
+            for field in ("affiliation", "url", "quote"):
+                if record.get(field):
+                    _sub(attribution, ns + field, record[field])
+
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    text = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + harden_xml(text)).encode()
+
+
+def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
+    # Atom elements are written unqualified under a default namespace declared by hand:
+    # ElementTree's default_namespace cannot mix with unqualified attributes.
+    a = ""
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": LANGUAGE})
+    _sub(feed, a + "id", f"urn:newsroom:feed:{meta.section}")
+    _sub(feed, a + "title", meta.title)
+    _sub(feed, a + "updated", rfc3339(meta.updated))
+    _sub(feed, a + "link", rel="self", href=meta.url(meta.cursor), type="application/atom+xml")
+    _sub(feed, a + "link", rel="alternate", href=meta.base_url)
+    if meta.next_cursor is not None:
+        _sub(feed, a + "link", rel="next", href=meta.url(meta.next_cursor))
+    author = _sub(feed, a + "author")
+    _sub(author, a + "name", meta.newsroom)
+    _sub(feed, a + "generator", "Newsroom publish")
+    for item in items:
+        entry = _sub(feed, a + "entry")
+        _sub(entry, a + "id", item.id)
+        _sub(entry, a + "title", item.title, type="text")
+        _sub(entry, a + "updated", rfc3339(item.modified or item.published))
+        _sub(entry, a + "published", rfc3339(item.published))
+        _sub(entry, a + "link", rel="alternate", href=item.url)
+        if item.byline:
+            _sub(_sub(entry, a + "author"), a + "name", item.byline)
+        _sub(entry, a + "category", term=item.section)
+        _sub(entry, a + "summary", item.summary, type="text")
+        _sub(entry, a + "content", item.html, type="html")
+        _claims_xml(entry, item)
+    return _xml_bytes(feed)
+
+
+# --- RSS 2.0 ------------------------------------------------------------------------------
+
+
+def rss_feed(items: list[Item], meta: FeedMeta) -> bytes:
+    a = f"{{{ATOM}}}"
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(rss, "channel")
+    _sub(channel, "title", meta.title)
+    _sub(channel, "link", meta.base_url)
+    _sub(channel, "description", f"Stories released by {meta.newsroom}.")
+    _sub(channel, "language", LANGUAGE)
+    _sub(channel, "lastBuildDate", format_datetime(meta.updated.astimezone(UTC), usegmt=True))
+    _sub(channel, "generator", "Newsroom publish")
+    _sub(channel, a + "link", rel="self", href=meta.url(meta.cursor), type="application/rss+xml")
+    if meta.next_cursor is not None:
+        _sub(channel, a + "link", rel="next", href=meta.url(meta.next_cursor))
+    for item in items:
+        node = _sub(channel, "item")
+        _sub(node, "title", item.title)
+        _sub(node, "link", item.url)
+        _sub(node, "guid", item.id, isPermaLink="false")
+        _sub(node, "pubDate", format_datetime(item.published.astimezone(UTC), usegmt=True))
+        if item.modified:
+            _sub(node, a + "updated", rfc3339(item.modified))
+        if item.byline:
+            _sub(node, f"{{{DC}}}creator", item.byline)
+        _sub(node, "category", item.section)
+        _sub(node, "description", item.html)
+        _claims_xml(node, item)
+    return _xml_bytes(rss)
+
+
+RENDERERS = {"json": json_feed, "atom": atom_feed, "rss": rss_feed}
+MEDIA_TYPES = {
+    "json": "application/feed+json",
+    "atom": "application/atom+xml; charset=utf-8",
+    "rss": "application/rss+xml; charset=utf-8",
+}

@@ -1,0 +1,91 @@
+"""Feed pages and the public ninjs view: what to render, from which publications."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import format_datetime
+from typing import Any
+
+from publish.feeds import ninjs as ninjs_view
+from publish.feeds.cache import FeedCache, Rendered
+from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
+from publish.stories import repository
+from services.errors import BadRequest, NotFound
+
+FORMATS = tuple(RENDERERS)
+
+
+@dataclass(frozen=True)
+class FeedSite:
+    newsroom: str
+    base_url: str
+    sections: tuple[str, ...]
+    page_size: int
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise BadRequest("cursor: use the cursor of a feed's next link.")
+    return int(cursor)
+
+
+def check_section(site: FeedSite, section: str) -> str | None:
+    """The section to filter by (None for "all"); 404 for a section we do not have."""
+    if section == "all":
+        return None
+    if section not in site.sections:
+        raise NotFound(f"No feed {section!r}; sections: all, {', '.join(site.sections)}.")
+    return section
+
+
+def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> Rendered:
+    """Render one page from the store. The counter is read first, so the page is never
+    labelled newer than the data in it."""
+    only = check_section(site, section)
+    seq = repository.feed_seq()
+    rows = repository.publications(only, cursor, site.page_size + 1)
+    more = len(rows) > site.page_size
+    rows = rows[: site.page_size]
+    newest = rows[0] if cursor is None and rows else None
+    if newest is None:
+        latest = repository.publications(only, None, 1)
+        newest = latest[0] if latest else None
+    updated = (newest.modified_at if newest else EPOCH).astimezone(UTC)
+    meta = FeedMeta(
+        newsroom=site.newsroom,
+        section=section,
+        base_url=site.base_url,
+        extension=fmt,
+        cursor=cursor,
+        next_cursor=rows[-1].seq if more and rows else None,
+        updated=updated,
+    )
+    body = RENDERERS[fmt]([item_of(row, site.base_url) for row in rows], meta)
+    return Rendered(
+        seq=seq,
+        body=body,
+        etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+        last_modified=format_datetime(updated, usegmt=True),
+        last_modified_ts=int(updated.timestamp()),
+        media_type=MEDIA_TYPES[fmt],
+    )
+
+
+def page(cache: FeedCache, site: FeedSite, section: str, fmt: str, cursor: int | None) -> Rendered:
+    key = (section, fmt, cursor)
+    entry = cache.get(key)
+    if entry is None:
+        entry = render_page(site, section, fmt, cursor)
+        cache.put(key, entry)
+    return entry
+
+
+def published(site: FeedSite, story_id: str) -> dict[str, Any]:
+    publication = repository.publication(story_id)
+    if publication is None:
+        raise NotFound(f"Story {story_id!r} has not been released.")
+    return ninjs_view.ninjs(publication, base_url=site.base_url, newsroom=site.newsroom)

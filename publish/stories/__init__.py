@@ -1,0 +1,1 @@
+"""The story desk: read model, the publish rule (gate), release, corrections, retraction."""

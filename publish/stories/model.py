@@ -1,0 +1,97 @@
+"""Publish's own records, as plain pydantic models: what the repository stores and returns,
+and what the rules (``service.py``) work on. No database types leak past the repository."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.contracts import ClaimSnapshot, StoryReviewed
+
+
+class State(StrEnum):
+    HELD = "held"
+    PUBLISHABLE = "publishable"
+    PUBLISHED = "published"
+    NEEDS_CORRECTION = "needs_correction"
+    RETRACTED = "retracted"
+
+
+Action = Literal["published", "corrected", "retracted"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class StoryRow(Record):
+    """The read model: the newest snapshot publish knows of a story, and its state."""
+
+    story_id: str
+    version: int
+    revision: int
+    section: str
+    headline: str
+    snapshot: StoryReviewed
+    state: State
+    publishable: bool
+    blockers: int
+    # Reporter asked for release once cleared, the gate passes and it is not out yet.
+    auto_release: bool = False
+    needs_correction: bool = False
+    correction_reasons: list[str] = Field(default_factory=list)
+    published_revision: int | None = None
+    snapshot_updated_at: datetime
+    changed_at: datetime
+
+
+class CorrectionNote(Record):
+    revision: int
+    version: int
+    note: str
+    at: datetime
+
+
+class Retraction(Record):
+    reason: str
+    at: datetime
+    by: str
+
+
+class Publication(Record):
+    """What readers get: the released revision of a story, public in feeds and ninjs."""
+
+    story_id: str
+    # Feed order: every publish, correction and retraction takes the next number.
+    seq: int
+    section: str
+    revision: int
+    version: int
+    report_id: str
+    headline: str
+    body: str
+    byline: str
+    claims: list[ClaimSnapshot]
+    first_published_at: datetime
+    modified_at: datetime
+    released_by: str
+    corrections: list[CorrectionNote] = Field(default_factory=list)
+    retracted: Retraction | None = None
+
+
+class ReleaseRow(Record):
+    """One release, correction or retraction; also the outbox of its ``stories.published``
+    event (``sent_at`` is None until the broker acknowledged it)."""
+
+    release_id: str
+    story_id: str
+    action: Action
+    revision: int
+    version: int
+    seq: int
+    event: dict[str, Any]
+    created_at: datetime
+    sent_at: datetime | None = None

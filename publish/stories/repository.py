@@ -1,0 +1,257 @@
+"""The read model, publications, releases (the outbox) and counters in publish's database.
+
+Everything that must change together (read model, publication, release row, deliveries)
+changes in one transaction through :class:`Tx`; :func:`in_transaction` retries the whole
+unit on a transient conflict, so the rules in ``service.py`` run again on fresh data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    DictField,
+    Document,
+    IntField,
+    ListField,
+    StringField,
+)
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.client_session import ClientSession
+from pymongo.errors import DuplicateKeyError
+
+from publish.store import ALIAS, from_doc, to_doc
+from publish.stories.model import Publication, ReleaseRow, State, StoryRow
+from publish.webhooks import repository as webhooks
+from publish.webhooks.model import Delivery, Subscription
+from services.store import transaction
+
+T = TypeVar("T")
+
+
+class StoryDoc(Document):
+    story_id = StringField(primary_key=True)
+    version = IntField(required=True)
+    revision = IntField(required=True)
+    section = StringField(required=True)
+    headline = StringField()
+    state = StringField(required=True)
+    publishable = BooleanField()
+    auto_release = BooleanField()
+    snapshot = DictField()
+    snapshot_updated_at = DateTimeField()
+    changed_at = DateTimeField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "stories",
+        "strict": False,
+        "indexes": [("state", "-changed_at"), ("-changed_at",), "auto_release"],
+    }
+
+
+class PublicationDoc(Document):
+    story_id = StringField(primary_key=True)
+    seq = IntField(required=True)
+    section = StringField(required=True)
+    modified_at = DateTimeField()
+    claims = ListField(DictField())
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "publications",
+        "strict": False,
+        "indexes": [
+            {"fields": ["-seq"], "unique": True},
+            ("section", "-seq"),
+        ],
+    }
+
+
+class ReleaseDoc(Document):
+    release_id = StringField(primary_key=True)
+    story_id = StringField(required=True)
+    seq = IntField(required=True)
+    created_at = DateTimeField(required=True)
+    sent_at = DateTimeField()
+    event = DictField()
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "releases",
+        "strict": False,
+        "indexes": [("sent_at", "seq"), ("story_id", "-seq")],
+    }
+
+
+class CounterDoc(Document):
+    """Named counters and marks: the feed sequence, the catch-up watermark."""
+
+    name = StringField(primary_key=True)
+    value = IntField(default=0)
+    at = DateTimeField()
+
+    meta = {"db_alias": ALIAS, "collection": "counters", "strict": False}
+
+
+DOCUMENTS = (StoryDoc, PublicationDoc, ReleaseDoc, CounterDoc)
+FEED_SEQ = "feed_seq"
+CATCHUP = "catchup"
+
+
+class Tx:
+    """Reads and writes inside one transaction."""
+
+    def __init__(self, session: ClientSession) -> None:
+        self.session = session
+
+    def story(self, story_id: str) -> StoryRow | None:
+        raw = StoryDoc._get_collection().find_one({"_id": story_id}, session=self.session)
+        return from_doc(StoryRow, raw, "story_id") if raw else None
+
+    def save_story(self, row: StoryRow) -> None:
+        StoryDoc._get_collection().replace_one(
+            {"_id": row.story_id}, to_doc(row, "story_id"), upsert=True, session=self.session
+        )
+
+    def publication(self, story_id: str) -> Publication | None:
+        raw = PublicationDoc._get_collection().find_one({"_id": story_id}, session=self.session)
+        return from_doc(Publication, raw, "story_id") if raw else None
+
+    def save_publication(self, publication: Publication) -> None:
+        PublicationDoc._get_collection().replace_one(
+            {"_id": publication.story_id},
+            to_doc(publication, "story_id"),
+            upsert=True,
+            session=self.session,
+        )
+
+    def next_seq(self) -> int:
+        raw = CounterDoc._get_collection().find_one_and_update(
+            {"_id": FEED_SEQ},
+            {"$inc": {"value": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self.session,
+        )
+        return int(raw["value"])
+
+    def add_release(self, release: ReleaseRow) -> None:
+        ReleaseDoc._get_collection().insert_one(to_doc(release, "release_id"), session=self.session)
+
+    def subscriptions_for(self, section: str, event: str) -> list[Subscription]:
+        return webhooks.matching_subscriptions(section, event, session=self.session)
+
+    def add_deliveries(self, deliveries: list[Delivery]) -> None:
+        webhooks.add_deliveries(deliveries, session=self.session)
+
+
+def in_transaction(work: Callable[[Tx], T]) -> T:
+    return transaction(ALIAS, lambda session: work(Tx(session)))
+
+
+# --- reads outside transactions -----------------------------------------------------------
+
+
+def story(story_id: str) -> StoryRow | None:
+    raw = StoryDoc._get_collection().find_one({"_id": story_id})
+    return from_doc(StoryRow, raw, "story_id") if raw else None
+
+
+def stories(
+    state: State | None, section: str | None, before: tuple[datetime, str] | None, limit: int
+) -> list[StoryRow]:
+    """Newest change first; ``before`` is the (changed_at, story_id) of the last row seen."""
+    query: dict[str, Any] = {}
+    if state is not None:
+        query["state"] = state.value
+    if section is not None:
+        query["section"] = section
+    if before is not None:
+        at, story_id = before
+        query["$or"] = [
+            {"changed_at": {"$lt": at}},
+            {"changed_at": at, "_id": {"$lt": story_id}},
+        ]
+    cursor = (
+        StoryDoc._get_collection()
+        .find(query)
+        .sort([("changed_at", DESCENDING), ("_id", DESCENDING)])
+        .limit(limit)
+    )
+    return [from_doc(StoryRow, raw, "story_id") for raw in cursor]
+
+
+def auto_release_candidates(limit: int) -> list[str]:
+    cursor = StoryDoc._get_collection().find({"auto_release": True}, {"_id": 1}).limit(limit)
+    return [str(raw["_id"]) for raw in cursor]
+
+
+def publication(story_id: str) -> Publication | None:
+    raw = PublicationDoc._get_collection().find_one({"_id": story_id})
+    return from_doc(Publication, raw, "story_id") if raw else None
+
+
+def publications(section: str | None, before_seq: int | None, limit: int) -> list[Publication]:
+    """Newest change first (by ``seq``), for feed pages."""
+    query: dict[str, Any] = {}
+    if section is not None:
+        query["section"] = section
+    if before_seq is not None:
+        query["seq"] = {"$lt": before_seq}
+    cursor = PublicationDoc._get_collection().find(query).sort("seq", DESCENDING).limit(limit)
+    return [from_doc(Publication, raw, "story_id") for raw in cursor]
+
+
+def feed_seq() -> int:
+    """The number of the latest change to any publication (0 before the first)."""
+    raw = CounterDoc._get_collection().find_one({"_id": FEED_SEQ})
+    return int(raw["value"]) if raw else 0
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+def unsent_releases(limit: int) -> list[ReleaseRow]:
+    cursor = (
+        ReleaseDoc._get_collection().find({"sent_at": None}).sort("seq", ASCENDING).limit(limit)
+    )
+    return [from_doc(ReleaseRow, raw, "release_id") for raw in cursor]
+
+
+def mark_sent(release_ids: list[str], at: datetime) -> None:
+    if release_ids:
+        ReleaseDoc._get_collection().update_many(
+            {"_id": {"$in": release_ids}, "sent_at": None}, {"$set": {"sent_at": at}}
+        )
+
+
+def releases_of(story_id: str) -> list[ReleaseRow]:
+    cursor = ReleaseDoc._get_collection().find({"story_id": story_id}).sort("seq", ASCENDING)
+    return [from_doc(ReleaseRow, raw, "release_id") for raw in cursor]
+
+
+# --- catch-up watermark -------------------------------------------------------------------
+
+
+def catchup_watermark() -> datetime | None:
+    raw = CounterDoc._get_collection().find_one({"_id": CATCHUP})
+    at = raw.get("at") if raw else None
+    return at if isinstance(at, datetime) else None
+
+
+def advance_catchup_watermark(at: datetime) -> None:
+    """Move the watermark forward only (two replicas may race)."""
+    collection = CounterDoc._get_collection()
+    # A duplicate key means the stored watermark is already later.
+    with contextlib.suppress(DuplicateKeyError):
+        collection.update_one(
+            {"_id": CATCHUP, "$or": [{"at": None}, {"at": {"$lt": at}}]},
+            {"$set": {"at": at}},
+            upsert=True,
+        )

@@ -1,0 +1,159 @@
+"""The editors' desk over HTTP: gate, publish, retract, list by state."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from publish.deps import PublishDep
+from publish.feeds.content import plain
+from publish.feeds.render import story_url
+from publish.stories import service
+from publish.stories.model import State, StoryRow
+from publish.stories.schemas import (
+    GateOut,
+    PublishRequest,
+    ReleaseOut,
+    RetractRequest,
+    StoryOut,
+    StoryPage,
+)
+from services.auth import Principal, Role
+from services.errors import BadRequest, ValidationFailed
+from services.http import require
+
+router = APIRouter(prefix="/v1/stories", tags=["stories"])
+
+GateReader = Annotated[Principal, Depends(require(Role.EDITOR, Role.REVIEWER))]
+Editor = Annotated[Principal, Depends(require(Role.EDITOR))]
+
+_PROBLEMS: dict[int | str, dict[str, str]] = {
+    401: {"description": "No or bad token"},
+    403: {"description": "Role not allowed"},
+    404: {"description": "Unknown story"},
+}
+
+
+@router.get("/{story_id}/gate", response_model=GateOut, responses=_PROBLEMS)
+def gate(story_id: str, _: GateReader) -> GateOut:
+    """Whether the story's current revision may be released, and if not, why: every
+    blocking claim, what it lacks and who holds it."""
+    row, verdict = service.gate(story_id)
+    return GateOut.model_validate(
+        {"story_id": story_id, "state": row.state, **service.verdict_body(verdict)}
+    )
+
+
+@router.post(
+    "/{story_id}/publish",
+    response_model=ReleaseOut,
+    responses={
+        **_PROBLEMS,
+        409: {"description": "Blocked by the publish rule (with blockers), or changed meanwhile"},
+        503: {"description": "Verify could not confirm the story: nothing released"},
+    },
+)
+def publish(
+    story_id: str,
+    principal: Editor,
+    ctx: PublishDep,
+    body: Annotated[PublishRequest | None, Body()] = None,
+) -> ReleaseOut:
+    """Release the current revision (or correct a released story) after confirming it
+    with verify. Refused (409) with the blockers when the publish rule does not hold."""
+    ask = body or PublishRequest()
+    note = plain(ask.correction) if ask.correction else None
+    outcome = service.release(
+        ctx.desk,
+        ctx.verify,
+        story_id,
+        actor=principal.name,
+        revision=ask.revision,
+        note=note,
+    )
+    ctx.released(outcome)
+    return _release_out(ctx.desk.base_url, outcome)
+
+
+@router.post(
+    "/{story_id}/retract",
+    response_model=ReleaseOut,
+    responses={**_PROBLEMS, 409: {"description": "The story was never released"}},
+)
+def retract(story_id: str, body: RetractRequest, principal: Editor, ctx: PublishDep) -> ReleaseOut:
+    """Withdraw a released story: every feed shows it as retracted, with the reason."""
+    reason = plain(body.reason)
+    if not reason:
+        raise ValidationFailed("reason: give readers a reason (text, not markup).")
+    outcome = service.retract(ctx.desk, story_id, reason=reason, actor=principal.name)
+    ctx.released(outcome)
+    return _release_out(ctx.desk.base_url, outcome)
+
+
+@router.get("", response_model=StoryPage, responses=_PROBLEMS)
+def list_stories(
+    _: Editor,
+    state: State | None = None,
+    section: Annotated[str | None, Query(max_length=50)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> StoryPage:
+    """Stories by state (held, publishable, published, needs_correction, retracted),
+    latest change first."""
+    rows = service.list_stories(state, section, _decode(cursor), limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _encode(rows[-1]) if more else None
+    return StoryPage(items=[_story_out(row) for row in rows], next_cursor=next_cursor)
+
+
+def _release_out(base_url: str, outcome: service.Released) -> ReleaseOut:
+    publication = outcome.publication
+    return ReleaseOut(
+        story_id=publication.story_id,
+        action=outcome.action or "unchanged",
+        revision=publication.revision,
+        version=publication.version,
+        url=story_url(base_url, publication.story_id),
+        first_published_at=publication.first_published_at,
+        modified_at=publication.modified_at,
+        retracted=publication.retracted is not None,
+    )
+
+
+def _story_out(row: StoryRow) -> StoryOut:
+    return StoryOut(
+        story_id=row.story_id,
+        headline=row.headline,
+        section=row.section,
+        revision=row.revision,
+        version=row.version,
+        state=row.state,
+        publishable=row.publishable,
+        blockers=row.blockers,
+        needs_correction=row.needs_correction,
+        correction_reasons=row.correction_reasons,
+        published_revision=row.published_revision,
+        publish_when_cleared=row.snapshot.publish_when_cleared,
+        changed_at=row.changed_at,
+    )
+
+
+def _encode(row: StoryRow) -> str:
+    raw = f"{row.changed_at.isoformat()}|{row.story_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, story_id = raw.split("|", 1)
+        return datetime.fromisoformat(at), story_id
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("cursor: use the next_cursor of a previous page.") from exc

@@ -1,0 +1,80 @@
+"""The story desk's API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from publish.stories.model import State
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PublishRequest(Schema):
+    revision: int | None = Field(
+        default=None, ge=1, description="Release only if this is still the current revision"
+    )
+    correction: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Note shown to readers when this release replaces an earlier one",
+    )
+
+
+class RetractRequest(Schema):
+    reason: str = Field(min_length=1, max_length=2000, description="Shown to readers")
+
+
+class BlockerOut(Schema):
+    claim_id: str
+    claim_text: str
+    status: str
+    reason: str = Field(description="A code: pending, false, no_attribution, vague_source, "
+                        "anonymous_unapproved, not_attributed_in_text")  # fmt: skip
+    lacks: str
+    holder: str
+
+
+class GateOut(Schema):
+    story_id: str
+    publishable: bool
+    revision: int
+    version: int
+    state: State
+    blockers: list[BlockerOut]
+
+
+class ReleaseOut(Schema):
+    story_id: str
+    action: Literal["published", "corrected", "retracted", "unchanged"]
+    revision: int
+    version: int
+    url: str
+    first_published_at: datetime
+    modified_at: datetime
+    retracted: bool
+
+
+class StoryOut(Schema):
+    story_id: str
+    headline: str
+    section: str
+    revision: int
+    version: int
+    state: State
+    publishable: bool
+    blockers: int
+    needs_correction: bool
+    correction_reasons: list[str]
+    published_revision: int | None
+    publish_when_cleared: bool
+    changed_at: datetime
+
+
+class StoryPage(Schema):
+    items: list[StoryOut]
+    next_cursor: str | None

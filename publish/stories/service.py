@@ -1,0 +1,323 @@
+"""The rules of publish's story desk: keep the read model, gate, release, correct, retract.
+
+Release is one atomic step: publish asks verify for the story's current snapshot (and
+fails closed when verify cannot answer), evaluates the gate on that exact snapshot, and
+stores the release in one transaction with the read-model row, conditioned on that
+version: if a newer version arrived meanwhile, the release is refused. A change made in
+verify after that answer is a newer version: it reaches publish as an event and, for a
+released revision, flags the story ``needs_correction``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from publish.feeds.render import item_of, json_item, story_url
+from publish.stories import repository
+from publish.stories.gate import Verdict, evaluate
+from publish.stories.model import (
+    Action,
+    CorrectionNote,
+    Publication,
+    ReleaseRow,
+    Retraction,
+    State,
+    StoryRow,
+)
+from publish.stories.repository import Tx
+from publish.stories.states import build_row
+from publish.webhooks import service as webhooks
+from services.contracts import StoryPublished, StoryReviewed
+from services.errors import Conflict, NotFound
+from services.log import get_logger
+
+log = get_logger(__name__)
+
+
+class SnapshotSource(Protocol):
+    """Verify, as publish sees it: the current snapshot of a story, or an error of
+    ``services.errors`` (Unavailable when it cannot be trusted to answer)."""
+
+    def fetch(self, story_id: str) -> StoryReviewed: ...
+
+
+class Blocked(Conflict):
+    code = "blocked"
+    title = "The story does not pass the publish rule"
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What the rules need from outside: settings-derived values and the clock."""
+
+    base_url: str
+    now: Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Released:
+    action: Action | None  # None: nothing new (already released as asked)
+    publication: Publication
+    release: ReleaseRow | None
+
+
+# --- the read model -----------------------------------------------------------------------
+
+
+def apply_snapshot(snapshot: StoryReviewed, now: datetime) -> StoryRow | None:
+    """Store ``snapshot`` if it is newer than what publish has; None when it is not."""
+    verdict = evaluate(snapshot)
+
+    def work(tx: Tx) -> StoryRow | None:
+        previous = tx.story(snapshot.story_id)
+        if previous is not None and previous.version >= snapshot.version:
+            return None
+        row = build_row(snapshot, verdict, tx.publication(snapshot.story_id), previous, now)
+        tx.save_story(row)
+        return row
+
+    row = repository.in_transaction(work)
+    if row is not None:
+        log.info(
+            "snapshot_applied",
+            story_id=snapshot.story_id,
+            version=snapshot.version,
+            revision=snapshot.revision,
+            state=row.state.value,
+        )
+    return row
+
+
+def current(story_id: str) -> StoryRow:
+    row = repository.story(story_id)
+    if row is None:
+        raise NotFound(f"Publish has not seen story {story_id!r}.")
+    return row
+
+
+# --- release, correction, retraction ------------------------------------------------------
+
+
+def release(
+    desk: Desk,
+    source: SnapshotSource,
+    story_id: str,
+    *,
+    actor: str,
+    revision: int | None = None,
+    note: str | None = None,
+    automatic: bool = False,
+) -> Released:
+    snapshot = source.fetch(story_id)  # fails closed: raises when verify cannot answer
+    if snapshot.story_id != story_id:
+        raise Conflict("Verify answered with another story; nothing was released.")
+    apply_snapshot(snapshot, desk.now())  # publish's view is now at least this fresh
+    if revision is not None and revision != snapshot.revision:
+        raise Conflict(
+            f"Revision {revision} is not the story's current revision ({snapshot.revision}).",
+            extra={"revision": snapshot.revision, "version": snapshot.version},
+        )
+    verdict = evaluate(snapshot)
+    if not verdict.publishable:
+        raise Blocked(
+            f"{len(verdict.blockers)} claim(s) keep revision {snapshot.revision} from release.",
+            extra=verdict_body(verdict),
+        )
+
+    def work(tx: Tx) -> Released:
+        now = desk.now()
+        row = tx.story(story_id)
+        if row is None or row.version != snapshot.version:
+            known = row.version if row else None
+            raise Conflict(
+                f"Version {known} of this story arrived while releasing version "
+                f"{snapshot.version}; check the gate again.",
+                extra={"version": known},
+            )
+        published = tx.publication(story_id)
+        if published is not None and published.retracted is not None:
+            raise Conflict("This story was retracted; a retracted story is not released again.")
+        if published is not None and published.version == snapshot.version:
+            return Released(None, published, None)
+        if automatic and published is not None and snapshot.revision <= published.revision:
+            return Released(None, published, None)  # corrections of a revision: editors only
+        action: Action = "published" if published is None else "corrected"
+        seq = tx.next_seq()
+        publication = _publication(snapshot, published, seq, now, actor, note)
+        tx.save_publication(publication)
+        tx.save_story(
+            row.model_copy(
+                update={
+                    "state": State.PUBLISHED,
+                    "needs_correction": False,
+                    "correction_reasons": [],
+                    "auto_release": False,
+                    "published_revision": snapshot.revision,
+                    "changed_at": now,
+                }
+            )
+        )
+        release_row = _record_release(tx, desk, publication, action, now, None)
+        return Released(action, publication, release_row)
+
+    outcome = repository.in_transaction(work)
+    if outcome.action is not None:
+        log.info(
+            "story_released",
+            story_id=story_id,
+            action=outcome.action,
+            revision=snapshot.revision,
+            version=snapshot.version,
+            actor=actor,
+        )
+    return outcome
+
+
+def _publication(
+    snapshot: StoryReviewed,
+    previous: Publication | None,
+    seq: int,
+    now: datetime,
+    actor: str,
+    note: str | None,
+) -> Publication:
+    corrections = list(previous.corrections) if previous else []
+    if previous is not None:
+        text = (note or "").strip() or f"Updated: revision {snapshot.revision}"
+        corrections.append(
+            CorrectionNote(revision=snapshot.revision, version=snapshot.version, note=text, at=now)
+        )
+    return Publication(
+        story_id=snapshot.story_id,
+        seq=seq,
+        section=snapshot.section,
+        revision=snapshot.revision,
+        version=snapshot.version,
+        report_id=snapshot.report_id,
+        headline=snapshot.headline,
+        body=snapshot.body,
+        byline=snapshot.byline,
+        claims=list(snapshot.claims),
+        first_published_at=previous.first_published_at if previous else now,
+        modified_at=now,
+        released_by=actor,
+        corrections=corrections,
+    )
+
+
+def _record_release(
+    tx: Tx,
+    desk: Desk,
+    publication: Publication,
+    action: Action,
+    now: datetime,
+    reason: str | None,
+) -> ReleaseRow:
+    """The release row (outbox of ``stories.published``) and one delivery per subscriber,
+    in the caller's transaction."""
+    url = story_url(desk.base_url, publication.story_id)
+    event = StoryPublished(
+        story_id=publication.story_id,
+        revision=publication.revision,
+        version=publication.version,
+        report_id=publication.report_id,
+        action=action,
+        url=url,
+        at=now,
+        reason=reason,
+    )
+    row = ReleaseRow(
+        release_id=f"rel_{uuid.uuid4().hex}",
+        story_id=publication.story_id,
+        action=action,
+        revision=publication.revision,
+        version=publication.version,
+        seq=publication.seq,
+        event=event.model_dump(mode="json"),
+        created_at=now,
+    )
+    tx.add_release(row)
+    payload = {
+        **event.model_dump(mode="json"),
+        "item": json_item(item_of(publication, desk.base_url)),
+    }
+    tx.add_deliveries(
+        webhooks.fan_out(
+            tx.subscriptions_for(publication.section, action),
+            release_id=row.release_id,
+            story_id=publication.story_id,
+            event=action,
+            payload=payload,
+            now=now,
+        )
+    )
+    return row
+
+
+def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
+    def work(tx: Tx) -> Released:
+        now = desk.now()
+        published = tx.publication(story_id)
+        if published is None:
+            raise Conflict("This story was never released; there is nothing to retract.")
+        if published.retracted is not None:
+            return Released(None, published, None)
+        publication = published.model_copy(
+            update={
+                "seq": tx.next_seq(),
+                "modified_at": now,
+                "retracted": Retraction(reason=reason, at=now, by=actor),
+            }
+        )
+        tx.save_publication(publication)
+        row = tx.story(story_id)
+        if row is not None:
+            tx.save_story(
+                row.model_copy(
+                    update={"state": State.RETRACTED, "auto_release": False, "changed_at": now}
+                )
+            )
+        release_row = _record_release(tx, desk, publication, "retracted", now, reason)
+        return Released("retracted", publication, release_row)
+
+    outcome = repository.in_transaction(work)
+    if outcome.action is not None:
+        log.info("story_retracted", story_id=story_id, actor=actor)
+    return outcome
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def verdict_body(verdict: Verdict) -> dict[str, object]:
+    return {
+        "publishable": verdict.publishable,
+        "revision": verdict.revision,
+        "version": verdict.version,
+        "blockers": [
+            {
+                "claim_id": b.claim_id,
+                "claim_text": b.claim_text,
+                "status": b.status,
+                "reason": b.reason.value,
+                "lacks": b.lacks,
+                "holder": b.holder,
+            }
+            for b in verdict.blockers
+        ],
+    }
+
+
+def gate(story_id: str) -> tuple[StoryRow, Verdict]:
+    row = current(story_id)
+    return row, evaluate(row.snapshot)
+
+
+def list_stories(
+    state: State | None, section: str | None, before: tuple[datetime, str] | None, limit: int
+) -> list[StoryRow]:
+    return repository.stories(state, section, before, limit)

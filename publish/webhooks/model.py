@@ -1,0 +1,58 @@
+"""Webhook subscriptions and their deliveries, as plain records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EVENTS = ("published", "corrected", "retracted")
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up: a 4xx, or attempts exhausted
+    CANCELED = "canceled"  # the subscription was deleted
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Subscription(Record):
+    subscription_id: str
+    url: str
+    events: list[str]
+    # Empty means every section.
+    sections: list[str] = Field(default_factory=list)
+    created_by: str
+    created_at: datetime
+
+
+class Attempt(Record):
+    number: int
+    at: datetime
+    outcome: str  # delivered, retry, failed
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int
+    next_attempt_at: datetime | None = None
+
+
+class Delivery(Record):
+    delivery_id: str
+    subscription_id: str
+    release_id: str
+    story_id: str
+    event: str
+    url: str
+    # The exact bytes signed and sent (as text), fixed when the delivery is created.
+    body: str
+    status: DeliveryStatus
+    attempts: int = 0
+    next_attempt_at: datetime
+    created_at: datetime
+    finished_at: datetime | None = None
+    log: list[Attempt] = Field(default_factory=list)

@@ -1,0 +1,174 @@
+"""Subscriptions and deliveries in publish's database.
+
+Deliveries are rows, so they survive a restart of publish; a worker claims due ones with
+a short lease (``lease_until``) so two replicas never send the same attempt at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from mongoengine import (
+    DateTimeField,
+    DictField,
+    Document,
+    IntField,
+    ListField,
+    StringField,
+)
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.client_session import ClientSession
+
+from publish.store import ALIAS, from_doc, to_doc
+from publish.webhooks.model import Attempt, Delivery, DeliveryStatus, Subscription
+
+
+class SubscriptionDoc(Document):
+    subscription_id = StringField(primary_key=True)
+    url = StringField(required=True)
+    events = ListField(StringField())
+    sections = ListField(StringField())
+    created_by = StringField(required=True)
+    created_at = DateTimeField(required=True)
+    deleted_at = DateTimeField()
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "subscriptions",
+        "strict": False,
+        "indexes": ["deleted_at"],
+    }
+
+
+class DeliveryDoc(Document):
+    delivery_id = StringField(primary_key=True)
+    subscription_id = StringField(required=True)
+    release_id = StringField(required=True)
+    story_id = StringField(required=True)
+    event = StringField(required=True)
+    status = StringField(required=True)
+    attempts = IntField(default=0)
+    next_attempt_at = DateTimeField(required=True)
+    lease_until = DateTimeField()
+    created_at = DateTimeField(required=True)
+    log = ListField(DictField())
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "deliveries",
+        "strict": False,
+        "indexes": [
+            # One delivery per subscriber per release, however often fan-out is retried.
+            {"fields": ["subscription_id", "release_id"], "unique": True},
+            ("status", "next_attempt_at"),
+            ("subscription_id", "-created_at"),
+        ],
+    }
+
+
+DOCUMENTS = (SubscriptionDoc, DeliveryDoc)
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+
+def add_subscription(subscription: Subscription) -> None:
+    doc = to_doc(subscription, "subscription_id")
+    doc["deleted_at"] = None
+    SubscriptionDoc._get_collection().insert_one(doc)
+
+
+def get_subscription(subscription_id: str) -> Subscription | None:
+    raw = SubscriptionDoc._get_collection().find_one({"_id": subscription_id, "deleted_at": None})
+    return from_doc(Subscription, raw, "subscription_id") if raw else None
+
+
+def list_subscriptions() -> list[Subscription]:
+    cursor = SubscriptionDoc._get_collection().find({"deleted_at": None}).sort("created_at", 1)
+    return [from_doc(Subscription, raw, "subscription_id") for raw in cursor]
+
+
+def delete_subscription(subscription_id: str, now: datetime) -> bool:
+    result = SubscriptionDoc._get_collection().update_one(
+        {"_id": subscription_id, "deleted_at": None}, {"$set": {"deleted_at": now}}
+    )
+    if result.modified_count:
+        DeliveryDoc._get_collection().update_many(
+            {"subscription_id": subscription_id, "status": DeliveryStatus.PENDING.value},
+            {"$set": {"status": DeliveryStatus.CANCELED.value, "finished_at": now}},
+        )
+    return bool(result.modified_count)
+
+
+def matching_subscriptions(
+    section: str, event: str, session: ClientSession | None = None
+) -> list[Subscription]:
+    query = {
+        "deleted_at": None,
+        "events": event,
+        "$or": [{"sections": section}, {"sections": {"$size": 0}}],
+    }
+    cursor = SubscriptionDoc._get_collection().find(query, session=session)
+    return [from_doc(Subscription, raw, "subscription_id") for raw in cursor]
+
+
+# --- deliveries ---------------------------------------------------------------------------
+
+
+def add_deliveries(deliveries: list[Delivery], session: ClientSession | None = None) -> None:
+    if deliveries:
+        docs = [to_doc(d, "delivery_id") for d in deliveries]
+        DeliveryDoc._get_collection().insert_many(docs, session=session)
+
+
+def claim_due(now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+    """Take up to ``limit`` due deliveries for this worker, each leased for ``lease``."""
+    collection = DeliveryDoc._get_collection()
+    claimed: list[Delivery] = []
+    for _ in range(limit):
+        raw = collection.find_one_and_update(
+            {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_at": {"$lte": now},
+                "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
+            },
+            {"$set": {"lease_until": now + lease}},
+            sort=[("next_attempt_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        if raw is None:
+            break
+        claimed.append(from_doc(Delivery, raw, "delivery_id"))
+    return claimed
+
+
+def record_attempt(
+    delivery_id: str,
+    attempt: Attempt,
+    status: DeliveryStatus,
+    next_attempt_at: datetime | None,
+) -> None:
+    changes: dict[str, Any] = {"status": status.value, "lease_until": None}
+    if next_attempt_at is not None:
+        changes["next_attempt_at"] = next_attempt_at
+    if status != DeliveryStatus.PENDING:
+        changes["finished_at"] = attempt.at
+    DeliveryDoc._get_collection().update_one(
+        {"_id": delivery_id},
+        {
+            "$set": changes,
+            "$inc": {"attempts": 1},
+            "$push": {"log": attempt.model_dump(mode="json")},
+        },
+    )
+
+
+def deliveries_of(subscription_id: str, limit: int) -> list[Delivery]:
+    cursor = (
+        DeliveryDoc._get_collection()
+        .find({"subscription_id": subscription_id})
+        .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        .limit(limit)
+    )
+    return [from_doc(Delivery, raw, "delivery_id") for raw in cursor]

@@ -1,0 +1,66 @@
+"""Webhook subscription API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EventName = Literal["published", "corrected", "retracted"]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SubscriptionIn(Schema):
+    url: str = Field(min_length=8, max_length=2000, description="http or https URL to POST to")
+    events: list[EventName] | None = Field(
+        default=None, min_length=1, description="Default: all three"
+    )
+    sections: list[str] | None = Field(default=None, description="Default: every section")
+
+
+class SubscriptionOut(Schema):
+    id: str
+    url: str
+    events: list[str]
+    sections: list[str]
+    created_by: str
+    created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="Signing secret, shown once: verify Newsroom-Signature with it")
+
+
+class SubscriptionList(Schema):
+    items: list[SubscriptionOut]
+
+
+class AttemptOut(Schema):
+    number: int
+    at: datetime
+    outcome: str
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    next_attempt_at: datetime | None
+
+
+class DeliveryOut(Schema):
+    id: str
+    event: str
+    story_id: str
+    release_id: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+    log: list[AttemptOut]
+
+
+class DeliveryList(Schema):
+    items: list[DeliveryOut]

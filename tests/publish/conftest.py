@@ -1,0 +1,139 @@
+"""Fixtures for publish's tests.
+
+``solo``: publish run as a real process (``newsroom serve publish``) on the session's
+broker and store, with its own topics and databases, short webhook backoff, and verify's
+HTTP played by :class:`VerifyStandIn` so a test controls exactly what verify answers at
+the moment of release. Everything else is real: Kafka, MongoDB, HTTP, the webhook
+receiver. The session ``stack`` (with the real verify) is used for end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from newsroom import stack as embedded
+from services.bus import EventProducer, TopicAdmin
+from services.contracts import StoryReviewed, Topic
+from services.settings import DEFAULT_SECTIONS, Settings
+from tests.publish.servers import VerifyStandIn, WebhookReceiver
+from tests.support.infra import Infra
+from tests.support.servers import ServiceProcess, api, settings_env
+
+ROLES = ("reporter", "reviewer", "editor", "admin", "service")
+# Sections of their own let tests read a feed no other test writes to.
+TEST_SECTIONS = tuple(f"t{i}" for i in range(60))
+
+_MAKE_USERS = """
+import json, sys, uuid
+from services import auth
+from services.settings import Settings
+from services.store import connect_store, ensure_indexes
+settings = Settings()
+connect_store(settings, auth.ALIAS)
+ensure_indexes(auth.DOCUMENTS)
+tokens = {r: auth.create_user(f"{r}-{uuid.uuid4().hex[:8]}", r).token for r in sys.argv[1:]}
+print(json.dumps(tokens))
+"""
+
+
+def make_users(settings: Settings, roles: tuple[str, ...]) -> dict[str, str]:
+    """Users in ``settings``' auth database, made in a child process: this process's
+    mongoengine "auth" alias belongs to the session stack and must not be repointed."""
+    env = {**settings_env(settings), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", _MAKE_USERS, *roles],
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    tokens: dict[str, str] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return tokens
+
+
+@dataclass
+class Solo:
+    settings: Settings
+    verify: VerifyStandIn
+    receiver: WebhookReceiver
+    process: ServiceProcess
+    tokens: dict[str, str]
+    producer: EventProducer
+    sections: list[str] = field(default_factory=lambda: list(TEST_SECTIONS))
+
+    @property
+    def url(self) -> str:
+        return self.settings.url_of("publish")
+
+    def client(self, role: str | None = None) -> httpx.Client:
+        return api(self.url, self.tokens[role] if role else None)
+
+    def section(self) -> str:
+        """A section no other test uses."""
+        return self.sections.pop(0)
+
+    def reviewed(self, snapshot: StoryReviewed, *, event: bool = True) -> StoryReviewed:
+        """Verify now says ``snapshot``; with ``event``, it also announces it on the bus."""
+        self.verify.put(snapshot)
+        if event:
+            message = self.producer.message(Topic.STORIES_REVIEWED, snapshot, key=snapshot.story_id)
+            self.producer.send(message)
+        return snapshot
+
+    def gate(self, story_id: str, version: int, timeout: float = 30.0) -> dict[str, Any]:
+        """The gate once publish has seen ``version`` of the story."""
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        with self.client("editor") as client:
+            while time.monotonic() < deadline:
+                response = client.get(f"/v1/stories/{story_id}/gate")
+                if response.status_code == 200 and response.json()["version"] >= version:
+                    return dict(response.json())
+                last = response.text
+                time.sleep(0.1)
+        raise AssertionError(f"publish never showed version {version} of {story_id}: {last}")
+
+
+@pytest.fixture(scope="session")
+def solo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Solo]:
+    port = embedded.free_port()
+    base = infra.settings(
+        publish_port=port,
+        webhook_master_key="solo-webhook-master-key",
+        webhook_backoff_seconds=0.2,
+        webhook_max_attempts=4,
+        webhook_timeout_seconds=2.0,
+        catchup_interval_seconds=1.0,
+        feed_page_size=3,
+        sections=DEFAULT_SECTIONS + TEST_SECTIONS,
+        newsroom_name="Solo Newsroom",
+    )
+    tokens = make_users(base, ROLES)
+    verify = VerifyStandIn(tokens["service"])
+    settings = base.model_copy(
+        update={"service_token": SecretStr(tokens["service"]), "verify_url": verify.url}
+    )
+    log = tmp_path_factory.mktemp("solo") / "publish.log"
+    process = ServiceProcess("publish", settings, log)
+    process.start()
+    producer = EventProducer(settings, "/tests/publish", TopicAdmin(settings))
+    receiver = WebhookReceiver()
+    try:
+        yield Solo(settings, verify, receiver, process, tokens, producer)
+    finally:
+        producer.close()
+        process.stop()
+        verify.stop()
+        receiver.stop()

@@ -1,0 +1,165 @@
+"""Webhook subscriptions and signed deliveries to a real receiver on 127.0.0.1: the
+signature verifies, 5xx is retried with backoff, 4xx is not, retractions reach everyone."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+from typing import Any
+
+from services.contracts import StoryReviewed
+from tests.publish.builders import cleared_story
+from tests.publish.conftest import Solo
+from tests.publish.servers import Received, signature_ok
+from tests.support.servers import wait_for
+
+
+def subscribe(solo: Solo, path: str, **fields: Any) -> tuple[str, str]:
+    with solo.client("editor") as editor:
+        response = editor.post("/v1/subscriptions", json={"url": solo.receiver.url(path), **fields})
+    assert response.status_code == 201, response.text
+    return response.json()["id"], response.json()["secret"]
+
+
+def release(solo: Solo, snapshot: StoryReviewed) -> StoryReviewed:
+    solo.reviewed(snapshot)
+    solo.gate(snapshot.story_id, snapshot.version)
+    with solo.client("editor") as editor:
+        assert editor.post(f"/v1/stories/{snapshot.story_id}/publish").status_code == 200
+    return snapshot
+
+
+def deliveries(solo: Solo, subscription_id: str) -> list[dict[str, Any]]:
+    with solo.client("admin") as admin:
+        response = admin.get(f"/v1/subscriptions/{subscription_id}/deliveries")
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def test_subscriptions_are_for_editors_and_admins_and_show_the_secret_once(solo: Solo) -> None:
+    subscription_id, secret = subscribe(solo, "/api", events=["published"], sections=["world"])
+    derived = hmac.new(b"solo-webhook-master-key", subscription_id.encode(), hashlib.sha256)
+    assert secret == derived.hexdigest()
+    with solo.client("admin") as admin:
+        listed = admin.get("/v1/subscriptions").json()["items"]
+        mine = next(s for s in listed if s["id"] == subscription_id)
+        assert "secret" not in mine
+        assert mine["events"] == ["published"]
+        assert "secret" not in admin.get(f"/v1/subscriptions/{subscription_id}").json()
+        bad = [
+            {"url": "ftp://127.0.0.1/x"},
+            {"url": "javascript:alert(1)//"},
+            {"url": solo.receiver.url("/x"), "events": ["deleted"]},
+            {"url": solo.receiver.url("/x"), "sections": ["no-such-section"]},
+            {"url": solo.receiver.url("/x"), "secret": "mine"},
+        ]
+        for body in bad:
+            assert admin.post("/v1/subscriptions", json=body).status_code == 422, body
+        assert admin.delete(f"/v1/subscriptions/{subscription_id}").status_code == 204
+        assert admin.get(f"/v1/subscriptions/{subscription_id}").status_code == 404
+        assert admin.delete(f"/v1/subscriptions/{subscription_id}").status_code == 404
+    for role in ("reporter", "reviewer"):
+        with solo.client(role) as other:
+            assert other.get("/v1/subscriptions").status_code == 403
+            assert (
+                other.post("/v1/subscriptions", json={"url": "http://x.test/"}).status_code == 403
+            )
+    with solo.client() as anonymous:
+        assert anonymous.get("/v1/subscriptions").status_code == 401
+
+
+def test_a_delivery_is_signed_and_the_receiver_can_verify_it(solo: Solo) -> None:
+    section, path = solo.section(), f"/ok-{uuid.uuid4().hex[:6]}"
+    subscription_id, secret = subscribe(solo, path, sections=[section])
+    snapshot = release(solo, cleared_story(section=section))
+    got: list[Received] = wait_for(lambda: solo.receiver.at(path), 15, what="a delivery")
+    delivery = got[0]
+    assert signature_ok(secret, delivery)
+    assert delivery.headers["newsroom-event"] == "published"
+    body = delivery.json
+    assert delivery.headers["newsroom-delivery"] == body["delivery_id"]
+    assert body["story_id"] == snapshot.story_id
+    assert body["action"] == "published"
+    assert body["item"]["id"] == f"urn:newsroom:story:{snapshot.story_id}"
+    stamp = int(
+        dict(p.split("=", 1) for p in delivery.headers["newsroom-signature"].split(","))["t"]
+    )
+    assert abs(time.time() - stamp) < 60
+    forged = Received(
+        delivery.path, delivery.headers, delivery.body.replace(b"published", b"retracted")
+    )
+    assert not signature_ok(secret, forged)
+    assert not signature_ok("another-secret", delivery)
+    recorded = wait_for(
+        lambda: [d for d in deliveries(solo, subscription_id) if d["status"] == "delivered"], 10
+    )
+    assert recorded[0]["attempts"] == 1
+    assert recorded[0]["log"][0]["status_code"] == 200
+
+
+def test_a_failing_receiver_gets_retries_until_it_answers(solo: Solo) -> None:
+    section, path = solo.section(), f"/flaky-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [500, 500]
+    subscription_id, secret = subscribe(solo, path, sections=[section])
+    release(solo, cleared_story(section=section))
+    got = wait_for(lambda: len(solo.receiver.at(path)) >= 3 and solo.receiver.at(path), 20)
+    assert len({r.headers["newsroom-delivery"] for r in got}) == 1  # one delivery, 3 tries
+    assert all(signature_ok(secret, r) for r in got)
+
+    def done() -> list[dict[str, Any]]:
+        return [d for d in deliveries(solo, subscription_id) if d["status"] == "delivered"]
+
+    delivered = wait_for(done, 10, what="the delivery recorded as delivered")[0]
+    assert delivered["attempts"] == 3
+    assert [a["status_code"] for a in delivered["log"]] == [500, 500, 200]
+    assert [a["outcome"] for a in delivered["log"]] == ["retry", "retry", "delivered"]
+    waits = [a["next_attempt_at"] for a in delivered["log"][:2]]
+    assert all(waits)  # each retry was scheduled, with backoff
+    time.sleep(1.0)
+    assert len(solo.receiver.at(path)) == 3
+
+
+def test_a_client_error_is_not_retried(solo: Solo) -> None:
+    section, path = solo.section(), f"/gone-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [400]
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    release(solo, cleared_story(section=section))
+    wait_for(lambda: solo.receiver.at(path), 15, what="the first attempt")
+    failed = wait_for(
+        lambda: [d for d in deliveries(solo, subscription_id) if d["status"] == "failed"], 10
+    )[0]
+    assert failed["attempts"] == 1
+    assert failed["log"][0]["status_code"] == 400
+    time.sleep(1.5)  # the backoff is 0.2 s: a retry would have come
+    assert len(solo.receiver.at(path)) == 1
+
+
+def test_a_retraction_reaches_every_subscriber(solo: Solo) -> None:
+    section = solo.section()
+    narrow, wide = f"/narrow-{uuid.uuid4().hex[:6]}", f"/wide-{uuid.uuid4().hex[:6]}"
+    _, narrow_secret = subscribe(solo, narrow, sections=[section])
+    _, wide_secret = subscribe(solo, wide, events=["retracted"])  # every section
+    snapshot = release(solo, cleared_story(section=section))
+    with solo.client("editor") as editor:
+        response = editor.post(
+            f"/v1/stories/{snapshot.story_id}/retract", json={"reason": "Wrong town."}
+        )
+        assert response.status_code == 200
+
+    def events(path: str) -> list[str]:
+        return [
+            r.headers["newsroom-event"]
+            for r in solo.receiver.at(path)
+            if r.json["story_id"] == snapshot.story_id
+        ]
+
+    wait_for(lambda: events(narrow) == ["published", "retracted"], 15, what="narrow events")
+    wait_for(lambda: events(wide) == ["retracted"], 15, what="wide events")
+    retraction = next(r for r in solo.receiver.at(wide) if r.json["story_id"] == snapshot.story_id)
+    assert signature_ok(wide_secret, retraction)
+    assert retraction.json["reason"] == "Wrong town."
+    assert retraction.json["item"]["title"].startswith("Retracted: ")
+    assert all(signature_ok(narrow_secret, r) for r in solo.receiver.at(narrow))
