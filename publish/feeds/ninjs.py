@@ -1,9 +1,10 @@
-"""The released version of a story as ninjs, with schema.org ClaimReview JSON-LD for each
-contested or unverifiable claim. Pure functions.
+"""The released version of a story as ninjs 3.0, with schema.org ClaimReview JSON-LD for
+each contested or unverifiable claim. Pure functions.
 
-Field names follow the ones our downstream sites read (``versioncreated``,
-``firstcreated``, ``pubstatus``, ``bylines``, lower case as in ninjs 1.x/2.x); the ninjs
-3.0 schema spells some of them in camelCase — see publish/README.md.
+ninjs 3.0 allows no properties of its own beyond the standard's (its schema closes the
+object), so ``claimReviews`` is a declared extension, the way ninjs extends: ``standard``
+names our extension schema (served at ``EXTENSION_SCHEMA_PATH``), which is ninjs 3.0
+plus that one property.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from publish.stories.model import Publication
 from services.contracts import ClaimSnapshot, SourceKind
 
 REVIEWED = frozenset({"contested", "unverifiable"})
+NINJS_VERSION = "3.0"
+EXTENSION_SCHEMA_PATH = "/schemas/ninjs-3.0-newsroom.json"
 _ORGANISATION_KINDS = frozenset({SourceKind.ORGANISATION, SourceKind.MEDIA, SourceKind.DOCUMENT})
 
 
@@ -26,25 +29,29 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
     doc: dict[str, Any] = {
         "uri": item.id,
         "type": "text",
-        "representationtype": "full",
+        "representationType": "full",
         "version": str(publication.revision),
-        "firstcreated": rfc3339(publication.first_published_at),
-        "versioncreated": rfc3339(publication.modified_at),
-        "pubstatus": "canceled" if retraction else "usable",
+        "firstCreated": rfc3339(publication.first_published_at),
+        "versionCreated": rfc3339(publication.modified_at),
+        "pubStatus": "canceled" if retraction else "usable",
         "language": LANGUAGE,
         "headlines": [{"role": "main", "value": item.title}],
         "bodies": [
-            {"role": "main", "contenttype": "text/html", "value": item.html},
-            {"role": "main", "contenttype": "text/plain", "value": item.text},
+            {"role": "main", "contentType": "text/html", "value": item.html},
+            {"role": "main", "contentType": "text/plain", "value": item.text},
         ],
-        "bylines": [{"byline": item.byline}] if item.byline else [],
         "subjects": [{"name": section, "uri": f"urn:newsroom:section:{section}"}],
-        "altids": [{"role": "url", "value": item.url}],
+        "altIds": [{"role": "url", "value": item.url}],
         "descriptions": [
-            {"role": "correction", "contenttype": "text/plain", "value": c["note"]}
+            {"role": "correction", "contentType": "text/plain", "value": c["note"]}
             for c in item.extension["corrections"]
         ],
-        "claimreviews": []
+        "standard": {
+            "name": "ninjs",
+            "version": NINJS_VERSION,
+            "schema": f"{base_url}{EXTENSION_SCHEMA_PATH}",
+        },
+        "claimReviews": []
         if retraction
         else [
             claim_review(claim, publication, base_url=base_url, newsroom=newsroom)
@@ -52,9 +59,11 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
             if claim.status.value in REVIEWED
         ],
     }
+    if item.byline:
+        doc["by"] = item.byline
     if retraction is not None:
         doc["descriptions"].append(
-            {"role": "retraction", "contenttype": "text/plain", "value": plain(retraction.reason)}
+            {"role": "retraction", "contentType": "text/plain", "value": plain(retraction.reason)}
         )
     return doc
 
@@ -92,4 +101,26 @@ def claim_review(
         "author": {"@type": "Organization", "name": newsroom},
         "datePublished": rfc3339(publication.modified_at),
         "url": f"{url}#claim-{claim.claim_id}",
+    }
+
+
+def extension_schema(base_url: str) -> dict[str, Any]:
+    """Our extension of ninjs 3.0: the standard's schema plus ``claimReviews``."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base_url}{EXTENSION_SCHEMA_PATH}",
+        "title": "ninjs 3.0 with Newsroom's ClaimReview extension",
+        "$ref": "http://www.iptc.org/std/ninjs/ninjs-schema_3.0.json",
+        "properties": {
+            "claimReviews": {
+                "description": "schema.org ClaimReview (JSON-LD) for each contested or "
+                "unverifiable claim of the released version",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["@context", "@type", "claimReviewed", "reviewRating", "author"],
+                    "properties": {"@type": {"const": "ClaimReview"}},
+                },
+            }
+        },
     }

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from publish.deps import Publish, PublishDep
 from publish.feeds import service
 from publish.feeds.cache import Rendered
+from publish.feeds.ninjs import EXTENSION_SCHEMA_PATH, extension_schema
 from publish.feeds.render import public_json
 
 router = APIRouter(tags=["feeds"])
@@ -113,3 +114,14 @@ async def rss_feed(request: Request, section: str) -> Response:
 def published(story_id: str, publish: PublishDep) -> Response:
     document = service.published(publish.site, story_id)
     return Response(public_json(document), media_type="application/json")
+
+
+@router.get(
+    EXTENSION_SCHEMA_PATH,
+    summary="The JSON Schema of our ninjs documents: ninjs 3.0 plus claimReviews (public)",
+    response_class=Response,
+    responses={200: {"content": {"application/schema+json": {}}}},
+)
+def ninjs_extension_schema(publish: PublishDep) -> Response:
+    document = extension_schema(publish.site.base_url)
+    return Response(public_json(document), media_type="application/schema+json")

@@ -156,7 +156,7 @@ def test_a_retraction_reaches_every_feed(solo: Solo) -> None:
                 entry = next(e for e in entries if e.id == urn(snapshot))
                 assert entry.title == "Retracted: Bridge reopens"
         ninjs = public.get(f"/v1/published/{snapshot.story_id}").json()
-        assert ninjs["pubstatus"] == "canceled"
+        assert ninjs["pubStatus"] == "canceled"
         assert any(d["role"] == "retraction" for d in ninjs["descriptions"])
 
 

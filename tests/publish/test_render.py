@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from publish.feeds.content import body_html, plain
@@ -172,12 +174,12 @@ def test_ninjs_and_claim_review_of_a_released_story() -> None:
     doc = ninjs(publication_of(snapshot), base_url=BASE, newsroom="Daily Test")
     assert doc["uri"] == item_id(snapshot.story_id)
     assert doc["type"] == "text"
-    assert doc["pubstatus"] == "usable"
+    assert doc["pubStatus"] == "usable"
     assert doc["language"] == "en"
-    assert {b["contenttype"] for b in doc["bodies"]} == {"text/html", "text/plain"}
+    assert {b["contentType"] for b in doc["bodies"]} == {"text/html", "text/plain"}
     assert doc["subjects"][0]["name"] == "politics"
-    assert doc["bylines"] == [{"byline": "A. Reporter"}]
-    reviews = doc["claimreviews"]
+    assert doc["by"] == "A. Reporter"
+    reviews = doc["claimReviews"]
     assert len(reviews) == 2  # contested and unverifiable, not verified
     first = reviews[0]
     assert first["@type"] == "ClaimReview"
@@ -194,5 +196,19 @@ def test_ninjs_and_claim_review_of_a_released_story() -> None:
         snapshot, retracted=Retraction(reason="Wrong", at=datetime.now(UTC), by="ed")
     )
     canceled = ninjs(retracted, base_url=BASE, newsroom="Daily Test")
-    assert canceled["pubstatus"] == "canceled"
+    assert canceled["pubStatus"] == "canceled"
     assert canceled["headlines"][0]["value"].startswith("Retracted: ")
+
+
+def test_ninjs_is_spelled_as_ninjs_3_and_declares_its_extension() -> None:
+    body = "The ministry said 40 people were hurt. Rebels denied it."
+    snapshot = story(
+        body,
+        [claim(body, "40 people were hurt", "contested", attributions=[
+            attribution("The ministry", "organisation", "statement")])],
+    )  # fmt: skip
+    doc = ninjs(publication_of(snapshot), base_url=BASE, newsroom="Daily Test")
+    schema = json.loads((Path(__file__).parent / "ninjs-3.0-subset.schema.json").read_text())
+    jsonschema.validate(doc, schema, format_checker=jsonschema.FormatChecker())
+    assert doc["standard"]["schema"] == f"{BASE}/schemas/ninjs-3.0-newsroom.json"
+    assert doc["claimReviews"][0]["claimReviewed"] == "40 people were hurt"

@@ -236,7 +236,7 @@ def test_a_report_reviewed_in_verify_is_released_to_the_feeds(
     with stack.client("publish") as public:
         ids = [i["id"] for i in public.get("/feeds/local.json").json()["items"]]
         assert f"urn:newsroom:story:{story_id}" in ids
-        reviews = public.get(f"/v1/published/{story_id}").json()["claimreviews"]
+        reviews = public.get(f"/v1/published/{story_id}").json()["claimReviews"]
         assert any(r["itemReviewed"]["author"]["name"] == "Ana Ruiz" for r in reviews)
 
 
