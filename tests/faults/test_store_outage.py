@@ -34,14 +34,18 @@ def _ready(fleet: Fleet, service: str) -> int:
 
 def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) -> None:
     with fleet.client("ingest", "reporter") as reporter:
-        before = reporter.post("/v1/reports", json=report(),
-                               headers={"Idempotency-Key": uuid.uuid4().hex})
+        before = reporter.post(
+            "/v1/reports", json=report(), headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
         assert before.status_code == 202
 
         fleet.infra.stop_store()
         during_key = uuid.uuid4().hex
-        during = reporter.post("/v1/reports", json=report(headline="Filed during the outage"),
-                               headers={"Idempotency-Key": during_key})
+        during = reporter.post(
+            "/v1/reports",
+            json=report(headline="Filed during the outage"),
+            headers={"Idempotency-Key": during_key},
+        )
         assert during.status_code == 503
         assert during.headers["content-type"] == "application/problem+json"
         assert int(during.headers["retry-after"]) > 0
@@ -61,15 +65,21 @@ def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) 
             wait_for(lambda s=service: _ready(fleet, s) == 200, timeout=60, what=f"{service} ready")
 
         # The client's retry of the refused report now goes through; nothing was lost.
-        after = reporter.post("/v1/reports", json=report(headline="Filed during the outage"),
-                              headers={"Idempotency-Key": during_key})
+        after = reporter.post(
+            "/v1/reports",
+            json=report(headline="Filed during the outage"),
+            headers={"Idempotency-Key": during_key},
+        )
         assert after.status_code == 202
         for answer in (before.json(), after.json()):
             wait_for(
-                lambda a=answer: "in_review" in [
-                    e["status"] for e in reporter.get(f"/v1/reports/{a['report_id']}").json()[
-                        "timeline"]
-                ],
+                lambda a=answer: (
+                    "in_review"
+                    in [
+                        e["status"]
+                        for e in reporter.get(f"/v1/reports/{a['report_id']}").json()["timeline"]
+                    ]
+                ),
                 timeout=60,
                 what=f"report {answer['report_id']} to reach verify",
             )
