@@ -6,7 +6,6 @@ caller, the repository stores plain records.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import unicodedata
@@ -28,6 +27,7 @@ from services.contracts import (
     StoryReviewed,
     utcnow,
 )
+from services.cursors import bad_cursor, decode_cursor, encode_cursor
 from services.errors import (
     BadRequest,
     Forbidden,
@@ -237,8 +237,11 @@ def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int
 
 def _check_rate(principal: Principal, settings: Settings, now: datetime) -> None:
     limit = settings.rate_limit_per_minute
-    count, oldest = repo.recent_count(principal.user_id, now - RATE_WINDOW)
+    since = now - RATE_WINDOW
+    # One counting query per report; the oldest report's time only when refusing.
+    count = repo.recent_count(principal.user_id, since, limit)
     if count >= limit:
+        oldest = repo.oldest_since(principal.user_id, since)
         wait = (oldest + RATE_WINDOW - now).total_seconds() if oldest else 60
         raise TooManyRequests(
             f"You have submitted {count} reports in the last minute; the limit is {limit}.",
@@ -284,19 +287,15 @@ def list_reports(
 
 
 def _encode_cursor(record: repo.ReportRecord) -> str:
-    raw = json.dumps([record.accepted_at.isoformat(), record.report_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor({"at": record.accepted_at.isoformat(), "id": record.report_id})
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    values = decode_cursor(cursor, ("at", "id"))
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, report_id = json.loads(raw)
-        return datetime.fromisoformat(at), str(report_id)
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed(
-            "The cursor is not one this API gave out.", [{"loc": ["cursor"], "msg": "malformed"}]
-        ) from exc
+        return datetime.fromisoformat(values["at"]), values["id"]
+    except ValueError as exc:
+        raise bad_cursor() from exc
 
 
 # --- events that move the timeline -----------------------------------------------------

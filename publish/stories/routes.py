@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated
 
@@ -23,7 +21,8 @@ from publish.stories.schemas import (
     StoryPage,
 )
 from services.auth import Principal, Role
-from services.errors import BadRequest, ValidationFailed
+from services.cursors import bad_cursor, decode_cursor, encode_cursor
+from services.errors import ValidationFailed
 from services.http import require
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
@@ -144,16 +143,14 @@ def _story_out(row: StoryRow) -> StoryOut:
 
 
 def _encode(row: StoryRow) -> str:
-    raw = f"{row.changed_at.isoformat()}|{row.story_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor({"at": row.changed_at.isoformat(), "id": row.story_id})
 
 
 def _decode(cursor: str | None) -> tuple[datetime, str] | None:
     if not cursor:
         return None
+    values = decode_cursor(cursor, ("at", "id"))
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, story_id = raw.split("|", 1)
-        return datetime.fromisoformat(at), story_id
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise BadRequest("cursor: use the next_cursor of a previous page.") from exc
+        return datetime.fromisoformat(values["at"]), values["id"]
+    except ValueError as exc:
+        raise bad_cursor() from exc

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from publish.stories.model import State
+from services.text import PlainText
 
 
 class Schema(BaseModel):
@@ -18,7 +19,7 @@ class PublishRequest(Schema):
     revision: int | None = Field(
         default=None, ge=1, description="Release only if this is still the current revision"
     )
-    correction: str | None = Field(
+    correction: PlainText | None = Field(
         default=None,
         max_length=2000,
         description="Note shown to readers when this release replaces an earlier one",
@@ -26,7 +27,7 @@ class PublishRequest(Schema):
 
 
 class RetractRequest(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Shown to readers")
+    reason: PlainText = Field(min_length=1, max_length=2000, description="Shown to readers")
 
 
 class BlockerOut(Schema):

@@ -19,8 +19,8 @@ from services.contracts import (
     SignalOut,
     SourceKind,
 )
+from services.text import PlainText
 from verify.claims.repository import ClaimRecord
-from verify.common import PlainText
 
 Status = Annotated[ReviewStatus, Field(strict=False)]
 Kind = Annotated[SourceKind, Field(strict=False)]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.contracts import ReviewStatus
+from services.cursors import bad_cursor, decode_cursor, encode_cursor
 from verify.claims.repository import ClaimRecord
-from verify.common import bad_cursor, decode_cursor, encode_cursor
 from verify.queue import repository
 
 

@@ -22,12 +22,13 @@ from services.contracts import (
     SignalOut,
     StoryReviewed,
 )
+from services.cursors import bad_cursor, decode_cursor, encode_cursor
 from services.errors import Forbidden, InvalidMessage, NotFound
 from services.log import get_logger
 from verify import changes
 from verify.claims.records import closed, moved, new_claim
 from verify.claims.repository import ClaimRecord, ClaimWrite
-from verify.common import Actor, bad_cursor, decode_cursor, encode_cursor
+from verify.common import Actor
 from verify.stories import repository
 from verify.stories.analysis import Candidate, candidates_for
 from verify.stories.carry import match

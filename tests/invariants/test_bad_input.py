@@ -1,0 +1,327 @@
+"""Invariant 5 (and 4): bad input gets a clear 4xx problem answer and changes nothing;
+no script survives into a feed.
+
+Each row is one bad request; each names what must not change (a probe read before and
+after). The requests cover the three APIs: oversized bodies, wrong types, invalid UTF-8,
+NUL and control characters, very deep JSON, huge numbers, claims not in the body,
+unknown fields, bad cursors and negative limits, malformed If-Match and idempotency
+keys, markup and script in every text field.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.desk import publish_when_publishable, story_claims, verify_every_claim
+from tests.support.reports import BODY, report
+from tests.support.servers import api
+from tests.support.stack import Stack
+
+SCRIPT = "<script>alert(1)</script>"
+DEEP = ("[" * 100_000 + "]" * 100_000).encode()
+
+
+@dataclass
+class World:
+    """What the bad requests aim at: a reporter with no reports, a story in review, a
+    published story."""
+
+    stack: Stack
+    reporter_token: str
+    story_id: str
+    claim: dict[str, Any]
+    published_id: str
+    seen: list[str] = field(default_factory=list)
+
+    def client(self, service: str, role: str) -> httpx.Client:
+        token = self.reporter_token if role == "fresh_reporter" else self.stack.tokens[role]
+        return api(self.stack.url(service), token)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def world(stack: Stack) -> World:
+    _, token = stack.new_user("reporter")
+    with stack.client("ingest", "reporter") as ingest:
+        review = ingest.post("/v1/reports", json=report(), headers={"Idempotency-Key": uuid.uuid4().hex})
+        released = ingest.post("/v1/reports", json=report(headline="Released"),
+                               headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+    story_id, published_id = review.json()["story_id"], released.json()["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        claim = story_claims(verify, story_id)["claims"][0]
+        verify_every_claim(verify, published_id)
+    with stack.client("publish", "editor") as publish:
+        publish_when_publishable(publish, published_id)
+    return World(stack, token, story_id, claim, published_id)
+
+
+# --- probes: what must not change ----------------------------------------------------------
+
+
+def reports_of_fresh_reporter(w: World) -> Any:
+    with w.client("ingest", "fresh_reporter") as c:
+        return c.get("/v1/reports").json()["items"]
+
+
+def the_claim(w: World) -> Any:
+    with w.client("verify", "reviewer") as c:
+        found = c.get(f"/v1/claims/{w.claim['claim_id']}").json()
+    return {k: found[k] for k in ("version", "status", "attributions", "start", "end")}
+
+
+def the_story(w: World) -> Any:
+    with w.client("verify", "reviewer") as c:
+        story = c.get(f"/v1/stories/{w.story_id}").json()
+    return [(c["claim_id"], c["version"], c["status"], c["start"]) for c in story["claims"]]
+
+
+def subscriptions(w: World) -> Any:
+    with w.client("publish", "editor") as c:
+        return c.get("/v1/subscriptions").json()
+
+
+def the_release(w: World) -> Any:
+    with api(w.stack.url("publish")) as c:
+        found = c.get(f"/v1/published/{w.published_id}").json()
+    return (found["pubStatus"], found["versionCreated"], found["descriptions"])
+
+
+def nothing(_: World) -> Any:
+    return None
+
+
+# --- the table ----------------------------------------------------------------------------
+
+Request = Callable[[World], dict[str, Any]]
+
+
+def post_report(payload: Any = None, raw: bytes | None = None, key: str | None = None,
+                ctype: str = "application/json") -> Request:  # fmt: skip
+    def build(_: World) -> dict[str, Any]:
+        headers = {"Idempotency-Key": key if key is not None else uuid.uuid4().hex,
+                   "Content-Type": ctype}  # fmt: skip
+        content = raw if raw is not None else json.dumps(payload).encode()
+        return {"method": "POST", "url": "/v1/reports", "content": content, "headers": headers}
+
+    return build
+
+
+def review(body: Any = None, raw: bytes | None = None, if_match: str | None = "current") -> Request:
+    def build(w: World) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json"}
+        if if_match == "current":
+            headers["If-Match"] = f'"{w.claim["version"]}"'
+        elif if_match is not None:
+            headers["If-Match"] = if_match
+        content = raw if raw is not None else json.dumps(body).encode()
+        url = f"/v1/claims/{w.claim['claim_id']}/review"
+        return {"method": "POST", "url": url, "content": content, "headers": headers}
+
+    return build
+
+
+def on_claim(suffix: str, body: Any) -> Request:
+    return lambda w: {"method": "POST", "url": f"/v1/claims/{w.claim['claim_id']}{suffix}",
+                      "json": body}  # fmt: skip
+
+
+def on_story(service: str, suffix: str, body: Any, target: str = "review") -> Request:
+    def build(w: World) -> dict[str, Any]:
+        story = w.story_id if target == "review" else w.published_id
+        prefix = "/v1/stories/"
+        return {"method": "POST", "url": f"{prefix}{story}{suffix}", "json": body}
+
+    return build
+
+
+def get(url: str) -> Request:
+    return lambda _: {"method": "GET", "url": url}
+
+
+def attribution(**overrides: Any) -> dict[str, Any]:
+    return {"source_name": "The mayor", "source_kind": "person", "obtained_via": "statement",
+            **overrides}  # fmt: skip
+
+
+VERIFIED = {"status": "verified"}
+CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
+    # ingest ---------------------------------------------------------------------------
+    ("report: oversized request", "ingest", "fresh_reporter",
+     post_report(raw=b'{"headline": "' + b"x" * 400_000 + b'"}'), reports_of_fresh_reporter),
+    ("report: body over the limit", "ingest", "fresh_reporter",
+     post_report(report(body="word " * 50_000, claims=[])), reports_of_fresh_reporter),
+    ("report: headline of the wrong type", "ingest", "fresh_reporter",
+     post_report(report(headline=["a", "list"])), reports_of_fresh_reporter),
+    ("report: claims of the wrong type", "ingest", "fresh_reporter",
+     post_report(report(claims="all of them")), reports_of_fresh_reporter),
+    ("report: invalid UTF-8", "ingest", "fresh_reporter",
+     post_report(raw=b'{"headline": "\xff\xfe bad", "body": "x", "section": "local"}'),
+     reports_of_fresh_reporter),
+    ("report: lone surrogate", "ingest", "fresh_reporter",
+     post_report(raw=b'{"headline": "\\ud800", "body": "x y z", "section": "local"}'),
+     reports_of_fresh_reporter),
+    ("report: NUL in the body", "ingest", "fresh_reporter",
+     post_report(report(body="The vote\u0000 was 21 to 9.", claims=[])), reports_of_fresh_reporter),
+    ("report: escape character in the headline", "ingest", "fresh_reporter",
+     post_report(report(headline="Budget \u001b[31m")), reports_of_fresh_reporter),
+    ("report: very deep JSON", "ingest", "fresh_reporter", post_report(raw=DEEP),
+     reports_of_fresh_reporter),
+    ("report: huge number", "ingest", "fresh_reporter",
+     post_report(raw=json.dumps(report()).replace('"local"', "1" + "0" * 5000).encode()),
+     reports_of_fresh_reporter),
+    ("report: huge float for a boolean", "ingest", "fresh_reporter",
+     post_report(raw=json.dumps(report()).replace("false", "1e400").encode()),
+     reports_of_fresh_reporter),
+    ("report: claim not in the body", "ingest", "fresh_reporter",
+     post_report(report(claims=[{"text": "Something else entirely."}])), reports_of_fresh_reporter),
+    ("report: unknown field", "ingest", "fresh_reporter",
+     post_report(report(priority="urgent")), reports_of_fresh_reporter),
+    ("report: not an object", "ingest", "fresh_reporter", post_report(["headline"]),
+     reports_of_fresh_reporter),
+    ("report: empty request", "ingest", "fresh_reporter", post_report(raw=b""),
+     reports_of_fresh_reporter),
+    ("report: not JSON", "ingest", "fresh_reporter",
+     post_report(raw=b"headline=x", ctype="application/x-www-form-urlencoded"),
+     reports_of_fresh_reporter),
+    ("report: malformed idempotency key", "ingest", "fresh_reporter",
+     post_report(report(), key="not a key!"), reports_of_fresh_reporter),
+    ("report: overlong idempotency key", "ingest", "fresh_reporter",
+     post_report(report(), key="k" * 500), reports_of_fresh_reporter),
+    ("report: script in the headline", "ingest", "fresh_reporter",
+     post_report(report(headline=SCRIPT)), reports_of_fresh_reporter),
+    ("report: script in the body", "ingest", "fresh_reporter",
+     post_report(report(body=BODY + SCRIPT)), reports_of_fresh_reporter),
+    ("report: event handler in the body", "ingest", "fresh_reporter",
+     post_report(report(body=BODY + '<img src=x onerror="alert(1)">')), reports_of_fresh_reporter),
+    ("report: script in a source", "ingest", "fresh_reporter",
+     post_report(report(claims=[{"text": "The vote was 21 to 9.", "sources": [SCRIPT]}])),
+     reports_of_fresh_reporter),
+    ("report: script as the section", "ingest", "fresh_reporter",
+     post_report(report(section=SCRIPT)), reports_of_fresh_reporter),
+    ("report: script as the story id", "ingest", "fresh_reporter",
+     post_report(report(story_id=SCRIPT)), reports_of_fresh_reporter),
+    ("reports: bad cursor", "ingest", "fresh_reporter", get("/v1/reports?cursor=%%%"), nothing),
+    ("reports: negative limit", "ingest", "fresh_reporter", get("/v1/reports?limit=-1"), nothing),
+    ("reports: huge limit", "ingest", "fresh_reporter", get("/v1/reports?limit=99999999999999999999"),
+     nothing),
+    # verify ---------------------------------------------------------------------------
+    ("queue: bad cursor", "verify", "reviewer", get("/v1/queue?cursor=not-ours"), nothing),
+    ("queue: negative limit", "verify", "reviewer", get("/v1/queue?limit=-5"), nothing),
+    ("queue: limit not a number", "verify", "reviewer", get("/v1/queue?limit=ten"), nothing),
+    ("queue: unknown status", "verify", "reviewer", get("/v1/queue?status=maybe"), nothing),
+    ("snapshots: not a date", "verify", "editor", get("/v1/snapshots?updated_after=yesterday"),
+     nothing),
+    ("review: If-Match missing", "verify", "reviewer", review(VERIFIED, if_match=None), the_claim),
+    ("review: If-Match not a version", "verify", "reviewer", review(VERIFIED, if_match="abc"),
+     the_claim),
+    ("review: If-Match a list", "verify", "reviewer", review(VERIFIED, if_match='"1", "2"'),
+     the_claim),
+    ("review: If-Match stale", "verify", "reviewer", review(VERIFIED, if_match='"999999"'),
+     the_claim),
+    ("review: unknown status", "verify", "reviewer", review({"status": "probably"}), the_claim),
+    ("review: unknown field", "verify", "reviewer", review({**VERIFIED, "force": True}), the_claim),
+    ("review: status of the wrong type", "verify", "reviewer", review({"status": 7}), the_claim),
+    ("review: invalid UTF-8", "verify", "reviewer", review(raw=b'{"status": "\xff"}'), the_claim),
+    ("review: very deep JSON", "verify", "reviewer", review(raw=DEEP), the_claim),
+    ("review: script in the note", "verify", "reviewer", review({**VERIFIED, "note": SCRIPT}),
+     the_claim),
+    ("review: script as a source name", "verify", "reviewer",
+     review({"status": "contested", "attributions": [attribution(source_name=SCRIPT)]}), the_claim),
+    ("review: script in a quote", "verify", "reviewer",
+     review({"status": "contested", "attributions": [attribution(quote=SCRIPT)]}), the_claim),
+    ("review: javascript URL", "verify", "reviewer",
+     review({"status": "contested", "attributions": [attribution(url="javascript:alert(1)")]}),
+     the_claim),
+    ("review: unknown source kind", "verify", "reviewer",
+     review({"status": "contested", "attributions": [attribution(source_kind="rumour")]}), the_claim),
+    ("review: attribution span outside the body", "verify", "reviewer",
+     review({"status": "contested", "attributions": [attribution(start=5, end=10**9)]}), the_claim),
+    ("review: huge number as a span", "verify", "reviewer",
+     review(raw=json.dumps({"status": "contested", "attributions": [attribution(start=0)]})
+            .replace('"start": 0', '"start": 1' + "0" * 4000).encode()), the_claim),
+    ("add claim: end before start", "verify", "reviewer",
+     on_story("verify", "/claims", {"start": 50, "end": 10}), the_story),
+    ("add claim: negative offset", "verify", "reviewer",
+     on_story("verify", "/claims", {"start": -3, "end": 10}), the_story),
+    ("add claim: text not in the body", "verify", "reviewer",
+     on_story("verify", "/claims", {"text": "Nothing like this is in the story."}), the_story),
+    ("add claim: script as text", "verify", "reviewer",
+     on_story("verify", "/claims", {"text": SCRIPT}), the_story),
+    ("split: offset outside the claim", "verify", "reviewer", on_claim("/split", {"at": [10**6]}),
+     the_story),
+    ("merge: no claims", "verify", "reviewer",
+     lambda w: {"method": "POST", "url": "/v1/claims/merge", "json": {"claim_ids": []}}, the_story),
+    ("dismiss: script as the reason", "verify", "reviewer", on_claim("/dismiss", {"reason": SCRIPT}),
+     the_claim),
+    ("lease: negative seconds", "verify", "reviewer", on_claim("/lease", {"lease_seconds": -1}),
+     the_claim),
+    # publish --------------------------------------------------------------------------
+    ("subscribe: javascript URL", "publish", "editor",
+     lambda w: {"method": "POST", "url": "/v1/subscriptions",
+                "json": {"url": "javascript:alert(1)//aaaaaaa"}}, subscriptions),
+    ("subscribe: ftp URL", "publish", "editor",
+     lambda w: {"method": "POST", "url": "/v1/subscriptions",
+                "json": {"url": "ftp://example.test/hook"}}, subscriptions),
+    ("subscribe: unknown event", "publish", "editor",
+     lambda w: {"method": "POST", "url": "/v1/subscriptions",
+                "json": {"url": "https://example.test/hook", "events": ["deleted"]}},
+     subscriptions),
+    ("subscribe: unknown section", "publish", "editor",
+     lambda w: {"method": "POST", "url": "/v1/subscriptions",
+                "json": {"url": "https://example.test/hook", "sections": [SCRIPT]}},
+     subscriptions),
+    ("subscribe: URL of the wrong type", "publish", "editor",
+     lambda w: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": 42}}, subscriptions),
+    ("retract: script as the reason", "publish", "editor",
+     on_story("publish", "/retract", {"reason": SCRIPT}, target="published"), the_release),
+    ("retract: empty reason", "publish", "editor",
+     on_story("publish", "/retract", {"reason": ""}, target="published"), the_release),
+    ("publish: script as the correction", "publish", "editor",
+     on_story("publish", "/publish", {"correction": SCRIPT}, target="published"), the_release),
+    ("publish: unknown field", "publish", "editor",
+     on_story("publish", "/publish", {"force": True}, target="published"), the_release),
+    ("publish: revision of the wrong type", "publish", "editor",
+     on_story("publish", "/publish", {"revision": "latest"}, target="published"), the_release),
+    ("stories: unknown state", "publish", "editor", get("/v1/stories?state=lost"), nothing),
+    ("stories: negative limit", "publish", "editor", get("/v1/stories?limit=-1"), nothing),
+    ("stories: bad cursor", "publish", "editor", get("/v1/stories?cursor=%00"), nothing),
+    ("feed: bad cursor", "publish", "editor", get("/feeds/all.json?cursor=-1"), nothing),
+    ("feed: unknown section", "publish", "editor", get("/feeds/%3Cscript%3E.json"), nothing),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "service", "role", "request_of", "probe"), CASES,
+                         ids=[c[0] for c in CASES])  # fmt: skip
+def test_bad_input_is_a_4xx_problem_and_changes_nothing(
+    world: World, case: str, service: str, role: str, request_of: Request,
+    probe: Callable[[World], Any],
+) -> None:  # fmt: skip
+    before = probe(world)
+    with world.client(service, role) as client:
+        answer = client.request(**request_of(world))
+    assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])
+    assert answer.headers["content-type"] == "application/problem+json", answer.text[:300]
+    problem = answer.json()
+    assert problem["status"] == answer.status_code
+    assert problem["title"]
+    assert problem["detail"]
+    assert probe(world) == before
+
+
+def test_there_are_at_least_forty_bad_requests() -> None:
+    assert len(CASES) >= 40
+    print(f"\nbad inputs tried: {len(CASES)}")
+
+
+def test_no_script_survives_into_any_feed(world: World) -> None:
+    with api(world.stack.url("publish")) as public:
+        for fmt in ("json", "atom", "rss"):
+            text = public.get(f"/feeds/all.{fmt}").text.lower()
+            for danger in ("<script", "javascript:", "onerror=", "onload="):
+                assert danger not in text, (fmt, danger)

@@ -1,0 +1,133 @@
+"""Invariant 6: a role cannot do what its role does not allow, on any path.
+
+Every operation in every service's OpenAPI must appear in EXPECTED (a new endpoint
+without a decided row fails the test). Each is called as every role, with no token, with
+a malformed token and with a revoked one. Requests carry dummy ids and empty bodies, so
+an allowed call fails later (404, 409, 422, 428...) and changes nothing; what is checked
+is whether authentication and the role let it through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.servers import api
+from tests.support.stack import Stack
+
+R, V, E, A, S = "reporter", "reviewer", "editor", "admin", "service"
+PUBLIC = "public"
+OPEN = frozenset({PUBLIC})
+
+EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
+    # ingest
+    ("ingest", "POST", "/v1/reports"): frozenset({R}),
+    ("ingest", "GET", "/v1/reports"): frozenset({R, V, E}),
+    ("ingest", "GET", "/v1/reports/{report_id}"): frozenset({R, V, E}),
+    ("ingest", "GET", "/v1/users"): frozenset({A}),
+    ("ingest", "POST", "/v1/users"): frozenset({A}),
+    ("ingest", "DELETE", "/v1/users/{name}"): frozenset({A}),
+    ("ingest", "POST", "/v1/users/{name}/tokens"): frozenset({A}),
+    # verify
+    ("verify", "GET", "/v1/stories/{story_id}"): frozenset({R, V, E, S}),
+    ("verify", "GET", "/v1/snapshots"): frozenset({E, S}),
+    ("verify", "GET", "/v1/queue"): frozenset({V, E}),
+    ("verify", "GET", "/v1/claims/{claim_id}"): frozenset({V, E}),
+    ("verify", "GET", "/v1/claims/{claim_id}/suggested-attributions"): frozenset({V, E}),
+    ("verify", "GET", "/v1/claims/{claim_id}/history"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/lease"): frozenset({V, E}),
+    ("verify", "DELETE", "/v1/claims/{claim_id}/lease"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/review"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/dismiss"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/attributions/{attribution_id}/approval"): frozenset(
+        {E}
+    ),
+    ("verify", "POST", "/v1/stories/{story_id}/claims"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/split"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/merge"): frozenset({V, E}),
+    # publish
+    ("publish", "GET", "/v1/stories/{story_id}/gate"): frozenset({V, E}),
+    ("publish", "POST", "/v1/stories/{story_id}/publish"): frozenset({E}),
+    ("publish", "POST", "/v1/stories/{story_id}/retract"): frozenset({E}),
+    ("publish", "GET", "/v1/stories"): frozenset({E}),
+    ("publish", "GET", "/feeds/{section}.json"): OPEN,
+    ("publish", "GET", "/feeds/{section}.atom"): OPEN,
+    ("publish", "GET", "/feeds/{section}.rss"): OPEN,
+    ("publish", "GET", "/v1/published/{story_id}"): OPEN,
+    ("publish", "GET", "/schemas/ninjs-3.0-newsroom.json"): OPEN,
+    ("publish", "GET", "/v1/subscriptions"): frozenset({E, A}),
+    ("publish", "POST", "/v1/subscriptions"): frozenset({E, A}),
+    ("publish", "GET", "/v1/subscriptions/{subscription_id}"): frozenset({E, A}),
+    ("publish", "DELETE", "/v1/subscriptions/{subscription_id}"): frozenset({E, A}),
+    ("publish", "GET", "/v1/subscriptions/{subscription_id}/deliveries"): frozenset({E, A}),
+}
+# Probes, not data: every service answers these to anyone.
+HEALTH = {"/healthz", "/readyz", "/metrics"}
+DUMMY = {
+    "report_id": "r_" + "0" * 32,
+    "story_id": "s_" + "0" * 32,
+    "claim_id": "c_000000000000000000000000",
+    "attribution_id": "a_0000000000000000",
+    "subscription_id": "w_0000000000000000",
+    "name": "nobody-at-all",
+    "section": "all",
+}
+CALLERS = ("reporter", "reviewer", "editor", "admin", "service", "none", "malformed", "revoked")
+
+
+def operations(stack: Stack) -> Iterator[tuple[str, str, str]]:
+    for service in ("ingest", "verify", "publish"):
+        spec = httpx.get(f"{stack.url(service)}/openapi.json", timeout=30).json()  # type: ignore[arg-type]
+        for path, methods in spec["paths"].items():
+            if path in HEALTH:
+                continue
+            for method in methods:
+                yield service, method.upper(), path
+
+
+@pytest.fixture(scope="module")
+def revoked_token(stack: Stack) -> str:
+    name, token = stack.new_user("editor")
+    with stack.client("ingest", "admin") as admin:
+        assert admin.delete(f"/v1/users/{name}").status_code == 200
+    return token
+
+
+def call(stack: Stack, token: str | None, service: str, method: str, path: str) -> httpx.Response:
+    url = re.sub(r"\{(\w+)\}", lambda m: DUMMY[m.group(1)], path)
+    with api(stack.url(service), token) as client:  # type: ignore[arg-type]
+        if method in ("POST", "PUT", "PATCH"):
+            return client.request(method, url, json={"_": "not a valid body"})
+        return client.request(method, url)
+
+
+def test_every_operation_has_a_decided_row(stack: Stack) -> None:
+    found = set(operations(stack))
+    assert found - set(EXPECTED) == set(), "operations with no expectation"
+    assert set(EXPECTED) - found == set(), "expectations for operations that are gone"
+
+
+def test_every_role_on_every_path(stack: Stack, revoked_token: str) -> None:
+    tokens = {**stack.tokens, "none": None, "malformed": "nr_garbage", "revoked": revoked_token}
+    wrong: list[str] = []
+    cells = 0
+    for (service, method, path), allowed in EXPECTED.items():
+        for caller in CALLERS:
+            status = call(stack, tokens[caller], service, method, path).status_code
+            cells += 1
+            if PUBLIC in allowed:
+                ok = status not in (401, 403)
+                expected = "not 401/403"
+            elif caller in ("none", "malformed", "revoked"):
+                ok, expected = status == 401, "401"
+            elif caller in allowed:
+                ok, expected = status not in (401, 403), "allowed (not 401/403)"
+            else:
+                ok, expected = status == 403, "403"
+            if not ok:
+                wrong.append(f"{caller:>9} {method:<6} {service}{path}: {status}, expected {expected}")
+    print(f"\nrole cells checked: {cells}")
+    assert wrong == []
