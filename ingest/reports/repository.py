@@ -126,16 +126,21 @@ def latest_revision(story_id: str) -> ReportRecord | None:
     return _record(doc) if doc else None
 
 
-def recent_count(reporter_id: str, since: datetime) -> tuple[int, datetime | None]:
-    """How many reports the reporter had accepted since ``since``, and the oldest one's time."""
+def recent_count(reporter_id: str, since: datetime, limit: int) -> int:
+    """How many reports the reporter had accepted since ``since``, counted up to ``limit``
+    (the store stops there: a busy reporter's minute is not walked whole)."""
     query = {"reporter_id": reporter_id, "accepted_at": {"$gte": since}}
-    count = _reports().count_documents(query)
-    if not count:
-        return 0, None
+    return int(_reports().count_documents(query, limit=limit))
+
+
+def oldest_since(reporter_id: str, since: datetime) -> datetime | None:
+    """The time of the reporter's oldest report accepted since ``since``."""
     oldest = _reports().find_one(
-        query, sort=[("accepted_at", ASCENDING)], projection=["accepted_at"]
+        {"reporter_id": reporter_id, "accepted_at": {"$gte": since}},
+        sort=[("accepted_at", ASCENDING)],
+        projection=["accepted_at"],
     )
-    return count, oldest["accepted_at"] if oldest else None
+    return oldest["accepted_at"] if oldest else None
 
 
 def insert(record: ReportRecord, idempotency_key: str) -> None:
