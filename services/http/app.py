@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.http.health import router as health_router
 from services.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.http.openapi import install_problem_openapi
 from services.http.problems import install_problem_handlers
 from services.runtime import Runtime
 
@@ -28,6 +30,10 @@ def build_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(runtime.start)
+        # Everything built so far (modules, models, clients) lives as long as the process:
+        # keep it out of the collector's full passes, which otherwise stall a request that
+        # allocates a lot (the gate of a 1,000-claim story: p90 86 -> 27 ms, bench/).
+        gc.freeze()
         try:
             yield
         finally:
@@ -37,6 +43,7 @@ def build_app(
     app.state.runtime = runtime
     app.state.settings = runtime.settings
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.include_router(health_router)
     for router in routers:
         app.include_router(router)

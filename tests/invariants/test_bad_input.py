@@ -49,7 +49,9 @@ class World:
 def world(stack: Stack) -> World:
     _, token = stack.new_user("reporter")
     with stack.client("ingest", "reporter") as ingest:
-        review = ingest.post("/v1/reports", json=report(), headers={"Idempotency-Key": uuid.uuid4().hex})
+        review = ingest.post(
+            "/v1/reports", json=report(), headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
         released = ingest.post("/v1/reports", json=report(headline="Released"),
                                headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
     story_id, published_id = review.json()["story_id"], released.json()["story_id"]
@@ -208,8 +210,8 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      post_report(report(story_id=SCRIPT)), reports_of_fresh_reporter),
     ("reports: bad cursor", "ingest", "fresh_reporter", get("/v1/reports?cursor=%%%"), nothing),
     ("reports: negative limit", "ingest", "fresh_reporter", get("/v1/reports?limit=-1"), nothing),
-    ("reports: huge limit", "ingest", "fresh_reporter", get("/v1/reports?limit=99999999999999999999"),
-     nothing),
+    ("reports: huge limit", "ingest", "fresh_reporter",
+     get("/v1/reports?limit=99999999999999999999"), nothing),
     # verify ---------------------------------------------------------------------------
     ("queue: bad cursor", "verify", "reviewer", get("/v1/queue?cursor=not-ours"), nothing),
     ("queue: negative limit", "verify", "reviewer", get("/v1/queue?limit=-5"), nothing),
@@ -239,7 +241,8 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      review({"status": "contested", "attributions": [attribution(url="javascript:alert(1)")]}),
      the_claim),
     ("review: unknown source kind", "verify", "reviewer",
-     review({"status": "contested", "attributions": [attribution(source_kind="rumour")]}), the_claim),
+     review({"status": "contested", "attributions": [attribution(source_kind="rumour")]}),
+     the_claim),
     ("review: attribution span outside the body", "verify", "reviewer",
      review({"status": "contested", "attributions": [attribution(start=5, end=10**9)]}), the_claim),
     ("review: huge number as a span", "verify", "reviewer",
@@ -257,8 +260,8 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      the_story),
     ("merge: no claims", "verify", "reviewer",
      lambda w: {"method": "POST", "url": "/v1/claims/merge", "json": {"claim_ids": []}}, the_story),
-    ("dismiss: script as the reason", "verify", "reviewer", on_claim("/dismiss", {"reason": SCRIPT}),
-     the_claim),
+    ("dismiss: script as the reason", "verify", "reviewer",
+     on_claim("/dismiss", {"reason": SCRIPT}), the_claim),
     ("lease: negative seconds", "verify", "reviewer", on_claim("/lease", {"lease_seconds": -1}),
      the_claim),
     # publish --------------------------------------------------------------------------

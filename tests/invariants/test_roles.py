@@ -128,6 +128,8 @@ def test_every_role_on_every_path(stack: Stack, revoked_token: str) -> None:
             else:
                 ok, expected = status == 403, "403"
             if not ok:
-                wrong.append(f"{caller:>9} {method:<6} {service}{path}: {status}, expected {expected}")
+                wrong.append(
+                    f"{caller:>9} {method:<6} {service}{path}: {status}, expected {expected}"
+                )
     print(f"\nrole cells checked: {cells}")
     assert wrong == []
