@@ -58,6 +58,19 @@ HELD_OUT_FLOOR: dict[str, dict[str, float]] = {
     "heldout_labour_port": THE_BAR | {"contested_recall": 0.85},
 }
 
+# Six dispute stories (a pay-discrimination lawsuit, a hospital delay, an air strike with
+# duelling accounts, a disputed mayoral count, a drug-trial preprint with critics, a
+# teachers' strike with union and ministry figures), written and labelled before the
+# detector ran on them, then used to tune the dispute model (disputes.py and the passes
+# that feed it). Their first run (claims found / contested recall / contested precision
+# / strict precision / source recall):
+#   labour_pay_lawsuit      0.93 / 0.50 / 0.71 / 0.62 / 0.69
+#   health_hospital_delay   0.93 / 0.50 / 1.00 / 1.00 / 0.69
+#   conflict_airstrike      1.00 / 0.56 / 1.00 / 1.00 / 0.79
+#   politics_mayor_count    1.00 / 0.33 / 1.00 / 1.00 / 0.86
+#   science_drug_preprint   0.93 / 0.00 / 1.00 / 1.00 / 0.82
+#   labour_teachers_strike  1.00 / 0.33 / 1.00 / 1.00 / 1.00
+# They meet the bar now, like every tuning story; they are not a measure of generality.
 STORIES = [s for s in stories() if s[0] not in HELD_OUT]
 HELD = [s for s in stories() if s[0] in HELD_OUT]
 
@@ -93,5 +106,6 @@ def test_there_are_enough_labelled_stories() -> None:
     assert "panjshir" in names
     assert names >= HELD_OUT
     assert set(HELD_OUT_FLOOR) == HELD_OUT
-    # the shared story, four beats of our own, six generalisation stories, three held out
-    assert len(names) >= 14
+    # the shared story, four beats of our own, six generalisation stories, three held
+    # out, six dispute stories
+    assert len(names) >= 20

@@ -50,6 +50,8 @@ def _noun_use(tokens: list[Token], v: int) -> bool:
     w = tokens[v].lower
     prev = tokens[v - 1].lower
     nxt = tokens[v + 1].lower if v + 1 < len(tokens) else ""
+    if prev == "to" and v >= 2 and tokens[v - 2].lower in _SEEM:
+        return False  # "appeared to show": a verb
     return (
         prev in lx.NOUN_MAKERS
         or prev.endswith(("'s", "’s", "s'"))
@@ -68,8 +70,18 @@ def _passive(tokens: list[Token], v: int) -> bool:
     return k >= 0 and tokens[k].lower in {"is", "are", "was", "were", "be", "been", "being"}
 
 
+_SEEM = word_set("appear appears appeared seem seems seemed")
+
+
+def _age(tokens: list[Token], a: int, b: int) -> bool:
+    """', 46,' after a name: an age in apposition, not the subject."""
+    return b == a + 1 and tokens[a].text.isdigit() and len(tokens[a].text) <= 3
+
+
 def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     """Subject phrase of the verb at v; the flag says a parenthetical was jumped over."""
+    if v >= 2 and tokens[v - 1].lower == "to" and tokens[v - 2].lower in _SEEM:
+        v -= 2  # "Videos ... appeared to show": the subject of the appearance
     e = skip_between(tokens, v)
     jumped_anon = False
     for _ in range(3):
@@ -79,7 +91,7 @@ def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
             c = e - 2
             while c >= 0 and tokens[c].text != ",":
                 c -= 1
-            if c >= 0 and is_parenthetical(tokens, c + 1, e - 1):
+            if c >= 0 and (is_parenthetical(tokens, c + 1, e - 1) or _age(tokens, c + 1, e - 1)):
                 chunk = " ".join(t.lower for t in tokens[c + 1 : e - 1])
                 # ", citing people familiar with it,": the citing clause has its own source
                 cites = chunk.startswith(("citing", "quoting"))
@@ -119,13 +131,23 @@ def _role_kind(tokens: list[Token], i: int) -> str | None:
     return None
 
 
+# Verbs that take what is rejected as their object: ", rejected the allegations," is
+# no inverted "said X"; its subject stands before it.
+_TRANSITIVE = word_set(
+    "reject rejects rejected dismiss dismisses dismissed deny denies denied accuse accuses "
+    "accused blame blames blamed dispute disputes disputed refute refutes refuted "
+    "contradict contradicts contradicted criticise criticised criticize criticized urge "
+    "urges urged told tell tells"
+)
+
+
 def _inverted_start(tokens: list[Token], v: int) -> int | None:
     """'..., said X' / '"...," said X': index where X starts, else None.
 
     The phrase after the verb is its subject only when nothing verbal follows it;
     in ', said the administration had ...' it opens the reported clause instead.
     """
-    if v == 0 or v + 1 >= len(tokens):
+    if v == 0 or v + 1 >= len(tokens) or tokens[v].lower in _TRANSITIVE:
         return None
     prev = tokens[v - 1].text
     if prev != "," and prev not in _QUOTES:
@@ -182,6 +204,7 @@ def _verb_fits(tokens: list[Token], v: int, h: int) -> bool:
     if w in lx.EVIDENCE_VERBS:
         return (
             head in lx.DOCUMENT_HEADS
+            or head in lx.SOCIAL_HEADS
             or head in lx.ORG_HEADS
             or head in lx.MEDIA_HEADS
             or head in lx.PRONOUNS
@@ -195,11 +218,49 @@ def _addressee(tokens: list[Token], v: int, surnames: frozenset[str]) -> RawAttr
     k = v + 1
     if k < len(tokens) and tokens[k].lower == "the":
         k += 1
-    if k >= len(tokens) or not tokens[k].is_cap or tokens[k].lower in _NOT_ADDRESSEES:
+    if k >= len(tokens) or tokens[k].lower in _NOT_ADDRESSEES:
         return None
     i, j = np_right(tokens, v + 1)
+    if not tokens[k].is_cap and not (i < j and tokens[j - 1].lower in lx.MEDIA_HEADS):
+        return None  # "told state television": an outlet in lower case
     raw = make_raw(tokens, i, j, tokens[v], surnames)
     return raw if raw is not None and raw.kind in {"media", "organisation"} else None
+
+
+_BE_OR_NOT = word_set("is are was were be been being not never")
+# ", alleging that ...", ", saying ...": the clause subject is the source
+_ING_REPORTS = word_set(
+    "saying alleging claiming insisting arguing contending asserting adding accusing"
+)
+# "In a lawsuit filed on Tuesday, X said": the filing is a source beside its author
+_FILINGS = word_set("lawsuit lawsuits suit complaint filing indictment affidavit petition claim")
+
+
+def _clause_follows(tokens: list[Token], v: int) -> bool:
+    """'officials state that', 'the report states: ...'; not 'state schools'."""
+    if v + 1 >= len(tokens):
+        return True
+    nxt = tokens[v + 1]
+    return nxt.lower == "that" or not nxt.is_word or nxt.lower in lx.DETERMINERS
+
+
+def _legal_filing(tokens: list[Token], raw: RawAttribution) -> bool:
+    words = [t.lower for t in tokens if raw.start <= t.start and t.end <= raw.end]
+    return bool(words) and words[-1] in _FILINGS
+
+
+def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
+    """'X sued the company, alleging that ...': the subject of the clause speaks."""
+    out: list[RawAttribution] = []
+    for v, t in enumerate(tokens):
+        if t.lower not in _ING_REPORTS or v < 2 or tokens[v - 1].text != ",":
+            continue
+        i, j = clause_subject(tokens, v - 1)
+        raw = make_raw(tokens, i, j, t, surnames) if i < j else None
+        if raw is not None and raw.kind != "document":
+            out.append(raw)
+        break
+    return out
 
 
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
@@ -210,6 +271,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         # "according to X", "citing X", "quoted by X"
         for prep in lx.SOURCE_PREPOSITIONS if w in _PREP_FIRST else ():
             if tuple(x.lower for x in tokens[v : v + len(prep)]) == prep:
+                if prep[-1] == "by" and v > 0 and tokens[v - 1].lower in _BE_OR_NOT:
+                    continue  # "was not seen by a doctor": an action, no source
                 cue_end = tokens[v + len(prep) - 1]
                 cue = make_token(
                     " ".join(x.text for x in tokens[v : v + len(prep)]), t.start, cue_end.end
@@ -224,6 +287,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         if w in {"cited", "quoted"} or _noun_use(tokens, v) or _passive(tokens, v):
             continue
+        if w in {"state", "states"} and not _clause_follows(tokens, v):
+            continue  # "state schools", "member states": not the verb
         k = _inverted_start(tokens, v) if is_report else None
         if k is not None:
             i, j = np_right(tokens, k)
@@ -260,10 +325,10 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 found.append(addressee)
     found += holders(tokens, surnames)
     found += _estimate_frames(tokens, surnames)
-    if not found:
-        opening = opening_document(tokens, surnames)
-        if opening is not None:
-            found.append(opening)
+    found += _participle_clauses(tokens, surnames)
+    opening = opening_document(tokens, surnames)
+    if opening is not None and (not found or _legal_filing(tokens, opening)):
+        found.append(opening)
     if tokens and social_channel(tokens) is not None:
         found = [
             RawAttribution(

@@ -60,6 +60,35 @@ def _present_by_position(tokens: list[Token], k: int) -> bool:
     return noun_before and object_after and not prev.text[:1].isdigit()
 
 
+def _after_name(tokens: list[Token], known: frozenset[str]) -> list[Token]:
+    """'Acme pays its staff ...': a word in -s right after a name the story uses as one."""
+    tokens = [t for t in tokens if t.text not in _QUOTE_CHARS]
+    if len(tokens) < 3 or not tokens[0].is_cap or tokens[0].lower not in known:
+        return []
+    t = tokens[1]
+    w = t.lower
+    if t.is_cap or not t.is_word or len(w) < 4 or not w.endswith("s"):
+        return []
+    return [] if w.endswith(("ss", "us", "is")) or w in lx.SOURCE_HEADS else [t]
+
+
+def _first_clause(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for t in tokens:
+        if t.text in {",", ";"} and len(out) > 2:
+            break
+        if t.text not in _QUOTE_CHARS:
+            out.append(t)
+    return out
+
+
+# Plans with a date: "plans to hold", "is due to", "will hold", "scheduled for"
+_PLAN = re.compile(
+    r"\b(?:plans?|planned|intends?|is\s+due|are\s+due|will|would)\s+to\b"
+    r"|\b(?:scheduled|set)\s+(?:for|to)\b|\bwill\s+(?:hold|meet|stage|begin|vote)\b"
+)
+
+
 def _outside_quotes(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     inside = False
@@ -113,6 +142,7 @@ def checkable_reasons(
         return ()  # a question asks, it does not state
     verbs = [t for k, t in enumerate(tokens) if _finite(t, tokens[k - 1] if k else None)]
     verbs += [t for k, t in enumerate(tokens) if _present_by_position(tokens, k)]
+    verbs += _after_name(tokens, known_names)
     if not verbs:
         return ()  # no finite verb: a fragment, title or caption
     number = has_number(tokens)
@@ -133,8 +163,11 @@ def checkable_reasons(
     reported_clause = attributed and "that" in outside_lower
     if all_lower & lx.OPINION_WORDS and not number and not reported_clause:
         return ()
-    # normative "should" / "ought to": a recommendation, not a fact
-    if all_lower & {"should", "ought"} and not digits:
+    # normative "should" / "ought to": a recommendation, not a fact; a source's statement
+    # before it ("The study has not been reviewed, and nobody should ...") still counts
+    first_clause = {t.lower for t in _first_clause(tokens)}
+    normative = first_clause if attributed else all_lower
+    if normative & {"should", "ought"} and not digits:
         return ()
     # speculation in the writer's voice: "would once again show", "will leave a mark"
     if not attributed and not number and outside_lower & (lx.OPINION_MODALS | {"will", "may"}):
@@ -167,6 +200,8 @@ def checkable_reasons(
         reasons.append("record")  # "the deadliest since 2009": a superlative one can check
     if contest_cue:
         reasons.append("contested_statement")  # hedged or disputed: the desk must look
+    if reasons == ["date"] and _PLAN.search(lower):
+        reasons.append("plan")  # "plans to hold a vigil on Sunday": a schedule one can check
     if reasons == ["date"]:
         return ()  # a date alone ("on a Sunday morning") is scene, not a fact
     return tuple(reasons)

@@ -8,7 +8,10 @@
   document or outlet as a disputed one;
 - what the denying body says right next to its denial is its side of the dispute;
 - the other passes (contrasts, opposite states, competing figures, a question headline,
-  "also" continuations) live in contrasts.py and figures.py.
+  "also" continuations) live in contrasts.py and figures.py; duelling accounts and
+  accusations in accounts.py, rejected results and caveats on findings in findings.py;
+- every pass that sets two parties against each other gives a Dispute, and
+  disputes.py then contests what either party says about the disputed matter.
 Content words are indexed once, so linking is not quadratic in the number of sentences.
 """
 
@@ -18,16 +21,20 @@ import re
 from collections import defaultdict
 
 from . import lexicon as lx
+from .accounts import accusations, counter_accounts
 from .contrasts import continuations, contrasts, juxtaposed, opposites, question_headline
-from .facts import Facts, add, content_stems, source_words, stem
+from .disputes import Dispute, propagate
+from .facts import Facts, add, content_stems, is_plan, source_words, stem
 from .figures import competing_figures
+from .findings import caveats, rejected_results
 from .lexicon import word_set
 from .model import Signal
+from .parties import identities, story_names
 
 _ANAPHORIC = re.compile(
     r"^\W*\w+(?:\s+\w+)?\s+(?:the|this|that|these|those|such|its|their|his|her)\s+"
-    r"(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|reports?|suggestions?|account|"
-    r"charges?|development|story|rumou?rs?|criticism|idea|assertions?|version|figures?|"
+    r"(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|reports?|suggestions?|accounts?|"
+    r"charges?|development|story|rumou?rs?|criticism|idea|assertions?|versions?|figures?|"
     r"numbers?|estimates?|findings|conclusions?|them|it)\b"
     r"(?!\s+(?:of|that)\b)",
     re.IGNORECASE,
@@ -60,7 +67,10 @@ def _claimant(body: str, d: Facts) -> set[str]:
     return set()
 
 
-def _link_denials(body: str, facts: list[Facts], claims: list[int]) -> None:
+def _link_denials(
+    body: str, facts: list[Facts], claims: list[int], ident: dict[int, set[str]]
+) -> list[Dispute]:
+    disputes: list[Dispute] = []
     df: dict[str, int] = defaultdict(int)
     index: dict[str, list[int]] = defaultdict(list)  # content word -> claims holding it
     by_source: dict[str, list[int]] = defaultdict(list)  # source word -> claims it speaks in
@@ -122,7 +132,25 @@ def _link_denials(body: str, facts: list[Facts], claims: list[int]) -> None:
         targets |= _same_evidence(facts, claims, targets, denier, di)
         for ci in targets:
             add(facts[ci], sig)
-        _rebuttal(facts, claims, position[di], speaker)
+        sides = _rebuttal(facts, claims, position[di], speaker)
+        accused = set().union(*(ident.get(t, set()) for t in targets)) if targets else set()
+        if targets and ident.get(di):
+            spoken = [
+                facts[t].attributions[0].source for t in sorted(targets) if facts[t].attributions
+            ]
+            who_b = spoken[0] if spoken else "another source"
+            disputes.append(
+                Dispute(
+                    "denial",
+                    {di} | targets | sides,
+                    set(ident[di]),
+                    accused - ident[di],
+                    speaker,
+                    who_b,
+                    detail=f"disputed: {speaker} denies what {who_b} says",
+                )
+            )
+    return disputes
 
 
 def _recent(
@@ -169,19 +197,23 @@ def _names(f: Facts) -> set[str]:
     return words - {"the", "a", "an"}
 
 
-def _rebuttal(facts: list[Facts], claims: list[int], n: int, speaker: str) -> None:
+def _rebuttal(facts: list[Facts], claims: list[int], n: int, speaker: str) -> set[int]:
     """What the denying body says next to its denial is its side of the dispute:
     'X said its valve released only water. X also rejected suggestions that ...'."""
     d = facts[claims[n]]
     names = _names(d)
+    out: set[int] = set()
     if not names:
-        return
+        return out
     for m in (n - 1, n + 1):
         if not 0 <= m < len(claims):
             continue
         c = facts[claims[m]]
         if abs(c.sentence.paragraph - d.sentence.paragraph) > 1 or not (names & _names(c)):
             continue
+        if is_plan(c):
+            continue  # "... and said it would appeal": what it will do, not its account
+        out.add(claims[m])
         add(
             c,
             Signal(
@@ -192,6 +224,7 @@ def _rebuttal(facts: list[Facts], claims: list[int], n: int, speaker: str) -> No
                 f"part of {speaker}'s side of a dispute it denies",
             ),
         )
+    return out
 
 
 def _who(f: Facts) -> set[str]:
@@ -266,10 +299,17 @@ def link_story(body: str, facts: list[Facts]) -> None:
     claims = [i for i, f in enumerate(facts) if f.is_claim]
     for f in facts:
         f.stems = content_stems(f.tokens)
-    _link_denials(body, facts, claims)
+    names = story_names(facts)
+    ident = identities(body, facts, claims, names)
+    disputes = _link_denials(body, facts, claims, ident)
     contrasts(facts, claims)
-    competing_figures(facts, claims)
+    disputes += competing_figures(facts, claims, ident)
     opposites(body, facts, claims)
     question_headline(body, facts, claims)
     juxtaposed(facts, claims)
+    disputes += counter_accounts(body, facts, claims, ident)
+    disputes += accusations(facts, claims, ident, names)
+    disputes += rejected_results(body, facts, claims, ident)
+    disputes += caveats(body, facts, claims, ident)
+    propagate(body, facts, claims, ident, disputes)
     continuations(facts, claims)

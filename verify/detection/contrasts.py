@@ -11,7 +11,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from . import lexicon as lx
-from .facts import Facts, add, source_words, sources_key
+from .facts import Facts, add, is_plan, source_words, sources_key
 from .model import Signal
 
 _CONTRAST_INSIDE = frozenset({"but", "though", "although", "whereas", "while", "however"})
@@ -143,12 +143,13 @@ def continuations(facts: list[Facts], claims: list[int]) -> None:
         fa, fb = facts[a], facts[b]
         if b != a + 1 or fb.attributions or fa.sentence.paragraph != fb.sentence.paragraph:
             continue
-        if not fa.contested or not fa.attributions:
+        if not fa.contested or not fa.attributions or is_plan(fb):
             continue
         also = next((t for t in fb.tokens if t.lower in {"also", "too"}), None)
         if also is None:
             continue
         base = (fa.signals + fa.extra_signals)[0]
+        fb.inherited.extend(fa.attributions)
         add(
             fb,
             Signal(
@@ -159,7 +160,6 @@ def continuations(facts: list[Facts], claims: list[int]) -> None:
                 f"continues the contested account of {fa.attributions[0].source}",
             ),
         )
-        fb.inherited.extend(fa.attributions)
 
 
 # Words by which a second account pushes back on the first it sits next to.
@@ -189,5 +189,7 @@ def juxtaposed(facts: list[Facts], claims: list[int]) -> None:
         if counter is None:
             continue
         for f, other in ((fa, fb), (fb, fa)):
+            if is_plan(f):
+                continue
             detail = f"{other.attributions[0].source} gives another account next to it"
             add(f, Signal("conflicting_sources", counter.text, counter.start, counter.end, detail))

@@ -175,8 +175,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "allegation",
         r"\b(?<!insurance )(?<!jobless )(?<!unemployment )(?<!tax )"
-        r"(?<!damages )(?<!benefit )(?<!compensation )(?<!expense )(?<!injury )"
-        r"claim(?:s|ed|ing)?\b(?!\s+(?:the\s+)?li(?:fe|ves)\b)",
+        r"(?<!damages )(?<!benefit )(?<!compensation )(?<!expense )(?<!injury )(?<!pay )"
+        # "claims brought to tribunals": cases counted, not a claim made
+        r"claim(?:s|ed|ing)?\b(?!\s+(?:the\s+)?li(?:fe|ves)\b)(?!\s+(?:brought|filed|lodged)\b)",
         "framed as a claim",
     ),
     _cue("allegation", r"\balleg(?:e|es|ed|ing|ation|ations)\b", "framed as an allegation"),
@@ -254,6 +255,32 @@ CUES: tuple[Cue, ...] = (
         "a not-guilty plea denies the charge",
     ),
 )
+
+# What a source says it will do: "it would hold another march on Saturday". A plan is
+# reported, not disputed, unless something else in the sentence disputes it. What
+# "would" be the case ("would not lead to job cuts", "would cost jobs") is no plan.
+_NOT_ACTS = (
+    r"be|not|never|have|lead|cause|mean|affect|cost|result|remain|need|require|allow|"
+    r"prevent|harm|hurt|damage|fail|become|stay|seem|look|likely|probably|depend|help|"
+    r"change|increase|reduce|rise|fall|lose|win|make|put|leave|see|face"
+)
+_PLAN = re.compile(
+    r"(?:^|\bthat\s+)(?:the\s+)?[\w'’-]+\s+(?:would|will|planned\s+to|"
+    r"plans?\s+to|intends?\s+to|(?:is|are|was|were)\s+(?:due|going)\s+to)\s+"
+    r"(?:[\w-]+ly\s+|also\s+|then\s+|soon\s+)?(?!(?:" + _NOT_ACTS + r")\b)[a-z]+\b",
+    re.IGNORECASE,
+)
+
+
+def plan_clause(text: str) -> bool:
+    """Does the reported clause that text opens with (what follows the cue) state a plan?"""
+    head = " ".join(text.split()[:14])
+    m = _PLAN.search(head)
+    if m is None:
+        return False
+    before = head[: m.start()].strip(" ,\"“”'")
+    return not before or len(before.split()) <= 4  # "on its channel that it would ..."
+
 
 DETAIL_PREFIX: dict[str, str] = {
     "denial": "denial",

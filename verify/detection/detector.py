@@ -130,7 +130,8 @@ def _antecedent(
                 # a full name, or a surname the story gave in full before ("Okoro")
                 if len(body[s:e].split()) >= 2 or body[s:e].lower() in surnames:
                     return s, e, "person"
-        break
+        if resolved[back]:
+            break  # a sentence with other sources ends the search; a bare one is passed over
     return None
 
 

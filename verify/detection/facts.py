@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon as lx
+from .cues import plan_clause
 from .model import DetectedAttribution, Signal
 from .segment import Sentence, Token
 
@@ -68,5 +69,24 @@ def sources_key(f: Facts) -> frozenset[str]:
 
 
 def add(f: Facts, sig: Signal) -> None:
+    """Add a story-level signal. A sentence that nobody says (no source of its own or
+    carried on) is the story's plain report ("shares fell 18 percent"): another
+    sentence's dispute does not make it contested; only its own words can."""
+    if f.attributions or f.inherited:
+        add_own(f, sig)
+
+
+def add_own(f: Facts, sig: Signal) -> None:
+    """Add a signal found in the sentence's own words by a story-level pass."""
     if all((s.kind, s.start, s.end) != (sig.kind, sig.start, sig.end) for s in f.extra_signals):
         f.extra_signals.append(sig)
+
+
+def is_plan(f: Facts) -> bool:
+    """'X said it would hold another march on Saturday': a plan, not a disputed account."""
+    own = [a for a in f.attributions if f.sentence.start <= a.cue_start < f.sentence.end]
+    if not own:
+        return False
+    after = " ".join(t.text for t in f.tokens if t.start >= own[0].cue_end)
+    before = " ".join(t.text for t in f.tokens if t.end <= min(own[0].cue_start, own[0].start))
+    return plan_clause(after) or plan_clause(before)  # "X plans to ..., Y said" too

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from .disputes import Dispute
 from .facts import Facts, add, source_words, sources_key, stem
 from .lexicon import word_set
 from .model import Signal
@@ -37,25 +38,58 @@ def _value(t: Token) -> float | None:
     return v
 
 
-def figures(tokens: list[Token]) -> dict[str, list[tuple[float, bool]]]:
-    """Numbers next to a count word, by measure: value and whether it is a lower bound."""
-    out: dict[str, list[tuple[float, bool]]] = {}
+# How many took part, whatever the noun: "protesters", "people had taken part", "joined".
+_TURNOUT = word_set(
+    "protesters demonstrators marchers participants strikers attendees turnout crowd crowds "
+    "joined attended marched rallied"
+)
+_TAKE = word_set("take takes took taken taking")
+# "confirmed 19 deaths": a count the source checked itself, so at least that many
+_CHECKED = word_set("confirmed documented verified recorded counted identified")
+
+Figure = tuple[float, bool, bool]  # value, lower bound, percent
+
+
+def _turnout(window: list[Token]) -> bool:
+    for k, w in enumerate(window):
+        if w.lower in _TURNOUT:
+            return True
+        if w.lower == "part" and k > 0 and window[k - 1].lower in _TAKE:
+            return True
+    return False
+
+
+def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
+    """Numbers next to a count word, by measure: value, whether it is a lower bound and
+    whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
+    out: dict[str, list[Figure]] = {}
     for k, t in enumerate(tokens):
         v = _value(t)
-        if v is None or (k + 1 < len(tokens) and tokens[k + 1].lower in {"%", "percent"}):
+        if v is None:
             continue
+        nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
+        cent = k + 2 < len(tokens) and tokens[k + 2].lower == "cent"
+        share = nxt in {"%", "percent"} or (nxt == "per" and cent)
         window = tokens[max(0, k - _WINDOW) : k + _WINDOW + 1]
         measures = {stem(w.text) for w in window if w.is_word} & _MEASURES
+        if not measures and _turnout(tokens[max(0, k - _WINDOW) : k + 2 * _WINDOW]):
+            measures = {"turnout"}
+        if share:
+            measures &= {"turnout"}
         bound = k > 0 and tokens[k - 1].lower in _LOWER_BOUND
+        bound = bound or any(w.lower in _CHECKED for w in tokens[max(0, k - 4) : k])
         for m in measures:
-            out.setdefault(m, []).append((v, bound))
+            out.setdefault(m, []).append((v, bound, share))
     return out
 
 
-def _disagree(a: list[tuple[float, bool]], b: list[tuple[float, bool]]) -> bool:
-    """No figure of one side fits a figure of the other ('at least 14' fits 22)."""
+def _disagree(a: list[Figure], b: list[Figure]) -> bool:
+    """No figure of one side fits a figure of the other ('at least 14' fits 22); a
+    count against a share is two sides choosing different measures of one thing."""
 
-    def fits(x: tuple[float, bool], y: tuple[float, bool]) -> bool:
+    def fits(x: Figure, y: Figure) -> bool:
+        if x[2] != y[2]:
+            return False
         return x[0] == y[0] or (x[1] and y[0] >= x[0]) or (y[1] and x[0] >= y[0])
 
     return not any(fits(x, y) for x in a for y in b)
@@ -101,8 +135,9 @@ def _frame(tokens: list[Token]) -> tuple[frozenset[str], float] | None:
     return None
 
 
-def _framed_figures(facts: list[Facts], claims: list[int]) -> None:
+def _framed_figures(facts: list[Facts], claims: list[int]) -> list[tuple[int, int]]:
     """A source that 'puts the number of X at N' answers another's figure for X nearby."""
+    pairs: list[tuple[int, int]] = []
     for n, i in enumerate(claims):
         f = facts[i]
         frame = _frame(f.tokens) if f.attributions else None
@@ -120,37 +155,59 @@ def _framed_figures(facts: list[Facts], claims: list[int]) -> None:
                 if v is None or v == value or not {_plain(w.text) for w in window} & measure:
                     continue
                 _mark(f, o, value, v)
+                pairs.append((i, claims[m]))
                 break
+    return pairs
 
 
-def competing_figures(facts: list[Facts], claims: list[int]) -> None:
+def competing_figures(
+    facts: list[Facts], claims: list[int], ident: dict[int, set[str]]
+) -> list[Dispute]:
     """Claims of different sources close together that count the same thing differently.
     Only claims a few apart are compared, so the pass stays linear in the story."""
     found = [
         (n, i, figures(facts[i].tokens)) for n, i in enumerate(claims) if facts[i].attributions
     ]
     found = [x for x in found if x[2]]
+    pairs: list[tuple[int, int]] = []
     for k, (na, a, ga) in enumerate(found):
         for nb, b, gb in found[k + 1 :]:
             if nb - na > _NEAR:
                 break
-            _compare(facts[a], facts[b], ga, gb)
-    _framed_figures(facts, claims)
+            if _compare(facts[a], facts[b], ga, gb):
+                pairs.append((a, b))
+    pairs += _framed_figures(facts, claims)
+    return [
+        Dispute(
+            "figures",
+            {a, b},
+            set(ident.get(a, set())),
+            set(ident.get(b, set())),
+            facts[a].attributions[0].source,
+            facts[b].attributions[0].source,
+            propagates=False,
+        )
+        for a, b in pairs
+    ]
 
 
 def _compare(
-    fa: Facts,
-    fb: Facts,
-    ga: dict[str, list[tuple[float, bool]]],
-    gb: dict[str, list[tuple[float, bool]]],
-) -> None:
+    fa: Facts, fb: Facts, ga: dict[str, list[Figure]], gb: dict[str, list[Figure]]
+) -> bool:
     if sources_key(fa) & sources_key(fb) or source_words(fa) & source_words(fb):
-        return
+        return False
     for m in sorted(ga.keys() & gb.keys()):
         if not _disagree(ga[m], gb[m]):
             continue
+        if m == "turnout" and not _next_to(fa, fb):
+            continue  # turnout figures answer each other only side by side
         _mark(fa, fb, ga[m][0][0], gb[m][0][0])
-        return
+        return True
+    return False
+
+
+def _next_to(fa: Facts, fb: Facts) -> bool:
+    return abs(fa.sentence.paragraph - fb.sentence.paragraph) <= 1
 
 
 def _mark(fa: Facts, fb: Facts, va: float, vb: float) -> None:

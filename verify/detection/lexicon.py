@@ -41,14 +41,14 @@ REPORTING_VERBS: frozenset[str] = _forms(
 ) | word_set(
     "say says said saying tell tells told telling write writes wrote writing "
     "admit admits admitted admitting find finds found show shows showed "
-    "testified testifies"
+    "testified testifies rated ranked"
 )
 
 # Verbs that only attribute when their subject is a document or a judging body
 # ("records show", "the panel found"); "police found a body" is an action.
 EVIDENCE_VERBS: frozenset[str] = word_set(
     "find finds found show shows showed shown indicate indicates indicated conclude "
-    "concludes concluded"
+    "concludes concluded rated rates ranked ranks"
 )
 
 # "Reports came of ...", "reports emerged": only a report can arrive, so only then a cue.
@@ -105,7 +105,7 @@ _ORG_HEADS = (
     "operator utility regulator watchdog office embassy campaign coalition alliance "
     "movement front service services centre center laboratory lab prosecutors state city "
     "county district parliament congress senate cabinet presidency regime junta firm "
-    "consortium syndicate startup conglomerate body network guerrillas separatists"
+    "consortium syndicate startup conglomerate body network guerrillas separatists mission"
 )
 _MEDIA_HEADS = (
     "media newspaper paper outlet outlets broadcaster channel station magazine tabloid "
@@ -119,7 +119,7 @@ _DOCUMENT_HEADS = (
     "website release assessment notice order motion submission testimony charge sheet "
     "findings papers registry database analysis disclosure trial experiment research "
     "footage recording photograph image screenshot imagery log dataset spreadsheet tally "
-    "census estimate projection"
+    "census estimate projection result"
 )
 _SOCIAL_HEADS = "tweet tweets post posts video videos livestream message messages"
 _ANON_HEADS = "source sources insider insiders"
@@ -164,7 +164,8 @@ ORG_NAME_WORDS: frozenset[str] = word_set(
     "administration government movement alliance coalition capital holdings "
     "partners fund trust industries systems technologies labs laboratories pharma "
     "pharmaceuticals chemicals motors airlines airways logistics mining healthcare "
-    "solutions networks foods steel utilities telecom securities"
+    "solutions networks foods steel utilities telecom securities brigade brigades battalion "
+    "regiment therapeutics biotech biosciences"
 )
 
 # Participants in armed conflict: their claims of battlefield success are self-serving.

@@ -47,10 +47,14 @@ _NP_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "close", "to", 
 
 _HEAD_BREAK = frozenset(
     {"of", "for", "at", "from", "with", "on", "in", "who", "whose", "which", "familiar", "close"}
+    | {"by"}
 )
 
 
 _ARTICLES = frozenset({"a", "an", "the"})
+
+# Documents written by someone: "a report by", "a study by", "an analysis by"
+_AUTHORED = lx.DOCUMENT_HEADS | lx.word_set("report reports article investigation")
 
 
 # "news agency", "wire service": the words that make an agency or a service an outlet
@@ -96,6 +100,8 @@ def skip_between(tokens: list[Token], v: int) -> int:
     e = v
     while e > 0:
         t = tokens[e - 1]
+        if e >= 2 and tokens[e - 2].lower == "that" and t.lower in lx.TIME_WORDS:
+            break  # "the nurses on duty that night said": the time belongs to the subject
         if t.lower in lx.BETWEEN_SUBJECT_AND_VERB:
             e -= 1
             continue
@@ -121,7 +127,9 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         t = tokens[i - 1]
         if is_punct(t):
             break
-        if t.lower in lx.CLAUSE_BREAKERS and not and_in_name(tokens, i - 1):
+        # "that night", "this week": a determiner of time, not a clause edge
+        timed = t.lower in {"that", "this"} and i < e and tokens[i].lower in lx.TIME_WORDS
+        if t.lower in lx.CLAUSE_BREAKERS and not and_in_name(tokens, i - 1) and not timed:
             break
         if t.lower in _RELATIVES:
             i -= 1
@@ -130,6 +138,10 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         # "farmers interviewed by the Courier said": the agent phrase belongs to the subject
         if t.lower == "by" and i >= 3 and tokens[i - 2].lower in lx.PARTICIPLES:
             i -= 2
+            continue
+        # "a report by the inspectorate rated": the author belongs to the document
+        if t.lower == "by" and i >= 2 and tokens[i - 2].lower in _AUTHORED:
+            i -= 1
             continue
         # "a new study" / "the figures": an article opens the phrase; a word before it
         # belongs to something else ("a result the authors say") unless it links ("of the")
@@ -156,7 +168,9 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         )
         # "figures released early on Monday showed": a participle after a source noun
         reduced = t.lower in lx.PARTICIPLES and i >= 2 and tokens[i - 2].lower in lx.SOURCE_HEADS
-        if verbish(t) and not in_relative and not inner_participle and not reduced:
+        # "a monitoring mission", "the ruling party": an -ing word after an article
+        modifier = t.lower.endswith("ing") and i >= 2 and tokens[i - 2].lower in _ARTICLES
+        if verbish(t) and not in_relative and not inner_participle and not reduced and not modifier:
             break
         i -= 1
     # drop openers that are not part of the subject: "However", "On Monday", "Last week"
@@ -192,8 +206,21 @@ def np_right(tokens: list[Token], k: int) -> tuple[int, int]:
             if not named or (nxt is not None and nxt.lower in lx.TIME_WORDS):
                 break
         nxt_head = j + 1 < n and tokens[j + 1].lower in lx.SOURCE_HEADS
+        # "results published by the commission": the agent belongs to the source
+        if (
+            j > k
+            and t.lower in lx.PARTICIPLES
+            and j + 2 < n
+            and tokens[j + 1].lower == "by"
+            and tokens[j - 1].lower in lx.SOURCE_HEADS
+        ):
+            j += 2
+            continue
         verbal = verbish(t) or (t.lower in lx.REPORTING_VERBS and t.lower not in lx.SOURCE_HEADS)
-        if j > k and verbal and not nxt_head:
+        modifier = t.lower.endswith("ing") and prev in _ARTICLES  # "a monitoring mission"
+        # "The organisers accused police": a subject and its verb, not "its written decision"
+        acts = t.lower in lx.REPORTING_VERBS and prev in lx.SOURCE_HEADS
+        if j > k and verbal and (not nxt_head or acts) and not modifier:
             break  # "the indictment unsealed last month"; but "its written decision" goes on
         j += 1
     while j > k and (

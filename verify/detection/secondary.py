@@ -37,6 +37,13 @@ def clause_subject(tokens: list[Token], end: int) -> tuple[int, int]:
     if k >= end:
         return 0, 0
     i, j = np_right(tokens, k)
+    # "The firm's chief, Ann Ode, called ... and said": the name in apposition speaks
+    if i < j < end - 2 and tokens[j].text == "," and tokens[j + 1].is_cap:
+        m = j + 1
+        while m < end and tokens[m].is_cap:
+            m += 1
+        if m < end and tokens[m].text == "," and singular_role(tokens[head_of(tokens, i, j)].lower):
+            return j + 1, m
     return (i, min(j, end)) if i < j else (0, 0)
 
 
@@ -86,7 +93,10 @@ def opening_document(tokens: list[Token], surnames: frozenset[str]) -> RawAttrib
     if len(tokens) < 4 or tokens[0].lower != "in" or tokens[1].lower not in lx.DETERMINERS:
         return None
     i, j = np_right(tokens, 1)
-    if i >= j or j >= len(tokens) or tokens[j].lower not in {",", "on", "last", "this"}:
+    if i >= j or j >= len(tokens):
+        return None
+    # "In a statement on Monday", "In a lawsuit filed on Tuesday"
+    if tokens[j].lower not in {",", "on", "last", "this"} | lx.PARTICIPLES:
         return None
     if tokens[head_of(tokens, i, j)].lower not in lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS:
         return None

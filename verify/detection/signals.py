@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .cues import CUES, DETAIL_PREFIX
+from .cues import CUES, DETAIL_PREFIX, plan_clause
 from .lexicon import COMBATANT_WORDS, NUMBER_WORDS, PERSON_HEADS, SUCCESS_VERBS, word_set
 from .model import DetectedAttribution, Signal
 from .phrases import personish
@@ -61,6 +61,16 @@ def cue_signals(body: str, spans: list[tuple[int, int]]) -> list[list[Signal]]:
     return out
 
 
+def _conditional(tokens: list[Token], k: int) -> bool:
+    """Is token k inside an if/unless clause (back to the last comma or clause edge)?"""
+    for t in reversed(tokens[:k]):
+        if t.text in {",", ";"}:
+            return False
+        if t.lower in {"if", "unless", "whether"}:
+            return True
+    return False
+
+
 def _inside_quotes(tokens: list[Token], k: int) -> bool:
     return sum(1 for t in tokens[:k] if t.text in _QUOTE_CHARS) % 2 == 1
 
@@ -106,6 +116,8 @@ def _named_only_online(
     span = social_channel(tokens)
     if span is None or any(a.source_kind == "media" for a in own):
         return None
+    if plan_clause(body[span[1] : tokens[-1].end]):
+        return None  # "wrote on X that it would release the files": a stated plan
     cue = body[span[0] : span[1]]
     return Signal(
         "hedge",
@@ -217,6 +229,8 @@ def source_signals(
             )
             return out
         for k, t in enumerate(tokens):
+            if t.lower == "never" and _conditional(tokens, k):
+                continue  # "if the concerns were never written down": a supposition
             if t.lower == "never" and (t.start > first_cue or _inside_quotes(tokens, k)):
                 out.append(
                     Signal(

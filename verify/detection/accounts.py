@@ -1,0 +1,124 @@
+"""Duelling accounts and accusations: two parties set against each other without a
+denial word.
+
+- One party's claim names another party, and that party, speaking soon after, says it
+  was not so about the same thing: both accounts are contested.
+- "X accused Y of ...": when Y speaks in the story, what Y said just before, or about the
+  same rare thing, is the account the accusation answers.
+Each gives a Dispute for disputes.propagate, which carries it to the rest of what the
+two parties say about the matter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .disputes import Dispute
+from .facts import Facts, add, is_plan
+from .model import Signal
+from .parties import named, norm, own_attributions, phrase_identity, topic
+from .phrases import np_right
+from .segment import Token
+
+# Words by which a party's account says the other's is not so.
+_COUNTER = frozenset(
+    {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "only", "instead"}
+)
+_NEAR_ACCOUNTS = 3  # claims apart: an answer comes soon after the account it answers
+
+
+def counter_accounts(
+    body: str, facts: list[Facts], claims: list[int], ident: dict[int, set[str]]
+) -> list[Dispute]:
+    """Duelling accounts without a denial word: one party's claim names another party,
+    and that party, speaking soon after, says it was not so ('Police said the Acme
+    Union had blocked the gate. The Acme Union said none of its members were there.')."""
+    out: list[Dispute] = []
+    for n, a in enumerate(claims):
+        fa = facts[a]
+        speaker_a = ident.get(a)
+        if not speaker_a or not fa.attributions:
+            continue
+        others = named(fa) - speaker_a
+        for b in claims[n + 1 : n + 1 + _NEAR_ACCOUNTS]:
+            fb = facts[b]
+            speaker_b = ident.get(b)
+            if not speaker_b or not (speaker_b & others) or speaker_b & speaker_a:
+                continue
+            if fb.sentence.paragraph - fa.sentence.paragraph > 2:
+                break
+            counter = _counter(fb, topic(fa))
+            if counter is None:
+                continue
+            who_a, who_b = fb.attributions[0].source, fa.attributions[0].source
+            detail = f"disputed: {who_a} says it was not as {who_b} says"
+            sig = Signal("conflicting_sources", counter.text, counter.start, counter.end, detail)
+            add(fa, sig)
+            add(fb, sig)
+            sides = (set(speaker_b), set(speaker_a))
+            out.append(Dispute("account", {a, b}, *sides, who_a, who_b, detail=detail))
+            break
+    return out
+
+
+def _counter(fb: Facts, against: set[str]) -> Token | None:
+    """The 'not' of fb's reported words, when the clause it opens is about what the
+    other account says ('none of its fighters had been there' answers 'fighters')."""
+    own = [x for x in fb.attributions if fb.sentence.start <= x.cue_start]
+    if not own:
+        return None
+    toks = fb.tokens
+    for k, t in enumerate(toks):
+        if t.start <= own[0].cue_end or t.lower not in _COUNTER:
+            continue
+        clause: list[Token] = []
+        for x in toks[k + 1 :]:
+            if x.text in {",", ";"} or x.lower in {"and", "but", "because"}:
+                break
+            clause.append(x)
+        if {norm(x.text) for x in clause if x.is_word} & against:
+            return t
+    return None
+
+
+_ACCUSE = frozenset({"accused", "accuses", "accusing", "accuse", "blamed", "blames", "blaming"})
+
+
+def accusations(
+    facts: list[Facts], claims: list[int], ident: dict[int, set[str]], names: frozenset[str]
+) -> list[Dispute]:
+    """'X accused the government of hiding the cost': X against a party that speaks in
+    the story; what that party said just before, or about the same rare thing, is the
+    account the accusation answers."""
+    df = Counter(w for c in claims for w in topic(facts[c]))
+    out: list[Dispute] = []
+    for n, a in enumerate(claims):
+        fa = facts[a]
+        accuser = ident.get(a)
+        k = next((k for k, t in enumerate(fa.tokens) if t.lower in _ACCUSE), None)
+        if not accuser or k is None:
+            continue
+        i, j = np_right(fa.tokens, k + 1)
+        accused = phrase_identity(fa.tokens[i:j], names) - accuser
+        if not accused:
+            continue
+        about = topic(fa)
+        core = {
+            c
+            for m, c in enumerate(claims[max(0, n - 4) : n + 5], start=max(0, n - 4))
+            if c != a
+            and accused & ident.get(c, set())
+            and not is_plan(facts[c])
+            and (m == n - 1 or any(df[w] <= 2 for w in about & topic(facts[c])))
+        }
+        if core:
+            who_b = facts[min(core)].attributions[0].source
+            who_a = fa.attributions[0].source
+            detail = f"disputed: {who_a} accuses {who_b}"
+            for c in core:
+                at = own_attributions(facts[c])[0]
+                sig = Signal("conflicting_sources", at.cue, at.cue_start, at.cue_end, detail)
+                add(facts[c], sig)
+            sides = (set(accuser), accused)
+            out.append(Dispute("accusation", {a} | core, *sides, who_a, who_b, detail=detail))
+    return out
