@@ -6,8 +6,10 @@ workers, and hands it to the HTTP app, whose lifespan starts and stops it.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import mongoengine
@@ -95,6 +97,7 @@ class Runtime:
         self.authenticator = auth.Authenticator(settings.auth_cache_seconds)
         self._documents = list(documents)
         self._workers: list[Worker] = []
+        self._probes = ThreadPoolExecutor(4, thread_name_prefix=f"{service}-readiness")
         self.started = False
 
     def add_worker(self, worker: Worker) -> None:
@@ -130,9 +133,27 @@ class Runtime:
         for worker in reversed(self._workers):
             worker.stop()
         self.close()
+        self._probes.shutdown(wait=False, cancel_futures=True)
         disconnect_store(self.service)
         self.started = False
         log.info("service_stopped")
 
-    def readiness(self) -> dict[str, bool]:
-        return {"store": ping(self.service), "broker": self.admin.ping()}
+    async def readiness(self, timeout: float = 2.5) -> dict[str, bool]:
+        """Whether the store and the broker answer, within ``timeout`` seconds each.
+
+        The checks run on threads of their own, not the request pool: while the store is
+        down, requests hold pool threads until their timeouts, and a probe queued behind
+        them would time out at the prober instead of answering 503. A check that hangs
+        (a half-closed socket) counts as down."""
+        loop = asyncio.get_running_loop()
+        checks = {
+            "store": loop.run_in_executor(self._probes, ping, self.service),
+            "broker": loop.run_in_executor(self._probes, self.admin.ping),
+        }
+        results: dict[str, bool] = {}
+        for name, check in checks.items():
+            try:
+                results[name] = bool(await asyncio.wait_for(check, timeout))
+            except TimeoutError:
+                results[name] = False
+        return results

@@ -21,8 +21,8 @@ def healthz() -> dict[str, str]:
     summary="The broker and the database are reachable",
     responses={503: {"description": "A dependency is not reachable"}},
 )
-def readyz(runtime: RuntimeDep) -> JSONResponse:
-    checks = runtime.readiness()
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    checks = await runtime.readiness()
     ok = all(checks.values()) and runtime.started
     body = {"status": "ready" if ok else "not_ready", "checks": checks}
     if ok:

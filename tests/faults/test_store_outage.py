@@ -27,7 +27,7 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
 
 def _ready(fleet: Fleet, service: str) -> int:
     try:
-        return httpx.get(f"{fleet.url(service)}/readyz", timeout=10).status_code  # type: ignore[arg-type]
+        return httpx.get(f"{fleet.url(service)}/readyz", timeout=20).status_code  # type: ignore[arg-type]
     except httpx.HTTPError:
         return 0
 
