@@ -13,6 +13,7 @@ from publish.feeds.service import FeedSite
 from publish.stories import repository as story_repository
 from publish.stories import routes as story_routes
 from publish.stories.service import Desk, Released
+from publish.ui import install as install_desk
 from publish.verify_client import VerifyClient
 from publish.webhooks import repository as webhook_repository
 from publish.webhooks import routes as webhook_routes
@@ -104,4 +105,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.publish = Publish(
         settings=settings, desk=desk, verify=verify, site=site, feeds=feeds, released=released
     )
+    install_desk(app, runtime)
     return app

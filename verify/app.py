@@ -17,6 +17,7 @@ from verify.outbox import SnapshotOutbox
 from verify.queue.routes import router as queue_router
 from verify.stories.repository import DOCUMENTS as STORY_DOCUMENTS
 from verify.stories.routes import router as stories_router
+from verify.ui import install as install_console
 
 DESCRIPTION = """Every claim of a story held in a reviewers' queue until it is marked,
 with its attribution found in the text. Consumes `reports.submitted`; produces
@@ -45,4 +46,5 @@ def create_app(settings: Settings) -> FastAPI:
         routers=[stories_router, queue_router, claims_router],
     )
     app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed)
+    install_console(app, runtime)
     return app

@@ -1,0 +1,455 @@
+"""A browser console mounted under ``/ui/`` of a service: sessions, CSRF, sign-in and out,
+pages for errors, security headers, the shared templates and static files.
+
+A service makes one :class:`Console` (its name, title, the roles allowed in), adds its own
+routes to :attr:`Console.router` with the dependencies below, and calls :meth:`install`.
+
+- ``Viewer``: the signed-in user of a page; no valid session redirects to the sign-in
+  page, a role the console does not allow gets a 403 page.
+- ``FormViewer``: the same for a form post, after checking its CSRF token (403 otherwise).
+- Errors of ``services.errors`` raised by a console route render as pages, not JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.templating import Jinja2Templates
+
+from services.auth import Authenticator, Principal, Role
+from services.errors import Forbidden, NewsroomError, NotFound, Unauthorized, Unavailable
+from services.log import get_logger
+from services.store import is_store_unavailable
+from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
+
+log = get_logger(__name__)
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+PREFIX = "/ui"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+ROLE_NAMES = {
+    Role.REPORTER: "reporter",
+    Role.REVIEWER: "reviewer",
+    Role.EDITOR: "editor",
+    Role.ADMIN: "admin",
+    Role.SERVICE: "service account",
+}
+
+
+class FormInvalid(NewsroomError):
+    status = 422
+    code = "validation"
+    title = "Not valid"
+
+
+class SignInRequired(Exception):
+    """No session, an expired one, or a token that no longer works."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person on a console page."""
+
+    principal: Principal
+    session: SessionData
+
+    @property
+    def token(self) -> str:
+        assert self.session.token is not None
+        return self.session.token
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session.csrf_token
+
+    @property
+    def name(self) -> str:
+        return self.principal.name
+
+    @property
+    def role(self) -> str:
+        return self.principal.role.value
+
+
+@dataclass
+class Console:
+    """One console: ``name`` keys its cookie and session key (``verify``, ``publish``)."""
+
+    name: str
+    title: str
+    roles: tuple[Role, ...]
+    authenticator: Authenticator
+    session_secret: str | None
+    template_dirs: Sequence[Path] = ()
+    nav: Sequence[tuple[str, str]] = ()
+    # ``?done=<code>`` after a form post -> the notice shown on the next page.
+    notices: Mapping[str, str] = field(default_factory=dict)
+    max_age: int = SESSION_SECONDS
+
+    def __post_init__(self) -> None:
+        self.cookie_name = f"nr_{self.name}_session"
+        self.codec = (
+            SessionCodec(self.session_secret, self.name, self.max_age)
+            if self.session_secret
+            else None
+        )
+        env = Environment(
+            loader=FileSystemLoader([*map(str, self.template_dirs), str(TEMPLATES)]),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=StrictUndefined,
+        )
+        env.globals["role_names"] = {r.value: n for r, n in ROLE_NAMES.items()}
+        env.filters["iso"] = iso
+        env.filters["stamp"] = stamp
+        env.filters["ago"] = ago
+        self.templates = Jinja2Templates(env=env)
+        self.router = APIRouter(
+            prefix=PREFIX, include_in_schema=False, route_class=self._route_class()
+        )
+        self._add_session_routes()
+
+    # --- the app ---------------------------------------------------------------------
+
+    def install(self, app: FastAPI) -> None:
+        """Mount the shared static files and this console's routes (a catch-all last)."""
+        app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name=f"{self.name}-ui-static")
+
+        @app.get(PREFIX, include_in_schema=False)
+        def console_root() -> Response:
+            return RedirectResponse(f"{PREFIX}/", status_code=308)
+
+        @self.router.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "DELETE"])
+        def unknown(rest: str) -> Response:
+            raise NotFound("There is no such page in this console.")
+
+        app.include_router(self.router)
+
+    # --- sessions --------------------------------------------------------------------
+
+    def _codec(self) -> SessionCodec:
+        if self.codec is None:
+            raise Unavailable(
+                "The console is not configured: set NEWSROOM_SESSION_SECRET and restart."
+            )
+        return self.codec
+
+    def session_of(self, request: Request) -> SessionData:
+        """The request's session, or a new signed-out one (set on the response by
+        :meth:`render` and the redirects)."""
+        found: SessionData | None = getattr(request.state, "ui_session", None)
+        if found is not None:
+            return found
+        if self.codec is not None:
+            found = self.codec.open(request.cookies.get(self.cookie_name))
+        if found is None:
+            found = SessionData.anonymous()
+            request.state.ui_session_new = found
+        request.state.ui_session = found
+        return found
+
+    def set_cookie(self, request: Request, response: Response, data: SessionData) -> None:
+        secure = (
+            request.url.scheme == "https"
+            or request.headers.get("x-forwarded-proto", "").split(",")[0].strip() == "https"
+        )
+        response.set_cookie(
+            self.cookie_name,
+            self._codec().seal(data),
+            max_age=self.max_age,
+            path=PREFIX,
+            secure=secure,
+            httponly=True,
+            samesite="strict",
+        )
+
+    def _finish(self, request: Request, response: Response) -> Response:
+        new: SessionData | None = getattr(request.state, "ui_session_new", None)
+        if new is not None and self.codec is not None:
+            self.set_cookie(request, response, new)
+            request.state.ui_session_new = None
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.media_type is None or response.media_type.startswith("text/html"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def viewer(self, request: Request) -> Viewer:
+        """The signed-in user, allowed here; else redirect to sign in, or 403."""
+        self._codec()
+        session = self.session_of(request)
+        if session.token is None:
+            raise SignInRequired()
+        try:
+            principal = self.authenticator.authenticate(session.token)
+        except Unauthorized as exc:
+            request.state.ui_session_new = SessionData.anonymous()
+            raise SignInRequired("Your sign-in is no longer valid: " + exc.detail) from exc
+        self.check_role(principal)
+        viewer = Viewer(principal, session)
+        request.state.ui_viewer = viewer
+        return viewer
+
+    def check_role(self, principal: Principal) -> None:
+        if principal.role not in self.roles:
+            allowed = " and ".join(f"{ROLE_NAMES[r]}s" for r in self.roles)
+            raise Forbidden(
+                f"The {self.title} is for {allowed} only. You are signed in as "
+                f"{principal.name}, a {ROLE_NAMES[principal.role]}."
+            )
+
+    def check_csrf(self, request: Request, given: str | None) -> None:
+        session = self.session_of(request)
+        header = request.headers.get(CSRF_HEADER)
+        if not (
+            csrf_matches(session.csrf_secret, given) or csrf_matches(session.csrf_secret, header)
+        ):
+            raise Forbidden(
+                "This form has expired or did not come from this console (CSRF check). "
+                "Go back, reload the page and try again."
+            )
+
+    async def form_viewer(self, request: Request) -> Viewer:
+        """The signed-in user of a form post whose CSRF token matches the session."""
+        form = await request.form()
+        given = form.get(CSRF_FIELD)
+        self.check_csrf(request, given if isinstance(given, str) else None)
+        return self.viewer(request)
+
+    # --- responses -------------------------------------------------------------------
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any] | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        session = self.session_of(request)
+        done = request.query_params.get("done", "")
+        values: dict[str, Any] = {
+            "console": self,
+            "viewer": getattr(request.state, "ui_viewer", None),
+            "csrf_token": session.csrf_token,
+            "notice": self.notices.get(done),
+            "error": None,
+            "signed_in": session.token is not None,
+            "path": request.url.path,
+        }
+        values.update(context or {})
+        response = self.templates.TemplateResponse(request, template, values, status_code)
+        return self._finish(request, response)
+
+    def redirect(self, request: Request, url: str, done: str | None = None) -> Response:
+        if done:
+            url += ("&" if "?" in url else "?") + f"done={quote(done)}"
+        return self._finish(request, RedirectResponse(url, status_code=303))
+
+    def error_page(self, request: Request, error: NewsroomError) -> Response:
+        return self.render(
+            request,
+            "ui/error.html",
+            {"status": error.status, "title": error.title, "detail": error.detail},
+            status_code=error.status,
+        )
+
+    def sign_in_redirect(self, request: Request, reason: str) -> Response:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        url = f"{PREFIX}/sign-in?next={quote(target, safe='')}"
+        if reason:
+            url += "&expired=1"
+        if request.headers.get("x-fragment"):
+            # A script asking for a fragment: tell it to go to the sign-in page.
+            response = Response(status_code=401, headers={"X-Sign-In": url})
+            return self._finish(request, response)
+        return self.redirect(request, url)
+
+    def _route_class(self) -> type[APIRoute]:
+        console = self
+
+        class ConsoleRoute(APIRoute):
+            def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+                original = super().get_route_handler()
+
+                async def handler(request: Request) -> Response:
+                    try:
+                        response = await original(request)
+                    except SignInRequired as exc:
+                        return console.sign_in_redirect(request, exc.reason)
+                    except NewsroomError as exc:
+                        return console.error_page(request, exc)
+                    except RequestValidationError as exc:
+                        first = exc.errors()[0] if exc.errors() else {}
+                        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+                        detail = f"{where}: {first.get('msg', 'invalid')}" if where else "Invalid"
+                        return console.error_page(
+                            request,
+                            FormInvalid(f"Something in the request is not valid: {detail}."),
+                        )
+                    except Exception as exc:
+                        if is_store_unavailable(exc):
+                            return console.error_page(
+                                request, Unavailable("The database is not reachable; try again.")
+                            )
+                        log.exception("ui_unhandled_error", console=console.name)
+                        return console.error_page(
+                            request, NewsroomError("Something went wrong on our side.")
+                        )
+                    return console._finish(request, response)
+
+                return handler
+
+        return ConsoleRoute
+
+    # --- sign in and out -------------------------------------------------------------
+
+    def _add_session_routes(self) -> None:
+        router = self.router
+
+        @router.get("/sign-in")
+        def sign_in_page(request: Request) -> Response:
+            self._codec()
+            session = self.session_of(request)
+            next_url = safe_next(request.query_params.get("next"))
+            if session.token is not None:
+                try:
+                    self.viewer(request)
+                    return self.redirect(request, next_url)
+                except (SignInRequired, Forbidden):
+                    pass
+            expired = request.query_params.get("expired") == "1"
+            signed_out = request.query_params.get("signed_out") == "1"
+            return self.render(
+                request,
+                "ui/sign_in.html",
+                {
+                    "next": next_url,
+                    "message": (
+                        "Your session ended; sign in again."
+                        if expired
+                        else "You are signed out."
+                        if signed_out
+                        else None
+                    ),
+                },
+            )
+
+        @router.post("/sign-in")
+        async def sign_in(request: Request) -> Response:
+            self._codec()
+            form = await request.form()
+            given = form.get(CSRF_FIELD)
+            self.check_csrf(request, given if isinstance(given, str) else None)
+            raw_token = form.get("token")
+            token = raw_token.strip() if isinstance(raw_token, str) else ""
+            raw_next = form.get("next")
+            next_url = safe_next(raw_next if isinstance(raw_next, str) else None)
+            try:
+                principal = self.authenticator.authenticate(token)
+            except Unauthorized as exc:
+                return self.render(
+                    request,
+                    "ui/sign_in.html",
+                    {"next": next_url, "message": None, "error": exc.detail},
+                    status_code=401,
+                )
+            self.check_role(principal)
+            session = self.session_of(request).signed_in(token)
+            response = RedirectResponse(next_url, status_code=303)
+            self.set_cookie(request, response, session)
+            log.info("ui_signed_in", console=self.name, user=principal.name)
+            return response
+
+        @router.post("/sign-out")
+        async def sign_out(request: Request) -> Response:
+            form = await request.form()
+            given = form.get(CSRF_FIELD)
+            self.check_csrf(request, given if isinstance(given, str) else None)
+            request.state.ui_session_new = SessionData.anonymous()
+            return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def iso(at: datetime | None) -> str:
+    return _aware(at).isoformat(timespec="seconds") if at else ""
+
+
+def stamp(at: datetime | None) -> str:
+    """``2026-05-04 13:02:11 UTC``"""
+    return _aware(at).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
+
+
+def ago(at: datetime | None) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``in 9 min`` (a lease's end), else a date."""
+    if at is None:
+        return ""
+    seconds = (datetime.now(UTC) - _aware(at)).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 45:
+        text = "under a minute" if future else "just now"
+        return f"in {text}" if future else text
+    if seconds < 3600:
+        amount = f"{round(seconds / 60)} min"
+    elif seconds < 48 * 3600:
+        amount = f"{round(seconds / 3600)} h"
+    else:
+        return _aware(at).astimezone(UTC).strftime("%Y-%m-%d")
+    return f"in {amount}" if future else f"{amount} ago"
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path inside the console: never another site (open redirect)."""
+    default = f"{PREFIX}/"
+    if not value or not value.startswith(f"{PREFIX}/") or "\\" in value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or value.startswith("//"):
+        return default
+    if parts.path.startswith(f"{PREFIX}/sign-"):
+        return default
+    return value

@@ -1,0 +1,36 @@
+"""The reviewers' console at ``/ui/``: the queue, one claim at a time, live updates.
+
+Reviewers and editors sign in with their API token (kept in an encrypted session
+cookie); everything they do goes through verify's own services, as the JSON API does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.auth import Role
+from services.runtime import Runtime
+from services.ui import Console
+from verify.ui.routes import NOTICES, add_routes
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def install(app: FastAPI, runtime: Runtime) -> Console:
+    settings = runtime.settings
+    secret = settings.session_secret.get_secret_value() if settings.session_secret else None
+    console = Console(
+        name="verify",
+        title="Reviewers' console",
+        roles=(Role.REVIEWER, Role.EDITOR),
+        authenticator=runtime.authenticator,
+        session_secret=secret,
+        template_dirs=[TEMPLATES],
+        nav=[("/ui/", "Queue")],
+        notices=NOTICES,
+    )
+    app.state.queue_watch = add_routes(console, settings)
+    console.install(app)
+    return console

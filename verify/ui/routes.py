@@ -1,0 +1,330 @@
+"""The reviewers' console's pages and forms: an edge like the JSON routes, over the same
+services. Every form answers with a redirect to the page it came from (post/redirect/get),
+or with that page again and the reason when the change was refused (409, 412, 422)."""
+
+# No ``from __future__ import annotations`` here: FastAPI must resolve the annotations of
+# the routes, whose dependencies are built per console inside ``add_routes``.
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Form, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+
+from services.contracts import ReviewStatus
+from services.errors import NewsroomError, NotFound, ValidationFailed
+from services.settings import Settings
+from services.ui import Console, Viewer, Watch
+from verify.claims import service as claims
+from verify.claims.schemas import AttributionIn
+from verify.common import utcnow
+from verify.edge import VerifyContext, actor_of, get_context
+from verify.stories.analysis import REVIEWER_FLAG
+from verify.ui import service
+from verify.ui.view import signal_label, signal_labels
+
+PAGE_SIZE = 50
+CONTESTED = {"yes": True, "no": False}
+KIND_LABELS = {
+    "person": "Person",
+    "organisation": "Organisation",
+    "document": "Document",
+    "media": "Media outlet",
+    "social_post": "Social post",
+    "anonymous": "Anonymous",
+}
+VIA_LABELS = {
+    "interview": "Interview",
+    "statement": "Statement",
+    "press_conference": "Press conference",
+    "post": "Post",
+    "report": "Report",
+    "document": "Document",
+}
+STATUS_KEYS = (
+    (ReviewStatus.VERIFIED, "v"),
+    (ReviewStatus.CONTESTED, "c"),
+    (ReviewStatus.UNVERIFIABLE, "u"),
+    (ReviewStatus.FALSE, "f"),
+    (ReviewStatus.NOT_A_CLAIM, "n"),
+)
+NOTICES = {
+    "leased": "The claim is yours to review.",
+    "released": "You gave the claim back to the queue.",
+    "reviewed": "Status saved.",
+    "added": "Attribution added.",
+    "removed": "Attribution removed.",
+}
+
+
+def _optional(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _offset(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed("start and end are character offsets in the story.")
+    return int(value)
+
+
+def add_routes(console: Console, settings: Settings) -> Watch:
+    router = console.router
+    ViewerDep = Annotated[Viewer, Depends(console.viewer)]
+    FormViewer = Annotated[Viewer, Depends(console.form_viewer)]
+    Context = Annotated[VerifyContext, Depends(get_context)]
+    watch = Watch("verify-queue", service.change_marker)
+    sections = list(settings.sections)
+
+    def queue_context(
+        request: Request,
+        status: ReviewStatus,
+        section: str | None,
+        contested: str,
+        cursor: str | None,
+    ) -> dict[str, Any]:
+        if section is not None and section not in sections:
+            section = None
+        view = service.queue_view(
+            status=status,
+            section=section,
+            contested=CONTESTED.get(contested),
+            cursor=cursor,
+            limit=PAGE_SIZE,
+        )
+        query = {"status": status.value, "section": section or "", "contested": contested}
+
+        def link(**changes: str) -> str:
+            values = {**query, **changes}
+            return "/ui/?" + urlencode({k: v for k, v in values.items() if v})
+
+        fragment = "/ui/queue?" + urlencode(
+            {k: v for k, v in {**query, "cursor": cursor or ""}.items() if v}
+        )
+        return {
+            "view": view,
+            "statuses": service.STATUSES,
+            "sections": sections,
+            "contested": contested,
+            "link": link,
+            "fragment": fragment,
+            "now": utcnow(),
+            "signal_labels": signal_labels,
+        }
+
+    @router.get("/")
+    def queue_page(
+        request: Request,
+        viewer: ViewerDep,
+        status: ReviewStatus = ReviewStatus.PENDING,
+        section: Annotated[str | None, Query(max_length=50)] = None,
+        contested: Annotated[str, Query(max_length=3)] = "",
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+    ) -> Response:
+        context = queue_context(request, status, section or None, contested, cursor)
+        return console.render(request, "verify_ui/queue.html", context)
+
+    @router.get("/queue")
+    def queue_fragment(
+        request: Request,
+        viewer: ViewerDep,
+        status: ReviewStatus = ReviewStatus.PENDING,
+        section: Annotated[str | None, Query(max_length=50)] = None,
+        contested: Annotated[str, Query(max_length=3)] = "",
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+    ) -> Response:
+        context = queue_context(request, status, section or None, contested, cursor)
+        response = console.render(request, "verify_ui/_queue.html", context)
+        response.headers["X-Live-Version"] = context["view"].marker
+        return response
+
+    @router.get("/events")
+    def events(request: Request, viewer: ViewerDep) -> Response:
+        return StreamingResponse(
+            watch.stream(request, "queue"),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    # --- one claim ---------------------------------------------------------------------
+
+    def claim_page(
+        request: Request,
+        viewer: Viewer,
+        claim_id: str,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        view = service.claim_view(claim_id, viewer.principal.user_id, utcnow())
+        return console.render(
+            request,
+            "verify_ui/claim.html",
+            {
+                "view": view,
+                "claim": view.claim,
+                "error": error,
+                "status_keys": STATUS_KEYS,
+                "kinds": KIND_LABELS,
+                "vias": VIA_LABELS,
+                "signal_label": signal_label,
+                "reviewer_flag": REVIEWER_FLAG,
+                "editor": viewer.role == "editor",
+                "now": utcnow(),
+            },
+            status_code=status_code,
+        )
+
+    def act(
+        request: Request, viewer: Viewer, claim_id: str, change: Callable[[], Any], done: str
+    ) -> Response:
+        try:
+            change()
+        except NotFound:
+            raise
+        except NewsroomError as exc:
+            return claim_page(request, viewer, claim_id, exc.detail, exc.status)
+        return console.redirect(request, f"/ui/claims/{claim_id}", done)
+
+    @router.get("/claims/{claim_id}")
+    def claim(request: Request, claim_id: str, viewer: ViewerDep) -> Response:
+        return claim_page(request, viewer, claim_id)
+
+    @router.post("/claims/{claim_id}/lease")
+    def lease(request: Request, claim_id: str, viewer: FormViewer, ctx: Context) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request,
+            viewer,
+            claim_id,
+            lambda: claims.lease(claim_id, actor, ctx.lease_seconds, utcnow(), ctx.story_changed),
+            "leased",
+        )
+
+    @router.post("/claims/{claim_id}/release")
+    def release(request: Request, claim_id: str, viewer: FormViewer, ctx: Context) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request,
+            viewer,
+            claim_id,
+            lambda: claims.release(claim_id, actor, utcnow(), ctx.story_changed),
+            "released",
+        )
+
+    @router.post("/claims/{claim_id}/review")
+    def review(
+        request: Request,
+        claim_id: str,
+        viewer: FormViewer,
+        ctx: Context,
+        status: Annotated[ReviewStatus, Form()],
+        version: Annotated[int, Form(ge=0)],
+        note: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+
+        def change() -> None:
+            try:
+                text = _optional(note)
+                service.mark(
+                    claim_id,
+                    status,
+                    text,
+                    version,
+                    actor,
+                    ctx.lease_seconds,
+                    utcnow(),
+                    ctx.story_changed,
+                )
+            except ValidationError as exc:
+                raise ValidationFailed(_first_error(exc)) from exc
+
+        return act(request, viewer, claim_id, change, "reviewed")
+
+    @router.post("/claims/{claim_id}/attributions")
+    def add_attribution(
+        request: Request,
+        claim_id: str,
+        viewer: FormViewer,
+        ctx: Context,
+        version: Annotated[int, Form(ge=0)],
+        source_name: Annotated[str, Form(max_length=200)] = "",
+        source_kind: Annotated[str, Form(max_length=40)] = "",
+        obtained_via: Annotated[str, Form(max_length=40)] = "",
+        affiliation: Annotated[str, Form(max_length=200)] = "",
+        url: Annotated[str, Form(max_length=2000)] = "",
+        quote: Annotated[str, Form(max_length=2000)] = "",
+        start: Annotated[str, Form(max_length=12)] = "",
+        end: Annotated[str, Form(max_length=12)] = "",
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+
+        def change() -> None:
+            missing = [
+                label
+                for label, value in (
+                    ("the source's name", source_name),
+                    ("the kind of source", source_kind),
+                    ("how it was obtained", obtained_via),
+                )
+                if not value.strip()
+            ]
+            if missing:
+                raise ValidationFailed("An attribution needs " + ", ".join(missing) + ".")
+            try:
+                record = AttributionIn(
+                    source_name=source_name.strip(),
+                    source_kind=source_kind,  # type: ignore[arg-type]
+                    obtained_via=obtained_via,  # type: ignore[arg-type]
+                    affiliation=_optional(affiliation),
+                    url=_optional(url),
+                    quote=_optional(quote),
+                    start=_offset(start),
+                    end=_offset(end),
+                )
+            except ValidationError as exc:
+                raise ValidationFailed(_first_error(exc)) from exc
+            service.add_attribution(
+                claim_id, record, version, actor, ctx.lease_seconds, utcnow(), ctx.story_changed
+            )
+
+        return act(request, viewer, claim_id, change, "added")
+
+    @router.post("/claims/{claim_id}/attributions/{attribution_id}/remove")
+    def remove_attribution(
+        request: Request,
+        claim_id: str,
+        attribution_id: str,
+        viewer: FormViewer,
+        ctx: Context,
+        version: Annotated[int, Form(ge=0)],
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request,
+            viewer,
+            claim_id,
+            lambda: service.remove_attribution(
+                claim_id,
+                attribution_id,
+                version,
+                actor,
+                ctx.lease_seconds,
+                utcnow(),
+                ctx.story_changed,
+            ),
+            "removed",
+        )
+
+    return watch
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{where.replace('_', ' ')}: {message}" if where else message
