@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -132,4 +133,81 @@ def test_every_role_on_every_path(stack: Stack, revoked_token: str) -> None:
                     f"{caller:>9} {method:<6} {service}{path}: {status}, expected {expected}"
                 )
     print(f"\nrole cells checked: {cells}")
+    assert wrong == []
+
+
+# --- the consoles ------------------------------------------------------------------------
+# Who may use each console; every /ui route of it checks the role on every request, not
+# only at sign-in. A session cookie is minted for every role here (as a role change after
+# sign-in would leave one behind), and every route is tried with it.
+CONSOLES = {"verify": frozenset({V, E}), "publish": frozenset({E})}
+UI_OPEN = {"/ui/sign-in", "/ui/sign-out", "/ui/static"}  # and "/ui", a redirect to "/ui/"
+
+
+def console_routes(stack: Stack, service: str) -> list[tuple[str, str]]:
+    app = stack.apps[service].server.config.app
+    found = []
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):  # an included router: full paths inside
+                walk(route.original_router.routes, "")
+                continue
+            path = prefix + getattr(route, "path", "")
+            if not path.startswith("/ui/") or any(path.startswith(p) for p in UI_OPEN):
+                continue
+            if path.endswith("{rest:path}"):  # the catch-all: "no such page", to anyone
+                continue
+            for method in sorted(getattr(route, "methods", None) or {"GET"}):
+                if method != "HEAD":
+                    found.append((method, path))
+
+    walk(app.routes, "")
+    return found
+
+
+def test_every_console_route_admits_only_its_roles(stack: Stack, revoked_token: str) -> None:
+    from services.ui.sessions import SessionCodec, SessionData
+
+    secret = stack.settings.session_secret
+    assert secret is not None
+    wrong: list[str] = []
+    cells = 0
+    for service, allowed in CONSOLES.items():
+        codec = SessionCodec(secret.get_secret_value(), service)
+        routes = console_routes(stack, service)
+        assert len(routes) >= 5, routes
+        callers = {**{r: stack.tokens[r] for r in (R, V, E, A, S)}, "revoked": revoked_token,
+                   "malformed": "nr_garbage", "none": None}  # fmt: skip
+        for caller, token in callers.items():
+            session = SessionData.anonymous()
+            if token is not None:
+                session = session.signed_in(token)
+            cookies = {f"nr_{service}_session": codec.seal(session)}
+            with httpx.Client(base_url=stack.url(service), cookies=cookies, timeout=30,  # type: ignore[arg-type]
+                              follow_redirects=False) as client:  # fmt: skip
+                for method, path in routes:
+                    url = re.sub(r"\{(\w+)\}", lambda m: DUMMY.get(m.group(1), "x"), path)
+                    if path == "/ui/events":
+                        continue  # a stream: its gate is the same dependency, tried below
+                    data = {"csrf_token": session.csrf_token}
+                    answer = client.request(method, url, data=data if method == "POST" else None)
+                    cells += 1
+                    status = answer.status_code
+                    to_sign_in = status in (302, 303) and "sign-in" in answer.headers.get(
+                        "location", "")  # fmt: skip
+                    if caller in allowed:
+                        ok = status != 403 and not to_sign_in
+                    elif caller in (R, V, E, A, S):
+                        ok = status == 403
+                    else:  # no session, or a token that no longer (or never) worked
+                        ok = to_sign_in or status in (401, 403)
+                    if not ok:
+                        wrong.append(f"{caller:>9} {method:<5} {service}{path}: {status}")
+            # The stream stays open for the allowed: read its status, then hang up.
+            with httpx.stream("GET", f"{stack.url(service)}/ui/events", cookies=cookies,  # type: ignore[arg-type]
+                              timeout=30) as events:  # fmt: skip
+                if (caller in allowed) != (events.status_code == 200):
+                    wrong.append(f"{caller:>9} GET   {service}/ui/events: {events.status_code}")
+    print(f"\nconsole cells checked: {cells}")
     assert wrong == []
