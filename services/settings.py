@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_backoff_seconds: float = Field(default=2.0, gt=0)
+    # Off by default: a webhook aimed at loopback or a private network would let anyone
+    # who may subscribe make publish call inside it. Turn on for local development.
+    webhook_allow_private_targets: bool = False
     feed_page_size: int = Field(default=50, ge=1, le=500)
     newsroom_name: str = "Newsroom"
 

@@ -61,6 +61,7 @@ def subscribe(body: SubscriptionIn, principal: Manager, ctx: PublishDep) -> Subs
         created_by=principal.name,
         master_key=key.get_secret_value() if key else None,
         now=ctx.desk.now(),
+        allow_private=settings.webhook_allow_private_targets,
     )
     return SubscriptionCreated(**_out(created.subscription).model_dump(), secret=created.secret)
 

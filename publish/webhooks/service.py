@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import random
+import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,7 +72,7 @@ class NewSubscription:
     secret: str
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, *, allow_private: bool) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationFailed(
@@ -79,7 +81,29 @@ def check_url(url: str) -> str:
         )
     if parts.username or parts.password:
         raise ValidationFailed("url: credentials in a webhook URL are not accepted.")
+    if not allow_private:
+        why = private_target(parts.hostname, parts.port)
+        if why:
+            raise ValidationFailed(
+                f"url: {why}. Webhooks go to public addresses only (a development setup may "
+                "set NEWSROOM_WEBHOOK_ALLOW_PRIVATE_TARGETS=true).",
+                [{"loc": ["body", "url"], "msg": "private target", "type": "value_error"}],
+            )
     return url.strip()
+
+
+def private_target(host: str, port: int | None) -> str | None:
+    """Why ``host`` is not a public address (it, or what its name resolves to, is
+    loopback, private, link-local, reserved...), or None when it is public."""
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return f"the host {host!r} does not resolve"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            return f"{host!r} is a non-public address ({address})"
+    return None
 
 
 def subscribe(
@@ -91,6 +115,7 @@ def subscribe(
     created_by: str,
     master_key: str | None,
     now: datetime,
+    allow_private: bool = False,
 ) -> NewSubscription:
     chosen = list(dict.fromkeys(events or EVENTS))
     unknown = [e for e in chosen if e not in EVENTS]
@@ -104,7 +129,7 @@ def subscribe(
     secret = secret_for(master_key, subscription_id)  # refuse before storing anything
     subscription = Subscription(
         subscription_id=subscription_id,
-        url=check_url(url),
+        url=check_url(url, allow_private=allow_private),
         events=chosen,
         sections=wanted,
         created_by=created_by,

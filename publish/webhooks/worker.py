@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 
 from publish.webhooks import repository, service
 from publish.webhooks.model import Attempt, Delivery
-from services.errors import NewsroomError
+from services.errors import NewsroomError, ValidationFailed
 from services.log import get_logger
 from services.settings import Settings
 
@@ -57,6 +58,12 @@ class DeliveryWorker:
         error: str | None = None
         started = time.perf_counter()
         try:
+            if not self._settings.webhook_allow_private_targets:
+                # Checked again at each attempt: a name can resolve elsewhere by now.
+                target = urlsplit(delivery.url)
+                why = service.private_target(target.hostname or "", target.port)
+                if why:
+                    raise ValidationFailed(f"refused: {why}")
             secret = service.secret_for(self._master_key, delivery.subscription_id)
             headers = service.headers_for(delivery, secret, int(time.time()))
             response = self._client.post(

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from publish.webhooks.model import DeliveryStatus
-from publish.webhooks.service import backoff, judge, secret_for, signature
-from services.errors import Unavailable
+from publish.webhooks.service import backoff, check_url, judge, secret_for, signature
+from services.errors import Unavailable, ValidationFailed
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -65,3 +65,24 @@ def test_backoff_doubles_with_jitter() -> None:
         delays = [backoff(2.0, attempt, rng) for _ in range(50)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(set(delays)) > 1  # jitter
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9000/hook",
+        "http://localhost/hook",
+        "http://10.1.2.3/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "http://0.0.0.0/hook",
+    ],
+)
+def test_webhooks_to_private_addresses_are_refused_by_default(url: str) -> None:
+    with pytest.raises(ValidationFailed, match=r"non-public|does not resolve"):
+        check_url(url, allow_private=False)
+    assert check_url(url, allow_private=True) == url
+
+
+def test_a_public_address_is_accepted() -> None:
+    assert check_url("https://93.184.216.34/hook", allow_private=False)

@@ -91,6 +91,8 @@ class Infra:
             "store_timeout_ms": 2000,
             "home": self.root / f"home-{unique}",
             "log_format": "console",
+            # The tests' webhook receivers listen on 127.0.0.1.
+            "webhook_allow_private_targets": True,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)
