@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from ingest.consumer import timeline_consumer
 from ingest.relay import Relay
 from ingest.reports import repository
+from ingest.reports.rate import RateLimiter
 from ingest.reports.routes import router as reports_router
 from services.http import build_app
 from services.http.users import router as users_router
@@ -31,4 +32,5 @@ def create_app(settings: Settings) -> FastAPI:
         routers=[reports_router, users_router],
     )
     app.state.relay = relay
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     return app

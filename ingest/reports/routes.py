@@ -45,7 +45,8 @@ def submit_report(
     settings = request.app.state.settings
     key = service.check_idempotency_key(idempotency_key)
     submission = service.validate(payload, settings)
-    accepted = service.submit(principal, submission, key, settings, current_trace_id())
+    limiter = request.app.state.rate_limiter
+    accepted = service.submit(principal, submission, key, limiter, current_trace_id())
     if not accepted.replayed:
         request.app.state.relay.wake()
     status_url = f"{settings.url_of('ingest')}/v1/reports/{accepted.report_id}"

@@ -11,12 +11,13 @@ import json
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import nh3
 
 from ingest.reports import repository as repo
+from ingest.reports.rate import RateLimiter
 from ingest.reports.schemas import ReportIn
 from services.auth import Principal, Role
 from services.contracts import (
@@ -40,7 +41,6 @@ from services.errors import (
 from services.settings import Settings
 
 STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
-RATE_WINDOW = timedelta(minutes=1)
 # Line breaks and tabs belong in a story body; no other control character does. Bidi
 # overrides and isolates can make a reviewer read text other than what is stored.
 _BODY_WHITESPACE = frozenset("\n\r\t")
@@ -180,24 +180,26 @@ def submit(
     principal: Principal,
     submission: Submission,
     idempotency_key: str,
-    settings: Settings,
+    limiter: RateLimiter,
     trace_id: str | None,
 ) -> Accepted:
     """Store the report (answered 202 only once stored). Same key and same request: the
-    same answer and nothing new; same key and another request: 409."""
-    for _ in range(5):
-        existing = repo.find_by_key(principal.user_id, idempotency_key)
-        if existing is not None:
-            if existing.request_hash != submission.request_hash:
-                raise IdempotencyConflict(
-                    "This Idempotency-Key was used for a different report. Use a new key for "
-                    "a new report; resend the same body to retry the old one."
-                )
-            return Accepted(existing.report_id, existing.story_id, existing.revision, True)
+    same answer and nothing new; same key and another request: 409.
 
+    The insert comes first and the key's unique index decides: a replay costs a lookup
+    only when it is one, so a new report is one write to the store."""
+    for _ in range(5):
         story_id, revision = _next_revision(principal, submission.story_id)
         now = utcnow()
-        _check_rate(principal, settings, now)
+        wait = limiter.wait(principal.user_id, now)
+        if wait is not None:
+            replayed = _replay(principal, submission, idempotency_key)
+            if replayed is not None:
+                return replayed
+            raise TooManyRequests(
+                f"You have submitted {limiter.limit} reports in the last minute, the limit.",
+                retry_after=wait,
+            )
         record = repo.ReportRecord(
             report_id=f"r_{uuid.uuid4().hex}",
             story_id=story_id,
@@ -216,12 +218,29 @@ def submit(
         )
         try:
             repo.insert(record, idempotency_key)
-        except (repo.DuplicateKey, repo.DuplicateRevision):
-            # A concurrent request took the key (answer as a replay) or the revision
-            # number (number again): go round once more.
+        except repo.DuplicateKey:
+            replayed = _replay(principal, submission, idempotency_key)
+            if replayed is not None:
+                return replayed
             continue
+        except repo.DuplicateRevision:
+            continue  # a concurrent revision took the number: number again
+        limiter.record(principal.user_id, now)
         return Accepted(record.report_id, story_id, revision, False)
     raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
+
+
+def _replay(principal: Principal, submission: Submission, key: str) -> Accepted | None:
+    """The answer already given for this key, or None if the key is new."""
+    existing = repo.find_by_key(principal.user_id, key)
+    if existing is None:
+        return None
+    if existing.request_hash != submission.request_hash:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was used for a different report. Use a new key for "
+            "a new report; resend the same body to retry the old one."
+        )
+    return Accepted(existing.report_id, existing.story_id, existing.revision, True)
 
 
 def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int]:
@@ -233,20 +252,6 @@ def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int
     if latest.reporter_id != principal.user_id:
         raise Forbidden("This story belongs to another reporter; only its reporter can revise it.")
     return story_id, latest.revision + 1
-
-
-def _check_rate(principal: Principal, settings: Settings, now: datetime) -> None:
-    limit = settings.rate_limit_per_minute
-    since = now - RATE_WINDOW
-    # One counting query per report; the oldest report's time only when refusing.
-    count = repo.recent_count(principal.user_id, since, limit)
-    if count >= limit:
-        oldest = repo.oldest_since(principal.user_id, since)
-        wait = (oldest + RATE_WINDOW - now).total_seconds() if oldest else 60
-        raise TooManyRequests(
-            f"You have submitted {count} reports in the last minute; the limit is {limit}.",
-            retry_after=max(1, int(wait + 0.999)),
-        )
 
 
 # --- reading ---------------------------------------------------------------------------

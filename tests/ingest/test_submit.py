@@ -207,3 +207,25 @@ def test_an_oversized_body_is_refused_with_413(stack: Stack) -> None:
             headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"},
         )
         assert huge.status_code == 413
+
+
+def test_concurrent_submissions_commit_together_and_replays_stay_replays(stack: Stack) -> None:
+    """Many reports at once leave for the store in shared batches: each new one is stored
+    once, and a retry racing its original gets the original's answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tag = uuid.uuid4().hex[:8]
+    keys = [f"{tag}-{n % 20}" for n in range(60)]  # 20 reports, each sent three times at once
+
+    def send(key: str) -> httpx.Response:
+        with stack.client("ingest", "reporter") as client:
+            return submit(client, report(headline=f"Batch {tag} {key}"), key)
+
+    with ThreadPoolExecutor(30) as pool:
+        answers = list(pool.map(send, keys))
+    assert {a.status_code for a in answers} == {202}
+    by_key: dict[str, set[str]] = {}
+    for key, answer in zip(keys, answers, strict=True):
+        by_key.setdefault(key, set()).add(answer.json()["report_id"])
+    assert all(len(ids) == 1 for ids in by_key.values())
+    assert reports_in_store(stack, headline__startswith=f"Batch {tag}") == 20

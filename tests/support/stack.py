@@ -72,6 +72,8 @@ def start_stack(infra: Infra) -> Stack:
         publish_port=embedded.free_port(),
         webhook_master_key="test-webhook-master-key",
         session_secret="test-session-secret",
+        # Many tests submit as the same reporter; the limit has its own test.
+        rate_limit_per_minute=100_000,
     )
     _, service_token = make_user(settings, "service", "svc-publish")
     settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
