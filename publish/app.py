@@ -10,6 +10,7 @@ from publish.deps import Publish
 from publish.feeds import routes as feed_routes
 from publish.feeds.cache import FeedCache
 from publish.feeds.service import FeedSite
+from publish.feeds.shortcut import FeedNotModified
 from publish.stories import repository as story_repository
 from publish.stories import routes as story_routes
 from publish.stories.service import Desk, Released
@@ -106,4 +107,6 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings, desk=desk, verify=verify, site=site, feeds=feeds, released=released
     )
     install_desk(app, runtime)
+    # Outermost: a matching conditional feed request is answered before anything else.
+    app.add_middleware(FeedNotModified, cache=feeds)
     return app

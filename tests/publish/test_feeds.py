@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
+import httpx
 import pytest
 
 from services.contracts import StoryReviewed
@@ -181,3 +182,26 @@ def test_retract_needs_an_editor_a_reason_and_a_released_story(solo: Solo) -> No
         assert editor.post(path, json={}).status_code == 422
         assert editor.post(path, json={"reason": "<b></b>"}).status_code == 422
         assert editor.post(path, json={"reason": "x", "extra": 1}).status_code == 422
+
+
+def test_a_matching_etag_is_answered_304_with_the_same_validators(solo: Solo) -> None:
+    def shortcuts(client: httpx.Client) -> float:
+        for line in client.get("/metrics").text.splitlines():
+            if line.startswith("newsroom_feed_not_modified_shortcuts_total "):
+                return float(line.split()[1])
+        return 0.0
+
+    with solo.client() as public:
+        first = public.get("/feeds/all.json")
+        assert first.status_code == 200
+        before = shortcuts(public)
+        again = public.get("/feeds/all.json", headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["etag"] == first.headers["etag"]
+        assert again.headers["last-modified"] == first.headers["last-modified"]
+        # answered from the cache ahead of routing
+        assert shortcuts(public) == before + 1
+        other = public.get("/feeds/all.json", headers={"If-None-Match": '"something-else"'})
+        assert other.status_code == 200
+        assert other.content == first.content
