@@ -32,6 +32,7 @@ from verify.stories.repository import (
     StoryRecord,
     bump_story,
     insert_revision,
+    load_stories,
     load_story,
     stories_changed_after,
 )
@@ -144,6 +145,18 @@ def read_stories_page(
         stories = stories_changed_after(after, after_story, limit, session)
         claims = open_claims_of([s.story_id for s in stories], session)
         return [(s, claims[s.story_id]) for s in stories]
+
+    return transaction(work)
+
+
+def read_stories(story_ids: list[str]) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
+    """These stories with their open claims, read in one transaction (one consistent
+    version of each), in the order given; stories that are gone are left out."""
+
+    def work(session: ClientSession) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
+        stories = {s.story_id: s for s in load_stories(story_ids, session)}
+        claims = open_claims_of(list(stories), session)
+        return [(stories[i], claims[i]) for i in story_ids if i in stories]
 
     return transaction(work)
 

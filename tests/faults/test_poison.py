@@ -146,14 +146,17 @@ def test_poison_goes_to_the_dlq_and_the_next_good_message_is_processed(
 
     def all_poison_dead(records: list[object]) -> bool:
         reasons = {header(r, "dlq.reason") for r in records if header(r, "dlq.topic") == physical}
-        return set(REASON_OF.values()) <= reasons and any(
-            getattr(r, "value", b"").startswith(marker) for r in records
+        mine = [r for r in records if header(r, "dlq.topic") == physical]
+        return (
+            set(REASON_OF.values()) <= reasons
+            and any(getattr(r, "value", b"").startswith(marker) for r in mine)
+            and any(header(r, "dlq.truncated") for r in mine)
         )
 
     dead = read_topic(stack.settings.kafka_bootstrap, dlq_of(physical), all_poison_dead, timeout=60)
     mine = [r for r in dead if r.value.startswith(marker)]
     assert header(mine[0], "dlq.reason") == "not_json"
     assert header(mine[0], "dlq.detail")
-    big = [r for r in dead if header(r, "dlq.truncated")]
+    big = [r for r in dead if header(r, "dlq.truncated") and header(r, "dlq.topic") == physical]
     assert big
     assert int(header(big[0], "dlq.truncated") or 0) == 1024 * 1024

@@ -210,16 +210,30 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
 def apply_writes(
     session: ClientSession, writes: list[ClaimWrite], actor: Actor, now: datetime
 ) -> list[ClaimRecord]:
-    """Apply ``writes`` in order inside ``session``'s transaction, each with its audit entry."""
+    """Apply ``writes`` in order inside ``session``'s transaction, each with its audit entry.
+
+    New claims and audit entries go to the store in batches (``insert_many``): one round
+    trip for a revision's claims instead of one per claim (bench: the transaction was
+    most of verify's time per report). Pending new claims are inserted before any update,
+    which may be of one of them (a late revision's claims are created, then closed)."""
     claims = _collection(Claim)
     audit = _collection(ClaimAudit)
     stored: list[ClaimRecord] = []
+    new_claims: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+
+    def insert_new_claims() -> None:
+        if new_claims:
+            claims.insert_many(new_claims, ordered=True, session=session)
+            new_claims.clear()
+
     for write in writes:
         after = doc_of(write.after)
         if write.before is None:
-            claims.insert_one({**after, "audit_seq": 1}, session=session)
+            new_claims.append({**after, "audit_seq": 1})
             seq, before_view, after_view = 1, {}, _audit_view(after)
         else:
+            insert_new_claims()
             previous = doc_of(write.before)
             changed = {k: v for k, v in after.items() if previous.get(k) != v}
             query: dict[str, Any] = {
@@ -248,7 +262,7 @@ def apply_writes(
             seq = int(result["audit_seq"])
             before_view = _audit_view({k: previous[k] for k in changed})
             after_view = _audit_view(changed)
-        audit.insert_one(
+        entries.append(
             {
                 "claim_id": write.after.claim_id,
                 "seq": seq,
@@ -260,10 +274,12 @@ def apply_writes(
                 "detail": write.detail,
                 "before": before_view,
                 "after": {**after_view, **write.extra_audit},
-            },
-            session=session,
+            }
         )
         stored.append(write.after)
+    insert_new_claims()
+    if entries:
+        audit.insert_many(entries, ordered=True, session=session)
     return stored
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mongoengine import BooleanField, DateTimeField, Document, IntField, StringField
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.client_session import ClientSession
 
 ALIAS = "verify"
@@ -32,6 +32,9 @@ class Story(Document):
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
     snapshot_pending = BooleanField(required=True)
+    # Which verify process is sending this story's snapshot, and until when.
+    snapshot_claim_owner = StringField()
+    snapshot_claim_until = DateTimeField()
     created_at = DateTimeField(required=True)
     updated_at = DateTimeField(required=True)
 
@@ -147,6 +150,10 @@ def load_story(story_id: str, session: ClientSession | None = None) -> StoryReco
     return story_of(doc) if doc else None
 
 
+def load_stories(story_ids: list[str], session: ClientSession | None = None) -> list[StoryRecord]:
+    return [story_of(d) for d in _stories().find({"story_id": {"$in": story_ids}}, session=session)]
+
+
 def insert_revision(session: ClientSession, revision: RevisionRecord) -> None:
     _revisions().insert_one(dataclasses.asdict(revision), session=session)
 
@@ -214,19 +221,54 @@ def stories_changed_after(
     return [story_of(d) for d in cursor]
 
 
-def stories_with_pending_snapshot(limit: int) -> list[str]:
-    cursor = (
-        _stories()
-        .find({"snapshot_pending": True}, projection={"story_id": 1})
+def claim_pending_snapshots(owner: str, now: datetime, lease: timedelta, limit: int) -> list[str]:
+    """Stories whose snapshot is pending and that no other verify process is sending,
+    claimed for ``owner`` until ``now + lease``: replicas share the work instead of each
+    sending every snapshot. Three commands a batch, whatever its size."""
+    claimable = {
+        "snapshot_pending": True,
+        "$or": [
+            {"snapshot_claim_until": None},
+            {"snapshot_claim_until": {"$lt": now}},
+            {"snapshot_claim_owner": owner},
+        ],
+    }
+    candidates = [
+        str(d["story_id"])
+        for d in _stories()
+        .find(claimable, projection={"story_id": 1})
         .sort("updated_at", 1)
         .limit(limit)
+    ]
+    if not candidates:
+        return []
+    until = now + lease
+    _stories().update_many(
+        {**claimable, "story_id": {"$in": candidates}},
+        {"$set": {"snapshot_claim_owner": owner, "snapshot_claim_until": until}},
     )
-    return [str(d["story_id"]) for d in cursor]
+    mine = _stories().find(
+        {"story_id": {"$in": candidates}, "snapshot_claim_owner": owner,
+         "snapshot_claim_until": until},
+        projection={"story_id": 1},
+    )  # fmt: skip
+    return [str(d["story_id"]) for d in mine]
 
 
-def mark_snapshot_sent(story_id: str, version: int) -> bool:
-    """Clear the pending mark, unless the story changed again since that version."""
-    result = _stories().update_one(
-        {"story_id": story_id, "version": version}, {"$set": {"snapshot_pending": False}}
+def mark_snapshots_sent(sent: list[tuple[str, int]]) -> None:
+    """Clear each story's pending mark, unless it changed again since the version sent
+    (then its next snapshot is still due); give up the claims either way."""
+    if not sent:
+        return
+    _stories().bulk_write(
+        [
+            UpdateOne({"story_id": story_id, "version": version},
+                      {"$set": {"snapshot_pending": False}})
+            for story_id, version in sent
+        ],
+        ordered=False,
+    )  # fmt: skip
+    _stories().update_many(
+        {"story_id": {"$in": [story_id for story_id, _ in sent]}},
+        {"$unset": {"snapshot_claim_owner": "", "snapshot_claim_until": ""}},
     )
-    return bool(result.modified_count)

@@ -238,6 +238,11 @@ def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> St
     )
 
 
+def current_snapshots(story_ids: list[str], now: datetime) -> list[StoryReviewed]:
+    """The current snapshots of these stories, read together."""
+    return [snapshot(story, claims, now) for story, claims in changes.read_stories(story_ids)]
+
+
 def current_snapshot(story_id: str, now: datetime) -> StoryReviewed | None:
     found = changes.read_story(story_id)
     return snapshot(*found, now) if found is not None else None
