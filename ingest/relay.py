@@ -41,8 +41,14 @@ class Relay(PeriodicWorker):
             for r in due
         ]
         acked = producer.send_all(messages)
-        sent = [r.report_id for r, ok in zip(due, acked, strict=True) if ok]
-        repo.mark_sent(sent, now, self._resend_after)
+        sent = [r for r, ok in zip(due, acked, strict=True) if ok]
+        # Each unconfirmed send waits twice as long as the one before (up to 16 times the
+        # first wait): a verify that is behind is not buried under its own backlog again.
+        by_wait: dict[int, list[str]] = {}
+        for record in sent:
+            by_wait.setdefault(min(record.sent_count, 4), []).append(record.report_id)
+        for doubling, report_ids in by_wait.items():
+            repo.mark_sent(report_ids, now, self._resend_after * 2**doubling)
         resent = sum(1 for r in due if "queued" in r.timeline)
         log.info("reports_relayed", sent=len(sent), failed=len(due) - len(sent), resent=resent)
         # A full batch that went through: there may be more waiting right now.

@@ -99,7 +99,11 @@ def up(
         admin.ensure(topic_names(settings))
         admin.close()
         _connect_auth(settings)
-        env["NEWSROOM_SERVICE_TOKEN"] = auth.rotate_token(SERVICE_USER, auth.Role.SERVICE)
+        running = stack.pid("publish")
+        if not (running and embedded.pid_alive(running)):
+            # The stack started its processes from a copy of the environment: the token
+            # goes into that copy. A running publish keeps the token it has.
+            stack.env["NEWSROOM_SERVICE_TOKEN"] = auth.rotate_token(SERVICE_USER, auth.Role.SERVICE)
         if demo_users:
             for name, role in DEMO_USERS.items():
                 tokens[name] = auth.rotate_token(name, auth.Role(role))

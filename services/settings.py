@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["ingest", "verify", "publish"]
@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     )
 
     # --- where things are -------------------------------------------------------------
-    kafka_bootstrap: str = "127.0.0.1:9092"
-    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    # Unset, they point at the embedded broker and store on broker_port and store_port.
+    kafka_bootstrap: str = ""
+    mongo_url: str = ""
     # Prefixes keep several stacks (and every test) apart on one broker and one store.
     topic_prefix: str = ""
     db_prefix: str = "newsroom"
@@ -83,6 +84,9 @@ class Settings(BaseSettings):
     consumer_session_timeout_ms: int = 10_000
     consumer_heartbeat_ms: int = 2_000
     consumer_max_poll_interval_ms: int = 30_000
+    # Records a loop takes per poll: small enough that a slow batch (verify runs
+    # detection per report) finishes well inside the poll interval.
+    consumer_max_poll_records: int = Field(default=50, ge=1)
     # Retryable failures back off from this, doubling, up to 30 s.
     consumer_retry_backoff_seconds: float = 0.5
     store_timeout_ms: int = 3_000
@@ -100,6 +104,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # "auto": JSON when stdout is not a terminal, readable when it is.
     log_format: Literal["auto", "json", "console"] = "auto"
+
+    @model_validator(mode="after")
+    def _embedded_addresses(self) -> Settings:
+        # Changing an embedded port moves the address every part uses to reach it.
+        if not self.kafka_bootstrap:
+            self.kafka_bootstrap = f"127.0.0.1:{self.broker_port}"
+        if not self.mongo_url:
+            self.mongo_url = f"mongodb://127.0.0.1:{self.store_port}/"
+        return self
 
     # ---------------------------------------------------------------------------------
     def topic(self, name: str) -> str:

@@ -81,6 +81,7 @@ class ReportRecord:
     trace_id: str | None
     accepted_at: datetime
     timeline: dict[str, datetime]
+    sent_count: int = 0
 
 
 class DuplicateKey(Exception):
@@ -107,6 +108,7 @@ def _record(doc: dict[str, Any]) -> ReportRecord:
         trace_id=doc.get("trace_id"),
         accepted_at=doc["accepted_at"],
         timeline=doc.get("timeline", {}),
+        sent_count=doc.get("sent_count", 0),
     )
 
 

@@ -103,7 +103,7 @@ class ConsumerLoop:
             heartbeat_interval_ms=s.consumer_heartbeat_ms,
             max_poll_interval_ms=s.consumer_max_poll_interval_ms,
             request_timeout_ms=s.consumer_session_timeout_ms + 5000,
-            max_poll_records=200,
+            max_poll_records=s.consumer_max_poll_records,
             allow_auto_create_topics=False,
         )
 
