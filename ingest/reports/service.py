@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -41,10 +42,12 @@ from services.errors import (
 from services.settings import Settings
 
 STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
-# Line breaks and tabs belong in a story body; no other control character does. Bidi
-# overrides and isolates can make a reviewer read text other than what is stored.
-_BODY_WHITESPACE = frozenset("\n\r\t")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Line breaks and tabs belong in a story body; no other control character (Unicode
+# category Cc) does. Bidi overrides and isolates can make a reviewer read other text than
+# what is stored; unpaired surrogates are not text at all.
+_BIDI_AND_SURROGATES = "\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SURROGATES}]")
+_FORBIDDEN_IN_BODY = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_AND_SURROGATES}]")
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~")
 
 
@@ -87,19 +90,19 @@ def check_idempotency_key(value: str | None) -> str:
 
 def _check_text(field: str, value: str, *, multiline: bool) -> str:
     value = unicodedata.normalize("NFC", value)
-    for index, char in enumerate(value):
-        if char in _BIDI_CONTROLS or (
-            unicodedata.category(char) == "Cc" and not (multiline and char in _BODY_WHITESPACE)
-        ):
-            raise ValidationFailed(
-                f"{field} contains a control character (U+{ord(char):04X}) at position {index}.",
-                [{"loc": [field], "msg": "control character"}],
-            )
+    # One regex pass (C speed) over a 200 KB body, not a Python loop per character.
+    found = (_FORBIDDEN_IN_BODY if multiline else _FORBIDDEN_IN_LINE).search(value)
+    if found is not None:
+        char, index = found.group(), found.start()
         if 0xD800 <= ord(char) <= 0xDFFF:
             raise ValidationFailed(
                 f"{field} contains an unpaired surrogate; send valid UTF-8.",
                 [{"loc": [field], "msg": "invalid unicode"}],
             )
+        raise ValidationFailed(
+            f"{field} contains a control character (U+{ord(char):04X}) at position {index}.",
+            [{"loc": [field], "msg": "control character"}],
+        )
     if nh3.is_html(value):
         what = "The body is Markdown; raw HTML" if field == "body" else f"Markup in {field}"
         raise ValidationFailed(
