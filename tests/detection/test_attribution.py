@@ -200,3 +200,43 @@ def test_participle_inside_a_source_phrase() -> None:
 def test_capitalised_roles_are_people() -> None:
     (a,) = _sources("The CEO, speaking to analysts, said demand had recovered by 4%.")
     assert (a.source, a.source_kind) == ("The CEO", "person")
+
+
+@pytest.mark.parametrize(
+    ("body", "source", "kind"),
+    [
+        # a short "that" relative clause belongs to the subject
+        (
+            "A charity that represents dairy farmers said 200 farms had flooded.",
+            "A charity that represents dairy farmers",
+            "organisation",
+        ),
+        # a document "filed with" or "submitted to" a body is the source, not the body
+        (
+            "An engineer's assessment filed with the council found 14 cracks in the dam.",
+            "An engineer",
+            None,
+        ),
+        # a lower-case body word before a name makes it a body, not a person
+        ("Shipping firm Dorrow Lines said it had cancelled 9 sailings.", None, "organisation"),
+        # ", which" after a name: a body
+        (
+            "Pellam Foods, which runs 40 stores, said it had recalled 3 products.",
+            None,
+            "organisation",
+        ),
+    ],
+)
+def test_subject_phrases_of_bodies_and_documents(
+    body: str, source: str | None, kind: str | None
+) -> None:
+    first = _sources(body)[0]
+    if source is not None:
+        assert first.source == source
+    if kind is not None:
+        assert first.source_kind == kind
+
+
+def test_a_group_that_represents_people_is_no_unnamed_witness() -> None:
+    c = _only_claim("A charity that represents dairy farmers said 200 farms had flooded.")
+    assert not c.contested

@@ -230,3 +230,75 @@ def test_an_accusation_contests_what_the_accused_said() -> None:
     )
     assert _contested(body, "raised 40 million dollars")
     assert _contested(body, "collection had cost 25 million dollars")
+
+
+COUNTERED = _story(
+    "Ministry and regulator at odds over hospital waiting lists",
+    "Health Minister Lena Ostrova wrote in a newspaper column that waiting lists had halved"
+    " since 2022.",
+    "The regulator countered in a report that 41 percent of patients still waited more"
+    " than a year.",
+    "Unemployment fell to 5 percent in May, according to the statistics office.",
+)
+
+
+def test_a_countered_claim_and_what_it_answers_are_both_disputed() -> None:
+    assert _contested(COUNTERED, "41 percent of patients")
+    assert _contested(COUNTERED, "waiting lists had halved")
+    assert not _contested(COUNTERED, "Unemployment fell to 5 percent")
+
+
+INSISTED = _story(
+    "Tenants say heating failed all winter",
+    "Tenants of the Marlow estate said the heating in their flats had failed for three months.",
+    '"The heating was repaired within days of every failure," the landlord\'s lawyer,'
+    " Piet Hollis, insisted.",
+    "The estate has 300 flats, according to council records.",
+)
+
+
+def test_an_insistence_answers_the_other_party_about_the_same_thing() -> None:
+    assert _contested(INSISTED, "repaired within days")
+    assert _contested(INSISTED, "had failed for three months")
+    assert not _contested(INSISTED, "The estate has 300 flats")
+
+
+def test_an_insistence_on_another_matter_disputes_nothing() -> None:
+    body = _story(
+        "Club signs striker",
+        "The club said it had signed the striker on a three-year contract.",
+        "The coach insisted that training would resume on Monday at the new ground.",
+    )
+    assert not _contested(body, "signed the striker")
+
+
+ALERT = _story(
+    "Residents say flood warning came late",
+    "Residents of the lower town said the flood siren sounded only after water reached the square.",
+    "The river authority said its siren had sounded 90 minutes before the river burst its banks.",
+)
+
+
+def test_two_accounts_in_adjacent_paragraphs_one_pushing_back() -> None:
+    assert _contested(ALERT, "sounded only after water")
+    assert _contested(ALERT, "90 minutes before")
+
+
+def test_a_stance_on_what_is_to_come_is_not_a_counter_account() -> None:
+    body = _story(
+        "Port talks",
+        "A union official, who asked not to be named, said a state mediator had met both sides.",
+        "The transport minister said the state would not intervene in the talks.",
+    )
+    assert not _contested(body, "would not intervene")
+
+
+def test_the_company_speaking_right_after_its_denial_is_its_side() -> None:
+    body = _story(
+        "Fire cause",
+        "Officials said investigators were examining whether a substation owned by Tessel"
+        " Power started the fire.",
+        "Tessel Power denied that its equipment was involved.",
+        '"Our substation passed its inspection in April," the company said in a statement.',
+    )
+    assert _contested(body, "passed its inspection in April")

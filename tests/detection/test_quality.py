@@ -71,7 +71,35 @@ HELD_OUT_FLOOR: dict[str, dict[str, float]] = {
 #   science_drug_preprint   0.93 / 0.00 / 1.00 / 1.00 / 0.82
 #   labour_teachers_strike  1.00 / 0.33 / 1.00 / 1.00 / 1.00
 # They meet the bar now, like every tuning story; they are not a measure of generality.
-STORIES = [s for s in stories() if s[0] not in HELD_OUT]
+# Four stories in new beats (a wildfire evacuation, an aviation near-miss, a housing court
+# case, a central bank decision), written and labelled before the detector ran on them,
+# then used to tune reply verbs ("countered", "insisted"), accounts set side by side
+# across paragraphs, and source phrases. First run -> after (claims found / contested
+# recall / contested precision / strict precision / source recall):
+#   disaster_wildfire     1.00 / 0.57 / 0.80 / 0.80 / 0.93 -> 1.00 / 0.86 / 0.86 / 0.86 / 0.93
+#   aviation_drone        1.00 / 0.20 / 0.50 / 0.50 / 1.00 -> unchanged
+#   courts_housing        1.00 / 0.57 / 1.00 / 1.00 / 0.83 -> 1.00 / 0.86 / 1.00 / 1.00 / 1.00
+#   economy_central_bank  1.00 / 0.80 / 1.00 / 1.00 / 1.00 -> 1.00 / 1.00 / 1.00 / 1.00 / 1.00
+# Three are still under the bar, so they hold floors at their true figures. Open misses:
+# a resident's first-hand account with no word in common with the office it disputes;
+# the airline and the airport at odds over a drone ("object" recurs once more in the
+# story, so no word ties the two accounts); a landlord's repairs answering tenants'
+# complaints with no shared word; a named official's social-media post is flagged as
+# a hedge (the project's convention; the desk label here says not contested); a single
+# unnamed passenger's post is flagged as an unnamed source.
+TUNING_FLOOR: dict[str, dict[str, float]] = {
+    "disaster_wildfire": THE_BAR | {"contested_recall": 0.85, "contested_precision": 0.85},
+    "aviation_drone": {
+        "claims_found": 1.0,
+        "contested_recall": 0.2,
+        "contested_precision": 0.5,
+        "strict_precision": 0.5,
+        "source_recall": 1.0,
+    },
+    "courts_housing": THE_BAR | {"contested_recall": 0.85},
+}
+STORIES = [s for s in stories() if s[0] not in HELD_OUT | set(TUNING_FLOOR)]
+FLOORED = [s for s in stories() if s[0] in TUNING_FLOOR]
 HELD = [s for s in stories() if s[0] in HELD_OUT]
 
 
@@ -93,6 +121,14 @@ def test_story_meets_the_bar(name: str, text: Path, labels: Path) -> None:
     assert fig.strict_precision >= STRICT_PRECISION, fig.misses
 
 
+@pytest.mark.parametrize(("name", "text", "labels"), FLOORED, ids=[n for n, _, _ in FLOORED])
+def test_tuning_story_below_the_bar_keeps_its_floor(name: str, text: Path, labels: Path) -> None:
+    fig = evaluate_file(name, text, labels)
+    _show(fig)
+    for figure, floor in TUNING_FLOOR[name].items():
+        assert getattr(fig, figure) >= floor, (figure, fig.misses)
+
+
 @pytest.mark.parametrize(("name", "text", "labels"), HELD, ids=[n for n, _, _ in HELD])
 def test_held_out_story_keeps_its_floor(name: str, text: Path, labels: Path) -> None:
     fig = evaluate_file(name, text, labels)
@@ -102,10 +138,11 @@ def test_held_out_story_keeps_its_floor(name: str, text: Path, labels: Path) -> 
 
 
 def test_there_are_enough_labelled_stories() -> None:
-    names = {name for name, _, _ in STORIES + HELD}
+    names = {name for name, _, _ in STORIES + HELD + FLOORED}
     assert "panjshir" in names
     assert names >= HELD_OUT
     assert set(HELD_OUT_FLOOR) == HELD_OUT
     # the shared story, four beats of our own, six generalisation stories, three held
-    # out, six dispute stories
-    assert len(names) >= 20
+    # out, six dispute stories, four new beats
+    assert len(names) >= 24
+    assert set(TUNING_FLOOR) <= names

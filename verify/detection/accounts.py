@@ -122,3 +122,92 @@ def accusations(
             sides = (set(accuser), accused)
             out.append(Dispute("accusation", {a} | core, *sides, who_a, who_b, detail=detail))
     return out
+
+
+def side_by_side(
+    facts: list[Facts], pairs: list[tuple[int, int]], ident: dict[int, set[str]]
+) -> list[Dispute]:
+    """Two accounts set side by side (contrasts.juxtaposed): a dispute of their parties."""
+    out: list[Dispute] = []
+    for a, b in pairs:
+        ia, ib = ident.get(a, set()), ident.get(b, set())
+        if not ia or not ib or ia & ib:
+            continue
+        who_a, who_b = facts[b].attributions[0].source, facts[a].attributions[0].source
+        detail = f"disputed: {who_a} gives another account than {who_b}"
+        out.append(Dispute("account", {a, b}, set(ib), set(ia), who_a, who_b, detail=detail))
+    return out
+
+
+# Reporting verbs that say the words answer somebody: "the ministry countered that ...".
+_REPLY_CUES = frozenset(
+    {"countered", "counters", "countering", "retorted", "retorts", "rebutted", "rebuts"}
+)
+# Verbs that hold a position against another: "the lawyer insisted", "she maintained".
+_HOLD_CUES = frozenset({"insisted", "insists", "insisting", "maintained", "maintains"})
+_REPLY_BACK = 3  # claims back: what a reply answers was said just before
+
+
+def _reply_cue(f: Facts) -> tuple[str, Signal] | None:
+    """('reply' or 'hold', a signal on the cue) when the sentence's own reporting verb
+    answers somebody; 'maintained' only with a clause or quote ('maintained that ...',
+    '"...," she maintained'), not 'maintained the roads'."""
+    for at in own_attributions(f):
+        if not f.sentence.start <= at.cue_start < f.sentence.end:
+            continue
+        cue = at.cue.lower()
+        if cue in _REPLY_CUES:
+            kind = "reply"
+        elif cue in _HOLD_CUES:
+            kind = "hold"
+        else:
+            continue
+        k = next((k for k, t in enumerate(f.tokens) if t.start == at.cue_start), None)
+        if k is None:
+            continue
+        nxt = f.tokens[k + 1].lower if k + 1 < len(f.tokens) else "."
+        prev = f.tokens[k - 1].text if k > 0 else ""
+        clause = nxt in {"that", ",", ".", "in", "on", "to"} or at.start > at.cue_start
+        if kind == "hold" and not clause and prev not in {",", '"', "”"}:
+            continue
+        return kind, Signal("conflicting_sources", at.cue, at.cue_start, at.cue_end, "")
+    return None
+
+
+def replies(facts: list[Facts], claims: list[int], ident: dict[int, set[str]]) -> list[Dispute]:
+    """'The ministry countered that ...', 'the lawyer insisted': the words answer what
+    another party said just before. A reply answers the nearest claim of another party
+    (a claim or two back, the paragraph before at most two away); an insistence the
+    nearest one about the same thing (a shared word)."""
+    out: list[Dispute] = []
+    topics: dict[int, set[str]] = {}
+
+    def top(c: int) -> set[str]:
+        if c not in topics:
+            topics[c] = topic(facts[c])
+        return topics[c]
+
+    for n, b in enumerate(claims):
+        fb = facts[b]
+        found = _reply_cue(fb)
+        me = ident.get(b, set())
+        if found is None or not me:
+            continue
+        kind, cue = found
+        for a in reversed(claims[max(0, n - _REPLY_BACK) : n]):
+            fa = facts[a]
+            if fb.sentence.paragraph - fa.sentence.paragraph > 2:
+                break
+            them = ident.get(a, set())
+            if not fa.attributions or not them or them & me or is_plan(fa):
+                continue
+            if kind == "hold" and not (top(a) & top(b)):
+                continue
+            who_a, who_b = fb.attributions[0].source, fa.attributions[0].source
+            detail = f"disputed: {who_a} answers {who_b} ('{cue.cue}')"
+            sig = Signal(cue.kind, cue.cue, cue.start, cue.end, detail)
+            add(fa, sig)
+            add(fb, sig)
+            out.append(Dispute("account", {a, b}, set(me), set(them), who_a, who_b, detail=detail))
+            break
+    return out

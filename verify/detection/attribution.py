@@ -78,6 +78,18 @@ def _age(tokens: list[Token], a: int, b: int) -> bool:
     return b == a + 1 and tokens[a].text.isdigit() and len(tokens[a].text) <= 3
 
 
+def _relative_verb(t: Token) -> bool:
+    """The verb of a short relative clause: 'that represents', 'that runs'."""
+    w = t.lower
+    return (
+        t.is_word
+        and not t.is_cap
+        and w not in lx.STOPWORDS
+        and (w.endswith(("s", "ed")) or w in lx.PARTICIPLES)
+        and not w.endswith(("ss", "'s", "’s"))
+    )
+
+
 def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     """Subject phrase of the verb at v; the flag says a parenthetical was jumped over."""
     if v >= 2 and tokens[v - 1].lower == "to" and tokens[v - 2].lower in _SEEM:
@@ -103,6 +115,11 @@ def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
         if e > 0 and tokens[e - 1].lower in _COORDINATORS:
             return (*clause_subject(tokens, e - 1), jumped_anon)
         i, j = np_left(tokens, e)
+        if i >= 3 and tokens[i - 2].lower == "that" and _relative_verb(tokens[i - 1]):
+            # "a union that represents the tenants said": the union speaks
+            k, _ = np_left(tokens, i - 2)
+            if k < i - 2 and tokens[i - 3].is_word and tokens[i - 3].lower not in _SAY:
+                return k, j, jumped_anon
         # "Name, governor of Province told": the bare role is an appositive of the name
         if (
             i < j

@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 
 from . import lexicon as lx
-from .accounts import accusations, counter_accounts
+from .accounts import accusations, counter_accounts, replies, side_by_side
 from .contrasts import continuations, contrasts, juxtaposed, opposites, question_headline
 from .disputes import Dispute, propagate
 from .facts import Facts, add, content_stems, is_plan, source_words, stem
@@ -29,11 +29,11 @@ from .figures import competing_figures
 from .findings import caveats, rejected_results
 from .lexicon import word_set
 from .model import Signal
-from .parties import identities, story_names
+from .parties import BODY_WORDS, identities, story_names
 
 _ANAPHORIC = re.compile(
     r"^\W*\w+(?:\s+\w+)?\s+(?:the|this|that|these|those|such|its|their|his|her)\s+"
-    r"(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|reports?|suggestions?|accounts?|"
+    r"(?:[\w'’-]+\s+)?(?:claims?|allegations?|accusations?|reports?|suggestions?|accounts?|"
     r"charges?|development|story|rumou?rs?|criticism|idea|assertions?|versions?|figures?|"
     r"numbers?|estimates?|findings|conclusions?|them|it)\b"
     r"(?!\s+(?:of|that)\b)",
@@ -132,13 +132,11 @@ def _link_denials(
         targets |= _same_evidence(facts, claims, targets, denier, di)
         for ci in targets:
             add(facts[ci], sig)
-        sides = _rebuttal(facts, claims, position[di], speaker)
+        spoken = [facts[t].attributions[0].source for t in sorted(targets) if facts[t].attributions]
+        who_b = spoken[0] if spoken else "another source"
+        sides = _rebuttal(facts, claims, position[di], speaker, ident, who_b)
         accused = set().union(*(ident.get(t, set()) for t in targets)) if targets else set()
         if targets and ident.get(di):
-            spoken = [
-                facts[t].attributions[0].source for t in sorted(targets) if facts[t].attributions
-            ]
-            who_b = spoken[0] if spoken else "another source"
             disputes.append(
                 Dispute(
                     "denial",
@@ -197,19 +195,29 @@ def _names(f: Facts) -> set[str]:
     return words - {"the", "a", "an"}
 
 
-def _rebuttal(facts: list[Facts], claims: list[int], n: int, speaker: str) -> set[int]:
+def _rebuttal(
+    facts: list[Facts],
+    claims: list[int],
+    n: int,
+    speaker: str,
+    ident: dict[int, set[str]],
+    who_b: str = "another source",
+) -> set[int]:
     """What the denying body says next to its denial is its side of the dispute:
-    'X said its valve released only water. X also rejected suggestions that ...'."""
+    'X said its valve released only water. X also rejected suggestions that ...'; also
+    when it speaks as 'the company' ('X denied it. "...," the company said.')."""
     d = facts[claims[n]]
     names = _names(d)
+    mine = ident.get(claims[n], set()) - BODY_WORDS
     out: set[int] = set()
-    if not names:
+    if not names and not mine:
         return out
     for m in (n - 1, n + 1):
         if not 0 <= m < len(claims):
             continue
         c = facts[claims[m]]
-        if abs(c.sentence.paragraph - d.sentence.paragraph) > 1 or not (names & _names(c)):
+        same = bool(names & _names(c)) or bool(mine & ident.get(claims[m], set()))
+        if abs(c.sentence.paragraph - d.sentence.paragraph) > 1 or not same:
             continue
         if is_plan(c):
             continue  # "... and said it would appeal": what it will do, not its account
@@ -221,7 +229,7 @@ def _rebuttal(facts: list[Facts], claims: list[int], n: int, speaker: str) -> se
                 c.attributions[0].cue,
                 c.attributions[0].cue_start,
                 c.attributions[0].cue_end,
-                f"part of {speaker}'s side of a dispute it denies",
+                f"part of {speaker}'s side of a dispute it denies (against {who_b})",
             ),
         )
     return out
@@ -306,8 +314,9 @@ def link_story(body: str, facts: list[Facts]) -> None:
     disputes += competing_figures(facts, claims, ident)
     opposites(body, facts, claims)
     question_headline(body, facts, claims)
-    juxtaposed(facts, claims)
+    disputes += side_by_side(facts, juxtaposed(facts, claims, ident), ident)
     disputes += counter_accounts(body, facts, claims, ident)
+    disputes += replies(facts, claims, ident)
     disputes += accusations(facts, claims, ident, names)
     disputes += rejected_results(body, facts, claims, ident)
     disputes += caveats(body, facts, claims, ident)

@@ -13,6 +13,7 @@ from itertools import pairwise
 from . import lexicon as lx
 from .facts import Facts, add, is_plan, source_words, sources_key
 from .model import Signal
+from .segment import Token
 
 _CONTRAST_INSIDE = frozenset({"but", "though", "although", "whereas", "while", "however"})
 
@@ -166,14 +167,45 @@ def continuations(facts: list[Facts], claims: list[int]) -> None:
 _COUNTER = lx.word_set("not no never nobody nothing none neither instead rather only though")
 
 
-def juxtaposed(facts: list[Facts], claims: list[int]) -> None:
-    """Two sources side by side in one paragraph about the same rare thing, the second
-    pushing back ('Police said 12 were held after a car was burnt. Organisers said
-    those held were peaceful and nobody knew who burnt the car.')."""
+def _counter_word(f: Facts) -> Token | None:
+    """A word pushing back in what the sentence's own source says (after its cue)."""
+    own = [x for x in f.attributions if x.cue_start >= f.sentence.start]
+    if not own:
+        return None
+    return next((t for t in f.tokens if t.start > own[0].cue_end and t.lower in _COUNTER), None)
+
+
+_MODALS = lx.word_set("would will could can should might may must")
+
+
+def _after_modal(f: Facts, counter: Token) -> bool:
+    """'would not intervene': a stance on what is to come, not an account of what was."""
+    k = next((k for k, t in enumerate(f.tokens) if t.start == counter.start), 0)
+    return k > 0 and f.tokens[k - 1].lower in _MODALS
+
+
+def _own_doubt(f: Facts) -> bool:
+    """Contested by its own words or source (a vague or unnamed source, a hedge)."""
+    return any(s.kind in {"vague_source", "anonymous_source", "hedge"} for s in f.signals)
+
+
+def juxtaposed(
+    facts: list[Facts], claims: list[int], parties: dict[int, set[str]] | None = None
+) -> list[tuple[int, int]]:
+    """Two sources side by side about the same rare thing, the second pushing back
+    ('Police said 12 were held after a car was burnt. Organisers said those held were
+    peaceful and nobody knew who burnt the car.'). In one paragraph, or in two next to
+    each other (one sentence a paragraph is common in news); across paragraphs the push
+    back may be the first account's ('Residents said the alert came only after the
+    flames. The office said its alert went out two hours before.') when that account is
+    doubtful by itself. Gives the pairs (first, second) it set against each other."""
     df = Counter(w for i in claims for w in facts[i].stems)
+    parties = parties or {}
+    out: list[tuple[int, int]] = []
     for a, b in pairwise(claims):
         fa, fb = facts[a], facts[b]
-        if b != a + 1 or fa.sentence.paragraph != fb.sentence.paragraph:
+        gap = fb.sentence.paragraph - fa.sentence.paragraph
+        if b != a + 1 or gap > 1:
             continue
         own_b = [x for x in fb.attributions if x.cue_start >= fb.sentence.start]
         if not fa.attributions or not own_b:
@@ -181,15 +213,21 @@ def juxtaposed(facts: list[Facts], claims: list[int]) -> None:
         if sources_key(fa) & sources_key(fb) or source_words(fa) & source_words(fb):
             continue
         shared = (fa.stems & fb.stems) - source_words(fa) - source_words(fb)
+        if gap:
+            shared -= parties.get(a, set()) | parties.get(b, set())  # "the government" is no event
         if not any(df[w] <= 2 for w in shared):
             continue
-        counter = next(
-            (t for t in fb.tokens if t.start > own_b[0].cue_end and t.lower in _COUNTER), None
-        )
-        if counter is None:
+        counter = _counter_word(fb)
+        if counter is None and gap == 1 and _own_doubt(fa):
+            counter = _counter_word(fa)
+        if counter is None or (
+            gap and _after_modal(fa if counter.start < fb.sentence.start else fb, counter)
+        ):
             continue
+        out.append((a, b))
         for f, other in ((fa, fb), (fb, fa)):
             if is_plan(f):
                 continue
             detail = f"{other.attributions[0].source} gives another account next to it"
             add(f, Signal("conflicting_sources", counter.text, counter.start, counter.end, detail))
+    return out

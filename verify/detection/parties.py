@@ -36,10 +36,12 @@ _STAND_INS = (lx.GENERIC_ORG_HEADS | word_set("chain brand manufacturer maker"))
 # People who speak as a group and can be a side of a dispute ("Students said").
 _GROUPS = word_set(
     "students workers residents protesters demonstrators villagers farmers fishermen "
-    "nurses doctors teachers passengers parents patients employees staff witnesses "
+    "nurses doctors teachers passengers parents patients employees staff witnesses tenants "
     "survivors fans supporters"
 )
 _GROUP_STEMS = frozenset(stem(w) for w in _GROUPS)
+# "Residents of the valley", "workers at the plant": the group with where it is
+_GROUP_PLACES = word_set("of at in from near")
 # Roles whose holder speaks for a body of another name: a minister for the ministry.
 _ROLE_BODY = {"minister": "ministry", "ministers": "ministry"} | dict.fromkeys(
     ("inspector", "constable", "sergeant", "superintendent", "detective", "sgt", "sgt."),
@@ -95,7 +97,7 @@ def _phrase_words(tokens: list[Token], names: frozenset[str]) -> set[str]:
             and (k > 0 or w in names or (k + 1 < len(words) and words[k + 1].is_cap))
         ):
             out.add(w)
-        elif w in _GROUPS and k == len(words) - 1:
+        elif w in _GROUPS and (k == len(words) - 1 or words[k + 1].lower in _GROUP_PLACES):
             out.add(w)  # "Students at X said", "residents said": a collective party
         elif w in _BODIES and (k == len(words) - 1 or t.lower.endswith(("'s", "’s"))):
             out.add(w)  # the head, or an owner: "the commission's chairwoman"
@@ -123,7 +125,7 @@ def _region(body: str, f: Facts, a: DetectedAttribution) -> list[list[Token]]:
             m -= 1
         role = toks[lo - 2].lower
         person = role in lx.PERSON_HEADS or role in _KIN or personish(role)
-        if (m == 0 or toks[m - 1].text == ",") and person:
+        if (m == 0 or toks[m - 1].text in {",", '"', "”"}) and person:
             parts.append(toks[m : lo - 1])  # "The commission's chairwoman, X," / "his son, X,"
     if hi + 1 < len(toks) and toks[hi].text == "," and toks[hi + 1].lower in {"a", "an", "the"}:
         end = next((m for m in range(hi + 1, len(toks)) if toks[m].text == ","), len(toks))
@@ -228,6 +230,8 @@ def _opening_name(f: Facts) -> list[set[str]]:
         k += 1
     if f.heading or k < 2 or toks[0].lower in lx.DETERMINERS | lx.LEADING_FILLERS:
         return []
+    if any(t.lower in lx.PERSON_HEADS for t in toks[:k]):
+        return []  # "Finance Minister Ann Ode said": a person, not a body to stand in for
     return [{stem(t.text) for t in toks[:k] if t.lower not in lx.PERSON_HEADS}]
 
 

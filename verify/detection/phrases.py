@@ -46,7 +46,8 @@ _NP_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "close", "to", 
 
 
 _HEAD_BREAK = frozenset(
-    {"of", "for", "at", "from", "with", "on", "in", "who", "whose", "which", "familiar", "close"}
+    {"of", "for", "at", "from", "with", "on", "in", "who", "whose", "which", "that", "familiar"}
+    | {"close"}
     | {"by"}
 )
 
@@ -153,9 +154,17 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             and t.lower not in _NP_PREPOSITIONS | {"and", "&", "by"}
         ):
             break
+        # "a report filed with the court found": a participle of a source noun before it
+        filed = (
+            t.lower in {"with", "to"}
+            and i >= 3
+            and tokens[i - 2].lower in lx.PARTICIPLES
+            and tokens[i - 3].lower.removesuffix("s") in lx.DOCUMENT_HEADS | _AUTHORED
+        )
         if (
             t.lower in _LEFT_STOPS
             and not in_relative
+            and not filed
             and not (i >= 2 and tokens[i - 2].lower in {"close", "familiar"})
         ):
             break  # "according to X said" never; "people close to X" and "familiar with" do
@@ -163,7 +172,7 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         inner_participle = (
             i < e
             and i >= 2
-            and tokens[i].lower in {"in", "by", "on", "at", "from", "under"}
+            and tokens[i].lower in {"in", "by", "on", "at", "from", "under", "with", "to"}
             and tokens[i - 2].lower in lx.SOURCE_HEADS
         )
         # "figures released early on Monday showed": a participle after a source noun
@@ -296,6 +305,14 @@ def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> s
     )
     if titled and head.is_cap and not head.text.isupper():
         return "person"  # "Union leader Ann Wolk", "chief executive Tom Ode"
+    bodied = any(
+        not t.is_cap and t.lower in lx.ORG_HEADS and t.lower not in lx.PERSON_HEADS
+        for t in tokens[i:h]
+    )
+    if bodied and head.is_cap:
+        return "organisation"  # "energy firm Acme", "the property group Bexley Homes"
+    # "Bexley Homes, which owns the block,": people take "who", bodies "which"
+    which = j + 1 < len(tokens) and tokens[j].text == "," and tokens[j + 1].lower == "which"
     cap_words = {t.lower.rstrip("'’").removesuffix("'s") for t in caps}
     parts = {p for c in cap_words for p in re.split(r"[^a-z]+", c) if p}
     if parts & lx.MEDIA_NAME_WORDS:
@@ -307,7 +324,7 @@ def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> s
     if head.text.isupper() and len(head.text) > 1:
         return "organisation"  # acronyms name bodies, not people
     if len(caps) >= 2:
-        return "person"
+        return "organisation" if which else "person"
     if words and words[0] == "the":
         return "organisation"  # "the Xs": a group, not a person
     return "person" if w in surnames else "organisation"

@@ -20,7 +20,7 @@ _NOT_ANY = re.compile(
     r"|\b(?:no|not|nobody|nothing|none)\s+(?:[\w'’-]+\s+){0,4}?ever\b"
 )
 _INDEFINITE = word_set("a an one") | NUMBER_WORDS
-_PHRASE_BREAK = word_set("of at for from in on with who")
+_PHRASE_BREAK = word_set("of at for from in on with who that which")
 # a spokesman speaks for a body by office: unnamed, but not a witness
 _OFFICE_HEADS = word_set("spokesman spokeswoman spokesperson representative")
 
