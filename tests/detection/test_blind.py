@@ -1,31 +1,42 @@
 """Claim detection on stories it was never tuned on.
 
-`tests/fixtures/blind/` holds ten stories written and labelled by someone who had not
-seen the rules, kept out of every tuning round (`metrics.stories()` does not read them).
-They estimate what unseen news gets. Measured on 2026-11-25, after the dispute-party
-round (the round before it: contested recall 0.67, precision 0.91, sources 0.85):
+Two held-out sets, each of ten stories written and labelled by someone who had not seen
+the rules, kept out of every tuning round (`metrics.stories()` does not read them).
+They estimate what unseen news gets. Pooled per set, as single stories have few
+contested claims. Per-story bars would not hold; the per-story figures are printed
+(pytest -s).
 
-    claims found 0.99   contested recall 0.85   contested precision 0.87   sources 0.89
+- `tests/fixtures/blind/`: measured after the dispute-party round at contested recall
+  0.85 (0.67 the round before), precision 0.87, sources 0.89. Its misses were read, in
+  general terms, before later rounds, so it is no longer a clean estimate.
+- `tests/fixtures/blind2/`: written after that, never read by whoever tunes the rules.
+  Measured once before and once after the reply-verb round (3a76af5):
+  contested recall 0.65 -> 0.69, precision 0.83 -> 0.83, sources 0.81 -> 0.81,
+  claims found 1.00. This is the honest estimate for unseen news.
 
-Pooled over the ten, as single stories have few contested claims (one has two). The
-floors below are those figures, rounded down: a change that loses ground on unseen
-stories fails here even if it wins on the tuning set. Per-story bars would not hold;
-the per-story figures are printed (pytest -s).
+The floors below are each set's figures, rounded down: a change that loses ground on
+unseen stories fails here even if it wins on the tuning set.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .metrics import REPO, Figures, evaluate_file
 
-BLIND = REPO / "tests" / "fixtures" / "blind"
-FLOORS = {"found": 0.95, "contested_recall": 0.8, "contested_precision": 0.8, "sources": 0.85}
+FIXTURES = REPO / "tests" / "fixtures"
+FLOORS: dict[str, dict[str, float]] = {
+    "blind": {"found": 0.95, "contested_recall": 0.8, "contested_precision": 0.8, "sources": 0.85},
+    "blind2": {"found": 0.95, "contested_recall": 0.65, "contested_precision": 0.8, "sources": 0.8},
+}
 
 
-def test_detection_on_stories_it_was_never_tuned_on() -> None:
+@pytest.mark.parametrize("held_out_set", sorted(FLOORS))
+def test_detection_on_stories_it_was_never_tuned_on(held_out_set: str) -> None:
     figures: list[Figures] = []
-    for text in sorted(BLIND.glob("*.txt")):
+    for text in sorted((FIXTURES / held_out_set).glob("*.txt")):
         labels = Path(str(text).removesuffix(".txt") + ".claims.json")
         figures.append(evaluate_file(text.stem, text, labels))
         print("\n" + figures[-1].line())
@@ -37,6 +48,6 @@ def test_detection_on_stories_it_was_never_tuned_on() -> None:
         "contested_precision": hits / (hits + sum(f.false_contested for f in figures)),
         "sources": sum(f.sources_found for f in figures) / sum(f.sources for f in figures),
     }
-    print("\npooled: " + "  ".join(f"{k} {v:.2f}" for k, v in pooled.items()))
-    for name, floor in FLOORS.items():
+    print(f"\n{held_out_set} pooled: " + "  ".join(f"{k} {v:.2f}" for k, v in pooled.items()))
+    for name, floor in FLOORS[held_out_set].items():
         assert pooled[name] >= floor, (name, pooled[name])

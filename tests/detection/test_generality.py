@@ -15,7 +15,8 @@ SOURCE = "\n".join(
 )
 SOURCE_LOWER = " ".join(SOURCE.lower().split())
 
-# Capitalised words that are not names: titles and calendar words. Other capitalised
+# Capitalised words that are not names: titles, calendar words and generic words for an
+# institution or a post ("Institute", "CEO"). Other capitalised
 # words count as names unless the fixtures also use them in lower case ("Control" in
 # "Disease Control" is also "infection control"); headlines are left out (title case).
 GENERIC = frozenset(
@@ -23,6 +24,7 @@ GENERIC = frozenset(
         """
     Dr Mr Mrs Ms Gen Lt Col Sgt Capt Prof Monday Tuesday Wednesday Thursday Friday Saturday
     Sunday January February March April May June July August September October November
+    Institute Justice CEO
     December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
     """
     )
@@ -64,7 +66,11 @@ def _sentences(text: str) -> list[str]:
 
 
 def _fixture_texts() -> list[tuple[str, str]]:
-    return [(name, text.read_text(encoding="utf-8")) for name, text, _ in stories()]
+    # the held-out sets too: a name from one of them in the rules would mean it leaked
+    held_out = sorted((REPO / "tests" / "fixtures").glob("blind*/*.txt"))
+    return [(name, text.read_text(encoding="utf-8")) for name, text, _ in stories()] + [
+        (text.stem, text.read_text(encoding="utf-8")) for text in held_out
+    ]
 
 
 def _lower_words() -> set[str]:

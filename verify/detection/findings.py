@@ -66,7 +66,7 @@ def _winner(f: Facts) -> set[str]:
     """Names before the word that says who won: 'Incumbent mayor X Y won ...'."""
     toks = f.tokens
     k = next((k for k, t in enumerate(toks) if t.lower in _WIN), 0)
-    # the sentence's first word only when a name goes on after it ("Ana Duarte won")
+    # the sentence's first word only when a name goes on after it ("Quentavia Brack won")
     first = 0 if (k > 1 and toks[1].is_cap) or k == 1 else 1
     return {
         stem(t.text)
