@@ -105,7 +105,13 @@ def test_told_outlet_is_a_source_too() -> None:
 def test_role_phrases_and_appositives() -> None:
     (a,) = _sources("A spokesperson for the ministry said 14 people were arrested.")
     assert a.source == "A spokesperson for the ministry"
-    (b,) = _sources("The company's chief executive, Sara Lind, announced 300 job cuts.")
+    # the role with an owner is a source as well: it says whom the person speaks for
+    roles = _sources("The company's chief executive, Sara Lind, announced 300 job cuts.")
+    assert [r.source for r in roles] == ["The company's chief executive", "Sara Lind"]
+    army = _sources("An army spokesman, Major Ilo Vantre, said 12 fighters were killed.")
+    assert [r.source for r in army] == ["An army spokesman", "Major Ilo Vantre"]
+    # a bare role is no body: only the name
+    (b,) = _sources("The chief executive, Sara Lind, announced 300 job cuts.")
     assert b.source == "Sara Lind"
     (c,) = _sources("The paving firm, Acme Roads, denied paying $40,000 in bribes.")
     assert (c.source, c.source_kind) == ("Acme Roads", "organisation")
@@ -240,3 +246,18 @@ def test_subject_phrases_of_bodies_and_documents(
 def test_a_group_that_represents_people_is_no_unnamed_witness() -> None:
     c = _only_claim("A charity that represents dairy farmers said 200 farms had flooded.")
     assert not c.contested
+
+
+def test_both_halves_of_a_name_role_apposition_are_sources() -> None:
+    after = _sources("Colonel Iva Drennet, an army spokesman, told radio that 9 men had died.")
+    assert {"Colonel Iva Drennet", "an army spokesman"} <= {a.source for a in after}
+    prep = _sources(
+        "The ward held 80 patients, according to the clinic's director, Dr Pello Ambrin."
+    )
+    assert {"the clinic's director", "Dr Pello Ambrin"} <= {a.source for a in prep}
+    # a description of an outside expert is not the body a person speaks for
+    expert = _sources(
+        "Dr Pello Ambrin, a chemist at a state university who was not involved, said 4 "
+        "samples failed."
+    )
+    assert [a.source for a in expert] == ["Dr Pello Ambrin"]

@@ -10,9 +10,11 @@ contested claims. Per-story bars would not hold; the per-story figures are print
   0.85 (0.67 the round before), precision 0.87, sources 0.89. Its misses were read, in
   general terms, before later rounds, so it is no longer a clean estimate.
 - `tests/fixtures/blind2/`: written after that, never read by whoever tunes the rules.
-  Measured once before and once after the reply-verb round (3a76af5):
-  contested recall 0.65 -> 0.69, precision 0.83 -> 0.83, sources 0.81 -> 0.81,
-  claims found 1.00. This is the honest estimate for unseen news.
+  Measured before the reply-verb round (3a76af5), after it, and after the round of
+  vague groups, role-and-name sources and "a different account" (8 tuning stories by
+  another independent writer): contested recall 0.65 -> 0.69 -> 0.71, precision
+  0.83 -> 0.83 -> 0.84, sources 0.81 throughout, claims found 1.00. This is the
+  honest estimate for unseen news.
 
 The floors below are each set's figures, rounded down: a change that loses ground on
 unseen stories fails here even if it wins on the tuning set.
@@ -29,7 +31,7 @@ from .metrics import REPO, Figures, evaluate_file
 FIXTURES = REPO / "tests" / "fixtures"
 FLOORS: dict[str, dict[str, float]] = {
     "blind": {"found": 0.95, "contested_recall": 0.8, "contested_precision": 0.8, "sources": 0.85},
-    "blind2": {"found": 0.95, "contested_recall": 0.65, "contested_precision": 0.8, "sources": 0.8},
+    "blind2": {"found": 0.95, "contested_recall": 0.7, "contested_precision": 0.8, "sources": 0.8},
 }
 
 

@@ -302,3 +302,35 @@ def test_the_company_speaking_right_after_its_denial_is_its_side() -> None:
         '"Our substation passed its inspection in April," the company said in a statement.',
     )
     assert _contested(body, "passed its inspection in April")
+
+
+def test_a_sentence_that_says_two_accounts_differ_contests_both() -> None:
+    body = _story(
+        "Strikers said 600 workers walked out of the Tamsley depot on Monday.",
+        "The depot manager, Orla Quen, said the walkout began at 6 a.m. She said 14 lorries "
+        "were blocked at the gate.",
+        "Depot owner Vexmar Haulage gave a very different account. It said fewer than 90 "
+        "staff stayed away and that every lorry left on time.",
+        "The depot opened in 1998 and employs 1,100 people, according to council records.",
+    )
+    assert _contested(body, "fewer than 90 staff stayed away")
+    assert _contested(body, "14 lorries were blocked")
+    assert not _contested(body, "opened in 1998")
+
+
+def test_the_two_sides_describing_something_in_different_terms() -> None:
+    body = _story(
+        "The port authority said 40 ships were waiting to dock.",
+        "The two sides also describe the quays in very different terms. A union survey found "
+        "3 cranes out of service. The authority said every crane was working.",
+    )
+    assert _contested(body, "3 cranes out of service")
+    assert _contested(body, "every crane was working")
+
+
+def test_no_announcement_no_contest() -> None:
+    body = _story(
+        "The depot manager, Orla Quen, said the walkout began at 6 a.m.",
+        "Depot owner Vexmar Haulage said 14 lorries left on time.",
+    )
+    assert not _contested(body, "14 lorries left on time")

@@ -97,6 +97,76 @@ TUNING_FLOOR: dict[str, dict[str, float]] = {
         "source_recall": 1.0,
     },
     "courts_housing": THE_BAR | {"contested_recall": 0.85},
+    # Eight stories from an independent writer (a defamation trial, a famine warning, an
+    # insurgent raid, a disqualified marathon winner, mine pollution, a naval standoff, a
+    # police raid on a newspaper, a water utility), labelled before the detector ran on
+    # them, then used to tune bare plural groups as vague sources ("Aid workers say",
+    # "Supermarkets in the area said"), both halves of a name-role apposition as sources
+    # ("X, an army spokesman, told"; "according to the school's head, X"), "never seen so
+    # many" as no denial, and a sentence that says two accounts differ ("gave a different
+    # picture", "describe ... in very different terms"). Before -> after (claims found /
+    # contested recall / contested precision / strict precision / source recall):
+    #   r4_defamation_trial      1.00/0.64/0.88/0.88/0.81 -> 1.00/0.64/0.88/0.88/0.88
+    #   r4_famine_warning        1.00/0.30/1.00/1.00/0.76 -> 1.00/0.70/1.00/1.00/0.88
+    #   r4_insurgent_raid        1.00/0.82/0.90/0.82/0.75 -> 1.00/0.82/0.90/0.82/0.81
+    #   r4_marathon_disqualified 1.00/0.67/0.86/0.60/0.71 -> 1.00/0.67/0.86/0.60/0.79
+    #   r4_mine_pollution        1.00/0.57/0.80/0.67/0.52 -> unchanged
+    #   r4_naval_standoff        1.00/0.90/0.90/0.75/1.00 -> 1.00/1.00/0.91/0.77/1.00 (the bar)
+    #   r4_newspaper_raid        0.94/0.56/1.00/1.00/0.81 -> 0.94/0.89/1.00/1.00/0.88
+    #   r4_water_utility         1.00/0.25/1.00/0.40/0.72 -> 1.00/0.50/1.00/0.67/0.78
+    # Open misses, all general: a party's account that shares no word with the other
+    # side's (the singer's "cost her two sponsorship deals", the utility chief's "met
+    # national drinking water standards", the company's "heavy rains washed iron-rich soil"
+    # against villagers' dead fish) once the two parties are at odds elsewhere in the story;
+    # a headline that sets two sides against each other ("A say X; B says Y") is not read;
+    # a figure answered by "the true toll is likely several times higher"; "the company
+    # attributed ... to" is not a source verb; a bare "The company"/"The paper" is not
+    # resolved to the name two sentences back; "in a statement emailed to the Standard"
+    # and "wrote on Instagram" do not give the outlet as a second source; "Race organisers
+    # ..., saying timing data showed" gives the data, not the organisers.
+    "r4_defamation_trial": {
+        "claims_found": 1.0,
+        "contested_recall": 0.63,
+        "contested_precision": 0.87,
+        "strict_precision": 0.87,
+        "source_recall": 0.87,
+    },
+    "r4_famine_warning": THE_BAR | {"contested_recall": 0.7},
+    "r4_insurgent_raid": {
+        "claims_found": 1.0,
+        "contested_recall": 0.81,
+        "contested_precision": 0.9,
+        "strict_precision": 0.81,
+        "source_recall": 0.81,
+    },
+    "r4_marathon_disqualified": {
+        "claims_found": 1.0,
+        "contested_recall": 0.66,
+        "contested_precision": 0.85,
+        "strict_precision": 0.6,
+        "source_recall": 0.78,
+    },
+    "r4_mine_pollution": {
+        "claims_found": 1.0,
+        "contested_recall": 0.57,
+        "contested_precision": 0.8,
+        "strict_precision": 0.66,
+        "source_recall": 0.57,
+    },
+    "r4_newspaper_raid": {
+        "claims_found": 0.94,
+        "contested_recall": 0.88,
+        "contested_precision": 1.0,
+        "strict_precision": 1.0,
+        "source_recall": 0.87,
+    },
+    "r4_water_utility": {
+        "claims_found": 1.0,
+        "contested_recall": 0.5,
+        "contested_precision": 1.0,
+        "strict_precision": 0.66,
+        "source_recall": 0.77,
+    },
 }
 STORIES = [s for s in stories() if s[0] not in HELD_OUT | set(TUNING_FLOOR)]
 FLOORED = [s for s in stories() if s[0] in TUNING_FLOOR]
@@ -143,6 +213,6 @@ def test_there_are_enough_labelled_stories() -> None:
     assert names >= HELD_OUT
     assert set(HELD_OUT_FLOOR) == HELD_OUT
     # the shared story, four beats of our own, six generalisation stories, three held
-    # out, six dispute stories, four new beats
-    assert len(names) >= 24
+    # out, six dispute stories, four new beats, eight from an independent writer
+    assert len(names) >= 32
     assert set(TUNING_FLOOR) <= names

@@ -214,3 +214,39 @@ def test_a_hedged_statement_is_a_claim_even_without_names_or_numbers() -> None:
     assert "contested_statement" in c.checkable_reasons
     (d,) = detect_claims("Officials have not confirmed the death toll of 40.")
     assert ("hedge", "have not confirmed") in {(s.kind, s.cue) for s in d.contest_signals}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Aid workers say the death toll is likely to be 3 times higher.",
+        "Shopkeepers in the district said flour had sold out 4 times this month.",
+        "Hundreds of commuters have reported delays of 2 hours since the line reopened.",
+        "Several analysts said the merger would cost 900 jobs.",
+    ],
+)
+def test_bare_plural_groups_are_vague_sources(body: str) -> None:
+    (c,) = detect_claims(body)
+    assert "vague_source" in _kinds(c)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Workers at Brandolin Freight said 30 lorries were stuck at the border.",
+        "The analysts at the bank said inflation fell to 3 percent in May.",
+        "Prosecutors said the defendant wired $80,000 to an offshore account.",
+    ],
+)
+def test_a_named_or_definite_group_is_not_vague(body: str) -> None:
+    (c,) = detect_claims(body)
+    assert "vague_source" not in _kinds(c)
+
+
+def test_never_having_seen_so_many_is_no_denial() -> None:
+    (c,) = detect_claims(
+        '"We have never seen so many sick calves in 20 years," the vet Ona Marsh said.'
+    )
+    assert "denial" not in _kinds(c)
+    (d,) = detect_claims('"We never received any warning about the 3 closures," Ona Marsh said.')
+    assert "denial" in _kinds(d)

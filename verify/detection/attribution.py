@@ -21,6 +21,7 @@ from .phrases import (
 )
 from .raw import RawAttribution, make_raw
 from .secondary import (
+    appositive_role,
     clause_subject,
     drop_agent,
     holders,
@@ -298,6 +299,9 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
                     found.append(raw)
+                    other = appositive_role(tokens, i, j, len(tokens), cue, surnames)
+                    if other is not None:
+                        found.append(other)
         is_report = w in lx.REPORTING_VERBS and not w.endswith("ing")
         is_arrival = w in lx.ARRIVAL_VERBS
         if not (is_report or is_arrival) or (t.is_cap and v > 0):
@@ -309,6 +313,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         k = _inverted_start(tokens, v) if is_report else None
         if k is not None:
             i, j = np_right(tokens, k)
+            raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
         else:
             i, j, anon = _subject(tokens, v)
@@ -317,6 +322,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
                 continue  # "beyond what the data showed": not a source speaking
             j = drop_agent(tokens, i, j)
+            raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
             role = role_source(tokens, i, t, surnames) if raw is not None else None
             if role is not None:
@@ -335,6 +341,11 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         if raw is None:
             continue
         found.append(raw)
+        # "X, an army spokesman, told" / "said X, the firm's lawyer": the role as well
+        j_end = len(tokens) if k is not None else v
+        other = appositive_role(tokens, raw_i, raw_j, j_end, t, surnames)
+        if other is not None and other.kind != "anonymous":
+            found.append(other)
         # "X told Y that": an outlet or organisation told is a source as well
         if w in {"told", "tell", "tells"}:
             addressee = _addressee(tokens, v, surnames)

@@ -22,7 +22,14 @@ from collections import defaultdict
 
 from . import lexicon as lx
 from .accounts import accusations, counter_accounts, replies, side_by_side
-from .contrasts import continuations, contrasts, juxtaposed, opposites, question_headline
+from .contrasts import (
+    announced_difference,
+    continuations,
+    contrasts,
+    juxtaposed,
+    opposites,
+    question_headline,
+)
 from .disputes import Dispute, propagate
 from .facts import Facts, add, content_stems, is_plan, source_words, stem
 from .figures import competing_figures
@@ -314,6 +321,7 @@ def link_story(body: str, facts: list[Facts]) -> None:
     disputes += competing_figures(facts, claims, ident)
     opposites(body, facts, claims)
     question_headline(body, facts, claims)
+    announced_difference(body, facts, claims)
     disputes += side_by_side(facts, juxtaposed(facts, claims, ident), ident)
     disputes += counter_accounts(body, facts, claims, ident)
     disputes += replies(facts, claims, ident)

@@ -231,3 +231,62 @@ def juxtaposed(
             detail = f"{other.attributions[0].source} gives another account next to it"
             add(f, Signal("conflicting_sources", counter.text, counter.start, counter.end, detail))
     return out
+
+
+# "X gave a different picture", "the two sides describe it in very different terms",
+# "Y's account differs sharply": the writer says the accounts around it are at odds.
+_ANNOUNCED = re.compile(
+    r"\b(?:gave|give|gives|giving|offered|offers|painted|paints|presented|presents|had|has)"
+    r"\s+(?:a|an)\s+(?:very\s+|starkly\s+|quite\s+|markedly\s+|sharply\s+)?"
+    r"(?:different|contrasting|conflicting|opposing|rival|competing)\s+"
+    r"(?:picture|account|version|story|view|description|assessment)\b"
+    r"|\bin\s+(?:very\s+|starkly\s+|sharply\s+|quite\s+)?(?:different|contrasting|opposing)"
+    r"\s+terms\b"
+    r"|\b(?:accounts?|versions?)\s+(?:differ|differs|differed|diverge\w*)\b",
+    re.IGNORECASE,
+)
+_ANNOUNCED_BACK = 2  # claims before the announcement: the account it sets the next against
+
+
+def announced_difference(body: str, facts: list[Facts], claims: list[int]) -> None:
+    """A sentence in which the writer says two accounts differ contests the attributed
+    claims it introduces (the rest of its paragraph, else the next one) and the last
+    claims before it, of another speaker."""
+    claim_set = set(claims)
+    for k, f in enumerate(facts):
+        if f.heading:
+            continue
+        m = _ANNOUNCED.search(body[f.sentence.start : f.sentence.end])
+        if m is None:
+            continue
+        cue = m.group(0)
+        at = f.sentence.start + m.start()
+        sig = Signal(
+            "conflicting_sources",
+            cue,
+            at,
+            at + len(cue),
+            f"the story sets two accounts against each other: '{cue}'",
+        )
+        after = [i for i in claims if i > k and facts[i].sentence.paragraph == f.sentence.paragraph]
+        if not after:
+            after = [i for i in claims if facts[i].sentence.paragraph == f.sentence.paragraph + 1]
+        after = [i for i in after if facts[i].attributions and not is_plan(facts[i])][:3]
+        if not after:
+            continue
+        if k in claim_set and f.attributions:
+            add(f, sig)
+        for i in after:
+            add(facts[i], sig)
+        theirs = {sources_key(facts[i]) for i in after}
+        before = [
+            i
+            for i in claims
+            if i < k
+            and facts[i].attributions
+            and f.sentence.paragraph - facts[i].sentence.paragraph <= 2
+            and sources_key(facts[i]) not in theirs
+            and not is_plan(facts[i])
+        ]
+        for i in before[-_ANNOUNCED_BACK:]:
+            add(facts[i], sig)

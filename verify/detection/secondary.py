@@ -64,8 +64,12 @@ def role_source(
         return RawAttribution(
             first.start, first.end, "organisation", cue.text, cue.start, cue.end, first.lower
         )
-    named = any(t.is_cap for t in tokens[ri + 1 : rj]) or any(
-        t.lower in {"for", "of"} for t in tokens[ri:rj]
+    # a named body, "for/of X", or an owner: "The paper's editor, X", "An army spokesman, X"
+    named = (
+        any(t.is_cap for t in tokens[ri + 1 : rj])
+        or any(t.lower in {"for", "of"} for t in tokens[ri:rj])
+        or any(t.lower.endswith(("'s", "’s")) for t in tokens[ri:rj])
+        or any(t.lower in lx.ORG_HEADS for t in tokens[ri : rj - 1])
     )
     return make_raw(tokens, ri, rj, cue, surnames) if named else None
 
@@ -153,3 +157,48 @@ def social_channel(tokens: list[Token]) -> tuple[int, int] | None:
         if platform and (t.lower != "said" or after in {"that", ","}):
             return t.start, nxt.end
     return None
+
+
+_REL = word_set("who whose which that")
+
+
+def _body_role(tokens: list[Token], ri: int, rj: int) -> bool:
+    """A role that says whom it speaks for: 'an army spokesman', 'the firm's lawyer',
+    'a spokesman for the council'."""
+    if ri >= rj:
+        return False
+    h = head_of(tokens, ri, rj)
+    if not singular_role(tokens[h].lower):
+        return False
+    return (
+        any(t.lower in {"for", "of"} for t in tokens[h:rj])
+        or any(t.lower.endswith(("'s", "’s")) for t in tokens[ri:h])
+        or any(t.lower in lx.ORG_HEADS for t in tokens[ri:h])
+    )
+
+
+def appositive_role(
+    tokens: list[Token], i: int, j: int, end: int, cue: Token, surnames: frozenset[str]
+) -> RawAttribution | None:
+    """'X, an army spokesman, told' / 'according to the hospital's director, Dr X': the
+    other half of a name-role apposition is a source too. j: the end of the first half;
+    end: where the apposition must stop (the verb, or the sentence's end)."""
+    if j >= end - 1 or tokens[j].text != ",":
+        return None
+    k = j + 1
+    m = k
+    while m < end and tokens[m].text not in {",", ".", ";"} and tokens[m].lower not in _REL:
+        m += 1
+    if m == k:
+        return None
+    if tokens[k].is_cap and all(t.is_cap for t in tokens[k:m]):
+        if m - k < 2 or not _body_role(tokens, i, j):
+            return None
+        return make_raw(tokens, k, m, cue, surnames)  # the role came first: the name
+    if tokens[k].lower not in {"a", "an", "the", "its", "their"} and not tokens[k].lower.endswith(
+        ("'s", "’s")
+    ):
+        return None
+    if not _body_role(tokens, k, m):
+        return None
+    return make_raw(tokens, k, m, cue, surnames)

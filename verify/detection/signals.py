@@ -19,6 +19,11 @@ _NOT_ANY = re.compile(
     # "no such letter had ever reached us": never, said the long way
     r"|\b(?:no|not|nobody|nothing|none)\s+(?:[\w'’-]+\s+){0,4}?ever\b"
 )
+# "we have never seen so many": an experience put strongly, not a denial
+_NEVER_SEEN = re.compile(
+    r"\bnever\s+(?:\w+\s+)?(?:seen|known|experienced|witnessed|heard\s+of)\s+"
+    r"(?:anything|so\s+many|so\s+much|such|one\s+like|a\s+\w+\s+like)\b"
+)
 _INDEFINITE = word_set("a an one") | NUMBER_WORDS
 _PHRASE_BREAK = word_set("of at for from in on with who that which")
 # a spokesman speaks for a body by office: unnamed, but not a witness
@@ -104,9 +109,44 @@ _EYEWITNESSES = word_set(
 )
 
 
+# Plural groups nobody can trace to one voice: "Aid workers say", "Supermarkets in the
+# area said", "Hundreds of residents have reported", "Analysts said".
+_CROWDS = _EYEWITNESSES | word_set(
+    "workers analysts experts economists observers spectators shoppers shopkeepers shops "
+    "supermarkets traders retailers businesses farmers fishermen families parents people "
+    "users commuters motorists travellers customers"
+)
+_CROWD_LEAD = word_set("some many several numerous hundreds thousands dozens scores most")
+_CROWD_BREAK = word_set("in of at from near across around on who , in the")
+
+
 def _unnamed_eyewitnesses(a: DetectedAttribution) -> bool:
     words = a.source.lower().split()
-    return a.source_kind == "person" and bool(words) and words[0] in _EYEWITNESSES
+    if a.source_kind == "person" and bool(words) and words[0] in _EYEWITNESSES:
+        return True
+    return _crowd(a)
+
+
+def _crowd(a: DetectedAttribution) -> bool:
+    """A bare plural group with no name in it: 'Aid workers', 'Hundreds of residents in
+    the suburbs', 'Supermarkets in the area'."""
+    if a.source_kind not in {"person", "organisation", "unknown"}:
+        return False
+    words = a.source.split()
+    if not words or any(w[:1].isupper() for w in words[1:]):
+        return False
+    low = [w.lower() for w in words]
+    k = 0
+    while k < len(low) and low[k] in _CROWD_LEAD | {"of"}:
+        k += 1
+    core: list[str] = []
+    for w in low[k:]:
+        if w in _CROWD_BREAK:
+            break
+        core.append(w)
+    if not core or len(core) > 2:
+        return False
+    return core[-1] in _CROWDS
 
 
 def _named_only_online(
@@ -126,6 +166,10 @@ def _named_only_online(
         span[1],
         f"hedged with '{cue}' (said only in a social-media post, not confirmed to the newsroom)",
     )
+
+
+def _never_seen(body: str, tokens: list[Token]) -> bool:
+    return bool(tokens) and bool(_NEVER_SEEN.search(body[tokens[0].start : tokens[-1].end].lower()))
 
 
 def source_signals(
@@ -211,7 +255,7 @@ def source_signals(
                 )
                 break
     # a flat "never" in what a source says is a denial of what others allege
-    if own and "denial" not in kinds:
+    if own and "denial" not in kinds and not _never_seen(body, tokens):
         first_cue = min(a.cue_start for a in own)
         after = max(first_cue, tokens[0].start) if tokens else first_cue
         end = tokens[-1].end if tokens else after
