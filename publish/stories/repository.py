@@ -163,6 +163,12 @@ def story(story_id: str) -> StoryRow | None:
     return from_doc(StoryRow, raw, "story_id") if raw else None
 
 
+def story_version(story_id: str) -> tuple[int, State] | None:
+    """The (version, state) of a story's row, without reading its snapshot."""
+    raw = StoryDoc._get_collection().find_one({"_id": story_id}, {"version": 1, "state": 1})
+    return (raw["version"], State(raw["state"])) if raw else None
+
+
 def stories(
     state: State | None, section: str | None, before: tuple[datetime, str] | None, limit: int
 ) -> list[StoryRow]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Response
 
 from publish.deps import PublishDep
 from publish.feeds.content import plain
 from publish.feeds.render import story_url
 from publish.stories import service
+from publish.stories.answers import AnswerCache
 from publish.stories.model import State, StoryRow
 from publish.stories.schemas import (
     GateOut,
@@ -37,14 +38,23 @@ _PROBLEMS: dict[int | str, dict[str, str]] = {
 }
 
 
+_gate_answers = AnswerCache()
+
+
 @router.get("/{story_id}/gate", response_model=GateOut, responses=_PROBLEMS)
-def gate(story_id: str, _: GateReader) -> GateOut:
+def gate(story_id: str, _: GateReader) -> Response:
     """Whether the story's current revision may be released, and if not, why: every
     blocking claim, what it lacks and who holds it."""
-    row, verdict = service.gate(story_id)
-    return GateOut.model_validate(
-        {"story_id": story_id, "state": row.state, **service.verdict_body(verdict)}
-    )
+
+    def answer() -> tuple[tuple[str, int, State], bytes]:
+        row, verdict = service.gate(story_id)
+        out = GateOut.model_validate(
+            {"story_id": story_id, "state": row.state, **service.verdict_body(verdict)}
+        )
+        return (story_id, row.version, row.state), out.model_dump_json().encode()
+
+    body = _gate_answers.get_or_make(service.gate_key(story_id), answer)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -312,6 +312,15 @@ def verdict_body(verdict: Verdict) -> dict[str, object]:
     }
 
 
+def gate_key(story_id: str) -> tuple[str, int, State]:
+    """What a gate answer depends on: the snapshot's version (it grows with every change
+    in verify, leases included) and the story's state in publish."""
+    head = repository.story_version(story_id)
+    if head is None:
+        raise NotFound(f"Publish has not seen story {story_id!r}.")
+    return (story_id, *head)
+
+
 def gate(story_id: str) -> tuple[StoryRow, Verdict]:
     row = current(story_id)
     return row, evaluate(row.snapshot)

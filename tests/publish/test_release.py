@@ -30,6 +30,10 @@ def test_an_editor_releases_a_cleared_story_once(solo: Solo) -> None:
         assert again.json()["action"] == "unchanged"
         listed = editor.get("/v1/stories", params={"state": "published", "limit": 200}).json()
         assert snapshot.story_id in {s["story_id"] for s in listed["items"]}
+        # the same version, now released: the gate's answer follows the state, not only
+        # the version it was first given for
+        after = editor.get(f"/v1/stories/{snapshot.story_id}/gate")
+        assert (after.json()["version"], after.json()["state"]) == (1, "published")
 
     with solo.client() as public:
         ninjs = public.get(f"/v1/published/{snapshot.story_id}")
@@ -49,6 +53,22 @@ def test_an_editor_releases_a_cleared_story_once(solo: Solo) -> None:
     assert event["data"]["version"] == 1
     time.sleep(1.0)  # a second send would have come by now
     assert len(mine(read_topic(solo.settings.kafka_bootstrap, topic, lambda r: True))) == 1
+
+
+def test_the_gate_answers_each_new_version_with_who_holds_the_claim_now(solo: Solo) -> None:
+    body = "The vote was 7 to 2. Critics doubted that."
+    held = solo.reviewed(
+        story(
+            body, [claim(body, "The vote was 7 to 2", "pending", claim_id="c_held", holder="ana")]
+        )
+    )
+    first = solo.gate(held.story_id, 1)
+    assert [b["holder"] for b in first["blockers"]] == ["ana"]
+    moved = held.claims[0].model_copy(update={"holder": "ben"})
+    solo.reviewed(bump(held, claims=[moved]))
+    second = solo.gate(held.story_id, 2)
+    assert [b["holder"] for b in second["blockers"]] == ["ben"]
+    assert second["version"] == 2
 
 
 def test_a_story_that_does_not_pass_is_refused_with_its_blockers(solo: Solo) -> None:
