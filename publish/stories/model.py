@@ -46,6 +46,10 @@ class StoryRow(Record):
     published_revision: int | None = None
     snapshot_updated_at: datetime
     changed_at: datetime
+    # The gate's verdict on this snapshot as its answer shows it (JSON), worked out once
+    # when the snapshot arrives: asking for the gate is then one read, not a decode and
+    # validation of the whole snapshot. None on rows stored before it was kept.
+    verdict_json: str | None = None
 
 
 class CorrectionNote(Record):

@@ -163,10 +163,10 @@ def story(story_id: str) -> StoryRow | None:
     return from_doc(StoryRow, raw, "story_id") if raw else None
 
 
-def story_version(story_id: str) -> tuple[int, State] | None:
-    """The (version, state) of a story's row, without reading its snapshot."""
-    raw = StoryDoc._get_collection().find_one({"_id": story_id}, {"version": 1, "state": 1})
-    return (raw["version"], State(raw["state"])) if raw else None
+def story_verdict(story_id: str) -> tuple[State, str | None] | None:
+    """A story's state and its stored verdict (JSON), without reading its snapshot."""
+    raw = StoryDoc._get_collection().find_one({"_id": story_id}, {"state": 1, "verdict_json": 1})
+    return (State(raw["state"]), raw.get("verdict_json")) if raw else None
 
 
 def stories(

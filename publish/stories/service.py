@@ -10,6 +10,7 @@ released revision, flags the story ``needs_correction``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ def apply_snapshot(snapshot: StoryReviewed, now: datetime) -> StoryRow | None:
         if previous is not None and previous.version >= snapshot.version:
             return None
         row = build_row(snapshot, verdict, tx.publication(snapshot.story_id), previous, now)
+        row.verdict_json = verdict_json(verdict)
         tx.save_story(row)
         return row
 
@@ -312,13 +314,21 @@ def verdict_body(verdict: Verdict) -> dict[str, object]:
     }
 
 
-def gate_key(story_id: str) -> tuple[str, int, State]:
-    """What a gate answer depends on: the snapshot's version (it grows with every change
-    in verify, leases included) and the story's state in publish."""
-    head = repository.story_version(story_id)
-    if head is None:
+def verdict_json(verdict: Verdict) -> str:
+    return json.dumps(verdict_body(verdict), ensure_ascii=False, separators=(",", ":"))
+
+
+def gate_verdict(story_id: str) -> tuple[State, str]:
+    """The story's state and its verdict as JSON: the one stored with the snapshot, or
+    (a row stored before verdicts were kept) worked out from the snapshot now."""
+    found = repository.story_verdict(story_id)
+    if found is None:
         raise NotFound(f"Publish has not seen story {story_id!r}.")
-    return (story_id, *head)
+    state, stored = found
+    if stored is not None:
+        return state, stored
+    row, verdict = gate(story_id)
+    return row.state, verdict_json(verdict)
 
 
 def gate(story_id: str) -> tuple[StoryRow, Verdict]:

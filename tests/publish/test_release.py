@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import time
 
+from pymongo import MongoClient
+
+from publish.stories.schemas import GateOut
 from services.contracts import Topic
 from tests.publish.builders import bump, claim, cleared_story, story, with_status
 from tests.publish.conftest import Solo
@@ -63,12 +66,32 @@ def test_the_gate_answers_each_new_version_with_who_holds_the_claim_now(solo: So
         )
     )
     first = solo.gate(held.story_id, 1)
+    GateOut.model_validate(first)  # the answer as documented, though spliced from the row
+    assert (first["story_id"], first["state"], first["publishable"]) == (
+        held.story_id,
+        "held",
+        False,
+    )
     assert [b["holder"] for b in first["blockers"]] == ["ana"]
     moved = held.claims[0].model_copy(update={"holder": "ben"})
     solo.reviewed(bump(held, claims=[moved]))
     second = solo.gate(held.story_id, 2)
     assert [b["holder"] for b in second["blockers"]] == ["ben"]
     assert second["version"] == 2
+
+
+def test_a_row_stored_before_verdicts_were_kept_still_gets_its_gate(solo: Solo) -> None:
+    body = "The vote was 7 to 2. Critics doubted that."
+    held = solo.reviewed(story(body, [claim(body, "The vote was 7 to 2", "pending")]))
+    kept = solo.gate(held.story_id, 1)
+    with MongoClient(solo.settings.mongo_url) as client:
+        rows = client[solo.settings.database("publish")]["stories"]
+        unset = rows.update_one({"_id": held.story_id}, {"$unset": {"verdict_json": ""}})
+        assert unset.modified_count == 1
+    with solo.client("editor") as editor:
+        worked_out = editor.get(f"/v1/stories/{held.story_id}/gate")
+    assert worked_out.status_code == 200
+    assert worked_out.json() == kept
 
 
 def test_a_story_that_does_not_pass_is_refused_with_its_blockers(solo: Solo) -> None:
