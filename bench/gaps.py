@@ -9,6 +9,7 @@ confirmed by its profile in the same run (samples waiting on that lock).
 from __future__ import annotations
 
 from bench.e2e import E2EFigure
+from bench.gate import first_p
 from bench.ingest import PHASE as INGEST_PHASE
 from bench.profile import Profile
 from bench.report import TARGETS, Results
@@ -157,29 +158,32 @@ def gate_gap(r: Results) -> list[str]:
     if r.gate is None:
         return []
     g = r.gate
-    met = g.one.p99_ms <= TARGETS["gate_ms"]
+    p50, p90, p99 = (first_p(g, p) for p in (50, 90, 99))
+    met = p99 <= TARGETS["gate_ms"]
     text = (
-        f"**Gate ({'met' if met else 'missed'}: p50 {g.one.p50_ms:.0f} ms, p99 "
-        f"{g.one.p99_ms:.0f} ms for {g.blockers:,} claims).** Each answer reads the story's "
-        f"read-model row (the whole snapshot, {g.answer_bytes / 1e3:,.0f} kB of answer from "
-        "it), validates it into pydantic models, evaluates the rule for every claim and "
-        "serialises every blocker."
+        f"**Gate ({'met' if met else 'missed'}: first answer for a new version p50 "
+        f"{p50:.0f} ms, p99 {p99:.0f} ms for {g.blockers:,} claims; the same version again "
+        f"p50 {g.one.p50_ms:.1f} ms).** Publish works the verdict out once, when a "
+        "snapshot arrives (its consumer has just decoded and validated it), and stores it "
+        "as JSON with the row (`verdict_json`): an answer is one read of the row's state and "
+        f"verdict ({g.answer_bytes / 1e3:,.0f} kB here) spliced into the answer, with no "
+        "decoding or validation of the 1,000-claim snapshot on the request's path."
     )
     p = _profile(g.profiles, "gate")
     if p:
-        read = p.share_within("story (publish/stories/repository.py)")
-        rule = p.share_within("evaluate (publish")
+        read = p.share_within("story_verdict (publish/stories/repository.py)")
+        applied = p.share_within("apply_snapshot (publish")
         text += (
-            f" Profile: reading and decoding the row {read:.0f}% (bson "
-            f"{p.share_in('decode_all'):.0f}%, pydantic validation "
-            f"{p.share_in('model_validate'):.0f}%), the rule {rule:.0f}%."
+            f" Profile of publish while first answers were asked: reading the verdict "
+            f"{read:.0f}% of its samples, storing each new snapshot (and working its verdict "
+            f"out) {applied:.0f}%."
         )
     text += (
         " The long tail was the garbage collector (full collections over every object built "
         "at start-up, set off by a request that allocates a 1,000-claim model): services now "
         "`gc.freeze()` those at start (see below)."
     )
-    if not met or g.one.p99_ms > 0.8 * TARGETS["gate_ms"]:
+    if not met or p99 > 0.8 * TARGETS["gate_ms"]:
         lead = (
             "What is left"
             if not met
@@ -187,10 +191,9 @@ def gate_gap(r: Results) -> list[str]:
             "can put it on either side. What it is made of"
         )
         text += (
-            f" {lead} is the row itself, read, decoded and validated on every request (p90 "
-            f"{g.one.p90_ms:.0f} ms). Answering from a verdict kept per story version in "
-            "publish would take the store read and the validation out of the answer; that "
-            "cache is a change for publish's owner (what invalidates it must be exact)."
+            f" {lead} is the read of a {g.answer_bytes / 1e3:,.0f} kB verdict from the "
+            f"store (a Python server that loads the whole row to project it) while publish "
+            f"stores the same story's newest snapshot (p90 {p90:.0f} ms)."
         )
     return [text, ""]
 
@@ -251,6 +254,9 @@ def changes(r: Results) -> list[str]:
     this machine, 2026-11-25) and this run's."""
     out = ["## What the profiles led to (changes outside bench/)", ""]
     gate_now = f"p50 {r.gate.one.p50_ms:.0f} ms, p99 {r.gate.one.p99_ms:.0f} ms" if r.gate else "–"
+    first_now = (
+        f"p50 {first_p(r.gate, 50):.0f} ms, p99 {first_p(r.gate, 99):.0f} ms" if r.gate else "–"
+    )
     loaded = [f for f in r.e2e if f.rate >= 100 and f.consumers == 1]
     verify_now = f"{loaded[0].verify_per_second:.0f}/s" if loaded else "–"
     out += [
@@ -264,6 +270,12 @@ def changes(r: Results) -> list[str]:
         "the gate's work for 1,000 claims went from p90 86 ms, max 97 ms to p90 27 ms, max "
         "36 ms. Gate figure before: p50 28 ms, p99 128 ms; this run: "
         f"{gate_now}.",
+        "- `publish/stories/service.py` `apply_snapshot`: the gate's verdict is worked out "
+        "once, when a snapshot arrives, and stored as JSON with the row; the gate answers "
+        "from that (`verdict_json`) instead of reading, decoding and validating the whole "
+        "snapshot on every ask. First answer for a new version of a 1,000-claim story "
+        "before (the earlier run, answers worked out per ask): p50 25 ms, p99 55 ms; this "
+        f"run: {first_now}.",
         "",
     ]
     return out

@@ -11,7 +11,7 @@ from bench.detection import DetectionFigure
 from bench.e2e import RATE as E2E_TARGET_RATE
 from bench.e2e import E2EFigure
 from bench.feeds import FeedFigure
-from bench.gate import GateFigure
+from bench.gate import GateFigure, first_p
 from bench.ingest import PHASE as INGEST_PHASE
 from bench.ingest import IngestFigure
 from bench.load import Result
@@ -103,10 +103,17 @@ def summary(r: Results) -> list[str]:
     if r.gate:
         g = r.gate
         rows.append([
-            f"gate, story of {g.blockers} claims",
-            f"p50 {_ms(g.one.p50_ms)}, p99 {_ms(g.one.p99_ms)} (one request at a time)",
+            f"gate, story of {g.blockers} claims, first answer for a new version",
+            f"p50 {_ms(first_p(g, 50))}, p99 {_ms(first_p(g, 99))} "
+            f"({len(g.first_ms)} versions, one at a time)",
             f"≤ {TARGETS['gate_ms']:.0f} ms",
-            _met(g.one.p99_ms <= TARGETS["gate_ms"]),
+            _met(first_p(g, 99) <= TARGETS["gate_ms"]),
+        ])  # fmt: skip
+        rows.append([
+            f"gate, story of {g.blockers} claims, the same version asked again",
+            f"p50 {_ms(g.one.p50_ms)}, p99 {_ms(g.one.p99_ms)} (one request at a time)",
+            "(none)",
+            "–",
         ])  # fmt: skip
     if r.feeds:
         for run in r.feeds.runs:
@@ -240,7 +247,15 @@ def gate_section(g: GateFigure) -> list[str]:
         f"One report whose body ({g.body_bytes:,} B) has {g.claims:,} checkable sentences, through",
         f"ingest and verify's detection; publish showed its gate with {g.blockers:,} blockers",
         f"(every claim pending) {g.ready_after_s:.1f} s after the 202. The answer is",
-        f"{g.answer_bytes:,} B. Timed with wrk as a reviewer.",
+        f"{g.answer_bytes:,} B. Publish works each verdict out once, when the snapshot arrives.",
+        "",
+        "First answers: a reviewer took and gave back a claim's lease in verify, one step at a",
+        f"time, {len(g.first_ms)} new versions of the story; the first gate answer for each",
+        "new version timed by the client as soon as publish had it, over loopback:",
+        f"p50 {_ms(first_p(g, 50))}, p90 {_ms(first_p(g, 90))}, p99 {_ms(first_p(g, 99))},",
+        f"max {_ms(max(g.first_ms))}.",
+        "",
+        "The same version asked again, timed with wrk as a reviewer:",
         "",
     ]
     out += _table(
