@@ -39,7 +39,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
+        pytest.fail(f"Debian's chromium is not installed at {CHROMIUM} (make test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -84,7 +84,7 @@ class Axe:
 @pytest.fixture(scope="module")
 def axe() -> Axe:
     if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE} (make test installs it)")
+        pytest.fail(f"axe-core is not installed at {AXE} (make test installs it)")
     return Axe(AXE.read_text(), {})
 
 

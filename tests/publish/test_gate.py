@@ -209,9 +209,7 @@ def test_the_best_record_decides() -> None:
 
 
 def test_the_panjshir_story_attributions_are_found_in_its_text() -> None:
-    body = FIXTURE.read_text() if FIXTURE.exists() else ""
-    if not body:
-        pytest.skip("shared fixture not present")
+    body = FIXTURE.read_text()  # the shared development story must be there
     drones = "Pakistani drones attacked Panjshir using 'smart bombs' on Sunday"
     denial = 'has termed this development as "a blatant lie and sheer propaganda"'
     support = "Islamabad is providing air support to Taliban fighters in Panjshir"
