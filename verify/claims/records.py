@@ -9,13 +9,25 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from services.contracts import ReviewStatus
+from services.contracts import DetectedAttributionOut, ReviewStatus
 from verify.claims.repository import ClaimRecord
 from verify.common import normalise
 from verify.detection import DetectedClaim
 from verify.stories.analysis import REVIEWER_FLAG, flagged
 
 REVIEWER_FLAG_DETAIL = "a reviewer marked this claim contested"
+
+
+def detected_out(stored: dict[str, Any]) -> DetectedAttributionOut:
+    """A stored detected attribution as the API and the snapshot show it (the stored one
+    carries more than they show)."""
+    return DetectedAttributionOut(
+        source=stored["source"],
+        source_kind=stored["source_kind"],
+        cue=stored["cue"],
+        start=stored["start"],
+        end=stored["end"],
+    )
 
 
 _last_ns = 0

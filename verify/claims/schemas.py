@@ -20,6 +20,7 @@ from services.contracts import (
     SourceKind,
 )
 from services.text import PlainText
+from verify.claims.records import detected_out
 from verify.claims.repository import ClaimRecord
 
 Status = Annotated[ReviewStatus, Field(strict=False)]
@@ -167,7 +168,7 @@ class ClaimOut(BaseModel):
             contest_signals=[SignalOut.model_validate(s) for s in claim.contest_signals],
             status=ReviewStatus(claim.status),
             version=claim.version,
-            detected_attributions=[_detected(a) for a in claim.detected_attributions],
+            detected_attributions=[detected_out(a) for a in claim.detected_attributions],
             attributions=[_attribution(a) for a in claim.attributions],
             context_start=claim.context_start,
             context_end=claim.context_end,
@@ -186,16 +187,6 @@ class ClaimOut(BaseModel):
             updated_at=claim.updated_at,
             suggested_attributions=suggested,
         )
-
-
-def _detected(a: dict[str, Any]) -> DetectedAttributionOut:
-    return DetectedAttributionOut(
-        source=a["source"],
-        source_kind=a["source_kind"],
-        cue=a["cue"],
-        start=a["start"],
-        end=a["end"],
-    )
 
 
 def _attribution(a: dict[str, Any]) -> AttributionOut:

@@ -15,7 +15,6 @@ from services.auth import Principal, Role
 from services.contracts import (
     Attribution,
     ClaimSnapshot,
-    DetectedAttributionOut,
     ReportReceived,
     ReportSubmitted,
     ReviewStatus,
@@ -26,7 +25,7 @@ from services.cursors import bad_cursor, decode_cursor, encode_cursor
 from services.errors import Forbidden, InvalidMessage, NotFound
 from services.log import get_logger
 from verify import changes
-from verify.claims.records import closed, moved, new_claim
+from verify.claims.records import closed, detected_out, moved, new_claim
 from verify.claims.repository import ClaimRecord, ClaimWrite
 from verify.common import Actor
 from verify.stories import repository
@@ -200,16 +199,7 @@ def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
         contest_signals=[SignalOut.model_validate(s) for s in claim.contest_signals],
         status=ReviewStatus(claim.status),
         version=claim.version,
-        detected_attributions=[
-            DetectedAttributionOut(
-                source=a["source"],
-                source_kind=a["source_kind"],
-                cue=a["cue"],
-                start=a["start"],
-                end=a["end"],
-            )
-            for a in claim.detected_attributions
-        ],
+        detected_attributions=[detected_out(a) for a in claim.detected_attributions],
         attributions=[Attribution.model_validate(a) for a in claim.attributions],
         context_start=claim.context_start,
         context_end=claim.context_end,
