@@ -50,7 +50,7 @@ class _ClosingWorker(PeriodicWorker):
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "publish", documents=DOCUMENTS)
-    base_url = settings.url_of("publish")
+    base_url = settings.public_url_of("publish")
     desk = Desk(base_url=base_url, now=utcnow)
     verify = VerifyClient(settings)
     feeds = FeedCache()

@@ -50,11 +50,17 @@ class Settings(BaseSettings):
     publish_port: int = 8003
     broker_port: int = 9092
     store_port: int = 27017
-    # Public base URLs (used in links: status_url, feed item urls) and for service-to-service
-    # calls. Empty means http://{host}:{port}.
+    # Internal base URLs: how one service calls another (publish asks verify for
+    # snapshots). Empty means http://{host}:{port}.
     ingest_url: str = ""
     verify_url: str = ""
     publish_url: str = ""
+    # Public base URLs: what people and downstream sites are given in links (status_url,
+    # feed items, story pages, console links). Behind a proxy these differ from the
+    # internal ones; empty means the internal URL.
+    public_ingest_url: str = ""
+    public_verify_url: str = ""
+    public_publish_url: str = ""
 
     # Embedded stack: where `newsroom up` keeps data, logs and pid files.
     home: Path = Path(".newsroom")
@@ -136,3 +142,13 @@ class Settings(BaseSettings):
             return explicit.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return f"http://{host}:{self.port_of(service)}"
+
+    def public_url_of(self, service: ServiceName) -> str:
+        """The base URL people and downstream sites reach ``service`` at."""
+        urls = {
+            "ingest": self.public_ingest_url,
+            "verify": self.public_verify_url,
+            "publish": self.public_publish_url,
+        }
+        explicit = urls[service]
+        return explicit.rstrip("/") if explicit else self.url_of(service)

@@ -49,7 +49,7 @@ def submit_report(
     accepted = service.submit(principal, submission, key, limiter, current_trace_id())
     if not accepted.replayed:
         request.app.state.relay.wake()
-    status_url = f"{settings.url_of('ingest')}/v1/reports/{accepted.report_id}"
+    status_url = f"{settings.public_url_of('ingest')}/v1/reports/{accepted.report_id}"
     response.headers["Location"] = status_url
     return ReportAccepted(
         report_id=accepted.report_id,

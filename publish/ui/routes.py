@@ -51,7 +51,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     FormViewer = Annotated[Viewer, Depends(console.form_viewer)]
     Ctx = Annotated[Publish, Depends(get_publish)]
     watch = Watch("publish-desk", view.change_marker)
-    verify_url = settings.url_of("verify")
+    verify_url = settings.public_url_of("verify")  # links for editors, not calls
 
     def board_context(only: State | None) -> dict[str, Any]:
         return {
