@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services import auth
 from services.auth import Principal, Role
 from services.http.deps import require
+from services.text import PlainText
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -20,7 +21,7 @@ PROBLEMS = {401: {"description": "No valid token"}, 403: {"description": "Not an
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(min_length=1, max_length=100)
+    name: PlainText = Field(min_length=1, max_length=100)
     # Strict mode would want a Role instance; from JSON the value is a string.
     role: Role = Field(strict=False)
 
