@@ -193,6 +193,7 @@ def serve(service: Annotated[str, typer.Argument(help="ingest, verify or publish
     """Run one service in the foreground (what `up` and the container images run)."""
     import uvicorn
 
+    from services.http.serving import server_options
     from services.log import configure_logging
 
     if service not in embedded.SERVICES:
@@ -205,9 +206,8 @@ def serve(service: Annotated[str, typer.Argument(help="ingest, verify or publish
         module.create_app(settings),
         host=settings.host,
         port=settings.port_of(name),
-        log_config=None,
-        access_log=False,
         timeout_graceful_shutdown=10,
+        **server_options(settings),
     )
 
 

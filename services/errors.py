@@ -80,6 +80,18 @@ class PayloadTooLarge(BadRequest):
     title = "Request body too large"
 
 
+class UnsupportedMediaType(BadRequest):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class MethodNotAllowed(BadRequest):
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+
 class Unauthorized(NewsroomError):
     status = 401
     code = "unauthorized"

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # --- behaviour --------------------------------------------------------------------
     sections: tuple[str, ...] = DEFAULT_SECTIONS
     max_body_bytes: int = Field(default=200 * 1024, ge=1024)
+    # The request line and headers together, and how long they may take to arrive.
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
     rate_limit_per_minute: int = Field(default=60, ge=1)
     lease_seconds: int = Field(default=600, ge=5)
     # Revocation reaches a process that cached a token within this many seconds.

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from services.errors import (
     BadRequest,
     Forbidden,
+    MethodNotAllowed,
     NewsroomError,
     NotFound,
     Unauthorized,
@@ -72,12 +75,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+        if exc.status_code == 405:
+            return problem_response(_method_not_allowed(request), request)
         cls = _BY_STATUS.get(exc.status_code)
+        headers = dict(exc.headers) if exc.headers else None
         if cls is not None:
-            error: NewsroomError = cls(str(exc.detail))
+            error: NewsroomError = cls(str(exc.detail), headers=headers)
         else:
-            error = NewsroomError(str(exc.detail))
-            error.status = exc.status_code  # type: ignore[misc]
+            error = _of_status(exc.status_code, str(exc.detail), headers)
         return problem_response(error, request)
 
     @app.exception_handler(Exception)
@@ -90,3 +95,34 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         log.exception("unhandled_error")
         return problem_response(NewsroomError("An unexpected error occurred."), request)
+
+
+def _of_status(status: int, detail: str, headers: dict[str, str] | None) -> NewsroomError:
+    """A problem for a status we have no class of, typed and titled after the status."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    kind = type(
+        f"Problem{status}",
+        (NewsroomError,),
+        {"status": status, "code": phrase.lower().replace(" ", "_"), "title": phrase},
+    )
+    return kind(detail, headers=headers)  # type: ignore[no-any-return]
+
+
+def _method_not_allowed(request: Request) -> MethodNotAllowed:
+    """405 with ``Allow``: every method some route of this path answers (Starlette's own
+    header names only the first route that matched the path), HEAD wherever GET is."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        methods = getattr(route, "methods", None)
+        if methods and route.matches(request.scope)[0] != Match.NONE:
+            allowed |= set(methods)
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    allow = ", ".join(sorted(allowed))
+    return MethodNotAllowed(
+        f"{request.method} is not allowed on {request.url.path}; allowed: {allow or 'none'}.",
+        headers={"Allow": allow},
+    )

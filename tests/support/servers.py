@@ -24,6 +24,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from newsroom import stack as embedded
+from services.http.serving import server_options
 from services.settings import ServiceName, Settings
 
 
@@ -44,7 +45,7 @@ def serve_app(name: ServiceName, settings: Settings) -> ServedApp:
     app = importlib.import_module(f"{name}.app").create_app(settings)
     port = settings.port_of(name)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        app, host="127.0.0.1", port=port, lifespan="on", **server_options(settings)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
