@@ -111,14 +111,22 @@ def _of_status(status: int, detail: str, headers: dict[str, str] | None) -> News
     return kind(detail, headers=headers)  # type: ignore[no-any-return]
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _method_not_allowed(request: Request) -> MethodNotAllowed:
     """405 with ``Allow``: every method some route of this path answers (Starlette's own
-    header names only the first route that matched the path), HEAD wherever GET is."""
-    allowed: set[str] = set()
-    for route in request.app.router.routes:
-        methods = getattr(route, "methods", None)
-        if methods and route.matches(request.scope)[0] != Match.NONE:
-            allowed |= set(methods)
+    header names only the first route that matched the path), HEAD wherever GET is. Each
+    method is tried against the routes as the router would (FastAPI's included routers
+    match through ``matches`` too)."""
+    allowed = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    }
     if "GET" in allowed:
         allowed.add("HEAD")
     allow = ", ".join(sorted(allowed))

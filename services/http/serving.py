@@ -5,8 +5,9 @@ them without a deadline (a 64 MB header was read and kept; 200 idle connections 
 held for 40 s and more). :class:`GuardedHttpTools` adds both, below the ASGI app where
 headers are parsed:
 
-- the request line and headers together may hold at most ``max_header_bytes``; past
-  that the answer is ``431`` (a problem) and the connection is closed;
+- the request line and headers together may hold at most ``max_header_bytes`` (counted
+  as they are parsed, and by the bytes of a head that has not ended); past that the
+  answer is ``431`` (a problem) and the connection is closed;
 - a request's head must arrive within ``header_timeout`` seconds of the connection
   opening or of the request's first byte; otherwise ``408`` and the connection is closed.
 
@@ -52,6 +53,7 @@ class GuardedHttpTools(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
+        self._unfinished_head_bytes = 0
         self._head_open = False  # waiting for a request's head
         self._head_started = False  # ...and some of it has arrived
         self._head_too_large = False
@@ -65,6 +67,16 @@ class GuardedHttpTools(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # httptools keeps a header value until it ends, without calling back: a head that
+        # never finishes is counted here, by the bytes that arrived while it was open.
+        if self._head_open and not self.transport.is_closing():
+            self._unfinished_head_bytes += len(data)
+            if self._unfinished_head_bytes > self.max_header_bytes:
+                self._head_too_large = True
+                self.send_400_response("head too large")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -82,6 +94,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_open = self._head_started = False
+        self._unfinished_head_bytes = 0
         self._cancel_head_timer()
         super().on_headers_complete()
 
