@@ -26,9 +26,10 @@ hashed and stored is one form of it) or refuses it with the rule it breaks:
   each format, so readers see exactly the approved text.
 
 Links (attribution ``url``, webhook targets) follow :func:`web_url` (rule ``url``): at
-most 2,000 characters, the line policy above, no space or ``<>"{}|\\^``` `` unencoded, an
-absolute ``http`` or ``https`` URL with a host, a port (if any) of 1-65535, a bracketed
-host only as a valid IPv6 address, and no ``user:password@``.
+most 2,000 characters, the line policy above, no space and none of < > " { } | \\ ^ or
+the backtick unencoded, an absolute ``http`` or ``https`` URL with a host, a port (if
+any) of 1-65535, a bracketed host only as a valid IPv6 address, and no
+``user:password@``.
 
 Output that cannot rely on this (data stored before it, or text that was never a
 person's input) goes through :func:`xml_safe` on its way into XML.

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.support.desk import publish_when_publishable, story_claims
-from tests.support.reports import report
+from tests.support.reports import BODY, report
 from tests.support.stack import Stack
 
 HEADLINE = "Revenue <forecast, shares fall"
@@ -300,3 +300,14 @@ def test_no_redirect_is_built_from_the_host_header(stack: Stack) -> None:
         location = answer.getheader("location")
         assert location is None or location.startswith("/"), (path, location)
         assert "evil.example" not in (location or "")
+
+
+def test_nfc_and_nfd_of_one_report_are_one_request_under_one_key(stack: Stack) -> None:
+    key = uuid.uuid4().hex
+    composed = report(headline="Caf\u00e9 owners protest", body="Zo\u00eb said so.\n\n" + BODY)
+    decomposed = report(headline="Cafe\u0301 owners protest", body="Zoe\u0308 said so.\n\n" + BODY)
+    with stack.client("ingest", "reporter") as ingest:
+        first = ingest.post("/v1/reports", json=decomposed, headers={"Idempotency-Key": key})
+        again = ingest.post("/v1/reports", json=composed, headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 202, again.text
+    assert again.json()["report_id"] == first.json()["report_id"]
