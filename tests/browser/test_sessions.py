@@ -193,6 +193,18 @@ def test_sign_out_ends_the_session(stack: Stack) -> None:
         assert client.get("/ui/").status_code == 303
 
 
+def test_a_cookie_kept_from_before_sign_out_is_signed_out(stack: Stack) -> None:
+    """Sign-out ends the session on the server: a copy of the cookie is worth nothing."""
+    with signed_in(stack, "verify", stack.tokens["reviewer"]) as client:
+        kept = dict(client.cookies)
+        assert client.get("/ui/").status_code == 200
+        client.post("/ui/sign-out", data={"csrf_token": form_token(client)})
+    with httpx.Client(base_url=stack.url("verify"), cookies=kept, timeout=30) as replay:  # type: ignore[arg-type]
+        answer = replay.get("/ui/")
+        assert answer.status_code == 303
+        assert "sign-in" in answer.headers["location"]
+
+
 def test_errors_are_pages(stack: Stack) -> None:
     with signed_in(stack, "verify", stack.tokens["reviewer"]) as client:
         for path in ("/ui/claims/c_missing", "/ui/no-such-page"):
@@ -256,7 +268,7 @@ def test_the_desk_approves_with_the_editors_own_token(stack: Stack) -> None:
 
 def test_the_codec_refuses_forged_and_old_cookies() -> None:
     codec = SessionCodec("s3cret", "verify", max_age=60)
-    data = SessionData.anonymous().signed_in("nr_token")
+    data = SessionData.anonymous().signed_in("nr_token", "sid")
     value = codec.seal(data)
     assert "=" not in value
     assert "nr_token" not in value
@@ -272,7 +284,7 @@ def test_the_codec_refuses_forged_and_old_cookies() -> None:
     assert not csrf_matches(data.csrf_secret, "")
     assert not csrf_matches(SessionData.anonymous().csrf_secret, data.csrf_token)
     # A new sign-in gets a new CSRF secret.
-    assert data.signed_in("nr_token").csrf_secret != data.csrf_secret
+    assert data.signed_in("nr_token", "sid").csrf_secret != data.csrf_secret
 
 
 @pytest.mark.parametrize(
