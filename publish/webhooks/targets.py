@@ -159,7 +159,11 @@ def pin(url: str, resolver: Resolver, *, allow_private: bool) -> Pinned:
         raise TargetRefused("the URL is not an absolute http or https URL")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        answers = list(resolver(parsed.host, port))
+        literal = ipaddress.ip_address(parsed.host)
+    except ValueError:
+        literal = None
+    try:
+        answers = [str(literal)] if literal else list(resolver(parsed.host, port))
         addresses = [ipaddress.ip_address(a) for a in answers]
     except (OSError, UnicodeError, ValueError):
         raise TargetRefused(f"the host {parsed.host!r} does not resolve") from None

@@ -58,12 +58,8 @@ class DeliveryWorker:
         list(self._pool.map(self.attempt, due))
         return len(due) == BATCH
 
-    def attempt(self, delivery: Delivery) -> None:
-        number = delivery.attempts + 1
-        status_code: int | None = None
-        retry_after: str | None = None
-        error: str | None = None
-        started = time.perf_counter()
+    def send(self, delivery: Delivery) -> tuple[int | None, str | None, str | None]:
+        """One attempt over the network: ``(status code, Retry-After, error)``."""
         try:
             # Resolved and checked again at each attempt (a name can resolve elsewhere by
             # now), and sent to the address checked, not to a second lookup's answer.
@@ -80,16 +76,20 @@ class DeliveryWorker:
                 headers={**headers, "Host": target.host_header},
                 extensions=target.extensions,
             )
-            status_code = response.status_code
-            retry_after = response.headers.get("retry-after")
         except httpx.TimeoutException:
-            error = "timeout"
+            return None, None, "timeout"
         except httpx.HTTPError as exc:
-            error = f"connection_error: {type(exc).__name__}"
+            return None, None, f"connection_error: {type(exc).__name__}"
         except targets.TargetRefused as exc:
-            error = f"refused: {exc.reason}"
+            return None, None, f"refused: {exc.reason}"
         except NewsroomError as exc:
-            error = exc.detail
+            return None, None, exc.detail
+        return response.status_code, response.headers.get("retry-after"), None
+
+    def attempt(self, delivery: Delivery) -> None:
+        number = delivery.attempts + 1
+        started = time.perf_counter()
+        status_code, retry_after, error = self.send(delivery)
         elapsed = int((time.perf_counter() - started) * 1000)
         now = self._now()
         outcome = service.judge(

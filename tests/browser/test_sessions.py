@@ -193,18 +193,6 @@ def test_sign_out_ends_the_session(stack: Stack) -> None:
         assert client.get("/ui/").status_code == 303
 
 
-def test_a_cookie_kept_from_before_sign_out_is_signed_out(stack: Stack) -> None:
-    """Sign-out ends the session on the server: a copy of the cookie is worth nothing."""
-    with signed_in(stack, "verify", stack.tokens["reviewer"]) as client:
-        kept = dict(client.cookies)
-        assert client.get("/ui/").status_code == 200
-        client.post("/ui/sign-out", data={"csrf_token": form_token(client)})
-    with httpx.Client(base_url=stack.url("verify"), cookies=kept, timeout=30) as replay:  # type: ignore[arg-type]
-        answer = replay.get("/ui/")
-        assert answer.status_code == 303
-        assert "sign-in" in answer.headers["location"]
-
-
 def test_errors_are_pages(stack: Stack) -> None:
     with signed_in(stack, "verify", stack.tokens["reviewer"]) as client:
         for path in ("/ui/claims/c_missing", "/ui/no-such-page"):
