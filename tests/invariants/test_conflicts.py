@@ -56,6 +56,30 @@ def test_concurrent_leases_of_one_claim_give_one_lease_and_409s(stack: Stack) ->
     assert [e["action"] for e in entries].count("leased") == 1
 
 
+def test_lease_contenders_are_refused_without_waiting_for_the_story(stack: Stack) -> None:
+    """While another transaction holds the story (a revision being stored...), the
+    contenders for one claim are still answered 409 at once: they never start a
+    transaction of their own. The one that took the lease cannot record it until the
+    story is free; past the retry window it is answered 503 and the lease is given back."""
+    claim = claim_in_review(stack)
+    tokens = [stack.new_user("reviewer")[1] for _ in range(CONTENDERS)]
+
+    def lease(token: str) -> httpx.Response:
+        with api(stack.url("verify"), token) as client:
+            return client.post(f"/v1/claims/{claim['claim_id']}/lease")
+
+    with story_held_by_another_transaction(claim["story_id"]):
+        with ThreadPoolExecutor(CONTENDERS) as pool:
+            answers = list(pool.map(lease, tokens))
+    counts = Counter(a.status_code for a in answers)
+    assert counts == {409: CONTENDERS - 1, 503: 1}, counts
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["retry-after"]
+    with stack.client("verify", "reviewer") as verify:
+        after = verify.get(f"/v1/claims/{claim['claim_id']}").json()
+    assert after["holder"] is None
+
+
 @contextmanager
 def story_held_by_another_transaction(story_id: str) -> Iterator[ClientSession]:
     """An open transaction that has written the story's document: every other
