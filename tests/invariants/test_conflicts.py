@@ -68,9 +68,11 @@ def test_lease_contenders_are_refused_without_waiting_for_the_story(stack: Stack
         with api(stack.url("verify"), token) as client:
             return client.post(f"/v1/claims/{claim['claim_id']}/lease")
 
-    with story_held_by_another_transaction(claim["story_id"]):
-        with ThreadPoolExecutor(CONTENDERS) as pool:
-            answers = list(pool.map(lease, tokens))
+    with (
+        story_held_by_another_transaction(claim["story_id"]),
+        ThreadPoolExecutor(CONTENDERS) as pool,
+    ):
+        answers = list(pool.map(lease, tokens))
     counts = Counter(a.status_code for a in answers)
     assert counts == {409: CONTENDERS - 1, 503: 1}, counts
     busy = next(a for a in answers if a.status_code == 503)

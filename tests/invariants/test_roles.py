@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("ingest", "GET", "/v1/reports/{report_id}"): frozenset({R, V, E}),
     ("ingest", "GET", "/v1/users"): frozenset({A}),
     ("ingest", "POST", "/v1/users"): frozenset({A}),
+    ("ingest", "GET", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "DELETE", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "POST", "/v1/users/{name}/tokens"): frozenset({A}),
     # verify

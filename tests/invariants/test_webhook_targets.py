@@ -179,7 +179,9 @@ def test_a_name_that_resolves_elsewhere_after_subscribing_is_refused_at_delivery
     before = len(receiver.seen)
     status, _, error = worker(stack, dns, allow_private=False).send(delivery(url))
     assert status is None
-    assert error is not None and error.startswith("refused:") and "loopback" in error
+    assert error is not None
+    assert error.startswith("refused:")
+    assert "loopback" in error
     assert len(receiver.seen) == before
     assert dns.lookups == [NAME, NAME]  # one lookup per check, none behind it
 
@@ -192,7 +194,8 @@ def test_each_special_address_is_refused_at_delivery(
     for answer in ([address], [PUBLIC, address]):
         status, _, error = worker(stack, resolving(*answer), False).send(delivery(url))
         assert status is None
-        assert error is not None and error.startswith("refused:"), error
+        assert error is not None
+        assert error.startswith("refused:"), error
 
 
 def test_a_local_receiver_works_when_private_targets_are_allowed(
