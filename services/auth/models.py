@@ -18,7 +18,7 @@ class User(Document):
     user_id = StringField(primary_key=True)
     name = StringField(required=True, unique=True, max_length=100)
     # NFC + casefold of the name: "Ada" and "ada" are one user. Sparse: users made before
-    # the key existed get it when next looked up (``service.backfill_name_keys``).
+    # the key existed get it before the next user is made (``service.backfill_name_keys``).
     name_key = StringField(unique=True, sparse=True, max_length=400)
     role = StringField(required=True)
     created_at = DateTimeField(required=True)

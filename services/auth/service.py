@@ -67,6 +67,7 @@ def create_user(name: str, role: Role | str, issued_by: str = CLI_ISSUER) -> Cre
     except ValueError as exc:
         raise ValidationFailed(f"Unknown role {role!r}; one of {', '.join(Role)}.") from exc
     key = name_key(name)
+    backfill_name_keys()  # users from before names had a key: none after the first time
     if _by_name(name) is not None:
         raise Conflict(f"A user named {name!r} already exists (names ignore case).")
     user = User(
@@ -112,7 +113,8 @@ def _set_name_key(user: User) -> None:
 
 
 def backfill_name_keys() -> None:
-    """Give users made before names had a key their key (at start-up)."""
+    """Give users made before names had a key their key (``newsroom`` does at start,
+    :func:`create_user` before it checks a name)."""
     for user in User.objects(name_key=None):
         _set_name_key(user)
 

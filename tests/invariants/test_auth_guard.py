@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -91,6 +92,18 @@ def test_user_names_are_unique_ignoring_case(stack: Stack) -> None:
         assert names.count(name.casefold()) == 1
         # Looked up in any case, too.
         assert admin.get(f"/v1/users/{name.upper()}").json()["name"] == name
+
+
+def test_a_user_from_before_names_had_a_key_still_blocks_its_case_twin(stack: Stack) -> None:
+    from services.auth.models import User
+
+    name = f"Old-{uuid.uuid4().hex[:6]}"
+    legacy = {"_id": f"u_{uuid.uuid4().hex[:16]}", "name": name, "role": "reporter",
+              "created_at": datetime.now(UTC)}  # fmt: skip
+    User._get_collection().insert_one(legacy)
+    with stack.client("ingest", "admin") as admin:
+        answer = admin.post("/v1/users", json={"name": name.upper(), "role": "reporter"})
+    assert answer.status_code == 409, answer.text
 
 
 def test_a_token_records_who_issued_it(stack: Stack) -> None:
