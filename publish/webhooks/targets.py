@@ -158,24 +158,25 @@ def pin(url: str, resolver: Resolver, *, allow_private: bool) -> Pinned:
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise TargetRefused("the URL is not an absolute http or https URL")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    host = parsed.raw_host.decode("ascii")  # IDNA-encoded: what DNS, Host and SNI carry
     try:
-        literal = ipaddress.ip_address(parsed.host)
+        literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
     try:
-        answers = [str(literal)] if literal else list(resolver(parsed.host, port))
+        answers = [str(literal)] if literal else list(resolver(host, port))
         addresses = [ipaddress.ip_address(a) for a in answers]
     except (OSError, UnicodeError, ValueError):
-        raise TargetRefused(f"the host {parsed.host!r} does not resolve") from None
+        raise TargetRefused(f"the host {host!r} does not resolve") from None
     if not addresses:
-        raise TargetRefused(f"the host {parsed.host!r} does not resolve")
+        raise TargetRefused(f"the host {host!r} does not resolve")
     for address in addresses:
         why = refusal(address, allow_private=allow_private)
         if why:
-            raise TargetRefused(f"{parsed.host!r} is a non-public address ({address}: {why})")
+            raise TargetRefused(f"{host!r} is a non-public address ({address}: {why})")
     chosen = addresses[0]
     extensions: dict[str, Any] = {}
     if parsed.scheme == "https":
-        extensions["sni_hostname"] = parsed.host
+        extensions["sni_hostname"] = host
     host_header = parsed.netloc.decode("ascii")
     return Pinned(parsed.copy_with(host=str(chosen)), host_header, extensions)

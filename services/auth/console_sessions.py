@@ -20,6 +20,8 @@ def start(user_id: str, console: str, seconds: int) -> str:
     """A new session of ``user_id`` on ``console``; returns the id the cookie carries."""
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
+    # Sessions that ran out without a sign-out are cleared here, a user at a time.
+    ConsoleSession.objects(user_id=user_id, expires_at__lte=now).delete()
     ConsoleSession(
         session_digest=_digest(session_id),
         user_id=user_id,
