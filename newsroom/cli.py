@@ -55,6 +55,7 @@ def _connect_auth(settings: Settings) -> None:
 
     connect_store(settings, auth.ALIAS)
     ensure_indexes(auth.DOCUMENTS)
+    auth.backfill_name_keys()
 
 
 def _local_secrets(settings: Settings) -> dict[str, str]:
@@ -306,6 +307,27 @@ def users_list() -> None:
     for user in auth.list_users():
         state = "revoked" if user.revoked_at else "active"
         typer.echo(f"{user.name:<24} {user.role:<9} {user.created_at:%Y-%m-%d %H:%M:%S}  {state}")
+
+
+@users_app.command("show")
+def users_show(name: str) -> None:
+    """A user and every token they have had: when, by whom, whether revoked."""
+    from services import auth
+    from services.errors import NewsroomError
+
+    _connect_auth(_settings())
+    try:
+        user = auth.find_user(name)
+    except NewsroomError as exc:
+        _fail(exc.detail)
+    state = "revoked" if user.revoked_at else "active"
+    typer.echo(f"{user.name} ({user.role}, {state}), created {user.created_at:%Y-%m-%d %H:%M:%S}")
+    typer.echo(f"{'token':<18} {'issued':<20} {'issued by':<24} state")
+    for token in auth.tokens_of(user):
+        issued_by = token.issued_by or "(not recorded)"
+        token_state = "revoked" if token.revoked_at else "active"
+        issued_at = f"{token.created_at:%Y-%m-%d %H:%M:%S}"
+        typer.echo(f"{token.token_id:<18} {issued_at:<20} {issued_by:<24} {token_state}")
 
 
 @users_app.command("revoke")

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = Field(default=10.0, gt=0)
     rate_limit_per_minute: int = Field(default=60, ge=1)
     lease_seconds: int = Field(default=600, ge=5)
-    # Revocation reaches a process that cached a token within this many seconds.
+    # How long a token's user name and role are cached; revocation is read every request.
     auth_cache_seconds: float = Field(default=5.0, ge=0)
     # Ingest re-sends a queued report that verify has not confirmed after this long.
     redeliver_after_seconds: float = Field(default=30.0, gt=0)

@@ -189,7 +189,7 @@ def submit(
     for _ in range(5):
         story_id, revision = _next_revision(principal, submission.story_id)
         now = utcnow()
-        wait = limiter.wait(principal.user_id, now)
+        wait = limiter.reserve(principal.user_id, now)
         if wait is not None:
             replayed = _replay(principal, submission, idempotency_key)
             if replayed is not None:
@@ -217,13 +217,17 @@ def submit(
         try:
             repo.insert(record, idempotency_key)
         except repo.DuplicateKey:
+            limiter.release(principal.user_id, now)
             replayed = _replay(principal, submission, idempotency_key)
             if replayed is not None:
                 return replayed
             continue
         except repo.DuplicateRevision:
+            limiter.release(principal.user_id, now)
             continue  # a concurrent revision took the number: number again
-        limiter.record(principal.user_id, now)
+        except BaseException:
+            limiter.release(principal.user_id, now)
+            raise
         return Accepted(record.report_id, story_id, revision, False)
     raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
 

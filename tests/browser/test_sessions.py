@@ -256,7 +256,7 @@ def test_the_desk_approves_with_the_editors_own_token(stack: Stack) -> None:
 
 def test_the_codec_refuses_forged_and_old_cookies() -> None:
     codec = SessionCodec("s3cret", "verify", max_age=60)
-    data = SessionData.anonymous().signed_in("nr_token")
+    data = SessionData.anonymous().signed_in("nr_token", "sid")
     value = codec.seal(data)
     assert "=" not in value
     assert "nr_token" not in value
@@ -272,7 +272,7 @@ def test_the_codec_refuses_forged_and_old_cookies() -> None:
     assert not csrf_matches(data.csrf_secret, "")
     assert not csrf_matches(SessionData.anonymous().csrf_secret, data.csrf_token)
     # A new sign-in gets a new CSRF secret.
-    assert data.signed_in("nr_token").csrf_secret != data.csrf_secret
+    assert data.signed_in("nr_token", "sid").csrf_secret != data.csrf_secret
 
 
 @pytest.mark.parametrize(

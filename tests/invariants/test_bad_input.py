@@ -94,6 +94,11 @@ def the_release(w: World) -> Any:
     return (found["pubStatus"], found["versionCreated"], found["descriptions"])
 
 
+def users(w: World) -> Any:
+    with w.client("ingest", "admin") as c:
+        return c.get("/v1/users").json()
+
+
 def nothing(_: World) -> Any:
     return None
 
@@ -150,6 +155,10 @@ def on_story(service: str, suffix: str, body: Any, target: str = "review") -> Re
 
 def get(url: str) -> Request:
     return lambda _: {"method": "GET", "url": url}
+
+
+def subscribe_to(url: str) -> Request:
+    return lambda _: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": url}}
 
 
 def attribution(**overrides: Any) -> dict[str, Any]:
@@ -218,6 +227,11 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
     ("reports: negative limit", "ingest", "fresh_reporter", get("/v1/reports?limit=-1"), nothing),
     ("reports: huge limit", "ingest", "fresh_reporter",
      get("/v1/reports?limit=99999999999999999999"), nothing),
+    # users (h12-guard): names are one user ignoring case
+    ("users: a name differing only by case", "ingest", "admin",
+     lambda w: {"method": "POST", "url": "/v1/users",
+                "json": {"name": w.stack.names["admin"].upper(), "role": "reporter"}}, users),
+    ("users: token audit of nobody", "ingest", "admin", get("/v1/users/nobody-at-all"), users),
     # verify ---------------------------------------------------------------------------
     ("queue: bad cursor", "verify", "reviewer", get("/v1/queue?cursor=not-ours"), nothing),
     ("queue: negative limit", "verify", "reviewer", get("/v1/queue?limit=-5"), nothing),
@@ -287,6 +301,29 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      subscriptions),
     ("subscribe: URL of the wrong type", "publish", "editor",
      lambda w: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": 42}}, subscriptions),
+    # webhook targets (h12-guard): refused even where private targets are allowed, as here
+    ("subscribe: IPv4-compatible IPv6 loopback", "publish", "editor",
+     subscribe_to("http://[::127.0.0.1]:8080/hook"), subscriptions),
+    ("subscribe: unspecified address", "publish", "editor", subscribe_to("http://0.0.0.0/hook"),
+     subscriptions),
+    ("subscribe: multicast", "publish", "editor", subscribe_to("http://224.0.0.1/hook"),
+     subscriptions),
+    ("subscribe: broadcast", "publish", "editor", subscribe_to("http://255.255.255.255/hook"),
+     subscriptions),
+    ("subscribe: reserved 240/4", "publish", "editor", subscribe_to("http://240.0.0.1/hook"),
+     subscriptions),
+    ("subscribe: documentation range", "publish", "editor", subscribe_to("https://192.0.2.1/"),
+     subscriptions),
+    ("subscribe: benchmarking range", "publish", "editor", subscribe_to("https://198.18.0.1/"),
+     subscriptions),
+    ("subscribe: IPv6 documentation", "publish", "editor", subscribe_to("https://[2001:db8::1]/"),
+     subscriptions),
+    ("subscribe: NAT64 of multicast", "publish", "editor",
+     subscribe_to("https://[64:ff9b::e000:1]/"), subscriptions),
+    ("subscribe: 6to4 of documentation", "publish", "editor",
+     subscribe_to("https://[2002:c000:201::1]/"), subscriptions),
+    ("subscribe: v4-mapped broadcast", "publish", "editor",
+     subscribe_to("https://[::ffff:255.255.255.255]/"), subscriptions),
     ("retract: script as the reason", "publish", "editor",
      on_story("publish", "/retract", {"reason": SCRIPT}, target="published"), the_release),
     ("retract: empty reason", "publish", "editor",
