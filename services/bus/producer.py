@@ -128,6 +128,8 @@ class EventProducer:
                     retries=3,
                     allow_auto_create_topics=False,
                     max_request_size=BROKER_MESSAGE_BYTES,
+                    # Not the default 30 s: an outbox pass must end well inside its claim.
+                    bootstrap_timeout_ms=5000,
                 )
             return self._producer
 

@@ -35,6 +35,9 @@ SENT_AT = f"{FIELD}.sent_at"
 SENT_VERSION = f"{FIELD}.sent_version"
 ASIDE = f"{FIELD}.aside"
 
+# A worker that lost rows to another looks past them this many times in all.
+CLAIM_ROUNDS = 2
+
 # The index every outbox collection needs (ensured by the owner's documents).
 INDEX = {"fields": [DUE]}
 
@@ -78,27 +81,40 @@ class OutboxRows:
     ) -> Claimed:
         """Claim up to ``limit`` due rows, oldest due first, until ``now + hold``.
 
-        Three commands whatever the batch size: find candidates, claim those still
-        claimable in one update (atomic per row, so a row another worker claimed
-        meanwhile is left out), read back the ones carrying this claim's token."""
+        Each round is three commands whatever the batch size: find candidates, claim
+        those still claimable in one update (atomic per row, so a row another worker
+        claimed meanwhile is left out), read back the ones carrying this claim's token.
+        A worker that lost candidates to another one looks once more past them, so two
+        replicas polling together share the rows instead of one of them getting none."""
         rows = self._rows()
-        candidates = [
-            d["_id"]
-            for d in rows.find(self._claimable(now), projection={"_id": 1})
-            .sort([(DUE, ASCENDING), ("_id", ASCENDING)])
-            .limit(limit)
-        ]
         token = uuid.uuid4().hex
-        if not candidates:
-            return Claimed(token, [])
-        rows.update_many(
-            {**self._claimable(now), "_id": {"$in": candidates}},
-            {"$set": {CLAIM: token, UNTIL: now + hold}},
-        )
-        docs = list(
-            rows.find({"_id": {"$in": candidates}, CLAIM: token}, projection=projection).sort(
-                [(DUE, ASCENDING), ("_id", ASCENDING)]
+        order = [(DUE, ASCENDING), ("_id", ASCENDING)]
+        seen: list[Any] = []
+        mine: list[Any] = []
+        for _ in range(CLAIM_ROUNDS):
+            query = self._claimable(now)
+            if seen:
+                query["_id"] = {"$nin": seen}
+            wanted = limit - len(mine)
+            candidates = [
+                d["_id"] for d in rows.find(query, projection={"_id": 1}).sort(order).limit(wanted)
+            ]
+            if not candidates:
+                break
+            rows.update_many(
+                {**self._claimable(now), "_id": {"$in": candidates}},
+                {"$set": {CLAIM: token, UNTIL: now + hold}},
             )
+            got = [d["_id"] for d in rows.find({"_id": {"$in": candidates}, CLAIM: token},
+                                              projection={"_id": 1})]  # fmt: skip
+            mine += got
+            seen += candidates
+            if len(got) == len(candidates) or len(mine) >= limit:
+                break
+        if not mine:
+            return Claimed(token, [])
+        docs = list(
+            rows.find({"_id": {"$in": mine}, CLAIM: token}, projection=projection).sort(order)
         )
         return Claimed(token, docs)
 

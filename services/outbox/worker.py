@@ -158,7 +158,9 @@ class OutboxWorker(PeriodicWorker):
         if retry:
             tries = max(int(r.doc.get("outbox", {}).get("tries", 0)) for r in retry)
             wait = min(self._retry_base * 2**tries, self._retry_max)
-            rows.retry_after([r.row_id for r in retry], token, now, timedelta(seconds=wait))
+            # From now, not the claim: a pass against a broker that does not answer is slow.
+            retry_at = self._clock()
+            rows.retry_after([r.row_id for r in retry], token, retry_at, timedelta(seconds=wait))
             FAILED.labels(self.source.name).inc(len(retry))
             if self._failing_since is None:
                 self._failing_since = time.monotonic()
