@@ -30,6 +30,7 @@ from tests.support.kafka import read_topic
 from tests.support.reports import report, submit
 from tests.support.servers import wait_for
 from tests.support.stack import Stack
+from verify.outbox import SnapshotRows
 
 
 def records_of(stack: Stack, topic: Topic, key: str, until: Any, timeout: float = 120) -> list[Any]:
@@ -202,3 +203,39 @@ def test_two_publish_outboxes_send_each_release_once(stack: Stack) -> None:
                      if r.key.decode() in wanted)  # fmt: skip
     assert set(counts) == wanted
     assert max(counts.values()) == 1
+
+
+def test_two_verify_outboxes_send_each_change_once(stack: Stack) -> None:
+    """Two more snapshot outboxes beside the running verify's: each change of a story
+    goes out once (a version may be superseded before it is sent, never sent twice)."""
+    with stack.client("ingest", "reporter") as ingest:
+        story_id = submit(ingest).json()["story_id"]
+    producers = [EventProducer(stack.settings, "/newsroom/verify", TopicAdmin(stack.settings))
+                 for _ in (0, 1)]  # fmt: skip
+    workers = [OutboxWorker(SnapshotRows(p), p, interval=0.1) for p in producers]
+    for worker in workers:
+        worker.start()
+    try:
+        with stack.client("verify", "reviewer") as verify:
+            claims = story_claims(verify, story_id)["claims"]
+            for claim in claims * 2:
+                path = f"/v1/claims/{claim['claim_id']}/lease"
+                assert verify.post(path).status_code == 200
+                assert verify.delete(path).status_code in (200, 204)
+            final = story_claims(verify, story_id)
+            version = int(verify.get(f"/v1/stories/{story_id}").headers["ETag"].strip('"'))
+        assert final["claims"]
+
+        def versions(records: list[Any]) -> list[int]:
+            return [parse_event(r.value).payload().version for r in records]  # type: ignore[attr-defined]
+
+        found = records_of(stack, Topic.STORIES_REVIEWED, story_id,
+                           lambda rs: version in versions(rs))  # fmt: skip
+    finally:
+        for worker in workers:
+            worker.stop()
+        for p in producers:
+            p.close()
+    seen = Counter(versions(found))
+    assert max(seen.values()) == 1, seen
+    assert sorted(seen) == versions(found)  # one story's changes go out in order
