@@ -33,6 +33,8 @@ class ReportRows:
     """The outbox source of ingest: reports waiting for verify's receipt."""
 
     name = "ingest-reports"
+    # Stored before the shared outbox: still to be sent.
+    legacy: Mapping[str, Any] | None = {"delivered_at": None}
     projection: Mapping[str, Any] | None = None
 
     def __init__(self, producer: EventProducer, resend_after: timedelta) -> None:

@@ -105,6 +105,8 @@ class ReleaseRows:
     """The outbox source of publish: ``stories.published`` of each release row."""
 
     name = "publish-releases"
+    # Stored before the shared outbox: still to be sent.
+    legacy: Mapping[str, Any] | None = {"sent_at": None}
     projection: Mapping[str, Any] | None = None
 
     def __init__(self, producer: EventProducer) -> None:

@@ -40,6 +40,8 @@ class SnapshotRows:
     """The outbox source of verify: stories whose latest change has not gone out."""
 
     name = "verify-snapshots"
+    # Stored before the shared outbox: still to be sent.
+    legacy: Mapping[str, Any] | None = {"snapshot_pending": True}
     projection: Mapping[str, Any] | None = {"story_id": 1, "version": 1, "outbox": 1}
 
     def __init__(self, producer: EventProducer) -> None:

@@ -209,6 +209,14 @@ class OutboxRows:
 
     # --- outside the worker ------------------------------------------------------------
 
+    def adopt(self, legacy: Mapping[str, Any], now: datetime) -> int:
+        """Make due the rows stored before the outbox fields existed that still wait to be
+        sent (``legacy`` says which), so an upgrade loses none of them."""
+        result = self._rows().update_many(
+            {**legacy, FIELD: {"$exists": False}}, {"$set": {FIELD: new_row(now)}}
+        )
+        return int(result.modified_count)
+
     def close(self, row_id: Any) -> bool:
         """Nothing more to send for this row (a receipt arrived)."""
         result = self._rows().update_one({"_id": row_id}, {"$unset": {DUE: ""}})

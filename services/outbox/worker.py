@@ -71,6 +71,8 @@ class Source(Protocol):
     name: str
     rows: OutboxRows
     projection: Mapping[str, Any] | None
+    # Rows stored before the outbox fields that still need sending (made due at start).
+    legacy: Mapping[str, Any] | None
 
     def render(self, docs: list[dict[str, Any]]) -> list[Rendered]: ...
     def sent(self, sent: list[Rendered], token: str, now: datetime) -> None: ...
@@ -116,6 +118,7 @@ class OutboxWorker(PeriodicWorker):
         self._clock = clock
         self._failing_since: float | None = None
         self._backlog_at = 0.0
+        self._adopted = source.legacy is None
         SENT.labels(source.name)
         FAILED.labels(source.name)
         BACKLOG.labels(source.name)
@@ -127,6 +130,11 @@ class OutboxWorker(PeriodicWorker):
         """One batch; True when a full batch went through (more may be waiting)."""
         now = self._clock()
         rows = self.source.rows
+        if not self._adopted and self.source.legacy is not None:
+            adopted = rows.adopt(self.source.legacy, now)
+            self._adopted = True
+            if adopted:
+                log.info("outbox_rows_adopted", outbox=self.source.name, rows=adopted)
         claimed = rows.claim(now, self._hold, self._batch, self.source.projection)
         self._count_backlog(now)
         if not claimed.docs:

@@ -27,6 +27,7 @@ class ScratchRows:
 
     name = "test-rows"
     projection: Mapping[str, Any] | None = None
+    legacy: Mapping[str, Any] | None = {"legacy_unsent": True}
 
     def __init__(self, rows: OutboxRows, topic: str) -> None:
         self.rows = rows
