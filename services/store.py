@@ -31,7 +31,7 @@ from services.settings import Settings
 
 T = TypeVar("T")
 
-_UNAVAILABLE = (
+STORE_UNAVAILABLE: tuple[type[PyMongoError], ...] = (
     AutoReconnect,
     ConnectionFailure,
     NetworkTimeout,
@@ -86,7 +86,7 @@ def ping(alias: str) -> bool:
 
 
 def is_store_unavailable(exc: BaseException) -> bool:
-    return isinstance(exc, _UNAVAILABLE)
+    return isinstance(exc, STORE_UNAVAILABLE)
 
 
 # Write conflicts between concurrent changes of one document are retried this long.
