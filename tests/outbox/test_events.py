@@ -11,6 +11,8 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import httpx
+
 from publish.stories import repository as releases
 from publish.stories.model import ReleaseRow
 from publish.workers import ReleaseRows
@@ -44,6 +46,20 @@ def records_of(stack: Stack, topic: Topic, key: str, until: Any, timeout: float 
         timeout=timeout,
     )
     return mine(found)
+
+
+def console_page(stack: Stack, path: str) -> str:
+    """A page of verify's console, as a signed-in reviewer sees it."""
+    from services.ui.sessions import SessionCodec, SessionData
+
+    secret = stack.settings.session_secret
+    assert secret is not None
+    session = SessionData.anonymous().signed_in(stack.tokens["reviewer"])
+    cookies = {"nr_verify_session": SessionCodec(secret.get_secret_value(), "verify").seal(session)}
+    with httpx.Client(base_url=stack.url("verify"), cookies=cookies, timeout=60) as client:
+        answer = client.get(path)
+    assert answer.status_code == 200, answer.text[:300]
+    return answer.text
 
 
 def largest_body(limit: int) -> str:
@@ -85,6 +101,8 @@ def test_the_largest_story_the_limits_allow_produces_events_that_fit(stack: Stac
     # Detection went on past the limit, and the reviewer is told how far.
     assert story["claims_over_limit"] > 0
     assert story["claims_over_limit"] + len(story["claims"]) > len(body.split(". ")) - 5
+    page = console_page(stack, f"/ui/claims/{story['claims'][0]['claim_id']}")
+    assert f"Detection found {story['claims_over_limit']} more claims" in page
 
     received = records_of(stack, Topic.REPORTS_RECEIVED, story_id, bool)
     reviewed = records_of(stack, Topic.STORIES_REVIEWED, story_id, bool)
