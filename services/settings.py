@@ -67,7 +67,11 @@ class Settings(BaseSettings):
 
     # --- behaviour --------------------------------------------------------------------
     sections: tuple[str, ...] = DEFAULT_SECTIONS
-    max_body_bytes: int = Field(default=200 * 1024, ge=1024)
+    # A story body's size in UTF-8 after NFC normalisation (the limits: DEVELOPERS.md).
+    max_body_bytes: int = Field(default=200 * 1024, ge=1024, le=256 * 1024)
+    # Claims one revision may have; detection beyond it is counted on the story
+    # (``claims_over_limit``) for the reviewer, not stored as claims.
+    max_claims_per_revision: int = Field(default=1000, ge=1, le=5000)
     # The request line and headers together, and how long they may take to arrive.
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)
     header_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -98,6 +102,9 @@ class Settings(BaseSettings):
     consumer_max_poll_records: int = Field(default=50, ge=1)
     # Retryable failures back off from this, doubling, up to 30 s.
     consumer_retry_backoff_seconds: float = 0.5
+    # /readyz answers 503 when a consumer has had work and finished none of it, or an
+    # outbox's sends have failed (or a due row has waited), for longer than this.
+    readiness_stall_seconds: float = Field(default=60.0, gt=0)
     store_timeout_ms: int = 3_000
 
     # --- secrets ----------------------------------------------------------------------

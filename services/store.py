@@ -32,7 +32,7 @@ from services.settings import Settings
 
 T = TypeVar("T")
 
-_UNAVAILABLE = (
+STORE_UNAVAILABLE: tuple[type[PyMongoError], ...] = (
     AutoReconnect,
     ConnectionFailure,
     NetworkTimeout,
@@ -89,7 +89,7 @@ def ping(alias: str) -> bool:
 def is_store_unavailable(exc: BaseException) -> bool:
     """The store cannot do this now (unreachable, or too busy with conflicting writes):
     an HTTP edge answers 503 with Retry-After, a consumer retries the message."""
-    return isinstance(exc, (*_UNAVAILABLE, Busy))
+    return isinstance(exc, (*STORE_UNAVAILABLE, Busy))
 
 
 # Write conflicts between concurrent changes of one document are retried this long.

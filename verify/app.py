@@ -33,7 +33,9 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings,
             topics=[Topic.REPORTS_SUBMITTED],
             group="verify",
-            handler=ReportHandler(runtime.producer, outbox.story_changed),
+            handler=ReportHandler(
+                runtime.producer, outbox.story_changed, settings.max_claims_per_revision
+            ),
             producer=runtime.producer,
             admin=runtime.admin,
             name="verify-reports",

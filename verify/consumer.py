@@ -15,15 +15,18 @@ from verify.stories import service
 
 
 class ReportHandler:
-    def __init__(self, producer: EventProducer, story_changed: StoryChanged) -> None:
+    def __init__(
+        self, producer: EventProducer, story_changed: StoryChanged, max_claims: int = 1000
+    ) -> None:
         self._producer = producer
         self._story_changed = story_changed
+        self._max_claims = max_claims
 
     def __call__(self, event: CloudEvent, received: Received) -> None:
         report = event.payload()
         if not isinstance(report, ReportSubmitted):
             raise InvalidMessage("unexpected_type", f"{event.type} on {received.topic}")
-        receipt = service.receive_report(report, utcnow())
+        receipt = service.receive_report(report, utcnow(), self._max_claims)
         if not receipt.duplicate:
             self._story_changed(report.story_id)
         message = self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)

@@ -19,9 +19,11 @@ from ingest.reports.schemas import ReportIn
 from services import text
 from services.auth import Principal, Role
 from services.contracts import (
+    MAX_EVENT_BYTES,
     DeclaredClaim,
     ReportReceived,
     ReportSubmitted,
+    StoryChanged,
     StoryPublished,
     StoryReviewed,
     utcnow,
@@ -125,6 +127,13 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             f"Unknown section {payload.section!r}; one of: {', '.join(settings.sections)}.",
             [{"loc": ["section"], "msg": "unknown section"}],
         )
+    normalised_size = len(body.encode("utf-8"))
+    if normalised_size > settings.max_body_bytes:
+        # NFC can lengthen text (up to three times): the limit holds for what is stored.
+        raise PayloadTooLarge(
+            f"The body is {normalised_size} bytes in NFC; the limit is "
+            f"{settings.max_body_bytes} bytes."
+        )
     claims = []
     for index, claim in enumerate(payload.claims):
         text = _check_text(f"claims[{index}].text", claim.text, multiline=False).strip()
@@ -139,6 +148,7 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             for s in claim.sources
         ]
         claims.append(DeclaredClaim(text=text, contested=claim.contested, sources=sources))
+    check_event_size(headline, body, claims)
     story_id = payload.story_id
     if story_id is not None and not _looks_like_id(story_id, "s_"):
         raise ValidationFailed(
@@ -162,6 +172,25 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         publish_when_cleared=payload.publish_when_cleared,
         request_hash=request_hash(values),
     )
+
+
+# What a report's event carries besides its headline, body and claims: ids, byline,
+# section, times, the CloudEvents envelope (generously: it is about 600 bytes).
+EVENT_OVERHEAD_BYTES = 8 * 1024
+
+
+def check_event_size(headline: str, body: str, claims: list[DeclaredClaim]) -> None:
+    """Refuse a report whose ``reports.submitted`` event would not fit the event limit.
+
+    The body and request limits keep ordinary reports far under it; this holds the
+    bound for every accepted report, whatever its claims and escaping add."""
+    content = [headline, body, [c.model_dump() for c in claims]]
+    size = len(json.dumps(content, ensure_ascii=False).encode()) + EVENT_OVERHEAD_BYTES
+    if size > MAX_EVENT_BYTES:
+        raise PayloadTooLarge(
+            f"The report would be a {size}-byte event; events are limited to "
+            f"{MAX_EVENT_BYTES} bytes. Send fewer or shorter declared claims."
+        )
 
 
 def _looks_like_id(value: str, prefix: str) -> bool:
@@ -329,7 +358,8 @@ def on_receipt(event: ReportReceived) -> bool:
     return repo.mark_delivered(event.report_id, event.received_at)
 
 
-def on_reviewed(event: StoryReviewed) -> bool:
+def on_reviewed(event: StoryReviewed | StoryChanged) -> bool:
+    """A change of the story in review: the timeline needs only whether it is cleared."""
     if not event.cleared:
         return False
     return repo.mark_reached(event.report_id, "cleared", event.updated_at)

@@ -26,6 +26,7 @@ from prometheus_client import Counter
 
 from services.bus.admin import TopicAdmin, topic_names
 from services.bus.producer import EventProducer, Outgoing, trace_id_from
+from services.bus.progress import Progress
 from services.contracts import CloudEvent, Topic, dlq_of, parse_event
 from services.errors import InvalidMessage, RetryableError
 from services.log import bind_trace, get_logger
@@ -75,6 +76,7 @@ class ConsumerLoop:
         self._thread: threading.Thread | None = None
         self._attempts: dict[tuple[str, int, int], int] = {}
         self.name = name or f"consumer-{group}"
+        self.progress = Progress()
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -89,6 +91,15 @@ class ConsumerLoop:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def health(self) -> str | None:
+        """Why this loop is not getting through its work, for readiness (None: it is)."""
+        if self._thread is not None and not self._thread.is_alive() and not self._stop.is_set():
+            return f"consumer {self.name} is not running"
+        stalled = self.progress.stalled_for()
+        if stalled > self._settings.readiness_stall_seconds:
+            return f"consumer {self.name}: no progress on waiting messages for {stalled:.0f} s"
+        return None
 
     def _consumer(self) -> KafkaConsumer:
         s = self._settings
@@ -138,6 +149,7 @@ class ConsumerLoop:
     def _poll_once(self, consumer: KafkaConsumer) -> None:
         batch = consumer.poll(timeout_ms=500)
         if not batch:
+            self.progress.advanced()
             return
         done: dict[TopicPartition, OffsetAndMetadata] = {}
         rewind: TopicPartition | None = None
@@ -194,6 +206,7 @@ class ConsumerLoop:
             structlog.contextvars.clear_contextvars()
         self._attempts.pop(where, None)
         MESSAGES.labels(logical, "ok").inc()
+        self.progress.advanced()
         return "ok"
 
     def _to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
@@ -219,4 +232,5 @@ class ConsumerLoop:
             return "retry"
         log.warning("message_dead_lettered", reason=reason, detail=detail[:300])
         MESSAGES.labels(self._physical.get(topic, topic), "dlq").inc()
+        self.progress.advanced()
         return "dlq"

@@ -22,7 +22,7 @@ from services.errors import (
     ValidationFailed,
 )
 from services.log import get_logger
-from services.store import is_store_unavailable
+from services.store import STORE_UNAVAILABLE, is_store_unavailable
 
 log = get_logger(__name__)
 
@@ -85,14 +85,24 @@ def install_problem_handlers(app: FastAPI) -> None:
             error = _of_status(exc.status_code, str(exc.detail), headers)
         return problem_response(error, request)
 
+    async def store_down(request: Request, exc: Exception) -> ProblemResponse:
+        log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
+        return problem_response(
+            Unavailable("The database is not reachable; try again shortly.", retry_after=5),
+            request,
+        )
+
+    # Registered by type, so they are answered by the router's exception middleware: a
+    # handler for ``Exception`` answers too, but Starlette then re-raises to the server,
+    # which logs the whole traceback on the event loop (seconds, even a minute on a busy
+    # machine, with the console log format) and holds every request meanwhile, /readyz too.
+    for kind in STORE_UNAVAILABLE:
+        app.add_exception_handler(kind, store_down)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> ProblemResponse:
         if is_store_unavailable(exc):
-            log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
-            return problem_response(
-                Unavailable("The database is not reachable; try again shortly.", retry_after=5),
-                request,
-            )
+            return await store_down(request, exc)
         log.exception("unhandled_error")
         return problem_response(NewsroomError("An unexpected error occurred."), request)
 

@@ -171,6 +171,9 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
     # ingest ---------------------------------------------------------------------------
     ("report: oversized request", "ingest", "fresh_reporter",
      post_report(raw=b'{"headline": "' + b"x" * 400_000 + b'"}'), reports_of_fresh_reporter),
+    # 20,000 x U+1D160 is 80,000 bytes as sent and 240,000 once NFC-normalised (stored).
+    ("report: body over the limit once normalised", "ingest", "fresh_reporter",
+     post_report(report(body="\U0001d160" * 20_000, claims=[])), reports_of_fresh_reporter),
     ("report: body over the limit", "ingest", "fresh_reporter",
      post_report(report(body="word " * 50_000, claims=[])), reports_of_fresh_reporter),
     ("report: headline of the wrong type", "ingest", "fresh_reporter",

@@ -86,10 +86,16 @@ def refusal(claim_id: str, actor: Actor, now: datetime, expected: int | None) ->
 
 
 def commit_one(
-    write: ClaimWrite, actor: Actor, now: datetime, notify: StoryChanged, expected: int | None
+    write: ClaimWrite,
+    actor: Actor,
+    now: datetime,
+    notify: StoryChanged,
+    expected: int | None,
+    *,
+    leases_only: bool = False,
 ) -> ClaimRecord:
     try:
-        changes.commit_claims(write.after.story_id, [write], actor, now)
+        changes.commit_claims(write.after.story_id, [write], actor, now, leases_only=leases_only)
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, expected) from exc
     notify(write.after.story_id)
@@ -129,7 +135,7 @@ def lease(
     until = after.lease_until.isoformat() if after.lease_until else ""
     write = ClaimWrite(after, claim, "leased", f"until {until}", lease_for=actor.user_id)
     try:
-        return commit_one(write, actor, now, notify, None)
+        return commit_one(write, actor, now, notify, None, leases_only=True)
     except BaseException:
         lease_gate.give_back(claim, after)
         raise
@@ -152,7 +158,7 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
     )
     # Conditional on the holder we saw: a lease someone took meanwhile is not released.
     write = ClaimWrite(after, claim, "released", "", lease_for=claim.lease_holder_id)
-    return commit_one(write, actor, now, notify, None)
+    return commit_one(write, actor, now, notify, None, leases_only=True)
 
 
 # --- reviews -----------------------------------------------------------------------------

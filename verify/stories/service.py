@@ -51,7 +51,7 @@ def _receipt(revision: RevisionRecord, *, duplicate: bool, now: datetime) -> Rep
 
 
 def _revision_record(
-    report: ReportSubmitted, claims: int, superseded: bool, now: datetime
+    report: ReportSubmitted, claims: int, superseded: bool, now: datetime, over: int
 ) -> RevisionRecord:
     return RevisionRecord(
         story_id=report.story_id,
@@ -67,11 +67,12 @@ def _revision_record(
         received_at=now,
         claims=claims,
         superseded=superseded,
+        claims_over_limit=over,
     )
 
 
 def _plan_late(
-    report: ReportSubmitted, candidates: list[Candidate], current: int, now: datetime
+    report: ReportSubmitted, candidates: list[Candidate], current: int, now: datetime, over: int
 ) -> changes.RevisionPlan:
     writes: list[ClaimWrite] = []
     for candidate in candidates:
@@ -79,7 +80,7 @@ def _plan_late(
         writes.append(ClaimWrite(claim, None, "created", f"in revision {report.revision}"))
         reason = f"superseded by revision {current}"
         writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
-    revision = _revision_record(report, len(candidates), True, now)
+    revision = _revision_record(report, len(candidates), True, now, over)
     return changes.RevisionPlan(revision, current=False, writes=writes)
 
 
@@ -101,6 +102,7 @@ def _plan_current(
     previous: list[ClaimRecord],
     candidates: list[Candidate],
     now: datetime,
+    over: int,
 ) -> changes.RevisionPlan:
     n = report.revision
     found = match(report.body, candidates, previous)
@@ -144,24 +146,41 @@ def _plan_current(
         reason = f"not in revision {n}"
         writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
     count = len(found.kept) + len(found.changed) + len(found.new)
-    return changes.RevisionPlan(_revision_record(report, count, False, now), True, writes)
+    return changes.RevisionPlan(_revision_record(report, count, False, now, over), True, writes)
 
 
-def receive_report(report: ReportSubmitted, now: datetime) -> ReportReceived:
-    """Store the report as a revision of its story (once), and say so in a receipt."""
+def within_limit(candidates: list[Candidate], limit: int) -> tuple[list[Candidate], int]:
+    """At most ``limit`` claims: every declared one, then detected ones in body order.
+    Returns them in body order with how many detected claims were left out."""
+    if len(candidates) <= limit:
+        return candidates, 0
+    declared = [c for c in candidates if c.origin == "declared"]
+    detected = [c for c in candidates if c.origin != "declared"]
+    kept = declared + detected[: max(0, limit - len(declared))]
+    return sorted(kept, key=lambda c: (c.start, c.end)), len(candidates) - len(kept)
+
+
+def receive_report(
+    report: ReportSubmitted, now: datetime, max_claims: int = 1000
+) -> ReportReceived:
+    """Store the report as a revision of its story (once), and say so in a receipt.
+
+    A revision keeps at most ``max_claims`` claims (``max_claims_per_revision``, with the
+    body limit what bounds the work and the snapshot of one story); how many detected
+    ones were left out is stored and shown to reviewers as ``claims_over_limit``."""
     if report.revision < 1:
         raise InvalidMessage("invalid_revision", f"revision {report.revision} is below 1")
     stored = repository.revision_by_report(report.report_id)
     if stored is not None:
         log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
         return _receipt(stored, duplicate=True, now=now)
-    candidates = candidates_for(report.body, report.claims)
+    candidates, over = within_limit(candidates_for(report.body, report.claims), max_claims)
     actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
 
     def plan(story: StoryRecord | None, previous: list[ClaimRecord]) -> changes.RevisionPlan:
         if story is not None and report.revision <= story.revision:
-            return _plan_late(report, candidates, story.revision, now)
-        return _plan_current(report, story, previous, candidates, now)
+            return _plan_late(report, candidates, story.revision, now, over)
+        return _plan_current(report, story, previous, candidates, now, over)
 
     try:
         planned, story = changes.commit_revision(report.story_id, plan, actor, now)
@@ -180,6 +199,7 @@ def receive_report(report: ReportSubmitted, now: datetime) -> ReportReceived:
         story_id=report.story_id,
         revision=report.revision,
         claims=planned.revision.claims,
+        claims_over_limit=over,
         superseded=not planned.current,
         story_version=story.version,
     )
@@ -225,6 +245,7 @@ def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> St
         cleared=all(c.status != ReviewStatus.PENDING.value for c in current),
         claims=[claim_snapshot(c, now) for c in current],
         updated_at=story.updated_at,
+        claims_over_limit=story.claims_over_limit,
     )
 
 
