@@ -94,11 +94,6 @@ def the_release(w: World) -> Any:
     return (found["pubStatus"], found["versionCreated"], found["descriptions"])
 
 
-def users(w: World) -> Any:
-    with w.client("ingest", "admin") as c:
-        return c.get("/v1/users").json()
-
-
 def nothing(_: World) -> Any:
     return None
 
