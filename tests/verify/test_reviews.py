@@ -114,8 +114,24 @@ def test_a_review_needs_the_current_version_and_leases_a_free_claim(
         missing = client.post(path, json={"status": "verified"})
         assert missing.status_code == 428
         assert missing.headers["content-type"] == "application/problem+json"
+        assert missing.json()["title"] == "If-Match header required"
+        # Sent, but not an ETag: the answer says what to send instead.
         malformed = client.post(path, json={"status": "verified"}, headers={"If-Match": "1"})
-        assert malformed.status_code == 428
+        assert malformed.status_code == 400, malformed.text
+        assert malformed.headers["content-type"] == "application/problem+json"
+        assert 'If-Match: "3"' in malformed.json()["detail"]
+        assert 'send "1", with the quotes' in malformed.json()["detail"]
+        # An enum names the values it takes.
+        kinds = client.post(
+            path,
+            json={"status": "maybe", "attributions": [
+                {"source_name": "Ana Ruiz", "source_kind": "human", "obtained_via": "phone"}]},
+            headers={"If-Match": f'"{claim["version"]}"'},
+        )  # fmt: skip
+        assert kinds.status_code == 422, kinds.text
+        said = " ".join(e["msg"] for e in kinds.json()["errors"])
+        for allowed in ("not_a_claim", "social_post", "press_conference"):
+            assert allowed in said, said
 
         done = review(client, claim, "verified", note="Checked with the council minutes.")
         assert done.status_code == 200

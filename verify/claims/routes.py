@@ -98,7 +98,7 @@ def release_claim(
 
 @router.post(
     "/claims/{claim_id}/review",
-    summary="Mark the claim (If-Match: its version; 412 when stale, 428 when missing)",
+    summary="Mark the claim (If-Match: its ETag; 412 stale, 428 missing, 400 not an ETag)",
 )
 def review_claim(
     claim_id: ClaimIdPath,
