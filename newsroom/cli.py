@@ -27,10 +27,14 @@ DEMO_USERS = local.DEMO_USERS
 SERVICE_USER = "svc-publish"
 
 
+# The settings the running command uses: what an error names when a part does not answer.
+_USED: dict[str, Settings] = {}
+
+
 def _settings() -> Settings:
     from services.log import configure_logging
 
-    settings = local.load_settings()
+    settings = _USED["settings"] = local.load_settings()
     # The command's own output is for people; library chatter only when something is wrong.
     configure_logging("WARNING", "console")
     return settings
@@ -419,7 +423,20 @@ def users_token(name: str) -> None:
 
 
 def main() -> None:
-    app()
+    from pymongo.errors import PyMongoError
+
+    try:
+        app()
+    except PyMongoError as exc:
+        used = _USED.get("settings")
+        where = used.mongo_url if used else "the configured store"
+        typer.secho(
+            f"error: the store at {where} did not answer ({type(exc).__name__}). "
+            "Is it running (`.venv/bin/newsroom status`), and on that port?",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
