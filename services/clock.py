@@ -1,5 +1,5 @@
-"""Time as the code reads it where behaviour depends on it (console sessions expire), so
-a test sets the time instead of waiting for it."""
+"""Time as the code reads it where behaviour depends on it (console sessions expire,
+verify's leases end), passed in, so a test sets the time instead of waiting for it."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ class SetClock:
 
     def advance(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
+
+
+@dataclass
+class MovableClock:
+    """The real time moved forward by what a test asked for: a running service's time
+    goes on, and a test skips ahead (past a lease's end) without waiting."""
+
+    offset: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
 
 
 SYSTEM_CLOCK = SystemClock()

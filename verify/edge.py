@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from services.auth import Principal, Role
+from services.clock import SYSTEM_CLOCK, Clock
 from services.errors import BadRequest, PreconditionRequired
 from verify.common import Actor, StoryChanged
 
@@ -20,6 +21,8 @@ _IF_MATCH = re.compile(r'^\s*"(\d{1,18})"\s*$')
 class VerifyContext:
     lease_seconds: int
     story_changed: StoryChanged
+    # What leases are taken, renewed, ended and checked against (tests move it).
+    clock: Clock = SYSTEM_CLOCK
 
 
 def get_context(request: Request) -> VerifyContext:

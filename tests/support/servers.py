@@ -39,9 +39,10 @@ class ServedApp:
         self.thread.join(30)
 
 
-def serve_app(name: ServiceName, settings: Settings) -> ServedApp:
-    """Build the service's app with ``settings`` and serve it on its configured port."""
-    app = importlib.import_module(f"{name}.app").create_app(settings)
+def serve_app(name: ServiceName, settings: Settings, **passed: Any) -> ServedApp:
+    """Build the service's app with ``settings`` (and what else its factory takes, such as
+    verify's clock) and serve it on its configured port."""
+    app = importlib.import_module(f"{name}.app").create_app(settings, **passed)
     port = settings.port_of(name)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,9 +75,11 @@ def test_a_lease_is_exclusive_until_released_or_expired(
         assert review(theirs, claim, "verified").status_code == 409
         assert theirs.delete(path).status_code == 403  # only the holder or an editor
 
-        renewed = mine.post(path, json={"lease_seconds": 1})  # the holder renews (shorter)
+        renewed = mine.post(path, json={"lease_seconds": 5})  # the holder renews (shorter)
         assert renewed.status_code == 200
-        time.sleep(1.2)
+        newsroom.stack.clock.advance(4)
+        assert theirs.post(path).status_code == 409  # 4 s into 5: still held
+        newsroom.stack.clock.advance(2)  # verify's clock, past the lease's end
         assert theirs.post(path).json()["holder"] == other_name  # expired: free again
 
         with newsroom.reviewer("editor") as editor:

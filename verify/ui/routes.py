@@ -200,7 +200,9 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: claims.lease(claim_id, actor, ctx.lease_seconds, utcnow(), ctx.story_changed),
+            lambda: claims.lease(
+                claim_id, actor, ctx.lease_seconds, utcnow(ctx.clock), ctx.story_changed
+            ),
             "leased",
         )
 
@@ -211,7 +213,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: claims.release(claim_id, actor, utcnow(), ctx.story_changed),
+            lambda: claims.release(claim_id, actor, utcnow(ctx.clock), ctx.story_changed),
             "released",
         )
 
@@ -237,7 +239,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                     version,
                     actor,
                     ctx.lease_seconds,
-                    utcnow(),
+                    utcnow(ctx.clock),
                     ctx.story_changed,
                 )
             except ValidationError as exc:
@@ -289,7 +291,13 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             except ValidationError as exc:
                 raise ValidationFailed(_first_error(exc)) from exc
             service.add_attribution(
-                claim_id, record, version, actor, ctx.lease_seconds, utcnow(), ctx.story_changed
+                claim_id,
+                record,
+                version,
+                actor,
+                ctx.lease_seconds,
+                utcnow(ctx.clock),
+                ctx.story_changed,
             )
 
         return act(request, viewer, claim_id, change, "added")
@@ -314,7 +322,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 version,
                 actor,
                 ctx.lease_seconds,
-                utcnow(),
+                utcnow(ctx.clock),
                 ctx.story_changed,
             ),
             "removed",
