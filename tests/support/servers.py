@@ -94,7 +94,7 @@ class ServiceProcess:
             [sys.executable, "-m", "newsroom", "serve", self.name], self.log, env
         )
         if wait and not embedded.wait_until(
-            lambda: embedded.http_ready(self.url), 60, self.process
+            lambda: embedded.http_ready(self.url), 120, self.process
         ):
             raise RuntimeError(f"{self.name} did not start:\n{embedded.log_tail(self.log, 40)}")
 
