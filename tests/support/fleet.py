@@ -38,6 +38,14 @@ class Fleet:
 
     def start(self, **overrides: Any) -> None:
         self.infra = Infra(self.root)
+        try:
+            self._start(**overrides)
+        except BaseException:
+            # A fixture's teardown never runs when its set-up fails: leave nothing running.
+            self.stop()
+            raise
+
+    def _start(self, **overrides: Any) -> None:
         self.infra.start_broker()
         self.infra.start_store()
         settings = self.infra.settings(
