@@ -27,6 +27,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from services.clock import SYSTEM_CLOCK, Clock
+
 SESSION_SECONDS = 12 * 60 * 60
 _SALT = b"newsroom-ui-session-v1"
 _CSRF_PURPOSE = b"newsroom-ui-csrf-v1"
@@ -70,18 +72,29 @@ def derive_key(secret: str, console: str) -> bytes:
 class SessionCodec:
     """Seals :class:`SessionData` into a cookie value and opens it again."""
 
-    def __init__(self, secret: str, console: str, max_age: int = SESSION_SECONDS) -> None:
+    def __init__(
+        self,
+        secret: str,
+        console: str,
+        max_age: int = SESSION_SECONDS,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         if not secret:
             raise ValueError("the session secret is empty")
         self._fernet = Fernet(derive_key(secret, console))
         self.max_age = max_age
+        self._clock = clock
+
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())
 
     def seal(self, data: SessionData) -> str:
         payload = json.dumps(
             {"c": data.csrf_secret, "t": data.token, "s": data.session_id}, separators=(",", ":")
         )
         # Without base64 padding: a cookie value needs no quoting then.
-        return self._fernet.encrypt(payload.encode()).decode().rstrip("=")
+        sealed = self._fernet.encrypt_at_time(payload.encode(), self._now())
+        return sealed.decode().rstrip("=")
 
     def open(self, value: str | None) -> SessionData | None:
         """The session in ``value``; None when it is missing, forged, or older than max_age."""
@@ -89,7 +102,7 @@ class SessionCodec:
             return None
         try:
             padded = value + "=" * (-len(value) % 4)
-            raw = self._fernet.decrypt(padded.encode(), ttl=self.max_age)
+            raw = self._fernet.decrypt_at_time(padded.encode(), self.max_age, self._now())
             payload = json.loads(raw)
         except (InvalidToken, ValueError):
             return None

@@ -202,7 +202,9 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: claims.lease(claim_id, actor, ctx.lease_seconds, utcnow(), ctx.story_changed),
+            lambda: claims.lease(
+                claim_id, actor, ctx.lease_seconds, utcnow(ctx.clock), ctx.story_changed
+            ),
             "leased",
         )
 
@@ -213,7 +215,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: claims.release(claim_id, actor, utcnow(), ctx.story_changed),
+            lambda: claims.release(claim_id, actor, utcnow(ctx.clock), ctx.story_changed),
             "released",
         )
 
@@ -241,7 +243,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                     version,
                     actor,
                     ctx.lease_seconds,
-                    utcnow(),
+                    utcnow(ctx.clock),
                     ctx.story_changed,
                 )
             except ValidationError as exc:
@@ -293,7 +295,13 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             except ValidationError as exc:
                 raise ValidationFailed(_first_error(exc)) from exc
             service.add_attribution(
-                claim_id, record, version, actor, ctx.lease_seconds, utcnow(), ctx.story_changed
+                claim_id,
+                record,
+                version,
+                actor,
+                ctx.lease_seconds,
+                utcnow(ctx.clock),
+                ctx.story_changed,
             )
 
         return act(request, viewer, claim_id, change, "added")
@@ -318,7 +326,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 version,
                 actor,
                 ctx.lease_seconds,
-                utcnow(),
+                utcnow(ctx.clock),
                 ctx.story_changed,
             ),
             "removed",
