@@ -44,7 +44,13 @@ def serve_app(name: ServiceName, settings: Settings) -> ServedApp:
     app = importlib.import_module(f"{name}.app").create_app(settings)
     port = settings.port_of(name)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
