@@ -162,3 +162,16 @@ def test_the_image_installs_hashed_pins_from_a_context_without_local_state() -> 
         assert needed in {n.lower() for n in names}, needed
     ignored = set(_active_lines(ROOT / ".dockerignore"))
     assert {".venv", ".newsroom", ".git", ".env"} <= ignored
+
+
+def test_ci_validates_the_file_with_placeholders_for_every_required_value() -> None:
+    binary = shutil.which("docker-compose")
+    assert binary is not None
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    checked = subprocess.run(
+        [binary, "-f", "docker-compose.yml", "--env-file", "deploy/placeholders.env",
+         "config", "-q"],
+        env=clean, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert "deploy/placeholders.env" in (ROOT / ".ci" / "run").read_text()
