@@ -96,6 +96,7 @@ def test_the_services_start_only_after_the_store_broker_and_bootstrap(
         assert services[name]["depends_on"] == {
             "kafka": {"condition": "service_healthy"},
             "mongo": {"condition": "service_healthy"},
+            "mongo-init": {"condition": "service_completed_successfully"},
             "bootstrap": {"condition": "service_completed_successfully"},
         }
         assert services[name]["deploy"]["replicas"] >= 2
