@@ -281,7 +281,7 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
         assert ingest.get(topology.via_gateway(first["status_url"])).status_code == 200
 
     # The reviewers' console through the gateway: sign in, the claim is in the queue, and
-    # the live stream delivers while it is open (nginx does not buffer it).
+    # the live stream delivers a change while it is open, through nginx.
     with topology.client("verify") as console:
         sign_in(console, topology.tokens["reviewer"])
         wait_for(lambda: "Harbour berths 0" in console.get("/ui/").text, timeout=60,
@@ -293,7 +293,7 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
             before = next(line for line in lines if line.startswith("data:"))
             second = submit(topology, 1)  # only after the first event came through
             # The stream may repeat the version it started with; the change must come
-            # while the stream is still open (25 s), not when nginx lets it go at the end.
+            # while the stream is still open (25 s), not only when the stream ends.
             changed = next((ln for ln in lines if ln.startswith("data:") and ln != before), None)
             assert changed is not None, "the new story did not reach the open stream"
 
