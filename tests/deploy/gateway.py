@@ -90,6 +90,11 @@ class Gateway:
                 self.tls_port = embedded.free_port()
             servers += render((DEPLOY / "tls.conf").read_text(), self.root,
                               {443: self.tls_port}, self.replicas)  # fmt: skip
+        # Every server listens where the test said, on loopback; one without a listen line
+        # would take port 80.
+        listens = re.findall(r"^\s*listen\s+([^;\s]+)", servers, flags=re.M)
+        assert all(a.startswith("127.0.0.1:") for a in listens), listens
+        assert len(listens) == servers.count("server {"), "a server without a listen line"
         temp = "".join(
             f"  {kind}_temp_path {self.root / kind};\n"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
