@@ -59,7 +59,7 @@ $(AXE): | $(BIN)/python
 
 axe: $(AXE)
 
-test: $(VENV)/.dev chromium $(AXE)
+test: $(VENV)/.dev chromium $(AXE) deploy-tools
 	$(BIN)/python -m pytest -q
 
 # Detection and the publish rule measured on the project's shared development story,
@@ -96,7 +96,23 @@ fmt: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 
 compose-check:
-	docker-compose -f docker-compose.yml config -q
+	docker-compose -f docker-compose.yml --env-file deploy/placeholders.env config -q
+
+# The deploy tests run Debian's nginx with the gateway's configuration and read the
+# compose file as docker-compose renders it.
+.PHONY: deploy-tools lock
+deploy-tools:
+	@{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nginx and docker-compose for the deploy tests ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx docker-compose >/dev/null; }
+
+# The image's pinned, hashed dependencies (deploy/requirements.lock), from pyproject.toml.
+lock: | $(BIN)/python
+	$(PIP) 'pip-tools>=7.4'
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-find-links --no-emit-index-url --output-file deploy/requirements.lock \
+	  deploy/build-requirements.in pyproject.toml
 
 ## Benchmarks (not part of `make test`) ----------------------------------------------------
 $(VENV)/.bench: pyproject.toml | $(BIN)/python

@@ -256,6 +256,43 @@ def serve(service: Annotated[str, typer.Argument(help="ingest, verify or publish
     )
 
 
+@app.command()
+def bootstrap(
+    admin: Annotated[
+        str | None, typer.Option(help="Also create this first admin; its token is printed once")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a writable store")] = 120.0,
+) -> None:
+    """Prepare a deployment: wait for the store, register the service token, and create
+    the first admin. Running it again changes nothing and prints no token."""
+    from services import auth
+    from services.auth import provision
+    from services.errors import NewsroomError
+
+    settings = _settings()
+    if settings.service_token is None:
+        _fail("set NEWSROOM_SERVICE_TOKEN (see README: Deploy it)")
+    if not embedded.wait_until(lambda: embedded.store_writable(settings.mongo_url), wait, None, 1):
+        _fail(f"the store at {settings.mongo_url} did not take writes within {wait:.0f} s")
+    _connect_auth(settings)
+    try:
+        token = settings.service_token.get_secret_value()  # type: ignore[union-attr]
+        registered = provision.ensure_token(SERVICE_USER, auth.Role.SERVICE, token)
+        state = "token registered" if registered else "already registered"
+        typer.echo(f"service user {SERVICE_USER}: {state}", err=True)
+        if admin:
+            created = provision.first_admin(admin)
+            if created is None:
+                typer.echo(
+                    f"user {admin} exists: no token shown (`users token` issues one)", err=True
+                )
+            else:
+                typer.echo(f"Created {admin} (admin). Token (shown once):", err=True)
+                typer.echo(created.token)
+    except NewsroomError as exc:
+        _fail(exc.detail)
+
+
 # --- reports ---------------------------------------------------------------------------
 
 TokenOption = Annotated[

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     public_ingest_url: str = ""
     public_verify_url: str = ""
     public_publish_url: str = ""
+    # Addresses (or networks, "10.0.0.0/8") whose X-Forwarded-Proto and X-Forwarded-For
+    # the services believe: the gateway's, and nobody else's. Empty trusts nobody, so a
+    # client cannot claim https or another address by sending the headers itself.
+    forwarded_allow_ips: str = ""
 
     # Embedded stack: where `newsroom up` keeps data, logs and pid files.
     home: Path = Path(".newsroom")

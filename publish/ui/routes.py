@@ -52,6 +52,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     Ctx = Annotated[Publish, Depends(get_publish)]
     watch = Watch("publish-desk", view.change_marker)
     verify_url = settings.public_url_of("verify")  # links for editors, not calls
+    verify_api = settings.url_of("verify")  # calls from publish, inside the network
 
     def board_context(only: State | None) -> dict[str, Any]:
         return {
@@ -172,7 +173,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 raise ValidationFailed("Say why this source may stay anonymous.")
             given = text.check("reason", reason, multiline=True)
             verify_calls.approve_anonymous(
-                verify_url, viewer.token, claim_id, attribution_id, given
+                verify_api, viewer.token, claim_id, attribution_id, given
             )
             # The approval is made; if verify cannot be read back now, the event brings it.
             with contextlib.suppress(NewsroomError):

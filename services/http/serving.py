@@ -157,4 +157,8 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "log_config": None,
         "access_log": False,
+        # The request's scheme and client come from forwarded headers only when the
+        # gateway sent them (https behind TLS makes the consoles' cookie Secure).
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }

@@ -188,10 +188,9 @@ class Console:
         return found
 
     def set_cookie(self, request: Request, response: Response, data: SessionData) -> None:
-        secure = (
-            request.url.scheme == "https"
-            or request.headers.get("x-forwarded-proto", "").split(",")[0].strip() == "https"
-        )
+        # The scheme the client used: uvicorn takes it from X-Forwarded-Proto only when
+        # the gateway (NEWSROOM_FORWARDED_ALLOW_IPS) sent it.
+        secure = request.url.scheme == "https"
         response.set_cookie(
             self.cookie_name,
             self._codec().seal(data),

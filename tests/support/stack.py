@@ -77,6 +77,8 @@ def start_stack(infra: Infra) -> Stack:
         session_secret="test-session-secret",
         # Many tests submit as the same reporter; the limit has its own test.
         rate_limit_per_minute=100_000,
+        # The tests' client plays the gateway: its X-Forwarded-Proto is believed.
+        forwarded_allow_ips="127.0.0.1",
     )
     _, service_token = make_user(settings, "service", "svc-publish")
     settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
