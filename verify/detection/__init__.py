@@ -2,7 +2,7 @@
 
 detect_claims finds every checkable claim with its attributions and the signals that
 make it contested; analyse_span does the same for a span a reporter or reviewer chose;
-split_sentences gives the sentence spans (pysbd) everything else is built on.
+split_sentences gives the sentence spans everything else is built on.
 """
 
 from __future__ import annotations

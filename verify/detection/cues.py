@@ -8,7 +8,10 @@ they contain ("would neither confirm nor deny" is a hedge, not a denial).
 from __future__ import annotations
 
 import re
+import re._constants as _c
+import re._parser as _parser
 from dataclasses import dataclass
+from typing import Any
 
 _CLAIM_NOUNS = (
     r"(?:claims?|allegations?|accusations?|reports?|suggestions?|account|charges?|criticism|"
@@ -33,10 +36,41 @@ class Cue:
     pattern: re.Pattern[str]  # case-insensitive, for any text
     lower: re.Pattern[str]  # the same for lower-cased text: about twice as fast
     why: str
+    # Every match holds one of these (lower case): a text holding none is not scanned,
+    # so most of the forty patterns cost one substring test per story.
+    anchors: tuple[str, ...] = ()
+
+
+def _necessary(items: Any) -> set[str] | None:
+    """Literal strings one of which every match of a parsed pattern contains, the set
+    whose shortest string is longest; None when there is no such set."""
+    found: list[set[str]] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append({"".join(run)})
+            run = []
+        got: set[str] | None = None
+        if op is _c.SUBPATTERN:
+            got = _necessary(av[-1])
+        elif op is _c.BRANCH:
+            parts = [_necessary(b) for b in av[1]]
+            got = None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            got = _necessary(av[2])
+        if got:
+            found.append(got)
+    return max(found, key=lambda c: min(len(x) for x in c), default=None)
 
 
 def _cue(kind: str, pattern: str, why: str) -> Cue:
-    return Cue(kind, re.compile(pattern, re.IGNORECASE), re.compile(pattern), why)
+    needed = _necessary(_parser.parse(pattern)) or set()
+    return Cue(
+        kind, re.compile(pattern, re.IGNORECASE), re.compile(pattern), why, tuple(sorted(needed))
+    )
 
 
 CUES: tuple[Cue, ...] = (

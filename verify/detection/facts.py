@@ -25,6 +25,7 @@ class Facts:
     stems: frozenset[str] = frozenset()
     extra_signals: list[Signal] = field(default_factory=list)
     inherited: list[DetectedAttribution] = field(default_factory=list)
+    topic_words: frozenset[str] | None = None  # parties.topic, computed once
 
     @property
     def is_claim(self) -> bool:

@@ -44,6 +44,8 @@ def cue_signals(body: str, spans: list[tuple[int, int]]) -> list[list[Signal]]:
     lowered = body.lower()
     same_length = len(lowered) == len(body)  # lower() can lengthen a few non-ASCII letters
     for cue in CUES:
+        if cue.anchors and not any(a in lowered for a in cue.anchors):
+            continue
         hits = cue.lower.finditer(lowered) if same_length else cue.pattern.finditer(body)
         for m in hits:
             k = bisect_right(starts, m.start()) - 1
