@@ -153,7 +153,8 @@ def checkable_reasons(
         if at >= 0 and len(lower[:at].split()) <= 5:
             return ()
     outside = _outside_quotes(tokens)
-    outside_lower = {t.lower for t in outside}
+    # "in May": the month, written with a capital mid-sentence, is no modal
+    outside_lower = {t.lower for k, t in enumerate(outside) if not (k and t.text == "May")}
     all_lower = {t.lower for t in tokens}
     # the writer's own voice: first person outside quotes
     if not attributed and outside_lower & lx.FIRST_PERSON:
