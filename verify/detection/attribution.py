@@ -397,6 +397,10 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         if w == "quoted" or _noun_use(tokens, v) or (_passive(tokens, v) and not progressive):
             continue
+        if w in {"charged", "charges", "charge"} and tokens[v + 1 : v + 2] and (
+            tokens[v + 1].lower == "with"
+        ):
+            continue  # "charged with murder": an indictment, not a statement
         if w in {"state", "states"} and not _clause_follows(tokens, v):
             continue  # "state schools", "member states": not the verb
         k = _inverted_start(tokens, v) if is_report else None

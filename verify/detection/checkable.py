@@ -14,6 +14,13 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _QUOTE_CHARS = frozenset('"“”')
 _DUMMY_IT = ("it is", "it was", "it's", "it’s", "this is", "that is")
 _DUMMY_IT_EXTRA = re.compile(r"\b(?:the\s+kind\s+of|hard\s+to|time\s+to|difficult\s+to\s+see)\b")
+# "It is believed that ...", "It was reported that ...": an impersonal hedge carries a
+# claim (the same words after it, ", it is believed", never hid one)
+_IMPERSONAL = re.compile(
+    r"^it\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|also\s+|now\s+)?(?:believed|"
+    r"thought|reported|understood|rumou?red|alleged|claimed|feared|said|expected|estimated|"
+    r"suspected|known|assumed|suggested)\s+that\b"
+)
 
 
 def _finite(t: Token, prev: Token | None) -> bool:
@@ -171,11 +178,19 @@ def checkable_reasons(
     if normative & {"should", "ought"} and not digits:
         return ()
     # speculation in the writer's voice: "would once again show", "will leave a mark"
-    if not attributed and not number and outside_lower & (lx.OPINION_MODALS | {"will", "may"}):
+    impersonal = bool(_IMPERSONAL.match(lower))
+    speculative = outside_lower & (lx.OPINION_MODALS | {"will", "may"})
+    if not attributed and not number and speculative and not impersonal:
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
     record = bool(_RECORD.search(lower))
-    dummy_it = lower.startswith(_DUMMY_IT) and not attributed and not number and not record
+    dummy_it = (
+        lower.startswith(_DUMMY_IT)
+        and not attributed
+        and not number
+        and not record
+        and not impersonal
+    )
     if dummy_it and (_DUMMY_IT_EXTRA.search(lower) or not _has_name(tokens[2:])):
         return ()
     # atmosphere with nothing to verify

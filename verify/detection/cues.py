@@ -82,8 +82,8 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "conditional",
-        r"\bif\s+(?:it|they|this|that|these|those|the\s+\w+)\s+(?:really\s+|indeed\s+)?"
-        r"(?:happened|occurred|took\s+place|(?:is|are|was|were|proves?)\s+"
+        r"\bif\s+(?:it|they|this|that|these|those|the\s+\w+)\s*(?:really\s+|indeed\s+)?"
+        r"(?:happened|occurred|took\s+place|(?:is|are|was|were|proves?|['’]s)\s*"
         r"(?:true|accurate|correct))\b",
         "'if they happened' makes the event itself uncertain",
     ),
@@ -112,6 +112,25 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "hedge", r"\b(?:appears?|appeared|seems?|seemed)\s+to\b", "appearance is not confirmation"
+    ),
+    _cue(
+        "hedge",
+        # "seemed nervous", "appears unsound"; not "appeared in court" or "appeared on TV"
+        r"\b(?:seems?|seemed|appears?|appeared)\s+(?!(?:to|in|at|on|before|for|with|as|by|"
+        r"from|after|during|alongside|together|outside|inside|via|and|or|the|a|an|his|her|"
+        r"their|its|this|that|there|here|twice|once|again|only|briefly)\b)[a-z]+",
+        "appearance is not confirmation",
+    ),
+    _cue(
+        "hedge",
+        r"\b(?:perhaps|seemingly|maybe|presumably|apparent)\b",
+        "a word that gives the claim as likely, not as established",
+    ),
+    _cue(
+        "hedge",
+        r"\bit\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|also\s+)?(?:reported|alleged|"
+        r"claimed|feared|rumou?red|suggested|said|suspected)(?:\s+that\b|(?=\s*[.,;]))",
+        "impersonal 'it was reported that': nobody named stands behind it",
     ),
     _cue(
         "hedge",

@@ -10,6 +10,7 @@ from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
 from .facts import Facts
+from .hedges import uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
@@ -214,7 +215,9 @@ def analyse_story(body: str) -> tuple[Facts, ...]:
     names = _mid_sentence_names(tokens)
     resolved: list[list[DetectedAttribution]] = []
     facts: list[Facts] = []
-    all_cues = cue_signals(body, [(s.start, s.end) for s in sentences])
+    spans = [(s.start, s.end) for s in sentences]
+    all_cues = cue_signals(body, spans)
+    all_hedges = uncertainty(body, spans)
     for k, s in enumerate(sentences):
         heading = headings[k]
         raws = [] if heading else find_attributions(tokens[k], surnames)
@@ -233,7 +236,11 @@ def analyse_story(body: str) -> tuple[Facts, ...]:
             contest_cue=bool(signals),
             known_names=names,
         )
-        facts.append(Facts(s, tokens[k], heading, reasons, attrs, signals))
+        if reasons and all_hedges[k]:
+            reasons = (*reasons, "hedged")
+        fact = Facts(s, tokens[k], heading, reasons, attrs, signals)
+        fact.hedges = all_hedges[k]
+        facts.append(fact)
     link_story(body, facts)
     return tuple(facts)
 
@@ -261,6 +268,7 @@ def _claim(
 ) -> DetectedClaim:
     signals: list[Signal] = []
     attrs: list[DetectedAttribution] = []
+    hedges = tuple(h for k in ks for h in facts[k].hedges if start <= h.start and h.end <= end)
     for k in ks:
         signals += [s for s in _signals(facts[k]) if s not in signals]
         for a in facts[k].attributions + facts[k].inherited:
@@ -276,6 +284,7 @@ def _claim(
         checkable_reasons=reasons,
         context_start=_context_start(facts, ks[0]),
         context_end=facts[ks[-1]].sentence.end,
+        hedges=hedges,
     )
 
 

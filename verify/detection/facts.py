@@ -26,6 +26,7 @@ class Facts:
     extra_signals: list[Signal] = field(default_factory=list)
     inherited: list[DetectedAttribution] = field(default_factory=list)
     topic_words: frozenset[str] | None = None  # parties.topic, computed once
+    hedges: tuple[Signal, ...] = ()  # uncertainty markers (hedges.py)
 
     @property
     def is_claim(self) -> bool:

@@ -274,7 +274,7 @@ PRESENT_FINITE: frozenset[str] = _forms(
     "say face sit stand remain expect plan lead trail hold want need include cost "
     "employ own run make take rule show allege claim deny estimate insist suggest "
     "accuse admit control operate serve represent mean require account top rank lie "
-    "stay seek plead continue intend reach exceed"
+    "stay seek plead continue intend reach exceed forecast predict anticipate foresee owe"
 ) - frozenset({"saying"}) | word_set(
     # third-person present of effects and changes: "aspirin raises the risk", "X kills fish"
     "raises lowers increases reduces causes kills affects damages boosts doubles triples "
