@@ -311,7 +311,7 @@ def _antecedents(facts: list[Facts], claims: list[int], n: int, denier: set[str]
 
 def link_story(body: str, facts: list[Facts]) -> None:
     """Run the story-level passes, adding extra signals and inherited attributions."""
-    claims = [i for i, f in enumerate(facts) if f.is_claim]
+    claims = [i for i, f in enumerate(facts) if f.is_claim and not f.heading]
     for f in facts:
         f.stems = content_stems(f.tokens)
     names = story_names(facts)

@@ -240,6 +240,19 @@ CUES: tuple[Cue, ...] = (
         r"\bcharges\s+that\b|\bcontend(?:s|ed)?\b",
         "the charge or contention of one side",
     ),
+    _cue(
+        "hedge",
+        r"\burg(?:e|es|ed|ing)\s+caution\b|\bcaution(?:s|ed)?\s+against\s+reading\b",
+        "experts warn the finding may not hold",
+    ),
+    # --- two sides at odds, said in so many words
+    _cue(
+        "conflicting_sources",
+        r"\bat\s+odds\b|\btrad(?:e|es|ed|ing)\s+(?:blame|accusations|charges|barbs|insults|"
+        r"figures)\b|\bspark(?:s|ed|ing)?\s+(?:a\s+)?(?:dispute|row|controversy)\b|"
+        r"\b(?:dispute|row)\s+over\b",
+        "the text says the sides disagree",
+    ),
     # --- denials: somebody says it is not so
     _cue(
         "denial",
@@ -287,7 +300,8 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:no\s+evidence|not\s+true|untrue|baseless|unfounded|groundless|"
         r"not\s+credible|nothing\s+to\s+do\s+with|no\s+bearing|never\s+happened|"
         r"no\s+[\"“']?(?:record|knowledge)[\"”']?\s+of|(?:not|never\s+been)\s+aware\s+of|unaware\s+of|"
-        r"categorically|pushed\s+back\s+(?:on|against))\b",
+        r"categorically|pushed\s+back\s+(?:on|against)|(?:a\s+)?(?:complete\s+|total\s+|pure\s+)?"
+        r"fabrication)\b",
         "says it is not so",
     ),
     _cue(

@@ -10,6 +10,7 @@ from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
 from .facts import Facts
+from .headlines import analysable, bare_subjects, edge_sources, has_verb, headline_signals, plain_tokens, title_case
 from .hedges import uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
@@ -201,16 +202,51 @@ def _continues_quote(body: str, sentences: list[Sentence], k: int, prev_attrs: b
     return any(c in _OPEN_QUOTES or c == "”" for c in body[before.start : before.end])
 
 
+def _headline_facts(
+    body: str, s: Sentence, toks: list[Token], surnames: frozenset[str]
+) -> tuple[list[RawAttribution], list[Signal], tuple[str, ...]]:
+    """A heading line read as a headline: its sources, what makes it only report a claim,
+    and whether it states one (a verb in headline grammar, or a source)."""
+    text = body[s.start : s.end]
+    if not analysable(text):
+        return [], [], ()
+    plain = plain_tokens(toks) if title_case(toks) else toks
+    raws = find_attributions(plain, surnames)
+    taken: set[tuple[int, int]] = {(a.start, a.end) for a in raws}
+    for a in edge_sources(plain) + bare_subjects(plain):
+        if not any(a.start < e and s0 < a.end for s0, e in taken):
+            raws.append(a)
+            taken.add((a.start, a.end))
+    signals = headline_signals(text, s.start, plain, raws)
+    if not (raws or has_verb(plain)):
+        return raws, signals, ()
+    reasons = ("headline", "reported_speech") if raws else ("headline",)
+    return raws, signals, reasons
+
+
+def _is_headline(body: str, s: Sentence, first_is_headline: bool) -> bool:
+    """A heading line, or a first line that asks a question ('Did X do Y?')."""
+    if not s.whole_line:
+        return False
+    if is_heading(body, s) or (first_is_headline and s.index == 0):
+        return True
+    # a first line above the body with no full stop: 'Did X do Y?', 'X says it was "a lie"'
+    above = s.index == 0 and "\n" in body[s.end :].strip()
+    return above and body[s.start : s.end].rstrip("\"'”’) ")[-1:] not in {".", "!", "…"}
+
+
 @lru_cache(maxsize=16)
-def analyse_story(body: str) -> tuple[Facts, ...]:
+def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ...]:
     """Per-sentence facts with story-level links applied; the core of every entry point.
 
     Cached: the verify service analyses one body once for detection and again for each
     declared, split or merged span. The facts are not changed after this returns.
+    Heading lines are read as headlines (headlines.py); they take no part in the
+    story-level passes, so a headline never makes a body claim contested.
     """
     sentences = segment(body)
     tokens = [tokenize(body, s.start, s.end) for s in sentences]
-    headings = [is_heading(body, s) for s in sentences]
+    headings = [_is_headline(body, s, first_is_headline) for s in sentences]
     surnames = _surnames(tokens, headings)
     names = _mid_sentence_names(tokens)
     resolved: list[list[DetectedAttribution]] = []
@@ -220,22 +256,30 @@ def analyse_story(body: str) -> tuple[Facts, ...]:
     all_hedges = uncertainty(body, spans)
     for k, s in enumerate(sentences):
         heading = headings[k]
-        raws = [] if heading else find_attributions(tokens[k], surnames)
+        if heading:
+            raws, extra, head_reasons = _headline_facts(body, s, tokens[k], surnames)
+        else:
+            raws, extra, head_reasons = find_attributions(tokens[k], surnames), [], ()
         attrs = _resolve(body, raws, k, sentences, tokens, resolved, surnames)
         continued = not attrs and _continues_quote(body, sentences, k, bool(k and resolved[-1]))
         if continued:
             attrs = list(resolved[-1])
         resolved.append(attrs)
         cues = all_cues[k]
-        signals = cues + source_signals(body, tokens[k], attrs, cues, quoted=continued)
-        reasons = checkable_reasons(
-            body,
-            tokens[k],
-            heading=heading,
-            attributed=bool(attrs),
-            contest_cue=bool(signals),
-            known_names=names,
-        )
+        signals = cues + source_signals(body, tokens[k], attrs, cues, quoted=continued) + extra
+        if heading:
+            reasons = head_reasons
+            if reasons and signals:
+                reasons = (*reasons, "contested_statement")
+        else:
+            reasons = checkable_reasons(
+                body,
+                tokens[k],
+                heading=heading,
+                attributed=bool(attrs),
+                contest_cue=bool(signals),
+                known_names=names,
+            )
         if reasons and all_hedges[k]:
             reasons = (*reasons, "hedged")
         fact = Facts(s, tokens[k], heading, reasons, attrs, signals)
@@ -285,6 +329,7 @@ def _claim(
         context_start=_context_start(facts, ks[0]),
         context_end=facts[ks[-1]].sentence.end,
         hedges=hedges,
+        headline=all(facts[k].heading for k in ks),
     )
 
 
@@ -296,6 +341,21 @@ def detect_claims(body: str) -> list[DetectedClaim]:
         for k, f in enumerate(facts)
         if f.is_claim
     ]
+
+
+def detect_headline(headline: str) -> DetectedClaim | None:
+    """The claim a story's headline states, if any, read in headline grammar.
+
+    The headline is a field of its own, not part of the body: the claim's offsets are
+    in the headline string, and its ``headline`` flag says so.
+    """
+    if not headline.strip():
+        return None
+    facts = analyse_story(headline, first_is_headline=True)
+    for k, f in enumerate(facts):
+        if f.is_claim:
+            return _claim(headline, facts, [k], f.sentence.start, f.sentence.end, f.reasons)
+    return None
 
 
 def analyse_span(body: str, start: int, end: int) -> DetectedClaim:
