@@ -100,6 +100,12 @@ def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     inspector said were toxic' the inspector speaks; in 'Farmers, who said ...' the
     farmers do. The flag says a parenthetical was jumped over."""
     i, j, anon = _plain_subject(tokens, v)
+    if i < j and tokens[i].lower == "whose" and i > 0:
+        # "The mayor, whose office said ...": the office is the mayor's; the mayor speaks
+        end = i - 1 if tokens[i - 1].text == "," else i
+        a, b = np_left(tokens, end) if end > 0 else (0, 0)
+        if a < b:
+            return a, b, anon
     rel = next((k for k in range(i, j) if tokens[k].lower in _REL), None)
     if rel is None:
         return i, j, anon
