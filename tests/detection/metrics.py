@@ -17,7 +17,11 @@ REPO = Path(__file__).resolve().parents[2]
 # The shared story sits beside the checkout (../shared); a worktree one level deeper
 # (wt/<branch>) finds it one level up.
 SHARED_FIXTURES = next(
-    (p / "shared" / "fixtures" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    (
+        p / "shared" / "fixtures"
+        for p in (REPO.parent, REPO.parent.parent)
+        if (p / "shared").is_dir()
+    ),
     REPO.parent / "shared" / "fixtures",
 )
 OWN_STORIES = REPO / "tests" / "fixtures" / "stories"

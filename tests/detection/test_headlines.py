@@ -56,7 +56,9 @@ def test_a_headline_that_reports_a_claim_says_so(text: str, source: str | None) 
         assert source in [a.source for a in c.detected_attributions]
 
 
-@pytest.mark.parametrize("text", ["Orvane to sell chip unit -- report", "Minister quit, sources say"])
+@pytest.mark.parametrize(
+    "text", ["Orvane to sell chip unit -- report", "Minister quit, sources say"]
+)
 def test_a_headline_with_only_a_vague_source_is_contested(text: str) -> None:
     assert _headline(text).contested
 
@@ -94,14 +96,16 @@ def test_captions_bylines_and_single_words_are_no_headline_claims(text: str) -> 
 def test_a_headline_line_of_the_body_is_a_claim_with_body_offsets() -> None:
     body = "Three dead in warehouse fire: police" + BODY
     claims = detect_claims(body)
-    assert claims[0].headline and (claims[0].start, claims[0].end) == (0, 36)
+    assert claims[0].headline
+    assert (claims[0].start, claims[0].end) == (0, 36)
     assert [a.source for a in claims[0].detected_attributions] == ["police"]
     assert not claims[1].headline
 
 
 def test_a_headline_never_makes_a_body_claim_contested() -> None:
     plain = detect_claims(BODY.strip())
-    under = [c for c in detect_claims("Council denies hiding bridge costs" + BODY) if not c.headline]
+    body = "Council denies hiding bridge costs" + BODY
+    under = [c for c in detect_claims(body) if not c.headline]
     assert [c.contested for c in under] == [c.contested for c in plain]
 
 

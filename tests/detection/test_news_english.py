@@ -29,7 +29,10 @@ def _sources(body: str) -> list[str]:
     ("body", "source"),
     [
         # phrases.skip_between: a bracketed party or state tag
-        ("Sen. Maria Delgado (D-Mo.) said the bill would cut costs by 12 percent.", "Sen. Maria Delgado"),
+        (
+            "Sen. Maria Delgado (D-Mo.) said the bill would cut costs by 12 percent.",
+            "Sen. Maria Delgado",
+        ),
         ("Rep. Tom Ruiz (R-Texas) told reporters that 40 staff had quit.", "Rep. Tom Ruiz"),
         # phrases.skip_between / lexicon.BETWEEN_SUBJECT_AND_VERB: adverbs and auxiliaries
         ("The mayor has long said that the bridge is safe for traffic.", "The mayor"),
@@ -37,7 +40,10 @@ def _sources(body: str) -> list[str]:
         ("The regulator consistently said the bank held $2 billion in reserves.", "The regulator"),
         # attribution._participle_clauses: ", calling for ..."
         ("The union walked out on Monday, calling for a 9 percent pay rise.", "The union"),
-        ("The agency published its figures on Friday, warning that 300 jobs were at risk.", "The agency"),
+        (
+            "The agency published its figures on Friday, warning that 300 jobs were at risk.",
+            "The agency",
+        ),
         # attribution._subject: relative clauses
         ("Farmers, who said the river had turned red in May, demanded compensation.", "Farmers"),
         ("The plant released chemicals which the inspector said were toxic.", "the inspector"),
@@ -78,7 +84,9 @@ def test_a_subject_parted_from_its_verb_still_speaks(body: str) -> None:
 
 def test_whose_names_the_owner_that_speaks() -> None:
     # attribution._subject: "whose office" is not a source's name
-    body = "The mayor, whose office said on Monday that 20 roads were shut, said crews were working."
+    body = (
+        "The mayor, whose office said on Monday that 20 roads were shut, said crews were working."
+    )
     assert _sources(body) == ["The mayor"]
 
 

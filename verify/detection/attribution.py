@@ -8,6 +8,8 @@ possessive documents ("X's tweet") and pronoun subjects, which the detector reso
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from . import lexicon as lx
 from .lexicon import word_set
 from .phrases import (
@@ -43,6 +45,8 @@ _NOT_ADDRESSEES = word_set(
     "me us him her them reporters journalists the court jury judge lawmakers committee "
     "hearing panel inquiry parliament congress senate"
 )
+
+_NAMERS = lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
 
 
 def _noun_use(tokens: list[Token], v: int) -> bool:
@@ -283,7 +287,9 @@ def _addressee(tokens: list[Token], v: int, surnames: frozenset[str]) -> RawAttr
     # a body by its name ("Acme Group", "the ministry", an acronym) is a source
     words = tokens[i:j]
     bodied = any(
-        t.lower in lx.ORG_NAME_WORDS or t.lower in lx.ORG_HEADS or (t.text.isupper() and len(t.text) > 1)
+        t.lower in lx.ORG_NAME_WORDS
+        or t.lower in lx.ORG_HEADS
+        or (t.text.isupper() and len(t.text) > 1)
         for t in words
     )
     return raw if raw.kind == "media" or bodied else None
@@ -308,21 +314,18 @@ _FILINGS = word_set("lawsuit lawsuits suit complaint filing indictment affidavit
 _POINT = word_set("point points pointed pointing")
 _REFER = word_set("refer refers referred")
 _FRAMED = word_set(
-    "characterize characterizes characterized characterise characterises characterised "
-    "cite cites"
+    "characterize characterizes characterized characterise characterises characterised cite cites"
 )
 _ASK = word_set("ask asks asked")
 # "asked why ...", "asked: ...": a question put; "asked a judge to order" is a request
-_QUESTION_OPENERS = word_set("why whether how what when where who if : \" “ ,")
+_QUESTION_OPENERS = word_set('why whether how what when where who if : " “ ,')
 _NAME = word_set("name names named")
 
 
 def _cited_as_saying(tokens: list[Token], v: int) -> bool:
     """'The paper cited officials as saying': the officials are the source."""
     ahead = [t.lower for t in tokens[v + 1 : v + 12]]
-    return any(
-        a == "as" and b in {"saying", "telling"} for a, b in zip(ahead, ahead[1:], strict=False)
-    )
+    return any(a == "as" and b in {"saying", "telling"} for a, b in pairwise(ahead))
 
 
 def _framed_report(tokens: list[Token], v: int) -> bool:
@@ -339,7 +342,7 @@ def _framed_report(tokens: list[Token], v: int) -> bool:
     if w in _ASK:
         return nxt in _QUESTION_OPENERS
     if w in _NAME:
-        return v > 0 and tokens[v - 1].lower in lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
+        return v > 0 and tokens[v - 1].lower in _NAMERS
     return False
 
 
@@ -403,8 +406,10 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         if w == "quoted" or _noun_use(tokens, v) or (_passive(tokens, v) and not progressive):
             continue
-        if w in {"charged", "charges", "charge"} and tokens[v + 1 : v + 2] and (
-            tokens[v + 1].lower == "with"
+        if (
+            w in {"charged", "charges", "charge"}
+            and tokens[v + 1 : v + 2]
+            and (tokens[v + 1].lower == "with")
         ):
             continue  # "charged with murder": an indictment, not a statement
         if w in {"state", "states"} and not _clause_follows(tokens, v):

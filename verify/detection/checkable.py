@@ -11,6 +11,8 @@ from . import lexicon as lx
 from .segment import Token
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_CALENDAR = lx.WEEKDAYS | lx.MONTHS
+_EVENTS = lx.EVENT_VERBS | lx.IRREGULAR_FINITE
 _QUOTE_CHARS = frozenset('"“”')
 _DUMMY_IT = ("it is", "it was", "it's", "it’s", "this is", "that is")
 _DUMMY_IT_EXTRA = re.compile(r"\b(?:the\s+kind\s+of|hard\s+to|time\s+to|difficult\s+to\s+see)\b")
@@ -21,6 +23,8 @@ _IMPERSONAL = re.compile(
     r"thought|reported|understood|rumou?red|alleged|claimed|feared|said|expected|estimated|"
     r"suspected|known|assumed|suggested)\s+that\b"
 )
+
+_FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 
 
 def _finite(t: Token, prev: Token | None) -> bool:
@@ -60,7 +64,7 @@ def _present_by_position(tokens: list[Token], k: int) -> bool:
     w = t.lower
     if t.is_cap or len(w) < 4 or not w.endswith("s") or w.endswith(("ss", "us", "is")):
         return False
-    noun_before = prev.is_word and prev.lower not in lx.DETERMINERS | lx.STOPWORDS
+    noun_before = prev.is_word and prev.lower not in _FUNCTION_WORDS
     object_after = (
         nxt.lower in lx.DETERMINERS or nxt.lower in _VERB_OBJECT_OPENERS or nxt.text[:1].isdigit()
     )
@@ -147,10 +151,12 @@ def checkable_reasons(
     lower = text.lower()
     if text.rstrip("\"'”’) ").endswith("?"):
         return ()  # a question asks, it does not state
-    verbs = [t for k, t in enumerate(tokens) if _finite(t, tokens[k - 1] if k else None)]
-    verbs += [t for k, t in enumerate(tokens) if _present_by_position(tokens, k)]
-    verbs += _after_name(tokens, known_names)
-    if not verbs:
+    has_verb = (
+        any(_finite(t, tokens[k - 1] if k else None) for k, t in enumerate(tokens))
+        or any(_present_by_position(tokens, k) for k in range(len(tokens)))
+        or bool(_after_name(tokens, known_names))
+    )
+    if not has_verb:
         return ()  # no finite verb: a fragment, title or caption
     number = has_number(tokens)
     digits = _has_digits(tokens)
@@ -201,13 +207,11 @@ def checkable_reasons(
         reasons.append("reported_speech")
     if number:
         reasons.append("number")
-    if any(
-        (t.is_cap and t.lower in lx.WEEKDAYS | lx.MONTHS) or _YEAR.match(t.text) for t in tokens
-    ):
+    if any((t.is_cap and t.lower in _CALENDAR) or _YEAR.match(t.text) for t in tokens):
         reasons.append("date")
     if _has_name(tokens, known_names):
         reasons.append("named_actor_action")
-    if all_lower & (lx.EVENT_VERBS | lx.IRREGULAR_FINITE) or any(
+    if all_lower & _EVENTS or any(
         t.lower.endswith("ed") and _finite(t, tokens[k - 1] if k else None)
         for k, t in enumerate(tokens)
     ):

@@ -30,6 +30,7 @@ from .contrasts import (
     opposites,
     question_headline,
 )
+from .cues import Prefiltered
 from .disputes import Dispute, propagate
 from .facts import Facts, add, content_stems, is_plan, source_words, stem
 from .figures import competing_figures
@@ -47,10 +48,12 @@ _ANAPHORIC = re.compile(
     re.IGNORECASE,
 )
 # "aware of the claims but found no evidence": a pointing-back object before the cue
-_POINTS_BACK = re.compile(
-    r"\b(?:the|these|those|such)\s+(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|"
-    r"reports?|suggestions?|assertions?)\b(?!\s+(?:of|that|by|in)\b)",
-    re.IGNORECASE,
+_POINTS_BACK = Prefiltered(
+    re.compile(
+        r"\b(?:the|these|those|such)\s+(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|"
+        r"reports?|suggestions?|assertions?)\b(?!\s+(?:of|that|by|in)\b)",
+        re.IGNORECASE,
+    )
 )
 _RECENT = 3  # a denial answers what was said in the last few claims before it
 _CLAIM_NOUN_WORDS = word_set(

@@ -7,11 +7,15 @@ they contain ("would neither confirm nor deny" is a hedge, not a denial).
 
 from __future__ import annotations
 
+import importlib
 import re
-import re._constants as _c
-import re._parser as _parser
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
+
+# The standard library's own pattern parser, to read the literals a pattern needs.
+_parser: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
 
 _CLAIM_NOUNS = (
     r"(?:claims?|allegations?|accusations?|reports?|suggestions?|account|charges?|criticism|"
@@ -41,18 +45,49 @@ class Cue:
     anchors: tuple[str, ...] = ()
 
 
+def _literals(op: Any, av: Any) -> set[str] | None:
+    """The strings an item matches when they are a small finite set ('den', '(?:y|ies)')."""
+    if op is _c.LITERAL:
+        return {chr(av)}
+    if op is _c.SUBPATTERN:
+        return _literal_seq(av[-1])
+    if op is _c.BRANCH:
+        parts = [_literal_seq(b) for b in av[1]]
+        if any(p is None for p in parts):
+            return None
+        return set().union(*parts)  # type: ignore[arg-type]
+    if op is _c.IN and all(o is _c.LITERAL for o, _ in av):
+        return {chr(v) for _, v in av}
+    return None
+
+
+def _literal_seq(items: Any) -> set[str] | None:
+    out = {""}
+    for op, av in items:
+        got = _literals(op, av)
+        if got is None or len(out) * len(got) > 64:
+            return None
+        out = {a + b for a in out for b in got}
+    return out
+
+
 def _necessary(items: Any) -> set[str] | None:
     """Literal strings one of which every match of a parsed pattern contains, the set
-    whose shortest string is longest; None when there is no such set."""
+    whose shortest string is longest; None when there is no such set. Runs of items
+    that match a small set of strings are multiplied out ('m' + 'ay|ight' -> may, might)."""
     found: list[set[str]] = []
-    run: list[str] = []
+    run: set[str] = {""}
     for op, av in [*items, (None, None)]:
-        if op is _c.LITERAL:
-            run.append(chr(av))
+        lits = _literals(op, av) if op is not None else None
+        if lits is not None and len(run) * len(lits) <= 64:
+            run = {a + b for a in run for b in lits}
             continue
-        if run:
-            found.append({"".join(run)})
-            run = []
+        if run != {""}:
+            found.append(run)
+        run = {""}
+        if lits is not None:
+            run = lits
+            continue
         got: set[str] | None = None
         if op is _c.SUBPATTERN:
             got = _necessary(av[-1])
@@ -64,6 +99,45 @@ def _necessary(items: Any) -> set[str] | None:
         if got:
             found.append(got)
     return max(found, key=lambda c: min(len(x) for x in c), default=None)
+
+
+def anchors_of(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Lower-case literals one of which every match holds; () if none can be found."""
+    return tuple(sorted({a.lower() for a in _necessary(_parser.parse(pattern.pattern)) or ()}))
+
+
+class Prefiltered:
+    """A compiled pattern that first checks its anchors with a substring test: most
+    sentences hold none of them, and the test costs far less than the regex scan."""
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+        self.anchors = anchors_of(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.anchors:
+            low = text.lower()
+            if not any(a in low for a in self.anchors):
+                return None
+        return self.pattern.search(text)
+
+
+def sentences_holding(
+    lowered: str, anchors: tuple[str, ...], spans: list[tuple[int, int]], starts: list[int]
+) -> list[int]:
+    """Indices of the spans whose text holds one of the anchors (all when none given):
+    a pattern need only be run over those. Substring search finds them in C."""
+    if not anchors:
+        return list(range(len(spans)))
+    found: set[int] = set()
+    for a in anchors:
+        i = lowered.find(a)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            found.add(k)
+            nxt = spans[k + 1][0] if k + 1 < len(spans) else len(lowered)
+            i = lowered.find(a, max(i + 1, nxt))  # the next span: this one is taken
+    return sorted(k for k in found if k >= 0)
 
 
 def _cue(kind: str, pattern: str, why: str) -> Cue:

@@ -10,7 +10,15 @@ from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
 from .facts import Facts
-from .headlines import analysable, bare_subjects, edge_sources, has_verb, headline_signals, plain_tokens, title_case
+from .headlines import (
+    analysable,
+    bare_subjects,
+    edge_sources,
+    has_verb,
+    headline_signals,
+    plain_tokens,
+    title_case,
+)
 from .hedges import uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
@@ -24,6 +32,8 @@ _PRONOUN_KINDS: dict[str, frozenset[str]] = {
     "org": frozenset({"organisation", "media", "document", "unknown", "social_post"}),
     "any": frozenset({"person", "organisation", "media", "anonymous", "unknown", "social_post"}),
 }
+
+_OPENERS = lx.DETERMINERS | lx.LEADING_FILLERS
 
 
 def _is_named(source: str, *, strict: bool = False) -> bool:
@@ -72,7 +82,7 @@ def _surnames(tokens: list[list[Token]], headings: list[bool]) -> frozenset[str]
             continue
         k = 0
         while k < len(toks):
-            if toks[k].is_cap and toks[k].lower not in lx.DETERMINERS | lx.LEADING_FILLERS:
+            if toks[k].is_cap and toks[k].lower not in _OPENERS:
                 m = k
                 while m + 1 < len(toks) and toks[m + 1].is_cap:
                     m += 1

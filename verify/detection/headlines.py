@@ -124,7 +124,9 @@ def edge_sources(tokens: list[Token]) -> list[RawAttribution]:
     return out
 
 
-def headline_signals(text: str, start: int, tokens: list[Token], sources: list[RawAttribution]) -> list[Signal]:
+def headline_signals(
+    text: str, start: int, tokens: list[Token], sources: list[RawAttribution]
+) -> list[Signal]:
     """What makes a headline only report a claim: a question, 'said to' with no
     auxiliary, or a source that is only 'a report' or 'sources'."""
     out: list[Signal] = []
@@ -164,7 +166,9 @@ def headline_signals(text: str, start: int, tokens: list[Token], sources: list[R
         if words and words[-1] in _VAGUE:
             cue = text[a.start - start : a.end - start]
             kind = "anonymous_source" if words[-1] in {"source", "sources"} else "vague_source"
-            out.append(Signal(kind, cue, a.start, a.end, f"vague source '{cue}': no outlet is named"))
+            out.append(
+                Signal(kind, cue, a.start, a.end, f"vague source '{cue}': no outlet is named")
+            )
     return out
 
 
@@ -172,7 +176,7 @@ def has_verb(tokens: list[Token]) -> bool:
     """A finite verb in headline grammar: a known verb, a word in -s or -ed after the
     first word, or 'to' with a verb."""
     for k, t in enumerate(tokens):
-        if not t.is_word or t.is_cap and k > 0:
+        if not t.is_word or (t.is_cap and k > 0):
             continue
         w = t.lower
         if (

@@ -10,8 +10,8 @@ reader or reviewer can tell a prediction from a report. Contest hedges ("reporte
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
+from .cues import Prefiltered, sentences_holding
 from .model import Signal
 
 # Verbs a prediction takes after "would"/"could": what would be the case, not a plan.
@@ -58,36 +58,30 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 _KIND = {"conditional": "conditional"}
-_COMBINED = re.compile("|".join(f"(?P<{name}>{p})" for name, p, _ in _MARKERS))
-_WHY = {name: why for name, _, why in _MARKERS}
-# Words a marker must hold one of for the body to be scanned at all.
-_ANCHORS = (
-    "may", "might", "could", "would", "xpect", "nticipat", "redict", "orecast", "oresee",
-    "oresaw", "roject", "stimat", "ikely", "otentially", "robabl", "lausib", "ossible",
-    "onceivab", "if", "nless", "rovided", "should", "hether", "unclear", "not clear",
-    "not known", "unknown",
-)  # fmt: skip
+# One pattern per marker, scanned only over the sentences holding one of its words.
+_PATTERNS = tuple((name, Prefiltered(re.compile(p)), why) for name, p, why in _MARKERS)
 
 
 def uncertainty(body: str, spans: list[tuple[int, int]]) -> list[tuple[Signal, ...]]:
-    """The uncertainty markers of each span (sentence), found in one pass over the body."""
+    """The uncertainty markers of each span (sentence)."""
     out: list[list[Signal]] = [[] for _ in spans]
-    if not any(a in body for a in _ANCHORS):
-        return [() for _ in spans]
+    lowered = body.lower()
+    if len(lowered) != len(body):
+        lowered = body  # a few letters lengthen when lower-cased; anchors then see the body
     starts = [s for s, _ in spans]
-    for m in _COMBINED.finditer(body):
-        k = bisect_right(starts, m.start()) - 1
-        if k < 0 or m.end() > spans[k][1]:
-            continue
-        name = m.lastgroup or "modal"
-        cue = m.group()
-        out[k].append(
-            Signal(
-                _KIND.get(name, "hedge"),
-                cue,
-                m.start(),
-                m.end(),
-                f"uncertain: '{cue}' ({_WHY[name]})",
-            )
-        )
+    for name, pat, why in _PATTERNS:
+        for k in sentences_holding(lowered, pat.anchors, spans, starts):
+            for m in pat.pattern.finditer(body, *spans[k]):
+                cue = m.group()
+                out[k].append(
+                    Signal(
+                        _KIND.get(name, "hedge"),
+                        cue,
+                        m.start(),
+                        m.end(),
+                        f"uncertain: '{cue}' ({why})",
+                    )
+                )
+    for signals in out:
+        signals.sort(key=lambda s: s.start)
     return [tuple(x) for x in out]

@@ -256,7 +256,7 @@ def _topic(f: Facts) -> frozenset[str]:
         if t.is_word
         and len(t.text) > 2
         and t.lower.strip("'’") not in lx.STOPWORDS
-        and not any(s <= t.start and t.end <= e for s, e in spans)
+        and not (spans and any(s <= t.start and t.end <= e for s, e in spans))
     )
 
 

@@ -61,6 +61,10 @@ _AUTHORED = lx.DOCUMENT_HEADS | lx.word_set("report reports article investigatio
 # "news agency", "wire service": the words that make an agency or a service an outlet
 _OUTLET_MARKS = frozenset({"news", "press", "wire"})
 
+_LINKS = _NP_PREPOSITIONS | {"and", "&", "by"}
+
+_FILED_HEADS = lx.DOCUMENT_HEADS | _AUTHORED
+
 
 def personish(word: str) -> bool:
     """Nouns of people by their ending: fisherman, dispatcher, scientist, resident."""
@@ -179,7 +183,7 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             and not in_relative
             and tokens[i].lower in _ARTICLES
             and t.is_word
-            and t.lower not in _NP_PREPOSITIONS | {"and", "&", "by"}
+            and t.lower not in _LINKS
         ):
             break
         # "a report filed with the court found": a participle of a source noun before it
@@ -187,7 +191,7 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             t.lower in {"with", "to"}
             and i >= 3
             and tokens[i - 2].lower in lx.PARTICIPLES
-            and tokens[i - 3].lower.removesuffix("s") in lx.DOCUMENT_HEADS | _AUTHORED
+            and tokens[i - 3].lower.removesuffix("s") in _FILED_HEADS
         )
         if (
             t.lower in _LEFT_STOPS

@@ -24,6 +24,7 @@ from typing import NamedTuple
 # a whole line without one is a headline, section title or caption.
 _TERMINAL = frozenset(".!?…\"'”’)]")
 
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One segment of the body: offsets, its paragraph and its place there."""
@@ -54,21 +55,21 @@ def _lines(body: str) -> Iterator[tuple[int, int]]:
 # Abbreviations after which a full stop never ends a sentence: titles before a name,
 # "No. 5", "Jan. 5", "vs.", "e.g.".
 _NEVER_END = frozenset(
-    (
+    str.split(
         "mr mrs ms dr prof sen sens rep reps gov gen lt col sgt capt cmdr maj brig adm rev hon "
         "st mt ft fr supt insp det cpl pvt no nos vs v e.g i.e cf approx est dept univ "
         "jan feb mar apr jun jul aug sep sept oct nov dec ave blvd rd fig figs vol pp"
-    ).split()
+    )
 )
 # Abbreviations that can end a sentence ("... works for Acme Inc."): they end one only
 # when a word that typically opens a sentence follows.
-_MAY_END = frozenset("inc corp co ltd plc llc jr sr etc bros".split())
+_MAY_END = frozenset(str.split("inc corp co ltd plc llc jr sr etc bros"))
 _OPENERS = frozenset(
-    (
+    str.split(
         "the a an he she it they we i but and in on at after before this that these those "
         "there his her its their police officials however meanwhile yet when while if as "
         "some many one two three no"
-    ).split()
+    )
 )
 _CANDIDATE = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)([\"'“‘(\[]*)(\S)")
 _WORD_BEFORE = re.compile(r"[\w.&'-]*$")
@@ -102,9 +103,7 @@ def _segment_line(line: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     quoted = (
-        [(q.start(), q.end()) for q in _QUOTED.finditer(line)]
-        if '"' in line or "“" in line
-        else []
+        [(q.start(), q.end()) for q in _QUOTED.finditer(line)] if '"' in line or "“" in line else []
     )
     for m in _CANDIDATE.finditer(line):
         first = m.group(5)
