@@ -346,6 +346,20 @@ def _framed_report(tokens: list[Token], v: int) -> bool:
     return False
 
 
+# Every word that can open an attribution in find_attributions' loop.
+_ANY_CUE = (
+    lx.REPORTING_VERBS
+    | lx.ARRIVAL_VERBS
+    | _PREP_FIRST
+    | _POINT
+    | _REFER
+    | _FRAMED
+    | _ASK
+    | _NAME
+    | {"cited"}
+)
+
+
 def _clause_follows(tokens: list[Token], v: int) -> bool:
     """'officials state that', 'the report states: ...'; not 'state schools'."""
     if v + 1 >= len(tokens):
@@ -378,6 +392,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
     found: list[RawAttribution] = []
     for v, t in enumerate(tokens):
         w = t.lower
+        if w not in _ANY_CUE:
+            continue  # most words are no cue: one set test each
         # "according to X", "citing X", "quoted by X"
         for prep in lx.SOURCE_PREPOSITIONS if w in _PREP_FIRST else ():
             if tuple(x.lower for x in tokens[v : v + len(prep)]) == prep:
