@@ -16,6 +16,11 @@ contested claims. Per-story bars would not hold; the per-story figures are print
   0.83 -> 0.83 -> 0.84, sources 0.81 throughout, claims found 1.00. This is the
   honest estimate for unseen news.
 
+After the news-English round (issue 16: attribution beyond "X said", hedges, headlines):
+blind sources 0.88 -> 0.90 and source precision 0.75 -> 0.76; blind2 unchanged (source
+precision 0.840 -> 0.839: the object of "cited" is no longer a source, which was once a
+labelled one there and once not). Contested figures unchanged on both.
+
 The floors below are each set's figures, rounded down: a change that loses ground on
 unseen stories fails here even if it wins on the tuning set.
 """
@@ -30,8 +35,20 @@ from .metrics import REPO, Figures, evaluate_file
 
 FIXTURES = REPO / "tests" / "fixtures"
 FLOORS: dict[str, dict[str, float]] = {
-    "blind": {"found": 0.95, "contested_recall": 0.8, "contested_precision": 0.8, "sources": 0.85},
-    "blind2": {"found": 0.95, "contested_recall": 0.7, "contested_precision": 0.8, "sources": 0.8},
+    "blind": {
+        "found": 0.95,
+        "contested_recall": 0.8,
+        "contested_precision": 0.8,
+        "sources": 0.9,
+        "source_precision": 0.75,
+    },
+    "blind2": {
+        "found": 0.95,
+        "contested_recall": 0.7,
+        "contested_precision": 0.8,
+        "sources": 0.8,
+        "source_precision": 0.83,
+    },
 }
 
 
@@ -49,6 +66,9 @@ def test_detection_on_stories_it_was_never_tuned_on(held_out_set: str) -> None:
         "contested_recall": hits / sum(f.labelled_contested for f in figures),
         "contested_precision": hits / (hits + sum(f.false_contested for f in figures)),
         "sources": sum(f.sources_found for f in figures) / sum(f.sources for f in figures),
+        # a detected source on a labelled claim that is one of its labelled sources
+        "source_precision": sum(f.detected_sources_labelled for f in figures)
+        / sum(f.detected_sources for f in figures),
     }
     print(f"\n{held_out_set} pooled: " + "  ".join(f"{k} {v:.2f}" for k, v in pooled.items()))
     for name, floor in FLOORS[held_out_set].items():
