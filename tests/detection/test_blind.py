@@ -1,7 +1,8 @@
 """Claim detection on stories it was never tuned on.
 
-Two held-out sets, each of ten stories written and labelled by someone who had not seen
-the rules, kept out of every tuning round (`metrics.stories()` does not read them).
+Three held-out sets, each of ten or twelve stories written and labelled by someone who
+had not seen the rules, kept out of every tuning round (`metrics.stories()` does not read
+them).
 They estimate what unseen news gets. Pooled per set, as single stories have few
 contested claims. Per-story bars would not hold; the per-story figures are printed
 (pytest -s).
@@ -20,6 +21,13 @@ After the news-English round (issue 16: attribution beyond "X said", hedges, hea
 blind sources 0.88 -> 0.90 and source precision 0.75 -> 0.76; blind2 unchanged (source
 precision 0.840 -> 0.839: the object of "cited" is no longer a source, which was once a
 labelled one there and once not). Contested figures unchanged on both.
+
+- `tests/fixtures/blind3/`: twelve stories in new beats (courts, markets, disasters,
+  elections, science, sport, celebrity, local government), headline claims labelled
+  (`"headline": true`). Measured once, after the issue-16 round was finished: claims
+  found 0.94 (226 labels), contested recall 0.50, precision 0.82, sources 0.81, source
+  precision 0.73; main's rules before that round gave 0.88 / 0.46 / 0.82 / 0.74 / 0.71.
+  Headline claims: 11 of 12 found, 4 of the 8 contested ones flagged. Never tune on it.
 
 The floors below are each set's figures, rounded down: a change that loses ground on
 unseen stories fails here even if it wins on the tuning set.
@@ -48,6 +56,16 @@ FLOORS: dict[str, dict[str, float]] = {
         "contested_precision": 0.8,
         "sources": 0.8,
         "source_precision": 0.83,
+    },
+    # Measured once, after the issue-16 round was tuned, never tuned on (see the module
+    # docstring): found 0.94, contested recall 0.50, precision 0.82, sources 0.81,
+    # source precision 0.73.
+    "blind3": {
+        "found": 0.94,
+        "contested_recall": 0.5,
+        "contested_precision": 0.82,
+        "sources": 0.8,
+        "source_precision": 0.73,
     },
 }
 
