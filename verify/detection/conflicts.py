@@ -165,7 +165,7 @@ def _recent(
     facts: list[Facts],
     claims: list[int],
     n: int,
-    denier: set[str],
+    denier: frozenset[str],
     obj: frozenset[str],
     df: dict[str, int],
     about: frozenset[str] = frozenset(),
@@ -256,7 +256,7 @@ def _who(f: Facts) -> set[str]:
 
 
 def _same_evidence(
-    facts: list[Facts], claims: list[int], targets: set[int], denier: set[str], di: int
+    facts: list[Facts], claims: list[int], targets: set[int], denier: frozenset[str], di: int
 ) -> set[int]:
     """A denial disputes the evidence too: other claims resting on the same document or
     outlet as a disputed claim ('the emails show ...') are disputed with it."""
@@ -288,7 +288,7 @@ def _speaker(d: Facts, cue: Signal) -> str:
     return chosen.source if chosen is not None else "another source"
 
 
-def _antecedents(facts: list[Facts], claims: list[int], n: int, denier: set[str]) -> set[int]:
+def _antecedents(facts: list[Facts], claims: list[int], n: int, denier: frozenset[str]) -> set[int]:
     """Claims a pointing-back denial answers: the nearest ones before it in its paragraph,
     else those of the paragraph before. Walks back a few claims only."""
     para = facts[claims[n]].sentence.paragraph
