@@ -189,7 +189,9 @@ _TOKEN_RE = re.compile(
 def tokenize(body: str, start: int, end: int) -> list[Token]:
     """Tokens of body[start:end] with absolute offsets."""
     out: list[Token] = []
+    append = out.append
+    new = tuple.__new__  # a named tuple built without its keyword-handling __new__
     for m in _TOKEN_RE.finditer(body, start, end):
         text = m.group()
-        out.append(Token(text, m.start(), m.end(), *_flags(text)))
+        append(new(Token, (text, *m.span(), *_flags(text))))
     return out
