@@ -30,6 +30,8 @@ class Figures:
     flagged_on_labels: int = 0  # flagged ones that hold a labelled contested claim
     sources: int = 0
     sources_found: int = 0
+    detected_sources: int = 0  # attributions detected on labelled claims
+    detected_sources_labelled: int = 0  # of those, ones that are a labelled source
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -53,6 +55,12 @@ class Figures:
     def source_recall(self) -> float:
         return self.sources_found / self.sources if self.sources else 1.0
 
+    @property
+    def source_precision(self) -> float:
+        if not self.detected_sources:
+            return 1.0
+        return self.detected_sources_labelled / self.detected_sources
+
     def line(self) -> str:
         return (
             f"{self.name:<22} claims found {self.claims_found:.2f} ({self.found}/{self.labelled})"
@@ -61,6 +69,8 @@ class Figures:
             f"  strict precision {self.strict_precision:.2f}"
             f" ({self.flagged_on_labels}/{self.flagged})"
             f"  source recall {self.source_recall:.2f} ({self.sources_found}/{self.sources})"
+            f"  source precision {self.source_precision:.2f}"
+            f" ({self.detected_sources_labelled}/{self.detected_sources})"
         )
 
 
@@ -119,6 +129,9 @@ def evaluate(name: str, body: str, labels: list[dict[str, object]]) -> Figures:
             fig.misses.append(f"flagged but not contested: {fragment!r}")
         elif contested:
             fig.misses.append(f"contested but not flagged: {fragment!r}")
+        for a in c.detected_attributions:
+            fig.detected_sources += 1
+            fig.detected_sources_labelled += any(source_matches(s, a.source) for s in sources)
         for s in sources:
             if any(source_matches(s, a.source) for a in c.detected_attributions):
                 fig.sources_found += 1
