@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
-import httpx
 import pytest
 
 from tests.support.desk import publish_when_publishable, story_claims
@@ -129,15 +128,9 @@ def test_plain_text_reaches_every_feed_ninjs_and_the_desk_exactly(
 
 
 def _desk_page(stack: Stack, story_id: str) -> str:
-    from services.ui.sessions import SessionCodec, SessionData
+    from tests.support.console import signed_in
 
-    secret = stack.settings.session_secret
-    assert secret is not None
-    session = SessionData.anonymous().signed_in(stack.tokens["editor"])
-    cookies = {
-        "nr_publish_session": SessionCodec(secret.get_secret_value(), "publish").seal(session)
-    }
-    with httpx.Client(base_url=stack.url("publish"), cookies=cookies, timeout=30) as desk:
+    with signed_in(str(stack.url("publish")), stack.tokens["editor"]) as desk:
         page = desk.get(f"/ui/stories/{story_id}")
     assert page.status_code == 200, page.text[:300]
     return page.text

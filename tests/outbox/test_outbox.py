@@ -24,6 +24,7 @@ from services.runtime import Runtime
 from tests.outbox.support import Scratch, scratch
 from tests.support.infra import Infra
 from tests.support.servers import wait_for
+from tests.support.stack import Stack
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_rows_of_a_worker_that_died_holding_them_are_taken_over_after_the_claim(
 
 
 def test_a_broker_that_does_not_answer_backs_off_and_readiness_goes_red(
-    box: Scratch, infra: Infra
+    box: Scratch, infra: Infra, stack: Stack
 ) -> None:
     nowhere = box.settings.model_copy(update={"kafka_bootstrap": f"127.0.0.1:{free_port()}"})
     dead_producer = EventProducer(nowhere, source="/newsroom/test", admin=TopicAdmin(nowhere))
@@ -147,7 +148,10 @@ def test_a_broker_that_does_not_answer_backs_off_and_readiness_goes_red(
         assert metric("newsroom_outbox_send_failures_total", outbox="test-rows") - before == 3
         wait_for(lambda: worker.health() is not None, 10, what="the outbox reported stuck")
 
-        runtime = Runtime(box.settings, "outboxtest")
+        # The session stack's database prefix: a runtime points the process-wide "auth"
+        # alias at its own settings, and the stack's services (later tests) read it.
+        same_auth = box.settings.model_copy(update={"db_prefix": stack.settings.db_prefix})
+        runtime = Runtime(same_auth, "outboxtest")
         runtime.connect()
         runtime.add_worker(worker)  # not started: readiness only asks it
         runtime.started = True
