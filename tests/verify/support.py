@@ -120,3 +120,16 @@ def review(
         json={"status": status, **more},
         headers={"If-Match": f'"{claim["version"] if version is None else version}"'},
     )
+
+
+def whole_queue(client: httpx.Client) -> list[dict[str, Any]]:
+    """Every item of the reviewers' queue, page after page: the session stack is shared,
+    so other tests' claims can fill the first page ahead of this test's."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 200}
+    while True:
+        page = client.get("/v1/queue", params=params).json()
+        items += page["items"]
+        if not page["next_cursor"]:
+            return items
+        params["cursor"] = page["next_cursor"]

@@ -6,7 +6,7 @@ import json
 
 from services.contracts import DeclaredClaim, Topic, dlq_of
 from tests.support.kafka import header, raw_produce, read_topic
-from tests.verify.support import BODY, Newsroom
+from tests.verify.support import BODY, Newsroom, whole_queue
 
 
 def test_a_report_becomes_a_revision_with_its_claims_and_a_receipt(newsroom: Newsroom) -> None:
@@ -67,7 +67,7 @@ def test_a_report_seen_twice_makes_one_revision_and_two_receipts(newsroom: Newsr
         claim_id = first["claims"][0]["claim_id"]
         entries = client.get(f"/v1/claims/{claim_id}/history").json()["entries"]
         assert [e["action"] for e in entries] == ["created"]
-        queue = client.get("/v1/queue", params={"limit": 200}).json()["items"]
+        queue = whole_queue(client)
         mine = [c for c in queue if c["story_id"] == report.story_id]
         assert len(mine) == 3
 
@@ -89,7 +89,7 @@ def test_a_late_older_revision_is_received_once_and_its_claims_closed(
     assert snapshot["report_id"] == second.report_id
     assert [c["text"] for c in snapshot["claims"]] == ["The vote was 22 to 8."]
     with newsroom.reviewer() as client:
-        queue = client.get("/v1/queue", params={"limit": 200}).json()["items"]
+        queue = whole_queue(client)
         assert [c["revision"] for c in queue if c["story_id"] == second.story_id] == [2]
 
 

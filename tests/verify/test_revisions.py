@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.verify.support import BODY, Newsroom, review
+from tests.verify.support import BODY, Newsroom, review, whole_queue
 
 REVISED = (
     "Turnout at the meeting was 300 people.\n\n"
@@ -80,7 +80,7 @@ def test_a_revision_keeps_unchanged_reviews_resets_changed_claims_and_closes_rem
         # A closed claim is out of review: neither leased nor reviewed.
         assert client.post(f"/v1/claims/{vote['claim_id']}/lease").status_code == 409
         assert review(client, closed, "false").status_code == 409
-        queue = client.get("/v1/queue", params={"limit": 200}).json()["items"]
+        queue = whole_queue(client)
         mine = {c["claim_id"] for c in queue if c["story_id"] == first.story_id}
         assert mine == {opposition["claim_id"], new["claim_id"]}
 
