@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # --- behaviour --------------------------------------------------------------------
     sections: tuple[str, ...] = DEFAULT_SECTIONS
     max_body_bytes: int = Field(default=200 * 1024, ge=1024)
+    # The most claims one revision may have: every declared claim, then detected ones in
+    # body order (the rest is logged as dropped). Bounds a revision's work and snapshot.
+    max_claims_per_revision: int = Field(default=1000, ge=1)
     rate_limit_per_minute: int = Field(default=60, ge=1)
     lease_seconds: int = Field(default=600, ge=5)
     # Revocation reaches a process that cached a token within this many seconds.
@@ -93,6 +96,10 @@ class Settings(BaseSettings):
     # Records a loop takes per poll: small enough that a slow batch (verify runs
     # detection per report) finishes well inside the poll interval.
     consumer_max_poll_records: int = Field(default=50, ge=1)
+    # Verify's consumer: detection processes (0: one per core), and poll batches under
+    # way at once before it pauses its partitions (back-pressure).
+    verify_detection_processes: int = Field(default=0, ge=0)
+    consumer_max_in_flight_batches: int = Field(default=2, ge=1)
     # Retryable failures back off from this, doubling, up to 30 s.
     consumer_retry_backoff_seconds: float = 0.5
     store_timeout_ms: int = 3_000

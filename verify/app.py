@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.bus import ConsumerLoop
+from services.bus.batch import BatchConsumerLoop
 from services.contracts import Topic
 from services.http import build_app
 from services.runtime import Runtime
 from services.settings import Settings
 from verify.claims.repository import DOCUMENTS as CLAIM_DOCUMENTS
 from verify.claims.routes import router as claims_router
-from verify.consumer import ReportHandler
+from verify.consumer import ReportStrategy, detection_processes
 from verify.edge import VerifyContext
 from verify.outbox import SnapshotOutbox
 from verify.queue.routes import router as queue_router
@@ -28,12 +28,19 @@ def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "verify", documents=[*STORY_DOCUMENTS, *CLAIM_DOCUMENTS])
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
+    strategy = ReportStrategy(
+        runtime.producer,
+        outbox.story_changed,
+        processes=detection_processes(settings.verify_detection_processes),
+        max_claims=settings.max_claims_per_revision,
+    )
     runtime.add_worker(
-        ConsumerLoop(
+        BatchConsumerLoop(
             settings=settings,
             topics=[Topic.REPORTS_SUBMITTED],
             group="verify",
-            handler=ReportHandler(runtime.producer, outbox.story_changed),
+            strategy=strategy,
+            max_in_flight=settings.consumer_max_in_flight_batches,
             producer=runtime.producer,
             admin=runtime.admin,
             name="verify-reports",

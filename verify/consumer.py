@@ -1,33 +1,197 @@
-"""Edge: ``reports.submitted`` (group "verify") into revisions, each answered with a receipt.
+"""Edge: ``reports.submitted`` (group "verify") into revisions, each answered with a receipt,
+a poll batch at a time (:class:`services.bus.batch.BatchConsumerLoop`).
 
-The receipt goes to ``reports.received`` before the offset is committed, also for a
-report seen before (``duplicate``), because ingest re-sends until it sees one. A receipt
-the broker does not take is retried; the report is then a duplicate, and changes nothing.
+- Detection, pure CPU, runs for the whole batch in a pool of processes, one per core, while
+  the loop polls on (it pauses its partitions once ``consumer_max_in_flight_batches``
+  batches are under way). Reports already stored are found with one read first and cost
+  no detection.
+- Each report's revision is then planned and written in short transactions
+  (``verify.stories.service.store_report``), in offset order.
+- The batch's receipts (``reports.received``), also for a report seen before
+  (``duplicate``, since ingest re-sends until it sees one), go out together with one wait
+  for the acknowledgements; offsets are committed after that. A receipt the broker does
+  not take makes the batch run again; its reports are then duplicates and change nothing.
 """
 
 from __future__ import annotations
 
-from services.bus import EventProducer, Received, SendFailed
-from services.contracts import CloudEvent, ReportSubmitted, Topic
-from services.errors import InvalidMessage, RetryableError
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from services.bus import EventProducer, Outgoing
+from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topic
+from services.errors import InvalidMessage
+from services.log import get_logger
 from verify.common import StoryChanged, utcnow
 from verify.stories import service
+from verify.stories.analysis import Analysed, analyse_reports
+
+log = get_logger(__name__)
 
 
-class ReportHandler:
-    def __init__(self, producer: EventProducer, story_changed: StoryChanged) -> None:
+def detection_processes(configured: int = 0) -> int:
+    """The pool's size: as configured, else one process per core this process may use."""
+    return configured if configured > 0 else len(os.sched_getaffinity(0))
+
+
+class _PoolWork:
+    """One batch's detection under way in the pool, as the loop's ``Prepared``."""
+
+    def __init__(self, values: list[Any], futures: list[tuple[list[int], Future[Any]]]) -> None:
+        self._values = values
+        self._futures = futures
+
+    def done(self) -> bool:
+        return all(f.done() for _, f in self._futures)
+
+    def wait(self, timeout: float) -> bool:
+        wait([f for _, f in self._futures], timeout)
+        return self.done()
+
+    def result(self) -> Sequence[Any]:
+        for places, future in self._futures:
+            for place, analysed in zip(places, future.result(), strict=True):
+                self._values[place] = _value_of(analysed)
+        return self._values
+
+
+def _value_of(analysed: Analysed) -> Any:
+    if isinstance(analysed, tuple):
+        kind, reason, detail = analysed
+        if kind == "invalid":
+            return InvalidMessage(reason, detail)
+        return RuntimeError(f"detection failed: {reason}: {detail}")
+    return analysed
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A report ``write`` stored with others: only its receipt is left to send."""
+
+    receipt: ReportReceived
+
+
+class ReportStrategy:
+    def __init__(
+        self,
+        producer: EventProducer,
+        story_changed: StoryChanged,
+        *,
+        processes: int,
+        max_claims: int,
+    ) -> None:
         self._producer = producer
         self._story_changed = story_changed
+        self._processes = processes
+        self._max_claims = max_claims
+        self._pool: ProcessPoolExecutor | None = None
+        self._changed: list[str] = []
 
-    def __call__(self, event: CloudEvent, received: Received) -> None:
-        report = event.payload()
-        if not isinstance(report, ReportSubmitted):
-            raise InvalidMessage("unexpected_type", f"{event.type} on {received.topic}")
-        receipt = service.receive_report(report, utcnow())
-        if not receipt.duplicate:
-            self._story_changed(report.story_id)
-        message = self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: the service process runs threads (uvicorn, the bus, the store's
+            # client), and a child forked from it could inherit a lock held by one of them.
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(self._processes, mp_context=context)
+        return self._pool
+
+    def prepare(self, events: list[CloudEvent]) -> _PoolWork:
+        values: list[Any] = [None] * len(events)
+        reports: list[tuple[int, ReportSubmitted]] = []
+        for place, event in enumerate(events):
+            report = event.payload()
+            if isinstance(report, ReportSubmitted):
+                reports.append((place, report))
+            else:
+                values[place] = InvalidMessage("unexpected_type", event.type)
         try:
-            self._producer.send(message)
-        except SendFailed as exc:
-            raise RetryableError("the receipt was not acknowledged") from exc
+            known = service.known_receipts([r for _, r in reports], utcnow())
+        except Exception as exc:  # only saves detection: the unique report id decides
+            log.warning("duplicates_lookup_failed", error=str(exc))
+            known = {}
+        todo = []
+        for place, report in reports:
+            if report.report_id in known:
+                values[place] = known[report.report_id]
+            else:
+                todo.append((place, report))
+        return _PoolWork(values, self._submit(todo))
+
+    def _submit(
+        self, todo: list[tuple[int, ReportSubmitted]]
+    ) -> list[tuple[list[int], Future[Any]]]:
+        """The batch in one slice per process, so every core works on it."""
+        if not todo:
+            return []
+        size = -(-len(todo) // self._processes)
+        slices = [todo[i : i + size] for i in range(0, len(todo), size)]
+        for attempt in (1, 2):
+            try:
+                pool = self._executor()
+                return [
+                    (
+                        [place for place, _ in part],
+                        pool.submit(
+                            analyse_reports,
+                            [(r.body, r.claims) for _, r in part],
+                            self._max_claims,
+                        ),
+                    )
+                    for part in slices
+                ]
+            except BrokenProcessPool:
+                log.warning("detection_pool_rebuilt", attempt=attempt)
+                self._close_pool()
+        raise BrokenProcessPool("the detection pool could not be started")
+
+    def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
+        """Store together the reports that begin new stories (one transaction for many);
+        the rest are stored one by one in ``handle``."""
+        fresh = []
+        for event, value in zip(events, prepared, strict=True):
+            report = event.payload()
+            if isinstance(value, list) and isinstance(report, ReportSubmitted):
+                fresh.append((report, value))
+        stored = service.store_new_stories(fresh, utcnow()) if fresh else {}
+        out = list(prepared)
+        for place, event in enumerate(events):
+            receipt = stored.get(str(getattr(event.payload(), "report_id", "")))
+            if receipt is not None:
+                out[place] = _Stored(receipt)
+        return out
+
+    def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:
+        if isinstance(prepared, BaseException):
+            raise prepared
+        report = event.payload()
+        assert isinstance(report, ReportSubmitted)
+        service.check_report(report)
+        if isinstance(prepared, _Stored):
+            receipt = prepared.receipt
+        elif isinstance(prepared, ReportReceived):
+            receipt = service.confirm_known(prepared, utcnow())
+        else:
+            receipt = service.store_report(report, prepared, utcnow())
+        if not receipt.duplicate:
+            self._changed.append(report.story_id)
+        return [self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)]
+
+    def finished(self) -> None:
+        """Wake the snapshot outbox once a batch is stored, so it sends the batch's
+        snapshots together instead of one per report while the writes go on."""
+        changed, self._changed = self._changed, []
+        for story_id in dict.fromkeys(changed):
+            self._story_changed(story_id)
+
+    def _close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self._close_pool()

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from services.contracts import DeclaredClaim
 from services.errors import InvalidMessage
+from services.log import get_logger
 from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims
+
+log = get_logger(__name__)
 
 REPORTER_FLAG = "reporter_flag"
 REVIEWER_FLAG = "reviewer"
@@ -74,8 +77,11 @@ def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, in
     return None
 
 
-def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
-    """The revision's claims in body order: declared ones first, detected ones around them."""
+def candidates_for(body: str, declared: list[DeclaredClaim], max_claims: int) -> list[Candidate]:
+    """The revision's claims in body order: declared ones first, detected ones around them.
+
+    At most ``max_claims``: every declared claim, then detected ones in body order, so the
+    work and the snapshot of one revision stay bounded (the rest is logged as dropped)."""
     chosen: list[Candidate] = []
     taken: list[tuple[int, int]] = []
     for claim in declared:
@@ -91,7 +97,33 @@ def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
             found = flagged(found, REPORTER_FLAG, "the reporter flagged this claim as contested")
         taken.append((found.start, found.end))
         chosen.append(Candidate(found, "declared", tuple(claim.sources)))
-    for found in detect_claims(body):
-        if not any(overlaps(found.start, found.end, *span) for span in taken):
-            chosen.append(Candidate(found, "detected"))
-    return sorted(chosen, key=lambda c: (c.start, c.end))
+    detected = [
+        Candidate(found, "detected")
+        for found in detect_claims(body)
+        if not any(overlaps(found.start, found.end, *span) for span in taken)
+    ]
+    room = max(max_claims - len(chosen), 0)
+    if len(detected) > room:
+        log.warning("claims_over_limit", detected=len(detected), kept=room, limit=max_claims)
+    return sorted(chosen + detected[:room], key=lambda c: (c.start, c.end))
+
+
+# What the consumer's process pool sends back for a report: its candidates, or why not.
+Analysed = list[Candidate] | tuple[str, str, str]
+
+
+def analyse_reports(
+    reports: list[tuple[str, list[DeclaredClaim]]], max_claims: int
+) -> list[Analysed]:
+    """Candidates for each (body, declared claims), in a worker process of the consumer's
+    pool. A failure comes back as ("invalid" | "failed", reason, detail): exceptions with
+    their own constructors do not always survive pickling."""
+    out: list[Analysed] = []
+    for body, declared in reports:
+        try:
+            out.append(candidates_for(body, declared, max_claims))
+        except InvalidMessage as exc:
+            out.append(("invalid", exc.reason, exc.detail))
+        except Exception as exc:  # a bug in detection: the consumer retries, then DLQs
+            out.append(("failed", type(exc).__name__, str(exc)[:500]))
+    return out

@@ -158,6 +158,32 @@ def insert_revision(session: ClientSession, revision: RevisionRecord) -> None:
     _revisions().insert_one(dataclasses.asdict(revision), session=session)
 
 
+def insert_revisions(session: ClientSession, revisions: list[RevisionRecord]) -> None:
+    _revisions().insert_many([dataclasses.asdict(r) for r in revisions], session=session)
+
+
+def insert_stories(session: ClientSession, revisions: list[RevisionRecord], now: datetime) -> None:
+    """New stories, each at its first version with ``revision`` current (as ``bump_story``
+    makes them); the unique story id refuses one that exists already."""
+    docs = [
+        {
+            "story_id": r.story_id,
+            "version": 1,
+            **{name: getattr(r, name) for name in CURRENT_FIELDS},
+            "snapshot_pending": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in revisions
+    ]
+    _stories().insert_many(docs, session=session)
+
+
+def existing_stories(story_ids: list[str]) -> set[str]:
+    found = _stories().find({"story_id": {"$in": story_ids}}, projection={"story_id": 1})
+    return {str(d["story_id"]) for d in found}
+
+
 def bump_story(
     session: ClientSession,
     story_id: str,
@@ -197,6 +223,14 @@ def bump_story(
 def revision_by_report(report_id: str) -> RevisionRecord | None:
     doc = _revisions().find_one({"report_id": report_id})
     return revision_of(doc) if doc else None
+
+
+def revisions_by_report(report_ids: list[str]) -> dict[str, RevisionRecord]:
+    """The stored revisions of these report ids (the ones seen before), by report id."""
+    if not report_ids:
+        return {}
+    found = _revisions().find({"report_id": {"$in": report_ids}})
+    return {str(d["report_id"]): revision_of(d) for d in found}
 
 
 def stories_changed_after(

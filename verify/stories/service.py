@@ -8,6 +8,7 @@ late is stored, and its claims are closed at once as superseded.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,11 +23,11 @@ from services.contracts import (
     StoryReviewed,
 )
 from services.cursors import bad_cursor, decode_cursor, encode_cursor
-from services.errors import Forbidden, InvalidMessage, NotFound
+from services.errors import Forbidden, InvalidMessage, NotFound, RetryableError
 from services.log import get_logger
 from verify import changes
 from verify.claims.records import closed, detected_out, moved, new_claim
-from verify.claims.repository import ClaimRecord, ClaimWrite
+from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
 from verify.common import Actor
 from verify.stories import repository
 from verify.stories.analysis import Candidate, candidates_for
@@ -140,50 +141,167 @@ def _plan_current(
                 _new(report, candidate, now), None, "created", f"{candidate.origin} in revision {n}"
             )
         )
-    for claim in found.removed:
-        reason = f"not in revision {n}"
-        writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
+    # found.removed: closed after the commit, in chunks (changes.close_superseded).
     count = len(found.kept) + len(found.changed) + len(found.new)
-    return changes.RevisionPlan(_revision_record(report, count, False, now), True, writes)
+    revision = _revision_record(report, count, False, now)
+    return changes.RevisionPlan(revision, True, writes, dropped=len(found.removed))
 
 
-def receive_report(report: ReportSubmitted, now: datetime) -> ReportReceived:
-    """Store the report as a revision of its story (once), and say so in a receipt."""
+# Plans a revision again when the story changed between the read and the commit.
+MAX_PLANS = 5
+# Claims of an older revision closed per transaction after a revision that dropped them.
+CLOSE_CHUNK = 200
+
+
+def check_report(report: ReportSubmitted) -> None:
     if report.revision < 1:
         raise InvalidMessage("invalid_revision", f"revision {report.revision} is below 1")
-    stored = repository.revision_by_report(report.report_id)
-    if stored is not None:
-        log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
-        return _receipt(stored, duplicate=True, now=now)
-    candidates = candidates_for(report.body, report.claims)
+
+
+def known_receipts(reports: list[ReportSubmitted], now: datetime) -> dict[str, ReportReceived]:
+    """Receipts (``duplicate``) for the reports already stored, by report id: one read."""
+    stored = repository.revisions_by_report([r.report_id for r in reports])
+    return {rid: _receipt(rev, duplicate=True, now=now) for rid, rev in stored.items()}
+
+
+def confirm_known(receipt: ReportReceived, now: datetime) -> ReportReceived:
+    """A report seen before: finish what its first pass may have left (closing the claims
+    its revision dropped was perhaps the last thing a killed process did); its receipt."""
+    log.info("report_duplicate", report_id=receipt.report_id, story_id=receipt.story_id)
+    revision = repository.revision_by_report(receipt.report_id)
+    if revision is not None and not revision.superseded:
+        actor = Actor(revision.reporter_id, revision.byline, Role.REPORTER.value)
+        close_superseded(revision.story_id, actor, now)
+    return receipt
+
+
+def analyse(report: ReportSubmitted, max_claims: int) -> list[Candidate]:
+    """The revision's claims: pure CPU work, run in a pool of processes by the consumer."""
+    check_report(report)
+    return candidates_for(report.body, report.claims, max_claims)
+
+
+def store_report(
+    report: ReportSubmitted, candidates: list[Candidate], now: datetime
+) -> ReportReceived:
+    """Store the report as a revision of its story (once), and say so in a receipt.
+
+    Planned outside the transaction from a consistent read, committed only while the story
+    is still at the version read (else read and plan again); the claims a new revision
+    dropped are closed afterwards in short transactions."""
     actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
-
-    def plan(story: StoryRecord | None, previous: list[ClaimRecord]) -> changes.RevisionPlan:
+    for _ in range(MAX_PLANS):
+        story, previous = changes.read_for_planning(report.story_id)
         if story is not None and report.revision <= story.revision:
-            return _plan_late(report, candidates, story.revision, now)
-        return _plan_current(report, story, previous, candidates, now)
+            planned = _plan_late(report, candidates, story.revision, now)
+        else:
+            current = [c for c in previous if story is None or c.revision == story.revision]
+            planned = _plan_current(report, story, current, candidates, now)
+        try:
+            bumped = changes.commit_revision(
+                report.story_id, planned, actor, now,
+                expect_version=story.version if story is not None else 0,
+            )  # fmt: skip
+        except (changes.StoryMoved, StaleClaim):
+            continue
+        except changes.RevisionTaken as exc:
+            # Another consumer stored it meanwhile, or another report has this revision number.
+            stored = repository.revision_by_report(report.report_id)
+            if stored is not None:
+                return confirm_known(_receipt(stored, duplicate=True, now=now), now)
+            raise InvalidMessage(
+                "revision_conflict",
+                f"story {report.story_id} already has a revision {report.revision} "
+                "from another report",
+            ) from exc
+        left = story is not None and any(c.revision < story.revision for c in previous)
+        closed = 0
+        if planned.current and (planned.dropped or left):
+            closed = close_superseded(report.story_id, actor, now)
+        log.info(
+            "report_received",
+            report_id=report.report_id,
+            story_id=report.story_id,
+            revision=report.revision,
+            claims=planned.revision.claims,
+            superseded=not planned.current,
+            closed=closed,
+            story_version=bumped.version,
+        )
+        return _receipt(planned.revision, duplicate=False, now=now)
+    raise RetryableError(f"story {report.story_id} kept changing while its revision was stored")
 
-    try:
-        planned, story = changes.commit_revision(report.story_id, plan, actor, now)
-    except changes.RevisionTaken as exc:
-        # Another consumer stored it meanwhile, or another report has this revision number.
-        stored = repository.revision_by_report(report.report_id)
-        if stored is not None:
-            return _receipt(stored, duplicate=True, now=now)
-        raise InvalidMessage(
-            "revision_conflict",
-            f"story {report.story_id} already has a revision {report.revision} from another report",
-        ) from exc
-    log.info(
-        "report_received",
-        report_id=report.report_id,
-        story_id=report.story_id,
-        revision=report.revision,
-        claims=planned.revision.claims,
-        superseded=not planned.current,
-        story_version=story.version,
-    )
-    return _receipt(planned.revision, duplicate=False, now=now)
+
+# Claims stored per transaction when new stories are stored together.
+GROUP_CLAIMS = 2000
+
+
+def store_new_stories(
+    reports: list[tuple[ReportSubmitted, list[Candidate]]], now: datetime
+) -> dict[str, ReportReceived]:
+    """Store the reports that begin a story not stored yet, several to a transaction (up
+    to ``GROUP_CLAIMS`` claims each); their receipts by report id. The others, and any
+    group that fails (one of its stories or reports stored meanwhile), are left to
+    :func:`store_report`, one at a time."""
+    seen: dict[str, int] = {}
+    for report, _ in reports:
+        seen[report.story_id] = seen.get(report.story_id, 0) + 1
+    existing = repository.existing_stories(list(seen))
+    groups: list[list[changes.RevisionPlan]] = [[]]
+    size = 0
+    for report, candidates in reports:
+        if seen[report.story_id] > 1 or report.story_id in existing or report.revision < 1:
+            continue
+        actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
+        plan = _plan_current(report, None, [], candidates, now)
+        plan = dataclasses.replace(
+            plan, writes=[dataclasses.replace(w, by=actor) for w in plan.writes]
+        )
+        if groups[-1] and size + len(plan.writes) > GROUP_CLAIMS:
+            groups.append([])
+            size = 0
+        groups[-1].append(plan)
+        size += len(plan.writes)
+    receipts: dict[str, ReportReceived] = {}
+    for group in groups:
+        if not group:
+            continue
+        try:
+            changes.commit_new_stories(group, now)
+        except Exception as exc:  # each of them again, alone, under the consumer's rules
+            log.info("group_write_failed", reports=len(group), error=str(exc)[:200])
+            continue
+        for plan in group:
+            revision = plan.revision
+            log.info(
+                "report_received", report_id=revision.report_id, story_id=revision.story_id,
+                revision=revision.revision, claims=revision.claims, superseded=False,
+                closed=0, story_version=1,
+            )  # fmt: skip
+            receipts[revision.report_id] = _receipt(revision, duplicate=False, now=now)
+    return receipts
+
+
+def close_superseded(story_id: str, actor: Actor, now: datetime) -> int:
+    """Close what earlier revisions of the story left open (after a commit, or a crash)."""
+
+    def plan(revision: int, old: list[ClaimRecord]) -> list[ClaimWrite]:
+        writes = []
+        reason = f"not in revision {revision}"
+        for claim in old:
+            writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
+        return writes
+
+    return changes.close_superseded(story_id, plan, actor, now, CLOSE_CHUNK)
+
+
+def receive_report(report: ReportSubmitted, now: datetime, max_claims: int) -> ReportReceived:
+    """One report start to end (the consumer does the same a batch at a time)."""
+    check_report(report)
+    known = known_receipts([report], now)
+    if report.report_id in known:
+        return confirm_known(known[report.report_id], now)
+    return store_report(report, analyse(report, max_claims), now)
 
 
 # --- snapshots ---------------------------------------------------------------------------
