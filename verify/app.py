@@ -7,17 +7,22 @@ from fastapi import FastAPI
 from services.bus.batch import BatchConsumerLoop
 from services.contracts import Topic
 from services.http import build_app
-from services.runtime import Runtime
+from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
 from verify.claims.repository import DOCUMENTS as CLAIM_DOCUMENTS
 from verify.claims.routes import router as claims_router
+from verify.common import utcnow
 from verify.consumer import ReportStrategy, detection_processes
 from verify.edge import VerifyContext
 from verify.outbox import SnapshotOutbox
 from verify.queue.routes import router as queue_router
+from verify.stories import service
 from verify.stories.repository import DOCUMENTS as STORY_DOCUMENTS
 from verify.stories.routes import router as stories_router
 from verify.ui import install as install_console
+
+# The sweep (closing the claims a revision dropped) also runs this often, after a crash.
+SWEEP_SECONDS = 5.0
 
 DESCRIPTION = """Every claim of a story held in a reviewers' queue until it is marked,
 with its attribution found in the text. Consumes `reports.submitted`; produces
@@ -28,9 +33,12 @@ def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "verify", documents=[*STORY_DOCUMENTS, *CLAIM_DOCUMENTS])
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
+    sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: service.sweep(utcnow()))
+    runtime.add_worker(sweeper)
     strategy = ReportStrategy(
         runtime.producer,
         outbox.story_changed,
+        sweeper.wake,
         processes=detection_processes(settings.verify_detection_processes),
         max_claims=settings.max_claims_per_revision,
     )

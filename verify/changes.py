@@ -24,6 +24,7 @@ from verify.claims.repository import (
     StaleClaim,
     apply_writes,
     open_claims,
+    open_claims_before,
     open_claims_of,
 )
 from verify.common import Actor
@@ -32,6 +33,7 @@ from verify.stories.repository import (
     RevisionRecord,
     StoryRecord,
     bump_story,
+    clear_sweep,
     insert_revision,
     insert_revisions,
     insert_stories,
@@ -114,6 +116,8 @@ class RevisionPlan:
     writes: list[ClaimWrite]
     # Claims of the story's previous revision it leaves out: closed after the commit.
     dropped: int = 0
+    # Marks the story for the sweep that closes them (and any left by an earlier one).
+    sweep: bool = False
 
 
 def commit_revision(
@@ -134,7 +138,11 @@ def commit_revision(
             raise RevisionTaken(planned.revision.report_id) from exc
         apply_writes(session, planned.writes, actor, now)
         bumped = bump_story(
-            session, story_id, now, current=planned.revision if planned.current else None
+            session,
+            story_id,
+            now,
+            current=planned.revision if planned.current else None,
+            sweep=planned.sweep,
         )
         if bumped is None or bumped.version != expect_version + 1:
             raise StoryMoved(story_id)
@@ -159,31 +167,31 @@ def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> None:
 
 
 def close_superseded(
-    story_id: str, plan: Callable[[int, list[ClaimRecord]], list[ClaimWrite]], actor: Actor,
+    story_id: str, plan: Callable[[StoryRecord, list[ClaimRecord]], list[ClaimWrite]],
     now: datetime, chunk: int,
 ) -> int:  # fmt: skip
     """Close the open claims of revisions older than the story's current one, ``chunk`` at
-    a time, each chunk its own short transaction; say how many were closed.
+    a time, each chunk its own short transaction; clear the story's sweep mark once none is
+    left (unless the story changed meanwhile); say how many were closed.
 
     They are out of every snapshot once the story is at its new revision (a snapshot shows
     the current revision's claims), so closing them later changes no snapshot and needs no
     new story version: a revision that drops thousands of claims commits at once, and no
-    transaction holds the store or the consumer for long. Idempotent: run again after a
-    crash (a report seen again does), it closes what is still open.
+    transaction holds the store, or the consumer, for long. Idempotent.
     """
     closed = 0
     while True:
-        found = read_story(story_id)
-        if found is None:
+        story = load_story(story_id)
+        if story is None:
             return closed
-        story, open_now = found
-        old = [c for c in open_now if c.revision < story.revision][:chunk]
+        old = open_claims_before(story_id, story.revision, chunk)
         if not old:
+            clear_sweep(story_id, story.version)
             return closed
-        writes = plan(story.revision, old)
+        writes = plan(story, old)
 
         def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
-            apply_writes(session, writes, actor, now)
+            apply_writes(session, writes, SYSTEM, now)
 
         try:
             transaction(work)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -81,16 +81,19 @@ class ReportStrategy:
         self,
         producer: EventProducer,
         story_changed: StoryChanged,
+        story_revised: Callable[[], None],
         *,
         processes: int,
         max_claims: int,
     ) -> None:
         self._producer = producer
         self._story_changed = story_changed
+        self._story_revised = story_revised
         self._processes = processes
         self._max_claims = max_claims
         self._pool: ProcessPoolExecutor | None = None
         self._changed: list[str] = []
+        self._revised = False
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -174,11 +177,13 @@ class ReportStrategy:
         if isinstance(prepared, _Stored):
             receipt = prepared.receipt
         elif isinstance(prepared, ReportReceived):
-            receipt = service.confirm_known(prepared, utcnow())
+            log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
+            receipt = prepared
         else:
             receipt = service.store_report(report, prepared, utcnow())
         if not receipt.duplicate:
             self._changed.append(report.story_id)
+            self._revised = self._revised or report.revision > 1
         return [self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)]
 
     def finished(self) -> None:
@@ -187,6 +192,9 @@ class ReportStrategy:
         changed, self._changed = self._changed, []
         for story_id in dict.fromkeys(changed):
             self._story_changed(story_id)
+        if self._revised:  # a revision may have dropped claims: the sweep closes them
+            self._revised = False
+            self._story_revised()
 
     def _close_pool(self) -> None:
         pool, self._pool = self._pool, None

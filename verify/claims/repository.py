@@ -331,6 +331,12 @@ def open_claims(story_id: str, session: ClientSession | None = None) -> list[Cla
     return sorted((record_of(d) for d in cursor), key=lambda c: (c.start, c.end))
 
 
+def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRecord]:
+    """Up to ``limit`` open claims of the story's revisions before ``revision``."""
+    query = {"story_id": story_id, "open": True, "revision": {"$lt": revision}}
+    return [record_of(d) for d in _collection(Claim).find(query).limit(limit)]
+
+
 def open_claims_of(
     story_ids: list[str], session: ClientSession | None = None
 ) -> dict[str, list[ClaimRecord]]:

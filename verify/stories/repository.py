@@ -32,6 +32,8 @@ class Story(Document):
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
     snapshot_pending = BooleanField(required=True)
+    # Claims of an earlier revision are still open: the sweep closes them.
+    sweep_pending = BooleanField()
     # Which verify process is sending this story's snapshot, and until when.
     snapshot_claim_owner = StringField()
     snapshot_claim_until = DateTimeField()
@@ -46,6 +48,7 @@ class Story(Document):
             # GET /v1/snapshots: oldest change first.
             {"fields": ["updated_at", "story_id"]},
             {"fields": ["snapshot_pending", "updated_at"]},
+            {"fields": ["sweep_pending"], "sparse": True},
         ],
     }
 
@@ -191,6 +194,7 @@ def bump_story(
     *,
     current: RevisionRecord | None = None,
     expect_revision: int | None = None,
+    sweep: bool = False,
 ) -> StoryRecord | None:
     """Raise the story's version (creating the story for its first revision).
 
@@ -204,6 +208,8 @@ def bump_story(
         "$inc": {"version": 1},
         "$set": {"updated_at": now, "snapshot_pending": True},
     }
+    if sweep:
+        update["$set"]["sweep_pending"] = True
     if current is not None:
         update["$set"].update({name: getattr(current, name) for name in CURRENT_FIELDS})
         update["$setOnInsert"] = {"created_at": now}
@@ -253,6 +259,19 @@ def stories_changed_after(
     order = [("updated_at", 1), ("story_id", 1)]
     cursor = _stories().find(query, session=session).sort(order).limit(limit)
     return [story_of(d) for d in cursor]
+
+
+def stories_to_sweep(limit: int) -> list[str]:
+    found = _stories().find({"sweep_pending": True}, projection={"story_id": 1}).limit(limit)
+    return [str(d["story_id"]) for d in found]
+
+
+def clear_sweep(story_id: str, version: int) -> None:
+    """Nothing left to sweep at ``version``; a story changed since keeps its mark."""
+    _stories().update_one(
+        {"story_id": story_id, "version": version, "sweep_pending": True},
+        {"$unset": {"sweep_pending": ""}},
+    )
 
 
 def claim_pending_snapshots(owner: str, now: datetime, lease: timedelta, limit: int) -> list[str]:

@@ -30,7 +30,7 @@ from verify.claims.records import closed, detected_out, moved, new_claim
 from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
 from verify.common import Actor
 from verify.stories import repository
-from verify.stories.analysis import Candidate, candidates_for
+from verify.stories.analysis import Candidate
 from verify.stories.carry import match
 from verify.stories.repository import RevisionRecord, StoryRecord
 
@@ -164,23 +164,6 @@ def known_receipts(reports: list[ReportSubmitted], now: datetime) -> dict[str, R
     return {rid: _receipt(rev, duplicate=True, now=now) for rid, rev in stored.items()}
 
 
-def confirm_known(receipt: ReportReceived, now: datetime) -> ReportReceived:
-    """A report seen before: finish what its first pass may have left (closing the claims
-    its revision dropped was perhaps the last thing a killed process did); its receipt."""
-    log.info("report_duplicate", report_id=receipt.report_id, story_id=receipt.story_id)
-    revision = repository.revision_by_report(receipt.report_id)
-    if revision is not None and not revision.superseded:
-        actor = Actor(revision.reporter_id, revision.byline, Role.REPORTER.value)
-        close_superseded(revision.story_id, actor, now)
-    return receipt
-
-
-def analyse(report: ReportSubmitted, max_claims: int) -> list[Candidate]:
-    """The revision's claims: pure CPU work, run in a pool of processes by the consumer."""
-    check_report(report)
-    return candidates_for(report.body, report.claims, max_claims)
-
-
 def store_report(
     report: ReportSubmitted, candidates: list[Candidate], now: datetime
 ) -> ReportReceived:
@@ -197,6 +180,9 @@ def store_report(
         else:
             current = [c for c in previous if story is None or c.revision == story.revision]
             planned = _plan_current(report, story, current, candidates, now)
+        left = story is not None and any(c.revision < story.revision for c in previous)
+        if planned.current and (planned.dropped or left):
+            planned = dataclasses.replace(planned, sweep=True)
         try:
             bumped = changes.commit_revision(
                 report.story_id, planned, actor, now,
@@ -208,16 +194,12 @@ def store_report(
             # Another consumer stored it meanwhile, or another report has this revision number.
             stored = repository.revision_by_report(report.report_id)
             if stored is not None:
-                return confirm_known(_receipt(stored, duplicate=True, now=now), now)
+                return _receipt(stored, duplicate=True, now=now)
             raise InvalidMessage(
                 "revision_conflict",
                 f"story {report.story_id} already has a revision {report.revision} "
                 "from another report",
             ) from exc
-        left = story is not None and any(c.revision < story.revision for c in previous)
-        closed = 0
-        if planned.current and (planned.dropped or left):
-            closed = close_superseded(report.story_id, actor, now)
         log.info(
             "report_received",
             report_id=report.report_id,
@@ -225,7 +207,7 @@ def store_report(
             revision=report.revision,
             claims=planned.revision.claims,
             superseded=not planned.current,
-            closed=closed,
+            dropped=planned.dropped,
             story_version=bumped.version,
         )
         return _receipt(planned.revision, duplicate=False, now=now)
@@ -276,32 +258,30 @@ def store_new_stories(
             log.info(
                 "report_received", report_id=revision.report_id, story_id=revision.story_id,
                 revision=revision.revision, claims=revision.claims, superseded=False,
-                closed=0, story_version=1,
+                dropped=0, story_version=1,
             )  # fmt: skip
             receipts[revision.report_id] = _receipt(revision, duplicate=False, now=now)
     return receipts
 
 
-def close_superseded(story_id: str, actor: Actor, now: datetime) -> int:
-    """Close what earlier revisions of the story left open (after a commit, or a crash)."""
+def sweep(now: datetime, stories: int = 10) -> bool:
+    """Close the claims that revisions dropped, for a few marked stories; True when there
+    may be more. Run by a worker beside the consumer, so a revision that drops thousands of
+    claims holds neither the consumer nor the store (see ``changes.close_superseded``)."""
+    story_ids = repository.stories_to_sweep(stories)
 
-    def plan(revision: int, old: list[ClaimRecord]) -> list[ClaimWrite]:
-        writes = []
-        reason = f"not in revision {revision}"
-        for claim in old:
-            writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
-        return writes
+    def plan(story: StoryRecord, old: list[ClaimRecord]) -> list[ClaimWrite]:
+        actor = Actor(story.reporter_id, story.byline, Role.REPORTER.value)
+        reason = f"not in revision {story.revision}"
+        return [
+            ClaimWrite(closed(claim, reason, now), claim, "closed", reason, by=actor)
+            for claim in old
+        ]
 
-    return changes.close_superseded(story_id, plan, actor, now, CLOSE_CHUNK)
-
-
-def receive_report(report: ReportSubmitted, now: datetime, max_claims: int) -> ReportReceived:
-    """One report start to end (the consumer does the same a batch at a time)."""
-    check_report(report)
-    known = known_receipts([report], now)
-    if report.report_id in known:
-        return confirm_known(known[report.report_id], now)
-    return store_report(report, analyse(report, max_claims), now)
+    for story_id in story_ids:
+        count = changes.close_superseded(story_id, plan, now, CLOSE_CHUNK)
+        log.info("claims_swept", story_id=story_id, closed=count)
+    return len(story_ids) == stories
 
 
 # --- snapshots ---------------------------------------------------------------------------
