@@ -48,7 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
             topics=[Topic.REPORTS_SUBMITTED],
             group="verify",
             strategy=strategy,
-            max_in_flight=settings.consumer_max_in_flight_batches,
+            max_in_flight=settings.consumer_max_in_flight_batches
+            * settings.consumer_max_poll_records,
             producer=runtime.producer,
             admin=runtime.admin,
             name="verify-reports",

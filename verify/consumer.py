@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +30,12 @@ from services.errors import InvalidMessage
 from services.log import get_logger
 from verify.common import StoryChanged, utcnow
 from verify.stories import service
-from verify.stories.analysis import Analysed, analyse_reports
+from verify.stories.analysis import analyse_report
 
 log = get_logger(__name__)
+
+# Detections kept by report id, for copies of a report that come while it is under way.
+RECENT = 256
 
 
 def detection_processes(configured: int = 0) -> int:
@@ -39,28 +43,8 @@ def detection_processes(configured: int = 0) -> int:
     return configured if configured > 0 else len(os.sched_getaffinity(0))
 
 
-class _PoolWork:
-    """One batch's detection under way in the pool, as the loop's ``Prepared``."""
-
-    def __init__(self, values: list[Any], futures: list[tuple[list[int], Future[Any]]]) -> None:
-        self._values = values
-        self._futures = futures
-
-    def done(self) -> bool:
-        return all(f.done() for _, f in self._futures)
-
-    def wait(self, timeout: float) -> bool:
-        wait([f for _, f in self._futures], timeout)
-        return self.done()
-
-    def result(self) -> Sequence[Any]:
-        for places, future in self._futures:
-            for place, analysed in zip(places, future.result(), strict=True):
-                self._values[place] = _value_of(analysed)
-        return self._values
-
-
-def _value_of(analysed: Analysed) -> Any:
+def _value_of(analysed: Any) -> Any:
+    """What the pool gave (or any prepared value) as ``handle`` takes it."""
     if isinstance(analysed, tuple):
         kind, reason, detail = analysed
         if kind == "invalid":
@@ -94,6 +78,7 @@ class ReportStrategy:
         self._pool: ProcessPoolExecutor | None = None
         self._changed: list[str] = []
         self._revised = False
+        self._recent: OrderedDict[str, Future[Any]] = OrderedDict()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -103,58 +88,60 @@ class ReportStrategy:
             self._pool = ProcessPoolExecutor(self._processes, mp_context=context)
         return self._pool
 
-    def prepare(self, events: list[CloudEvent]) -> _PoolWork:
-        values: list[Any] = [None] * len(events)
+    def prepare(self, events: list[CloudEvent]) -> list[Future[Any]]:
+        """A future per event: a receipt for a report stored before (one read for the
+        batch), detection in the pool for the others, each its own task so a long story
+        holds up no other."""
+        futures: list[Future[Any]] = [Future() for _ in events]
         reports: list[tuple[int, ReportSubmitted]] = []
         for place, event in enumerate(events):
             report = event.payload()
             if isinstance(report, ReportSubmitted):
                 reports.append((place, report))
             else:
-                values[place] = InvalidMessage("unexpected_type", event.type)
+                futures[place].set_result(InvalidMessage("unexpected_type", event.type))
         try:
             known = service.known_receipts([r for _, r in reports], utcnow())
         except Exception as exc:  # only saves detection: the unique report id decides
             log.warning("duplicates_lookup_failed", error=str(exc))
             known = {}
-        todo = []
         for place, report in reports:
             if report.report_id in known:
-                values[place] = known[report.report_id]
+                futures[place].set_result(known[report.report_id])
             else:
-                todo.append((place, report))
-        return _PoolWork(values, self._submit(todo))
+                futures[place] = self._detect(report)
+        return futures
 
-    def _submit(
-        self, todo: list[tuple[int, ReportSubmitted]]
-    ) -> list[tuple[list[int], Future[Any]]]:
-        """The batch in one slice per process, so every core works on it."""
-        if not todo:
-            return []
-        size = -(-len(todo) // self._processes)
-        slices = [todo[i : i + size] for i in range(0, len(todo), size)]
+    def _detect(self, report: ReportSubmitted) -> Future[Any]:
+        """Detection of ``report`` in the pool. A copy ingest sent again while the first
+        is under way or not yet stored (a long story) takes the same detection instead of
+        running it again: the last ``RECENT`` detections are kept for that."""
+        running = self._recent.get(report.report_id)
+        if running is not None and not (running.done() and running.exception() is not None):
+            return running
+        future = self._submit(report)
+        self._recent[report.report_id] = future
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return future
+
+    def _submit(self, report: ReportSubmitted) -> Future[Any]:
         for attempt in (1, 2):
             try:
-                pool = self._executor()
-                return [
-                    (
-                        [place for place, _ in part],
-                        pool.submit(
-                            analyse_reports,
-                            [(r.body, r.claims) for _, r in part],
-                            self._max_claims,
-                        ),
-                    )
-                    for part in slices
-                ]
+                return self._executor().submit(
+                    analyse_report, report.body, report.claims, self._max_claims
+                )
             except BrokenProcessPool:
                 log.warning("detection_pool_rebuilt", attempt=attempt)
                 self._close_pool()
-        raise BrokenProcessPool("the detection pool could not be started")
+        failed: Future[Any] = Future()
+        failed.set_exception(BrokenProcessPool("the detection pool could not be started"))
+        return failed
 
     def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
         """Store together the reports that begin new stories (one transaction for many);
         the rest are stored one by one in ``handle``."""
+        prepared = [_value_of(v) for v in prepared]
         fresh = []
         for event, value in zip(events, prepared, strict=True):
             report = event.payload()
@@ -169,6 +156,7 @@ class ReportStrategy:
         return out
 
     def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:
+        prepared = _value_of(prepared)
         if isinstance(prepared, BaseException):
             raise prepared
         report = event.payload()

@@ -1,28 +1,32 @@
-"""The consumer loop, a poll batch at a time: CPU work for a batch runs while the loop
-goes on polling, the writes of each batch follow in order, its messages go out with one
-flush, and its offsets are committed last.
+"""The consumer loop, a poll batch at a time: CPU work runs in a pool while the loop goes
+on polling, the writes follow in key order, the messages of a round go out with one
+flush, and offsets are committed last.
 
 A strategy in the manner of Arroyo's ``RunTaskWithMultiprocessing``:
 
-1. poll a batch and decode it; hand the decoded events to ``strategy.prepare``, which
-   starts the CPU-bound part (in a process pool) and returns at once;
-2. when the oldest batch's preparation is done, ``strategy.handle`` each message of it in
-   offset order (store writes, under the rules of :class:`ConsumerLoop`: DLQ, retry),
-   collecting the messages to send; send them all, wait for the acknowledgements once;
-3. commit the batch's offsets.
+1. poll a batch and decode it; ``strategy.prepare`` starts the CPU-bound part of each
+   event (in a process pool) and returns a future per event at once;
+2. each round, the events whose preparation is done and that no earlier unfinished event
+   of the same key (story) is waiting for are written: first together where the
+   strategy can (``strategy.write``, bounded transactions), then one by one
+   (``strategy.handle``) under the rules of :class:`ConsumerLoop` (DLQ, retry);
+3. the round's messages are sent with one wait for the acknowledgements; then each
+   partition's offset is committed up to its first unfinished event.
 
-Back-pressure: with ``max_in_flight`` batches prepared or being prepared, the loop pauses
-its partitions and keeps polling (so it stays in its group) until one is finished, instead
-of taking more records into memory. Partitions taken away in a rebalance get their work
-finished and committed first. A crash at any point leaves the offsets at the last finished
-batch: the messages after it come again, and ``handle`` must be idempotent.
+So a slow event (a story at the size limit) holds back only the later events of its own
+key: the others go on, and only the commit waits for it. Back-pressure: with
+``max_in_flight`` events under way the loop pauses its partitions and keeps polling (so it
+stays in its group) instead of taking more into memory. Partitions taken away in a
+rebalance get their work finished and committed first. A crash at any point leaves the
+offsets at or before the first unfinished event: what comes again is handled again, and
+``handle`` must be idempotent.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,17 +42,9 @@ from services.log import get_logger
 log = get_logger(__name__)
 
 
-class Prepared(Protocol):
-    """A batch's CPU-bound work under way: one value (or exception) per event, in order."""
-
-    def done(self) -> bool: ...
-    def wait(self, timeout: float) -> bool: ...
-    def result(self) -> Sequence[Any]: ...
-
-
 class BatchStrategy(Protocol):
-    def prepare(self, events: list[CloudEvent]) -> Prepared:
-        """Start the CPU-bound part of these events' work; return without waiting."""
+    def prepare(self, events: list[CloudEvent]) -> list[Future[Any]]:
+        """Start the CPU-bound part of each event's work; a future each, without waiting."""
         ...
 
     def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
@@ -64,17 +60,32 @@ class BatchStrategy(Protocol):
         ...
 
     def finished(self) -> None:
-        """A batch was handled, its messages sent and its offsets committed."""
+        """A round was handled, its messages sent and its offsets committed."""
         ...
 
     def close(self) -> None: ...
 
 
 @dataclass
-class _Batch:
-    records: list[ConsumerRecord]
-    events: list[CloudEvent | InvalidMessage]
-    prepared: Prepared
+class _Item:
+    record: ConsumerRecord
+    event: CloudEvent | InvalidMessage
+    prepared: Future[Any]
+    done: bool = False
+
+    @property
+    def partition(self) -> TopicPartition:
+        return TopicPartition(self.record.topic, self.record.partition)
+
+    @property
+    def key(self) -> tuple[str, int, bytes | None]:
+        return (self.record.topic, self.record.partition, self.record.key)
+
+
+def _ready(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
 
 
 class BatchConsumerLoop(ConsumerLoop):
@@ -82,13 +93,13 @@ class BatchConsumerLoop(ConsumerLoop):
         super().__init__(handler=_no_handler, **kwargs)
         self._strategy = strategy
         self._max_in_flight = max_in_flight
-        self._in_flight: deque[_Batch] = deque()
+        self._items: deque[_Item] = deque()
         self._revoke = _FinishOnRevoke(self)
         self._polled_at = time.monotonic()
-        self._finishing = False
         self._draining = False  # no poll from inside a rebalance callback, or when leaving
-        # Poll (paused) while finishing a batch this long: the group drops a member that
-        # does not poll within max_poll_interval_ms, and a batch's writes may be slow.
+        self._busy = False  # in a round: a rebalance then leaves the round's work to redo
+        # Poll (paused) while handling a round this long: the group drops a member that
+        # does not poll within max_poll_interval_ms, and a round's writes may be slow.
         self._keep_alive_seconds = self._settings.consumer_max_poll_interval_ms / 1000 / 4
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -97,77 +108,107 @@ class BatchConsumerLoop(ConsumerLoop):
 
     # -- polling ----------------------------------------------------------------------
     def _poll_once(self, consumer: KafkaConsumer) -> None:
-        self._finish_ready(consumer)
-        if len(self._in_flight) >= self._max_in_flight:
+        self._round(consumer)
+        waiting = sum(1 for item in self._items if not item.done)
+        if waiting >= self._max_in_flight:
             consumer.pause(*consumer.assignment())
         elif consumer.paused():
             consumer.resume(*consumer.paused())
-        batch = consumer.poll(timeout_ms=0 if self._in_flight else 500)
+        batch = consumer.poll(timeout_ms=0 if waiting else 500)
         self._polled_at = time.monotonic()
         records = [r for _, rs in sorted(batch.items()) for r in rs]
         if records:
-            self._in_flight.append(self._start(records))
-        elif self._in_flight:
-            self._in_flight[0].prepared.wait(0.05)
+            self._start(records)
+        elif waiting:
+            pending = [i.prepared for i in self._items if not i.done]
+            wait(pending, 0.05, return_when=FIRST_COMPLETED)
 
-    def _start(self, records: list[ConsumerRecord]) -> _Batch:
+    def _start(self, records: list[ConsumerRecord]) -> None:
         events: list[CloudEvent | InvalidMessage] = []
         for record in records:
             try:
                 events.append(parse_event(record.value))
             except InvalidMessage as exc:
                 events.append(exc)
-        good = [e for e in events if isinstance(e, CloudEvent)]
-        return _Batch(records, events, self._strategy.prepare(good))
+        futures = iter(self._strategy.prepare([e for e in events if isinstance(e, CloudEvent)]))
+        for record, event in zip(records, events, strict=True):
+            prepared = next(futures) if isinstance(event, CloudEvent) else _ready(None)
+            self._items.append(_Item(record, event, prepared))
 
-    def _finish_ready(self, consumer: KafkaConsumer) -> None:
-        while self._in_flight and self._in_flight[0].prepared.done():
-            if not self._finish(consumer, self._in_flight.popleft()):
-                self._rewind(consumer)
-                return
+    # -- a round ----------------------------------------------------------------------
+    def _eligible(self) -> list[_Item]:
+        """The items ready to handle: prepared, and no earlier unfinished item of the same
+        key waiting (a story's revisions are handled in offset order)."""
+        blocked: set[tuple[str, int, bytes | None]] = set()
+        out: list[_Item] = []
+        for item in self._items:
+            if item.done:
+                continue
+            if item.key in blocked or not item.prepared.done():
+                blocked.add(item.key)
+                continue
+            out.append(item)
+        return out
 
-    # -- finishing a batch --------------------------------------------------------------
-    def _finish(self, consumer: KafkaConsumer, batch: _Batch) -> bool:
-        """Handle, send, commit; False when the batch must be read again from the first
-        message not done (whose partition is then sought back to it)."""
+    def _round(self, consumer: KafkaConsumer) -> None:
+        self._busy = True
         try:
-            prepared = list(batch.prepared.result())
-        except Exception as exc:  # the pool broke: prepare the batch again
-            log.warning("batch_prepare_failed", error=str(exc))
-            self._seek_to(consumer, batch.records)
-            return False
-        good = [e for e in batch.events if isinstance(e, CloudEvent)]
+            self._handle_round(consumer)
+        finally:
+            self._busy = False
+
+    def _handle_round(self, consumer: KafkaConsumer) -> None:
+        eligible = self._eligible()
+        if not eligible:
+            return
+        values: list[Any] = []
+        for item in eligible:
+            try:
+                values.append(item.prepared.result())
+            except Exception as exc:  # the pool broke: the strategy raises it in handle
+                values.append(exc)
+        good = [(i, v) for i, v in zip(eligible, values, strict=True)
+                if isinstance(i.event, CloudEvent)]  # fmt: skip
+        written = {id(i): v for i, v in good}
         try:
-            prepared = self._strategy.write(good, prepared)
+            events = [i.event for i, _ in good if isinstance(i.event, CloudEvent)]
+            stored = self._strategy.write(events, [v for _, v in good])
+            written = {id(i): v for (i, _), v in zip(good, stored, strict=True)}
         except Exception as exc:  # each event alone, under the loop's rules
             log.warning("batch_write_failed", error=str(exc)[:300])
-        values = iter(prepared)
         outgoing: list[Outgoing] = []
-        done: list[ConsumerRecord] = []
-        self._finishing = True
-        try:
-            for record, event in zip(batch.records, batch.events, strict=True):
-                self._keep_alive(consumer)
-                if isinstance(event, InvalidMessage):
-                    outcome = self.to_dlq(record, event.reason, event.detail)
-                else:
-                    outcome = self._guarded(record, self._work(event, next(values), outgoing))
-                if outcome == "retry":
-                    break
-                done.append(record)
-        finally:
-            self._finishing = False
+        handled: list[_Item] = []
+        retry: set[tuple[str, int, bytes | None]] = set()
+        for item in eligible:
+            if item.key in retry:
+                continue
+            self._keep_alive(consumer)
+            if isinstance(item.event, InvalidMessage):
+                outcome = self.to_dlq(item.record, item.event.reason, item.event.detail)
+            else:
+                work = self._work(item.event, written[id(item)], outgoing)
+                outcome = self._guarded(item.record, work)
+            if outcome == "retry":
+                retry.add(item.key)
+                break  # the rest of the round waits for the backoff, too
+            handled.append(item)
         if outgoing and not all(self._producer.send_all(outgoing)):
             log.warning("batch_send_failed", messages=len(outgoing))
-            self._seek_to(consumer, batch.records)
-            return False
-        self._commit(consumer, done)
+            self._rewind(consumer)
+            return
+        for item in handled:
+            item.done = True
+        self._commit(consumer)
         self._strategy.finished()
-        rest = batch.records[len(done) :]
-        if rest:
-            self._seek_to(consumer, rest)
-            return False
-        return True
+        if retry:
+            self._rewind(consumer)
+
+    def _work(self, event: CloudEvent, prepared: Any, outgoing: list[Outgoing]) -> Any:
+        def work() -> None:
+            bind_event(event)
+            outgoing.extend(self._strategy.handle(event, prepared))
+
+        return work
 
     def _keep_alive(self, consumer: KafkaConsumer) -> None:
         """Poll with every partition paused (no records come) to stay in the group."""
@@ -177,55 +218,51 @@ class BatchConsumerLoop(ConsumerLoop):
         consumer.poll(timeout_ms=0)
         self._polled_at = time.monotonic()
 
-    def _work(self, event: CloudEvent, prepared: Any, outgoing: list[Outgoing]) -> Any:
-        def work() -> None:
-            bind_event(event)
-            outgoing.extend(self._strategy.handle(event, prepared))
-
-        return work
-
-    def _commit(self, consumer: KafkaConsumer, records: list[ConsumerRecord]) -> None:
-        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+    def _commit(self, consumer: KafkaConsumer) -> None:
+        """Commit each partition up to its first unfinished item; forget what is below."""
+        first_open: dict[TopicPartition, int] = {}
+        last_done: dict[TopicPartition, int] = {}
+        for item in self._items:
+            tp = item.partition
+            if not item.done:
+                first_open.setdefault(tp, item.record.offset)
+            elif tp not in first_open:
+                last_done[tp] = item.record.offset
+        offsets = {tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in last_done.items()}
         if offsets:
             consumer.commit(offsets)
+        self._items = deque(
+            i for i in self._items
+            if not i.done or i.record.offset > first_open.get(i.partition, i.record.offset)
+        )  # fmt: skip
 
-    def _seek_to(self, consumer: KafkaConsumer, records: list[ConsumerRecord]) -> None:
-        """Read again from the first of ``records`` in each of their partitions."""
+    def _rewind(self, consumer: KafkaConsumer) -> None:
+        """Read again from each partition's first unfinished item (what was done after it
+        comes again, as duplicates); drop everything under way, and back off."""
         first: dict[TopicPartition, int] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            first[tp] = min(first.get(tp, record.offset), record.offset)
+        for item in self._items:
+            if not item.done:
+                first.setdefault(item.partition, item.record.offset)
+        self._items.clear()
         assigned = consumer.assignment()
         for tp, offset in first.items():
             if tp in assigned:
                 consumer.seek(tp, offset)
-
-    def _rewind(self, consumer: KafkaConsumer) -> None:
-        """After a batch that must be read again: drop the batches behind it (their
-        partitions go back to their first record) and back off."""
-        later = [r for b in self._in_flight for r in b.records]
-        self._in_flight.clear()
-        ahead = {(tp.topic, tp.partition) for tp in consumer.assignment()}
-        self._seek_to(consumer, [r for r in later if (r.topic, r.partition) in ahead])
         self._stop.wait(self._settings.consumer_retry_backoff_seconds)
 
     def _drain(self, consumer: KafkaConsumer) -> None:
-        """Finish what was prepared before the consumer goes (shutdown or rebalance)."""
+        """Finish what is under way before the consumer goes (shutdown or rebalance)."""
         self._draining = True
         try:
-            while self._in_flight:
-                head = self._in_flight[0]
-                if not head.prepared.wait(10.0):
-                    log.warning("batch_abandoned", messages=len(head.records))
-                    break
-                self._in_flight.popleft()
-                if not self._finish(consumer, head):
-                    break
+            deadline = time.monotonic() + 10.0
+            while any(not i.done for i in self._items) and time.monotonic() < deadline:
+                before = sum(1 for i in self._items if i.done)
+                self._round(consumer)
+                if sum(1 for i in self._items if i.done) == before:
+                    pending = [i.prepared for i in self._items if not i.done]
+                    wait(pending, 0.2, return_when=FIRST_COMPLETED)
         finally:
-            self._in_flight.clear()
+            self._items.clear()
             self._draining = False
 
     def _consumer(self) -> KafkaConsumer:
@@ -246,10 +283,11 @@ class _FinishOnRevoke(ConsumerRebalanceListener):
         self.consumer: KafkaConsumer | None = None
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        # While a batch is being finished (a keep-alive poll rebalanced), that batch's
-        # commit fails and its records come again: duplicates, answered as such.
-        if self._loop._in_flight and self.consumer is not None and not self._loop._finishing:
-            self._loop._drain(self.consumer)
+        # A keep-alive poll inside a round can rebalance: that round's commit then fails
+        # and its records come again (duplicates, answered as such).
+        loop = self._loop
+        if loop._items and self.consumer is not None and not (loop._draining or loop._busy):
+            loop._drain(self.consumer)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         pass

@@ -112,18 +112,13 @@ def candidates_for(body: str, declared: list[DeclaredClaim], max_claims: int) ->
 Analysed = list[Candidate] | tuple[str, str, str]
 
 
-def analyse_reports(
-    reports: list[tuple[str, list[DeclaredClaim]]], max_claims: int
-) -> list[Analysed]:
-    """Candidates for each (body, declared claims), in a worker process of the consumer's
-    pool. A failure comes back as ("invalid" | "failed", reason, detail): exceptions with
-    their own constructors do not always survive pickling."""
-    out: list[Analysed] = []
-    for body, declared in reports:
-        try:
-            out.append(candidates_for(body, declared, max_claims))
-        except InvalidMessage as exc:
-            out.append(("invalid", exc.reason, exc.detail))
-        except Exception as exc:  # a bug in detection: the consumer retries, then DLQs
-            out.append(("failed", type(exc).__name__, str(exc)[:500]))
-    return out
+def analyse_report(body: str, declared: list[DeclaredClaim], max_claims: int) -> Analysed:
+    """A report's candidates, in a worker process of the consumer's pool. A failure comes
+    back as ("invalid" | "failed", reason, detail): exceptions with their own constructors
+    do not always survive pickling."""
+    try:
+        return candidates_for(body, declared, max_claims)
+    except InvalidMessage as exc:
+        return ("invalid", exc.reason, exc.detail)
+    except Exception as exc:  # a bug in detection: the consumer retries, then DLQs
+        return ("failed", type(exc).__name__, str(exc)[:500])
