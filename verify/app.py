@@ -15,6 +15,7 @@ from verify.common import utcnow
 from verify.consumer import ReportStrategy, detection_processes
 from verify.edge import VerifyContext
 from verify.outbox import SnapshotOutbox
+from verify.queue.metrics import install as install_queue_metrics
 from verify.queue.routes import router as queue_router
 from verify.stories import service
 from verify.stories.repository import DOCUMENTS as STORY_DOCUMENTS
@@ -63,4 +64,5 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed)
     install_console(app, runtime)
+    install_queue_metrics()
     return app

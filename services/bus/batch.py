@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from services.bus.consumer import ConsumerLoop, bind_event
+from services.bus.consumer import IN_FLIGHT, ConsumerLoop, bind_event
 from services.bus.producer import Outgoing
 from services.contracts import CloudEvent, parse_event
 from services.errors import InvalidMessage, RetryableError
@@ -92,6 +92,7 @@ class BatchConsumerLoop(ConsumerLoop):
     def __init__(self, *, strategy: BatchStrategy, max_in_flight: int, **kwargs: Any) -> None:
         super().__init__(handler=_no_handler, **kwargs)
         self._strategy = strategy
+        self._logical_group = str(kwargs["group"])
         self._max_in_flight = max_in_flight
         self._items: deque[_Item] = deque()
         self._revoke = _FinishOnRevoke(self)
@@ -114,6 +115,7 @@ class BatchConsumerLoop(ConsumerLoop):
             consumer.pause(*consumer.assignment())
         elif consumer.paused():
             consumer.resume(*consumer.paused())
+        IN_FLIGHT.labels(self._logical_group).set(len(self._items))
         batch = consumer.poll(timeout_ms=0 if waiting else 500)
         self._polled_at = time.monotonic()
         records = [r for _, rs in sorted(batch.items()) for r in rs]

@@ -22,7 +22,7 @@ import structlog
 from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from services.bus.admin import TopicAdmin, topic_names
 from services.bus.producer import EventProducer, Outgoing, trace_id_from
@@ -36,6 +36,12 @@ log = get_logger(__name__)
 
 MESSAGES = Counter(
     "newsroom_messages_total", "Messages handled by consumer loops", ["topic", "outcome"]
+)
+OUTCOMES = ("ok", "retry", "dlq")
+# What a consumer group holds, from its own counters (the embedded broker's end offsets
+# are wrong, so lag is not read from it): records taken and not yet committed.
+IN_FLIGHT = Gauge(
+    "newsroom_consumer_in_flight", "Records a consumer group took and has not committed", ["group"]
 )
 MAX_UNEXPECTED_ATTEMPTS = 3
 DLQ_MAX_VALUE = 512 * 1024
@@ -80,6 +86,10 @@ class ConsumerLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._attempts: dict[tuple[str, int, int], int] = {}
+        for topic in self._physical.values():  # zero series from the start: a DLQ rate
+            for outcome in OUTCOMES:  # reads 0, not "no data", until the first one
+                MESSAGES.labels(topic, outcome)
+        IN_FLIGHT.labels(group)
         self.name = name or f"consumer-{group}"
 
     # -- lifecycle --------------------------------------------------------------------
