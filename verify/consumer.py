@@ -95,7 +95,11 @@ class ReportStrategy:
         futures: list[Future[Any]] = [Future() for _ in events]
         reports: list[tuple[int, ReportSubmitted]] = []
         for place, event in enumerate(events):
-            report = event.payload()
+            try:
+                report = event.payload()
+            except InvalidMessage as exc:  # to the DLQ with its reason, in turn
+                futures[place].set_result(exc)
+                continue
             if isinstance(report, ReportSubmitted):
                 reports.append((place, report))
             else:
@@ -144,15 +148,17 @@ class ReportStrategy:
         prepared = [_value_of(v) for v in prepared]
         fresh = []
         for event, value in zip(events, prepared, strict=True):
-            report = event.payload()
-            if isinstance(value, list) and isinstance(report, ReportSubmitted):
+            if isinstance(value, list):  # detection ran: the payload is a report
+                report = event.payload()
+                assert isinstance(report, ReportSubmitted)
                 fresh.append((report, value))
         stored = service.store_new_stories(fresh, utcnow()) if fresh else {}
         out = list(prepared)
-        for place, event in enumerate(events):
-            receipt = stored.get(str(getattr(event.payload(), "report_id", "")))
-            if receipt is not None:
-                out[place] = _Stored(receipt)
+        for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
+            if isinstance(value, list):
+                receipt = stored.get(str(getattr(event.payload(), "report_id", "")))
+                if receipt is not None:
+                    out[place] = _Stored(receipt)
         return out
 
     def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:

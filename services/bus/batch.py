@@ -82,6 +82,12 @@ class _Item:
         return (self.record.topic, self.record.partition, self.record.key)
 
 
+def _failed(exc: Exception) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_exception(exc)
+    return future
+
+
 def _ready(value: Any) -> Future[Any]:
     future: Future[Any] = Future()
     future.set_result(value)
@@ -132,7 +138,12 @@ class BatchConsumerLoop(ConsumerLoop):
                 events.append(parse_event(record.value))
             except InvalidMessage as exc:
                 events.append(exc)
-        futures = iter(self._strategy.prepare([e for e in events if isinstance(e, CloudEvent)]))
+        good = [e for e in events if isinstance(e, CloudEvent)]
+        try:
+            futures = iter(self._strategy.prepare(good))
+        except Exception as exc:  # each event then meets it in turn, under the loop's rules
+            log.warning("batch_prepare_failed", error=str(exc)[:300])
+            futures = iter([_failed(exc) for _ in good])
         for record, event in zip(records, events, strict=True):
             prepared = next(futures) if isinstance(event, CloudEvent) else _ready(None)
             self._items.append(_Item(record, event, prepared))
