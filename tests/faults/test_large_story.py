@@ -15,8 +15,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,16 +30,6 @@ pytestmark = pytest.mark.faults
 ORDINARY_PER_PHASE = 40
 PACE_SECONDS = 0.25
 SOURCES = ("the commission said", "the ministry said", "police said", "the mayor said")
-
-
-@pytest.fixture
-def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    fleet = Fleet(tmp_path)
-    fleet.start()
-    try:
-        yield fleet
-    finally:
-        fleet.stop()
 
 
 def largest_body(limit: int) -> str:

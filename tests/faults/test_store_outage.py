@@ -4,25 +4,12 @@ while it is down, /readyz goes red and back to green, and nothing accepted is lo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.support.fleet import Fleet
 from tests.support.reports import report
 from tests.support.servers import wait_for
-
-
-@pytest.fixture
-def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    fleet = Fleet(tmp_path)
-    fleet.start()
-    try:
-        yield fleet
-    finally:
-        fleet.stop()
 
 
 def _ready(fleet: Fleet, service: str) -> int:
