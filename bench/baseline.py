@@ -1,7 +1,8 @@
 """The bare baselines: FastAPI apps that do the least a real endpoint could do.
 
 Served exactly as `newsroom serve` serves a service (``uvicorn.run`` with the same
-arguments: one worker, uvicorn's default loop and HTTP implementation, no access log),
+arguments: one worker, uvicorn's default loop, ``server_options``' guarded httptools
+protocol, no access log),
 each in its own process: ``python -m bench.baseline ingest PORT`` or
 ``python -m bench.baseline feed PORT FILE``.
 
@@ -9,7 +10,7 @@ each in its own process: ``python -m bench.baseline ingest PORT`` or
   model as ingest, and answers 202 with a fixed body. No auth, no store, no broker.
 - ``feed``: ``GET /feeds/all.json`` answers the bytes in FILE with their ETag, and 304
   when ``If-None-Match`` carries it.
-- ``feed-mw``: the same, behind the two middlewares every service has
+- ``feed-mw``: the same, behind the middlewares every service has
   (``services.http.build_app``): it shows how much of a gap they make alone.
 """
 
@@ -26,7 +27,13 @@ from fastapi.responses import JSONResponse
 
 from ingest.reports.schemas import ReportIn
 from newsroom import stack as embedded
-from services.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.http.middleware import (
+    BodyLimitMiddleware,
+    HeadAsGetMiddleware,
+    RequestContextMiddleware,
+)
+from services.http.serving import server_options
+from services.settings import Settings
 
 
 def ingest_app() -> FastAPI:
@@ -54,6 +61,7 @@ def feed_app(body: bytes, middleware: bool = False) -> FastAPI:
     if middleware:
         # As services.http.build_app adds them (the last added runs first).
         app.add_middleware(BodyLimitMiddleware, limit=300 * 1024)
+        app.add_middleware(HeadAsGetMiddleware)
         app.add_middleware(RequestContextMiddleware, service="bare")
     return app
 
@@ -64,9 +72,8 @@ def serve(app: FastAPI, port: int) -> None:
         app,
         host="127.0.0.1",
         port=port,
-        log_config=None,
-        access_log=False,
         timeout_graceful_shutdown=10,
+        **server_options(Settings()),
     )
 
 

@@ -226,7 +226,7 @@ def feeds_gap(r: Results) -> list[str]:
         )
     text += (
         f" The whole feed (200, no target) is at {whole.ratio:.2f}: it still goes through "
-        "them, and the same bare endpoint behind the services' two middlewares alone answers "
+        "them, and the same bare endpoint behind the services' middlewares alone answers "
         f"{mw:.2f} of bare (request and trace ids, two uuid4s, structlog context, Prometheus "
         "labels per request); the rest is the router (25 routes ahead of an endpoint cost a "
         "bare app 20-30%, measured apart) and the handler."

@@ -278,7 +278,7 @@ def feeds_section(f: FeedFigure) -> list[str]:
         "reviewed claim by claim over verify's API and published by an editor over",
         f"publish's ({f.setup_s:.0f} s). Baseline: a bare FastAPI endpoint answering the same",
         'bytes with an ETag, and 304 when `If-None-Match` carries it. "Bare + middleware":',
-        "the same bare endpoint behind the two middlewares every service runs",
+        "the same bare endpoint behind the middlewares every service runs",
         "(`services/http/middleware.py`), to show their share of the gap.",
         "",
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ingest.consumer import timeline_consumer
-from ingest.relay import Relay
+from ingest.relay import relay as relay_worker
 from ingest.reports import repository
 from ingest.reports.rate import RateLimiter
 from ingest.reports.routes import router as reports_router
@@ -22,7 +22,7 @@ nothing new. Admins manage users and tokens under `/v1/users`."""
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "ingest", documents=repository.DOCUMENTS)
-    relay = Relay(runtime)
+    relay = relay_worker(runtime)
     runtime.add_worker(relay)
     runtime.add_worker(timeline_consumer(runtime))
     app = build_app(

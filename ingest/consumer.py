@@ -7,6 +7,7 @@ from services.bus import ConsumerLoop, Received
 from services.contracts import (
     CloudEvent,
     ReportReceived,
+    StoryChanged,
     StoryPublished,
     StoryReviewed,
     Topic,
@@ -22,7 +23,7 @@ def handle(event: CloudEvent, received: Received) -> None:
     payload = event.payload()
     if isinstance(payload, ReportReceived):
         service.on_receipt(payload)
-    elif isinstance(payload, StoryReviewed):
+    elif isinstance(payload, StoryReviewed | StoryChanged):
         service.on_reviewed(payload)
     elif isinstance(payload, StoryPublished):
         service.on_published(payload)

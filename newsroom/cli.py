@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
-import secrets
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from newsroom import local
 from newsroom import stack as embedded
 from services.settings import ServiceName, Settings
 
@@ -22,19 +23,18 @@ app = typer.Typer(
 users_app = typer.Typer(help="Users, roles and tokens (admin).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
-DEMO_USERS = {
-    "demo-reporter": "reporter",
-    "demo-reviewer": "reviewer",
-    "demo-editor": "editor",
-    "demo-admin": "admin",
-}
+DEMO_USERS = local.DEMO_USERS
 SERVICE_USER = "svc-publish"
+
+
+# The settings the running command uses: what an error names when a part does not answer.
+_USED: dict[str, Settings] = {}
 
 
 def _settings() -> Settings:
     from services.log import configure_logging
 
-    settings = Settings()
+    settings = _USED["settings"] = local.load_settings()
     # The command's own output is for people; library chatter only when something is wrong.
     configure_logging("WARNING", "console")
     return settings
@@ -55,26 +55,7 @@ def _connect_auth(settings: Settings) -> None:
 
     connect_store(settings, auth.ALIAS)
     ensure_indexes(auth.DOCUMENTS)
-
-
-def _local_secrets(settings: Settings) -> dict[str, str]:
-    """Keys the embedded stack needs, made once and kept (0600) under the stack's home,
-    never in the repository. Settings from the environment win."""
-    path = settings.home / "secrets.env"
-    values: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if "=" in line:
-                key, value = line.split("=", 1)
-                values[key] = value
-    wanted = ("NEWSROOM_WEBHOOK_MASTER_KEY", "NEWSROOM_SESSION_SECRET")
-    if any(k not in values for k in wanted):
-        for key in wanted:
-            values.setdefault(key, secrets.token_urlsafe(32))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-        path.chmod(0o600)
-    return {k: v for k, v in values.items() if k not in os.environ}
+    auth.backfill_name_keys()
 
 
 # --- the embedded stack ------------------------------------------------------------------
@@ -83,11 +64,39 @@ def _local_secrets(settings: Settings) -> dict[str, str]:
 @app.command()
 def up(
     demo_users: Annotated[bool, typer.Option(help="Create a demo user per role")] = True,
+    new_tokens: Annotated[
+        bool, typer.Option(help="Give the demo users new tokens (the old ones stop working)")
+    ] = False,
+    restart: Annotated[
+        bool, typer.Option(help="Stop what runs first, then start with the settings given now")
+    ] = False,
 ) -> None:
-    """Start broker, store, ingest, verify and publish on this machine."""
+    """Start broker, store, ingest, verify and publish on this machine.
+
+    The settings it starts with (ports included) are kept in <home>/settings.env, where
+    every later newsroom command finds them; the demo users keep their tokens across
+    restarts unless --new-tokens is given."""
     settings = _settings()
-    env = {**os.environ, **_local_secrets(settings)}
+    stack = embedded.EmbeddedStack(settings)
+    kept_path = local.settings_path(settings.home)
+    running = [p.name for p in stack.status() if p.alive]
+    if running:
+        changed = local.differences(local.read_env_file(kept_path), local.kept_values(settings))
+        if changed and not restart:
+            _fail(
+                f"Newsroom is already running ({', '.join(running)}) with other settings "
+                f"than the ones given now (kept in {kept_path}):\n  "
+                + "\n  ".join(changed)
+                + "\nTo restart with the new ones: `.venv/bin/newsroom up --restart` "
+                "(or `make down`, then `make up` again)."
+            )
+        if restart:
+            stack.down(_say)
+    # The services read their settings from the environment: hand them what this command
+    # settled on (kept settings included), and the stack's own secrets.
+    env = {**os.environ, **local.kept_values(settings), **local.local_secrets(settings)}
     stack = embedded.EmbeddedStack(settings, env)
+    local.save_settings(settings)
     tokens: dict[str, str] = {}
 
     def prepare() -> None:
@@ -105,24 +114,41 @@ def up(
             # goes into that copy. A running publish keeps the token it has.
             stack.env["NEWSROOM_SERVICE_TOKEN"] = auth.rotate_token(SERVICE_USER, auth.Role.SERVICE)
         if demo_users:
-            for name, role in DEMO_USERS.items():
-                tokens[name] = auth.rotate_token(name, auth.Role(role))
+            tokens.update(_demo_tokens(settings, new_tokens))
 
     typer.echo(f"Starting Newsroom (data and logs under {stack.home})")
     try:
         stack.up(_say, before_services=prepare)
     except embedded.StackError as exc:
         _fail(f"{exc}\nRun `make down` to stop what did start.")
-    _print_welcome(settings, tokens)
-    if tokens:
-        path = settings.home / "tokens.env"
-        path.write_text(
-            "".join(f"{n.upper().replace('-', '_')}_TOKEN={t}\n" for n, t in tokens.items())
-        )
-        path.chmod(0o600)
+    _print_welcome(settings, tokens, kept_path)
 
 
-def _print_welcome(settings: Settings, tokens: dict[str, str]) -> None:
+def _demo_tokens(settings: Settings, renew: bool) -> dict[str, str]:
+    """The demo users' tokens: the ones kept in tokens.env while they still work (so
+    console users stay signed in across restarts), new ones otherwise or when asked.
+    Written to tokens.env before anything is printed."""
+    from services import auth
+    from services.errors import NewsroomError
+
+    kept = {} if renew else local.read_tokens(settings.home)
+    tokens: dict[str, str] = {}
+    for name, role in DEMO_USERS.items():
+        token = kept.get(name)
+        if token is not None:
+            try:
+                principal = auth.Authenticator(0).authenticate(token)
+            except NewsroomError:
+                principal = None
+            if principal is not None and principal.name == name:
+                tokens[name] = token
+                continue
+        tokens[name] = auth.rotate_token(name, auth.Role(role))
+    local.save_tokens(settings.home, tokens)
+    return tokens
+
+
+def _print_welcome(settings: Settings, tokens: dict[str, str], kept: Path) -> None:
     ingest, verify, publish = (settings.url_of(s) for s in ("ingest", "verify", "publish"))
     typer.secho("\nNewsroom is up.", fg=typer.colors.GREEN, bold=True)
     typer.echo(f"""
@@ -132,13 +158,28 @@ def _print_welcome(settings: Settings, tokens: dict[str, str]) -> None:
   Console      reviewers {verify}/ui/    editors {publish}/ui/
   Feeds        {publish}/feeds/all.json  (.atom, .rss; or one section: /feeds/world.json)
 """)
+    home = _shown(settings.home)
     if tokens:
-        typer.echo("  Demo tokens (new on every start; also in .newsroom/tokens.env):")
+        typer.echo(
+            f"  Demo tokens (kept across restarts; `up --new-tokens` replaces them).\n"
+            f"  `source {home}/tokens.env` sets them as DEMO_REPORTER_TOKEN and so on,\n"
+            f"  or give a command `--as reporter`:"
+        )
         for name, token in tokens.items():
             typer.echo(f"    {name:<15} {token}")
     typer.echo(
-        "\n  Stop with `make down`; `newsroom status` and `newsroom logs [part]` show what runs."
+        f"\n  Settings kept in {_shown(kept)}: every newsroom command uses them."
+        "\n  Stop with `make down`; `.venv/bin/newsroom status` and "
+        "`.venv/bin/newsroom logs [part]` show what runs."
     )
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a person would type it here: relative when it is under this folder."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @app.command()
@@ -152,7 +193,11 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Show each part: pid, port, and whether it answers."""
-    stack = embedded.EmbeddedStack(_settings())
+    settings = _settings()
+    stack = embedded.EmbeddedStack(settings)
+    kept = local.settings_path(settings.home)
+    if kept.is_file():
+        typer.echo(f"(settings from {_shown(kept)}; data and logs under {_shown(stack.home)})")
     typer.echo(f"{'part':<9} {'pid':>7}  {'port':>5}  state")
     for part in stack.status():
         state = "ready" if part.ready else ("running, not ready" if part.alive else "stopped")
@@ -193,36 +238,110 @@ def serve(service: Annotated[str, typer.Argument(help="ingest, verify or publish
     """Run one service in the foreground (what `up` and the container images run)."""
     import uvicorn
 
+    from services.http.serving import server_options
     from services.log import configure_logging
 
     if service not in embedded.SERVICES:
         _fail(f"unknown service {service!r}; one of {', '.join(embedded.SERVICES)}")
     name: ServiceName = service  # type: ignore[assignment]
-    settings = Settings()
+    settings = Settings()  # `up` hands its settings over in the environment
     configure_logging(settings.log_level, settings.log_format, service=name)
     module = importlib.import_module(f"{name}.app")
     uvicorn.run(
         module.create_app(settings),
         host=settings.host,
         port=settings.port_of(name),
-        log_config=None,
-        access_log=False,
         timeout_graceful_shutdown=10,
+        **server_options(settings),
     )
+
+
+@app.command()
+def bootstrap(
+    admin: Annotated[
+        str | None, typer.Option(help="Also create this first admin; its token is printed once")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a writable store")] = 120.0,
+) -> None:
+    """Prepare a deployment: wait for the store, register the service token, and create
+    the first admin. Running it again changes nothing and prints no token."""
+    from services import auth
+    from services.auth import provision
+    from services.errors import NewsroomError
+
+    settings = _settings()
+    if settings.service_token is None:
+        _fail("set NEWSROOM_SERVICE_TOKEN (see README: Deploy it)")
+    if not embedded.wait_until(lambda: embedded.store_writable(settings.mongo_url), wait, None, 1):
+        _fail(f"the store at {settings.mongo_url} did not take writes within {wait:.0f} s")
+    _connect_auth(settings)
+    try:
+        token = settings.service_token.get_secret_value()  # type: ignore[union-attr]
+        registered = provision.ensure_token(SERVICE_USER, auth.Role.SERVICE, token)
+        state = "token registered" if registered else "already registered"
+        typer.echo(f"service user {SERVICE_USER}: {state}", err=True)
+        if admin:
+            created = provision.first_admin(admin)
+            if created is None:
+                typer.echo(
+                    f"user {admin} exists: no token shown (`users token` issues one)", err=True
+                )
+            else:
+                typer.echo(f"Created {admin} (admin). Token (shown once):", err=True)
+                typer.echo(created.token)
+    except NewsroomError as exc:
+        _fail(exc.detail)
 
 
 # --- reports ---------------------------------------------------------------------------
 
 TokenOption = Annotated[
-    str, typer.Option(envvar="NEWSROOM_TOKEN", help="Your token (or set NEWSROOM_TOKEN)")
+    str | None,
+    typer.Option(envvar="NEWSROOM_TOKEN", help="Your token (or set NEWSROOM_TOKEN)"),
+]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as a demo user of `newsroom up`: a role (reporter) or a name (demo-reporter)",
+    ),
 ]
 UrlOption = Annotated[str | None, typer.Option(help="ingest's URL (default from settings)")]
+
+
+def _token(token: str | None, who: str | None) -> str:
+    """The token given, or the demo user's from tokens.env (--as)."""
+    if who is not None:
+        name = local.demo_user_of(who)
+        if name is None:
+            roles = ", ".join(local.DEMO_USERS.values())
+            _fail(f"--as {who!r}: not a demo user; one of {roles} (or demo-<role>)")
+        home = local.home_of()
+        found = local.read_tokens(home).get(str(name))
+        if found is None:
+            _fail(
+                f"--as {who}: no token for {name} in {_shown(home / local.TOKENS_FILE)}; "
+                "`make up` writes it"
+            )
+        return str(found)
+    if not token:
+        _fail("no token: give --token TOKEN, set NEWSROOM_TOKEN, or use --as ROLE after `make up`")
+    return str(token)
+
+
+def _program() -> str:
+    """This command as it can be typed again here (`.venv/bin/newsroom` from the repo)."""
+    argv0 = sys.argv[0]
+    if argv0.endswith("__main__.py") or not argv0:
+        return f"{_shown(Path(sys.executable))} -m newsroom"
+    return _shown(Path(argv0)) if os.sep in argv0 else argv0
 
 
 @app.command()
 def submit(
     file: Annotated[Path, typer.Argument(help="Markdown with front matter: headline, section")],
-    token: TokenOption,
+    token: TokenOption = None,
+    who: AsOption = None,
     story_id: Annotated[str | None, typer.Option(help="Your story's id, for a revision")] = None,
     publish_when_cleared: Annotated[
         bool | None, typer.Option(help="Release automatically once every claim is cleared")
@@ -232,10 +351,11 @@ def submit(
     """Submit a story (or a revision) from a Markdown file."""
     from newsroom import client
 
-    base = url or Settings().url_of("ingest")
+    base = url or _settings().url_of("ingest")
+    secret = _token(token, who)
     try:
         story = client.read_story(file, story_id, publish_when_cleared)
-        answer = client.submit(base, token, story)
+        answer = client.submit(base, secret, story)
     except client.ClientError as exc:
         _fail(str(exc))
     typer.secho(
@@ -243,21 +363,25 @@ def submit(
         f"revision {answer['revision']}).",
         fg=typer.colors.GREEN,
     )
-    typer.echo(f"Track it: newsroom report {answer['report_id']}   ({answer['status_url']})")
+    how = f" --as {who}" if who else ("" if os.environ.get("NEWSROOM_TOKEN") else " --token TOKEN")
+    typer.echo(f"Track it: {_program()} report {answer['report_id']}{how}")
+    typer.echo(f"      or: {answer['status_url']}")
 
 
 @app.command()
 def report(
     report_id: Annotated[str, typer.Argument(help="The report id submit printed")],
-    token: TokenOption,
+    token: TokenOption = None,
+    who: AsOption = None,
     url: UrlOption = None,
 ) -> None:
     """Show where a report is: accepted, queued, in_review, cleared, published."""
     from newsroom import client
 
-    base = url or Settings().url_of("ingest")
+    base = url or _settings().url_of("ingest")
+    secret = _token(token, who)
     try:
-        found = client.report(base, token, report_id)
+        found = client.report(base, secret, report_id)
     except client.ClientError as exc:
         _fail(str(exc))
     typer.echo(f"{found['headline']}  [{found['section']}]  by {found['byline']}")
@@ -308,6 +432,27 @@ def users_list() -> None:
         typer.echo(f"{user.name:<24} {user.role:<9} {user.created_at:%Y-%m-%d %H:%M:%S}  {state}")
 
 
+@users_app.command("show")
+def users_show(name: str) -> None:
+    """A user and every token they have had: when, by whom, whether revoked."""
+    from services import auth
+    from services.errors import NewsroomError
+
+    _connect_auth(_settings())
+    try:
+        user = auth.find_user(name)
+    except NewsroomError as exc:
+        _fail(exc.detail)
+    state = "revoked" if user.revoked_at else "active"
+    typer.echo(f"{user.name} ({user.role}, {state}), created {user.created_at:%Y-%m-%d %H:%M:%S}")
+    typer.echo(f"{'token':<18} {'issued':<20} {'issued by':<24} state")
+    for token in auth.tokens_of(user):
+        issued_by = token.issued_by or "(not recorded)"
+        token_state = "revoked" if token.revoked_at else "active"
+        issued_at = f"{token.created_at:%Y-%m-%d %H:%M:%S}"
+        typer.echo(f"{token.token_id:<18} {issued_at:<20} {issued_by:<24} {token_state}")
+
+
 @users_app.command("revoke")
 def users_revoke(name: str) -> None:
     """Revoke a user and every token they hold."""
@@ -337,7 +482,20 @@ def users_token(name: str) -> None:
 
 
 def main() -> None:
-    app()
+    from pymongo.errors import PyMongoError
+
+    try:
+        app()
+    except PyMongoError as exc:
+        used = _USED.get("settings")
+        where = used.mongo_url if used else "the configured store"
+        typer.secho(
+            f"error: the store at {where} did not answer ({type(exc).__name__}). "
+            "Is it running (`.venv/bin/newsroom status`), and on that port?",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -65,12 +65,16 @@ def read_story(path: Path, story_id: str | None, publish_when_cleared: bool | No
 
 
 def _problem(response: httpx.Response) -> ClientError:
+    """The API's refusal in words, with the URL that refused."""
+    where = f"{response.request.method} {response.request.url}"
     try:
         problem = response.json()
     except ValueError:
-        return ClientError(f"HTTP {response.status_code}: {response.text[:300]}")
+        return ClientError(f"{where}: HTTP {response.status_code}: {response.text[:300]}")
+    if not isinstance(problem, dict):
+        return ClientError(f"{where}: HTTP {response.status_code}: {response.text[:300]}")
     title, detail = problem.get("title", "Error"), problem.get("detail", "")
-    lines = [f"{title} (HTTP {response.status_code}): {detail}"]
+    lines = [f"{where}: {title} (HTTP {response.status_code}): {detail}"]
     for error in problem.get("errors", [])[:10]:
         lines.append(f"  - {'.'.join(map(str, error.get('loc', [])))}: {error.get('msg')}")
     if response.headers.get("retry-after"):
@@ -92,7 +96,8 @@ def submit(url: str, token: str, story: StoryFile) -> dict[str, Any]:
             )
     except httpx.HTTPError as exc:
         raise ClientError(
-            f"Cannot reach ingest at {url}: {exc}. Is it running (`newsroom status`)?"
+            f"Cannot reach ingest at {url}/v1/reports: {exc}. Is it running "
+            "(`.venv/bin/newsroom status`), and on that port?"
         ) from exc
     if response.status_code != 202:
         raise _problem(response)
@@ -105,7 +110,10 @@ def report(url: str, token: str, report_id: str) -> dict[str, Any]:
         with _client(url, token) as client:
             response = client.get(f"/v1/reports/{report_id}")
     except httpx.HTTPError as exc:
-        raise ClientError(f"Cannot reach ingest at {url}: {exc}") from exc
+        raise ClientError(
+            f"Cannot reach ingest at {url}/v1/reports/{report_id}: {exc}. Is it running "
+            "(`.venv/bin/newsroom status`), and on that port?"
+        ) from exc
     if response.status_code != 200:
         raise _problem(response)
     result: dict[str, Any] = response.json()

@@ -157,6 +157,19 @@ def store_ready(url: str) -> bool:
         client.close()
 
 
+def store_writable(url: str) -> bool:
+    """The store answers and takes writes: a replica set has elected its primary."""
+    from pymongo import MongoClient
+
+    client: MongoClient[dict[str, object]] = MongoClient(url, serverSelectionTimeoutMS=1000)
+    try:
+        return bool(client.admin.command("hello").get("isWritablePrimary"))
+    except Exception:
+        return False
+    finally:
+        client.close()
+
+
 def http_ready(url: str) -> bool:
     try:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200

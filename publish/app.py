@@ -19,15 +19,17 @@ from publish.verify_client import VerifyClient
 from publish.webhooks import repository as webhook_repository
 from publish.webhooks import routes as webhook_routes
 from publish.webhooks.worker import DeliveryWorker
-from publish.workers import CatchUp, FeedVersion, Outbox
+from publish.workers import AutoRelease, CatchUp, FeedVersion, ReleaseRows
 from services.bus import ConsumerLoop
 from services.contracts import Topic, utcnow
 from services.http import build_app
+from services.outbox import OutboxWorker
 from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
 
 DOCUMENTS = (*story_repository.DOCUMENTS, *webhook_repository.DOCUMENTS)
 OUTBOX_INTERVAL = 1.0
+AUTO_RELEASE_INTERVAL = 5.0
 DELIVERY_INTERVAL = 0.25
 FEED_VERSION_INTERVAL = 1.0
 
@@ -61,7 +63,12 @@ def create_app(settings: Settings) -> FastAPI:
         page_size=settings.feed_page_size,
     )
 
-    outbox = PeriodicWorker("publish-outbox", OUTBOX_INTERVAL, Outbox(runtime.producer))
+    outbox = OutboxWorker(
+        ReleaseRows(runtime.producer),
+        runtime.producer,
+        interval=OUTBOX_INTERVAL,
+        stuck_after=settings.readiness_stall_seconds,
+    )
     deliveries = _ClosingWorker(
         "publish-webhooks", DELIVERY_INTERVAL, DeliveryWorker(settings, utcnow)
     )
@@ -73,12 +80,15 @@ def create_app(settings: Settings) -> FastAPI:
         outbox.wake()
         deliveries.wake()
 
+    auto_release = PeriodicWorker(
+        "publish-auto-release", AUTO_RELEASE_INTERVAL, AutoRelease(desk, verify, released)
+    )
     runtime.add_worker(
         ConsumerLoop(
             settings=settings,
             topics=[Topic.STORIES_REVIEWED],
             group="publish",
-            handler=make_handler(desk, verify, released),
+            handler=make_handler(desk, verify, auto_release.wake),
             producer=runtime.producer,
             admin=runtime.admin,
             name="publish-consumer",
@@ -88,9 +98,10 @@ def create_app(settings: Settings) -> FastAPI:
         PeriodicWorker(
             "publish-catchup",
             settings.catchup_interval_seconds,
-            CatchUp(desk, verify, settings.catchup_interval_seconds, released),
+            CatchUp(desk, verify, settings.catchup_interval_seconds, auto_release.wake),
         )
     )
+    runtime.add_worker(auto_release)
     runtime.add_worker(outbox)
     runtime.add_worker(deliveries)
     runtime.add_worker(

@@ -1,8 +1,12 @@
-"""The ``stories.reviewed`` handler (group "publish"): snapshots into the read model.
+"""The ``stories.reviewed`` handler (group "publish"): story changes into the read model.
 
-Idempotent on (story, version): an older or repeated snapshot changes nothing. When the
-reporter asked for release once cleared and the gate passes, the release is tried right
-away; if verify cannot confirm it now, the catch-up worker's sweep tries again later.
+Idempotent on (story, version): an older or repeated event changes nothing. A whole
+snapshot (``StoryReviewed``) is stored as it comes; a ``StoryChanged`` either patches
+who holds which claim in, or makes publish read the snapshot from verify (a story too
+large for an event). The handler only stores: when the reporter asked for release once
+cleared and the gate passes, it wakes the auto-release worker
+(:class:`publish.workers.AutoRelease`), which asks verify and releases outside the
+consumer, so a slow or unreachable verify never holds the partition.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Callable
 
 from publish.stories import service
 from services.bus import Received
-from services.contracts import CloudEvent, StoryReviewed
+from services.contracts import CloudEvent, StoryChanged, StoryReviewed
 from services.errors import InvalidMessage, NewsroomError
 from services.log import get_logger
 
@@ -38,16 +42,25 @@ def release_automatically(
 
 
 def make_handler(
-    desk: service.Desk, source: service.SnapshotSource, released: Released
+    desk: service.Desk, source: service.SnapshotSource, auto_release_due: Callable[[], None]
 ) -> Callable[[CloudEvent, Received], None]:
     def handle(event: CloudEvent, received: Received) -> None:
-        snapshot = event.payload()
-        if not isinstance(snapshot, StoryReviewed):
+        payload = event.payload()
+        if not isinstance(payload, StoryReviewed | StoryChanged):
             raise InvalidMessage("unexpected_type", f"{event.type} on {received.topic}")
-        if received.key and received.key != snapshot.story_id:
-            raise InvalidMessage("key_mismatch", f"key {received.key} for {snapshot.story_id}")
-        row = service.apply_snapshot(snapshot, desk.now())
+        if received.key and received.key != payload.story_id:
+            raise InvalidMessage("key_mismatch", f"key {received.key} for {payload.story_id}")
+        if isinstance(payload, StoryReviewed):
+            row = service.apply_snapshot(payload, desk.now())
+        else:
+            try:
+                row = service.apply_change(payload, source, desk.now())
+            except NewsroomError as exc:
+                # Verify cannot answer now: the catch-up worker reads the story later.
+                log.warning("story_change_deferred", story_id=payload.story_id,
+                            reason=exc.detail)  # fmt: skip
+                return
         if row is not None and row.auto_release:
-            release_automatically(desk, source, snapshot.story_id, released)
+            auto_release_due()
 
     return handle

@@ -2,31 +2,36 @@
 
 - catch-up: re-read verify's snapshots changed since the last one seen (minus an
   overlap, because concurrent writers in verify can commit out of order), so an event
-  lost with a broker restart is healed; then retry "publish when cleared" releases that
-  could not be confirmed earlier;
-- outbox: send the ``stories.published`` event of every release row not yet acknowledged;
+  lost with a broker restart is healed;
+- auto-release: release the stories whose reporter asked for it once they clear, woken
+  by the consumer and the catch-up, and retrying those verify could not confirm;
+- outbox: send the ``stories.published`` event of every release row not yet acknowledged
+  (the shared outbox, :mod:`services.outbox`: replicas claim rows, so each event goes
+  out once);
 - feed version: notice releases made by other replicas, for the feed cache.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from publish.consumer import Released, release_automatically
 from publish.feeds.cache import FeedCache
 from publish.stories import repository, service
-from publish.stories.model import ReleaseRow
 from publish.verify_client import VerifyClient
-from services.bus import EventProducer, Outgoing
-from services.contracts import StoryPublished, Topic, utcnow
+from services.bus import EventProducer
+from services.contracts import StoryPublished, Topic
 from services.errors import NewsroomError
 from services.log import get_logger
+from services.outbox import OutboxRows, Rendered, render_each
 
 log = get_logger(__name__)
 
 CATCHUP_PAGE = 200
 CATCHUP_MAX_PAGES = 50
-OUTBOX_BATCH = 100
+AUTO_RELEASE_BATCH = 50
 
 
 def catchup_overlap(interval: float) -> timedelta:
@@ -36,20 +41,25 @@ def catchup_overlap(interval: float) -> timedelta:
 
 class CatchUp:
     def __init__(
-        self, desk: service.Desk, verify: VerifyClient, interval: float, released: Released
+        self,
+        desk: service.Desk,
+        verify: VerifyClient,
+        interval: float,
+        auto_release_due: Callable[[], None],
     ) -> None:
         self._desk = desk
         self._verify = verify
-        self._released = released
+        self._auto_release_due = auto_release_due
         self._overlap = catchup_overlap(interval)
 
     def __call__(self) -> bool:
         try:
             self.heal()
         except NewsroomError as exc:
-            # Verify down or not answering: the next pass tries again; sweep anyway.
+            # Verify down or not answering: the next pass tries again.
             log.warning("catchup_skipped", reason=exc.detail)
-        self.sweep()
+        # Releases verify could not confirm earlier are tried again on every pass.
+        self._auto_release_due()
         return False
 
     def heal(self) -> int:
@@ -65,10 +75,6 @@ class CatchUp:
                 row = service.apply_snapshot(snapshot, self._desk.now())
                 if row is not None:
                     applied += 1
-                    if row.auto_release:
-                        release_automatically(
-                            self._desk, self._verify, snapshot.story_id, self._released
-                        )
                 if newest is None or snapshot.updated_at > newest:
                     newest = snapshot.updated_at
             if not cursor:
@@ -79,32 +85,46 @@ class CatchUp:
             log.info("catchup_healed", applied=applied, seen=seen)
         return applied
 
-    def sweep(self) -> None:
-        for story_id in repository.auto_release_candidates(50):
-            release_automatically(self._desk, self._verify, story_id, self._released)
 
+class AutoRelease:
+    """Release every story marked for release once cleared; True while more may wait."""
 
-class Outbox:
-    def __init__(self, producer: EventProducer) -> None:
-        self._producer = producer
+    def __init__(self, desk: service.Desk, verify: VerifyClient, released: Released) -> None:
+        self._desk = desk
+        self._verify = verify
+        self._released = released
 
     def __call__(self) -> bool:
-        rows = repository.unsent_releases(OUTBOX_BATCH)
-        if not rows:
-            return False
-        messages = [self._message(row) for row in rows]
-        results = self._producer.send_all(messages)
-        sent = [row.release_id for row, ok in zip(rows, results, strict=True) if ok]
-        repository.mark_sent(sent, utcnow())
-        if len(sent) < len(rows):
-            log.warning("outbox_send_incomplete", sent=len(sent), pending=len(rows) - len(sent))
-            return False
-        log.info("outbox_sent", events=len(sent))
-        return len(rows) == OUTBOX_BATCH
+        candidates = repository.auto_release_candidates(AUTO_RELEASE_BATCH)
+        for story_id in candidates:
+            release_automatically(self._desk, self._verify, story_id, self._released)
+        return False
 
-    def _message(self, row: ReleaseRow) -> Outgoing:
-        event = StoryPublished.model_validate(row.event)
-        return self._producer.message(Topic.STORIES_PUBLISHED, event, key=row.story_id)
+
+class ReleaseRows:
+    """The outbox source of publish: ``stories.published`` of each release row."""
+
+    name = "publish-releases"
+    # Stored before the shared outbox: still to be sent.
+    legacy: Mapping[str, Any] | None = {"sent_at": None}
+    projection: Mapping[str, Any] | None = None
+
+    def __init__(self, producer: EventProducer) -> None:
+        self.rows: OutboxRows = repository.RELEASE_ROWS
+        self._producer = producer
+
+    def render(self, docs: list[dict[str, Any]]) -> list[Rendered]:
+        def one(doc: dict[str, Any]) -> Rendered:
+            row = repository.release_of(doc)
+            event = StoryPublished.model_validate(row.event)
+            message = self._producer.message(Topic.STORIES_PUBLISHED, event, key=row.story_id)
+            return Rendered(doc["_id"], message, doc=doc)
+
+        # One story's releases go out in the order they were made.
+        return render_each(sorted(docs, key=lambda d: int(d.get("seq", 0))), one)
+
+    def sent(self, sent: list[Rendered], token: str, now: datetime) -> None:
+        self.rows.done([r.row_id for r in sent], token, now)
 
 
 class FeedVersion:

@@ -19,6 +19,14 @@ from services.errors import InvalidMessage
 SCHEMA_VERSION = 1
 CONTENT_TYPE = "application/cloudevents+json"
 
+# The broker's message limit as kafka-python's producer (``max_request_size``) and Apache
+# Kafka (``message.max.bytes``) default to; Tansu 0.6.0 took 5 MB, so ours is the binding one.
+BROKER_MESSAGE_BYTES = 1024 * 1024
+# The largest event value a service sends: a quarter of the broker's limit is left for the
+# key, headers and record-batch framing. The outbox sets aside anything larger, and the
+# input limits (DEVELOPERS.md, "Limits") keep every accepted input's events under it.
+MAX_EVENT_BYTES = 768 * 1024
+
 
 class Topic(StrEnum):
     REPORTS_SUBMITTED = "reports.submitted"
@@ -174,6 +182,35 @@ class StoryReviewed(Contract):
     cleared: bool
     claims: list[ClaimSnapshot]
     updated_at: datetime
+    # Claims detection found beyond the revision's limit (``max_claims_per_revision``):
+    # not stored as claims; the reviewer is told so.
+    claims_over_limit: int = 0
+
+
+class ClaimHolder(Contract):
+    claim_id: str
+    holder: str
+
+
+class StoryChanged(Contract):
+    """A story changed and its whole snapshot does not travel with this event.
+
+    ``reason`` says why: ``leases`` (only who holds which claim changed: ``holders``
+    lists every claim held now), or ``too_large`` (the snapshot would not fit in an
+    event with margin: read it at verify's ``GET /v1/stories/{story_id}``).
+    ``content_version`` is the version of the story's last snapshot sent whole: a reader
+    that has it (or newer) has the story's text, claims and reviews; one that has not
+    reads the snapshot over HTTP."""
+
+    story_id: str
+    version: int
+    content_version: int
+    revision: int
+    report_id: str
+    cleared: bool
+    reason: Literal["leases", "too_large"]
+    holders: list[ClaimHolder] = Field(default_factory=list)
+    updated_at: datetime
 
 
 class StoryPublished(Contract):
@@ -191,6 +228,7 @@ EVENT_TYPES: dict[str, type[Contract]] = {
     "org.newsroom.report.submitted": ReportSubmitted,
     "org.newsroom.report.received": ReportReceived,
     "org.newsroom.story.reviewed": StoryReviewed,
+    "org.newsroom.story.changed": StoryChanged,
     "org.newsroom.story.published": StoryPublished,
 }
 TYPE_OF: dict[type[Contract], str] = {model: name for name, model in EVENT_TYPES.items()}

@@ -1,7 +1,8 @@
 """Opaque page cursors: the sort key of the last item seen, base64url JSON.
 
 Every list endpoint pages the same way: ``next_cursor`` in the answer, ``?cursor=`` in
-the next request; anything else is a 422 naming the cursor.
+the next request; anything else (not base64url, not our JSON, too long, not ASCII) is a
+400 problem naming the cursor.
 """
 
 from __future__ import annotations
@@ -9,9 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
-from services.errors import ValidationFailed
+from services.errors import BadRequest
+
+CURSOR_HELP = "next_cursor of a previous page (opaque)"
+MAX_CURSOR_LENGTH = 500
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 def encode_cursor(values: dict[str, Any]) -> str:
@@ -20,11 +27,13 @@ def encode_cursor(values: dict[str, Any]) -> str:
 
 
 def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
-    """The string values of a cursor this API gave out; 422 otherwise."""
+    """The string values of a cursor this API gave out; 400 otherwise."""
+    if len(cursor) > MAX_CURSOR_LENGTH or not _BASE64URL.match(cursor):
+        raise bad_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise bad_cursor() from exc
     if not isinstance(values, dict) or set(values) != set(keys):
         raise bad_cursor()
@@ -33,8 +42,18 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
-def bad_cursor() -> ValidationFailed:
-    return ValidationFailed(
+def decode_position(cursor: str | None) -> int | None:
+    """A numeric cursor (a position, as the feeds' next links give): ASCII digits only
+    (``str.isdigit`` would take ``²``), at most 18 of them; 400 otherwise."""
+    if cursor is None or cursor == "":
+        return None
+    if not _DIGITS.match(cursor):
+        raise bad_cursor()
+    return int(cursor)
+
+
+def bad_cursor() -> BadRequest:
+    return BadRequest(
         "cursor: not a cursor this endpoint gave out; use next_cursor of a previous page",
-        [{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}],
+        extra={"errors": [{"loc": ["query", "cursor"], "msg": "invalid cursor"}]},
     )

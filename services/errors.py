@@ -16,6 +16,7 @@
     ├── PreconditionRequired         428  precondition_required
     ├── TooManyRequests              429  rate_limited      (+ Retry-After)
     └── Unavailable                  503  unavailable       (+ Retry-After)
+        └── Busy                     503  busy              (+ Retry-After: write conflicts)
 
     MessageError                     a Kafka message could not be processed
     ├── InvalidMessage               never will be: it goes to the topic's DLQ with reason
@@ -80,6 +81,18 @@ class PayloadTooLarge(BadRequest):
     title = "Request body too large"
 
 
+class UnsupportedMediaType(BadRequest):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class MethodNotAllowed(BadRequest):
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+
 class Unauthorized(NewsroomError):
     status = 401
     code = "unauthorized"
@@ -142,6 +155,17 @@ class Unavailable(NewsroomError):
 
     def __init__(self, detail: str, retry_after: int = 5) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class Busy(Unavailable):
+    """Concurrent changes of one thing kept conflicting past the retry window: nothing
+    was changed, and the same request may succeed in a moment."""
+
+    code = "busy"
+    title = "Busy with concurrent changes"
+
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
+        super().__init__(detail, retry_after=retry_after)
 
 
 class MessageError(Exception):

@@ -10,7 +10,8 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, cast
 
 import mongoengine
 from kafka.errors import KafkaError
@@ -36,6 +37,14 @@ class Worker(Protocol):
 
     def start(self) -> None: ...
     def stop(self, timeout: float = 15.0) -> None: ...
+
+
+class Checked(Protocol):
+    """A worker readiness asks: ``health()`` says why it is stuck, or None."""
+
+    name: str
+
+    def health(self) -> str | None: ...
 
 
 class PeriodicWorker:
@@ -138,8 +147,9 @@ class Runtime:
         self.started = False
         log.info("service_stopped")
 
-    async def readiness(self, timeout: float = 2.5) -> dict[str, bool]:
-        """Whether the store and the broker answer, within ``timeout`` seconds each.
+    async def readiness(self, timeout: float = 2.5) -> Readiness:
+        """Whether the store and the broker answer, within ``timeout`` seconds each, and
+        whether every checked worker (consumer loops, outboxes) is getting its work done.
 
         The checks run on threads of their own, not the request pool: while the store is
         down, requests hold pool threads until their timeouts, and a probe queued behind
@@ -150,10 +160,43 @@ class Runtime:
             "store": loop.run_in_executor(self._probes, ping, self.service),
             "broker": loop.run_in_executor(self._probes, self.admin.ping),
         }
+        workers = {
+            w.name: loop.run_in_executor(self._probes, _worker_health, w)
+            for w in self._workers
+            if callable(getattr(w, "health", None))
+        }
         results: dict[str, bool] = {}
         for name, check in checks.items():
             try:
                 results[name] = bool(await asyncio.wait_for(check, timeout))
             except TimeoutError:
                 results[name] = False
-        return results
+        stuck: dict[str, str] = {}
+        for name, probe in workers.items():
+            try:
+                problem = await asyncio.wait_for(probe, timeout)
+            except TimeoutError:
+                problem = "its health check did not answer"
+            results[name] = problem is None
+            if problem is not None:
+                stuck[name] = problem
+        return Readiness(results, stuck)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    checks: dict[str, bool]
+    # Worker name -> why it is not getting its work done.
+    stuck: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return all(self.checks.values())
+
+
+def _worker_health(worker: Worker) -> str | None:
+    try:
+        return cast(Checked, worker).health()
+    except Exception as exc:
+        # The store or broker being down shows in their own checks; say it here too.
+        return f"health check failed: {type(exc).__name__}"

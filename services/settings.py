@@ -61,19 +61,27 @@ class Settings(BaseSettings):
     public_ingest_url: str = ""
     public_verify_url: str = ""
     public_publish_url: str = ""
+    # Addresses (or networks, "10.0.0.0/8") whose X-Forwarded-Proto and X-Forwarded-For
+    # the services believe: the gateway's, and nobody else's. Empty trusts nobody, so a
+    # client cannot claim https or another address by sending the headers itself.
+    forwarded_allow_ips: str = ""
 
     # Embedded stack: where `newsroom up` keeps data, logs and pid files.
     home: Path = Path(".newsroom")
 
     # --- behaviour --------------------------------------------------------------------
     sections: tuple[str, ...] = DEFAULT_SECTIONS
-    max_body_bytes: int = Field(default=200 * 1024, ge=1024)
-    # The most claims one revision may have: every declared claim, then detected ones in
-    # body order (the rest is logged as dropped). Bounds a revision's work and snapshot.
-    max_claims_per_revision: int = Field(default=1000, ge=1)
+    # A story body's size in UTF-8 after NFC normalisation (the limits: DEVELOPERS.md).
+    max_body_bytes: int = Field(default=200 * 1024, ge=1024, le=256 * 1024)
+    # Claims one revision may have; detection beyond it is counted on the story
+    # (``claims_over_limit``) for the reviewer, not stored as claims.
+    max_claims_per_revision: int = Field(default=1000, ge=1, le=5000)
+    # The request line and headers together, and how long they may take to arrive.
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
     rate_limit_per_minute: int = Field(default=60, ge=1)
     lease_seconds: int = Field(default=600, ge=5)
-    # Revocation reaches a process that cached a token within this many seconds.
+    # How long a token's user name and role are cached; revocation is read every request.
     auth_cache_seconds: float = Field(default=5.0, ge=0)
     # Ingest re-sends a queued report that verify has not confirmed after this long.
     redeliver_after_seconds: float = Field(default=30.0, gt=0)
@@ -102,6 +110,9 @@ class Settings(BaseSettings):
     consumer_max_in_flight_batches: int = Field(default=2, ge=1)
     # Retryable failures back off from this, doubling, up to 30 s.
     consumer_retry_backoff_seconds: float = 0.5
+    # /readyz answers 503 when a consumer has had work and finished none of it, or an
+    # outbox's sends have failed (or a due row has waited), for longer than this.
+    readiness_stall_seconds: float = Field(default=60.0, gt=0)
     store_timeout_ms: int = 3_000
 
     # --- secrets ----------------------------------------------------------------------

@@ -27,11 +27,12 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from services.errors import Busy
 from services.settings import Settings
 
 T = TypeVar("T")
 
-_UNAVAILABLE = (
+STORE_UNAVAILABLE: tuple[type[PyMongoError], ...] = (
     AutoReconnect,
     ConnectionFailure,
     NetworkTimeout,
@@ -86,7 +87,9 @@ def ping(alias: str) -> bool:
 
 
 def is_store_unavailable(exc: BaseException) -> bool:
-    return isinstance(exc, _UNAVAILABLE)
+    """The store cannot do this now (unreachable, or too busy with conflicting writes):
+    an HTTP edge answers 503 with Retry-After, a consumer retries the message."""
+    return isinstance(exc, (*STORE_UNAVAILABLE, Busy))
 
 
 # Write conflicts between concurrent changes of one document are retried this long.
@@ -103,6 +106,8 @@ def transaction(
     120 s, which would hold a request (or a consumer, past its poll interval) that long.
     Here an unreachable store fails at once (the HTTP edge answers 503, a consumer
     retries the message), and only transient conflicts are retried, with jittered backoff.
+    A conflict that outlasts ``conflict_seconds`` raises :class:`Busy` (503 with
+    Retry-After, never a 500): the transaction was aborted, so nothing changed.
     """
     started = time.monotonic()
     with client(alias).start_session() as session:
@@ -117,6 +122,9 @@ def transaction(
                 if is_store_unavailable(exc) or not conflict:
                     raise
                 if time.monotonic() - started > conflict_seconds:
-                    raise
+                    raise Busy(
+                        "Other changes of the same thing kept conflicting with this one; "
+                        "nothing was changed. Retry shortly."
+                    ) from exc
                 attempt += 1
                 time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # noqa: S311

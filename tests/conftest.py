@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -8,6 +9,11 @@ import pytest
 if TYPE_CHECKING:
     from tests.support.infra import Infra
     from tests.support.stack import Stack
+
+# tests/shared measures the project's shared development story, which lives beside the
+# repository (../shared/fixtures), not in it: only `make test-shared` runs it, so that
+# `make test` needs nothing but the clone.
+collect_ignore = [] if os.environ.get("NEWSROOM_SHARED_FIXTURES") else ["shared"]
 
 
 @pytest.fixture(scope="session")

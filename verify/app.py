@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.bus.batch import BatchConsumerLoop
+from services.clock import SYSTEM_CLOCK, Clock
 from services.contracts import Topic
 from services.http import build_app
 from services.runtime import PeriodicWorker, Runtime
@@ -30,7 +31,7 @@ with its attribution found in the text. Consumes `reports.submitted`; produces
 `reports.received` (receipts) and `stories.reviewed` (snapshots)."""
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime = Runtime(settings, "verify", documents=[*STORY_DOCUMENTS, *CLAIM_DOCUMENTS])
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
@@ -62,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         routers=[stories_router, queue_router, claims_router],
     )
-    app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed)
+    app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed, clock)
     install_console(app, runtime)
     install_queue_metrics()
     return app

@@ -72,12 +72,16 @@ def commit_claims(
     now: datetime,
     *,
     expect_revision: int | None = None,
+    leases_only: bool = False,
 ) -> Committed:
-    """Apply conditional ``writes`` (raise ``StaleClaim`` if one no longer applies)."""
+    """Apply conditional ``writes`` (raise ``StaleClaim`` if one no longer applies).
+    ``leases_only``: the writes change only who holds the claims."""
 
     def work(session: ClientSession) -> Committed:
         claims = apply_writes(session, writes, actor, now)
-        story = bump_story(session, story_id, now, expect_revision=expect_revision)
+        story = bump_story(
+            session, story_id, now, expect_revision=expect_revision, leases_only=leases_only
+        )
         if story is None:
             raise StoryMoved(story_id)
         return Committed(story, claims)

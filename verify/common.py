@@ -9,12 +9,15 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+
+from services.clock import SYSTEM_CLOCK, Clock
 
 
-def utcnow() -> datetime:
-    """Now, at the store's precision (milliseconds), so what a change answers is what it stored."""
-    now = datetime.now(UTC)
+def utcnow(clock: Clock = SYSTEM_CLOCK) -> datetime:
+    """Now by ``clock``, at the store's precision (milliseconds), so what a change answers
+    is what it stored."""
+    now = clock.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

@@ -30,7 +30,7 @@ from services.errors import InvalidMessage
 from services.log import get_logger
 from verify.common import StoryChanged, utcnow
 from verify.stories import service
-from verify.stories.analysis import analyse_report
+from verify.stories.analysis import Analysis, analyse_report
 
 log = get_logger(__name__)
 
@@ -148,14 +148,14 @@ class ReportStrategy:
         prepared = [_value_of(v) for v in prepared]
         fresh = []
         for event, value in zip(events, prepared, strict=True):
-            if isinstance(value, list):  # detection ran: the payload is a report
+            if isinstance(value, Analysis):  # detection ran: the payload is a report
                 report = event.payload()
                 assert isinstance(report, ReportSubmitted)
                 fresh.append((report, value))
         stored = service.store_new_stories(fresh, utcnow()) if fresh else {}
         out = list(prepared)
         for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
-            if isinstance(value, list):
+            if isinstance(value, Analysis):
                 receipt = stored.get(str(getattr(event.payload(), "report_id", "")))
                 if receipt is not None:
                     out[place] = _Stored(receipt)

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from services.auth import Principal, Role
-from services.errors import PreconditionRequired
+from services.clock import SYSTEM_CLOCK, Clock
+from services.errors import BadRequest, PreconditionRequired
 from verify.common import Actor, StoryChanged
 
 REVIEWERS = (Role.REVIEWER, Role.EDITOR)
@@ -20,6 +21,8 @@ _IF_MATCH = re.compile(r'^\s*"(\d{1,18})"\s*$')
 class VerifyContext:
     lease_seconds: int
     story_changed: StoryChanged
+    # What leases are taken, renewed, ended and checked against (tests move it).
+    clock: Clock = SYSTEM_CLOCK
 
 
 def get_context(request: Request) -> VerifyContext:
@@ -48,11 +51,18 @@ def required_version(
         str | None, Header(alias="If-Match", description='The claim\'s version: "3"')
     ] = None,
 ) -> int:
-    """The version ``If-Match`` names; 428 when it is missing or not a version of ours."""
-    version = _parse(if_match) if if_match is not None else None
-    if version is None:
+    """The version ``If-Match`` names: 428 when it is missing, 400 when it is not an ETag."""
+    if if_match is None or not if_match.strip():
         raise PreconditionRequired(
             'Send If-Match with the version you read, e.g. If-Match: "3" (the ETag).'
+        )
+    version = _parse(if_match)
+    if version is None:
+        shown = if_match.strip()[:40]
+        raise BadRequest(
+            f"If-Match must be the claim's ETag as GET /v1/claims/{{id}} answers it: a version "
+            f'in double quotes, such as If-Match: "3". Got If-Match: {shown}'
+            + (f' (send "{shown}", with the quotes)' if shown.isdigit() else "")
         )
     return version
 
@@ -62,5 +72,5 @@ def optional_version(
         str | None, Header(alias="If-Match", description='The claim\'s version: "3"')
     ] = None,
 ) -> int | None:
-    """The version ``If-Match`` names, when given (428 when given but malformed)."""
+    """The version ``If-Match`` names, when given (400 when given but not an ETag)."""
     return None if if_match is None else required_version(if_match)

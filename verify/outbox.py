@@ -1,61 +1,136 @@
-"""Sending each story's snapshot on ``stories.reviewed`` after every change.
+"""Sending each story's change on ``stories.reviewed``, through the shared outbox.
 
-The change itself marks its story ``snapshot_pending`` (in its own transaction), then
-wakes this worker, which sends the story's current snapshot and clears the mark only if
-the story is still at the version it sent. So a change is never blocked by the broker,
-and a snapshot that could not be sent (broker down, process killed) goes out later; the
-next change's snapshot supersedes one not yet sent. Snapshots carry the story's version:
-a reader keeps the highest it has seen.
+A change marks its story due (in its own transaction, :func:`bump_story`), then wakes
+this outbox, which renders the story as it is now and marks it sent only if the story is
+still at the version it sent. So a change is never blocked by the broker, a change that
+could not be sent (broker down, process killed) goes out later, and the next change
+supersedes one not yet sent. Replicas claim stories, so each change goes out once.
+
+What is sent is what the readers need, and always fits in an event with margin:
+
+- the whole snapshot (``StoryReviewed``) when anything but the leases changed since
+  the last one went out, if it encodes to at most :data:`INLINE_SNAPSHOT_BYTES`;
+- ``StoryChanged`` with ``reason="leases"`` when only leases changed: the holders of the
+  claims (publish's gate says who holds what) and ``cleared`` (ingest's timeline);
+- ``StoryChanged`` with ``reason="too_large"`` otherwise: the story's id and version,
+  and publish reads the snapshot at ``GET /v1/stories/{story_id}``.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
 
-from services.contracts import Topic
-from services.log import get_logger
-from services.runtime import PeriodicWorker, Runtime
+from services.bus import EventProducer, Outgoing
+from services.contracts import ClaimHolder, StoryChanged, StoryReviewed, Topic
+from services.outbox import OutboxWorker, Rendered
+from services.runtime import Runtime
 from verify.common import utcnow
 from verify.stories import repository, service
 
-log = get_logger(__name__)
-
 BATCH = 100
-RETRY_SECONDS = 2.0
-# Long enough to send a batch; a process that dies holding claims delays those stories
-# by at most this much before another replica takes them.
-CLAIM = timedelta(seconds=15)
+Reason = Literal["leases", "too_large"]
+# Half the event limit (services.bus.producer.MAX_EVENT_BYTES): a 3 KB story's snapshot is
+# about 20 KB; one of 1,000 claims can be several MB and goes by reference instead.
+INLINE_SNAPSHOT_BYTES = 384 * 1024
+
+
+class SnapshotRows:
+    """The outbox source of verify: stories whose latest change has not gone out."""
+
+    name = "verify-snapshots"
+    # Stored before the shared outbox: still to be sent.
+    legacy: Mapping[str, Any] | None = {"snapshot_pending": True}
+    projection: Mapping[str, Any] | None = {"story_id": 1, "version": 1, "outbox": 1}
+
+    def __init__(self, producer: EventProducer) -> None:
+        self.rows = repository.SNAPSHOT_ROWS
+        self._producer = producer
+
+    def render(self, docs: list[dict[str, Any]]) -> list[Rendered]:
+        """A batch costs a handful of store commands whatever its size: its stories and
+        their claims are read in one transaction."""
+        now = utcnow()
+        ids = [str(d["story_id"]) for d in docs]
+        snapshots = {s.story_id: s for s in service.current_snapshots(ids, now)}
+        out: list[Rendered] = []
+        for doc in docs:
+            snapshot = snapshots.get(str(doc["story_id"]))
+            if snapshot is None:
+                out.append(Rendered(doc["_id"], reason="unserialisable", detail="no such story"))
+                continue
+            try:
+                out.append(self._one(doc, snapshot))
+            except (ValueError, TypeError) as exc:
+                out.append(Rendered(doc["_id"], reason="unserialisable", detail=repr(exc)[:500]))
+        return out
+
+    def _one(self, doc: dict[str, Any], snapshot: StoryReviewed) -> Rendered:
+        state = doc.get("outbox") or {}
+        whole_sent = {"outbox.full": False, "outbox.content_version": snapshot.version}
+        if state.get("full", True):
+            message = self._message(snapshot)
+            if len(message.value) <= INLINE_SNAPSHOT_BYTES:
+                return Rendered(doc["_id"], message, snapshot.version, doc=doc, also=whole_sent)
+            return self._small(doc, snapshot, "too_large", snapshot.version, whole_sent)
+        content_version = int(state.get("content_version") or 0)
+        return self._small(doc, snapshot, "leases", content_version, {})
+
+    def _small(
+        self,
+        doc: dict[str, Any],
+        snapshot: StoryReviewed,
+        reason: Reason,
+        content_version: int,
+        also: Mapping[str, Any],
+    ) -> Rendered:
+        holders = [
+            ClaimHolder(claim_id=c.claim_id, holder=c.holder)
+            for c in snapshot.claims
+            if c.holder is not None
+        ]
+        event = _changed(snapshot, reason, content_version, holders if reason == "leases" else [])
+        message = self._message(event)
+        if len(message.value) > INLINE_SNAPSHOT_BYTES:
+            # So many claims held that even their holders do not fit: by reference.
+            event = _changed(snapshot, "too_large", snapshot.version, [])
+            message = self._message(event)
+            also = {"outbox.full": False, "outbox.content_version": snapshot.version}
+        return Rendered(doc["_id"], message, snapshot.version, doc=doc, also=also)
+
+    def _message(self, data: StoryReviewed | StoryChanged) -> Outgoing:
+        return self._producer.message(Topic.STORIES_REVIEWED, data, key=data.story_id)
+
+    def sent(self, sent: list[Rendered], token: str, now: datetime) -> None:
+        self.rows.done_at_version([(r.row_id, r.version or 0, r.also) for r in sent], token, now)
+
+
+def _changed(
+    snapshot: StoryReviewed, reason: Reason, content_version: int, holders: list[ClaimHolder]
+) -> StoryChanged:
+    return StoryChanged(
+        story_id=snapshot.story_id,
+        version=snapshot.version,
+        content_version=content_version,
+        revision=snapshot.revision,
+        report_id=snapshot.report_id,
+        cleared=snapshot.cleared,
+        reason=reason,
+        holders=holders,
+        updated_at=snapshot.updated_at,
+    )
 
 
 class SnapshotOutbox:
-    def __init__(self, runtime: Runtime, retry_seconds: float = RETRY_SECONDS) -> None:
-        self._runtime = runtime
-        # Claims name this process, so replicas send different stories' snapshots.
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.worker = PeriodicWorker("snapshot-outbox", retry_seconds, self.send_pending)
+    def __init__(self, runtime: Runtime) -> None:
+        self.worker = OutboxWorker(
+            SnapshotRows(runtime.producer),
+            runtime.producer,
+            interval=2.0,
+            batch=BATCH,
+            stuck_after=runtime.settings.readiness_stall_seconds,
+        )
 
     def story_changed(self, story_id: str) -> None:
         self.worker.wake()
-
-    def send_pending(self) -> bool:
-        """Send the snapshots of stories marked pending; True when there may be more.
-
-        A batch costs a handful of store commands whatever its size: claim, read the
-        stories and their claims in one transaction, clear the marks in one write."""
-        now = utcnow()
-        story_ids = repository.claim_pending_snapshots(self._owner, now, CLAIM, BATCH)
-        if not story_ids:
-            return False
-        snapshots = service.current_snapshots(story_ids, now)
-        producer = self._runtime.producer
-        messages = [producer.message(Topic.STORIES_REVIEWED, s, key=s.story_id) for s in snapshots]
-        sent = producer.send_all(messages)
-        done = [(s.story_id, s.version) for s, ok in zip(snapshots, sent, strict=True) if ok]
-        repository.mark_snapshots_sent(done)
-        log.info("snapshots_sent", sent=len(done), failed=len(snapshots) - len(done))
-        if len(done) < len(snapshots):
-            return False
-        return len(story_ids) == BATCH

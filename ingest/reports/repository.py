@@ -1,7 +1,7 @@
 """Accepted reports in ingest's database, and the queries on them.
 
-A report is the outbox too: ``delivered_at`` stays empty until verify's receipt arrives,
-and ``next_send_at`` says when the relay should (re)send it.
+A report is its own outbox row (:mod:`services.outbox`): it is inserted due, and stays
+due (re-sent by the relay) until verify's receipt sets ``delivered_at`` and closes it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from mongoengine import (
@@ -22,8 +22,10 @@ from mongoengine import (
     ListField,
     StringField,
 )
-from pymongo import ASCENDING, DESCENDING
+from pymongo import DESCENDING
 from pymongo.errors import BulkWriteError, OperationFailure
+
+from services import outbox as shared_outbox
 
 ALIAS = "ingest"
 
@@ -45,9 +47,8 @@ class Report(Document):
     accepted_at = DateTimeField(required=True)
     # state name -> first time it was reached (accepted, queued, in_review, ...)
     timeline = DictField()
-    next_send_at = DateTimeField()
-    sent_count = IntField(default=0)
     delivered_at = DateTimeField()
+    outbox = DictField()
 
     meta = {
         "db_alias": ALIAS,
@@ -55,7 +56,7 @@ class Report(Document):
         "indexes": [
             {"fields": ["reporter_id", "idempotency_key"], "unique": True},
             {"fields": ["story_id", "revision"], "unique": True},
-            {"fields": ["delivered_at", "next_send_at"]},
+            shared_outbox.INDEX,
             {"fields": ["reporter_id", "-accepted_at"]},
             {"fields": ["-accepted_at"]},
         ],
@@ -81,7 +82,6 @@ class ReportRecord:
     trace_id: str | None
     accepted_at: datetime
     timeline: dict[str, datetime]
-    sent_count: int = 0
 
 
 class DuplicateKey(Exception):
@@ -108,7 +108,6 @@ def _record(doc: dict[str, Any]) -> ReportRecord:
         trace_id=doc.get("trace_id"),
         accepted_at=doc["accepted_at"],
         timeline=doc.get("timeline", {}),
-        sent_count=doc.get("sent_count", 0),
     )
 
 
@@ -149,7 +148,7 @@ def insert(record: ReportRecord, idempotency_key: str) -> None:
         trace_id=record.trace_id,
         accepted_at=record.accepted_at,
         timeline={"accepted": record.accepted_at},
-        next_send_at=record.accepted_at,
+        outbox=shared_outbox.new_row(record.accepted_at),
     )
     doc.validate()
     _group_commit.insert(doc.to_mongo().to_dict())
@@ -248,30 +247,13 @@ def page(
     return [_record({**doc, "body": ""}) for doc in cursor]
 
 
-# --- the relay's queries --------------------------------------------------------------
+# --- the relay's rows ---------------------------------------------------------------
+
+RELAY_ROWS = shared_outbox.OutboxRows(lambda: _reports())
 
 
-def due_for_sending(now: datetime, limit: int) -> list[ReportRecord]:
-    cursor = (
-        _reports()
-        .find({"delivered_at": None, "next_send_at": {"$lte": now}})
-        .sort([("accepted_at", ASCENDING), ("revision", ASCENDING)])
-        .limit(limit)
-    )
-    return [_record(doc) for doc in cursor]
-
-
-def mark_sent(report_ids: list[str], now: datetime, resend_after: timedelta) -> None:
-    if not report_ids:
-        return
-    _reports().update_many(
-        {"_id": {"$in": report_ids}},
-        {
-            "$set": {"next_send_at": now + resend_after},
-            "$inc": {"sent_count": 1},
-            "$min": {"timeline.queued": now},
-        },
-    )
+def record_of(doc: dict[str, Any]) -> ReportRecord:
+    return _record(doc)
 
 
 # --- the timeline ---------------------------------------------------------------------
@@ -280,7 +262,10 @@ def mark_sent(report_ids: list[str], now: datetime, resend_after: timedelta) -> 
 def mark_delivered(report_id: str, at: datetime) -> bool:
     result = _reports().update_one(
         {"_id": report_id},
-        {"$min": {"delivered_at": at, "timeline.queued": at, "timeline.in_review": at}},
+        {
+            "$min": {"delivered_at": at, "timeline.queued": at, "timeline.in_review": at},
+            "$unset": {shared_outbox.DUE: ""},  # the receipt closes the relay's row
+        },
     )
     return bool(result.matched_count)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from ingest.reports import service
 from ingest.reports.schemas import ReportAccepted, ReportIn, ReportPage, ReportView
 from services.auth import Principal, Role
+from services.cursors import CURSOR_HELP
 from services.http import require
 from services.log import current_trace_id
 
@@ -76,11 +77,11 @@ def get_report(report_id: str, principal: Reader) -> ReportView:
     "",
     response_model=ReportPage,
     summary="Your reports, newest first (editors: everyone's)",
-    responses={401: {"description": "No valid token"}, 422: {"description": "Bad cursor"}},
+    responses={401: {"description": "No valid token"}, 400: {"description": "Bad cursor"}},
 )
 def list_reports(
     principal: Reader,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReportPage:
     items, next_cursor = service.list_reports(principal, cursor, limit)

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import nh3
-
 from ingest.reports import repository as repo
 from ingest.reports.rate import RateLimiter
 from ingest.reports.schemas import ReportIn
+from services import text
 from services.auth import Principal, Role
 from services.contracts import (
+    MAX_EVENT_BYTES,
     DeclaredClaim,
     ReportReceived,
     ReportSubmitted,
+    StoryChanged,
     StoryPublished,
     StoryReviewed,
     utcnow,
@@ -42,12 +41,6 @@ from services.errors import (
 from services.settings import Settings
 
 STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
-# Line breaks and tabs belong in a story body; no other control character (Unicode
-# category Cc) does. Bidi overrides and isolates can make a reviewer read other text than
-# what is stored; unpaired surrogates are not text at all.
-_BIDI_AND_SURROGATES = "\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SURROGATES}]")
-_FORBIDDEN_IN_BODY = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_AND_SURROGATES}]")
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~")
 
 
@@ -89,31 +82,27 @@ def check_idempotency_key(value: str | None) -> str:
 
 
 def _check_text(field: str, value: str, *, multiline: bool) -> str:
-    value = unicodedata.normalize("NFC", value)
-    # One regex pass (C speed) over a 200 KB body, not a Python loop per character.
-    found = (_FORBIDDEN_IN_BODY if multiline else _FORBIDDEN_IN_LINE).search(value)
-    if found is not None:
-        char, index = found.group(), found.start()
-        if 0xD800 <= ord(char) <= 0xDFFF:
+    """The shared text policy (``services.text``), NFC out."""
+    if field == "body":
+        try:
+            return text.normalise(value, multiline=True)
+        except text.TextRejected as exc:
+            if exc.rule != "markup":
+                raise ValidationFailed(
+                    f"body: {exc.detail}.", [{"loc": ["body"], "msg": exc.detail}]
+                ) from exc
             raise ValidationFailed(
-                f"{field} contains an unpaired surrogate; send valid UTF-8.",
-                [{"loc": [field], "msg": "invalid unicode"}],
-            )
-        raise ValidationFailed(
-            f"{field} contains a control character (U+{ord(char):04X}) at position {index}.",
-            [{"loc": [field], "msg": "control character"}],
-        )
-    if nh3.is_html(value):
-        what = "The body is Markdown; raw HTML" if field == "body" else f"Markup in {field}"
-        raise ValidationFailed(
-            f"{what} is not accepted. Write plain text (it is escaped for readers).",
-            [{"loc": [field], "msg": "markup not allowed"}],
-        )
-    return value
+                "The body is Markdown; raw HTML is not accepted. Write plain text (it is "
+                "escaped for readers).",
+                [{"loc": ["body"], "msg": "markup not allowed"}],
+            ) from exc
+    return text.check(field, value, multiline=multiline)
 
 
-def request_hash(payload: ReportIn) -> str:
-    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+def request_hash(values: dict[str, Any]) -> str:
+    """The request as stored (NFC, trimmed): the NFC and NFD forms of one text are one
+    request under one Idempotency-Key."""
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -138,6 +127,13 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             f"Unknown section {payload.section!r}; one of: {', '.join(settings.sections)}.",
             [{"loc": ["section"], "msg": "unknown section"}],
         )
+    normalised_size = len(body.encode("utf-8"))
+    if normalised_size > settings.max_body_bytes:
+        # NFC can lengthen text (up to three times): the limit holds for what is stored.
+        raise PayloadTooLarge(
+            f"The body is {normalised_size} bytes in NFC; the limit is "
+            f"{settings.max_body_bytes} bytes."
+        )
     claims = []
     for index, claim in enumerate(payload.claims):
         text = _check_text(f"claims[{index}].text", claim.text, multiline=False).strip()
@@ -152,12 +148,21 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             for s in claim.sources
         ]
         claims.append(DeclaredClaim(text=text, contested=claim.contested, sources=sources))
+    check_event_size(headline, body, claims)
     story_id = payload.story_id
     if story_id is not None and not _looks_like_id(story_id, "s_"):
         raise ValidationFailed(
             "story_id is not a story id (s_ followed by 32 hex digits).",
             [{"loc": ["story_id"], "msg": "malformed"}],
         )
+    values = {
+        "headline": headline,
+        "body": body,
+        "section": payload.section,
+        "claims": [c.model_dump(mode="json") for c in claims],
+        "story_id": story_id,
+        "publish_when_cleared": payload.publish_when_cleared,
+    }
     return Submission(
         headline=headline,
         body=body,
@@ -165,8 +170,27 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         claims=claims,
         story_id=story_id,
         publish_when_cleared=payload.publish_when_cleared,
-        request_hash=request_hash(payload),
+        request_hash=request_hash(values),
     )
+
+
+# What a report's event carries besides its headline, body and claims: ids, byline,
+# section, times, the CloudEvents envelope (generously: it is about 600 bytes).
+EVENT_OVERHEAD_BYTES = 8 * 1024
+
+
+def check_event_size(headline: str, body: str, claims: list[DeclaredClaim]) -> None:
+    """Refuse a report whose ``reports.submitted`` event would not fit the event limit.
+
+    The body and request limits keep ordinary reports far under it; this holds the
+    bound for every accepted report, whatever its claims and escaping add."""
+    content = [headline, body, [c.model_dump() for c in claims]]
+    size = len(json.dumps(content, ensure_ascii=False).encode()) + EVENT_OVERHEAD_BYTES
+    if size > MAX_EVENT_BYTES:
+        raise PayloadTooLarge(
+            f"The report would be a {size}-byte event; events are limited to "
+            f"{MAX_EVENT_BYTES} bytes. Send fewer or shorter declared claims."
+        )
 
 
 def _looks_like_id(value: str, prefix: str) -> bool:
@@ -194,7 +218,7 @@ def submit(
     for _ in range(5):
         story_id, revision = _next_revision(principal, submission.story_id)
         now = utcnow()
-        wait = limiter.wait(principal.user_id, now)
+        wait = limiter.reserve(principal.user_id, now)
         if wait is not None:
             replayed = _replay(principal, submission, idempotency_key)
             if replayed is not None:
@@ -222,13 +246,17 @@ def submit(
         try:
             repo.insert(record, idempotency_key)
         except repo.DuplicateKey:
+            limiter.release(principal.user_id, now)
             replayed = _replay(principal, submission, idempotency_key)
             if replayed is not None:
                 return replayed
             continue
         except repo.DuplicateRevision:
+            limiter.release(principal.user_id, now)
             continue  # a concurrent revision took the number: number again
-        limiter.record(principal.user_id, now)
+        except BaseException:
+            limiter.release(principal.user_id, now)
+            raise
         return Accepted(record.report_id, story_id, revision, False)
     raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
 
@@ -330,7 +358,8 @@ def on_receipt(event: ReportReceived) -> bool:
     return repo.mark_delivered(event.report_id, event.received_at)
 
 
-def on_reviewed(event: StoryReviewed) -> bool:
+def on_reviewed(event: StoryReviewed | StoryChanged) -> bool:
+    """A change of the story in review: the timeline needs only whether it is cleared."""
     if not event.cleared:
         return False
     return repo.mark_reached(event.report_id, "cleared", event.updated_at)

@@ -2,7 +2,11 @@
 
 The body is Markdown (markdown-it-py, raw HTML off) rendered to HTML, then cleaned by
 nh3 with a strict allowlist: no images, no attributes but a link's ``href`` and ``title``,
-and only http, https and mailto links. Every other text field is stripped of markup.
+and only http, https and mailto links. Every other field (headline, claim text, sources,
+quotes, notes, reasons) is plain text: it leaves exactly as it was approved and each
+format escapes it (ElementTree for XML, JSON's string escapes, Jinja's autoescape), never
+stripped or unescaped. Only text taken *from* the rendered body (``content_text``, the
+summary) is turned from HTML back to text, once.
 
 Serialised feeds then go through :func:`harden_json` / :func:`harden_xml`: they rewrite
 the few character sequences a naive consumer could turn into running code
@@ -30,7 +34,6 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"</(?:p|li|h[2-6]|blockquote|pre)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
 
 _JS_URL = re.compile(r"(?i)((?:java|vb)script|data)(\s*):")
 _ON_ATTR = re.compile(r"(?i)(on[a-z]+)(\s*)=")
@@ -53,29 +56,22 @@ def body_html(markdown_text: str) -> str:
     return sanitise_html(_markdown.render(markdown_text)).strip()
 
 
-def plain(text: str, *, single_line: bool = True) -> str:
-    """Text with any markup removed (also markup hidden behind entities, such as
-    ``&lt;b&gt;``), whitespace collapsed on one line unless ``single_line`` is False."""
-    current = text
-    for _ in range(3):
-        stripped = html.unescape(
-            nh3.clean(current, tags=set(), clean_content_tags={"script", "style"})
-        )
-        if stripped == current:
-            break
-        current = stripped
-    if "<" in current:
-        current = _TAG.sub("", current)
-    if single_line:
-        return _SPACES.sub(" ", current).strip()
-    return current.strip()
+def _text_of(fragment: str) -> str:
+    """The text a reader sees in one line of sanitised HTML: tags dropped, entities
+    decoded once (``&amp;lt;`` is the text ``&lt;``), whitespace collapsed."""
+    return _SPACES.sub(" ", html.unescape(nh3.clean(fragment, tags=set()))).strip()
 
 
 def html_to_text(fragment: str) -> str:
     """Readable plain text of sanitised HTML: one line per paragraph or list item."""
     text = _BLOCK_END.sub("\n", fragment)
-    lines = [plain(line) for line in text.split("\n")]
+    lines = [_text_of(line) for line in text.split("\n")]
     return "\n\n".join(line for line in lines if line)
+
+
+def escape_html(text: str) -> str:
+    """Plain text inside HTML we build (a retraction notice, a correction)."""
+    return html.escape(text, quote=False)
 
 
 def summary(fragment: str, limit: int = 280) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from publish.feeds.content import plain, safe_url
+from publish.feeds.content import safe_url
 from publish.feeds.render import LANGUAGE, item_of, rfc3339, story_url
 from publish.stories.model import Publication
 from services.contracts import ClaimSnapshot, SourceKind
@@ -63,7 +63,7 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
         doc["by"] = item.byline
     if retraction is not None:
         doc["descriptions"].append(
-            {"role": "retraction", "contentType": "text/plain", "value": plain(retraction.reason)}
+            {"role": "retraction", "contentType": "text/plain", "value": retraction.reason}
         )
     return doc
 
@@ -78,9 +78,9 @@ def claim_review(
             authors.append({"@type": "Person", "name": "Anonymous source"})
             continue
         kind = "Organization" if record.source_kind in _ORGANISATION_KINDS else "Person"
-        author: dict[str, Any] = {"@type": kind, "name": plain(record.source_name)}
+        author: dict[str, Any] = {"@type": kind, "name": record.source_name}
         if record.affiliation and kind == "Person":
-            author["affiliation"] = {"@type": "Organization", "name": plain(record.affiliation)}
+            author["affiliation"] = {"@type": "Organization", "name": record.affiliation}
         link = safe_url(record.url)
         if link:
             author["url"] = link
@@ -92,7 +92,7 @@ def claim_review(
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "claimReviewed": plain(claim.text),
+        "claimReviewed": claim.text,
         "itemReviewed": item_reviewed,
         "reviewRating": {
             "@type": "Rating",

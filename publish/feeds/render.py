@@ -17,16 +17,17 @@ from typing import Any
 
 from publish.feeds.content import (
     body_html,
+    escape_html,
     harden_json,
     harden_xml,
     html_to_text,
-    plain,
     safe_url,
     strings_only,
     summary,
 )
 from publish.stories.model import Publication
 from services.contracts import ReviewStatus
+from services.text import xml_safe
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -101,12 +102,12 @@ def _attributions(publication: Publication, claim_index: int) -> list[dict[str, 
     for record in claim.attributions:
         out.append(
             {
-                "source_name": plain(record.source_name),
+                "source_name": record.source_name,
                 "source_kind": record.source_kind.value,
                 "obtained_via": record.obtained_via.value,
-                "affiliation": plain(record.affiliation) if record.affiliation else None,
+                "affiliation": record.affiliation or None,
                 "url": safe_url(record.url),
-                "quote": plain(record.quote) if record.quote else None,
+                "quote": record.quote or None,
                 "anonymous": record.source_kind.value == "anonymous",
             }
         )
@@ -116,12 +117,12 @@ def _attributions(publication: Publication, claim_index: int) -> list[dict[str, 
 def item_of(publication: Publication, base_url: str) -> Item:
     """What a reader gets for one story. A retraction keeps the id and replaces the body
     with the reason."""
-    headline = plain(publication.headline)
+    headline = publication.headline
     retraction = publication.retracted
     claims = [
         {
             "claim_id": claim.claim_id,
-            "text": plain(claim.text),
+            "text": claim.text,
             "status": claim.status.value,
             "contested": claim.contested,
             "attributions": _attributions(publication, index),
@@ -130,7 +131,7 @@ def item_of(publication: Publication, base_url: str) -> Item:
         if claim.status != ReviewStatus.NOT_A_CLAIM
     ]
     corrections: list[dict[str, Any]] = [
-        {"revision": c.revision, "note": plain(c.note), "at": rfc3339(c.at)}
+        {"revision": c.revision, "note": c.note, "at": rfc3339(c.at)}
         for c in publication.corrections
     ]
     extension: dict[str, Any] = {
@@ -139,13 +140,13 @@ def item_of(publication: Publication, base_url: str) -> Item:
         "version": publication.version,
         "section": publication.section,
         "retracted": retraction is not None,
-        "retraction_reason": plain(retraction.reason) if retraction else None,
+        "retraction_reason": retraction.reason if retraction else None,
         "corrections": corrections,
         "claims": [] if retraction else claims,
     }
     if retraction is not None:
-        reason = plain(retraction.reason)
-        html = f"<p><strong>Retracted.</strong> {_escape(reason)}</p>"
+        reason = retraction.reason
+        html = f"<p><strong>Retracted.</strong> {escape_html(reason)}</p>"
         text = f"Retracted. {reason}"
         title = RETRACTED_PREFIX + headline
         story_summary = reason
@@ -153,7 +154,7 @@ def item_of(publication: Publication, base_url: str) -> Item:
         body = body_html(publication.body)
         html = body
         for note in corrections:
-            html += f"\n<p><em>Correction ({note['at'][:10]}): {_escape(note['note'])}</em></p>"
+            html += f"\n<p><em>Correction ({note['at'][:10]}): {escape_html(note['note'])}</em></p>"
         text = html_to_text(html)
         title = headline
         story_summary = summary(body)
@@ -169,17 +170,13 @@ def item_of(publication: Publication, base_url: str) -> Item:
         html=html,
         text=text,
         summary=story_summary,
-        byline=plain(publication.byline),
+        byline=publication.byline,
         section=publication.section,
         published=publication.first_published_at,
         modified=modified,
         retracted=retraction is not None,
         extension=extension,
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
@@ -227,9 +224,12 @@ def json_feed(items: list[Item], meta: FeedMeta) -> bytes:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
+    """ElementTree escapes ``<`` and ``&`` but writes any character it is given, and one
+    XML 1.0 cannot carry (U+FFFF, BEL) makes the whole feed unreadable: ``xml_safe``
+    replaces those, whatever the input checks let through."""
+    element = ET.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 

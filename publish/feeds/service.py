@@ -12,7 +12,8 @@ from publish.feeds import ninjs as ninjs_view
 from publish.feeds.cache import FeedCache, Rendered
 from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
 from publish.stories import repository
-from services.errors import BadRequest, NotFound
+from services.cursors import decode_position
+from services.errors import NotFound
 
 FORMATS = tuple(RENDERERS)
 
@@ -26,11 +27,7 @@ class FeedSite:
 
 
 def parse_cursor(cursor: str | None) -> int | None:
-    if cursor is None or cursor == "":
-        return None
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise BadRequest("cursor: use the cursor of a feed's next link.")
-    return int(cursor)
+    return decode_position(cursor)
 
 
 def check_section(site: FeedSite, section: str) -> str | None:

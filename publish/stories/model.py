@@ -87,8 +87,9 @@ class Publication(Record):
 
 
 class ReleaseRow(Record):
-    """One release, correction or retraction; also the outbox of its ``stories.published``
-    event (``sent_at`` is None until the broker acknowledged it)."""
+    """One release, correction or retraction; also the outbox row of its
+    ``stories.published`` event (:mod:`services.outbox`: due until the broker
+    acknowledged it, and ``sent_at`` then)."""
 
     release_id: str
     story_id: str

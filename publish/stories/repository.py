@@ -29,6 +29,7 @@ from publish.store import ALIAS, from_doc, to_doc
 from publish.stories.model import Publication, ReleaseRow, State, StoryRow
 from publish.webhooks import repository as webhooks
 from publish.webhooks.model import Delivery, Subscription
+from services import outbox as shared_outbox
 from services.store import transaction
 
 T = TypeVar("T")
@@ -78,14 +79,14 @@ class ReleaseDoc(Document):
     story_id = StringField(required=True)
     seq = IntField(required=True)
     created_at = DateTimeField(required=True)
-    sent_at = DateTimeField()
     event = DictField()
+    outbox = DictField()
 
     meta = {
         "db_alias": ALIAS,
         "collection": "releases",
         "strict": False,
-        "indexes": [("sent_at", "seq"), ("story_id", "-seq")],
+        "indexes": [shared_outbox.INDEX, ("story_id", "-seq")],
     }
 
 
@@ -142,7 +143,10 @@ class Tx:
         return int(raw["value"])
 
     def add_release(self, release: ReleaseRow) -> None:
-        ReleaseDoc._get_collection().insert_one(to_doc(release, "release_id"), session=self.session)
+        """The release row, due in the outbox from the moment it commits."""
+        doc = {**to_doc(release, "release_id"), "outbox": shared_outbox.new_row(release.created_at)}
+        doc.pop("sent_at", None)  # kept in the outbox fields
+        ReleaseDoc._get_collection().insert_one(doc, session=self.session)
 
     def subscriptions_for(self, section: str, event: str) -> list[Subscription]:
         return webhooks.matching_subscriptions(section, event, session=self.session)
@@ -223,23 +227,17 @@ def feed_seq() -> int:
 # --- the outbox ---------------------------------------------------------------------------
 
 
-def unsent_releases(limit: int) -> list[ReleaseRow]:
-    cursor = (
-        ReleaseDoc._get_collection().find({"sent_at": None}).sort("seq", ASCENDING).limit(limit)
-    )
-    return [from_doc(ReleaseRow, raw, "release_id") for raw in cursor]
+RELEASE_ROWS = shared_outbox.OutboxRows(lambda: ReleaseDoc._get_collection())
 
 
-def mark_sent(release_ids: list[str], at: datetime) -> None:
-    if release_ids:
-        ReleaseDoc._get_collection().update_many(
-            {"_id": {"$in": release_ids}, "sent_at": None}, {"$set": {"sent_at": at}}
-        )
+def release_of(raw: dict[str, Any]) -> ReleaseRow:
+    sent_at = (raw.get("outbox") or {}).get("sent_at")
+    return from_doc(ReleaseRow, {**raw, "sent_at": sent_at}, "release_id")
 
 
 def releases_of(story_id: str) -> list[ReleaseRow]:
     cursor = ReleaseDoc._get_collection().find({"story_id": story_id}).sort("seq", ASCENDING)
-    return [from_doc(ReleaseRow, raw, "release_id") for raw in cursor]
+    return [release_of(raw) for raw in cursor]
 
 
 # --- catch-up watermark -------------------------------------------------------------------

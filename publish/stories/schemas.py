@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from publish.stories.model import State
-from services.text import PlainText
+from services.text import PlainLines
 
 
 class Schema(BaseModel):
@@ -19,7 +19,7 @@ class PublishRequest(Schema):
     revision: int | None = Field(
         default=None, ge=1, description="Release only if this is still the current revision"
     )
-    correction: PlainText | None = Field(
+    correction: PlainLines | None = Field(
         default=None,
         max_length=2000,
         description="Note shown to readers when this release replaces an earlier one",
@@ -27,7 +27,7 @@ class PublishRequest(Schema):
 
 
 class RetractRequest(Schema):
-    reason: PlainText = Field(min_length=1, max_length=2000, description="Shown to readers")
+    reason: PlainLines = Field(min_length=1, max_length=2000, description="Shown to readers")
 
 
 class BlockerOut(Schema):

@@ -32,7 +32,7 @@ from publish.stories.model import (
 from publish.stories.repository import Tx
 from publish.stories.states import build_row
 from publish.webhooks import service as webhooks
-from services.contracts import StoryPublished, StoryReviewed
+from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
 from services.log import get_logger
 
@@ -92,6 +92,34 @@ def apply_snapshot(snapshot: StoryReviewed, now: datetime) -> StoryRow | None:
             state=row.state.value,
         )
     return row
+
+
+def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> StoryRow | None:
+    """Apply a change that came without its whole snapshot (``StoryChanged``).
+
+    Only the leases changed and publish has the story's content as of the last whole
+    snapshot: the holders are patched in. Otherwise (the snapshot was too large for an
+    event, or publish missed the last whole one) the snapshot is read from verify; an
+    error of ``services.errors`` says verify could not answer (catch-up heals it later).
+    """
+    row = repository.story(event.story_id)
+    if row is not None and row.version >= event.version:
+        return None
+    if event.reason == "leases" and row is not None and row.version >= event.content_version:
+        holders = {h.claim_id: h.holder for h in event.holders}
+        claims = [
+            c.model_copy(update={"holder": holders.get(c.claim_id)}) for c in row.snapshot.claims
+        ]
+        patched = row.snapshot.model_copy(
+            update={
+                "version": event.version,
+                "claims": claims,
+                "cleared": event.cleared,
+                "updated_at": event.updated_at,
+            }
+        )
+        return apply_snapshot(patched, now)
+    return apply_snapshot(source.fetch(event.story_id), now)
 
 
 def current(story_id: str) -> StoryRow:

@@ -13,10 +13,10 @@ from fastapi import Depends, Form, Request, Response
 from fastapi.responses import StreamingResponse
 
 from publish.deps import Publish, get_publish
-from publish.feeds.content import plain
 from publish.stories import service as stories
 from publish.stories.model import State
 from publish.ui import verify_calls, view
+from services import text
 from services.errors import NewsroomError, NotFound, ValidationFailed
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
@@ -52,6 +52,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     Ctx = Annotated[Publish, Depends(get_publish)]
     watch = Watch("publish-desk", view.change_marker)
     verify_url = settings.public_url_of("verify")  # links for editors, not calls
+    verify_api = settings.url_of("verify")  # calls from publish, inside the network
 
     def board_context(only: State | None) -> dict[str, Any]:
         return {
@@ -124,7 +125,9 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         correction: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         def change() -> str:
-            note = plain(correction) if correction.strip() else None
+            note = (
+                text.check("correction", correction, multiline=True) if correction.strip() else None
+            )
             outcome = stories.release(
                 ctx.desk, ctx.verify, story_id, actor=viewer.name, revision=revision, note=note
             )
@@ -142,10 +145,10 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         reason: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         def change() -> str:
-            text = plain(reason)
-            if not text:
+            if not reason.strip():
                 raise ValidationFailed("Give readers a reason for the retraction.")
-            outcome = stories.retract(ctx.desk, story_id, reason=text, actor=viewer.name)
+            given = text.check("reason", reason, multiline=True)
+            outcome = stories.retract(ctx.desk, story_id, reason=given, actor=viewer.name)
             ctx.released(outcome)
             return "retracted"
 
@@ -166,10 +169,12 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         reason: Annotated[str, Form(max_length=1000)] = "",
     ) -> Response:
         def change() -> str:
-            text = plain(reason)
-            if not text:
+            if not reason.strip():
                 raise ValidationFailed("Say why this source may stay anonymous.")
-            verify_calls.approve_anonymous(verify_url, viewer.token, claim_id, attribution_id, text)
+            given = text.check("reason", reason, multiline=True)
+            verify_calls.approve_anonymous(
+                verify_api, viewer.token, claim_id, attribution_id, given
+            )
             # The approval is made; if verify cannot be read back now, the event brings it.
             with contextlib.suppress(NewsroomError):
                 refresh(ctx, story_id)

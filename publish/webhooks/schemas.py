@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.text import WebUrl
+
 EventName = Literal["published", "corrected", "retracted"]
 
 
@@ -15,7 +17,7 @@ class Schema(BaseModel):
 
 
 class SubscriptionIn(Schema):
-    url: str = Field(min_length=8, max_length=2000, description="http or https URL to POST to")
+    url: WebUrl = Field(min_length=8, max_length=2000, description="http or https URL to POST to")
     events: list[EventName] | None = Field(
         default=None, min_length=1, description="Default: all three"
     )

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import random
-import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from publish.webhooks import repository
+from publish.webhooks import repository, targets
 from publish.webhooks.model import (
     EVENTS,
     Attempt,
@@ -72,8 +70,19 @@ class NewSubscription:
     secret: str
 
 
-def check_url(url: str, *, allow_private: bool) -> str:
-    parts = urlsplit(url.strip())
+def check_url(
+    url: str, *, allow_private: bool, resolver: targets.Resolver = targets.system_resolver
+) -> str:
+    """The URL to store, once it is an http(s) URL without credentials whose host
+    resolves to addresses a webhook may go to (see :mod:`publish.webhooks.targets`)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"url: not a valid URL ({exc}).",
+            [{"loc": ["body", "url"], "msg": "malformed URL", "type": "value_error"}],
+        ) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationFailed(
             "url: a webhook URL must be an absolute http or https URL.",
@@ -81,29 +90,16 @@ def check_url(url: str, *, allow_private: bool) -> str:
         )
     if parts.username or parts.password:
         raise ValidationFailed("url: credentials in a webhook URL are not accepted.")
-    if not allow_private:
-        why = private_target(parts.hostname, parts.port)
-        if why:
-            raise ValidationFailed(
-                f"url: {why}. Webhooks go to public addresses only (a development setup may "
-                "set NEWSROOM_WEBHOOK_ALLOW_PRIVATE_TARGETS=true).",
-                [{"loc": ["body", "url"], "msg": "private target", "type": "value_error"}],
-            )
-    return url.strip()
-
-
-def private_target(host: str, port: int | None) -> str | None:
-    """Why ``host`` is not a public address (it, or what its name resolves to, is
-    loopback, private, link-local, reserved...), or None when it is public."""
     try:
-        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return f"the host {host!r} does not resolve"
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            return f"{host!r} is a non-public address ({address})"
-    return None
+        targets.pin(url.strip(), resolver, allow_private=allow_private)
+    except targets.TargetRefused as exc:
+        raise ValidationFailed(
+            f"url: {exc.reason}. Webhooks go to public addresses only (a development setup "
+            "may set NEWSROOM_WEBHOOK_ALLOW_PRIVATE_TARGETS=true for loopback and private "
+            "networks).",
+            [{"loc": ["body", "url"], "msg": "refused target", "type": "value_error"}],
+        ) from exc
+    return url.strip()
 
 
 def subscribe(

@@ -3,6 +3,8 @@
 Each pass leases a batch of due deliveries, posts them concurrently, and records every
 attempt (status, error, duration) on the delivery row, with the next attempt time when
 it will be retried. Redirects are not followed: a subscriber gives its final URL.
+Each attempt resolves the target once, checks every address (:mod:`targets`) and sends
+to the checked address, so a DNS answer that changes after the check cannot redirect it.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 
-from publish.webhooks import repository, service
+from publish.webhooks import repository, service, targets
 from publish.webhooks.model import Attempt, Delivery
-from services.errors import NewsroomError, ValidationFailed
+from services.errors import NewsroomError
 from services.log import get_logger
 from services.settings import Settings
 
@@ -28,8 +29,14 @@ PARALLEL = 8
 
 
 class DeliveryWorker:
-    def __init__(self, settings: Settings, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        now: Callable[[], datetime],
+        resolver: targets.Resolver = targets.system_resolver,
+    ) -> None:
         self._settings = settings
+        self._resolver = resolver
         self._now = now
         key = settings.webhook_master_key
         self._master_key = key.get_secret_value() if key else None
@@ -51,32 +58,38 @@ class DeliveryWorker:
         list(self._pool.map(self.attempt, due))
         return len(due) == BATCH
 
-    def attempt(self, delivery: Delivery) -> None:
-        number = delivery.attempts + 1
-        status_code: int | None = None
-        retry_after: str | None = None
-        error: str | None = None
-        started = time.perf_counter()
+    def send(self, delivery: Delivery) -> tuple[int | None, str | None, str | None]:
+        """One attempt over the network: ``(status code, Retry-After, error)``."""
         try:
-            if not self._settings.webhook_allow_private_targets:
-                # Checked again at each attempt: a name can resolve elsewhere by now.
-                target = urlsplit(delivery.url)
-                why = service.private_target(target.hostname or "", target.port)
-                if why:
-                    raise ValidationFailed(f"refused: {why}")
+            # Resolved and checked again at each attempt (a name can resolve elsewhere by
+            # now), and sent to the address checked, not to a second lookup's answer.
+            target = targets.pin(
+                delivery.url,
+                self._resolver,
+                allow_private=self._settings.webhook_allow_private_targets,
+            )
             secret = service.secret_for(self._master_key, delivery.subscription_id)
             headers = service.headers_for(delivery, secret, int(time.time()))
             response = self._client.post(
-                delivery.url, content=delivery.body.encode(), headers=headers
+                target.url,
+                content=delivery.body.encode(),
+                headers={**headers, "Host": target.host_header},
+                extensions=target.extensions,
             )
-            status_code = response.status_code
-            retry_after = response.headers.get("retry-after")
         except httpx.TimeoutException:
-            error = "timeout"
+            return None, None, "timeout"
         except httpx.HTTPError as exc:
-            error = f"connection_error: {type(exc).__name__}"
+            return None, None, f"connection_error: {type(exc).__name__}"
+        except targets.TargetRefused as exc:
+            return None, None, f"refused: {exc.reason}"
         except NewsroomError as exc:
-            error = exc.detail
+            return None, None, exc.detail
+        return response.status_code, response.headers.get("retry-after"), None
+
+    def attempt(self, delivery: Delivery) -> None:
+        number = delivery.attempts + 1
+        started = time.perf_counter()
+        status_code, retry_after, error = self.send(delivery)
         elapsed = int((time.perf_counter() - started) * 1000)
         now = self._now()
         outcome = service.judge(

@@ -1,5 +1,6 @@
 """Authentication and roles shared by every service."""
 
+from services.auth import console_sessions
 from services.auth.models import ALIAS, DOCUMENTS
 from services.auth.service import (
     HUMAN_ROLES,
@@ -7,11 +8,14 @@ from services.auth.service import (
     CreatedUser,
     Principal,
     Role,
+    backfill_name_keys,
     create_user,
+    find_user,
     list_users,
     new_token_for,
     revoke_user,
     rotate_token,
+    tokens_of,
 )
 
 __all__ = [
@@ -22,9 +26,13 @@ __all__ = [
     "CreatedUser",
     "Principal",
     "Role",
+    "backfill_name_keys",
+    "console_sessions",
     "create_user",
+    "find_user",
     "list_users",
     "new_token_for",
     "revoke_user",
     "rotate_token",
+    "tokens_of",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,7 +14,7 @@ from enum import StrEnum
 from mongoengine import NotUniqueError
 
 from services.auth import tokens
-from services.auth.models import ApiToken, User
+from services.auth.models import ApiToken, ConsoleSession, User
 from services.contracts import utcnow
 from services.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 
@@ -27,6 +29,9 @@ class Role(StrEnum):
 
 
 HUMAN_ROLES = (Role.REPORTER, Role.REVIEWER, Role.EDITOR, Role.ADMIN)
+# ``issued_by`` of a token made by the ``newsroom users`` command (on the store's host);
+# parentheses keep it apart from every user name.
+CLI_ISSUER = "(cli)"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._'-]{0,99}$")
 
 
@@ -43,8 +48,15 @@ class CreatedUser:
     token: str
 
 
-def create_user(name: str, role: Role | str) -> CreatedUser:
-    name = name.strip()
+def name_key(name: str) -> str:
+    """What makes two user names the same: NFC, then case folded (and NFC again, since
+    folding can decompose)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def create_user(name: str, role: Role | str, issued_by: str = CLI_ISSUER) -> CreatedUser:
+    """A new user and their first token, recorded as issued by ``issued_by``."""
+    name = unicodedata.normalize("NFC", name.strip())
     if not _NAME.match(name):
         raise ValidationFailed(
             "A user name is 1-100 letters, digits, spaces or . _ ' -, "
@@ -54,47 +66,88 @@ def create_user(name: str, role: Role | str) -> CreatedUser:
         role = Role(role)
     except ValueError as exc:
         raise ValidationFailed(f"Unknown role {role!r}; one of {', '.join(Role)}.") from exc
+    key = name_key(name)
+    backfill_name_keys()  # users from before names had a key: none after the first time
+    if _by_name(name) is not None:
+        raise Conflict(f"A user named {name!r} already exists (names ignore case).")
     user = User(
-        user_id=f"u_{uuid.uuid4().hex[:16]}", name=name, role=role.value, created_at=utcnow()
+        user_id=f"u_{uuid.uuid4().hex[:16]}",
+        name=name,
+        name_key=key,
+        role=role.value,
+        created_at=utcnow(),
     )
     try:
         user.save(force_insert=True)
     except NotUniqueError as exc:
-        raise Conflict(f"A user named {name!r} already exists.") from exc
-    return CreatedUser(Principal(user.user_id, name, role), issue_token(user.user_id))
+        raise Conflict(f"A user named {name!r} already exists (names ignore case).") from exc
+    return CreatedUser(Principal(user.user_id, name, role), issue_token(user.user_id, issued_by))
 
 
-def issue_token(user_id: str) -> str:
+def issue_token(user_id: str, issued_by: str) -> str:
     new = tokens.generate()
     ApiToken(
         token_id=new.token_id,
         user_id=user_id,
         digest=tokens.digest(new.secret),
         created_at=utcnow(),
+        issued_by=issued_by,
     ).save(force_insert=True)
     return new.value
 
 
-def find_user(name: str) -> User:
-    user = User.objects(name=name).first()
+def _by_name(name: str) -> User | None:
+    """The user called ``name`` in any case; one made before names had a key gets it now."""
+    user = User.objects(name_key=name_key(name)).first()
     if user is None:
-        raise NotFound(f"No user named {name!r}.")
+        user = User.objects(name=name.strip(), name_key=None).first()
+        if user is not None:
+            _set_name_key(user)
     return user  # type: ignore[no-any-return]
 
 
-def new_token_for(name: str) -> str:
+def _set_name_key(user: User) -> None:
+    # An older user whose name differs only by case from a keyed one is left without a key.
+    with contextlib.suppress(NotUniqueError):
+        User.objects(user_id=user.user_id, name_key=None).update(set__name_key=name_key(user.name))
+
+
+def backfill_name_keys() -> None:
+    """Give users made before names had a key their key (``newsroom`` does at start,
+    :func:`create_user` before it checks a name)."""
+    for user in User.objects(name_key=None):
+        _set_name_key(user)
+
+
+def find_user(name: str) -> User:
+    user = _by_name(name)
+    if user is None:
+        raise NotFound(f"No user named {name!r}.")
+    return user
+
+
+def new_token_for(name: str, issued_by: str = CLI_ISSUER) -> str:
     user = find_user(name)
     if user.revoked_at is not None:
         raise Conflict(f"User {name!r} is revoked.")
-    return issue_token(user.user_id)
+    value = issue_token(user.user_id, issued_by)
+    # A revocation that ran meanwhile marked the user before sweeping their tokens: if
+    # the mark is there now, this token may have missed the sweep, so sweep it here.
+    if User.objects(user_id=user.user_id, revoked_at__ne=None).first() is not None:
+        ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=utcnow())
+        raise Conflict(f"User {name!r} is revoked.")
+    return value
 
 
 def revoke_user(name: str) -> User:
-    """Revoke the user and every token they hold."""
+    """Revoke the user, every token they hold and every console session they have.
+
+    The user is marked first, then the tokens: see :func:`new_token_for`."""
     user = find_user(name)
     now = utcnow()
     User.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
     ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
+    ConsoleSession.objects(user_id=user.user_id).delete()
     user.reload()
     return user
 
@@ -103,9 +156,17 @@ def list_users() -> list[User]:
     return list(User.objects.order_by("name"))
 
 
+def tokens_of(user: User) -> list[ApiToken]:
+    """Every token of ``user``, oldest first: when, by whom, and whether revoked."""
+    return list(ApiToken.objects(user_id=user.user_id).order_by("created_at"))
+
+
 class Authenticator:
-    """Token -> principal, with a short cache so a busy service does not hit the store on
-    every request. A revocation reaches it within ``cache_seconds``."""
+    """Token -> principal. The token's record is read on every request, so a revoked
+    token (``revoke_user`` revokes every token of the user) fails on the next request in
+    every process. Only the user's name and role are cached, per token, for
+    ``cache_seconds``: a role never changes under a live token (``rotate_token`` revokes
+    the old ones)."""
 
     def __init__(self, cache_seconds: float) -> None:
         self._ttl = cache_seconds
@@ -113,44 +174,41 @@ class Authenticator:
         self._lock = threading.Lock()
 
     def authenticate(self, value: str) -> Principal:
-        now = time.monotonic()
-        if self._ttl > 0:
-            with self._lock:
-                hit = self._cache.get(value)
-            if hit and hit[0] > now:
-                return hit[1]
-        principal = self._lookup(value)
-        if self._ttl > 0:
-            with self._lock:
-                if len(self._cache) > 10_000:
-                    self._cache.clear()
-                self._cache[value] = (now + self._ttl, principal)
-        return principal
-
-    @staticmethod
-    def _lookup(value: str) -> Principal:
         parsed = tokens.parse(value)
         if parsed is None:
             raise Unauthorized("The bearer token is malformed.")
         token_id, secret = parsed
-        record = ApiToken.objects(token_id=token_id).first()
-        if record is None or not tokens.matches(secret, record.digest):
+        record = ApiToken._get_collection().find_one(
+            {"_id": token_id}, projection={"digest": 1, "user_id": 1, "revoked_at": 1}
+        )
+        if record is None or not tokens.matches(secret, record["digest"]):
             raise Unauthorized("The bearer token is not valid.")
-        if record.revoked_at is not None:
+        if record.get("revoked_at") is not None:
             raise Unauthorized("The bearer token has been revoked.")
-        user = User.objects(user_id=record.user_id).first()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(token_id)
+        if hit and hit[0] > now:
+            return hit[1]
+        user = User.objects(user_id=record["user_id"]).first()
         if user is None or user.revoked_at is not None:
             raise Unauthorized("The user of this token has been revoked.")
-        return Principal(user.user_id, user.name, Role(user.role))
+        principal = Principal(user.user_id, user.name, Role(user.role))
+        if self._ttl > 0:
+            with self._lock:
+                if len(self._cache) > 10_000:
+                    self._cache.clear()
+                self._cache[token_id] = (now + self._ttl, principal)
+        return principal
 
 
 def rotate_token(name: str, role: Role) -> str:
     """A fresh token for ``name`` (created with ``role`` if missing); its older tokens stop
     working. Used for the embedded stack's demo and service users on every start."""
-    user = User.objects(name=name).first()
+    user = _by_name(name)
     if user is None:
-        return create_user(name, role).token
+        return create_user(name, role, issued_by=CLI_ISSUER).token
     now = utcnow()
     ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
     User.objects(user_id=user.user_id).update(set__revoked_at=None, set__role=role.value)
-    return issue_token(user.user_id)
+    return issue_token(user.user_id, CLI_ISSUER)

@@ -44,6 +44,8 @@ class TopicAdmin:
                 bootstrap_servers=self._settings.kafka_bootstrap,
                 client_id="newsroom-admin",
                 request_timeout_ms=5000,
+                # An unreachable broker is reported in 5 s, not kafka-python's 30.
+                bootstrap_timeout_ms=5000,
             )
         return self._client
 

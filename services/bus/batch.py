@@ -109,6 +109,9 @@ class BatchConsumerLoop(ConsumerLoop):
         # does not poll within max_poll_interval_ms, and a round's writes may be slow.
         self._keep_alive_seconds = self._settings.consumer_max_poll_interval_ms / 1000 / 4
 
+    def _message_finished(self) -> None:
+        """Progress is counted when a round commits (``_handle_round``), not per message."""
+
     def stop(self, timeout: float = 15.0) -> None:
         super().stop(timeout)
         self._strategy.close()
@@ -127,7 +130,9 @@ class BatchConsumerLoop(ConsumerLoop):
         records = [r for _, rs in sorted(batch.items()) for r in rs]
         if records:
             self._start(records)
-        elif waiting:
+        elif not waiting:  # idle: nothing under way, nothing came (readiness)
+            self.progress.advanced()
+        else:
             pending = [i.prepared for i in self._items if not i.done]
             wait(pending, 0.05, return_when=FIRST_COMPLETED)
 
@@ -212,6 +217,8 @@ class BatchConsumerLoop(ConsumerLoop):
         for item in handled:
             item.done = True
         self._commit(consumer)
+        if handled:  # readiness: messages finished, their receipts out, offsets committed
+            self.progress.advanced()
         self._strategy.finished()
         if retry:
             self._rewind(consumer)

@@ -26,6 +26,7 @@ from prometheus_client import Counter, Gauge
 
 from services.bus.admin import TopicAdmin, topic_names
 from services.bus.producer import EventProducer, Outgoing, trace_id_from
+from services.bus.progress import Progress
 from services.contracts import CloudEvent, Topic, dlq_of, parse_event
 from services.errors import InvalidMessage, RetryableError
 from services.log import bind_trace, get_logger
@@ -91,6 +92,7 @@ class ConsumerLoop:
                 MESSAGES.labels(topic, outcome)
         IN_FLIGHT.labels(group)
         self.name = name or f"consumer-{group}"
+        self.progress = Progress()
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -105,6 +107,15 @@ class ConsumerLoop:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def health(self) -> str | None:
+        """Why this loop is not getting through its work, for readiness (None: it is)."""
+        if self._thread is not None and not self._thread.is_alive() and not self._stop.is_set():
+            return f"consumer {self.name} is not running"
+        stalled = self.progress.stalled_for()
+        if stalled > self._settings.readiness_stall_seconds:
+            return f"consumer {self.name}: no progress on waiting messages for {stalled:.0f} s"
+        return None
 
     def _consumer(self) -> KafkaConsumer:
         s = self._settings
@@ -127,6 +138,11 @@ class ConsumerLoop:
     def _listener(self) -> ConsumerRebalanceListener | None:
         """What to do when partitions are taken away (the batch loop finishes its work)."""
         return None
+
+    def _message_finished(self) -> None:
+        """A message was handled or dead-lettered (the batch loop counts its progress at
+        the commit instead: a round's receipts may still fail to go out)."""
+        self.progress.advanced()
 
     def _drain(self, consumer: KafkaConsumer) -> None:
         """Work still under way when the loop stops (none here: one message at a time)."""
@@ -167,6 +183,7 @@ class ConsumerLoop:
     def _poll_once(self, consumer: KafkaConsumer) -> None:
         batch = consumer.poll(timeout_ms=500)
         if not batch:
+            self.progress.advanced()
             return
         done: dict[TopicPartition, OffsetAndMetadata] = {}
         rewind: TopicPartition | None = None
@@ -231,6 +248,7 @@ class ConsumerLoop:
             structlog.contextvars.clear_contextvars()
         self._attempts.pop(where, None)
         MESSAGES.labels(logical, "ok").inc()
+        self._message_finished()
         return "ok"
 
     def to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
@@ -256,4 +274,5 @@ class ConsumerLoop:
             return "retry"
         log.warning("message_dead_lettered", reason=reason, detail=detail[:300])
         MESSAGES.labels(self._physical.get(topic, topic), "dlq").inc()
+        self._message_finished()
         return "dlq"

@@ -13,12 +13,25 @@ import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import (
+    CorruptRecordError,
+    InvalidRecordError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+)
 
 from services.bus.admin import TopicAdmin, topic_names
-from services.contracts import CONTENT_TYPE, CloudEvent, Contract
+from services.contracts import (
+    BROKER_MESSAGE_BYTES,
+    CONTENT_TYPE,
+    MAX_EVENT_BYTES,
+    CloudEvent,
+    Contract,
+)
 from services.log import TRACE_HEADER, current_trace_id, get_logger
 from services.settings import Settings
 
@@ -51,6 +64,29 @@ def trace_id_from(headers: Sequence[tuple[str, bytes | None]] | None) -> str | N
 
 class SendFailed(KafkaError):
     """The broker did not acknowledge a message."""
+
+
+# Failures that sending again will never cure: the row is set aside with its reason.
+UNSENDABLE: tuple[type[KafkaError], ...] = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidRecordError,
+    CorruptRecordError,
+)
+
+
+def is_unsendable(exc: BaseException) -> bool:
+    return isinstance(exc, UNSENDABLE)
+
+
+def unsendable_reason(exc: BaseException) -> str:
+    """The reason an unsendable message is set aside with."""
+    too_large = isinstance(exc, MessageSizeTooLargeError | RecordListTooLargeError)
+    return "too_large" if too_large else "refused"
+
+
+class EventTooLarge(MessageSizeTooLargeError):
+    """An event over :data:`MAX_EVENT_BYTES`: refused before it reaches the broker."""
 
 
 class EventProducer:
@@ -91,7 +127,9 @@ class EventProducer:
                     max_block_ms=5000,
                     retries=3,
                     allow_auto_create_topics=False,
-                    max_request_size=2 * 1024 * 1024,
+                    max_request_size=BROKER_MESSAGE_BYTES,
+                    # Not the default 30 s: an outbox pass must end well inside its claim.
+                    bootstrap_timeout_ms=5000,
                 )
             return self._producer
 
@@ -108,34 +146,53 @@ class EventProducer:
             log.warning("topics_ensure_failed", error=str(exc))
 
     def send_all(self, messages: Sequence[Outgoing], timeout: float = 10.0) -> list[bool]:
-        """Send every message, wait for acknowledgements; say which ones the broker took.
+        """Send every message, wait for acknowledgements; say which ones the broker took."""
+        return [error is None for error in self.send_batch(messages, timeout)]
 
-        One failure rebuilds the client (see the module note), so the next call starts clean.
+    def send_batch(
+        self, messages: Sequence[Outgoing], timeout: float = 10.0
+    ) -> list[KafkaError | None]:
+        """Send every message without waiting for each acknowledgement, then flush and
+        collect them: None for each message the broker took, else its error.
+
+        A message that can never be sent (over :data:`MAX_EVENT_BYTES`, refused as too
+        large) fails alone; the others go on. Any other failure rebuilds the client (see
+        the module note), so the next call starts clean.
         """
         if not messages:
             return []
+        results: list[KafkaError | None] = [None] * len(messages)
+        futures: dict[int, Any] = {}
         try:
             client = self._client()
-            futures = [
-                client.send(m.topic, key=m.key.encode(), value=m.value, headers=m.headers)
-                for m in messages
-            ]
+            for index, m in enumerate(messages):
+                if len(m.value) > MAX_EVENT_BYTES:
+                    results[index] = EventTooLarge(
+                        f"{len(m.value)} bytes; events are limited to {MAX_EVENT_BYTES}"
+                    )
+                    continue
+                try:
+                    futures[index] = client.send(
+                        m.topic, key=m.key.encode(), value=m.value, headers=m.headers
+                    )
+                except UNSENDABLE as exc:  # kafka-python checks the size before sending
+                    results[index] = exc
             client.flush(timeout=timeout)
         except KafkaError as exc:
             log.warning("produce_failed", error=str(exc), messages=len(messages))
             self._rebuild()
-            return [False] * len(messages)
-        results: list[bool] = []
-        failed: Exception | None = None
-        for future in futures:
+            return [r if r is not None else exc for r in results]
+        retryable: KafkaError | None = None
+        for index, future in futures.items():
             try:
                 future.get(timeout=timeout)
-                results.append(True)
             except KafkaError as exc:
-                failed = exc
-                results.append(False)
-        if failed is not None:
-            log.warning("produce_failed", error=str(failed), failed=results.count(False))
+                results[index] = exc
+                if not is_unsendable(exc):
+                    retryable = exc
+        if retryable is not None:
+            log.warning("produce_failed", error=str(retryable),
+                        failed=sum(r is not None for r in results))  # fmt: skip
             self._rebuild()
         return results
 

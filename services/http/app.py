@@ -10,7 +10,11 @@ from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from services.http.health import router as health_router
-from services.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.http.middleware import (
+    BodyLimitMiddleware,
+    HeadAsGetMiddleware,
+    RequestContextMiddleware,
+)
 from services.http.openapi import install_problem_openapi
 from services.http.problems import install_problem_handlers
 from services.runtime import Runtime
@@ -40,6 +44,9 @@ def build_app(
             await run_in_threadpool(runtime.stop)
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # No redirects: Starlette's trailing-slash redirect builds an absolute Location from
+    # the Host header the client sent. A path is answered as written, or 404.
+    app.router.redirect_slashes = False
     app.state.runtime = runtime
     app.state.settings = runtime.settings
     install_problem_handlers(app)
@@ -50,5 +57,6 @@ def build_app(
     app.add_middleware(
         BodyLimitMiddleware, limit=runtime.settings.max_body_bytes + ENVELOPE_HEADROOM
     )
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware, service=runtime.service)
     return app

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request context (ids, metrics) and the request size limit.
+"""Pure ASGI middleware: request context (ids, metrics), the request body's size and
+type, and HEAD.
 
 Pure ASGI rather than ``BaseHTTPMiddleware`` because it is cheaper per request and
 lets the size limit refuse a body before it is read whole.
@@ -6,6 +7,7 @@ lets the size limit refuse a body before it is read whole.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -15,7 +17,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.bus.producer import trace_id_from
-from services.errors import PayloadTooLarge
+from services.errors import NewsroomError, PayloadTooLarge, UnsupportedMediaType
 from services.log import bind_trace
 
 REQUESTS = Counter(
@@ -78,50 +80,172 @@ def _route_of(scope: Scope) -> str:
 
 
 class BodyLimitMiddleware:
-    """Refuses a request body over ``limit`` bytes with 413, by its Content-Length before
-    reading, or as soon as a chunked body passes the limit."""
+    """The request body: at most ``limit`` bytes (413), JSON outside the consoles (415).
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    A body is read here, whole, before the app sees it (the routes read it whole anyway),
+    so that a chunked body over the limit is answered 413 like one with a Content-Length.
+    A refused body is read and thrown away, up to ``DRAIN_BYTES`` and ``DRAIN_SECONDS``,
+    before the answer: a client that sends its whole body before reading (Python's urllib
+    and requests, without ``Expect: 100-continue``) then gets the 413 rather than a reset
+    connection. With ``Expect: 100-continue`` nothing is read: the client never sends it.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, form_paths: tuple[str, ...] = ("/ui",)) -> None:
         self.app = app
         self.limit = limit
+        self.form_paths = form_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = _Head(scope)
+        if not head.has_body:
+            await self.app(scope, receive, send)
+            return
+        if not scope["path"].startswith(self.form_paths) and not head.is_json:
+            error: NewsroomError = UnsupportedMediaType(
+                f"Send the request body as application/json (not {head.content_type})."
+            )
+            await _refuse(scope, receive, send, error, head)
+            return
+        if head.length is not None and head.length > self.limit:
+            await _refuse(
+                scope, receive, send, PayloadTooLarge(_too_large_detail(self.limit)), head
+            )
+            return
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.limit:
+                await _drain_then_answer(
+                    scope, receive, send, PayloadTooLarge(_too_large_detail(self.limit)), received
+                )
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # http.disconnect, for streaming responses
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+# A refused body is read and thrown away up to this much (or for this long) before the
+# answer; past it the connection is closed after the answer.
+DRAIN_BYTES = 16 * 1024 * 1024
+DRAIN_SECONDS = 10.0
+
+
+class _Head:
+    def __init__(self, scope: Scope) -> None:
+        self.length: int | None = None
+        self.chunked = False
+        self.expect_continue = False
+        self.content_type = ""
         for key, value in scope.get("headers", []):
             if key == b"content-length":
                 try:
-                    too_big = int(value) > self.limit
+                    self.length = int(value)
                 except ValueError:
-                    too_big = False
-                if too_big:
-                    await _send_413(scope, send, self.limit)
-                    return
-        received = 0
+                    self.length = None
+            elif key == b"transfer-encoding":
+                self.chunked = b"chunked" in value.lower()
+            elif key == b"expect":
+                self.expect_continue = value.lower() == b"100-continue"
+            elif key == b"content-type":
+                self.content_type = value.decode("latin-1")
+        self.has_body = self.chunked or bool(self.length)
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise PayloadTooLarge(_too_large_detail(self.limit))
-            return message
+    @property
+    def is_json(self) -> bool:
+        media = self.content_type.split(";", 1)[0].strip().lower()
+        # No Content-Type at all is read as JSON (FastAPI does); another type is refused.
+        return media in ("", "application/json") or (
+            media.startswith("application/") and media.endswith("+json")
+        )
 
-        await self.app(scope, limited_receive, send)
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, error: NewsroomError, head: _Head
+) -> None:
+    if head.expect_continue or (head.length is not None and head.length > DRAIN_BYTES):
+        await _answer(scope, send, error, close=True)
+        return
+    await _drain_then_answer(scope, receive, send, error, 0)
+
+
+async def _drain_then_answer(
+    scope: Scope, receive: Receive, send: Send, error: NewsroomError, drained: int
+) -> None:
+    complete = False
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while drained <= DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away: nobody to answer
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    complete = True
+                    break
+    except TimeoutError:
+        pass
+    await _answer(scope, send, error, close=not complete)
 
 
 def _too_large_detail(limit: int) -> str:
     return f"The request body is larger than this endpoint accepts ({limit} bytes)."
 
 
-async def _send_413(scope: Scope, send: Send, limit: int) -> None:
+async def _answer(scope: Scope, send: Send, error: NewsroomError, *, close: bool) -> None:
     from services.http.problems import problem_response
 
-    response = problem_response(PayloadTooLarge(_too_large_detail(limit)))
+    if close:
+        error.headers = {**error.headers, "Connection": "close"}
+    response = problem_response(error)
     await response(scope, _noop_receive, send)
 
 
 async def _noop_receive() -> Message:
     return {"type": "http.disconnect"}
+
+
+class HeadAsGetMiddleware:
+    """``HEAD`` wherever ``GET`` is served: the GET route answers, with the same headers
+    (Content-Length included) and no body. FastAPI routes, unlike Starlette's, do not
+    add HEAD to GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        finished = False
+
+        async def send_head(message: Message) -> None:
+            nonlocal finished
+            if finished:
+                return
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif message["type"] == "http.response.body":
+                # One empty, final body: a streaming GET stops when its client "leaves".
+                finished = True
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app({**scope, "method": "GET"}, receive, send_head)

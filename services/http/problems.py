@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from services.errors import (
     BadRequest,
     Forbidden,
+    MethodNotAllowed,
     NewsroomError,
     NotFound,
     Unauthorized,
@@ -19,7 +22,7 @@ from services.errors import (
     ValidationFailed,
 )
 from services.log import get_logger
-from services.store import is_store_unavailable
+from services.store import STORE_UNAVAILABLE, is_store_unavailable
 
 log = get_logger(__name__)
 
@@ -72,21 +75,72 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+        if exc.status_code == 405:
+            return problem_response(_method_not_allowed(request), request)
         cls = _BY_STATUS.get(exc.status_code)
+        headers = dict(exc.headers) if exc.headers else None
         if cls is not None:
-            error: NewsroomError = cls(str(exc.detail))
+            error: NewsroomError = cls(str(exc.detail), headers=headers)
         else:
-            error = NewsroomError(str(exc.detail))
-            error.status = exc.status_code  # type: ignore[misc]
+            error = _of_status(exc.status_code, str(exc.detail), headers)
         return problem_response(error, request)
+
+    async def store_down(request: Request, exc: Exception) -> ProblemResponse:
+        log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
+        return problem_response(
+            Unavailable("The database is not reachable; try again shortly.", retry_after=5),
+            request,
+        )
+
+    # Registered by type, so they are answered by the router's exception middleware: a
+    # handler for ``Exception`` answers too, but Starlette then re-raises to the server,
+    # which logs the whole traceback on the event loop (seconds, even a minute on a busy
+    # machine, with the console log format) and holds every request meanwhile, /readyz too.
+    for kind in STORE_UNAVAILABLE:
+        app.add_exception_handler(kind, store_down)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> ProblemResponse:
         if is_store_unavailable(exc):
-            log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
-            return problem_response(
-                Unavailable("The database is not reachable; try again shortly.", retry_after=5),
-                request,
-            )
+            return await store_down(request, exc)
         log.exception("unhandled_error")
         return problem_response(NewsroomError("An unexpected error occurred."), request)
+
+
+def _of_status(status: int, detail: str, headers: dict[str, str] | None) -> NewsroomError:
+    """A problem for a status we have no class of, typed and titled after the status."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    kind = type(
+        f"Problem{status}",
+        (NewsroomError,),
+        {"status": status, "code": phrase.lower().replace(" ", "_"), "title": phrase},
+    )
+    return kind(detail, headers=headers)  # type: ignore[no-any-return]
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _method_not_allowed(request: Request) -> MethodNotAllowed:
+    """405 with ``Allow``: every method some route of this path answers (Starlette's own
+    header names only the first route that matched the path), HEAD wherever GET is. Each
+    method is tried against the routes as the router would (FastAPI's included routers
+    match through ``matches`` too)."""
+    allowed = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    allow = ", ".join(sorted(allowed))
+    return MethodNotAllowed(
+        f"{request.method} is not allowed on {request.url.path}; allowed: {allow or 'none'}.",
+        headers={"Allow": allow},
+    )

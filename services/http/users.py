@@ -1,5 +1,6 @@
 """Admin endpoints for users and tokens (mounted by ingest). The same operations as the
-`newsroom users` command; a token is shown once, when it is made."""
+`newsroom users` command; a token is shown once, when it is made, and recorded with the
+admin who issued it (``GET /v1/users/{name}`` reads that audit back)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services import auth
 from services.auth import Principal, Role
 from services.http.deps import require
+from services.text import PlainText
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -20,7 +22,7 @@ PROBLEMS = {401: {"description": "No valid token"}, 403: {"description": "Not an
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(min_length=1, max_length=100)
+    name: PlainText = Field(min_length=1, max_length=100)
     # Strict mode would want a Role instance; from JSON the value is a string.
     role: Role = Field(strict=False)
 
@@ -31,6 +33,20 @@ class UserOut(BaseModel):
     role: str
     created_at: datetime
     revoked: bool
+
+
+class TokenRecordOut(BaseModel):
+    token_id: str = Field(description="The token's public id (`nr_<token_id>_...`).")
+    issued_at: datetime
+    issued_by: str | None = Field(
+        description="The admin who issued it, `(cli)` for the newsroom command, "
+        "null for tokens older than this record."
+    )
+    revoked_at: datetime | None
+
+
+class UserDetailOut(UserOut):
+    tokens: list[TokenRecordOut]
 
 
 class TokenOut(BaseModel):
@@ -53,8 +69,8 @@ def _out(user: auth.models.User) -> UserOut:
 
 
 @router.post("", status_code=201, response_model=CreatedUserOut, responses=PROBLEMS)  # type: ignore[arg-type]
-def create_user(payload: UserIn, _: Admin) -> CreatedUserOut:
-    created = auth.create_user(payload.name, payload.role)
+def create_user(payload: UserIn, admin: Admin) -> CreatedUserOut:
+    created = auth.create_user(payload.name, payload.role, issued_by=admin.name)
     user = auth.service.find_user(created.principal.name)
     return CreatedUserOut(**_out(user).model_dump(), token=created.token)
 
@@ -64,11 +80,27 @@ def list_users(_: Admin) -> list[UserOut]:
     return [_out(u) for u in auth.list_users()]
 
 
+@router.get("/{name}", response_model=UserDetailOut, responses=PROBLEMS)  # type: ignore[arg-type]
+def get_user(name: str, _: Admin) -> UserDetailOut:
+    """The user and every token they have had: when, by whom, and whether revoked."""
+    user = auth.find_user(name)
+    tokens = [
+        TokenRecordOut(
+            token_id=t.token_id,
+            issued_at=t.created_at,
+            issued_by=t.issued_by,
+            revoked_at=t.revoked_at,
+        )
+        for t in auth.tokens_of(user)
+    ]
+    return UserDetailOut(**_out(user).model_dump(), tokens=tokens)
+
+
 @router.delete("/{name}", response_model=UserOut, responses=PROBLEMS)  # type: ignore[arg-type]
 def revoke_user(name: str, _: Admin) -> UserOut:
     return _out(auth.revoke_user(name))
 
 
 @router.post("/{name}/tokens", status_code=201, response_model=TokenOut, responses=PROBLEMS)  # type: ignore[arg-type]
-def new_token(name: str, _: Admin) -> TokenOut:
-    return TokenOut(name=name, token=auth.new_token_for(name))
+def new_token(name: str, admin: Admin) -> TokenOut:
+    return TokenOut(name=name, token=auth.new_token_for(name, issued_by=admin.name))

@@ -27,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.templating import Jinja2Templates
 
-from services.auth import Authenticator, Principal, Role
+from services.auth import Authenticator, Principal, Role, console_sessions
 from services.errors import Forbidden, NewsroomError, NotFound, Unauthorized, Unavailable
 from services.log import get_logger
 from services.store import is_store_unavailable
@@ -188,10 +188,9 @@ class Console:
         return found
 
     def set_cookie(self, request: Request, response: Response, data: SessionData) -> None:
-        secure = (
-            request.url.scheme == "https"
-            or request.headers.get("x-forwarded-proto", "").split(",")[0].strip() == "https"
-        )
+        # The scheme the client used: uvicorn takes it from X-Forwarded-Proto only when
+        # the gateway (NEWSROOM_FORWARDED_ALLOW_IPS) sent it.
+        secure = request.url.scheme == "https"
         response.set_cookie(
             self.cookie_name,
             self._codec().seal(data),
@@ -217,10 +216,12 @@ class Console:
         """The signed-in user, allowed here; else redirect to sign in, or 403."""
         self._codec()
         session = self.session_of(request)
-        if session.token is None:
+        if session.token is None or session.session_id is None:
             raise SignInRequired()
         try:
             principal = self.authenticator.authenticate(session.token)
+            if not console_sessions.alive(session.session_id, principal.user_id, self.name):
+                raise Unauthorized("you signed out, or the session ended.")
         except Unauthorized as exc:
             request.state.ui_session_new = SessionData.anonymous()
             raise SignInRequired("Your sign-in is no longer valid: " + exc.detail) from exc
@@ -395,7 +396,8 @@ class Console:
                     status_code=401,
                 )
             self.check_role(principal)
-            session = self.session_of(request).signed_in(token)
+            session_id = console_sessions.start(principal.user_id, self.name, self.max_age)
+            session = self.session_of(request).signed_in(token, session_id)
             response = RedirectResponse(next_url, status_code=303)
             self.set_cookie(request, response, session)
             log.info("ui_signed_in", console=self.name, user=principal.name)
@@ -406,6 +408,9 @@ class Console:
             form = await request.form()
             given = form.get(CSRF_FIELD)
             self.check_csrf(request, given if isinstance(given, str) else None)
+            ending = self.session_of(request).session_id
+            if ending is not None:
+                console_sessions.end(ending)  # the cookie, even a copy of it, is out now
             request.state.ui_session_new = SessionData.anonymous()
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
 

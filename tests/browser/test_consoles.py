@@ -1,4 +1,4 @@
-"""The consoles in a real browser: a reviewer clears every claim of the Panjshir story in
+"""The consoles in a real browser: a reviewer clears every claim of a disputed story in
 the reviewers' console, an editor approves an anonymous source and publishes it from the
 editors' desk, and the story is in the JSON feed. A reporter cannot open either console.
 Every main page is checked with axe-core."""
@@ -25,14 +25,15 @@ from tests.support.stack import Stack
 
 pytestmark = pytest.mark.browser
 
-FIXTURE = Path("/work/shared/fixtures/panjshir.txt")
+# One of the project's own labelled stories: an air strike both sides describe differently.
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "conflict_airstrike.txt"
 SECTION = "world"
-ANONYMOUS = "A resistance commander in Panjshir"
+ANONYMOUS = "A commander of the armed group"
 SERIOUS = ("serious", "critical")
 
 
-def panjshir() -> dict[str, Any]:
-    headline, body = FIXTURE.read_text().split("\n", 1)
+def disputed_story() -> dict[str, Any]:
+    headline, body = FIXTURE.read_text(encoding="utf-8").split("\n", 1)
     return {"headline": headline.strip(), "body": body.strip(), "section": SECTION}
 
 
@@ -165,7 +166,7 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     stack: Stack, browser: Browser, axe: Axe, shots: Path
 ) -> None:
     verify, publish = stack.url("verify"), stack.url("publish")
-    story_report = panjshir()
+    story_report = disputed_story()
     context, page = new_page(browser)
 
     # --- the reviewer signs in ----------------------------------------------------------

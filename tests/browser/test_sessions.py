@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request, Response
 
 from services import auth
 from services.auth import Authenticator, Role
+from services.clock import SetClock
 from services.contracts import ObtainedVia, SourceKind
 from services.ui import Console, Viewer
 from services.ui.console import safe_next
@@ -256,7 +257,7 @@ def test_the_desk_approves_with_the_editors_own_token(stack: Stack) -> None:
 
 def test_the_codec_refuses_forged_and_old_cookies() -> None:
     codec = SessionCodec("s3cret", "verify", max_age=60)
-    data = SessionData.anonymous().signed_in("nr_token")
+    data = SessionData.anonymous().signed_in("nr_token", "sid")
     value = codec.seal(data)
     assert "=" not in value
     assert "nr_token" not in value
@@ -264,15 +265,19 @@ def test_the_codec_refuses_forged_and_old_cookies() -> None:
     assert codec.open(value + "x") is None
     assert codec.open("") is None
     assert codec.open(None) is None
-    old = SessionCodec("s3cret", "verify", max_age=1)
-    stale = old.seal(data)
-    time.sleep(2.1)
-    assert old.open(stale) is None
+    # Expiry on a clock the test sets: no waiting for wall time.
+    clock = SetClock(datetime(2026, 1, 1, tzinfo=UTC))
+    timed = SessionCodec("s3cret", "verify", max_age=60, clock=clock)
+    sealed = timed.seal(data)
+    clock.advance(60)
+    assert timed.open(sealed) == data  # 60 s old: still good
+    clock.advance(1)
+    assert timed.open(sealed) is None  # 61 s old: expired
     assert csrf_matches(data.csrf_secret, data.csrf_token)
     assert not csrf_matches(data.csrf_secret, "")
     assert not csrf_matches(SessionData.anonymous().csrf_secret, data.csrf_token)
     # A new sign-in gets a new CSRF secret.
-    assert data.signed_in("nr_token").csrf_secret != data.csrf_secret
+    assert data.signed_in("nr_token", "sid").csrf_secret != data.csrf_secret
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def test_sentences_cover_the_body_in_order(name: str, body: str) -> None:
     assert "".join(covered.split()) == "".join(body.split())
 
 
-def test_headings_and_captions_are_their_own_segments_but_not_claims() -> None:
+def test_headlines_are_claims_marked_as_such_and_captions_are_not() -> None:
     body = "Storm Hits Coast\n\nThe storm killed 12 people on Sunday.\nPhoto: a flooded road"
     spans = split_sentences(body)
     assert [body[s:e] for s, e in spans] == [
@@ -65,7 +65,12 @@ def test_headings_and_captions_are_their_own_segments_but_not_claims() -> None:
         "The storm killed 12 people on Sunday.",
         "Photo: a flooded road",
     ]
-    assert [c.text for c in detect_claims(body)] == ["The storm killed 12 people on Sunday."]
+    claims = detect_claims(body)
+    assert [(c.text, c.headline) for c in claims] == [
+        ("Storm Hits Coast", True),
+        ("The storm killed 12 people on Sunday.", False),
+    ]
+    assert claims[0].checkable_reasons[0] == "headline"
 
 
 def test_abbreviations_do_not_split_sentences() -> None:
@@ -84,7 +89,7 @@ def test_abbreviations_do_not_split_sentences() -> None:
         "Whatever the verdict, the case will leave a mark on the town for years.",
         "It is hard to see how the club recovers from this.",
         "The company declined to comment.",
-        "Storm Hits Coast",
+        "Photo: Storm Hits Coast",
         "I think the mayor has lost the plot.",
     ],
 )
@@ -149,10 +154,17 @@ def test_analyse_span_trims_whitespace_and_matches_detection() -> None:
 
 
 def test_analyse_span_on_a_heading_is_declared() -> None:
-    body = "Storm Hits Coast\n\nThe storm killed 12 people."
-    c = analyse_span(body, 0, len("Storm Hits Coast"))
+    body = "Photo: the coast\n\nThe storm killed 12 people."
+    c = analyse_span(body, 0, len("Photo: the coast"))
     assert c.checkable_reasons == ("declared",)
     assert not c.contested
+
+
+def test_analyse_span_on_a_headline_keeps_the_headline_reading() -> None:
+    body = "Storm Hits Coast\n\nThe storm killed 12 people."
+    c = analyse_span(body, 0, len("Storm Hits Coast"))
+    assert c.checkable_reasons == ("headline",)
+    assert c.headline
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 2), (0, 999), (3, 3), (16, 18)])

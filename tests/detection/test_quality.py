@@ -209,10 +209,10 @@ def test_held_out_story_keeps_its_floor(name: str, text: Path, labels: Path) -> 
 
 def test_there_are_enough_labelled_stories() -> None:
     names = {name for name, _, _ in STORIES + HELD + FLOORED}
-    assert "panjshir" in names
     assert names >= HELD_OUT
     assert set(HELD_OUT_FLOOR) == HELD_OUT
-    # the shared story, four beats of our own, six generalisation stories, three held
-    # out, six dispute stories, four new beats, eight from an independent writer
-    assert len(names) >= 32
+    # four beats of our own, six generalisation stories, three held out, six dispute
+    # stories, four new beats, eight from an independent writer (the shared development
+    # story is measured by `make test-shared`)
+    assert len(names) >= 31
     assert set(TUNING_FLOOR) <= names

@@ -6,19 +6,28 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 
 from tests.support.fleet import Fleet
 from tests.support.reports import report
 from tests.support.servers import wait_for
 
+# A loaded 2-core machine: a readiness probe against a store that is gone can take many
+# seconds to answer, so each probe may take a minute and each wait several of them.
+PROBE_SECONDS = 60
+WAIT_SECONDS = 240
+
 
 def _ready(fleet: Fleet, service: str) -> int:
+    """/readyz's status, or 0 when it gave no answer (yet)."""
     try:
-        return httpx.get(f"{fleet.url(service)}/readyz", timeout=20).status_code  # type: ignore[arg-type]
+        url = f"{fleet.url(service)}/readyz"  # type: ignore[arg-type]
+        return httpx.get(url, timeout=PROBE_SECONDS).status_code
     except httpx.HTTPError:
         return 0
 
 
+@pytest.mark.timeout(900)
 def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) -> None:
     with fleet.client("ingest", "reporter") as reporter:
         before = reporter.post(
@@ -27,6 +36,7 @@ def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) 
         assert before.status_code == 202
 
         fleet.infra.stop_store()
+        reporter.timeout = httpx.Timeout(PROBE_SECONDS)
         during_key = uuid.uuid4().hex
         during = reporter.post(
             "/v1/reports",
@@ -38,18 +48,28 @@ def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) 
         assert int(during.headers["retry-after"]) > 0
 
         with fleet.client("verify", "reviewer") as reviewer:
+            reviewer.timeout = httpx.Timeout(PROBE_SECONDS)
             queue = reviewer.get("/v1/queue")
             assert queue.status_code == 503, queue.text
             assert queue.headers["retry-after"]
         with fleet.client("publish", "editor") as editor:
+            editor.timeout = httpx.Timeout(PROBE_SECONDS)
             gate = editor.get(f"/v1/stories/{before.json()['story_id']}/gate")
             assert gate.status_code == 503, gate.text
         for service in ("ingest", "verify", "publish"):
-            assert _ready(fleet, service) == 503
+            wait_for(
+                lambda s=service: _ready(fleet, s) == 503,
+                timeout=WAIT_SECONDS,
+                what=f"{service} /readyz to answer 503",
+            )
 
         fleet.infra.start_store()
         for service in ("ingest", "verify", "publish"):
-            wait_for(lambda s=service: _ready(fleet, s) == 200, timeout=60, what=f"{service} ready")
+            wait_for(
+                lambda s=service: _ready(fleet, s) == 200,
+                timeout=WAIT_SECONDS,
+                what=f"{service} ready",
+            )
 
         # The client's retry of the refused report now goes through; nothing was lost.
         after = reporter.post(
@@ -67,6 +87,6 @@ def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) 
                         for e in reporter.get(f"/v1/reports/{a['report_id']}").json()["timeline"]
                     ]
                 ),
-                timeout=60,
+                timeout=WAIT_SECONDS,
                 what=f"report {answer['report_id']} to reach verify",
             )

@@ -98,6 +98,11 @@ def nothing(_: World) -> Any:
     return None
 
 
+def users(w: World) -> Any:
+    with w.client("ingest", "admin") as c:
+        return sorted(u["name"] for u in c.get("/v1/users").json())
+
+
 # --- the table ----------------------------------------------------------------------------
 
 Request = Callable[[World], dict[str, Any]]
@@ -114,9 +119,10 @@ def post_report(payload: Any = None, raw: bytes | None = None, key: str | None =
     return build
 
 
-def review(body: Any = None, raw: bytes | None = None, if_match: str | None = "current") -> Request:
+def review(body: Any = None, raw: bytes | None = None, if_match: str | None = "current",
+           ctype: str = "application/json") -> Request:  # fmt: skip
     def build(w: World) -> dict[str, Any]:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": ctype}
         if if_match == "current":
             headers["If-Match"] = f'"{w.claim["version"]}"'
         elif if_match is not None:
@@ -146,6 +152,10 @@ def get(url: str) -> Request:
     return lambda _: {"method": "GET", "url": url}
 
 
+def subscribe_to(url: str) -> Request:
+    return lambda _: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": url}}
+
+
 def attribution(**overrides: Any) -> dict[str, Any]:
     return {"source_name": "The mayor", "source_kind": "person", "obtained_via": "statement",
             **overrides}  # fmt: skip
@@ -156,6 +166,9 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
     # ingest ---------------------------------------------------------------------------
     ("report: oversized request", "ingest", "fresh_reporter",
      post_report(raw=b'{"headline": "' + b"x" * 400_000 + b'"}'), reports_of_fresh_reporter),
+    # 20,000 x U+1D160 is 80,000 bytes as sent and 240,000 once NFC-normalised (stored).
+    ("report: body over the limit once normalised", "ingest", "fresh_reporter",
+     post_report(report(body="\U0001d160" * 20_000, claims=[])), reports_of_fresh_reporter),
     ("report: body over the limit", "ingest", "fresh_reporter",
      post_report(report(body="word " * 50_000, claims=[])), reports_of_fresh_reporter),
     ("report: headline of the wrong type", "ingest", "fresh_reporter",
@@ -212,6 +225,11 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
     ("reports: negative limit", "ingest", "fresh_reporter", get("/v1/reports?limit=-1"), nothing),
     ("reports: huge limit", "ingest", "fresh_reporter",
      get("/v1/reports?limit=99999999999999999999"), nothing),
+    # users (h12-guard): names are one user ignoring case
+    ("users: a name differing only by case", "ingest", "admin",
+     lambda w: {"method": "POST", "url": "/v1/users",
+                "json": {"name": w.stack.names["admin"].upper(), "role": "reporter"}}, users),
+    ("users: token audit of nobody", "ingest", "admin", get("/v1/users/nobody-at-all"), users),
     # verify ---------------------------------------------------------------------------
     ("queue: bad cursor", "verify", "reviewer", get("/v1/queue?cursor=not-ours"), nothing),
     ("queue: negative limit", "verify", "reviewer", get("/v1/queue?limit=-5"), nothing),
@@ -281,6 +299,29 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      subscriptions),
     ("subscribe: URL of the wrong type", "publish", "editor",
      lambda w: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": 42}}, subscriptions),
+    # webhook targets (h12-guard): refused even where private targets are allowed, as here
+    ("subscribe: IPv4-compatible IPv6 loopback", "publish", "editor",
+     subscribe_to("http://[::127.0.0.1]:8080/hook"), subscriptions),
+    ("subscribe: unspecified address", "publish", "editor", subscribe_to("http://0.0.0.0/hook"),
+     subscriptions),
+    ("subscribe: multicast", "publish", "editor", subscribe_to("http://224.0.0.1/hook"),
+     subscriptions),
+    ("subscribe: broadcast", "publish", "editor", subscribe_to("http://255.255.255.255/hook"),
+     subscriptions),
+    ("subscribe: reserved 240/4", "publish", "editor", subscribe_to("http://240.0.0.1/hook"),
+     subscriptions),
+    ("subscribe: documentation range", "publish", "editor", subscribe_to("https://192.0.2.1/"),
+     subscriptions),
+    ("subscribe: benchmarking range", "publish", "editor", subscribe_to("https://198.18.0.1/"),
+     subscriptions),
+    ("subscribe: IPv6 documentation", "publish", "editor", subscribe_to("https://[2001:db8::1]/"),
+     subscriptions),
+    ("subscribe: NAT64 of multicast", "publish", "editor",
+     subscribe_to("https://[64:ff9b::e000:1]/"), subscriptions),
+    ("subscribe: 6to4 of documentation", "publish", "editor",
+     subscribe_to("https://[2002:c000:201::1]/"), subscriptions),
+    ("subscribe: v4-mapped broadcast", "publish", "editor",
+     subscribe_to("https://[::ffff:255.255.255.255]/"), subscriptions),
     ("retract: script as the reason", "publish", "editor",
      on_story("publish", "/retract", {"reason": SCRIPT}, target="published"), the_release),
     ("retract: empty reason", "publish", "editor",
@@ -299,6 +340,122 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
 ]  # fmt: skip
 
 
+# --- the text policy (services/text.py), at every input of every service (issue 12) ------
+
+RLO, BEL, NEL, ZWSP, TAG, NONCHAR = "\u202e", "\u0007", "\u0085", "\u200b", "\U000e0041", "\uffff"
+
+
+def subscribe(url: Any) -> Request:
+    return lambda _: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": url}}
+
+
+def add_user(name: str) -> Request:
+    return lambda _: {"method": "POST", "url": "/v1/users",
+                      "json": {"name": name, "role": "reporter"}}  # fmt: skip
+
+
+def contested(**fields: Any) -> Request:
+    return review({"status": "contested", "attributions": [attribution(**fields)]})
+
+
+TEXT_POLICY: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
+    ("report: noncharacter in the headline", "ingest", "fresh_reporter",
+     post_report(report(headline=f"Budget{NONCHAR} passes")), reports_of_fresh_reporter),
+    ("report: tag characters in the headline", "ingest", "fresh_reporter",
+     post_report(report(headline=f"Budget{TAG} passes")), reports_of_fresh_reporter),
+    ("report: headline of invisible characters only", "ingest", "fresh_reporter",
+     post_report(report(headline="\u3164\u200d\u00a0")), reports_of_fresh_reporter),
+    ("report: zero-width space in the headline", "ingest", "fresh_reporter",
+     post_report(report(headline=f"Bud{ZWSP}get passes")), reports_of_fresh_reporter),
+    ("report: NEL (C1) in the headline", "ingest", "fresh_reporter",
+     post_report(report(headline=f"Budget{NEL}passes")), reports_of_fresh_reporter),
+    ("report: bell in the body", "ingest", "fresh_reporter",
+     post_report(report(body=BODY + BEL, claims=[])), reports_of_fresh_reporter),
+    ("report: bidi override in a source", "ingest", "fresh_reporter",
+     post_report(report(claims=[{"text": "The vote was 21 to 9.", "sources": [f"{RLO}royam"]}])),
+     reports_of_fresh_reporter),
+    ("review: bidi override in a source name", "verify", "reviewer",
+     contested(source_name=f"The {RLO}royam"), the_claim),
+    ("review: bell in a quote", "verify", "reviewer", contested(quote=f"It will work{BEL}"),
+     the_claim),
+    ("review: NEL in the note", "verify", "reviewer", review({**VERIFIED, "note": f"ok{NEL}"}),
+     the_claim),
+    ("review: zero-width space in an affiliation", "verify", "reviewer",
+     contested(affiliation=f"City{ZWSP}Hall"), the_claim),
+    ("review: tag characters in a source name", "verify", "reviewer",
+     contested(source_name=f"Mayor{TAG}"), the_claim),
+    ("review: source name of spaces", "verify", "reviewer", contested(source_name="   "),
+     the_claim),
+    ("review: URL with an unclosed IPv6 bracket", "verify", "reviewer",
+     contested(url="http://[::1"), the_claim),
+    ("review: URL with port 99999", "verify", "reviewer",
+     contested(url="https://example.test:99999/a"), the_claim),
+    ("review: URL with a space", "verify", "reviewer",
+     contested(url="https://example.test/a b"), the_claim),
+    ("add claim: noncharacter in the text", "verify", "reviewer",
+     on_story("verify", "/claims", {"text": f"The vote was 21 to 9.{NONCHAR}"}), the_story),
+    ("dismiss: bidi override in the reason", "verify", "reviewer",
+     on_claim("/dismiss", {"reason": f"not a claim {RLO}"}), the_claim),
+    ("approve: tag characters in the reason", "verify", "editor",
+     on_claim("/attributions/a_00000000/approval", {"reason": f"safety{TAG}"}), the_claim),
+    ("retract: noncharacter in the reason", "publish", "editor",
+     on_story("publish", "/retract", {"reason": f"Wrong{NONCHAR}"}, target="published"),
+     the_release),
+    ("retract: bell in the reason", "publish", "editor",
+     on_story("publish", "/retract", {"reason": f"Wrong{BEL}"}, target="published"), the_release),
+    ("publish: bidi override in the correction", "publish", "editor",
+     on_story("publish", "/publish", {"correction": f"Fixed {RLO}"}, target="published"),
+     the_release),
+    ("subscribe: unclosed IPv6 bracket", "publish", "editor", subscribe("http://[::1"),
+     subscriptions),
+    ("subscribe: port 99999", "publish", "editor", subscribe("https://example.test:99999/hook"),
+     subscriptions),
+    ("subscribe: control character in the URL", "publish", "editor",
+     subscribe(f"https://example.test/{BEL}hook"), subscriptions),
+    ("users: bidi override in a name", "ingest", "admin",
+     add_user(f"eve{RLO}"), users),
+    ("users: name of invisible characters", "ingest", "admin",
+     add_user(ZWSP * 3), users),
+]  # fmt: skip
+
+# --- HTTP edges (issue 12): the exact answer each must get --------------------------------
+
+HTTP_EDGES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
+    ("report: text/plain body", "ingest", "fresh_reporter",
+     post_report(report(), ctype="text/plain"), reports_of_fresh_reporter),
+    ("review: form body on a JSON endpoint", "verify", "reviewer",
+     review(raw=b"status=verified", ctype="application/x-www-form-urlencoded"), the_claim),
+    ("feed: cursor of a non-ASCII digit", "publish", "editor", get("/feeds/all.json?cursor=%C2%B2"),
+     nothing),
+    ("reports: cursor not base64url", "ingest", "fresh_reporter", get("/v1/reports?cursor=%C2%B2"),
+     nothing),
+    ("queue: overlong cursor", "verify", "reviewer", get("/v1/queue?cursor=" + "A" * 600), nothing),
+    ("stories: cursor of JSON that is not ours", "publish", "editor",
+     get("/v1/stories?cursor=e30"), nothing),
+    ("feed: DELETE", "publish", "editor", lambda _: {"method": "DELETE", "url": "/feeds/all.json"},
+     nothing),
+    ("reports: PUT", "ingest", "fresh_reporter", lambda _: {"method": "PUT", "url": "/v1/reports"},
+     reports_of_fresh_reporter),
+    ("reports: trailing slash (no redirect)", "ingest", "fresh_reporter", get("/v1/reports/"),
+     nothing),
+]  # fmt: skip
+
+STATUS = {
+    **{case[0]: 422 for case in TEXT_POLICY},
+    "report: text/plain body": 415,
+    "review: form body on a JSON endpoint": 415,
+    "report: not JSON": 415,
+    "feed: cursor of a non-ASCII digit": 400,
+    "reports: cursor not base64url": 400,
+    "queue: overlong cursor": 400,
+    "stories: cursor of JSON that is not ours": 400,
+    "feed: DELETE": 405,
+    "reports: PUT": 405,
+    "reports: trailing slash (no redirect)": 404,
+}
+CASES += TEXT_POLICY + HTTP_EDGES
+
+
 @pytest.mark.parametrize(("case", "service", "role", "request_of", "probe"), CASES,
                          ids=[c[0] for c in CASES])  # fmt: skip
 def test_bad_input_is_a_4xx_problem_and_changes_nothing(
@@ -309,6 +466,7 @@ def test_bad_input_is_a_4xx_problem_and_changes_nothing(
     with world.client(service, role) as client:
         answer = client.request(**request_of(world))
     assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])
+    assert answer.status_code == STATUS.get(case, answer.status_code), answer.text[:300]
     assert answer.headers["content-type"] == "application/problem+json", answer.text[:300]
     problem = answer.json()
     assert problem["status"] == answer.status_code

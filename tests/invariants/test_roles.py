@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("ingest", "GET", "/v1/reports/{report_id}"): frozenset({R, V, E}),
     ("ingest", "GET", "/v1/users"): frozenset({A}),
     ("ingest", "POST", "/v1/users"): frozenset({A}),
+    ("ingest", "GET", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "DELETE", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "POST", "/v1/users/{name}/tokens"): frozenset({A}),
     # verify
@@ -166,6 +167,19 @@ def console_routes(stack: Stack, service: str) -> list[tuple[str, str]]:
     return found
 
 
+def server_session(token: str, console: str) -> str:
+    """The id of a session recorded on the server for ``token``'s user (as sign-in makes
+    it), or an unknown id for a token that does not authenticate."""
+    from services.auth import Authenticator, console_sessions
+    from services.errors import Unauthorized
+
+    try:
+        principal = Authenticator(0).authenticate(token)
+    except Unauthorized:
+        return "no-such-session"
+    return console_sessions.start(principal.user_id, console, 3600)
+
+
 def test_every_console_route_admits_only_its_roles(stack: Stack, revoked_token: str) -> None:
     from services.ui.sessions import SessionCodec, SessionData
 
@@ -182,7 +196,7 @@ def test_every_console_route_admits_only_its_roles(stack: Stack, revoked_token: 
         for caller, token in callers.items():
             session = SessionData.anonymous()
             if token is not None:
-                session = session.signed_in(token)
+                session = session.signed_in(token, server_session(token, service))
             cookies = {f"nr_{service}_session": codec.seal(session)}
             with httpx.Client(base_url=stack.url(service), cookies=cookies, timeout=30,  # type: ignore[arg-type]
                               follow_redirects=False) as client:  # fmt: skip

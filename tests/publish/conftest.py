@@ -9,6 +9,7 @@ receiver. The session ``stack`` (with the real verify) is used for end-to-end te
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -106,8 +107,9 @@ class Solo:
         raise AssertionError(f"publish never showed version {version} of {story_id}: {last}")
 
 
-@pytest.fixture(scope="session")
-def solo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Solo]:
+@contextlib.contextmanager
+def running_solo(infra: Infra, folder: Path) -> Iterator[Solo]:
+    """A publish process of its own (with its own topics, databases and stand-ins)."""
     port = embedded.free_port()
     base = infra.settings(
         publish_port=port,
@@ -125,8 +127,7 @@ def solo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sol
     settings = base.model_copy(
         update={"service_token": SecretStr(tokens["service"]), "verify_url": verify.url}
     )
-    log = tmp_path_factory.mktemp("solo") / "publish.log"
-    process = ServiceProcess("publish", settings, log)
+    process = ServiceProcess("publish", settings, folder / "publish.log")
     process.start()
     producer = EventProducer(settings, "/tests/publish", TopicAdmin(settings))
     receiver = WebhookReceiver()
@@ -137,3 +138,17 @@ def solo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sol
         process.stop()
         verify.stop()
         receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def solo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Solo]:
+    """The publish process most tests share: none of them restarts it."""
+    with running_solo(infra, tmp_path_factory.mktemp("solo")) as shared:
+        yield shared
+
+
+@pytest.fixture
+def own_solo(infra: Infra, tmp_path: Path) -> Iterator[Solo]:
+    """A publish process for one test alone, which it may kill and restart."""
+    with running_solo(infra, tmp_path) as own:
+        yield own

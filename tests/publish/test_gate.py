@@ -10,7 +10,8 @@ from publish.stories.attribution import is_vague, text_attributes
 from publish.stories.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, evaluate
 from tests.publish.builders import BODY, attribution, claim, cleared_story, story
 
-FIXTURE = Path("/work/shared/fixtures/panjshir.txt")
+# One of the project's own labelled stories (tests/fixtures/stories/).
+STORY = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "conflict_airstrike.txt"
 
 
 def only_blocker(snapshot):  # type: ignore[no-untyped-def]
@@ -208,39 +209,39 @@ def test_the_best_record_decides() -> None:
     assert evaluate(snapshot).publishable
 
 
-def test_the_panjshir_story_attributions_are_found_in_its_text() -> None:
-    body = FIXTURE.read_text()  # the shared development story must be there
-    drones = "Pakistani drones attacked Panjshir using 'smart bombs' on Sunday"
-    denial = 'has termed this development as "a blatant lie and sheer propaganda"'
-    support = "Islamabad is providing air support to Taliban fighters in Panjshir"
+def test_a_real_story_attributions_are_found_in_its_text() -> None:
+    body = STORY.read_text(encoding="utf-8")
+    depot = "had struck a weapons depot used by the Free Hills Brigade"
+    shelter = "the building was a school being used as a shelter for displaced families"
+    deaths = "killed at least 27 people, including 11 children"
     snapshot = story(
         body,
         [
             claim(
                 body,
-                drones,
+                depot,
                 "contested",
-                attributions=[attribution("Zia Arianjad", via="interview")],
+                attributions=[attribution("The army", "organisation", "statement")],
             ),
             claim(
                 body,
-                denial,
+                shelter,
                 "contested",
-                attributions=[attribution("Dr Naeem", via="post", affiliation="Taliban")],
+                attributions=[attribution("Free Hills Brigade", "organisation", "statement")],
             ),
             claim(
                 body,
-                support,
+                deaths,
                 "unverifiable",
-                attributions=[attribution("CNN-News18", "media", "report")],
+                attributions=[attribution("local health officials", "organisation", "statement")],
             ),
         ],
     )
-    assert evaluate(snapshot).publishable
-    # The same drone claim attributed to someone the text never names there is blocked.
+    assert evaluate(snapshot).publishable, evaluate(snapshot).blockers
+    # The depot claim attributed to someone the text never names there is blocked.
     elsewhere = story(
         body,
-        [claim(body, drones, "contested", attributions=[attribution("Ahmad Massoud")])],
+        [claim(body, depot, "contested", attributions=[attribution("Samir Haddad")])],
     )
     assert only_blocker(elsewhere).reason == Reason.NOT_ATTRIBUTED_IN_TEXT
 

@@ -141,6 +141,13 @@ def test_a_claim_marked_false_after_the_gate_check_does_not_slip_through(solo: S
         gate = editor.get(f"/v1/stories/{snapshot.story_id}/gate").json()
         assert gate["version"] == 2
         assert gate["publishable"] is False
+        # A verify replica that lags answers version 1 again, every claim cleared: the
+        # gate passes on that answer, but publish knows version 2 and releases only the
+        # version it checked, so nothing goes out.
+        solo.verify.put(snapshot)
+        lagging = editor.post(f"/v1/stories/{snapshot.story_id}/publish")
+        assert lagging.status_code == 409, lagging.text
+        assert "check the gate again" in lagging.json()["detail"]
     with solo.client() as public:
         assert public.get(f"/v1/published/{snapshot.story_id}").status_code == 404
 

@@ -38,6 +38,14 @@ class Fleet:
 
     def start(self, **overrides: Any) -> None:
         self.infra = Infra(self.root)
+        try:
+            self._start(**overrides)
+        except BaseException:
+            # A fixture's teardown never runs when its set-up fails: leave nothing running.
+            self.stop()
+            raise
+
+    def _start(self, **overrides: Any) -> None:
         self.infra.start_broker()
         self.infra.start_store()
         settings = self.infra.settings(
@@ -55,9 +63,26 @@ class Fleet:
         self.settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
         for role in ("reporter", "reviewer", "editor", "admin"):
             _, self.tokens[role] = make_user(self.settings, role)
-        for name in SERVICES:
-            self.services[name] = ServiceProcess(name, self.settings, self.root / f"{name}.log")
-            self.services[name].start()
+        self._start_services()
+
+    def _start_services(self, attempts: int = 3) -> None:
+        """Start the three services. A free port can be taken by another program (other
+        test runs share this machine) before the service binds it: then all three start
+        again on new ports."""
+        for attempt in range(attempts):
+            try:
+                for name in SERVICES:
+                    log = self.root / f"{name}-{attempt}.log"
+                    self.services[name] = ServiceProcess(name, self.settings, log)
+                    self.services[name].start()
+                return
+            except RuntimeError as exc:
+                for started in self.services.values():
+                    started.stop()
+                if "address already in use" not in str(exc) or attempt == attempts - 1:
+                    raise
+                moved = {f"{name}_port": embedded.free_port() for name in SERVICES}
+                self.settings = self.settings.model_copy(update=moved)
 
     def url(self, service: ServiceName) -> str:
         return self.settings.url_of(service)

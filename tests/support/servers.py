@@ -24,6 +24,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from newsroom import stack as embedded
+from services.http.serving import server_options
 from services.settings import ServiceName, Settings
 
 
@@ -39,12 +40,13 @@ class ServedApp:
         self.thread.join(30)
 
 
-def serve_app(name: ServiceName, settings: Settings) -> ServedApp:
-    """Build the service's app with ``settings`` and serve it on its configured port."""
-    app = importlib.import_module(f"{name}.app").create_app(settings)
+def serve_app(name: ServiceName, settings: Settings, **passed: Any) -> ServedApp:
+    """Build the service's app with ``settings`` (and what else its factory takes, such as
+    verify's clock) and serve it on its configured port."""
+    app = importlib.import_module(f"{name}.app").create_app(settings, **passed)
     port = settings.port_of(name)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        app, host="127.0.0.1", port=port, lifespan="on", **server_options(settings)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
@@ -93,7 +95,7 @@ class ServiceProcess:
             [sys.executable, "-m", "newsroom", "serve", self.name], self.log, env
         )
         if wait and not embedded.wait_until(
-            lambda: embedded.http_ready(self.url), 60, self.process
+            lambda: embedded.http_ready(self.url), 120, self.process
         ):
             raise RuntimeError(f"{self.name} did not start:\n{embedded.log_tail(self.log, 40)}")
 

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from newsroom import stack as embedded
 from services import auth
+from services.clock import MovableClock
 from services.settings import ServiceName, Settings
 from services.store import connect_store, ensure_indexes
 from tests.support.infra import Infra
@@ -50,6 +51,8 @@ class Stack:
     apps: dict[str, ServedApp] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # role -> token
     names: dict[str, str] = field(default_factory=dict)  # role -> user name
+    # Verify's clock: a test moves it past a lease's end instead of waiting.
+    clock: MovableClock = field(default_factory=MovableClock)
 
     def url(self, service: ServiceName) -> str:
         return self.settings.url_of(service)
@@ -74,6 +77,8 @@ def start_stack(infra: Infra) -> Stack:
         session_secret="test-session-secret",
         # Many tests submit as the same reporter; the limit has its own test.
         rate_limit_per_minute=100_000,
+        # The tests' client plays the gateway: its X-Forwarded-Proto is believed.
+        forwarded_allow_ips="127.0.0.1",
     )
     _, service_token = make_user(settings, "service", "svc-publish")
     settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
@@ -81,6 +86,7 @@ def start_stack(infra: Infra) -> Stack:
     for role in ROLES:
         stack.names[role], stack.tokens[role] = make_user(settings, role)
     stack.tokens["service"] = service_token
-    for name in ("ingest", "verify", "publish"):
-        stack.apps[name] = serve_app(name, settings)  # type: ignore[arg-type]
+    stack.apps["ingest"] = serve_app("ingest", settings)
+    stack.apps["verify"] = serve_app("verify", settings, clock=stack.clock)
+    stack.apps["publish"] = serve_app("publish", settings)
     return stack

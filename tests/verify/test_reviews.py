@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +46,8 @@ def test_the_queue_is_oldest_first_filtered_and_paged(newsroom: Newsroom) -> Non
 
         for params in ({"cursor": "nonsense"}, {"limit": 0}, {"limit": 201}, {"status": "x"}):
             bad = client.get("/v1/queue", params=params)
-            assert bad.status_code == 422, params
+            # A cursor we never gave out is a bad request (400); bad values are 422.
+            assert bad.status_code == (400 if "cursor" in params else 422), params
             assert bad.headers["content-type"] == "application/problem+json"
 
 
@@ -76,9 +76,11 @@ def test_a_lease_is_exclusive_until_released_or_expired(
         assert review(theirs, claim, "verified").status_code == 409
         assert theirs.delete(path).status_code == 403  # only the holder or an editor
 
-        renewed = mine.post(path, json={"lease_seconds": 1})  # the holder renews (shorter)
+        renewed = mine.post(path, json={"lease_seconds": 5})  # the holder renews (shorter)
         assert renewed.status_code == 200
-        time.sleep(1.2)
+        newsroom.stack.clock.advance(4)
+        assert theirs.post(path).status_code == 409  # 4 s into 5: still held
+        newsroom.stack.clock.advance(2)  # verify's clock, past the lease's end
         assert theirs.post(path).json()["holder"] == other_name  # expired: free again
 
         with newsroom.reviewer("editor") as editor:
@@ -114,8 +116,24 @@ def test_a_review_needs_the_current_version_and_leases_a_free_claim(
         missing = client.post(path, json={"status": "verified"})
         assert missing.status_code == 428
         assert missing.headers["content-type"] == "application/problem+json"
+        assert missing.json()["title"] == "If-Match header required"
+        # Sent, but not an ETag: the answer says what to send instead.
         malformed = client.post(path, json={"status": "verified"}, headers={"If-Match": "1"})
-        assert malformed.status_code == 428
+        assert malformed.status_code == 400, malformed.text
+        assert malformed.headers["content-type"] == "application/problem+json"
+        assert 'If-Match: "3"' in malformed.json()["detail"]
+        assert 'send "1", with the quotes' in malformed.json()["detail"]
+        # An enum names the values it takes.
+        kinds = client.post(
+            path,
+            json={"status": "maybe", "attributions": [
+                {"source_name": "Ana Ruiz", "source_kind": "human", "obtained_via": "phone"}]},
+            headers={"If-Match": f'"{claim["version"]}"'},
+        )  # fmt: skip
+        assert kinds.status_code == 422, kinds.text
+        said = " ".join(e["msg"] for e in kinds.json()["errors"])
+        for allowed in ("not_a_claim", "social_post", "press_conference"):
+            assert allowed in said, said
 
         done = review(client, claim, "verified", note="Checked with the council minutes.")
         assert done.status_code == 200

@@ -114,7 +114,7 @@ def test_snapshots_page_through_changes_oldest_first(newsroom: Newsroom) -> None
             {"updated_after": "yesterday"},
         ):
             response = client.get("/v1/snapshots", params=bad)
-            assert response.status_code == 422, bad
+            assert response.status_code == (400 if "cursor" in bad else 422), bad
     with newsroom.stack.client("verify", "editor") as client:
         assert client.get("/v1/snapshots", params={"limit": 1}).status_code == 200
     for role in ("reviewer", "reporter", "admin"):

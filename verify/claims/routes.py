@@ -84,7 +84,9 @@ def lease_claim(
     given: Annotated[LeaseIn | None, Body()] = None,
 ) -> ClaimOut:
     seconds = (given.lease_seconds if given else None) or context.lease_seconds
-    claim = service.lease(claim_id, actor_of(principal), seconds, utcnow(), context.story_changed)
+    claim = service.lease(
+        claim_id, actor_of(principal), seconds, utcnow(context.clock), context.story_changed
+    )
     return _out(response, claim)
 
 
@@ -92,13 +94,15 @@ def lease_claim(
 def release_claim(
     claim_id: ClaimIdPath, response: Response, principal: Reviewer, context: ContextDep
 ) -> ClaimOut:
-    claim = service.release(claim_id, actor_of(principal), utcnow(), context.story_changed)
+    claim = service.release(
+        claim_id, actor_of(principal), utcnow(context.clock), context.story_changed
+    )
     return _out(response, claim)
 
 
 @router.post(
     "/claims/{claim_id}/review",
-    summary="Mark the claim (If-Match: its version; 412 when stale, 428 when missing)",
+    summary="Mark the claim (If-Match: its ETag; 412 stale, 428 missing, 400 not an ETag)",
 )
 def review_claim(
     claim_id: ClaimIdPath,
@@ -114,7 +118,7 @@ def review_claim(
         version,
         actor_of(principal),
         context.lease_seconds,
-        utcnow(),
+        utcnow(context.clock),
         context.story_changed,
     )
     return _out(response, claim)
@@ -135,7 +139,7 @@ def dismiss_claim(
         version,
         actor_of(principal),
         context.lease_seconds,
-        utcnow(),
+        utcnow(context.clock),
         context.story_changed,
     )
     return _out(response, claim)
@@ -160,7 +164,7 @@ def approve_attribution(
         given.reason,
         version,
         actor_of(principal),
-        utcnow(),
+        utcnow(context.clock),
         context.story_changed,
     )
     return _out(response, claim)
@@ -180,7 +184,12 @@ def add_claim(
 ) -> ClaimOut:
     span = _span(given)
     claim = structure.add(
-        story_id, span, given.text, actor_of(principal), utcnow(), context.story_changed
+        story_id,
+        span,
+        given.text,
+        actor_of(principal),
+        utcnow(context.clock),
+        context.story_changed,
     )
     response.headers["Location"] = f"/v1/claims/{claim.claim_id}"
     return _out(response, claim)
@@ -209,7 +218,7 @@ def split_claim(
     version: IfMatchOptional,
     context: ContextDep,
 ) -> SplitOut:
-    now = utcnow()
+    now = utcnow(context.clock)
     old, parts = structure.split(
         claim_id, given.at, version, actor_of(principal), now, context.story_changed
     )
@@ -224,7 +233,7 @@ def split_claim(
 def merge_claims(
     given: MergeIn, response: Response, principal: Reviewer, context: ContextDep
 ) -> MergeOut:
-    now = utcnow()
+    now = utcnow(context.clock)
     old, merged = structure.merge(given.claim_ids, actor_of(principal), now, context.story_changed)
     response.headers["Location"] = f"/v1/claims/{merged.claim_id}"
     return MergeOut(closed=[ClaimOut.of(c, now) for c in old], claim=ClaimOut.of(merged, now))

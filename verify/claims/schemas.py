@@ -1,7 +1,7 @@
 """The claims API's request and response models.
 
 Requests refuse unknown fields and wrong types (strict); enums take their string values.
-Text a person types refuses markup.
+Text a person types follows the text policy (services/text.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from services.contracts import (
     SignalOut,
     SourceKind,
 )
-from services.text import PlainText
+from services.text import PlainLines, PlainText, WebUrl
 from verify.claims.records import detected_out
 from verify.claims.repository import ClaimRecord
 
@@ -40,8 +40,8 @@ class AttributionIn(RequestBody):
     source_kind: Kind
     obtained_via: Via
     affiliation: PlainText | None = Field(None, max_length=200)
-    url: PlainText | None = Field(None, max_length=2000, description="http or https only")
-    quote: PlainText | None = Field(None, max_length=2000)
+    url: WebUrl | None = Field(None, max_length=2000, description="http or https only")
+    quote: PlainLines | None = Field(None, max_length=2000)
     start: Offset | None = Field(None, description="Where the body attributes the claim")
     end: Offset | None = None
 
@@ -51,7 +51,7 @@ class ReviewIn(RequestBody):
     attributions: list[AttributionIn] | None = Field(
         None, max_length=20, description="The claim's attribution records (replaces them)"
     )
-    note: PlainText | None = Field(None, max_length=2000)
+    note: PlainLines | None = Field(None, max_length=2000)
 
 
 class LeaseIn(RequestBody):
@@ -59,17 +59,17 @@ class LeaseIn(RequestBody):
 
 
 class DismissIn(RequestBody):
-    reason: PlainText = Field(min_length=1, max_length=1000)
+    reason: PlainLines = Field(min_length=1, max_length=1000)
 
 
 class ApprovalIn(RequestBody):
-    reason: PlainText = Field(min_length=1, max_length=1000)
+    reason: PlainLines = Field(min_length=1, max_length=1000)
 
 
 class AddClaimIn(RequestBody):
     start: Offset | None = None
     end: Offset | None = None
-    text: PlainText | None = Field(None, min_length=1, max_length=5000)
+    text: PlainLines | None = Field(None, min_length=1, max_length=5000)
 
 
 class SplitIn(RequestBody):

@@ -23,7 +23,7 @@ from services.errors import (
     ValidationFailed,
 )
 from verify import changes
-from verify.claims import attributions, repository
+from verify.claims import attributions, lease_gate, repository
 from verify.claims.records import REVIEWER_FLAG_DETAIL
 from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
 from verify.claims.schemas import AttributionDraft, ReviewIn
@@ -86,10 +86,16 @@ def refusal(claim_id: str, actor: Actor, now: datetime, expected: int | None) ->
 
 
 def commit_one(
-    write: ClaimWrite, actor: Actor, now: datetime, notify: StoryChanged, expected: int | None
+    write: ClaimWrite,
+    actor: Actor,
+    now: datetime,
+    notify: StoryChanged,
+    expected: int | None,
+    *,
+    leases_only: bool = False,
 ) -> ClaimRecord:
     try:
-        changes.commit_claims(write.after.story_id, [write], actor, now)
+        changes.commit_claims(write.after.story_id, [write], actor, now, leases_only=leases_only)
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, expected) from exc
     notify(write.after.story_id)
@@ -123,9 +129,16 @@ def lease(
     claim = get(claim_id)
     check_writable(claim, actor, now)
     after = _leased(claim, actor, seconds, now)
+    # Contenders are refused here, at once, before any transaction (see lease_gate).
+    if not lease_gate.take(claim, after, now):
+        raise refusal(claim_id, actor, now, None)
     until = after.lease_until.isoformat() if after.lease_until else ""
     write = ClaimWrite(after, claim, "leased", f"until {until}", lease_for=actor.user_id)
-    return commit_one(write, actor, now, notify, None)
+    try:
+        return commit_one(write, actor, now, notify, None, leases_only=True)
+    except BaseException:
+        lease_gate.give_back(claim, after)
+        raise
 
 
 def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) -> ClaimRecord:
@@ -145,7 +158,7 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
     )
     # Conditional on the holder we saw: a lease someone took meanwhile is not released.
     write = ClaimWrite(after, claim, "released", "", lease_for=claim.lease_holder_id)
-    return commit_one(write, actor, now, notify, None)
+    return commit_one(write, actor, now, notify, None, leases_only=True)
 
 
 # --- reviews -----------------------------------------------------------------------------

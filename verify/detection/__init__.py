@@ -2,12 +2,12 @@
 
 detect_claims finds every checkable claim with its attributions and the signals that
 make it contested; analyse_span does the same for a span a reporter or reviewer chose;
-split_sentences gives the sentence spans (pysbd) everything else is built on.
+split_sentences gives the sentence spans everything else is built on.
 """
 
 from __future__ import annotations
 
-from .detector import analyse_span, detect_claims
+from .detector import analyse_span, detect_claims, detect_headline
 from .model import SIGNAL_KINDS, SOURCE_KINDS, DetectedAttribution, DetectedClaim, Signal
 from .segment import split_sentences
 
@@ -19,5 +19,6 @@ __all__ = [
     "Signal",
     "analyse_span",
     "detect_claims",
+    "detect_headline",
     "split_sentences",
 ]

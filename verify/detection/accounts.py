@@ -61,7 +61,7 @@ def counter_accounts(
     return out
 
 
-def _counter(fb: Facts, against: set[str]) -> Token | None:
+def _counter(fb: Facts, against: frozenset[str]) -> Token | None:
     """The 'not' of fb's reported words, when the clause it opens is about what the
     other account says ('none of its fighters had been there' answers 'fighters')."""
     own = [x for x in fb.attributions if fb.sentence.start <= x.cue_start]
@@ -180,9 +180,9 @@ def replies(facts: list[Facts], claims: list[int], ident: dict[int, set[str]]) -
     (a claim or two back, the paragraph before at most two away); an insistence the
     nearest one about the same thing (a shared word)."""
     out: list[Dispute] = []
-    topics: dict[int, set[str]] = {}
+    topics: dict[int, frozenset[str]] = {}
 
-    def top(c: int) -> set[str]:
+    def top(c: int) -> frozenset[str]:
         if c not in topics:
             topics[c] = topic(facts[c])
         return topics[c]

@@ -8,6 +8,8 @@ possessive documents ("X's tweet") and pronoun subjects, which the detector reso
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from . import lexicon as lx
 from .lexicon import word_set
 from .phrases import (
@@ -18,6 +20,7 @@ from .phrases import (
     np_left,
     np_right,
     skip_between,
+    verbish,
 )
 from .raw import RawAttribution, make_raw
 from .secondary import (
@@ -42,6 +45,8 @@ _NOT_ADDRESSEES = word_set(
     "me us him her them reporters journalists the court jury judge lawmakers committee "
     "hearing panel inquiry parliament congress senate"
 )
+
+_NAMERS = lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
 
 
 def _noun_use(tokens: list[Token], v: int) -> bool:
@@ -91,8 +96,42 @@ def _relative_verb(t: Token) -> bool:
     )
 
 
+_REL = frozenset({"who", "which", "that"})
+
+
 def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
-    """Subject phrase of the verb at v; the flag says a parenthetical was jumped over."""
+    """Subject phrase of the verb at v, through relative clauses: in 'chemicals which the
+    inspector said were toxic' the inspector speaks; in 'Farmers, who said ...' the
+    farmers do. The flag says a parenthetical was jumped over."""
+    i, j, anon = _plain_subject(tokens, v)
+    if i < j and tokens[i].lower == "whose" and i > 0:
+        # "The mayor, whose office said ...": the office is the mayor's; the mayor speaks
+        end = i - 1 if tokens[i - 1].text == "," else i
+        a, b = np_left(tokens, end) if end > 0 else (0, 0)
+        if a < b:
+            return a, b, anon
+    rel = next((k for k in range(i, j) if tokens[k].lower in _REL), None)
+    if rel is None:
+        return i, j, anon
+    if rel + 1 < j:
+        if verbish(tokens[rel + 1]) or not (
+            tokens[rel + 1].is_cap
+            or tokens[rel + 1].lower in lx.DETERMINERS
+            or tokens[rel + 1].lower in lx.PRONOUNS
+        ):
+            return i, j, anon  # "nurses who worked there said": the relative is inside
+        return rel + 1, j, anon  # an object relative: its own subject speaks
+    if rel == j - 1 and rel > 0:
+        # a subject relative: the phrase it follows ("X, who said" / "people who said")
+        end = rel - 1 if tokens[rel - 1].text == "," else rel
+        if end > 0 and not is_punct(tokens[end - 1]):
+            a, b = np_left(tokens, end)
+            if a < b:
+                return a, b, anon
+    return i, j, anon
+
+
+def _plain_subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     if v >= 2 and tokens[v - 1].lower == "to" and tokens[v - 2].lower in _SEEM:
         v -= 2  # "Videos ... appeared to show": the subject of the appearance
     e = skip_between(tokens, v)
@@ -242,16 +281,83 @@ def _addressee(tokens: list[Token], v: int, surnames: frozenset[str]) -> RawAttr
     if not tokens[k].is_cap and not (i < j and tokens[j - 1].lower in lx.MEDIA_HEADS):
         return None  # "told state television": an outlet in lower case
     raw = make_raw(tokens, i, j, tokens[v], surnames)
-    return raw if raw is not None and raw.kind in {"media", "organisation"} else None
+    if raw is None or raw.kind not in {"media", "organisation"}:
+        return None
+    # "X told Jones that": a bare name is the person told, not a body; only an outlet or
+    # a body by its name ("Acme Group", "the ministry", an acronym) is a source
+    words = tokens[i:j]
+    bodied = any(
+        t.lower in lx.ORG_NAME_WORDS
+        or t.lower in lx.ORG_HEADS
+        or (t.text.isupper() and len(t.text) > 1)
+        for t in words
+    )
+    return raw if raw.kind == "media" or bodied else None
 
 
 _BE_OR_NOT = word_set("is are was were be been being not never")
+_BE_FINITE = word_set("is are was were am")
 # ", alleging that ...", ", saying ...": the clause subject is the source
 _ING_REPORTS = word_set(
-    "saying alleging claiming insisting arguing contending asserting adding accusing"
+    "saying alleging claiming insisting arguing contending asserting adding accusing "
+    "calling urging warning noting describing demanding vowing predicting stressing "
+    "explaining complaining acknowledging conceding denying blaming questioning "
+    "threatening pledging declaring announcing suggesting estimating dismissing "
+    "rejecting pointing characterizing characterising"
 )
 # "In a lawsuit filed on Tuesday, X said": the filing is a source beside its author
 _FILINGS = word_set("lawsuit lawsuits suit complaint filing indictment affidavit petition claim")
+
+
+# Verbs that report only in one frame: "pointed to/out", "referred to X as", "asked",
+# "characterized X as", and "names" with a document or outlet for subject.
+_POINT = word_set("point points pointed pointing")
+_REFER = word_set("refer refers referred")
+_FRAMED = word_set(
+    "characterize characterizes characterized characterise characterises characterised cite cites"
+)
+_ASK = word_set("ask asks asked")
+# "asked why ...", "asked: ...": a question put; "asked a judge to order" is a request
+_QUESTION_OPENERS = word_set('why whether how what when where who if : " “ ,')
+_NAME = word_set("name names named")
+
+
+def _cited_as_saying(tokens: list[Token], v: int) -> bool:
+    """'The paper cited officials as saying': the officials are the source."""
+    ahead = [t.lower for t in tokens[v + 1 : v + 12]]
+    return any(a == "as" and b in {"saying", "telling"} for a, b in pairwise(ahead))
+
+
+def _framed_report(tokens: list[Token], v: int) -> bool:
+    w = tokens[v].lower
+    nxt = tokens[v + 1].lower if v + 1 < len(tokens) else ""
+    if w in _POINT:
+        return nxt in {"to", "out"}
+    if w in _REFER:
+        return nxt == "to" and any(t.lower == "as" for t in tokens[v + 2 : v + 10])
+    if w == "cited":
+        return not _cited_as_saying(tokens, v) and nxt != "by"
+    if w in _FRAMED:
+        return True
+    if w in _ASK:
+        return nxt in _QUESTION_OPENERS
+    if w in _NAME:
+        return v > 0 and tokens[v - 1].lower in _NAMERS
+    return False
+
+
+# Every word that can open an attribution in find_attributions' loop.
+_ANY_CUE = (
+    lx.REPORTING_VERBS
+    | lx.ARRIVAL_VERBS
+    | _PREP_FIRST
+    | _POINT
+    | _REFER
+    | _FRAMED
+    | _ASK
+    | _NAME
+    | {"cited"}
+)
 
 
 def _clause_follows(tokens: list[Token], v: int) -> bool:
@@ -286,11 +392,15 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
     found: list[RawAttribution] = []
     for v, t in enumerate(tokens):
         w = t.lower
+        if w not in _ANY_CUE:
+            continue  # most words are no cue: one set test each
         # "according to X", "citing X", "quoted by X"
         for prep in lx.SOURCE_PREPOSITIONS if w in _PREP_FIRST else ():
             if tuple(x.lower for x in tokens[v : v + len(prep)]) == prep:
                 if prep[-1] == "by" and v > 0 and tokens[v - 1].lower in _BE_OR_NOT:
                     continue  # "was not seen by a doctor": an action, no source
+                if prep == ("cited",) and not _cited_as_saying(tokens, v):
+                    continue  # "the lawyer cited a study": the lawyer speaks, not the study
                 cue_end = tokens[v + len(prep) - 1]
                 cue = make_token(
                     " ".join(x.text for x in tokens[v : v + len(prep)]), t.start, cue_end.end
@@ -302,12 +412,22 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                     other = appositive_role(tokens, i, j, len(tokens), cue, surnames)
                     if other is not None:
                         found.append(other)
-        is_report = w in lx.REPORTING_VERBS and not w.endswith("ing")
+        # "is promising", "was insisting": the progressive reports as the simple tense does
+        progressive = w.endswith("ing") and v > 0 and tokens[v - 1].lower in _BE_FINITE
+        is_report = (
+            w in lx.REPORTING_VERBS and (not w.endswith("ing") or progressive)
+        ) or _framed_report(tokens, v)
         is_arrival = w in lx.ARRIVAL_VERBS
         if not (is_report or is_arrival) or (t.is_cap and v > 0):
             continue
-        if w in {"cited", "quoted"} or _noun_use(tokens, v) or _passive(tokens, v):
+        if w == "quoted" or _noun_use(tokens, v) or (_passive(tokens, v) and not progressive):
             continue
+        if (
+            w in {"charged", "charges", "charge"}
+            and tokens[v + 1 : v + 2]
+            and (tokens[v + 1].lower == "with")
+        ):
+            continue  # "charged with murder": an indictment, not a statement
         if w in {"state", "states"} and not _clause_follows(tokens, v):
             continue  # "state schools", "member states": not the verb
         k = _inverted_start(tokens, v) if is_report else None
@@ -316,7 +436,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
         else:
-            i, j, anon = _subject(tokens, v)
+            i, j, anon = _subject(tokens, v - 1 if progressive else v)
             if any(x.text in _MODALS for x in tokens[j:v]):  # "May" the month is no modal
                 continue  # "would show", "will say": not something a source said
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):

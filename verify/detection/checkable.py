@@ -11,9 +11,20 @@ from . import lexicon as lx
 from .segment import Token
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_CALENDAR = lx.WEEKDAYS | lx.MONTHS
+_EVENTS = lx.EVENT_VERBS | lx.IRREGULAR_FINITE
 _QUOTE_CHARS = frozenset('"“”')
 _DUMMY_IT = ("it is", "it was", "it's", "it’s", "this is", "that is")
 _DUMMY_IT_EXTRA = re.compile(r"\b(?:the\s+kind\s+of|hard\s+to|time\s+to|difficult\s+to\s+see)\b")
+# "It is believed that ...", "It was reported that ...": an impersonal hedge carries a
+# claim (the same words after it, ", it is believed", never hid one)
+_IMPERSONAL = re.compile(
+    r"^it\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|also\s+|now\s+)?(?:believed|"
+    r"thought|reported|understood|rumou?red|alleged|claimed|feared|said|expected|estimated|"
+    r"suspected|known|assumed|suggested)\s+that\b"
+)
+
+_FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 
 
 def _finite(t: Token, prev: Token | None) -> bool:
@@ -53,7 +64,7 @@ def _present_by_position(tokens: list[Token], k: int) -> bool:
     w = t.lower
     if t.is_cap or len(w) < 4 or not w.endswith("s") or w.endswith(("ss", "us", "is")):
         return False
-    noun_before = prev.is_word and prev.lower not in lx.DETERMINERS | lx.STOPWORDS
+    noun_before = prev.is_word and prev.lower not in _FUNCTION_WORDS
     object_after = (
         nxt.lower in lx.DETERMINERS or nxt.lower in _VERB_OBJECT_OPENERS or nxt.text[:1].isdigit()
     )
@@ -140,10 +151,12 @@ def checkable_reasons(
     lower = text.lower()
     if text.rstrip("\"'”’) ").endswith("?"):
         return ()  # a question asks, it does not state
-    verbs = [t for k, t in enumerate(tokens) if _finite(t, tokens[k - 1] if k else None)]
-    verbs += [t for k, t in enumerate(tokens) if _present_by_position(tokens, k)]
-    verbs += _after_name(tokens, known_names)
-    if not verbs:
+    has_verb = (
+        any(_finite(t, tokens[k - 1] if k else None) for k, t in enumerate(tokens))
+        or any(_present_by_position(tokens, k) for k in range(len(tokens)))
+        or bool(_after_name(tokens, known_names))
+    )
+    if not has_verb:
         return ()  # no finite verb: a fragment, title or caption
     number = has_number(tokens)
     digits = _has_digits(tokens)
@@ -153,7 +166,8 @@ def checkable_reasons(
         if at >= 0 and len(lower[:at].split()) <= 5:
             return ()
     outside = _outside_quotes(tokens)
-    outside_lower = {t.lower for t in outside}
+    # "in May": the month, written with a capital mid-sentence, is no modal
+    outside_lower = {t.lower for k, t in enumerate(outside) if not (k and t.text == "May")}
     all_lower = {t.lower for t in tokens}
     # the writer's own voice: first person outside quotes
     if not attributed and outside_lower & lx.FIRST_PERSON:
@@ -170,11 +184,19 @@ def checkable_reasons(
     if normative & {"should", "ought"} and not digits:
         return ()
     # speculation in the writer's voice: "would once again show", "will leave a mark"
-    if not attributed and not number and outside_lower & (lx.OPINION_MODALS | {"will", "may"}):
+    impersonal = bool(_IMPERSONAL.match(lower))
+    speculative = outside_lower & (lx.OPINION_MODALS | {"will", "may"})
+    if not attributed and not number and speculative and not impersonal:
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
     record = bool(_RECORD.search(lower))
-    dummy_it = lower.startswith(_DUMMY_IT) and not attributed and not number and not record
+    dummy_it = (
+        lower.startswith(_DUMMY_IT)
+        and not attributed
+        and not number
+        and not record
+        and not impersonal
+    )
     if dummy_it and (_DUMMY_IT_EXTRA.search(lower) or not _has_name(tokens[2:])):
         return ()
     # atmosphere with nothing to verify
@@ -185,13 +207,11 @@ def checkable_reasons(
         reasons.append("reported_speech")
     if number:
         reasons.append("number")
-    if any(
-        (t.is_cap and t.lower in lx.WEEKDAYS | lx.MONTHS) or _YEAR.match(t.text) for t in tokens
-    ):
+    if any((t.is_cap and t.lower in _CALENDAR) or _YEAR.match(t.text) for t in tokens):
         reasons.append("date")
     if _has_name(tokens, known_names):
         reasons.append("named_actor_action")
-    if all_lower & (lx.EVENT_VERBS | lx.IRREGULAR_FINITE) or any(
+    if all_lower & _EVENTS or any(
         t.lower.endswith("ed") and _finite(t, tokens[k - 1] if k else None)
         for k, t in enumerate(tokens)
     ):

@@ -30,6 +30,7 @@ from .contrasts import (
     opposites,
     question_headline,
 )
+from .cues import Prefiltered
 from .disputes import Dispute, propagate
 from .facts import Facts, add, content_stems, is_plan, source_words, stem
 from .figures import competing_figures
@@ -47,10 +48,12 @@ _ANAPHORIC = re.compile(
     re.IGNORECASE,
 )
 # "aware of the claims but found no evidence": a pointing-back object before the cue
-_POINTS_BACK = re.compile(
-    r"\b(?:the|these|those|such)\s+(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|"
-    r"reports?|suggestions?|assertions?)\b(?!\s+(?:of|that|by|in)\b)",
-    re.IGNORECASE,
+_POINTS_BACK = Prefiltered(
+    re.compile(
+        r"\b(?:the|these|those|such)\s+(?:[\w-]+\s+)?(?:claims?|allegations?|accusations?|"
+        r"reports?|suggestions?|assertions?)\b(?!\s+(?:of|that|by|in)\b)",
+        re.IGNORECASE,
+    )
 )
 _RECENT = 3  # a denial answers what was said in the last few claims before it
 _CLAIM_NOUN_WORDS = word_set(
@@ -162,7 +165,7 @@ def _recent(
     facts: list[Facts],
     claims: list[int],
     n: int,
-    denier: set[str],
+    denier: frozenset[str],
     obj: frozenset[str],
     df: dict[str, int],
     about: frozenset[str] = frozenset(),
@@ -253,7 +256,7 @@ def _who(f: Facts) -> set[str]:
 
 
 def _same_evidence(
-    facts: list[Facts], claims: list[int], targets: set[int], denier: set[str], di: int
+    facts: list[Facts], claims: list[int], targets: set[int], denier: frozenset[str], di: int
 ) -> set[int]:
     """A denial disputes the evidence too: other claims resting on the same document or
     outlet as a disputed claim ('the emails show ...') are disputed with it."""
@@ -285,7 +288,7 @@ def _speaker(d: Facts, cue: Signal) -> str:
     return chosen.source if chosen is not None else "another source"
 
 
-def _antecedents(facts: list[Facts], claims: list[int], n: int, denier: set[str]) -> set[int]:
+def _antecedents(facts: list[Facts], claims: list[int], n: int, denier: frozenset[str]) -> set[int]:
     """Claims a pointing-back denial answers: the nearest ones before it in its paragraph,
     else those of the paragraph before. Walks back a few claims only."""
     para = facts[claims[n]].sentence.paragraph
@@ -311,7 +314,7 @@ def _antecedents(facts: list[Facts], claims: list[int], n: int, denier: set[str]
 
 def link_story(body: str, facts: list[Facts]) -> None:
     """Run the story-level passes, adding extra signals and inherited attributions."""
-    claims = [i for i, f in enumerate(facts) if f.is_claim]
+    claims = [i for i, f in enumerate(facts) if f.is_claim and not f.heading]
     for f in facts:
         f.stems = content_stems(f.tokens)
     names = story_names(facts)

@@ -11,6 +11,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from . import lexicon as lx
+from .cues import Prefiltered
 from .facts import Facts, add, is_plan, source_words, sources_key
 from .model import Signal
 from .segment import Token
@@ -80,12 +81,21 @@ def _phrase_hits(text: str, phrases: frozenset[str]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _phrase_re(phrases).finditer(text)]
 
 
+_ANY_OPPOSITE = _phrase_re(frozenset(p for pair in lx.OPPOSITES for side in pair for p in side))
+
+
 def opposites(body: str, facts: list[Facts], claims: list[int]) -> None:
+    # one scan finds the sentences that hold any of the phrases; only they are compared
+    lows = {
+        i: low
+        for i in claims
+        if _ANY_OPPOSITE.search(
+            low := body[facts[i].sentence.start : facts[i].sentence.end].lower()
+        )
+    }
     for side_a, side_b in lx.OPPOSITES:
         sides: list[list[tuple[int, int, int]]] = [[], []]
-        for i in claims:
-            f = facts[i]
-            low = body[f.sentence.start : f.sentence.end].lower()
+        for i, low in lows.items():
             ha = _phrase_hits(low, side_a)
             hb = [
                 h
@@ -235,15 +245,17 @@ def juxtaposed(
 
 # "X gave a different picture", "the two sides describe it in very different terms",
 # "Y's account differs sharply": the writer says the accounts around it are at odds.
-_ANNOUNCED = re.compile(
-    r"\b(?:gave|give|gives|giving|offered|offers|painted|paints|presented|presents|had|has)"
-    r"\s+(?:a|an)\s+(?:very\s+|starkly\s+|quite\s+|markedly\s+|sharply\s+)?"
-    r"(?:different|contrasting|conflicting|opposing|rival|competing)\s+"
-    r"(?:picture|account|version|story|view|description|assessment)\b"
-    r"|\bin\s+(?:very\s+|starkly\s+|sharply\s+|quite\s+)?(?:different|contrasting|opposing)"
-    r"\s+terms\b"
-    r"|\b(?:accounts?|versions?)\s+(?:differ|differs|differed|diverge\w*)\b",
-    re.IGNORECASE,
+_ANNOUNCED = Prefiltered(
+    re.compile(
+        r"\b(?:gave|give|gives|giving|offered|offers|painted|paints|presented|presents|had|has)"
+        r"\s+(?:a|an)\s+(?:very\s+|starkly\s+|quite\s+|markedly\s+|sharply\s+)?"
+        r"(?:different|contrasting|conflicting|opposing|rival|competing)\s+"
+        r"(?:picture|account|version|story|view|description|assessment)\b"
+        r"|\bin\s+(?:very\s+|starkly\s+|sharply\s+|quite\s+)?(?:different|contrasting|opposing)"
+        r"\s+terms\b"
+        r"|\b(?:accounts?|versions?)\s+(?:differ|differs|differed|diverge\w*)\b",
+        re.IGNORECASE,
+    )
 )
 _ANNOUNCED_BACK = 2  # claims before the announcement: the account it sets the next against
 

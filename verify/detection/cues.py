@@ -7,8 +7,15 @@ they contain ("would neither confirm nor deny" is a hedge, not a denial).
 
 from __future__ import annotations
 
+import importlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
+
+# The standard library's own pattern parser, to read the literals a pattern needs.
+_parser: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
 
 _CLAIM_NOUNS = (
     r"(?:claims?|allegations?|accusations?|reports?|suggestions?|account|charges?|criticism|"
@@ -33,10 +40,111 @@ class Cue:
     pattern: re.Pattern[str]  # case-insensitive, for any text
     lower: re.Pattern[str]  # the same for lower-cased text: about twice as fast
     why: str
+    # Every match holds one of these (lower case): a text holding none is not scanned,
+    # so most of the forty patterns cost one substring test per story.
+    anchors: tuple[str, ...] = ()
+
+
+def _literals(op: Any, av: Any) -> set[str] | None:
+    """The strings an item matches when they are a small finite set ('den', '(?:y|ies)')."""
+    if op is _c.LITERAL:
+        return {chr(av)}
+    if op is _c.SUBPATTERN:
+        return _literal_seq(av[-1])
+    if op is _c.BRANCH:
+        parts = [_literal_seq(b) for b in av[1]]
+        if any(p is None for p in parts):
+            return None
+        return set().union(*parts)  # type: ignore[arg-type]
+    if op is _c.IN and all(o is _c.LITERAL for o, _ in av):
+        return {chr(v) for _, v in av}
+    return None
+
+
+def _literal_seq(items: Any) -> set[str] | None:
+    out = {""}
+    for op, av in items:
+        got = _literals(op, av)
+        if got is None or len(out) * len(got) > 64:
+            return None
+        out = {a + b for a in out for b in got}
+    return out
+
+
+def _necessary(items: Any) -> set[str] | None:
+    """Literal strings one of which every match of a parsed pattern contains, the set
+    whose shortest string is longest; None when there is no such set. Runs of items
+    that match a small set of strings are multiplied out ('m' + 'ay|ight' -> may, might)."""
+    found: list[set[str]] = []
+    run: set[str] = {""}
+    for op, av in [*items, (None, None)]:
+        lits = _literals(op, av) if op is not None else None
+        if lits is not None and len(run) * len(lits) <= 64:
+            run = {a + b for a in run for b in lits}
+            continue
+        if run != {""}:
+            found.append(run)
+        run = {""}
+        if lits is not None:
+            run = lits
+            continue
+        got: set[str] | None = None
+        if op is _c.SUBPATTERN:
+            got = _necessary(av[-1])
+        elif op is _c.BRANCH:
+            parts = [_necessary(b) for b in av[1]]
+            got = None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            got = _necessary(av[2])
+        if got:
+            found.append(got)
+    return max(found, key=lambda c: min(len(x) for x in c), default=None)
+
+
+def anchors_of(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Lower-case literals one of which every match holds; () if none can be found."""
+    return tuple(sorted({a.lower() for a in _necessary(_parser.parse(pattern.pattern)) or ()}))
+
+
+class Prefiltered:
+    """A compiled pattern that first checks its anchors with a substring test: most
+    sentences hold none of them, and the test costs far less than the regex scan."""
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+        self.anchors = anchors_of(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.anchors:
+            low = text.lower()
+            if not any(a in low for a in self.anchors):
+                return None
+        return self.pattern.search(text)
+
+
+def sentences_holding(
+    lowered: str, anchors: tuple[str, ...], spans: list[tuple[int, int]], starts: list[int]
+) -> list[int]:
+    """Indices of the spans whose text holds one of the anchors (all when none given):
+    a pattern need only be run over those. Substring search finds them in C."""
+    if not anchors:
+        return list(range(len(spans)))
+    found: set[int] = set()
+    for a in anchors:
+        i = lowered.find(a)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            found.add(k)
+            nxt = spans[k + 1][0] if k + 1 < len(spans) else len(lowered)
+            i = lowered.find(a, max(i + 1, nxt))  # the next span: this one is taken
+    return sorted(k for k in found if k >= 0)
 
 
 def _cue(kind: str, pattern: str, why: str) -> Cue:
-    return Cue(kind, re.compile(pattern, re.IGNORECASE), re.compile(pattern), why)
+    needed = _necessary(_parser.parse(pattern)) or set()
+    return Cue(
+        kind, re.compile(pattern, re.IGNORECASE), re.compile(pattern), why, tuple(sorted(needed))
+    )
 
 
 CUES: tuple[Cue, ...] = (
@@ -48,8 +156,8 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "conditional",
-        r"\bif\s+(?:it|they|this|that|these|those|the\s+\w+)\s+(?:really\s+|indeed\s+)?"
-        r"(?:happened|occurred|took\s+place|(?:is|are|was|were|proves?)\s+"
+        r"\bif\s+(?:it|they|this|that|these|those|the\s+\w+)\s*(?:really\s+|indeed\s+)?"
+        r"(?:happened|occurred|took\s+place|(?:is|are|was|were|proves?|['’]s)\s*"
         r"(?:true|accurate|correct))\b",
         "'if they happened' makes the event itself uncertain",
     ),
@@ -78,6 +186,25 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "hedge", r"\b(?:appears?|appeared|seems?|seemed)\s+to\b", "appearance is not confirmation"
+    ),
+    _cue(
+        "hedge",
+        # "seemed nervous", "appears unsound"; not "appeared in court" or "appeared on TV"
+        r"\b(?:seems?|seemed|appears?|appeared)\s+(?!(?:to|in|at|on|before|for|with|as|by|"
+        r"from|after|during|alongside|together|outside|inside|via|and|or|the|a|an|his|her|"
+        r"their|its|this|that|there|here|twice|once|again|only|briefly)\b)[a-z]+",
+        "appearance is not confirmation",
+    ),
+    _cue(
+        "hedge",
+        r"\b(?:perhaps|seemingly|maybe|presumably|apparent)\b",
+        "a word that gives the claim as likely, not as established",
+    ),
+    _cue(
+        "hedge",
+        r"\bit\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|also\s+)?(?:reported|alleged|"
+        r"claimed|feared|rumou?red|suggested|said|suspected)(?:\s+that\b|(?=\s*[.,;]))",
+        "impersonal 'it was reported that': nobody named stands behind it",
     ),
     _cue(
         "hedge",
@@ -187,6 +314,19 @@ CUES: tuple[Cue, ...] = (
         r"\bcharges\s+that\b|\bcontend(?:s|ed)?\b",
         "the charge or contention of one side",
     ),
+    _cue(
+        "hedge",
+        r"\burg(?:e|es|ed|ing)\s+caution\b|\bcaution(?:s|ed)?\s+against\s+reading\b",
+        "experts warn the finding may not hold",
+    ),
+    # --- two sides at odds, said in so many words
+    _cue(
+        "conflicting_sources",
+        r"\bat\s+odds\b|\btrad(?:e|es|ed|ing)\s+(?:blame|accusations|charges|barbs|insults|"
+        r"figures)\b|\bspark(?:s|ed|ing)?\s+(?:a\s+)?(?:dispute|row|controversy)\b|"
+        r"\b(?:dispute|row)\s+over\b",
+        "the text says the sides disagree",
+    ),
     # --- denials: somebody says it is not so
     _cue(
         "denial",
@@ -234,7 +374,8 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:no\s+evidence|not\s+true|untrue|baseless|unfounded|groundless|"
         r"not\s+credible|nothing\s+to\s+do\s+with|no\s+bearing|never\s+happened|"
         r"no\s+[\"“']?(?:record|knowledge)[\"”']?\s+of|(?:not|never\s+been)\s+aware\s+of|unaware\s+of|"
-        r"categorically|pushed\s+back\s+(?:on|against))\b",
+        r"categorically|pushed\s+back\s+(?:on|against)|(?:a\s+)?(?:complete\s+|total\s+|pure\s+)?"
+        r"fabrication)\b",
         "says it is not so",
     ),
     _cue(

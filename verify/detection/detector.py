@@ -10,6 +10,16 @@ from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
 from .facts import Facts
+from .headlines import (
+    analysable,
+    bare_subjects,
+    edge_sources,
+    has_verb,
+    headline_signals,
+    plain_tokens,
+    title_case,
+)
+from .hedges import uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
@@ -22,6 +32,8 @@ _PRONOUN_KINDS: dict[str, frozenset[str]] = {
     "org": frozenset({"organisation", "media", "document", "unknown", "social_post"}),
     "any": frozenset({"person", "organisation", "media", "anonymous", "unknown", "social_post"}),
 }
+
+_OPENERS = lx.DETERMINERS | lx.LEADING_FILLERS
 
 
 def _is_named(source: str, *, strict: bool = False) -> bool:
@@ -70,7 +82,7 @@ def _surnames(tokens: list[list[Token]], headings: list[bool]) -> frozenset[str]
             continue
         k = 0
         while k < len(toks):
-            if toks[k].is_cap and toks[k].lower not in lx.DETERMINERS | lx.LEADING_FILLERS:
+            if toks[k].is_cap and toks[k].lower not in _OPENERS:
                 m = k
                 while m + 1 < len(toks) and toks[m + 1].is_cap:
                     m += 1
@@ -200,40 +212,89 @@ def _continues_quote(body: str, sentences: list[Sentence], k: int, prev_attrs: b
     return any(c in _OPEN_QUOTES or c == "”" for c in body[before.start : before.end])
 
 
+def _headline_facts(
+    body: str, s: Sentence, toks: list[Token], surnames: frozenset[str]
+) -> tuple[list[RawAttribution], list[Signal], tuple[str, ...]]:
+    """A heading line read as a headline: its sources, what makes it only report a claim,
+    and whether it states one (a verb in headline grammar, or a source)."""
+    text = body[s.start : s.end]
+    if not analysable(text):
+        return [], [], ()
+    plain = plain_tokens(toks) if title_case(toks) else toks
+    raws = find_attributions(plain, surnames)
+    taken: set[tuple[int, int]] = {(a.start, a.end) for a in raws}
+    for a in edge_sources(plain) + bare_subjects(plain):
+        if not any(a.start < e and s0 < a.end for s0, e in taken):
+            raws.append(a)
+            taken.add((a.start, a.end))
+    signals = headline_signals(text, s.start, plain, raws)
+    if not (raws or has_verb(plain)):
+        return raws, signals, ()
+    reasons = ("headline", "reported_speech") if raws else ("headline",)
+    return raws, signals, reasons
+
+
+def _is_headline(body: str, s: Sentence, first_is_headline: bool) -> bool:
+    """A heading line, or a first line that asks a question ('Did X do Y?')."""
+    if not s.whole_line:
+        return False
+    if is_heading(body, s) or (first_is_headline and s.index == 0):
+        return True
+    # a first line above the body with no full stop: 'Did X do Y?', 'X says it was "a lie"'
+    above = s.index == 0 and "\n" in body[s.end :].strip()
+    return above and body[s.start : s.end].rstrip("\"'”’) ")[-1:] not in {".", "!", "…"}
+
+
 @lru_cache(maxsize=16)
-def analyse_story(body: str) -> tuple[Facts, ...]:
+def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ...]:
     """Per-sentence facts with story-level links applied; the core of every entry point.
 
     Cached: the verify service analyses one body once for detection and again for each
     declared, split or merged span. The facts are not changed after this returns.
+    Heading lines are read as headlines (headlines.py); they take no part in the
+    story-level passes, so a headline never makes a body claim contested.
     """
     sentences = segment(body)
     tokens = [tokenize(body, s.start, s.end) for s in sentences]
-    headings = [is_heading(body, s) for s in sentences]
+    headings = [_is_headline(body, s, first_is_headline) for s in sentences]
     surnames = _surnames(tokens, headings)
     names = _mid_sentence_names(tokens)
     resolved: list[list[DetectedAttribution]] = []
     facts: list[Facts] = []
-    all_cues = cue_signals(body, [(s.start, s.end) for s in sentences])
+    spans = [(s.start, s.end) for s in sentences]
+    all_cues = cue_signals(body, spans)
+    all_hedges = uncertainty(body, spans)
     for k, s in enumerate(sentences):
         heading = headings[k]
-        raws = [] if heading else find_attributions(tokens[k], surnames)
+        if heading:
+            raws, extra, head_reasons = _headline_facts(body, s, tokens[k], surnames)
+        else:
+            raws, extra, head_reasons = find_attributions(tokens[k], surnames), [], ()
         attrs = _resolve(body, raws, k, sentences, tokens, resolved, surnames)
         continued = not attrs and _continues_quote(body, sentences, k, bool(k and resolved[-1]))
         if continued:
             attrs = list(resolved[-1])
         resolved.append(attrs)
         cues = all_cues[k]
-        signals = cues + source_signals(body, tokens[k], attrs, cues, quoted=continued)
-        reasons = checkable_reasons(
-            body,
-            tokens[k],
-            heading=heading,
-            attributed=bool(attrs),
-            contest_cue=bool(signals),
-            known_names=names,
-        )
-        facts.append(Facts(s, tokens[k], heading, reasons, attrs, signals))
+        signals = cues + source_signals(body, tokens[k], attrs, cues, quoted=continued) + extra
+        if heading:
+            reasons = head_reasons
+            if reasons and signals:
+                reasons = (*reasons, "contested_statement")
+        else:
+            reasons = checkable_reasons(
+                body,
+                tokens[k],
+                heading=heading,
+                attributed=bool(attrs),
+                contest_cue=bool(signals),
+                known_names=names,
+            )
+        if reasons and all_hedges[k]:
+            reasons = (*reasons, "hedged")
+        fact = Facts(s, tokens[k], heading, reasons, attrs, signals)
+        fact.hedges = all_hedges[k]
+        facts.append(fact)
     link_story(body, facts)
     return tuple(facts)
 
@@ -261,6 +322,7 @@ def _claim(
 ) -> DetectedClaim:
     signals: list[Signal] = []
     attrs: list[DetectedAttribution] = []
+    hedges = tuple(h for k in ks for h in facts[k].hedges if start <= h.start and h.end <= end)
     for k in ks:
         signals += [s for s in _signals(facts[k]) if s not in signals]
         for a in facts[k].attributions + facts[k].inherited:
@@ -276,6 +338,8 @@ def _claim(
         checkable_reasons=reasons,
         context_start=_context_start(facts, ks[0]),
         context_end=facts[ks[-1]].sentence.end,
+        hedges=hedges,
+        headline=all(facts[k].heading for k in ks),
     )
 
 
@@ -287,6 +351,21 @@ def detect_claims(body: str) -> list[DetectedClaim]:
         for k, f in enumerate(facts)
         if f.is_claim
     ]
+
+
+def detect_headline(headline: str) -> DetectedClaim | None:
+    """The claim a story's headline states, if any, read in headline grammar.
+
+    The headline is a field of its own, not part of the body: the claim's offsets are
+    in the headline string, and its ``headline`` flag says so.
+    """
+    if not headline.strip():
+        return None
+    facts = analyse_story(headline, first_is_headline=True)
+    for k, f in enumerate(facts):
+        if f.is_claim:
+            return _claim(headline, facts, [k], f.sentence.start, f.sentence.end, f.reasons)
+    return None
 
 
 def analyse_span(body: str, start: int, end: int) -> DetectedClaim:

@@ -25,6 +25,9 @@ class Facts:
     stems: frozenset[str] = frozenset()
     extra_signals: list[Signal] = field(default_factory=list)
     inherited: list[DetectedAttribution] = field(default_factory=list)
+    topic_words: frozenset[str] | None = None  # parties.topic, computed once
+    hedges: tuple[Signal, ...] = ()  # uncertainty markers (hedges.py)
+    source_stems: frozenset[str] | None = None  # source_words, computed once
 
     @property
     def is_claim(self) -> bool:
@@ -57,11 +60,15 @@ def content_stems(tokens: list[Token]) -> frozenset[str]:
     )
 
 
-def source_words(f: Facts) -> set[str]:
-    words: set[str] = set()
-    for a in f.attributions:
-        words |= {stem(w) for w in a.source.split()} - {"the", "a", "an"}
-    return words
+def source_words(f: Facts) -> frozenset[str]:
+    """Stems of the words of a sentence's own sources (computed once: the attributions
+    are settled before the story-level passes ask)."""
+    if f.source_stems is None:
+        words: set[str] = set()
+        for a in f.attributions:
+            words |= {stem(w) for w in a.source.split()} - {"the", "a", "an"}
+        f.source_stems = frozenset(words)
+    return f.source_stems
 
 
 def sources_key(f: Facts) -> frozenset[str]:

@@ -13,33 +13,38 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
+from .cues import Prefiltered
 from .disputes import Dispute
 from .facts import Facts, add, add_own, stem
 from .lexicon import word_set
 from .model import Signal
 from .parties import own_attributions
 
-_REJECTS = re.compile(
-    r"\b(?:did\s+not|didn't|never)\s+(?:lose|win)\b|\bwere\s+robbed\b|"
-    r"\b(?:rigged|stolen)\s+(?:election|vote|ballot|count|poll)s?\b|"
-    r"\b(?:election|vote|ballot|count|poll)s?\s+(?:was|were|had\s+been)\s+(?:rigged|stolen)\b|"
-    r"\b(?:reject\w*|refus\w*\s+to\s+(?:accept|recogni[sz]e)|(?:will|would|does|do)\s+not\s+"
-    r"(?:accept|recogni[sz]e))\s+(?:the\s+|these\s+|this\s+)?(?:[\w-]+\s+)?"
-    r"(?:results?|outcome|victory|win)\b",
-    re.IGNORECASE,
+_REJECTS = Prefiltered(
+    re.compile(
+        r"\b(?:did\s+not|didn't|never)\s+(?:lose|win)\b|\bwere\s+robbed\b|"
+        r"\b(?:rigged|stolen)\s+(?:election|vote|ballot|count|poll)s?\b|"
+        r"\b(?:election|vote|ballot|count|poll)s?\s+(?:was|were|had\s+been)\s+(?:rigged|stolen)\b|"
+        r"\b(?:reject\w*|refus\w*\s+to\s+(?:accept|recogni[sz]e)|(?:will|would|does|do)\s+not\s+"
+        r"(?:accept|recogni[sz]e))\s+(?:the\s+|these\s+|this\s+)?(?:[\w-]+\s+)?"
+        r"(?:results?|outcome|victory|win)\b",
+        re.IGNORECASE,
+    )
 )
 _WIN = word_set("won win wins winning re-election re-elected elected victory")
 _SHARE = word_set("percent % per")
 
-_CAVEATS = re.compile(
-    r"\b(?:could|may|might|would|can)\s+(?:well\s+|also\s+)?bias\b|\bbiased\b|"
-    r"\btoo\s+(?:small|short|few|limited|early|brief)\b|"
-    r"\bnot\s+(?:yet\s+)?(?:been\s+)?peer[-\s]reviewed\b|"
-    r"\b(?:draw|reach)\s+(?:any\s+|firm\s+|definitive\s+|strong\s+|such\s+|broad\s+)?"
-    r"conclusions?\b|\bnot\s+(?:yet\s+)?(?:been\s+)?replicated\b|\bsmall\s+sample\b|"
-    r"\bflawed\b|\bmethodolog\w*\s+(?:flaws?|problems?|weakness\w*|limitations?)\b|"
-    r"\bno\s+control\s+group\b",
-    re.IGNORECASE,
+_CAVEATS = Prefiltered(
+    re.compile(
+        r"\b(?:could|may|might|would|can)\s+(?:well\s+|also\s+)?bias\b|\bbiased\b|"
+        r"\btoo\s+(?:small|short|few|limited|early|brief)\b|"
+        r"\bnot\s+(?:yet\s+)?(?:been\s+)?peer[-\s]reviewed\b|"
+        r"\b(?:draw|reach)\s+(?:any\s+|firm\s+|definitive\s+|strong\s+|such\s+|broad\s+)?"
+        r"conclusions?\b|\bnot\s+(?:yet\s+)?(?:been\s+)?replicated\b|\bsmall\s+sample\b|"
+        r"\bflawed\b|\bmethodolog\w*\s+(?:flaws?|problems?|weakness\w*|limitations?)\b|"
+        r"\bno\s+control\s+group\b",
+        re.IGNORECASE,
+    )
 )
 _FINDING_NOUNS = word_set(
     "study studies trial trials results findings data research preprint paper survey "
@@ -51,6 +56,8 @@ _FINDING_VERBS = word_set(
 )
 _OWN_AUTHORS = word_set("authors researchers author researcher scientists team")
 _BACK = 8  # claims before a caveat that it can answer
+
+_NOT_NAMES = lx.PERSON_HEADS | lx.DETERMINERS | lx.LEADING_FILLERS
 
 
 def _text(body: str, f: Facts) -> str:
@@ -68,11 +75,7 @@ def _winner(f: Facts) -> set[str]:
     k = next((k for k, t in enumerate(toks) if t.lower in _WIN), 0)
     # the sentence's first word only when a name goes on after it ("Quentavia Brack won")
     first = 0 if (k > 1 and toks[1].is_cap) or k == 1 else 1
-    return {
-        stem(t.text)
-        for t in toks[first:k]
-        if t.is_cap and t.lower not in lx.PERSON_HEADS | lx.DETERMINERS | lx.LEADING_FILLERS
-    }
+    return {stem(t.text) for t in toks[first:k] if t.is_cap and t.lower not in _NOT_NAMES}
 
 
 def _is_result(f: Facts) -> bool:

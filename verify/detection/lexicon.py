@@ -198,7 +198,8 @@ BETWEEN_SUBJECT_AND_VERB: frozenset[str] = word_set(
     "once still yet never did does do privately openly angrily subsequently himself "
     "herself itself themselves too last this on in week month year today yesterday "
     "morning afternoon evening night monday tuesday wednesday thursday friday saturday "
-    "sunday may might could can shall should"
+    "sunday may might could can shall should long often always usually frequently "
+    "consistently sometimes since"
 )
 
 # Adverbs and auxiliaries that end a source phrase read rightwards ("The company now ...").
@@ -273,7 +274,7 @@ PRESENT_FINITE: frozenset[str] = _forms(
     "say face sit stand remain expect plan lead trail hold want need include cost "
     "employ own run make take rule show allege claim deny estimate insist suggest "
     "accuse admit control operate serve represent mean require account top rank lie "
-    "stay seek plead continue intend reach exceed"
+    "stay seek plead continue intend reach exceed forecast predict anticipate foresee owe"
 ) - frozenset({"saying"}) | word_set(
     # third-person present of effects and changes: "aspirin raises the risk", "X kills fish"
     "raises lowers increases reduces causes kills affects damages boosts doubles triples "
@@ -338,7 +339,8 @@ PARTICIPLES: frozenset[str] = word_set(
 NOUN_OR_VERB: frozenset[str] = word_set(
     "claim claims report reports post posts tweet tweets charge charges dispute disputes "
     "estimate estimates promise promises counter term terms note notes show shows find "
-    "finds record signal signals state states blame order warning statement"
+    "finds record signal signals state states blame order warning statement remark remarks "
+    "comment comments reply replies response"
 )
 # Words before a noun-or-verb that make it a noun.
 NOUN_MAKERS: frozenset[str] = (

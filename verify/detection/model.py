@@ -63,3 +63,16 @@ class DetectedClaim:
     checkable_reasons: tuple[str, ...]
     context_start: int
     context_end: int
+    # Words that state the claim as possible, expected, estimated or conditional ("may
+    # cut", "expects", "if"): they mark it uncertain without making it contested.
+    hedges: tuple[Signal, ...] = ()
+    # The claim is a headline's: its offsets are in the headline, not the body
+    # (detect_headline), or in a heading line of the body (detect_claims).
+    headline: bool = False
+
+    @property
+    def uncertain(self) -> bool:
+        """Stated as less than fact: hedged, conditional, or contested by a hedge."""
+        return bool(self.hedges) or any(
+            s.kind in {"hedge", "conditional"} for s in self.contest_signals
+        )

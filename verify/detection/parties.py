@@ -12,6 +12,8 @@ little harder than facts.stem so "nurse" meets "nurses" and "pays" meets "pay".
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import lexicon as lx
 from .facts import Facts, stem
 from .lexicon import word_set
@@ -62,6 +64,7 @@ _FILINGS = word_set("lawsuit suit complaint filing affidavit petition")
 BODY_WORDS: frozenset[str] = frozenset(stem(w) for w in _BODIES) | {"family", "lawsuit"}
 
 
+@lru_cache(maxsize=65536)
 def norm(word: str) -> str:
     """A word for topic comparison: stem, one more regular ending off, no final e."""
     raw = word.lower().strip("'’\"“”").removesuffix("'s").removesuffix("’s")
@@ -235,19 +238,26 @@ def _opening_name(f: Facts) -> list[set[str]]:
     return [{stem(t.text) for t in toks[:k] if t.lower not in lx.PERSON_HEADS}]
 
 
-def topic(f: Facts) -> set[str]:
-    """Content words of a claim outside its attributions and their cues."""
+def topic(f: Facts) -> frozenset[str]:
+    """Content words of a claim outside its attributions and their cues (computed once:
+    the attributions are settled before the story-level passes ask)."""
+    if f.topic_words is None:
+        f.topic_words = _topic(f)
+    return f.topic_words
+
+
+def _topic(f: Facts) -> frozenset[str]:
     spans = [(a.start, a.end) for a in f.attributions] + [
         (a.cue_start, a.cue_end) for a in f.attributions
     ]
-    return {
+    return frozenset(
         norm(t.text)
         for t in f.tokens
         if t.is_word
         and len(t.text) > 2
         and t.lower.strip("'’") not in lx.STOPWORDS
-        and not any(s <= t.start and t.end <= e for s, e in spans)
-    }
+        and not (spans and any(s <= t.start and t.end <= e for s, e in spans))
+    )
 
 
 def mentions(f: Facts) -> set[str]:

@@ -61,6 +61,10 @@ _AUTHORED = lx.DOCUMENT_HEADS | lx.word_set("report reports article investigatio
 # "news agency", "wire service": the words that make an agency or a service an outlet
 _OUTLET_MARKS = frozenset({"news", "press", "wire"})
 
+_LINKS = _NP_PREPOSITIONS | {"and", "&", "by"}
+
+_FILED_HEADS = lx.DOCUMENT_HEADS | _AUTHORED
+
 
 def personish(word: str) -> bool:
     """Nouns of people by their ending: fisherman, dispatcher, scientist, resident."""
@@ -96,15 +100,43 @@ def and_in_name(tokens: list[Token], k: int) -> bool:
     )
 
 
+# Words in -ly that are nouns or adjectives, not adverbs between a subject and its verb.
+_NOT_ADVERBS = lx.word_set(
+    "family assembly supply rally ally daily weekly monthly quarterly yearly monopoly "
+    "anomaly july italy belly bully holly early only lonely elderly friendly"
+)
+
+
+def adverb(t: Token) -> bool:
+    """An adverb by its form: 'repeatedly', 'publicly', 'long' ('has long said')."""
+    w = t.lower
+    return not t.is_cap and len(w) > 4 and w.endswith("ly") and w not in _NOT_ADVERBS
+
+
+def _tag_start(tokens: list[Token], e: int) -> int | None:
+    """'Sen. X (D-Mo.) said': a short bracketed tag after a name ends at e; where it opens."""
+    if e == 0 or tokens[e - 1].text != ")":
+        return None
+    for k in range(e - 2, max(-1, e - 8), -1):
+        if tokens[k].text == "(":
+            return k if k > 0 and tokens[k - 1].is_word else None
+    return None
+
+
 def skip_between(tokens: list[Token], v: int) -> int:
-    """Index just after the subject: step left over auxiliaries, adverbs and time phrases."""
+    """Index just after the subject: step left over auxiliaries, adverbs, time phrases and
+    a bracketed party or place tag."""
     e = v
     while e > 0:
         t = tokens[e - 1]
         if e >= 2 and tokens[e - 2].lower == "that" and t.lower in lx.TIME_WORDS:
             break  # "the nurses on duty that night said": the time belongs to the subject
-        if t.lower in lx.BETWEEN_SUBJECT_AND_VERB:
+        if t.lower in lx.BETWEEN_SUBJECT_AND_VERB or adverb(t):
             e -= 1
+            continue
+        tag = _tag_start(tokens, e)
+        if tag is not None:
+            e = tag
             continue
         break
     return e
@@ -151,7 +183,7 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             and not in_relative
             and tokens[i].lower in _ARTICLES
             and t.is_word
-            and t.lower not in _NP_PREPOSITIONS | {"and", "&", "by"}
+            and t.lower not in _LINKS
         ):
             break
         # "a report filed with the court found": a participle of a source noun before it
@@ -159,7 +191,7 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
             t.lower in {"with", "to"}
             and i >= 3
             and tokens[i - 2].lower in lx.PARTICIPLES
-            and tokens[i - 3].lower.removesuffix("s") in lx.DOCUMENT_HEADS | _AUTHORED
+            and tokens[i - 3].lower.removesuffix("s") in _FILED_HEADS
         )
         if (
             t.lower in _LEFT_STOPS
@@ -229,7 +261,8 @@ def np_right(tokens: list[Token], k: int) -> tuple[int, int]:
         modifier = t.lower.endswith("ing") and prev in _ARTICLES  # "a monitoring mission"
         # "The organisers accused police": a subject and its verb, not "its written decision"
         acts = t.lower in lx.REPORTING_VERBS and prev in lx.SOURCE_HEADS
-        if j > k and verbal and (not nxt_head or acts) and not modifier:
+        after_det = prev in lx.DETERMINERS  # "the top medical journal": a modifier
+        if j > k and verbal and (not nxt_head or acts) and not modifier and not after_det:
             break  # "the indictment unsealed last month"; but "its written decision" goes on
         j += 1
     while j > k and (

@@ -25,6 +25,9 @@ class RawAttribution:
     definite: bool = False  # a bare "the group": also resolve to the named one before
 
 
+_OWNED = lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS | lx.MEDIA_HEADS
+
+
 def make_raw(
     tokens: list[Token],
     i: int,
@@ -58,7 +61,7 @@ def make_raw(
         return None
     kind = classify(tokens, i, j, surnames)
     # "X's tweet", "the panel's written decision", "its website": the owner is the source
-    if tokens[h].lower in lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS | lx.MEDIA_HEADS:
+    if tokens[h].lower in _OWNED:
         doc_kind = classify(tokens, h, h + 1, surnames)
         for k in range(i, h):
             t = tokens[k]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .cues import CUES, DETAIL_PREFIX, plan_clause
+from .cues import CUES, DETAIL_PREFIX, plan_clause, sentences_holding
 from .lexicon import COMBATANT_WORDS, NUMBER_WORDS, PERSON_HEADS, SUCCESS_VERBS, word_set
 from .model import DetectedAttribution, Signal
 from .phrases import personish
@@ -44,11 +44,17 @@ def cue_signals(body: str, spans: list[tuple[int, int]]) -> list[list[Signal]]:
     lowered = body.lower()
     same_length = len(lowered) == len(body)  # lower() can lengthen a few non-ASCII letters
     for cue in CUES:
-        hits = cue.lower.finditer(lowered) if same_length else cue.pattern.finditer(body)
-        for m in hits:
-            k = bisect_right(starts, m.start()) - 1
-            if k >= 0 and m.end() <= spans[k][1] and m.end() > m.start():
-                found[k].append((m.start(), m.end(), cue.kind, cue.why))
+        if not same_length:
+            for m in cue.pattern.finditer(body):
+                k = bisect_right(starts, m.start()) - 1
+                if k >= 0 and m.end() <= spans[k][1] and m.end() > m.start():
+                    found[k].append((m.start(), m.end(), cue.kind, cue.why))
+            continue
+        # only the sentences that hold one of the cue's words are scanned
+        for k in sentences_holding(lowered, cue.anchors, spans, starts):
+            for m in cue.lower.finditer(lowered, *spans[k]):
+                if m.end() > m.start():
+                    found[k].append((m.start(), m.end(), cue.kind, cue.why))
     out: list[list[Signal]] = []
     for matches in found:
         matches.sort(key=lambda m: (m[0] - m[1], m[0]))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from services.auth import Principal
 from services.contracts import ReviewStatus
+from services.cursors import CURSOR_HELP
 from services.http import require
 from verify.claims.schemas import ClaimOut
 from verify.common import utcnow
@@ -25,7 +26,7 @@ def get_queue(
     status: ReviewStatus = ReviewStatus.PENDING,
     contested: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> QueuePageOut:
     found = service.page(
         status=status, section=section, contested=contested, limit=limit, cursor=cursor

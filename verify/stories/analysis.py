@@ -7,14 +7,11 @@ the signal that made it), and replaces any detected claim its span overlaps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.contracts import DeclaredClaim
 from services.errors import InvalidMessage
-from services.log import get_logger
 from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims
-
-log = get_logger(__name__)
 
 REPORTER_FLAG = "reporter_flag"
 REVIEWER_FLAG = "reviewer"
@@ -53,17 +50,8 @@ def unflagged(found: DetectedClaim, kind: str) -> DetectedClaim:
 
 
 def _with_signals(found: DetectedClaim, signals: tuple[Signal, ...]) -> DetectedClaim:
-    return DetectedClaim(
-        text=found.text,
-        start=found.start,
-        end=found.end,
-        contested=bool(signals),
-        contest_signals=signals,
-        detected_attributions=found.detected_attributions,
-        checkable_reasons=found.checkable_reasons,
-        context_start=found.context_start,
-        context_end=found.context_end,
-    )
+    # replace() keeps every other field (hedges, headline) as detection set it.
+    return replace(found, contested=bool(signals), contest_signals=signals)
 
 
 def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -77,11 +65,8 @@ def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, in
     return None
 
 
-def candidates_for(body: str, declared: list[DeclaredClaim], max_claims: int) -> list[Candidate]:
-    """The revision's claims in body order: declared ones first, detected ones around them.
-
-    At most ``max_claims``: every declared claim, then detected ones in body order, so the
-    work and the snapshot of one revision stay bounded (the rest is logged as dropped)."""
+def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
+    """The revision's claims in body order: declared ones first, detected ones around them."""
     chosen: list[Candidate] = []
     taken: list[tuple[int, int]] = []
     for claim in declared:
@@ -97,28 +82,45 @@ def candidates_for(body: str, declared: list[DeclaredClaim], max_claims: int) ->
             found = flagged(found, REPORTER_FLAG, "the reporter flagged this claim as contested")
         taken.append((found.start, found.end))
         chosen.append(Candidate(found, "declared", tuple(claim.sources)))
-    detected = [
-        Candidate(found, "detected")
-        for found in detect_claims(body)
-        if not any(overlaps(found.start, found.end, *span) for span in taken)
-    ]
-    room = max(max_claims - len(chosen), 0)
-    if len(detected) > room:
-        log.warning("claims_over_limit", detected=len(detected), kept=room, limit=max_claims)
-    return sorted(chosen + detected[:room], key=lambda c: (c.start, c.end))
+    for found in detect_claims(body):
+        if not any(overlaps(found.start, found.end, *span) for span in taken):
+            chosen.append(Candidate(found, "detected"))
+    return sorted(chosen, key=lambda c: (c.start, c.end))
 
 
-# What the consumer's process pool sends back for a report: its candidates, or why not.
-Analysed = list[Candidate] | tuple[str, str, str]
+def within_limit(candidates: list[Candidate], limit: int) -> tuple[list[Candidate], int]:
+    """At most ``limit`` claims: every declared one, then detected ones in body order.
+    Returns them in body order with how many detected claims were left out."""
+    if len(candidates) <= limit:
+        return candidates, 0
+    declared = [c for c in candidates if c.origin == "declared"]
+    detected = [c for c in candidates if c.origin != "declared"]
+    kept = declared + detected[: max(0, limit - len(declared))]
+    return sorted(kept, key=lambda c: (c.start, c.end)), len(candidates) - len(kept)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A report's claims within the limit, and how many detected ones were left out
+    (``claims_over_limit``, stored on the revision and the story for reviewers)."""
+
+    candidates: list[Candidate]
+    over: int = 0
+
+
+# What the consumer's process pool sends back for a report: its analysis, or why not.
+Analysed = Analysis | tuple[str, str, str]
 
 
 def analyse_report(body: str, declared: list[DeclaredClaim], max_claims: int) -> Analysed:
-    """A report's candidates, in a worker process of the consumer's pool. A failure comes
-    back as ("invalid" | "failed", reason, detail): exceptions with their own constructors
-    do not always survive pickling."""
+    """A report's claims (at most ``max_claims``: ``max_claims_per_revision``, with the body
+    limit what bounds the work and the snapshot of one story), in a worker process of the
+    consumer's pool. A failure comes back as ("invalid" | "failed", reason, detail):
+    exceptions with their own constructors do not always survive pickling."""
     try:
-        return candidates_for(body, declared, max_claims)
+        candidates, over = within_limit(candidates_for(body, declared), max_claims)
     except InvalidMessage as exc:
         return ("invalid", exc.reason, exc.detail)
     except Exception as exc:  # a bug in detection: the consumer retries, then DLQs
         return ("failed", type(exc).__name__, str(exc)[:500])
+    return Analysis(candidates, over)

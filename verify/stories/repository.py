@@ -2,20 +2,24 @@
 
 A story document holds its current revision's text (what snapshots show) and ``version``,
 raised with ``$inc`` in the transaction of every change of the story or its claims.
-``snapshot_pending`` is set in that same transaction and cleared once the snapshot of
-that exact version was acknowledged by the broker (the outbox, :mod:`verify.outbox`).
+The story is also its own outbox row (:mod:`services.outbox`): that same transaction
+makes it due, and the snapshot outbox (:mod:`verify.outbox`) closes it once the event
+of that exact version was acknowledged. ``outbox.full`` says whether anything but the
+leases changed since the last whole snapshot went out.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from mongoengine import BooleanField, DateTimeField, Document, IntField, StringField
-from pymongo import ReturnDocument, UpdateOne
+from mongoengine import BooleanField, DateTimeField, DictField, Document, IntField, StringField
+from pymongo import ReturnDocument
 from pymongo.client_session import ClientSession
+
+from services import outbox as shared_outbox
 
 ALIAS = "verify"
 
@@ -31,12 +35,10 @@ class Story(Document):
     body = StringField(required=True)
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
-    snapshot_pending = BooleanField(required=True)
+    claims_over_limit = IntField(default=0)
+    outbox = DictField()
     # Claims of an earlier revision are still open: the sweep closes them.
     sweep_pending = BooleanField()
-    # Which verify process is sending this story's snapshot, and until when.
-    snapshot_claim_owner = StringField()
-    snapshot_claim_until = DateTimeField()
     created_at = DateTimeField(required=True)
     updated_at = DateTimeField(required=True)
 
@@ -47,7 +49,7 @@ class Story(Document):
             {"fields": ["story_id"], "unique": True},
             # GET /v1/snapshots: oldest change first.
             {"fields": ["updated_at", "story_id"]},
-            {"fields": ["snapshot_pending", "updated_at"]},
+            shared_outbox.INDEX,
             {"fields": ["sweep_pending"], "sparse": True},
         ],
     }
@@ -66,6 +68,7 @@ class Revision(Document):
     accepted_at = DateTimeField(required=True)
     received_at = DateTimeField(required=True)
     claims = IntField(required=True)
+    claims_over_limit = IntField(default=0)
     superseded = BooleanField(required=True)
 
     meta = {
@@ -95,6 +98,7 @@ class StoryRecord:
     section: str
     publish_when_cleared: bool
     updated_at: datetime
+    claims_over_limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class RevisionRecord:
     received_at: datetime
     claims: int
     superseded: bool
+    claims_over_limit: int = 0
 
 
 _STORY_FIELDS = tuple(f.name for f in dataclasses.fields(StoryRecord))
@@ -126,7 +131,10 @@ CURRENT_FIELDS = (
     "body",
     "section",
     "publish_when_cleared",
+    "claims_over_limit",
 )
+# Fields stored after the first release of this layout: absent from older documents.
+_DEFAULTS: dict[str, Any] = {"claims_over_limit": 0}
 
 
 def _stories() -> Any:
@@ -138,11 +146,13 @@ def _revisions() -> Any:
 
 
 def story_of(doc: dict[str, Any]) -> StoryRecord:
-    return StoryRecord(**{name: doc[name] for name in _STORY_FIELDS})
+    values: dict[str, Any] = {name: doc.get(name, _DEFAULTS.get(name)) for name in _STORY_FIELDS}
+    return StoryRecord(**values)
 
 
 def revision_of(doc: dict[str, Any]) -> RevisionRecord:
-    return RevisionRecord(**{name: doc[name] for name in _REVISION_FIELDS})
+    values: dict[str, Any] = {name: doc.get(name, _DEFAULTS.get(name)) for name in _REVISION_FIELDS}
+    return RevisionRecord(**values)
 
 
 # --- inside a transaction ----------------------------------------------------------------
@@ -173,7 +183,7 @@ def insert_stories(session: ClientSession, revisions: list[RevisionRecord], now:
             "story_id": r.story_id,
             "version": 1,
             **{name: getattr(r, name) for name in CURRENT_FIELDS},
-            "snapshot_pending": True,
+            "outbox": {**shared_outbox.new_row(now), "full": True},
             "created_at": now,
             "updated_at": now,
         }
@@ -195,19 +205,23 @@ def bump_story(
     current: RevisionRecord | None = None,
     expect_revision: int | None = None,
     sweep: bool = False,
+    leases_only: bool = False,
 ) -> StoryRecord | None:
-    """Raise the story's version (creating the story for its first revision).
+    """Raise the story's version (creating the story for its first revision) and make
+    its outbox row due.
 
     ``current`` makes that revision the story's current one. ``expect_revision`` applies
     the change only while the story is still at that revision; None is returned otherwise.
+    ``leases_only``: only who holds a claim changed, so readers need no whole snapshot.
+    ``sweep``: claims of an earlier revision are left open for the sweep to close.
     """
     query: dict[str, Any] = {"story_id": story_id}
     if expect_revision is not None:
         query["revision"] = expect_revision
-    update: dict[str, Any] = {
-        "$inc": {"version": 1},
-        "$set": {"updated_at": now, "snapshot_pending": True},
-    }
+    changed = shared_outbox.due_now(now)
+    if not leases_only:
+        changed[OUTBOX_FULL] = True
+    update: dict[str, Any] = {"$inc": {"version": 1}, "$set": {"updated_at": now, **changed}}
     if sweep:
         update["$set"]["sweep_pending"] = True
     if current is not None:
@@ -274,54 +288,7 @@ def clear_sweep(story_id: str, version: int) -> None:
     )
 
 
-def claim_pending_snapshots(owner: str, now: datetime, lease: timedelta, limit: int) -> list[str]:
-    """Stories whose snapshot is pending and that no other verify process is sending,
-    claimed for ``owner`` until ``now + lease``: replicas share the work instead of each
-    sending every snapshot. Three commands a batch, whatever its size."""
-    claimable = {
-        "snapshot_pending": True,
-        "$or": [
-            {"snapshot_claim_until": None},
-            {"snapshot_claim_until": {"$lt": now}},
-            {"snapshot_claim_owner": owner},
-        ],
-    }
-    candidates = [
-        str(d["story_id"])
-        for d in _stories()
-        .find(claimable, projection={"story_id": 1})
-        .sort("updated_at", 1)
-        .limit(limit)
-    ]
-    if not candidates:
-        return []
-    until = now + lease
-    _stories().update_many(
-        {**claimable, "story_id": {"$in": candidates}},
-        {"$set": {"snapshot_claim_owner": owner, "snapshot_claim_until": until}},
-    )
-    mine = _stories().find(
-        {"story_id": {"$in": candidates}, "snapshot_claim_owner": owner,
-         "snapshot_claim_until": until},
-        projection={"story_id": 1},
-    )  # fmt: skip
-    return [str(d["story_id"]) for d in mine]
+# --- the snapshot outbox ------------------------------------------------------------------
 
-
-def mark_snapshots_sent(sent: list[tuple[str, int]]) -> None:
-    """Clear each story's pending mark, unless it changed again since the version sent
-    (then its next snapshot is still due); give up the claims either way."""
-    if not sent:
-        return
-    _stories().bulk_write(
-        [
-            UpdateOne({"story_id": story_id, "version": version},
-                      {"$set": {"snapshot_pending": False}})
-            for story_id, version in sent
-        ],
-        ordered=False,
-    )  # fmt: skip
-    _stories().update_many(
-        {"story_id": {"$in": [story_id for story_id, _ in sent]}},
-        {"$unset": {"snapshot_claim_owner": "", "snapshot_claim_until": ""}},
-    )
+OUTBOX_FULL = "outbox.full"
+SNAPSHOT_ROWS = shared_outbox.OutboxRows(lambda: _stories())

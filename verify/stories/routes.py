@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from services.auth import Principal, Role
 from services.contracts import StoryReviewed
+from services.cursors import CURSOR_HELP
 from services.http import require
 from verify.common import utcnow
 from verify.edge import etag
@@ -55,7 +56,7 @@ def list_snapshots(
         datetime | None, Query(description="ISO 8601; stories changed strictly after it")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> SnapshotPageOut:
     page = service.snapshots_after(updated_after, limit, cursor, utcnow())
     return SnapshotPageOut(items=page.items, next_cursor=page.next_cursor)

@@ -30,7 +30,7 @@ from verify.claims.records import closed, detected_out, moved, new_claim
 from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
 from verify.common import Actor
 from verify.stories import repository
-from verify.stories.analysis import Candidate
+from verify.stories.analysis import Analysis, Candidate
 from verify.stories.carry import match
 from verify.stories.repository import RevisionRecord, StoryRecord
 
@@ -52,7 +52,7 @@ def _receipt(revision: RevisionRecord, *, duplicate: bool, now: datetime) -> Rep
 
 
 def _revision_record(
-    report: ReportSubmitted, claims: int, superseded: bool, now: datetime
+    report: ReportSubmitted, claims: int, superseded: bool, now: datetime, over: int
 ) -> RevisionRecord:
     return RevisionRecord(
         story_id=report.story_id,
@@ -68,11 +68,12 @@ def _revision_record(
         received_at=now,
         claims=claims,
         superseded=superseded,
+        claims_over_limit=over,
     )
 
 
 def _plan_late(
-    report: ReportSubmitted, candidates: list[Candidate], current: int, now: datetime
+    report: ReportSubmitted, candidates: list[Candidate], current: int, now: datetime, over: int
 ) -> changes.RevisionPlan:
     writes: list[ClaimWrite] = []
     for candidate in candidates:
@@ -80,7 +81,7 @@ def _plan_late(
         writes.append(ClaimWrite(claim, None, "created", f"in revision {report.revision}"))
         reason = f"superseded by revision {current}"
         writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
-    revision = _revision_record(report, len(candidates), True, now)
+    revision = _revision_record(report, len(candidates), True, now, over)
     return changes.RevisionPlan(revision, current=False, writes=writes)
 
 
@@ -102,6 +103,7 @@ def _plan_current(
     previous: list[ClaimRecord],
     candidates: list[Candidate],
     now: datetime,
+    over: int,
 ) -> changes.RevisionPlan:
     n = report.revision
     found = match(report.body, candidates, previous)
@@ -143,7 +145,7 @@ def _plan_current(
         )
     # found.removed: closed after the commit, in chunks (changes.close_superseded).
     count = len(found.kept) + len(found.changed) + len(found.new)
-    revision = _revision_record(report, count, False, now)
+    revision = _revision_record(report, count, False, now, over)
     return changes.RevisionPlan(revision, True, writes, dropped=len(found.removed))
 
 
@@ -164,22 +166,23 @@ def known_receipts(reports: list[ReportSubmitted], now: datetime) -> dict[str, R
     return {rid: _receipt(rev, duplicate=True, now=now) for rid, rev in stored.items()}
 
 
-def store_report(
-    report: ReportSubmitted, candidates: list[Candidate], now: datetime
-) -> ReportReceived:
+def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> ReportReceived:
     """Store the report as a revision of its story (once), and say so in a receipt.
 
     Planned outside the transaction from a consistent read, committed only while the story
     is still at the version read (else read and plan again); the claims a new revision
-    dropped are closed afterwards in short transactions."""
+    dropped are closed afterwards in short transactions. ``analysis`` holds at most
+    ``max_claims_per_revision`` claims (``analysis.analyse_report``); how many detected
+    ones were left out is stored and shown to reviewers as ``claims_over_limit``."""
+    candidates, over = analysis.candidates, analysis.over
     actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
     for _ in range(MAX_PLANS):
         story, previous = changes.read_for_planning(report.story_id)
         if story is not None and report.revision <= story.revision:
-            planned = _plan_late(report, candidates, story.revision, now)
+            planned = _plan_late(report, candidates, story.revision, now, over)
         else:
             current = [c for c in previous if story is None or c.revision == story.revision]
-            planned = _plan_current(report, story, current, candidates, now)
+            planned = _plan_current(report, story, current, candidates, now, over)
         left = story is not None and any(c.revision < story.revision for c in previous)
         if planned.current and (planned.dropped or left):
             planned = dataclasses.replace(planned, sweep=True)
@@ -206,6 +209,7 @@ def store_report(
             story_id=report.story_id,
             revision=report.revision,
             claims=planned.revision.claims,
+            claims_over_limit=over,
             superseded=not planned.current,
             dropped=planned.dropped,
             story_version=bumped.version,
@@ -219,7 +223,7 @@ GROUP_CLAIMS = 2000
 
 
 def store_new_stories(
-    reports: list[tuple[ReportSubmitted, list[Candidate]]], now: datetime
+    reports: list[tuple[ReportSubmitted, Analysis]], now: datetime
 ) -> dict[str, ReportReceived]:
     """Store the reports that begin a story not stored yet, several to a transaction (up
     to ``GROUP_CLAIMS`` claims each); their receipts by report id. The others, and any
@@ -231,11 +235,11 @@ def store_new_stories(
     existing = repository.existing_stories(list(seen))
     groups: list[list[changes.RevisionPlan]] = [[]]
     size = 0
-    for report, candidates in reports:
+    for report, analysis in reports:
         if seen[report.story_id] > 1 or report.story_id in existing or report.revision < 1:
             continue
         actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
-        plan = _plan_current(report, None, [], candidates, now)
+        plan = _plan_current(report, None, [], analysis.candidates, now, analysis.over)
         plan = dataclasses.replace(
             plan, writes=[dataclasses.replace(w, by=actor) for w in plan.writes]
         )
@@ -257,8 +261,9 @@ def store_new_stories(
             revision = plan.revision
             log.info(
                 "report_received", report_id=revision.report_id, story_id=revision.story_id,
-                revision=revision.revision, claims=revision.claims, superseded=False,
-                dropped=0, story_version=1,
+                revision=revision.revision, claims=revision.claims,
+                claims_over_limit=revision.claims_over_limit, superseded=False, dropped=0,
+                story_version=1,
             )  # fmt: skip
             receipts[revision.report_id] = _receipt(revision, duplicate=False, now=now)
     return receipts
@@ -323,6 +328,7 @@ def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> St
         cleared=all(c.status != ReviewStatus.PENDING.value for c in current),
         claims=[claim_snapshot(c, now) for c in current],
         updated_at=story.updated_at,
+        claims_over_limit=story.claims_over_limit,
     )
 
 

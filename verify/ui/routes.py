@@ -12,7 +12,9 @@ from fastapi import Depends, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
+from services import text as text_policy
 from services.contracts import ReviewStatus
+from services.cursors import CURSOR_HELP
 from services.errors import NewsroomError, NotFound, ValidationFailed
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
@@ -123,7 +125,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         status: ReviewStatus = ReviewStatus.PENDING,
         section: Annotated[str | None, Query(max_length=50)] = None,
         contested: Annotated[str, Query(max_length=3)] = "",
-        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
     ) -> Response:
         context = queue_context(request, status, section or None, contested, cursor)
         return console.render(request, "verify_ui/queue.html", context)
@@ -135,7 +137,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         status: ReviewStatus = ReviewStatus.PENDING,
         section: Annotated[str | None, Query(max_length=50)] = None,
         contested: Annotated[str, Query(max_length=3)] = "",
-        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
     ) -> Response:
         context = queue_context(request, status, section or None, contested, cursor)
         response = console.render(request, "verify_ui/_queue.html", context)
@@ -200,7 +202,9 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: claims.lease(claim_id, actor, ctx.lease_seconds, utcnow(), ctx.story_changed),
+            lambda: claims.lease(
+                claim_id, actor, ctx.lease_seconds, utcnow(ctx.clock), ctx.story_changed
+            ),
             "leased",
         )
 
@@ -211,7 +215,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: claims.release(claim_id, actor, utcnow(), ctx.story_changed),
+            lambda: claims.release(claim_id, actor, utcnow(ctx.clock), ctx.story_changed),
             "released",
         )
 
@@ -230,6 +234,8 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         def change() -> None:
             try:
                 text = _optional(note)
+                if text is not None:
+                    text = text_policy.check("note", text, multiline=True)
                 service.mark(
                     claim_id,
                     status,
@@ -237,7 +243,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                     version,
                     actor,
                     ctx.lease_seconds,
-                    utcnow(),
+                    utcnow(ctx.clock),
                     ctx.story_changed,
                 )
             except ValidationError as exc:
@@ -289,7 +295,13 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             except ValidationError as exc:
                 raise ValidationFailed(_first_error(exc)) from exc
             service.add_attribution(
-                claim_id, record, version, actor, ctx.lease_seconds, utcnow(), ctx.story_changed
+                claim_id,
+                record,
+                version,
+                actor,
+                ctx.lease_seconds,
+                utcnow(ctx.clock),
+                ctx.story_changed,
             )
 
         return act(request, viewer, claim_id, change, "added")
@@ -314,7 +326,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 version,
                 actor,
                 ctx.lease_seconds,
-                utcnow(),
+                utcnow(ctx.clock),
                 ctx.story_changed,
             ),
             "removed",

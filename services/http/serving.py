@@ -1,0 +1,164 @@
+"""How a service is served: uvicorn's options, and the limits on a request's head.
+
+uvicorn's httptools protocol reads request headers without a size limit and waits for
+them without a deadline (a 64 MB header was read and kept; 200 idle connections were
+held for 40 s and more). :class:`GuardedHttpTools` adds both, below the ASGI app where
+headers are parsed:
+
+- the request line and headers together may hold at most ``max_header_bytes`` (counted
+  as they are parsed, and by the bytes of a head that has not ended); past that the
+  answer is ``431`` (a problem) and the connection is closed;
+- a request's head must arrive within ``header_timeout`` seconds of the connection
+  opening or of the request's first byte; otherwise ``408`` and the connection is closed.
+
+``newsroom serve`` and the tests serve through :func:`server_options`, so both run the
+same protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from services.http.problems import PROBLEM_JSON
+from services.settings import Settings
+
+# Seconds an idle keep-alive connection is kept between requests (uvicorn's default).
+KEEP_ALIVE_SECONDS = 5
+
+
+class HeadTooLarge(Exception):
+    """Raised inside a parser callback: httptools stops parsing and reports it."""
+
+
+def _problem(status: int, code: str, title: str, detail: str) -> bytes:
+    """A whole HTTP response (problem+json), written before any ASGI app has run."""
+    problem = {"type": f"urn:newsroom:problem:{code}", "title": title, "status": status,
+               "detail": detail}  # fmt: skip
+    body = json.dumps(problem).encode()
+    head = (
+        b"HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
+        % (status, title.encode(), PROBLEM_JSON.encode(), len(body))
+    )
+    return head + body
+
+
+class GuardedHttpTools(HttpToolsProtocol):
+    max_header_bytes = 64 * 1024
+    header_timeout = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_bytes = 0
+        self._unfinished_head_bytes = 0
+        self._head_open = False  # waiting for a request's head
+        self._head_started = False  # ...and some of it has arrived
+        self._head_too_large = False
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_open = True
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # httptools keeps a header value until it ends, without calling back: a head that
+        # never finishes is counted here, by the bytes that arrived while it was open.
+        if self._head_open and not self.transport.is_closing():
+            self._unfinished_head_bytes += len(data)
+            if self._unfinished_head_bytes > self.max_header_bytes:
+                self._head_too_large = True
+                self.send_400_response("head too large")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._head_open = self._head_started = True
+        self._arm_head_timer()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._head_open = self._head_started = False
+        self._unfinished_head_bytes = 0
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn answers every parser error 400; a head over the limit is ours to answer.
+        if not self._head_too_large:
+            super().send_400_response(msg)
+            return
+        self._cancel_head_timer()
+        detail = f"The request line and headers are over {self.max_header_bytes} bytes."
+        self.transport.write(
+            _problem(431, "header_too_large", "Request Header Fields Too Large", detail)
+        )
+        self.transport.close()
+
+    def _count(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > self.max_header_bytes:
+            self._head_too_large = True
+            raise HeadTooLarge
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        """The head has not arrived in time: close (between requests, uvicorn's
+        keep-alive timer closes an idle connection instead)."""
+        self._head_timer = None
+        if not self._head_open or self.transport.is_closing():
+            return
+        if self._head_started:
+            detail = "The request's headers did not arrive in time."
+            self.transport.write(_problem(408, "timeout", "Request Timeout", detail))
+        self.transport.close()
+
+
+def protocol_for(settings: Settings) -> type[GuardedHttpTools]:
+    return type(
+        "GuardedHttpTools",
+        (GuardedHttpTools,),
+        {
+            "max_header_bytes": settings.max_header_bytes,
+            "header_timeout": settings.header_timeout_seconds,
+        },
+    )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn options every service runs with (besides app, host and port)."""
+    return {
+        "http": protocol_for(settings),
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        # Only used if someone serves with uvicorn's h11 protocol instead.
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "log_config": None,
+        "access_log": False,
+        # The request's scheme and client come from forwarded headers only when the
+        # gateway sent them (https behind TLS makes the consoles' cookie Secure).
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }

@@ -1,0 +1,128 @@
+"""Concurrency is not an error: contention on one claim's lease is answered at once
+with 409 and the holder, and a write conflict that outlives its retries answers 503
+with Retry-After as a problem, never 500, and changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from pymongo.client_session import ClientSession
+
+from services import store
+from services.errors import Busy
+from tests.support.desk import story_claims
+from tests.support.reports import submit
+from tests.support.servers import api
+from tests.support.stack import Stack
+from verify.stories.repository import Story
+
+CONTENDERS = 20
+
+
+def claim_in_review(stack: Stack) -> dict[str, Any]:
+    with stack.client("ingest", "reporter") as ingest:
+        story_id = submit(ingest).json()["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        claim: dict[str, Any] = story_claims(verify, story_id)["claims"][0]
+    return {**claim, "story_id": story_id}
+
+
+def test_concurrent_leases_of_one_claim_give_one_lease_and_409s(stack: Stack) -> None:
+    claim = claim_in_review(stack)
+    tokens = [stack.new_user("reviewer")[1] for _ in range(CONTENDERS)]
+
+    def lease(token: str) -> httpx.Response:
+        with api(stack.url("verify"), token) as client:
+            return client.post(f"/v1/claims/{claim['claim_id']}/lease")
+
+    with ThreadPoolExecutor(CONTENDERS) as pool:
+        answers = list(pool.map(lease, tokens))
+    counts = Counter(a.status_code for a in answers)
+    assert counts == {200: 1, 409: CONTENDERS - 1}, counts
+    holder = next(a for a in answers if a.status_code == 200).json()["holder"]
+    for refused in (a for a in answers if a.status_code == 409):
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["holder"] == holder
+    with stack.client("verify", "reviewer") as verify:
+        history = verify.get(f"/v1/claims/{claim['claim_id']}/history").json()
+    entries = history["entries"] if isinstance(history, dict) else history
+    assert [e["action"] for e in entries].count("leased") == 1
+
+
+def test_lease_contenders_are_refused_without_waiting_for_the_story(stack: Stack) -> None:
+    """While another transaction holds the story (a revision being stored...), the
+    contenders for one claim are still answered 409 at once: they never start a
+    transaction of their own. The one that took the lease cannot record it until the
+    story is free; past the retry window it is answered 503 and the lease is given back."""
+    claim = claim_in_review(stack)
+    tokens = [stack.new_user("reviewer")[1] for _ in range(CONTENDERS)]
+
+    def lease(token: str) -> httpx.Response:
+        with api(stack.url("verify"), token) as client:
+            return client.post(f"/v1/claims/{claim['claim_id']}/lease")
+
+    with (
+        story_held_by_another_transaction(claim["story_id"]),
+        ThreadPoolExecutor(CONTENDERS) as pool,
+    ):
+        answers = list(pool.map(lease, tokens))
+    counts = Counter(a.status_code for a in answers)
+    assert counts == {409: CONTENDERS - 1, 503: 1}, counts
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["retry-after"]
+    with stack.client("verify", "reviewer") as verify:
+        after = verify.get(f"/v1/claims/{claim['claim_id']}").json()
+    assert after["holder"] is None
+
+
+@contextmanager
+def story_held_by_another_transaction(story_id: str) -> Iterator[ClientSession]:
+    """An open transaction that has written the story's document: every other
+    transaction that writes it meets a write conflict until this one ends (aborted)."""
+    with store.client("verify").start_session() as session:
+        session.start_transaction()
+        Story._get_collection().update_one(
+            {"story_id": story_id}, {"$inc": {"conflict_probe": 1}}, session=session
+        )
+        try:
+            yield session
+        finally:
+            session.abort_transaction()
+
+
+def test_a_conflict_past_the_retry_window_raises_busy(stack: Stack) -> None:
+    claim = claim_in_review(stack)
+
+    def work(session: ClientSession) -> None:
+        Story._get_collection().update_one(
+            {"story_id": claim["story_id"]}, {"$inc": {"conflict_probe": 1}}, session=session
+        )
+
+    with story_held_by_another_transaction(claim["story_id"]), pytest.raises(Busy):
+        store.transaction("verify", work, conflict_seconds=0.5)
+
+
+def test_a_review_that_keeps_conflicting_answers_503_and_changes_nothing(stack: Stack) -> None:
+    claim = claim_in_review(stack)
+    url = f"/v1/claims/{claim['claim_id']}"
+    with stack.client("verify", "reviewer") as verify:
+        before = verify.get(url).json()
+        with story_held_by_another_transaction(claim["story_id"]):
+            answer = verify.post(
+                f"{url}/review",
+                json={"status": "verified"},
+                headers={"If-Match": f'"{claim["version"]}"', "Idempotency-Key": uuid.uuid4().hex},
+            )
+        after = verify.get(url).json()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert int(answer.headers["retry-after"]) >= 1
+    assert answer.json()["type"] == "urn:newsroom:problem:busy"
+    assert (after["status"], after["version"]) == (before["status"], before["version"])
