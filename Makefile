@@ -90,6 +90,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy services ingest verify publish newsroom
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.dev
 	$(BIN)/ruff format .

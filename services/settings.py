@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     # Records a loop takes per poll: small enough that a slow batch (verify runs
     # detection per report) finishes well inside the poll interval.
     consumer_max_poll_records: int = Field(default=50, ge=1)
+    # Verify's consumer: detection processes (0: one per core), and poll batches under
+    # way at once before it pauses its partitions (back-pressure).
+    verify_detection_processes: int = Field(default=0, ge=0)
+    consumer_max_in_flight_batches: int = Field(default=2, ge=1)
     # Retryable failures back off from this, doubling, up to 30 s.
     consumer_retry_backoff_seconds: float = 0.5
     # /readyz answers 503 when a consumer has had work and finished none of it, or an

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.bus import ConsumerLoop
+from services.bus.batch import BatchConsumerLoop
 from services.clock import SYSTEM_CLOCK, Clock
 from services.contracts import Topic
 from services.http import build_app
-from services.runtime import Runtime
+from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
 from verify.claims.repository import DOCUMENTS as CLAIM_DOCUMENTS
 from verify.claims.routes import router as claims_router
-from verify.consumer import ReportHandler
+from verify.common import utcnow
+from verify.consumer import ReportStrategy, detection_processes
 from verify.edge import VerifyContext
 from verify.outbox import SnapshotOutbox
+from verify.queue.metrics import install as install_queue_metrics
 from verify.queue.routes import router as queue_router
+from verify.stories import service
 from verify.stories.repository import DOCUMENTS as STORY_DOCUMENTS
 from verify.stories.routes import router as stories_router
 from verify.ui import install as install_console
+
+# The sweep (closing the claims a revision dropped) also runs this often, after a crash.
+SWEEP_SECONDS = 5.0
 
 DESCRIPTION = """Every claim of a story held in a reviewers' queue until it is marked,
 with its attribution found in the text. Consumes `reports.submitted`; produces
@@ -29,14 +35,23 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime = Runtime(settings, "verify", documents=[*STORY_DOCUMENTS, *CLAIM_DOCUMENTS])
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
+    sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: service.sweep(utcnow()))
+    runtime.add_worker(sweeper)
+    strategy = ReportStrategy(
+        runtime.producer,
+        outbox.story_changed,
+        sweeper.wake,
+        processes=detection_processes(settings.verify_detection_processes),
+        max_claims=settings.max_claims_per_revision,
+    )
     runtime.add_worker(
-        ConsumerLoop(
+        BatchConsumerLoop(
             settings=settings,
             topics=[Topic.REPORTS_SUBMITTED],
             group="verify",
-            handler=ReportHandler(
-                runtime.producer, outbox.story_changed, settings.max_claims_per_revision
-            ),
+            strategy=strategy,
+            max_in_flight=settings.consumer_max_in_flight_batches
+            * settings.consumer_max_poll_records,
             producer=runtime.producer,
             admin=runtime.admin,
             name="verify-reports",
@@ -50,4 +65,5 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     )
     app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed, clock)
     install_console(app, runtime)
+    install_queue_metrics()
     return app

@@ -21,8 +21,10 @@ from services import store
 from verify.claims.repository import (
     ClaimRecord,
     ClaimWrite,
+    StaleClaim,
     apply_writes,
     open_claims,
+    open_claims_before,
     open_claims_of,
 )
 from verify.common import Actor
@@ -31,13 +33,18 @@ from verify.stories.repository import (
     RevisionRecord,
     StoryRecord,
     bump_story,
+    clear_sweep,
     insert_revision,
+    insert_revisions,
+    insert_stories,
     load_stories,
     load_story,
     stories_changed_after,
 )
 
 T = TypeVar("T")
+# The actor of writes that each name their own (``ClaimWrite.by``).
+SYSTEM = Actor("system", "verify", "service")
 
 
 def transaction(work: Callable[[ClientSession], T]) -> T:
@@ -111,33 +118,90 @@ class RevisionPlan:
     # True: it becomes the story's current revision. False: it arrived after a newer one.
     current: bool
     writes: list[ClaimWrite]
-
-
-RevisionPlanner = Callable[[StoryRecord | None, list[ClaimRecord]], RevisionPlan]
+    # Claims of the story's previous revision it leaves out: closed after the commit.
+    dropped: int = 0
+    # Marks the story for the sweep that closes them (and any left by an earlier one).
+    sweep: bool = False
 
 
 def commit_revision(
-    story_id: str, plan: RevisionPlanner, actor: Actor, now: datetime
-) -> tuple[RevisionPlan, StoryRecord]:
-    """Store a revision with its claims (the report id's unique index refuses a second one)."""
+    story_id: str, planned: RevisionPlan, actor: Actor, now: datetime, *, expect_version: int
+) -> StoryRecord:
+    """Store a revision with its claims (the report id's unique index refuses a second one).
 
-    def work(session: ClientSession) -> tuple[RevisionPlan, StoryRecord]:
-        story = load_story(story_id, session)
-        current = open_claims(story_id, session) if story is not None else []
-        planned = plan(story, current)
+    ``planned`` was worked out, outside any transaction, from the story at
+    ``expect_version`` (0: no story yet); when the story is no longer there,
+    :class:`StoryMoved` aborts it all, and the caller plans again on fresh reads. So the
+    transaction holds only writes, and a retry after a write conflict redoes no detection.
+    """
+
+    def work(session: ClientSession) -> StoryRecord:
         try:
             insert_revision(session, planned.revision)
         except DuplicateKeyError as exc:
             raise RevisionTaken(planned.revision.report_id) from exc
         apply_writes(session, planned.writes, actor, now)
         bumped = bump_story(
-            session, story_id, now, current=planned.revision if planned.current else None
+            session,
+            story_id,
+            now,
+            current=planned.revision if planned.current else None,
+            sweep=planned.sweep,
         )
-        if bumped is None:
+        if bumped is None or bumped.version != expect_version + 1:
             raise StoryMoved(story_id)
-        return planned, bumped
+        return bumped
 
     return transaction(work)
+
+
+def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> None:
+    """The first revisions of new stories, stored together in one transaction: a few
+    commands for a whole batch of them. Any of them stored meanwhile (a unique key) aborts
+    it all: the caller then stores each apart."""
+
+    def work(session: ClientSession) -> None:
+        insert_revisions(session, [p.revision for p in plans])
+        writes = [w for p in plans for w in p.writes]
+        if writes:
+            apply_writes(session, writes, SYSTEM, now)
+        insert_stories(session, [p.revision for p in plans], now)
+
+    transaction(work)
+
+
+def close_superseded(
+    story_id: str, plan: Callable[[StoryRecord, list[ClaimRecord]], list[ClaimWrite]],
+    now: datetime, chunk: int,
+) -> int:  # fmt: skip
+    """Close the open claims of revisions older than the story's current one, ``chunk`` at
+    a time, each chunk its own short transaction; clear the story's sweep mark once none is
+    left (unless the story changed meanwhile); say how many were closed.
+
+    They are out of every snapshot once the story is at its new revision (a snapshot shows
+    the current revision's claims), so closing them later changes no snapshot and needs no
+    new story version: a revision that drops thousands of claims commits at once, and no
+    transaction holds the store, or the consumer, for long. Idempotent.
+    """
+    closed = 0
+    while True:
+        story = load_story(story_id)
+        if story is None:
+            return closed
+        old = open_claims_before(story_id, story.revision, chunk)
+        if not old:
+            clear_sweep(story_id, story.version)
+            return closed
+        writes = plan(story, old)
+
+        def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
+            apply_writes(session, writes, SYSTEM, now)
+
+        try:
+            transaction(work)
+        except StaleClaim:
+            continue  # a reviewer changed one meanwhile: read again
+        closed += len(old)
 
 
 def read_stories_page(
@@ -175,3 +239,11 @@ def read_story(story_id: str) -> tuple[StoryRecord, list[ClaimRecord]] | None:
         return story, open_claims(story_id, session)
 
     return transaction(work)
+
+
+def read_for_planning(story_id: str) -> tuple[StoryRecord | None, list[ClaimRecord]]:
+    """The story and its open claims, read apart (no transaction): a plan made from them
+    commits only while the story is at the version read, and each claim write only while
+    its claim is, so reads that straddle another change make the commit fail, not err."""
+    story = load_story(story_id)
+    return story, open_claims(story_id) if story is not None else []

@@ -1,36 +1,199 @@
-"""Edge: ``reports.submitted`` (group "verify") into revisions, each answered with a receipt.
+"""Edge: ``reports.submitted`` (group "verify") into revisions, each answered with a receipt,
+a poll batch at a time (:class:`services.bus.batch.BatchConsumerLoop`).
 
-The receipt goes to ``reports.received`` before the offset is committed, also for a
-report seen before (``duplicate``), because ingest re-sends until it sees one. A receipt
-the broker does not take is retried; the report is then a duplicate, and changes nothing.
+- Detection, pure CPU, runs for the whole batch in a pool of processes, one per core, while
+  the loop polls on (it pauses its partitions once ``consumer_max_in_flight_batches``
+  batches are under way). Reports already stored are found with one read first and cost
+  no detection.
+- Each report's revision is then planned and written in short transactions
+  (``verify.stories.service.store_report``), in offset order.
+- The batch's receipts (``reports.received``), also for a report seen before
+  (``duplicate``, since ingest re-sends until it sees one), go out together with one wait
+  for the acknowledgements; offsets are committed after that. A receipt the broker does
+  not take makes the batch run again; its reports are then duplicates and change nothing.
 """
 
 from __future__ import annotations
 
-from services.bus import EventProducer, Received, SendFailed
-from services.contracts import CloudEvent, ReportSubmitted, Topic
-from services.errors import InvalidMessage, RetryableError
+import multiprocessing
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from services.bus import EventProducer, Outgoing
+from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topic
+from services.errors import InvalidMessage
+from services.log import get_logger
 from verify.common import StoryChanged, utcnow
 from verify.stories import service
+from verify.stories.analysis import Analysis, analyse_report
+
+log = get_logger(__name__)
+
+# Detections kept by report id, for copies of a report that come while it is under way.
+RECENT = 256
 
 
-class ReportHandler:
+def detection_processes(configured: int = 0) -> int:
+    """The pool's size: as configured, else one process per core this process may use."""
+    return configured if configured > 0 else len(os.sched_getaffinity(0))
+
+
+def _value_of(analysed: Any) -> Any:
+    """What the pool gave (or any prepared value) as ``handle`` takes it."""
+    if isinstance(analysed, tuple):
+        kind, reason, detail = analysed
+        if kind == "invalid":
+            return InvalidMessage(reason, detail)
+        return RuntimeError(f"detection failed: {reason}: {detail}")
+    return analysed
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A report ``write`` stored with others: only its receipt is left to send."""
+
+    receipt: ReportReceived
+
+
+class ReportStrategy:
     def __init__(
-        self, producer: EventProducer, story_changed: StoryChanged, max_claims: int = 1000
+        self,
+        producer: EventProducer,
+        story_changed: StoryChanged,
+        story_revised: Callable[[], None],
+        *,
+        processes: int,
+        max_claims: int,
     ) -> None:
         self._producer = producer
         self._story_changed = story_changed
+        self._story_revised = story_revised
+        self._processes = processes
         self._max_claims = max_claims
+        self._pool: ProcessPoolExecutor | None = None
+        self._changed: list[str] = []
+        self._revised = False
+        self._recent: OrderedDict[str, Future[Any]] = OrderedDict()
 
-    def __call__(self, event: CloudEvent, received: Received) -> None:
-        report = event.payload()
-        if not isinstance(report, ReportSubmitted):
-            raise InvalidMessage("unexpected_type", f"{event.type} on {received.topic}")
-        receipt = service.receive_report(report, utcnow(), self._max_claims)
-        if not receipt.duplicate:
-            self._story_changed(report.story_id)
-        message = self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: the service process runs threads (uvicorn, the bus, the store's
+            # client), and a child forked from it could inherit a lock held by one of them.
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(self._processes, mp_context=context)
+        return self._pool
+
+    def prepare(self, events: list[CloudEvent]) -> list[Future[Any]]:
+        """A future per event: a receipt for a report stored before (one read for the
+        batch), detection in the pool for the others, each its own task so a long story
+        holds up no other."""
+        futures: list[Future[Any]] = [Future() for _ in events]
+        reports: list[tuple[int, ReportSubmitted]] = []
+        for place, event in enumerate(events):
+            try:
+                report = event.payload()
+            except InvalidMessage as exc:  # to the DLQ with its reason, in turn
+                futures[place].set_result(exc)
+                continue
+            if isinstance(report, ReportSubmitted):
+                reports.append((place, report))
+            else:
+                futures[place].set_result(InvalidMessage("unexpected_type", event.type))
         try:
-            self._producer.send(message)
-        except SendFailed as exc:
-            raise RetryableError("the receipt was not acknowledged") from exc
+            known = service.known_receipts([r for _, r in reports], utcnow())
+        except Exception as exc:  # only saves detection: the unique report id decides
+            log.warning("duplicates_lookup_failed", error=str(exc))
+            known = {}
+        for place, report in reports:
+            if report.report_id in known:
+                futures[place].set_result(known[report.report_id])
+            else:
+                futures[place] = self._detect(report)
+        return futures
+
+    def _detect(self, report: ReportSubmitted) -> Future[Any]:
+        """Detection of ``report`` in the pool. A copy ingest sent again while the first
+        is under way or not yet stored (a long story) takes the same detection instead of
+        running it again: the last ``RECENT`` detections are kept for that."""
+        running = self._recent.get(report.report_id)
+        if running is not None and not (running.done() and running.exception() is not None):
+            return running
+        future = self._submit(report)
+        self._recent[report.report_id] = future
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return future
+
+    def _submit(self, report: ReportSubmitted) -> Future[Any]:
+        for attempt in (1, 2):
+            try:
+                return self._executor().submit(
+                    analyse_report, report.body, report.claims, self._max_claims
+                )
+            except BrokenProcessPool:
+                log.warning("detection_pool_rebuilt", attempt=attempt)
+                self._close_pool()
+        failed: Future[Any] = Future()
+        failed.set_exception(BrokenProcessPool("the detection pool could not be started"))
+        return failed
+
+    def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
+        """Store together the reports that begin new stories (one transaction for many);
+        the rest are stored one by one in ``handle``."""
+        prepared = [_value_of(v) for v in prepared]
+        fresh = []
+        for event, value in zip(events, prepared, strict=True):
+            if isinstance(value, Analysis):  # detection ran: the payload is a report
+                report = event.payload()
+                assert isinstance(report, ReportSubmitted)
+                fresh.append((report, value))
+        stored = service.store_new_stories(fresh, utcnow()) if fresh else {}
+        out = list(prepared)
+        for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
+            if isinstance(value, Analysis):
+                receipt = stored.get(str(getattr(event.payload(), "report_id", "")))
+                if receipt is not None:
+                    out[place] = _Stored(receipt)
+        return out
+
+    def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:
+        prepared = _value_of(prepared)
+        if isinstance(prepared, BaseException):
+            raise prepared
+        report = event.payload()
+        assert isinstance(report, ReportSubmitted)
+        service.check_report(report)
+        if isinstance(prepared, _Stored):
+            receipt = prepared.receipt
+        elif isinstance(prepared, ReportReceived):
+            log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
+            receipt = prepared
+        else:
+            receipt = service.store_report(report, prepared, utcnow())
+        if not receipt.duplicate:
+            self._changed.append(report.story_id)
+            self._revised = self._revised or report.revision > 1
+        return [self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)]
+
+    def finished(self) -> None:
+        """Wake the snapshot outbox once a batch is stored, so it sends the batch's
+        snapshots together instead of one per report while the writes go on."""
+        changed, self._changed = self._changed, []
+        for story_id in dict.fromkeys(changed):
+            self._story_changed(story_id)
+        if self._revised:  # a revision may have dropped claims: the sweep closes them
+            self._revised = False
+            self._story_revised()
+
+    def _close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self._close_pool()

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
-from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from services.bus.admin import TopicAdmin, topic_names
 from services.bus.producer import EventProducer, Outgoing, trace_id_from
@@ -38,8 +38,20 @@ log = get_logger(__name__)
 MESSAGES = Counter(
     "newsroom_messages_total", "Messages handled by consumer loops", ["topic", "outcome"]
 )
+OUTCOMES = ("ok", "retry", "dlq")
+# What a consumer group holds, from its own counters (the embedded broker's end offsets
+# are wrong, so lag is not read from it): records taken and not yet committed.
+IN_FLIGHT = Gauge(
+    "newsroom_consumer_in_flight", "Records a consumer group took and has not committed", ["group"]
+)
 MAX_UNEXPECTED_ATTEMPTS = 3
 DLQ_MAX_VALUE = 512 * 1024
+
+
+def bind_event(event: CloudEvent) -> None:
+    structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
+    if event.traceid:
+        bind_trace(event.traceid)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,10 @@ class ConsumerLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._attempts: dict[tuple[str, int, int], int] = {}
+        for topic in self._physical.values():  # zero series from the start: a DLQ rate
+            for outcome in OUTCOMES:  # reads 0, not "no data", until the first one
+                MESSAGES.labels(topic, outcome)
+        IN_FLIGHT.labels(group)
         self.name = name or f"consumer-{group}"
         self.progress = Progress()
 
@@ -103,8 +119,7 @@ class ConsumerLoop:
 
     def _consumer(self) -> KafkaConsumer:
         s = self._settings
-        return KafkaConsumer(
-            *self._physical,
+        consumer = KafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap,
             group_id=self._group,
             client_id=self.name,
@@ -117,6 +132,20 @@ class ConsumerLoop:
             max_poll_records=s.consumer_max_poll_records,
             allow_auto_create_topics=False,
         )
+        consumer.subscribe(list(self._physical), listener=self._listener())
+        return consumer
+
+    def _listener(self) -> ConsumerRebalanceListener | None:
+        """What to do when partitions are taken away (the batch loop finishes its work)."""
+        return None
+
+    def _message_finished(self) -> None:
+        """A message was handled or dead-lettered (the batch loop counts its progress at
+        the commit instead: a round's receipts may still fail to go out)."""
+        self.progress.advanced()
+
+    def _drain(self, consumer: KafkaConsumer) -> None:
+        """Work still under way when the loop stops (none here: one message at a time)."""
 
     def run(self) -> None:
         log.info("consumer_starting", group=self._group, topics=list(self._physical))
@@ -135,6 +164,11 @@ class ConsumerLoop:
                 consumer = None
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
+        if consumer is not None:
+            try:
+                self._drain(consumer)
+            except Exception as exc:
+                log.warning("consumer_drain_failed", error=str(exc))
         self._close(consumer)
         log.info("consumer_stopped", group=self._group)
 
@@ -168,23 +202,31 @@ class ConsumerLoop:
         if rewind is not None:
             self._stop.wait(self._settings.consumer_retry_backoff_seconds)
 
+    def received(self, record: ConsumerRecord) -> Received:
+        topic: str = record.topic
+        key = record.key.decode(errors="replace") if record.key else None
+        return Received(self._physical.get(topic, topic), key, record.partition, record.offset)
+
     def _process(self, record: ConsumerRecord) -> str:
+        def work() -> None:
+            event = parse_event(record.value)
+            bind_event(event)
+            self._handler(event, self.received(record))
+
+        return self._guarded(record, work)
+
+    def _guarded(self, record: ConsumerRecord, work: Callable[[], None]) -> str:
+        """Run ``work`` for ``record`` under the loop's rules: "ok", "dlq" or "retry"."""
         topic: str = record.topic
         logical = self._physical.get(topic, topic)
-        key = record.key.decode(errors="replace") if record.key else None
-        headers = record.headers
         where = (topic, record.partition, record.offset)
         structlog.contextvars.clear_contextvars()
-        bind_trace(trace_id_from(headers))
+        bind_trace(trace_id_from(record.headers))
         structlog.contextvars.bind_contextvars(topic=logical, offset=record.offset)
         try:
-            event = parse_event(record.value)
-            structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
-            if event.traceid:
-                bind_trace(event.traceid)
-            self._handler(event, Received(logical, key, where[1], where[2]))
+            work()
         except InvalidMessage as exc:
-            return self._to_dlq(record, exc.reason, exc.detail)
+            return self.to_dlq(record, exc.reason, exc.detail)
         except RetryableError as exc:
             log.warning("message_retry", reason=str(exc))
             MESSAGES.labels(logical, "retry").inc()
@@ -201,15 +243,15 @@ class ConsumerLoop:
                 MESSAGES.labels(logical, "retry").inc()
                 return "retry"
             self._attempts.pop(where, None)
-            return self._to_dlq(record, "processing_failed", f"{type(exc).__name__}: {exc}")
+            return self.to_dlq(record, "processing_failed", f"{type(exc).__name__}: {exc}")
         finally:
             structlog.contextvars.clear_contextvars()
         self._attempts.pop(where, None)
         MESSAGES.labels(logical, "ok").inc()
-        self.progress.advanced()
+        self._message_finished()
         return "ok"
 
-    def _to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
+    def to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
         topic: str = record.topic
         value: bytes = record.value or b""
         headers = [(k, v) for k, v in (record.headers or []) if v is not None]
@@ -232,5 +274,5 @@ class ConsumerLoop:
             return "retry"
         log.warning("message_dead_lettered", reason=reason, detail=detail[:300])
         MESSAGES.labels(self._physical.get(topic, topic), "dlq").inc()
-        self.progress.advanced()
+        self._message_finished()
         return "dlq"

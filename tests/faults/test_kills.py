@@ -13,8 +13,6 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,16 +39,6 @@ def payload(n: int) -> dict[str, Any]:
         "body": f"{sentence} The vote was held in the town hall.",
         "claims": [{"text": sentence}],
     }
-
-
-@pytest.fixture
-def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    fleet = Fleet(tmp_path)
-    fleet.start()
-    try:
-        yield fleet
-    finally:
-        fleet.stop()
 
 
 def release(fleet: Fleet, n: int) -> str:

@@ -4,8 +4,6 @@ while it is down, /readyz goes red and back to green, and nothing accepted is lo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,17 +11,6 @@ import pytest
 from tests.support.fleet import Fleet
 from tests.support.reports import report
 from tests.support.servers import wait_for
-
-
-@pytest.fixture
-def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    fleet = Fleet(tmp_path)
-    fleet.start()
-    try:
-        yield fleet
-    finally:
-        fleet.stop()
-
 
 # A loaded 2-core machine: a readiness probe against a store that is gone can take many
 # seconds to answer, so each probe may take a minute and each wait several of them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.support.servers import wait_for
 from tests.verify.support import BODY, Newsroom, review, whole_queue
 
 REVISED = (
@@ -72,6 +73,12 @@ def test_a_revision_keeps_unchanged_reviews_resets_changed_claims_and_closes_rem
         assert actions(opposition["claim_id"])[-1] == (
             "changed",
             "changed in revision 2: back to pending",
+        )
+        # Claims a revision drops are closed by the sweep, just after the revision.
+        wait_for(
+            lambda: client.get(f"/v1/claims/{vote['claim_id']}").json()["open"] is False,
+            timeout=60,
+            what="the dropped claim closed",
         )
         assert actions(vote["claim_id"])[-1] == ("closed", "not in revision 2")
         closed = client.get(f"/v1/claims/{vote['claim_id']}").json()

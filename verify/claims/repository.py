@@ -22,7 +22,7 @@ from mongoengine import (
     ListField,
     StringField,
 )
-from pymongo import ReturnDocument
+from pymongo import UpdateOne
 from pymongo.client_session import ClientSession
 
 from verify.common import Actor
@@ -189,6 +189,8 @@ class ClaimWrite:
     detail: str = ""
     lease_for: str | None = None
     extra_audit: dict[str, Any] = field(default_factory=dict)
+    # Who made it, when not the actor of the whole list (stories stored together).
+    by: Actor | None = None
 
 
 class StaleClaim(Exception):
@@ -207,80 +209,113 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
     return {k: values[k] for k in AUDITED if k in values}
 
 
+def _entry(write: ClaimWrite, seq: int, before: dict[str, Any], after: dict[str, Any],
+           actor: Actor, now: datetime) -> dict[str, Any]:  # fmt: skip
+    return {
+        "claim_id": write.after.claim_id,
+        "seq": seq,
+        "story_id": write.after.story_id,
+        "version": write.after.version,
+        "at": now,
+        "actor": (write.by or actor).as_dict(),
+        "action": write.action,
+        "detail": write.detail,
+        "before": before,
+        "after": {**after, **write.extra_audit},
+    }
+
+
+def _update_of(write: ClaimWrite, now: datetime) -> tuple[UpdateOne, dict[str, Any]]:
+    """The conditional update of one existing claim, and what it changes."""
+    assert write.before is not None
+    previous = doc_of(write.before)
+    changed = {k: v for k, v in doc_of(write.after).items() if previous.get(k) != v}
+    query: dict[str, Any] = {
+        "claim_id": write.before.claim_id,
+        "version": write.before.version,
+        "open": True,
+    }
+    if write.lease_for is not None:
+        query["$or"] = [
+            {"lease_holder_id": None},
+            {"lease_until": {"$lte": now}},
+            {"lease_holder_id": write.lease_for},
+        ]
+    update: dict[str, Any] = {"$inc": {"audit_seq": 1}}
+    if changed:
+        update["$set"] = changed
+    return UpdateOne(query, update), changed
+
+
 def apply_writes(
     session: ClientSession, writes: list[ClaimWrite], actor: Actor, now: datetime
 ) -> list[ClaimRecord]:
     """Apply ``writes`` in order inside ``session``'s transaction, each with its audit entry.
 
-    New claims and audit entries go to the store in batches (``insert_many``): one round
-    trip for a revision's claims instead of one per claim (bench: the transaction was
-    most of verify's time per report). Pending new claims are inserted before any update,
-    which may be of one of them (a late revision's claims are created, then closed)."""
+    A few commands whatever the number of writes (bench: round trips to the store were
+    most of a revision's transaction): new claims with one ``insert_many``, updates with
+    one ordered ``bulk_write`` (then one read of their audit numbers), audit entries with
+    one ``insert_many``. New claims go in before the updates, which may be of one of them
+    (a late revision's claims are created, then closed); a claim changed twice in one
+    list starts a second round."""
     claims = _collection(Claim)
-    audit = _collection(ClaimAudit)
-    stored: list[ClaimRecord] = []
-    new_claims: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
-
-    def insert_new_claims() -> None:
-        if new_claims:
-            claims.insert_many(new_claims, ordered=True, session=session)
-            new_claims.clear()
-
+    rounds: list[list[ClaimWrite]] = [[]]
     for write in writes:
-        after = doc_of(write.after)
-        if write.before is None:
-            new_claims.append({**after, "audit_seq": 1})
-            seq, before_view, after_view = 1, {}, _audit_view(after)
-        else:
-            insert_new_claims()
-            previous = doc_of(write.before)
-            changed = {k: v for k, v in after.items() if previous.get(k) != v}
-            query: dict[str, Any] = {
-                "claim_id": write.before.claim_id,
-                "version": write.before.version,
-                "open": True,
-            }
-            if write.lease_for is not None:
-                query["$or"] = [
-                    {"lease_holder_id": None},
-                    {"lease_until": {"$lte": now}},
-                    {"lease_holder_id": write.lease_for},
-                ]
-            update: dict[str, Any] = {"$inc": {"audit_seq": 1}}
-            if changed:
-                update["$set"] = changed
-            result = claims.find_one_and_update(
-                query,
-                update,
+        ids = {w.after.claim_id for w in rounds[-1] if w.before is not None}
+        if write.before is not None and write.before.claim_id in ids:
+            rounds.append([])
+        rounds[-1].append(write)
+    for batch in rounds:
+        new = [w for w in batch if w.before is None]
+        if new:
+            docs = [{**doc_of(w.after), "audit_seq": 1} for w in new]
+            claims.insert_many(docs, ordered=True, session=session)
+            entries += [_entry(w, 1, {}, _audit_view(doc_of(w.after)), actor, now) for w in new]
+        updates = [(w, *_update_of(w, now)) for w in batch if w.before is not None]
+        if not updates:
+            continue
+        result = claims.bulk_write([u for _, u, _ in updates], ordered=True, session=session)
+        updated = [w.after.claim_id for w, _, _ in updates]
+        seqs = {
+            d["claim_id"]: (int(d["audit_seq"]), d.get("version"))
+            for d in claims.find(
+                {"claim_id": {"$in": updated}},
+                projection={"claim_id": 1, "audit_seq": 1, "version": 1},
                 session=session,
-                return_document=ReturnDocument.AFTER,
-                projection={"audit_seq": 1},
             )
-            if result is None:
-                raise StaleClaim(write.before.claim_id)
-            seq = int(result["audit_seq"])
-            before_view = _audit_view({k: previous[k] for k in changed})
-            after_view = _audit_view(changed)
-        entries.append(
-            {
-                "claim_id": write.after.claim_id,
-                "seq": seq,
-                "story_id": write.after.story_id,
-                "version": write.after.version,
-                "at": now,
-                "actor": actor.as_dict(),
-                "action": write.action,
-                "detail": write.detail,
-                "before": before_view,
-                "after": {**after_view, **write.extra_audit},
-            }
-        )
-        stored.append(write.after)
-    insert_new_claims()
+        }
+        if result.matched_count != len(updates):
+            raise StaleClaim(_first_stale(updates, seqs))
+        for write, _, changed in updates:
+            assert write.before is not None
+            before = doc_of(write.before)
+            entries.append(
+                _entry(
+                    write,
+                    seqs[write.after.claim_id][0],
+                    _audit_view({k: before[k] for k in changed}),
+                    _audit_view(changed),
+                    actor,
+                    now,
+                )
+            )
     if entries:
-        audit.insert_many(entries, ordered=True, session=session)
-    return stored
+        _collection(ClaimAudit).insert_many(entries, ordered=True, session=session)
+    return [w.after for w in writes]
+
+
+def _first_stale(
+    updates: list[tuple[ClaimWrite, UpdateOne, dict[str, Any]]],
+    stored: dict[str, tuple[int, Any]],
+) -> str:
+    """The first claim of an ordered bulk update that did not apply (the store stops there):
+    gone, or not at the version the write left it at."""
+    for write, _, _ in updates:
+        found = stored.get(write.after.claim_id)
+        if found is None or found[1] != write.after.version:
+            return write.after.claim_id
+    return updates[0][0].after.claim_id
 
 
 # --- reads -------------------------------------------------------------------------------
@@ -294,6 +329,12 @@ def get_claim(claim_id: str, session: ClientSession | None = None) -> ClaimRecor
 def open_claims(story_id: str, session: ClientSession | None = None) -> list[ClaimRecord]:
     cursor = _collection(Claim).find({"story_id": story_id, "open": True}, session=session)
     return sorted((record_of(d) for d in cursor), key=lambda c: (c.start, c.end))
+
+
+def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRecord]:
+    """Up to ``limit`` open claims of the story's revisions before ``revision``."""
+    query = {"story_id": story_id, "open": True, "revision": {"$lt": revision}}
+    return [record_of(d) for d in _collection(Claim).find(query).limit(limit)]
 
 
 def open_claims_of(

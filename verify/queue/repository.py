@@ -39,3 +39,11 @@ def headlines(story_ids: list[str]) -> dict[str, str]:
         {"story_id": {"$in": story_ids}}, projection={"story_id": 1, "headline": 1}
     )
     return {doc["story_id"]: doc["headline"] for doc in found}
+
+
+def depth() -> dict[str, int]:
+    """Open claims by status (the queue's depth), counted in the store."""
+    rows = Claim._get_collection().aggregate(
+        [{"$match": {"open": True}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+    )
+    return {str(row["_id"]): int(row["n"]) for row in rows}

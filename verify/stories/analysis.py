@@ -7,7 +7,7 @@ the signal that made it), and replaces any detected claim its span overlaps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.contracts import DeclaredClaim
 from services.errors import InvalidMessage
@@ -50,17 +50,8 @@ def unflagged(found: DetectedClaim, kind: str) -> DetectedClaim:
 
 
 def _with_signals(found: DetectedClaim, signals: tuple[Signal, ...]) -> DetectedClaim:
-    return DetectedClaim(
-        text=found.text,
-        start=found.start,
-        end=found.end,
-        contested=bool(signals),
-        contest_signals=signals,
-        detected_attributions=found.detected_attributions,
-        checkable_reasons=found.checkable_reasons,
-        context_start=found.context_start,
-        context_end=found.context_end,
-    )
+    # replace() keeps every other field (hedges, headline) as detection set it.
+    return replace(found, contested=bool(signals), contest_signals=signals)
 
 
 def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -95,3 +86,41 @@ def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
         if not any(overlaps(found.start, found.end, *span) for span in taken):
             chosen.append(Candidate(found, "detected"))
     return sorted(chosen, key=lambda c: (c.start, c.end))
+
+
+def within_limit(candidates: list[Candidate], limit: int) -> tuple[list[Candidate], int]:
+    """At most ``limit`` claims: every declared one, then detected ones in body order.
+    Returns them in body order with how many detected claims were left out."""
+    if len(candidates) <= limit:
+        return candidates, 0
+    declared = [c for c in candidates if c.origin == "declared"]
+    detected = [c for c in candidates if c.origin != "declared"]
+    kept = declared + detected[: max(0, limit - len(declared))]
+    return sorted(kept, key=lambda c: (c.start, c.end)), len(candidates) - len(kept)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A report's claims within the limit, and how many detected ones were left out
+    (``claims_over_limit``, stored on the revision and the story for reviewers)."""
+
+    candidates: list[Candidate]
+    over: int = 0
+
+
+# What the consumer's process pool sends back for a report: its analysis, or why not.
+Analysed = Analysis | tuple[str, str, str]
+
+
+def analyse_report(body: str, declared: list[DeclaredClaim], max_claims: int) -> Analysed:
+    """A report's claims (at most ``max_claims``: ``max_claims_per_revision``, with the body
+    limit what bounds the work and the snapshot of one story), in a worker process of the
+    consumer's pool. A failure comes back as ("invalid" | "failed", reason, detail):
+    exceptions with their own constructors do not always survive pickling."""
+    try:
+        candidates, over = within_limit(candidates_for(body, declared), max_claims)
+    except InvalidMessage as exc:
+        return ("invalid", exc.reason, exc.detail)
+    except Exception as exc:  # a bug in detection: the consumer retries, then DLQs
+        return ("failed", type(exc).__name__, str(exc)[:500])
+    return Analysis(candidates, over)

@@ -37,6 +37,8 @@ class Story(Document):
     publish_when_cleared = BooleanField(required=True)
     claims_over_limit = IntField(default=0)
     outbox = DictField()
+    # Claims of an earlier revision are still open: the sweep closes them.
+    sweep_pending = BooleanField()
     created_at = DateTimeField(required=True)
     updated_at = DateTimeField(required=True)
 
@@ -48,6 +50,7 @@ class Story(Document):
             # GET /v1/snapshots: oldest change first.
             {"fields": ["updated_at", "story_id"]},
             shared_outbox.INDEX,
+            {"fields": ["sweep_pending"], "sparse": True},
         ],
     }
 
@@ -168,6 +171,32 @@ def insert_revision(session: ClientSession, revision: RevisionRecord) -> None:
     _revisions().insert_one(dataclasses.asdict(revision), session=session)
 
 
+def insert_revisions(session: ClientSession, revisions: list[RevisionRecord]) -> None:
+    _revisions().insert_many([dataclasses.asdict(r) for r in revisions], session=session)
+
+
+def insert_stories(session: ClientSession, revisions: list[RevisionRecord], now: datetime) -> None:
+    """New stories, each at its first version with ``revision`` current (as ``bump_story``
+    makes them); the unique story id refuses one that exists already."""
+    docs = [
+        {
+            "story_id": r.story_id,
+            "version": 1,
+            **{name: getattr(r, name) for name in CURRENT_FIELDS},
+            "outbox": {**shared_outbox.new_row(now), "full": True},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in revisions
+    ]
+    _stories().insert_many(docs, session=session)
+
+
+def existing_stories(story_ids: list[str]) -> set[str]:
+    found = _stories().find({"story_id": {"$in": story_ids}}, projection={"story_id": 1})
+    return {str(d["story_id"]) for d in found}
+
+
 def bump_story(
     session: ClientSession,
     story_id: str,
@@ -175,6 +204,7 @@ def bump_story(
     *,
     current: RevisionRecord | None = None,
     expect_revision: int | None = None,
+    sweep: bool = False,
     leases_only: bool = False,
 ) -> StoryRecord | None:
     """Raise the story's version (creating the story for its first revision) and make
@@ -183,6 +213,7 @@ def bump_story(
     ``current`` makes that revision the story's current one. ``expect_revision`` applies
     the change only while the story is still at that revision; None is returned otherwise.
     ``leases_only``: only who holds a claim changed, so readers need no whole snapshot.
+    ``sweep``: claims of an earlier revision are left open for the sweep to close.
     """
     query: dict[str, Any] = {"story_id": story_id}
     if expect_revision is not None:
@@ -191,6 +222,8 @@ def bump_story(
     if not leases_only:
         changed[OUTBOX_FULL] = True
     update: dict[str, Any] = {"$inc": {"version": 1}, "$set": {"updated_at": now, **changed}}
+    if sweep:
+        update["$set"]["sweep_pending"] = True
     if current is not None:
         update["$set"].update({name: getattr(current, name) for name in CURRENT_FIELDS})
         update["$setOnInsert"] = {"created_at": now}
@@ -210,6 +243,14 @@ def bump_story(
 def revision_by_report(report_id: str) -> RevisionRecord | None:
     doc = _revisions().find_one({"report_id": report_id})
     return revision_of(doc) if doc else None
+
+
+def revisions_by_report(report_ids: list[str]) -> dict[str, RevisionRecord]:
+    """The stored revisions of these report ids (the ones seen before), by report id."""
+    if not report_ids:
+        return {}
+    found = _revisions().find({"report_id": {"$in": report_ids}})
+    return {str(d["report_id"]): revision_of(d) for d in found}
 
 
 def stories_changed_after(
@@ -232,6 +273,19 @@ def stories_changed_after(
     order = [("updated_at", 1), ("story_id", 1)]
     cursor = _stories().find(query, session=session).sort(order).limit(limit)
     return [story_of(d) for d in cursor]
+
+
+def stories_to_sweep(limit: int) -> list[str]:
+    found = _stories().find({"sweep_pending": True}, projection={"story_id": 1}).limit(limit)
+    return [str(d["story_id"]) for d in found]
+
+
+def clear_sweep(story_id: str, version: int) -> None:
+    """Nothing left to sweep at ``version``; a story changed since keeps its mark."""
+    _stories().update_one(
+        {"story_id": story_id, "version": version, "sweep_pending": True},
+        {"$unset": {"sweep_pending": ""}},
+    )
 
 
 # --- the snapshot outbox ------------------------------------------------------------------

@@ -8,6 +8,7 @@ late is stored, and its claims are closed at once as superseded.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,14 +23,14 @@ from services.contracts import (
     StoryReviewed,
 )
 from services.cursors import bad_cursor, decode_cursor, encode_cursor
-from services.errors import Forbidden, InvalidMessage, NotFound
+from services.errors import Forbidden, InvalidMessage, NotFound, RetryableError
 from services.log import get_logger
 from verify import changes
 from verify.claims.records import closed, detected_out, moved, new_claim
-from verify.claims.repository import ClaimRecord, ClaimWrite
+from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
 from verify.common import Actor
 from verify.stories import repository
-from verify.stories.analysis import Candidate, candidates_for
+from verify.stories.analysis import Analysis, Candidate
 from verify.stories.carry import match
 from verify.stories.repository import RevisionRecord, StoryRecord
 
@@ -142,68 +143,150 @@ def _plan_current(
                 _new(report, candidate, now), None, "created", f"{candidate.origin} in revision {n}"
             )
         )
-    for claim in found.removed:
-        reason = f"not in revision {n}"
-        writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
+    # found.removed: closed after the commit, in chunks (changes.close_superseded).
     count = len(found.kept) + len(found.changed) + len(found.new)
-    return changes.RevisionPlan(_revision_record(report, count, False, now, over), True, writes)
+    revision = _revision_record(report, count, False, now, over)
+    return changes.RevisionPlan(revision, True, writes, dropped=len(found.removed))
 
 
-def within_limit(candidates: list[Candidate], limit: int) -> tuple[list[Candidate], int]:
-    """At most ``limit`` claims: every declared one, then detected ones in body order.
-    Returns them in body order with how many detected claims were left out."""
-    if len(candidates) <= limit:
-        return candidates, 0
-    declared = [c for c in candidates if c.origin == "declared"]
-    detected = [c for c in candidates if c.origin != "declared"]
-    kept = declared + detected[: max(0, limit - len(declared))]
-    return sorted(kept, key=lambda c: (c.start, c.end)), len(candidates) - len(kept)
+# Plans a revision again when the story changed between the read and the commit.
+MAX_PLANS = 5
+# Claims of an older revision closed per transaction after a revision that dropped them.
+CLOSE_CHUNK = 200
 
 
-def receive_report(
-    report: ReportSubmitted, now: datetime, max_claims: int = 1000
-) -> ReportReceived:
-    """Store the report as a revision of its story (once), and say so in a receipt.
-
-    A revision keeps at most ``max_claims`` claims (``max_claims_per_revision``, with the
-    body limit what bounds the work and the snapshot of one story); how many detected
-    ones were left out is stored and shown to reviewers as ``claims_over_limit``."""
+def check_report(report: ReportSubmitted) -> None:
     if report.revision < 1:
         raise InvalidMessage("invalid_revision", f"revision {report.revision} is below 1")
-    stored = repository.revision_by_report(report.report_id)
-    if stored is not None:
-        log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
-        return _receipt(stored, duplicate=True, now=now)
-    candidates, over = within_limit(candidates_for(report.body, report.claims), max_claims)
+
+
+def known_receipts(reports: list[ReportSubmitted], now: datetime) -> dict[str, ReportReceived]:
+    """Receipts (``duplicate``) for the reports already stored, by report id: one read."""
+    stored = repository.revisions_by_report([r.report_id for r in reports])
+    return {rid: _receipt(rev, duplicate=True, now=now) for rid, rev in stored.items()}
+
+
+def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> ReportReceived:
+    """Store the report as a revision of its story (once), and say so in a receipt.
+
+    Planned outside the transaction from a consistent read, committed only while the story
+    is still at the version read (else read and plan again); the claims a new revision
+    dropped are closed afterwards in short transactions. ``analysis`` holds at most
+    ``max_claims_per_revision`` claims (``analysis.analyse_report``); how many detected
+    ones were left out is stored and shown to reviewers as ``claims_over_limit``."""
+    candidates, over = analysis.candidates, analysis.over
     actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
-
-    def plan(story: StoryRecord | None, previous: list[ClaimRecord]) -> changes.RevisionPlan:
+    for _ in range(MAX_PLANS):
+        story, previous = changes.read_for_planning(report.story_id)
         if story is not None and report.revision <= story.revision:
-            return _plan_late(report, candidates, story.revision, now, over)
-        return _plan_current(report, story, previous, candidates, now, over)
+            planned = _plan_late(report, candidates, story.revision, now, over)
+        else:
+            current = [c for c in previous if story is None or c.revision == story.revision]
+            planned = _plan_current(report, story, current, candidates, now, over)
+        left = story is not None and any(c.revision < story.revision for c in previous)
+        if planned.current and (planned.dropped or left):
+            planned = dataclasses.replace(planned, sweep=True)
+        try:
+            bumped = changes.commit_revision(
+                report.story_id, planned, actor, now,
+                expect_version=story.version if story is not None else 0,
+            )  # fmt: skip
+        except (changes.StoryMoved, StaleClaim):
+            continue
+        except changes.RevisionTaken as exc:
+            # Another consumer stored it meanwhile, or another report has this revision number.
+            stored = repository.revision_by_report(report.report_id)
+            if stored is not None:
+                return _receipt(stored, duplicate=True, now=now)
+            raise InvalidMessage(
+                "revision_conflict",
+                f"story {report.story_id} already has a revision {report.revision} "
+                "from another report",
+            ) from exc
+        log.info(
+            "report_received",
+            report_id=report.report_id,
+            story_id=report.story_id,
+            revision=report.revision,
+            claims=planned.revision.claims,
+            claims_over_limit=over,
+            superseded=not planned.current,
+            dropped=planned.dropped,
+            story_version=bumped.version,
+        )
+        return _receipt(planned.revision, duplicate=False, now=now)
+    raise RetryableError(f"story {report.story_id} kept changing while its revision was stored")
 
-    try:
-        planned, story = changes.commit_revision(report.story_id, plan, actor, now)
-    except changes.RevisionTaken as exc:
-        # Another consumer stored it meanwhile, or another report has this revision number.
-        stored = repository.revision_by_report(report.report_id)
-        if stored is not None:
-            return _receipt(stored, duplicate=True, now=now)
-        raise InvalidMessage(
-            "revision_conflict",
-            f"story {report.story_id} already has a revision {report.revision} from another report",
-        ) from exc
-    log.info(
-        "report_received",
-        report_id=report.report_id,
-        story_id=report.story_id,
-        revision=report.revision,
-        claims=planned.revision.claims,
-        claims_over_limit=over,
-        superseded=not planned.current,
-        story_version=story.version,
-    )
-    return _receipt(planned.revision, duplicate=False, now=now)
+
+# Claims stored per transaction when new stories are stored together.
+GROUP_CLAIMS = 2000
+
+
+def store_new_stories(
+    reports: list[tuple[ReportSubmitted, Analysis]], now: datetime
+) -> dict[str, ReportReceived]:
+    """Store the reports that begin a story not stored yet, several to a transaction (up
+    to ``GROUP_CLAIMS`` claims each); their receipts by report id. The others, and any
+    group that fails (one of its stories or reports stored meanwhile), are left to
+    :func:`store_report`, one at a time."""
+    seen: dict[str, int] = {}
+    for report, _ in reports:
+        seen[report.story_id] = seen.get(report.story_id, 0) + 1
+    existing = repository.existing_stories(list(seen))
+    groups: list[list[changes.RevisionPlan]] = [[]]
+    size = 0
+    for report, analysis in reports:
+        if seen[report.story_id] > 1 or report.story_id in existing or report.revision < 1:
+            continue
+        actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
+        plan = _plan_current(report, None, [], analysis.candidates, now, analysis.over)
+        plan = dataclasses.replace(
+            plan, writes=[dataclasses.replace(w, by=actor) for w in plan.writes]
+        )
+        if groups[-1] and size + len(plan.writes) > GROUP_CLAIMS:
+            groups.append([])
+            size = 0
+        groups[-1].append(plan)
+        size += len(plan.writes)
+    receipts: dict[str, ReportReceived] = {}
+    for group in groups:
+        if not group:
+            continue
+        try:
+            changes.commit_new_stories(group, now)
+        except Exception as exc:  # each of them again, alone, under the consumer's rules
+            log.info("group_write_failed", reports=len(group), error=str(exc)[:200])
+            continue
+        for plan in group:
+            revision = plan.revision
+            log.info(
+                "report_received", report_id=revision.report_id, story_id=revision.story_id,
+                revision=revision.revision, claims=revision.claims,
+                claims_over_limit=revision.claims_over_limit, superseded=False, dropped=0,
+                story_version=1,
+            )  # fmt: skip
+            receipts[revision.report_id] = _receipt(revision, duplicate=False, now=now)
+    return receipts
+
+
+def sweep(now: datetime, stories: int = 10) -> bool:
+    """Close the claims that revisions dropped, for a few marked stories; True when there
+    may be more. Run by a worker beside the consumer, so a revision that drops thousands of
+    claims holds neither the consumer nor the store (see ``changes.close_superseded``)."""
+    story_ids = repository.stories_to_sweep(stories)
+
+    def plan(story: StoryRecord, old: list[ClaimRecord]) -> list[ClaimWrite]:
+        actor = Actor(story.reporter_id, story.byline, Role.REPORTER.value)
+        reason = f"not in revision {story.revision}"
+        return [
+            ClaimWrite(closed(claim, reason, now), claim, "closed", reason, by=actor)
+            for claim in old
+        ]
+
+    for story_id in story_ids:
+        count = changes.close_superseded(story_id, plan, now, CLOSE_CHUNK)
+        log.info("claims_swept", story_id=story_id, closed=count)
+    return len(story_ids) == stories
 
 
 # --- snapshots ---------------------------------------------------------------------------

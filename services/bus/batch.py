@@ -1,0 +1,317 @@
+"""The consumer loop, a poll batch at a time: CPU work runs in a pool while the loop goes
+on polling, the writes follow in key order, the messages of a round go out with one
+flush, and offsets are committed last.
+
+A strategy in the manner of Arroyo's ``RunTaskWithMultiprocessing``:
+
+1. poll a batch and decode it; ``strategy.prepare`` starts the CPU-bound part of each
+   event (in a process pool) and returns a future per event at once;
+2. each round, the events whose preparation is done and that no earlier unfinished event
+   of the same key (story) is waiting for are written: first together where the
+   strategy can (``strategy.write``, bounded transactions), then one by one
+   (``strategy.handle``) under the rules of :class:`ConsumerLoop` (DLQ, retry);
+3. the round's messages are sent with one wait for the acknowledgements; then each
+   partition's offset is committed up to its first unfinished event.
+
+So a slow event (a story at the size limit) holds back only the later events of its own
+key: the others go on, and only the commit waits for it. Back-pressure: with
+``max_in_flight`` events under way the loop pauses its partitions and keeps polling (so it
+stays in its group) instead of taking more into memory. Partitions taken away in a
+rebalance get their work finished and committed first. A crash at any point leaves the
+offsets at or before the first unfinished event: what comes again is handled again, and
+``handle`` must be idempotent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+
+from services.bus.consumer import IN_FLIGHT, ConsumerLoop, bind_event
+from services.bus.producer import Outgoing
+from services.contracts import CloudEvent, parse_event
+from services.errors import InvalidMessage, RetryableError
+from services.log import get_logger
+
+log = get_logger(__name__)
+
+
+class BatchStrategy(Protocol):
+    def prepare(self, events: list[CloudEvent]) -> list[Future[Any]]:
+        """Start the CPU-bound part of each event's work; a future each, without waiting."""
+        ...
+
+    def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
+        """Store what can be stored for many events at once (bounded transactions); the
+        prepared values again, with what is stored marked for ``handle`` (which then
+        only answers). A failure here leaves every event to ``handle``."""
+        ...
+
+    def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:
+        """Store one event's outcome (idempotent); the messages to send for it.
+
+        ``prepared`` is what preparation gave for it: raise it when it is an exception."""
+        ...
+
+    def finished(self) -> None:
+        """A round was handled, its messages sent and its offsets committed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class _Item:
+    record: ConsumerRecord
+    event: CloudEvent | InvalidMessage
+    prepared: Future[Any]
+    done: bool = False
+
+    @property
+    def partition(self) -> TopicPartition:
+        return TopicPartition(self.record.topic, self.record.partition)
+
+    @property
+    def key(self) -> tuple[str, int, bytes | None]:
+        return (self.record.topic, self.record.partition, self.record.key)
+
+
+def _failed(exc: Exception) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_exception(exc)
+    return future
+
+
+def _ready(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
+class BatchConsumerLoop(ConsumerLoop):
+    def __init__(self, *, strategy: BatchStrategy, max_in_flight: int, **kwargs: Any) -> None:
+        super().__init__(handler=_no_handler, **kwargs)
+        self._strategy = strategy
+        self._logical_group = str(kwargs["group"])
+        self._max_in_flight = max_in_flight
+        self._items: deque[_Item] = deque()
+        self._revoke = _FinishOnRevoke(self)
+        self._polled_at = time.monotonic()
+        self._draining = False  # no poll from inside a rebalance callback, or when leaving
+        self._busy = False  # in a round: a rebalance then leaves the round's work to redo
+        # Poll (paused) while handling a round this long: the group drops a member that
+        # does not poll within max_poll_interval_ms, and a round's writes may be slow.
+        self._keep_alive_seconds = self._settings.consumer_max_poll_interval_ms / 1000 / 4
+
+    def _message_finished(self) -> None:
+        """Progress is counted when a round commits (``_handle_round``), not per message."""
+
+    def stop(self, timeout: float = 15.0) -> None:
+        super().stop(timeout)
+        self._strategy.close()
+
+    # -- polling ----------------------------------------------------------------------
+    def _poll_once(self, consumer: KafkaConsumer) -> None:
+        self._round(consumer)
+        waiting = sum(1 for item in self._items if not item.done)
+        if waiting >= self._max_in_flight:
+            consumer.pause(*consumer.assignment())
+        elif consumer.paused():
+            consumer.resume(*consumer.paused())
+        IN_FLIGHT.labels(self._logical_group).set(len(self._items))
+        batch = consumer.poll(timeout_ms=0 if waiting else 500)
+        self._polled_at = time.monotonic()
+        records = [r for _, rs in sorted(batch.items()) for r in rs]
+        if records:
+            self._start(records)
+        elif not waiting:  # idle: nothing under way, nothing came (readiness)
+            self.progress.advanced()
+        else:
+            pending = [i.prepared for i in self._items if not i.done]
+            wait(pending, 0.05, return_when=FIRST_COMPLETED)
+
+    def _start(self, records: list[ConsumerRecord]) -> None:
+        events: list[CloudEvent | InvalidMessage] = []
+        for record in records:
+            try:
+                events.append(parse_event(record.value))
+            except InvalidMessage as exc:
+                events.append(exc)
+        good = [e for e in events if isinstance(e, CloudEvent)]
+        try:
+            futures = iter(self._strategy.prepare(good))
+        except Exception as exc:  # each event then meets it in turn, under the loop's rules
+            log.warning("batch_prepare_failed", error=str(exc)[:300])
+            futures = iter([_failed(exc) for _ in good])
+        for record, event in zip(records, events, strict=True):
+            prepared = next(futures) if isinstance(event, CloudEvent) else _ready(None)
+            self._items.append(_Item(record, event, prepared))
+
+    # -- a round ----------------------------------------------------------------------
+    def _eligible(self) -> list[_Item]:
+        """The items ready to handle: prepared, and no earlier unfinished item of the same
+        key waiting (a story's revisions are handled in offset order)."""
+        blocked: set[tuple[str, int, bytes | None]] = set()
+        out: list[_Item] = []
+        for item in self._items:
+            if item.done:
+                continue
+            if item.key in blocked or not item.prepared.done():
+                blocked.add(item.key)
+                continue
+            out.append(item)
+        return out
+
+    def _round(self, consumer: KafkaConsumer) -> None:
+        self._busy = True
+        try:
+            self._handle_round(consumer)
+        finally:
+            self._busy = False
+
+    def _handle_round(self, consumer: KafkaConsumer) -> None:
+        eligible = self._eligible()
+        if not eligible:
+            return
+        values: list[Any] = []
+        for item in eligible:
+            try:
+                values.append(item.prepared.result())
+            except Exception as exc:  # the pool broke: the strategy raises it in handle
+                values.append(exc)
+        good = [(i, v) for i, v in zip(eligible, values, strict=True)
+                if isinstance(i.event, CloudEvent)]  # fmt: skip
+        written = {id(i): v for i, v in good}
+        try:
+            events = [i.event for i, _ in good if isinstance(i.event, CloudEvent)]
+            stored = self._strategy.write(events, [v for _, v in good])
+            written = {id(i): v for (i, _), v in zip(good, stored, strict=True)}
+        except Exception as exc:  # each event alone, under the loop's rules
+            log.warning("batch_write_failed", error=str(exc)[:300])
+        outgoing: list[Outgoing] = []
+        handled: list[_Item] = []
+        retry: set[tuple[str, int, bytes | None]] = set()
+        for item in eligible:
+            if item.key in retry:
+                continue
+            self._keep_alive(consumer)
+            if isinstance(item.event, InvalidMessage):
+                outcome = self.to_dlq(item.record, item.event.reason, item.event.detail)
+            else:
+                work = self._work(item.event, written[id(item)], outgoing)
+                outcome = self._guarded(item.record, work)
+            if outcome == "retry":
+                retry.add(item.key)
+                break  # the rest of the round waits for the backoff, too
+            handled.append(item)
+        if outgoing and not all(self._producer.send_all(outgoing)):
+            log.warning("batch_send_failed", messages=len(outgoing))
+            self._rewind(consumer)
+            return
+        for item in handled:
+            item.done = True
+        self._commit(consumer)
+        if handled:  # readiness: messages finished, their receipts out, offsets committed
+            self.progress.advanced()
+        self._strategy.finished()
+        if retry:
+            self._rewind(consumer)
+
+    def _work(self, event: CloudEvent, prepared: Any, outgoing: list[Outgoing]) -> Any:
+        def work() -> None:
+            bind_event(event)
+            outgoing.extend(self._strategy.handle(event, prepared))
+
+        return work
+
+    def _keep_alive(self, consumer: KafkaConsumer) -> None:
+        """Poll with every partition paused (no records come) to stay in the group."""
+        if self._draining or time.monotonic() - self._polled_at < self._keep_alive_seconds:
+            return
+        consumer.pause(*consumer.assignment())
+        consumer.poll(timeout_ms=0)
+        self._polled_at = time.monotonic()
+
+    def _commit(self, consumer: KafkaConsumer) -> None:
+        """Commit each partition up to its first unfinished item; forget what is below."""
+        first_open: dict[TopicPartition, int] = {}
+        last_done: dict[TopicPartition, int] = {}
+        for item in self._items:
+            tp = item.partition
+            if not item.done:
+                first_open.setdefault(tp, item.record.offset)
+            elif tp not in first_open:
+                last_done[tp] = item.record.offset
+        offsets = {tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in last_done.items()}
+        if offsets:
+            consumer.commit(offsets)
+        self._items = deque(
+            i for i in self._items
+            if not i.done or i.record.offset > first_open.get(i.partition, i.record.offset)
+        )  # fmt: skip
+
+    def _rewind(self, consumer: KafkaConsumer) -> None:
+        """Read again from each partition's first unfinished item (what was done after it
+        comes again, as duplicates); drop everything under way, and back off."""
+        first: dict[TopicPartition, int] = {}
+        for item in self._items:
+            if not item.done:
+                first.setdefault(item.partition, item.record.offset)
+        self._items.clear()
+        assigned = consumer.assignment()
+        for tp, offset in first.items():
+            if tp in assigned:
+                consumer.seek(tp, offset)
+        self._stop.wait(self._settings.consumer_retry_backoff_seconds)
+
+    def _drain(self, consumer: KafkaConsumer) -> None:
+        """Finish what is under way before the consumer goes (shutdown or rebalance)."""
+        self._draining = True
+        try:
+            deadline = time.monotonic() + 10.0
+            while any(not i.done for i in self._items) and time.monotonic() < deadline:
+                before = sum(1 for i in self._items if i.done)
+                self._round(consumer)
+                if sum(1 for i in self._items if i.done) == before:
+                    pending = [i.prepared for i in self._items if not i.done]
+                    wait(pending, 0.2, return_when=FIRST_COMPLETED)
+        finally:
+            self._items.clear()
+            self._draining = False
+
+    def _consumer(self) -> KafkaConsumer:
+        consumer = super()._consumer()
+        self._revoke.consumer = consumer
+        return consumer
+
+    def _listener(self) -> ConsumerRebalanceListener:
+        return self._revoke
+
+
+class _FinishOnRevoke(ConsumerRebalanceListener):
+    """Partitions about to go to another member: finish and commit their work first, so
+    the other member does not do it again."""
+
+    def __init__(self, loop: BatchConsumerLoop) -> None:
+        self._loop = loop
+        self.consumer: KafkaConsumer | None = None
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        # A keep-alive poll inside a round can rebalance: that round's commit then fails
+        # and its records come again (duplicates, answered as such).
+        loop = self._loop
+        if loop._items and self.consumer is not None and not (loop._draining or loop._busy):
+            loop._drain(self.consumer)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        pass
+
+
+def _no_handler(event: CloudEvent, received: Any) -> None:
+    raise RetryableError("the batch loop handles messages through its strategy")
