@@ -24,6 +24,8 @@ users_app = typer.Typer(help="Users, roles and tokens (admin).", no_args_is_help
 app.add_typer(users_app, name="users")
 
 DEMO_USERS = local.DEMO_USERS
+# What readers see in the demo stories' bylines.
+DEMO_DISPLAY_NAMES = {"demo-reporter": "Dana Reyes"}
 SERVICE_USER = "svc-publish"
 
 
@@ -143,7 +145,7 @@ def _demo_tokens(settings: Settings, renew: bool) -> dict[str, str]:
             if principal is not None and principal.name == name:
                 tokens[name] = token
                 continue
-        tokens[name] = auth.rotate_token(name, auth.Role(role))
+        tokens[name] = auth.rotate_token(name, auth.Role(role), DEMO_DISPLAY_NAMES.get(name))
     local.save_tokens(settings.home, tokens)
     return tokens
 
@@ -393,6 +395,28 @@ def report(
     typer.secho(f"Now: {found['status']}", bold=True)
 
 
+@app.command()
+def redeliver(
+    subscription_id: Annotated[str, typer.Argument(help="The webhook subscription")],
+    delivery_id: Annotated[str, typer.Argument(help="A failed or delivered delivery of it")],
+    token: TokenOption = None,
+    who: AsOption = None,
+    url: Annotated[str | None, typer.Option(help="publish's URL (default from settings)")] = None,
+) -> None:
+    """Send a webhook delivery again (editor or admin token): same event, new attempts."""
+    from newsroom import client
+
+    base = url or _settings().url_of("publish")
+    secret = _token(token, who)
+    try:
+        found = client.redeliver(base, secret, subscription_id, delivery_id)
+    except client.ClientError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"Delivery {found['id']} queued again ({found['event']}, story {found['story_id']})."
+    )
+
+
 # --- users -------------------------------------------------------------------------------
 
 
@@ -400,6 +424,9 @@ def report(
 def users_add(
     name: str,
     role: Annotated[str, typer.Option(help="reporter, reviewer, editor, admin (or service)")],
+    display_name: Annotated[
+        str | None, typer.Option(help="The name readers see in bylines (default: NAME)")
+    ] = None,
 ) -> None:
     """Create a user; prints the new token alone on the last line (shown once, stored hashed)."""
     from services import auth
@@ -410,7 +437,7 @@ def users_add(
     if role not in list(auth.Role):
         _fail(f"unknown role {role!r}; one of {', '.join(auth.Role)}")
     try:
-        created = auth.create_user(name, role)
+        created = auth.create_user(name, role, display_name)
     except NewsroomError as exc:
         _fail(exc.detail)
     typer.echo(

@@ -118,3 +118,16 @@ def report(url: str, token: str, report_id: str) -> dict[str, Any]:
         raise _problem(response)
     result: dict[str, Any] = response.json()
     return result
+
+
+def redeliver(url: str, token: str, subscription_id: str, delivery_id: str) -> dict[str, Any]:
+    path = f"/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver"
+    try:
+        with _client(url, token) as client:
+            response = client.post(path)
+    except httpx.HTTPError as exc:
+        raise ClientError(f"Cannot reach publish at {url}: {exc}") from exc
+    if response.status_code != 202:
+        raise _problem(response)
+    result: dict[str, Any] = response.json()
+    return result

@@ -4,13 +4,16 @@ background workers (catch-up from verify, outbox, webhook deliveries, feed versi
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from publish.consumer import make_handler
 from publish.deps import Publish
 from publish.feeds import routes as feed_routes
 from publish.feeds.cache import FeedCache
+from publish.feeds.head import HeadAsGet
 from publish.feeds.service import FeedSite
 from publish.feeds.shortcut import FeedNotModified
+from publish.pages import routes as page_routes
 from publish.stories import repository as story_repository
 from publish.stories import routes as story_routes
 from publish.stories.service import Desk, Released
@@ -18,6 +21,7 @@ from publish.ui import install as install_desk
 from publish.verify_client import VerifyClient
 from publish.webhooks import repository as webhook_repository
 from publish.webhooks import routes as webhook_routes
+from publish.webhooks.contract import describe_webhooks
 from publish.webhooks.worker import DeliveryWorker
 from publish.workers import AutoRelease, CatchUp, FeedVersion, ReleaseRows
 from services.bus import ConsumerLoop
@@ -32,6 +36,7 @@ OUTBOX_INTERVAL = 1.0
 AUTO_RELEASE_INTERVAL = 5.0
 DELIVERY_INTERVAL = 0.25
 FEED_VERSION_INTERVAL = 1.0
+GZIP_MINIMUM_BYTES = 1024
 
 DESCRIPTION = """The attribution gate, releases, feeds for downstream sites, ninjs and
 signed webhooks. A story is released only when every claim of that exact revision
@@ -53,7 +58,7 @@ class _ClosingWorker(PeriodicWorker):
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "publish", documents=DOCUMENTS)
     base_url = settings.public_url_of("publish")
-    desk = Desk(base_url=base_url, now=utcnow)
+    desk = Desk(base_url=base_url, now=utcnow, newsroom=settings.newsroom_name)
     verify = VerifyClient(settings)
     feeds = FeedCache()
     site = FeedSite(
@@ -112,12 +117,28 @@ def create_app(settings: Settings) -> FastAPI:
         runtime,
         title="Newsroom publish",
         description=DESCRIPTION,
-        routers=[story_routes.router, feed_routes.router, webhook_routes.router],
+        routers=[
+            story_routes.router,
+            feed_routes.router,
+            webhook_routes.router,
+            page_routes.router,
+        ],
     )
     app.state.publish = Publish(
-        settings=settings, desk=desk, verify=verify, site=site, feeds=feeds, released=released
+        settings=settings,
+        desk=desk,
+        verify=verify,
+        site=site,
+        feeds=feeds,
+        released=released,
+        wake_deliveries=deliveries.wake,
     )
     install_desk(app, runtime)
+    describe_webhooks(app)
+    # Compressed when the client asks (Accept-Encoding), with Vary: Accept-Encoding;
+    # small answers (a 304, a problem) are not worth it.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(HeadAsGet)
     # Outermost: a matching conditional feed request is answered before anything else.
     app.add_middleware(FeedNotModified, cache=feeds)
     return app

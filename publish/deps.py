@@ -24,6 +24,8 @@ class Publish:
     # Called after a release/correction/retraction commits: wake the outbox and webhook
     # workers, and let this process's feed cache know at once.
     released: Callable[[Released], None]
+    # Wake the webhook worker (a redelivery is due now).
+    wake_deliveries: Callable[[], None] = lambda: None
 
 
 def get_publish(request: Request) -> Publish:

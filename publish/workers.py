@@ -117,7 +117,10 @@ class ReleaseRows:
         def one(doc: dict[str, Any]) -> Rendered:
             row = repository.release_of(doc)
             event = StoryPublished.model_validate(row.event)
-            message = self._producer.message(Topic.STORIES_PUBLISHED, event, key=row.story_id)
+            # The trace of the reporter's change, not the worker's own.
+            message = self._producer.message(
+                Topic.STORIES_PUBLISHED, event, key=row.story_id, trace_id=row.trace_id
+            )
             return Rendered(doc["_id"], message, doc=doc)
 
         # One story's releases go out in the order they were made.

@@ -89,6 +89,11 @@ def current_trace_id() -> str | None:
     return str(value) if value else None
 
 
+def traceparent_of(trace_id: str) -> str:
+    """A W3C traceparent value carrying our trace id (span id is not tracked)."""
+    return f"00-{trace_id[:32].rjust(32, '0')}-{'0' * 15}1-01"
+
+
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
     return logger

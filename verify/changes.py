@@ -122,6 +122,8 @@ class RevisionPlan:
     dropped: int = 0
     # Marks the story for the sweep that closes them (and any left by an earlier one).
     sweep: bool = False
+    # The report's trace, for a new story stored with others (its snapshot carries it).
+    trace_id: str | None = None
 
 
 def commit_revision(
@@ -165,7 +167,7 @@ def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> None:
         writes = [w for p in plans for w in p.writes]
         if writes:
             apply_writes(session, writes, SYSTEM, now)
-        insert_stories(session, [p.revision for p in plans], now)
+        insert_stories(session, [(p.revision, p.trace_id) for p in plans], now)
 
     transaction(work)
 

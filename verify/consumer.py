@@ -147,12 +147,14 @@ class ReportStrategy:
         the rest are stored one by one in ``handle``."""
         prepared = [_value_of(v) for v in prepared]
         fresh = []
+        traces: dict[str, str | None] = {}
         for event, value in zip(events, prepared, strict=True):
             if isinstance(value, Analysis):  # detection ran: the payload is a report
                 report = event.payload()
                 assert isinstance(report, ReportSubmitted)
                 fresh.append((report, value))
-        stored = service.store_new_stories(fresh, utcnow()) if fresh else {}
+                traces[report.report_id] = event.traceid
+        stored = service.store_new_stories(fresh, utcnow(), traces) if fresh else {}
         out = list(prepared)
         for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
             if isinstance(value, Analysis):

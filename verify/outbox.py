@@ -42,7 +42,12 @@ class SnapshotRows:
     name = "verify-snapshots"
     # Stored before the shared outbox: still to be sent.
     legacy: Mapping[str, Any] | None = {"snapshot_pending": True}
-    projection: Mapping[str, Any] | None = {"story_id": 1, "version": 1, "outbox": 1}
+    projection: Mapping[str, Any] | None = {
+        "story_id": 1,
+        "version": 1,
+        "outbox": 1,
+        repository.SNAPSHOT_TRACE: 1,
+    }
 
     def __init__(self, producer: EventProducer) -> None:
         self.rows = repository.SNAPSHOT_ROWS
@@ -70,7 +75,7 @@ class SnapshotRows:
         state = doc.get("outbox") or {}
         whole_sent = {"outbox.full": False, "outbox.content_version": snapshot.version}
         if state.get("full", True):
-            message = self._message(snapshot)
+            message = self._message(snapshot, doc)
             if len(message.value) <= INLINE_SNAPSHOT_BYTES:
                 return Rendered(doc["_id"], message, snapshot.version, doc=doc, also=whole_sent)
             return self._small(doc, snapshot, "too_large", snapshot.version, whole_sent)
@@ -91,16 +96,22 @@ class SnapshotRows:
             if c.holder is not None
         ]
         event = _changed(snapshot, reason, content_version, holders if reason == "leases" else [])
-        message = self._message(event)
+        message = self._message(event, doc)
         if len(message.value) > INLINE_SNAPSHOT_BYTES:
             # So many claims held that even their holders do not fit: by reference.
             event = _changed(snapshot, "too_large", snapshot.version, [])
-            message = self._message(event)
+            message = self._message(event, doc)
             also = {"outbox.full": False, "outbox.content_version": snapshot.version}
         return Rendered(doc["_id"], message, snapshot.version, doc=doc, also=also)
 
-    def _message(self, data: StoryReviewed | StoryChanged) -> Outgoing:
-        return self._producer.message(Topic.STORIES_REVIEWED, data, key=data.story_id)
+    def _message(self, data: StoryReviewed | StoryChanged, doc: dict[str, Any]) -> Outgoing:
+        # The trace of the change that made the story due, not the worker's own.
+        return self._producer.message(
+            Topic.STORIES_REVIEWED,
+            data,
+            key=data.story_id,
+            trace_id=doc.get(repository.SNAPSHOT_TRACE) or None,
+        )
 
     def sent(self, sent: list[Rendered], token: str, now: datetime) -> None:
         self.rows.done_at_version([(r.row_id, r.version or 0, r.also) for r in sent], token, now)

@@ -232,7 +232,7 @@ def submit(
             story_id=story_id,
             revision=revision,
             reporter_id=principal.user_id,
-            byline=principal.name,
+            byline=principal.byline,
             request_hash=submission.request_hash,
             headline=submission.headline,
             body=submission.body,

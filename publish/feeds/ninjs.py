@@ -1,29 +1,37 @@
-"""The released version of a story as ninjs 3.0, with schema.org ClaimReview JSON-LD for
-each contested or unverifiable claim. Pure functions.
+"""The released version of a story as IPTC ninjs 3.1 (valid under 3.0 as well), with
+schema.org ClaimReview JSON-LD for each contested or unverifiable claim. Pure functions.
 
-ninjs 3.0 allows no properties of its own beyond the standard's (its schema closes the
-object), so ``claimReviews`` is a declared extension, the way ninjs extends: ``standard``
-names our extension schema (served at ``EXTENSION_SCHEMA_PATH``), which is ninjs 3.0
-plus that one property.
+IPTC's ninjs 3.x schemas close every object (``unevaluatedProperties: false``) and offer
+no pattern for extra property names, so a property of our own can never validate. The
+ClaimReviews therefore travel inside the standard: each is an ``associations`` entry (a
+ninjs object of its own, which the standard allows with ``name`` and ``rel``) whose
+``uri`` is the review's address on the story page, ``rel`` is
+``https://schema.org/ClaimReview``, and whose one body is the JSON-LD text
+(``contentType: application/ld+json``). The page itself is a ``renditions`` entry
+(``text/html``). ``standard.schema`` names our extension schema (served at
+``EXTENSION_SCHEMA_PATH``): IPTC's 3.1 schema plus constraints on those associations,
+adding no property, so every document valid under it is valid under IPTC's.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from publish.feeds.content import safe_url
-from publish.feeds.render import LANGUAGE, item_of, rfc3339, story_url
+from publish.feeds.claimreview import claim_reviews
+from publish.feeds.links import rfc3339
+from publish.feeds.render import LANGUAGE, item_of
 from publish.stories.model import Publication
-from services.contracts import ClaimSnapshot, SourceKind
 
-REVIEWED = frozenset({"contested", "unverifiable"})
-NINJS_VERSION = "3.0"
-EXTENSION_SCHEMA_PATH = "/schemas/ninjs-3.0-newsroom.json"
-_ORGANISATION_KINDS = frozenset({SourceKind.ORGANISATION, SourceKind.MEDIA, SourceKind.DOCUMENT})
+NINJS_VERSION = "3.1"
+IPTC_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
+EXTENSION_SCHEMA_PATH = "/schemas/ninjs-3.1-newsroom.json"
+CLAIM_REVIEW_REL = "https://schema.org/ClaimReview"
+JSON_LD = "application/ld+json"
 
 
 def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str, Any]:
-    item = item_of(publication, base_url)
+    item = item_of(publication, base_url, newsroom)
     section = publication.section
     retraction = publication.retracted
     doc: dict[str, Any] = {
@@ -42,6 +50,7 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
         ],
         "subjects": [{"name": section, "uri": f"urn:newsroom:section:{section}"}],
         "altIds": [{"role": "url", "value": item.url}],
+        "renditions": [{"name": "page", "href": item.url, "contentType": "text/html"}],
         "descriptions": [
             {"role": "correction", "contentType": "text/plain", "value": c["note"]}
             for c in item.extension["corrections"]
@@ -51,75 +60,88 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
             "version": NINJS_VERSION,
             "schema": f"{base_url}{EXTENSION_SCHEMA_PATH}",
         },
-        "claimReviews": []
-        if retraction
-        else [
-            claim_review(claim, publication, base_url=base_url, newsroom=newsroom)
-            for claim in publication.claims
-            if claim.status.value in REVIEWED
-        ],
     }
     if item.byline:
         doc["by"] = item.byline
     if retraction is not None:
         doc["descriptions"].append(
-            {"role": "retraction", "contentType": "text/plain", "value": retraction.reason}
+            {
+                "role": "retraction",
+                "contentType": "text/plain",
+                "value": item.extension["retraction_reason"],
+            }
         )
+    reviews = claim_reviews(publication, base_url=base_url, newsroom=newsroom)
+    if reviews:
+        doc["associations"] = [association(review) for review in reviews]
     return doc
 
 
-def claim_review(
-    claim: ClaimSnapshot, publication: Publication, *, base_url: str, newsroom: str
-) -> dict[str, Any]:
-    """schema.org ClaimReview: who claims it (the attributed source), and our rating."""
-    authors = []
-    for record in claim.attributions:
-        if record.source_kind == SourceKind.ANONYMOUS:
-            authors.append({"@type": "Person", "name": "Anonymous source"})
-            continue
-        kind = "Organization" if record.source_kind in _ORGANISATION_KINDS else "Person"
-        author: dict[str, Any] = {"@type": kind, "name": record.source_name}
-        if record.affiliation and kind == "Person":
-            author["affiliation"] = {"@type": "Organization", "name": record.affiliation}
-        link = safe_url(record.url)
-        if link:
-            author["url"] = link
-        authors.append(author)
-    item_reviewed: dict[str, Any] = {"@type": "Claim"}
-    if authors:
-        item_reviewed["author"] = authors[0] if len(authors) == 1 else authors
-    url = story_url(base_url, publication.story_id)
+def association(review: dict[str, Any]) -> dict[str, Any]:
+    """One ClaimReview as a ninjs association: its address, and its JSON-LD as the body."""
     return {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "claimReviewed": claim.text,
-        "itemReviewed": item_reviewed,
-        "reviewRating": {
-            "@type": "Rating",
-            "alternateName": claim.status.value,
-        },
-        "author": {"@type": "Organization", "name": newsroom},
-        "datePublished": rfc3339(publication.modified_at),
-        "url": f"{url}#claim-{claim.claim_id}",
+        "name": f"ClaimReview: {review['claimReviewed']}"[:200],
+        "rel": CLAIM_REVIEW_REL,
+        "uri": review["url"],
+        "type": "text",
+        "representationType": "full",
+        "bodies": [
+            {
+                "role": "claimReview",
+                "contentType": JSON_LD,
+                "value": json.dumps(review, ensure_ascii=False, separators=(",", ":")),
+            }
+        ],
     }
 
 
+def reviews_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ClaimReviews a ninjs document of ours carries (for readers of the format)."""
+    return [
+        json.loads(body["value"])
+        for entry in document.get("associations", [])
+        if entry.get("rel") == CLAIM_REVIEW_REL
+        for body in entry.get("bodies", [])
+        if body.get("contentType") == JSON_LD
+    ]
+
+
 def extension_schema(base_url: str) -> dict[str, Any]:
-    """Our extension of ninjs 3.0: the standard's schema plus ``claimReviews``."""
+    """IPTC ninjs 3.1 plus our constraints on ClaimReview associations. It adds no
+    property (IPTC's schema would refuse one), so it only narrows what IPTC allows."""
+    review_body = {
+        "type": "object",
+        "required": ["role", "contentType", "value"],
+        "properties": {
+            "role": {"const": "claimReview"},
+            "contentType": {"const": JSON_LD},
+            "value": {"type": "string", "contentMediaType": JSON_LD},
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{base_url}{EXTENSION_SCHEMA_PATH}",
-        "title": "ninjs 3.0 with Newsroom's ClaimReview extension",
-        "$ref": "http://www.iptc.org/std/ninjs/ninjs-schema_3.0.json",
+        "title": "ninjs 3.1 as Newsroom publishes it: ClaimReview JSON-LD in associations",
+        "description": "Each association with rel https://schema.org/ClaimReview carries one "
+        "schema.org ClaimReview (JSON-LD) of a contested or unverifiable claim as its body.",
+        "$ref": IPTC_SCHEMA,
+        "required": ["uri", "type", "version", "versionCreated", "pubStatus", "standard"],
         "properties": {
-            "claimReviews": {
-                "description": "schema.org ClaimReview (JSON-LD) for each contested or "
-                "unverifiable claim of the released version",
+            "associations": {
                 "type": "array",
                 "items": {
-                    "type": "object",
-                    "required": ["@context", "@type", "claimReviewed", "reviewRating", "author"],
-                    "properties": {"@type": {"const": "ClaimReview"}},
+                    "if": {"properties": {"rel": {"const": CLAIM_REVIEW_REL}}, "required": ["rel"]},
+                    "then": {
+                        "required": ["uri", "bodies"],
+                        "properties": {
+                            "bodies": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 1,
+                                "items": review_body,
+                            }
+                        },
+                    },
                 },
             }
         },

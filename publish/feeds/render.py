@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from publish.feeds.claimreview import claim_reviews
 from publish.feeds.content import (
     body_html,
     escape_html,
@@ -25,6 +26,7 @@ from publish.feeds.content import (
     strings_only,
     summary,
 )
+from publish.feeds.links import rfc3339, section_url, story_url
 from publish.stories.model import Publication
 from services.contracts import ReviewStatus
 from services.text import xml_safe
@@ -33,6 +35,7 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
 NEWSROOM = "urn:newsroom:feed:1"
+TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 LANGUAGE = "en"
 RETRACTED_PREFIX = "Retracted: "
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,6 +43,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ET.register_namespace("atom", ATOM)
 ET.register_namespace("dc", DC)
 ET.register_namespace("newsroom", NEWSROOM)
+ET.register_namespace("at", TOMBSTONES)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ class FeedMeta:
     next_cursor: int | None
     updated: datetime  # when anything in this feed last changed
 
+    @property
+    def home(self) -> str:
+        """The page readers open for this feed: the section's page, or the front page."""
+        return section_url(self.base_url, self.section)
+
+    @property
+    def description(self) -> str:
+        """The one description every format gives."""
+        return f"Stories released by {self.newsroom} once every claim was checked."
+
     def url(self, cursor: int | None = None) -> str:
         path = f"{self.base_url}/feeds/{self.section}.{self.extension}"
         return f"{path}?cursor={cursor}" if cursor is not None else path
@@ -67,14 +81,6 @@ class FeedMeta:
 def item_id(story_id: str) -> str:
     """Never changes across corrections and retraction."""
     return f"urn:newsroom:story:{story_id}"
-
-
-def story_url(base_url: str, story_id: str) -> str:
-    return f"{base_url}/v1/published/{story_id}"
-
-
-def rfc3339(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # --- one item, the same in every format ---------------------------------------------------
@@ -93,6 +99,7 @@ class Item:
     published: datetime
     modified: datetime | None
     retracted: bool
+    retracted_at: datetime | None
     extension: dict[str, Any]
 
 
@@ -114,7 +121,7 @@ def _attributions(publication: Publication, claim_index: int) -> list[dict[str, 
     return out
 
 
-def item_of(publication: Publication, base_url: str) -> Item:
+def item_of(publication: Publication, base_url: str, newsroom: str) -> Item:
     """What a reader gets for one story. A retraction keeps the id and replaces the body
     with the reason."""
     headline = publication.headline
@@ -143,6 +150,7 @@ def item_of(publication: Publication, base_url: str) -> Item:
         "retraction_reason": retraction.reason if retraction else None,
         "corrections": corrections,
         "claims": [] if retraction else claims,
+        "claim_reviews": claim_reviews(publication, base_url=base_url, newsroom=newsroom),
     }
     if retraction is not None:
         reason = retraction.reason
@@ -175,6 +183,7 @@ def item_of(publication: Publication, base_url: str) -> Item:
         published=publication.first_published_at,
         modified=modified,
         retracted=retraction is not None,
+        retracted_at=retraction.at if retraction else None,
         extension=extension,
     )
 
@@ -209,10 +218,11 @@ def json_feed(items: list[Item], meta: FeedMeta) -> bytes:
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": meta.title,
-        "home_page_url": meta.base_url,
-        "feed_url": meta.url(meta.cursor),
+        "home_page_url": meta.home,
+        # The feed's own URL on every page (JSON Feed 1.1); the page's is in next_url.
+        "feed_url": meta.url(),
         "next_url": meta.url(meta.next_cursor) if meta.next_cursor is not None else None,
-        "description": f"Stories released by {meta.newsroom} once every claim was checked.",
+        "description": meta.description,
         "language": LANGUAGE,
         "authors": [{"name": meta.newsroom}],
         "items": [json_item(item) for item in items],
@@ -269,9 +279,10 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": LANGUAGE})
     _sub(feed, a + "id", f"urn:newsroom:feed:{meta.section}")
     _sub(feed, a + "title", meta.title)
+    _sub(feed, a + "subtitle", meta.description)
     _sub(feed, a + "updated", rfc3339(meta.updated))
     _sub(feed, a + "link", rel="self", href=meta.url(meta.cursor), type="application/atom+xml")
-    _sub(feed, a + "link", rel="alternate", href=meta.base_url)
+    _sub(feed, a + "link", rel="alternate", href=meta.home, type="text/html")
     if meta.next_cursor is not None:
         _sub(feed, a + "link", rel="next", href=meta.url(meta.next_cursor))
     author = _sub(feed, a + "author")
@@ -283,14 +294,26 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
         _sub(entry, a + "title", item.title, type="text")
         _sub(entry, a + "updated", rfc3339(item.modified or item.published))
         _sub(entry, a + "published", rfc3339(item.published))
-        _sub(entry, a + "link", rel="alternate", href=item.url)
+        _sub(entry, a + "link", rel="alternate", href=item.url, type="text/html")
         if item.byline:
             _sub(_sub(entry, a + "author"), a + "name", item.byline)
         _sub(entry, a + "category", term=item.section)
         _sub(entry, a + "summary", item.summary, type="text")
         _sub(entry, a + "content", item.html, type="html")
         _claims_xml(entry, item)
+        if item.retracted_at is not None:
+            _tombstone(feed, item)
     return _xml_bytes(feed)
+
+
+def _tombstone(feed: ET.Element, item: Item) -> None:
+    """RFC 6721: tell clients that understand it to drop the entry; the entry itself stays
+    for the others, with the retraction notice."""
+    assert item.retracted_at is not None
+    ns = f"{{{TOMBSTONES}}}"
+    gone = _sub(feed, ns + "deleted-entry", ref=item.id, when=rfc3339(item.retracted_at))
+    _sub(gone, ns + "comment", item.summary)
+    _sub(gone, "link", rel="alternate", href=item.url, type="text/html")
 
 
 # --- RSS 2.0 ------------------------------------------------------------------------------
@@ -301,8 +324,8 @@ def rss_feed(items: list[Item], meta: FeedMeta) -> bytes:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = _sub(rss, "channel")
     _sub(channel, "title", meta.title)
-    _sub(channel, "link", meta.base_url)
-    _sub(channel, "description", f"Stories released by {meta.newsroom}.")
+    _sub(channel, "link", meta.home)
+    _sub(channel, "description", meta.description)
     _sub(channel, "language", LANGUAGE)
     _sub(channel, "lastBuildDate", format_datetime(meta.updated.astimezone(UTC), usegmt=True))
     _sub(channel, "generator", "Newsroom publish")

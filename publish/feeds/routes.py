@@ -7,16 +7,23 @@ the latest change goes to a worker thread.
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from publish.deps import Publish, PublishDep
 from publish.feeds import service
-from publish.feeds.cache import Rendered
+from publish.feeds.conditional import (
+    CONDITIONAL_PARAMETERS,
+    NOT_MODIFIED_HEADERS,
+    PUBLIC_HEADERS,
+    etag_of,
+    http_date,
+    not_modified,
+)
 from publish.feeds.ninjs import EXTENSION_SCHEMA_PATH, extension_schema
-from publish.feeds.render import public_json
+from publish.feeds.render import MEDIA_TYPES, public_json
 
 router = APIRouter(tags=["feeds"])
 
@@ -30,28 +37,25 @@ _CURSOR = {
             "required": False,
             "description": "From a previous page's next link",
             "schema": {"type": "string", "maxLength": 20},
-        }
+        },
+        *CONDITIONAL_PARAMETERS,
     ]
 }
-_RESPONSES: dict[int | str, dict[str, str]] = {
-    304: {"description": "Not modified (ETag or Last-Modified matched)"},
-    404: {"description": "No such section"},
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified (ETag or Last-Modified matched)"}
 }
 
 
-def _not_modified(request: Request, entry: Rendered) -> bool:
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        # Weak comparison, as RFC 9110 asks for If-None-Match; it wins over the date.
-        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or entry.etag in tags
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return entry.last_modified_ts <= int(parsedate_to_datetime(since).timestamp())
-        except (TypeError, ValueError, IndexError):
-            return False
-    return False
+def _responses(fmt: str) -> dict[int | str, dict[str, Any]]:
+    media_type = MEDIA_TYPES[fmt].split(";")[0]
+    return {
+        200: {
+            "description": "The feed page",
+            "content": {media_type: {"schema": {"type": "string"}}},
+        },
+        **_NOT_MODIFIED,
+        404: {"description": "No such section"},
+    }
 
 
 async def _serve(request: Request, section: str, fmt: str) -> Response:
@@ -62,13 +66,9 @@ async def _serve(request: Request, section: str, fmt: str) -> Response:
         entry = await run_in_threadpool(
             service.page, publish.feeds, publish.site, section, fmt, position
         )
-    headers = {
-        "ETag": entry.etag,
-        "Last-Modified": entry.last_modified,
-        "Cache-Control": "public, no-cache",
-    }
-    if _not_modified(request, entry):
-        return Response(status_code=304, headers=headers)
+    headers = {**PUBLIC_HEADERS, "ETag": entry.etag, "Last-Modified": entry.last_modified}
+    if not_modified(request.headers, entry.etag, entry.last_modified_ts):
+        return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
     return Response(entry.body, media_type=entry.media_type, headers=headers)
 
 
@@ -76,7 +76,7 @@ async def _serve(request: Request, section: str, fmt: str) -> Response:
     "/feeds/{section}.json",
     summary="JSON Feed 1.1 of a section, or 'all'",
     response_class=Response,
-    responses=_RESPONSES,
+    responses=_responses("json"),
     openapi_extra=_CURSOR,
 )
 async def json_feed(request: Request, section: str) -> Response:
@@ -87,7 +87,7 @@ async def json_feed(request: Request, section: str) -> Response:
     "/feeds/{section}.atom",
     summary="Atom 1.0 feed of a section, or 'all'",
     response_class=Response,
-    responses=_RESPONSES,
+    responses=_responses("atom"),
     openapi_extra=_CURSOR,
 )
 async def atom_feed(request: Request, section: str) -> Response:
@@ -98,7 +98,7 @@ async def atom_feed(request: Request, section: str) -> Response:
     "/feeds/{section}.rss",
     summary="RSS 2.0 feed of a section, or 'all'",
     response_class=Response,
-    responses=_RESPONSES,
+    responses=_responses("rss"),
     openapi_extra=_CURSOR,
 )
 async def rss_feed(request: Request, section: str) -> Response:
@@ -109,19 +109,32 @@ async def rss_feed(request: Request, section: str) -> Response:
     "/v1/published/{story_id}",
     summary="The released version as ninjs, with ClaimReview JSON-LD (public)",
     response_class=Response,
-    responses={200: {"content": {"application/json": {}}}, 404: {"description": "Not released"}},
+    responses={
+        200: {"description": "ninjs 3.1", "content": {"application/json": {}}},
+        **_NOT_MODIFIED,
+        404: {"description": "Not released"},
+    },
+    openapi_extra={"parameters": CONDITIONAL_PARAMETERS},
 )
-def published(story_id: str, publish: PublishDep) -> Response:
-    document = service.published(publish.site, story_id)
-    return Response(public_json(document), media_type="application/json")
+def published(request: Request, story_id: str, publish: PublishDep) -> Response:
+    document, modified_at = service.published(publish.site, story_id)
+    body = public_json(document)
+    etag = etag_of(body)
+    headers = {**PUBLIC_HEADERS, "ETag": etag, "Last-Modified": http_date(modified_at)}
+    if not_modified(request.headers, etag, int(modified_at.timestamp())):
+        return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(
     EXTENSION_SCHEMA_PATH,
-    summary="The JSON Schema of our ninjs documents: ninjs 3.0 plus claimReviews (public)",
+    summary="The JSON Schema of our ninjs documents: IPTC ninjs 3.1 and our ClaimReview "
+    "associations (public)",
     response_class=Response,
-    responses={200: {"content": {"application/schema+json": {}}}},
+    responses={200: {"description": "JSON Schema", "content": {"application/schema+json": {}}}},
 )
 def ninjs_extension_schema(publish: PublishDep) -> Response:
     document = extension_schema(publish.site.base_url)
-    return Response(public_json(document), media_type="application/schema+json")
+    return Response(
+        public_json(document), media_type="application/schema+json", headers=PUBLIC_HEADERS
+    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import UTC
-from email.utils import format_datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from publish.feeds import ninjs as ninjs_view
 from publish.feeds.cache import FeedCache, Rendered
+from publish.feeds.conditional import etag_of, http_date
 from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
 from publish.stories import repository
 from services.cursors import decode_position
@@ -61,12 +60,13 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         next_cursor=rows[-1].seq if more and rows else None,
         updated=updated,
     )
-    body = RENDERERS[fmt]([item_of(row, site.base_url) for row in rows], meta)
+    items = [item_of(row, site.base_url, site.newsroom) for row in rows]
+    body = RENDERERS[fmt](items, meta)
     return Rendered(
         seq=seq,
         body=body,
-        etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-        last_modified=format_datetime(updated, usegmt=True),
+        etag=etag_of(body),
+        last_modified=http_date(updated),
         last_modified_ts=int(updated.timestamp()),
         media_type=MEDIA_TYPES[fmt],
     )
@@ -81,8 +81,10 @@ def page(cache: FeedCache, site: FeedSite, section: str, fmt: str, cursor: int |
     return entry
 
 
-def published(site: FeedSite, story_id: str) -> dict[str, Any]:
+def published(site: FeedSite, story_id: str) -> tuple[dict[str, Any], datetime]:
+    """The ninjs document of a released story, and when it last changed."""
     publication = repository.publication(story_id)
     if publication is None:
         raise NotFound(f"Story {story_id!r} has not been released.")
-    return ninjs_view.ninjs(publication, base_url=site.base_url, newsroom=site.newsroom)
+    document = ninjs_view.ninjs(publication, base_url=site.base_url, newsroom=site.newsroom)
+    return document, publication.modified_at

@@ -44,6 +44,8 @@ class FeedNotModified:
                         (b"etag", entry.etag.encode()),
                         (b"last-modified", entry.last_modified.encode()),
                         (b"cache-control", b"public, no-cache"),
+                        (b"access-control-allow-origin", b"*"),
+                        (b"vary", b"Accept-Encoding"),
                     ]
                     await send({"type": "http.response.start", "status": 304, "headers": headers})
                     await send({"type": "http.response.body", "body": b""})

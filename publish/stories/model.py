@@ -50,6 +50,9 @@ class StoryRow(Record):
     # when the snapshot arrives: asking for the gate is then one read, not a decode and
     # validation of the whole snapshot. None on rows stored before it was kept.
     verdict_json: str | None = None
+    # The trace of the event that brought this snapshot: a release made for it later by a
+    # worker ("publish when cleared") carries it on.
+    trace_id: str | None = None
 
 
 class CorrectionNote(Record):
@@ -63,6 +66,15 @@ class Retraction(Record):
     reason: str
     at: datetime
     by: str
+
+
+class ReviewDates(Record):
+    """When a claim's review was first released and last changed; ``mark`` is the hash of
+    what readers see of the claim, so an unchanged review keeps its dates."""
+
+    published_at: datetime
+    modified_at: datetime
+    mark: str
 
 
 class Publication(Record):
@@ -84,6 +96,8 @@ class Publication(Record):
     released_by: str
     corrections: list[CorrectionNote] = Field(default_factory=list)
     retracted: Retraction | None = None
+    # Per reviewed claim id; empty on publications stored before reviews kept dates.
+    reviews: dict[str, ReviewDates] = Field(default_factory=dict)
 
 
 class ReleaseRow(Record):
@@ -100,3 +114,6 @@ class ReleaseRow(Record):
     event: dict[str, Any]
     created_at: datetime
     sent_at: datetime | None = None
+    # The trace of the request or event that made the release: stories.published and
+    # the webhook deliveries carry it on as traceparent.
+    trace_id: str | None = None

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from publish.deps import PublishDep
-from publish.feeds.render import story_url
+from publish.feeds.links import story_url
 from publish.stories import service
 from publish.stories.model import State, StoryRow
 from publish.stories.schemas import (

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from publish.feeds.render import item_of, json_item, story_url
+from publish.feeds.claimreview import review_dates
+from publish.feeds.links import story_url
+from publish.feeds.render import item_of, json_item
 from publish.stories import repository
 from publish.stories.gate import Verdict, evaluate
 from publish.stories.model import (
@@ -34,7 +36,7 @@ from publish.stories.states import build_row
 from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
-from services.log import get_logger
+from services.log import current_trace_id, get_logger, traceparent_of
 
 log = get_logger(__name__)
 
@@ -55,8 +57,9 @@ class Blocked(Conflict):
 class Desk:
     """What the rules need from outside: settings-derived values and the clock."""
 
-    base_url: str
+    base_url: str  # public: links given to readers and subscribers
     now: Callable[[], datetime]
+    newsroom: str = "Newsroom"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def apply_snapshot(snapshot: StoryReviewed, now: datetime) -> StoryRow | None:
             return None
         row = build_row(snapshot, verdict, tx.publication(snapshot.story_id), previous, now)
         row.verdict_json = verdict_json(verdict)
+        row.trace_id = current_trace_id()
         tx.save_story(row)
         return row
 
@@ -191,7 +195,9 @@ def release(
                 }
             )
         )
-        release_row = _record_release(tx, desk, publication, action, now, None)
+        # An automatic release continues the trace of the snapshot that cleared the story.
+        trace = (row.trace_id if automatic else None) or current_trace_id()
+        release_row = _record_release(tx, desk, publication, action, now, None, trace)
         return Released(action, publication, release_row)
 
     outcome = repository.in_transaction(work)
@@ -232,6 +238,7 @@ def _publication(
         body=snapshot.body,
         byline=snapshot.byline,
         claims=list(snapshot.claims),
+        reviews=review_dates(list(snapshot.claims), previous, now),
         first_published_at=previous.first_published_at if previous else now,
         modified_at=now,
         released_by=actor,
@@ -246,6 +253,7 @@ def _record_release(
     action: Action,
     now: datetime,
     reason: str | None,
+    trace_id: str | None = None,
 ) -> ReleaseRow:
     """The release row (outbox of ``stories.published``) and one delivery per subscriber,
     in the caller's transaction."""
@@ -269,11 +277,12 @@ def _record_release(
         seq=publication.seq,
         event=event.model_dump(mode="json"),
         created_at=now,
+        trace_id=trace_id or current_trace_id(),
     )
     tx.add_release(row)
     payload = {
         **event.model_dump(mode="json"),
-        "item": json_item(item_of(publication, desk.base_url)),
+        "item": json_item(item_of(publication, desk.base_url, desk.newsroom)),
     }
     tx.add_deliveries(
         webhooks.fan_out(
@@ -283,6 +292,8 @@ def _record_release(
             event=action,
             payload=payload,
             now=now,
+            source=desk.base_url,
+            traceparent=traceparent_of(row.trace_id) if row.trace_id else None,
         )
     )
     return row

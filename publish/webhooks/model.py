@@ -56,3 +56,5 @@ class Delivery(Record):
     created_at: datetime
     finished_at: datetime | None = None
     log: list[Attempt] = Field(default_factory=list)
+    # Attempts made before the last redelivery: each redelivery gets a fresh budget.
+    round_start: int = 0

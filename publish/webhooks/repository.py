@@ -164,6 +164,39 @@ def record_attempt(
     )
 
 
+def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery | None:
+    """A finished (failed or delivered) delivery made due again, with a fresh budget of
+    attempts; None when there is no such finished delivery of that subscription."""
+    collection = DeliveryDoc._get_collection()
+    current = collection.find_one({"_id": delivery_id, "subscription_id": subscription_id})
+    if current is None:
+        return None
+    raw = collection.find_one_and_update(
+        {
+            "_id": delivery_id,
+            "status": {"$in": [DeliveryStatus.FAILED.value, DeliveryStatus.DELIVERED.value]},
+        },
+        {
+            "$set": {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_at": now,
+                "finished_at": None,
+                "lease_until": None,
+                "round_start": int(current.get("attempts", 0)),
+            }
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    return from_doc(Delivery, raw, "delivery_id") if raw is not None else None
+
+
+def delivery(subscription_id: str, delivery_id: str) -> Delivery | None:
+    raw = DeliveryDoc._get_collection().find_one(
+        {"_id": delivery_id, "subscription_id": subscription_id}
+    )
+    return from_doc(Delivery, raw, "delivery_id") if raw is not None else None
+
+
 def deliveries_of(subscription_id: str, limit: int) -> list[Delivery]:
     cursor = (
         DeliveryDoc._get_collection()

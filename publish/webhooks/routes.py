@@ -99,6 +99,24 @@ def _delivery_out(delivery: Delivery) -> DeliveryOut:
     )
 
 
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    response_model=DeliveryOut,
+    responses={
+        **_PROBLEMS,
+        404: {"description": "No such subscription or delivery"},
+        409: {"description": "The delivery is still pending or was canceled"},
+    },
+)
+def redeliver(subscription_id: str, delivery_id: str, _: Manager, ctx: PublishDep) -> DeliveryOut:
+    """Send a failed, given-up or delivered delivery again: the same CloudEvent (same
+    ``id``), signed afresh, with a new budget of attempts. Queued at once (202)."""
+    again = service.redeliver(subscription_id, delivery_id, ctx.desk.now())
+    ctx.wake_deliveries()
+    return _delivery_out(again)
+
+
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryList, responses=_PROBLEMS)
 def deliveries(
     subscription_id: str,

@@ -4,6 +4,13 @@ The signing secret of a subscription is derived, never stored:
 ``HMAC-SHA256(webhook_master_key, subscription_id)``. A delivery carries
 ``Newsroom-Signature: t=<unix ts>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>``, so a
 receiver can check both the sender and the freshness of the message.
+
+Each body is a CloudEvent 1.0 in the HTTP binding's *structured* mode: the whole event
+(attributes and ``data``) is the JSON body, ``Content-Type: application/cloudevents+json``.
+Structured rather than binary so the signed bytes are the entire event, attributes
+included. ``id`` is the delivery id (a redelivery sends the same event again), ``type``
+is ``org.newsroom.story.<published|corrected|retracted>``, ``subject`` the story id,
+``traceparent`` (Distributed Tracing extension) the trace of the release.
 """
 
 from __future__ import annotations
@@ -27,9 +34,12 @@ from publish.webhooks.model import (
     DeliveryStatus,
     Subscription,
 )
-from services.errors import NotFound, Unavailable, ValidationFailed
+from services.errors import Conflict, NotFound, Unavailable, ValidationFailed
 
 MAX_BACKOFF_SECONDS = 3600.0
+CLOUDEVENTS_JSON = "application/cloudevents+json; charset=utf-8"
+EVENT_TYPE_PREFIX = "org.newsroom.story."
+TRACE_HEADER = "traceparent"
 SIGNATURE_HEADER = "Newsroom-Signature"
 EVENT_HEADER = "Newsroom-Event"
 DELIVERY_HEADER = "Newsroom-Delivery"
@@ -52,13 +62,27 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def headers_for(delivery: Delivery, secret: str, timestamp: int) -> dict[str, str]:
-    return {
-        "Content-Type": "application/json",
+    envelope = _envelope(delivery.body)
+    headers = {
+        # Deliveries made before webhooks were CloudEvents keep their plain JSON type.
+        "Content-Type": CLOUDEVENTS_JSON if "specversion" in envelope else "application/json",
         SIGNATURE_HEADER: signature(secret, timestamp, delivery.body.encode()),
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: delivery.delivery_id,
         "User-Agent": "newsroom-publish-webhooks/1",
     }
+    trace = envelope.get(TRACE_HEADER)
+    if isinstance(trace, str):
+        headers[TRACE_HEADER] = trace  # the same trace on the HTTP hop
+    return headers
+
+
+def _envelope(body: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 # --- subscriptions ------------------------------------------------------------------------
@@ -167,17 +191,27 @@ def fan_out(
     event: str,
     payload: dict[str, Any],
     now: datetime,
+    source: str,
+    traceparent: str | None = None,
 ) -> list[Delivery]:
-    """One pending delivery per subscriber, its body fixed now so every retry signs and
-    sends the same bytes."""
+    """One pending delivery per subscriber, its body (a CloudEvent) fixed now so every
+    retry signs and sends the same bytes."""
     out: list[Delivery] = []
     for subscription in subscriptions:
         delivery_id = f"dlv_{uuid.uuid4().hex}"
-        body = json.dumps(
-            {"delivery_id": delivery_id, "event": event, **payload},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        envelope: dict[str, Any] = {
+            "specversion": "1.0",
+            "id": delivery_id,
+            "source": source,
+            "type": EVENT_TYPE_PREFIX + event,
+            "subject": story_id,
+            "time": now.isoformat().replace("+00:00", "Z"),
+            "datacontenttype": "application/json",
+        }
+        if traceparent:
+            envelope[TRACE_HEADER] = traceparent
+        envelope["data"] = payload
+        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
         out.append(
             Delivery(
                 delivery_id=delivery_id,
@@ -247,6 +281,22 @@ def judge(
     if told is not None:
         delay = told
     return Outcome(DeliveryStatus.PENDING, "retry", now + timedelta(seconds=delay))
+
+
+def redeliver(subscription_id: str, delivery_id: str, now: datetime) -> Delivery:
+    """Send a finished delivery (failed, given up, or delivered) again: the same event,
+    signed afresh, with a new budget of attempts."""
+    get(subscription_id)  # 404 for an unknown or deleted subscription
+    again = repository.requeue(subscription_id, delivery_id, now)
+    if again is not None:
+        return again
+    found = repository.delivery(subscription_id, delivery_id)
+    if found is None:
+        raise NotFound(f"Subscription {subscription_id!r} has no delivery {delivery_id!r}.")
+    raise Conflict(
+        f"Delivery {delivery_id!r} is {found.status.value}: only a failed or delivered "
+        "delivery can be sent again."
+    )
 
 
 def record(delivery: Delivery, attempt: Attempt, outcome: Outcome) -> None:

@@ -93,7 +93,7 @@ class DeliveryWorker:
         elapsed = int((time.perf_counter() - started) * 1000)
         now = self._now()
         outcome = service.judge(
-            attempt=number,
+            attempt=number - delivery.round_start,  # a redelivery starts a new budget
             max_attempts=self._settings.webhook_max_attempts,
             base_backoff=self._settings.webhook_backoff_seconds,
             status_code=status_code,

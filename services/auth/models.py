@@ -20,6 +20,8 @@ class User(Document):
     # NFC + casefold of the name: "Ada" and "ada" are one user. Sparse: users made before
     # the key existed get it before the next user is made (``service.backfill_name_keys``).
     name_key = StringField(unique=True, sparse=True, max_length=400)
+    # What readers see in a byline ("Ana Ruiz"); the login name when unset.
+    display_name = StringField(max_length=100)
     role = StringField(required=True)
     created_at = DateTimeField(required=True)
     revoked_at = DateTimeField()

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+import nh3
 from mongoengine import NotUniqueError
 
 from services.auth import tokens
@@ -40,6 +41,12 @@ class Principal:
     user_id: str
     name: str
     role: Role
+    display_name: str | None = None
+
+    @property
+    def byline(self) -> str:
+        """The name readers see: the display name, else the login name."""
+        return self.display_name or self.name
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,13 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
-def create_user(name: str, role: Role | str, issued_by: str = CLI_ISSUER) -> CreatedUser:
+def create_user(
+    name: str,
+    role: Role | str,
+    display_name: str | None = None,
+    *,
+    issued_by: str = CLI_ISSUER,
+) -> CreatedUser:
     """A new user and their first token, recorded as issued by ``issued_by``."""
     name = unicodedata.normalize("NFC", name.strip())
     if not _NAME.match(name):
@@ -62,6 +75,7 @@ def create_user(name: str, role: Role | str, issued_by: str = CLI_ISSUER) -> Cre
             "A user name is 1-100 letters, digits, spaces or . _ ' -, "
             "starting with a letter or digit."
         )
+    display_name = _display_name(display_name)
     try:
         role = Role(role)
     except ValueError as exc:
@@ -75,13 +89,26 @@ def create_user(name: str, role: Role | str, issued_by: str = CLI_ISSUER) -> Cre
         name=name,
         name_key=key,
         role=role.value,
+        display_name=display_name,
         created_at=utcnow(),
     )
     try:
         user.save(force_insert=True)
     except NotUniqueError as exc:
         raise Conflict(f"A user named {name!r} already exists (names ignore case).") from exc
-    return CreatedUser(Principal(user.user_id, name, role), issue_token(user.user_id, issued_by))
+    return CreatedUser(
+        Principal(user.user_id, name, role, display_name), issue_token(user.user_id, issued_by)
+    )
+
+
+def _display_name(value: str | None) -> str | None:
+    """Readers' name for a user: 1-100 printable characters, no markup; None when unset."""
+    if value is None or not value.strip():
+        return None
+    value = " ".join(value.split())
+    if len(value) > 100 or not value.isprintable() or nh3.is_html(value):
+        raise ValidationFailed("A display name is 1-100 printable characters, no markup.")
+    return value
 
 
 def issue_token(user_id: str, issued_by: str) -> str:
@@ -193,7 +220,7 @@ class Authenticator:
         user = User.objects(user_id=record["user_id"]).first()
         if user is None or user.revoked_at is not None:
             raise Unauthorized("The user of this token has been revoked.")
-        principal = Principal(user.user_id, user.name, Role(user.role))
+        principal = Principal(user.user_id, user.name, Role(user.role), user.display_name)
         if self._ttl > 0:
             with self._lock:
                 if len(self._cache) > 10_000:
@@ -202,13 +229,16 @@ class Authenticator:
         return principal
 
 
-def rotate_token(name: str, role: Role) -> str:
+def rotate_token(name: str, role: Role, display_name: str | None = None) -> str:
     """A fresh token for ``name`` (created with ``role`` if missing); its older tokens stop
     working. Used for the embedded stack's demo and service users on every start."""
     user = _by_name(name)
     if user is None:
-        return create_user(name, role, issued_by=CLI_ISSUER).token
+        return create_user(name, role, display_name, issued_by=CLI_ISSUER).token
     now = utcnow()
     ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
-    User.objects(user_id=user.user_id).update(set__revoked_at=None, set__role=role.value)
+    changes = {"set__revoked_at": None, "set__role": role.value}
+    if display_name:
+        changes["set__display_name"] = _display_name(display_name)
+    User.objects(user_id=user.user_id).update(**changes)
     return issue_token(user.user_id, CLI_ISSUER)

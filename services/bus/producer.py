@@ -32,7 +32,7 @@ from services.contracts import (
     CloudEvent,
     Contract,
 )
-from services.log import TRACE_HEADER, current_trace_id, get_logger
+from services.log import TRACE_HEADER, current_trace_id, get_logger, traceparent_of
 from services.settings import Settings
 
 log = get_logger(__name__)
@@ -50,7 +50,7 @@ class Outgoing:
 
 def traceparent(trace_id: str) -> bytes:
     """A W3C traceparent header carrying our trace id (span id is not tracked)."""
-    return f"00-{trace_id[:32].rjust(32, '0')}-{'0' * 15}1-01".encode()
+    return traceparent_of(trace_id).encode()
 
 
 def trace_id_from(headers: Sequence[tuple[str, bytes | None]] | None) -> str | None:

@@ -32,6 +32,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": True,
 }
+# The answers every authenticated operation can give, for routers to declare (the
+# content is rewritten to the Problem schema below).
+AUTH_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No, malformed, unknown or revoked token"},
+    403: {"description": "The token's role may not do this"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such resource"}}
+
 _PROBLEM_CONTENT = {
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
@@ -46,6 +54,7 @@ def install_problem_openapi(app: FastAPI) -> None:
             version=app.version,
             description=app.description,
             routes=app.routes,
+            webhooks=app.webhooks.routes,  # OpenAPI 3.1: what a service calls out with
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = PROBLEM_SCHEMA

@@ -226,7 +226,8 @@ def feed_items(topology: Topology) -> dict[str, dict[str, Any]]:
 
 
 def delivered(topology: Topology, story_id: str) -> list[dict[str, Any]]:
-    return [r.json for r in topology.receiver.at("/hook") if r.json["story_id"] == story_id]
+    """The CloudEvents (structured mode) the receiver got about ``story_id``."""
+    return [r.json for r in topology.receiver.at("/hook") if r.json["subject"] == story_id]
 
 
 def events(topology: Topology, topic: Topic, field: str, expected: set[str]) -> list[Any]:
@@ -310,7 +311,8 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
         sent = wait_for(lambda a=answer: delivered(topology, a["story_id"]), timeout=60,
                         what="the webhook delivery")  # fmt: skip
         assert len(sent) == 1, sent
-        assert sent[0]["item"]["url"] == item["url"]
+        assert sent[0]["data"]["item"]["url"] == item["url"]
+        assert sent[0]["source"].startswith(PUBLIC["publish"]), sent[0]["source"]
     with topology.client("publish") as desk:
         sign_in(desk, topology.tokens["editor"])
         page = desk.get(f"/ui/stories/{first['story_id']}")

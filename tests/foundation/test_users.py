@@ -6,7 +6,12 @@ import subprocess
 import sys
 import uuid
 
+import pytest
+
+from services import auth
 from services.auth.models import ApiToken
+from services.errors import ValidationFailed
+from tests.support.reports import report, submit
 from tests.support.servers import api, settings_env
 from tests.support.stack import Stack
 
@@ -62,3 +67,20 @@ def test_users_add_prints_the_token_alone_on_its_last_line(stack: Stack) -> None
     assert token.startswith("nr_")
     with api(stack.url("ingest"), token) as editor:
         assert editor.get("/v1/reports").status_code == 200
+
+
+def test_a_display_name_is_what_readers_see_in_the_byline(stack: Stack) -> None:
+    name = f"dana-{uuid.uuid4().hex[:6]}"
+    created = auth.create_user(name, "reporter", "  Dana   Reyes ")
+    assert created.principal.byline == "Dana Reyes"
+    assert auth.Authenticator(0).authenticate(created.token).byline == "Dana Reyes"
+    with api(stack.url("ingest"), created.token) as dana:
+        accepted = submit(dana, report())
+        assert accepted.status_code == 202, accepted.text
+        stored = dana.get(f"/v1/reports/{accepted.json()['report_id']}").json()
+    assert stored["byline"] == "Dana Reyes"
+    plain = auth.create_user(f"plain-{uuid.uuid4().hex[:6]}", "reporter")
+    assert plain.principal.byline == plain.principal.name  # no display name: the login name
+    for bad in ("<b>Dana</b>", "x" * 101, "Dana\x00Reyes"):
+        with pytest.raises(ValidationFailed):
+            auth.create_user(f"bad-{uuid.uuid4().hex[:6]}", "reporter", bad)

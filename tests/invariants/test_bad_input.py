@@ -337,6 +337,12 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
     ("stories: bad cursor", "publish", "editor", get("/v1/stories?cursor=%00"), nothing),
     ("feed: bad cursor", "publish", "editor", get("/feeds/all.json?cursor=-1"), nothing),
     ("feed: unknown section", "publish", "editor", get("/feeds/%3Cscript%3E.json"), nothing),
+    ("front page: bad cursor", "publish", "editor", get("/?cursor=9999999999999999999"), nothing),
+    ("section page: unknown section", "publish", "editor", get("/sections/%3Cb%3E"), nothing),
+    ("story page: never released", "publish", "editor", get("/stories/%3Cscript%3E"), nothing),
+    ("redeliver: unknown delivery", "publish", "editor",
+     lambda w: {"method": "POST", "url": "/v1/subscriptions/sub_x/deliveries/dlv_x/redeliver"},
+     subscriptions),
 ]  # fmt: skip
 
 

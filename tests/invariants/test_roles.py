@@ -59,12 +59,18 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("publish", "GET", "/feeds/{section}.atom"): OPEN,
     ("publish", "GET", "/feeds/{section}.rss"): OPEN,
     ("publish", "GET", "/v1/published/{story_id}"): OPEN,
-    ("publish", "GET", "/schemas/ninjs-3.0-newsroom.json"): OPEN,
+    ("publish", "GET", "/schemas/ninjs-3.1-newsroom.json"): OPEN,
+    ("publish", "GET", "/"): OPEN,
+    ("publish", "GET", "/sections/{section}"): OPEN,
+    ("publish", "GET", "/stories/{story_id}"): OPEN,
     ("publish", "GET", "/v1/subscriptions"): frozenset({E, A}),
     ("publish", "POST", "/v1/subscriptions"): frozenset({E, A}),
     ("publish", "GET", "/v1/subscriptions/{subscription_id}"): frozenset({E, A}),
     ("publish", "DELETE", "/v1/subscriptions/{subscription_id}"): frozenset({E, A}),
     ("publish", "GET", "/v1/subscriptions/{subscription_id}/deliveries"): frozenset({E, A}),
+    ("publish", "POST", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver"): (
+        frozenset({E, A})
+    ),
 }
 # Probes, not data: every service answers these to anyone.
 HEALTH = {"/healthz", "/readyz", "/metrics"}
@@ -74,6 +80,7 @@ DUMMY = {
     "claim_id": "c_000000000000000000000000",
     "attribution_id": "a_0000000000000000",
     "subscription_id": "w_0000000000000000",
+    "delivery_id": "dlv_00000000000000000000000000000000",
     "name": "nobody-at-all",
     "section": "all",
 }

@@ -5,14 +5,11 @@ publish outboxes send each release once."""
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
 from typing import Any
-
-import httpx
 
 from publish.stories import repository as releases
 from publish.stories.model import ReleaseRow
@@ -50,16 +47,10 @@ def records_of(stack: Stack, topic: Topic, key: str, until: Any, timeout: float 
 
 
 def console_page(stack: Stack, path: str) -> str:
-    """A page of verify's console, as a reviewer signed in through its form sees it
-    (sessions are kept server-side, so a cookie cannot be made up here)."""
-    with httpx.Client(base_url=stack.url("verify"), timeout=60) as client:  # type: ignore[arg-type]
-        form = client.get("/ui/sign-in")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-        assert csrf is not None, form.text[:300]
-        signed = client.post(
-            "/ui/sign-in", data={"csrf_token": csrf.group(1), "token": stack.tokens["reviewer"]}
-        )
-        assert signed.status_code == 303, signed.text[:300]
+    """A page of verify's console, as a signed-in reviewer sees it."""
+    from tests.support.console import signed_in
+
+    with signed_in(str(stack.url("verify")), stack.tokens["reviewer"]) as client:
         answer = client.get(path)
     assert answer.status_code == 200, answer.text[:300]
     return answer.text

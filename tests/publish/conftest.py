@@ -32,6 +32,7 @@ from tests.support.infra import Infra
 from tests.support.servers import ServiceProcess, api, settings_env
 
 ROLES = ("reporter", "reviewer", "editor", "admin", "service")
+PUBLIC_URL = "https://news.solo.example/desk"
 # Sections of their own let tests read a feed no other test writes to.
 TEST_SECTIONS = tuple(f"t{i}" for i in range(60))
 
@@ -78,6 +79,16 @@ class Solo:
     def url(self) -> str:
         return self.settings.url_of("publish")
 
+    @property
+    def public_url(self) -> str:
+        """What readers are given in links (feeds, pages, ninjs)."""
+        return self.settings.public_url_of("publish")
+
+    def local(self, public_link: str) -> str:
+        """A public link as a path on this process (the proxy's job in production)."""
+        assert public_link.startswith(self.public_url), public_link
+        return public_link.removeprefix(self.public_url)
+
     def client(self, role: str | None = None) -> httpx.Client:
         return api(self.url, self.tokens[role] if role else None)
 
@@ -85,11 +96,16 @@ class Solo:
         """A section no other test uses."""
         return self.sections.pop(0)
 
-    def reviewed(self, snapshot: StoryReviewed, *, event: bool = True) -> StoryReviewed:
-        """Verify now says ``snapshot``; with ``event``, it also announces it on the bus."""
+    def reviewed(
+        self, snapshot: StoryReviewed, *, event: bool = True, trace_id: str | None = None
+    ) -> StoryReviewed:
+        """Verify now says ``snapshot``; with ``event``, it also announces it on the bus
+        (with ``trace_id``'s traceparent, as verify's outbox sends it)."""
         self.verify.put(snapshot)
         if event:
-            message = self.producer.message(Topic.STORIES_REVIEWED, snapshot, key=snapshot.story_id)
+            message = self.producer.message(
+                Topic.STORIES_REVIEWED, snapshot, key=snapshot.story_id, trace_id=trace_id
+            )
             self.producer.send(message)
         return snapshot
 
@@ -121,6 +137,8 @@ def running_solo(infra: Infra, folder: Path) -> Iterator[Solo]:
         feed_page_size=3,
         sections=DEFAULT_SECTIONS + TEST_SECTIONS,
         newsroom_name="Solo Newsroom",
+        # Readers reach publish through a proxy: every link must use this, never the port.
+        public_publish_url=PUBLIC_URL,
     )
     tokens = make_users(base, ROLES)
     verify = VerifyStandIn(tokens["service"])

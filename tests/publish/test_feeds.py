@@ -83,18 +83,23 @@ def test_feeds_page_with_a_cursor(solo: Solo) -> None:
     with solo.client() as public:
         page = valid_json_feed(public.get(f"/feeds/{section}.json").content)
         assert [i["id"] for i in page["items"]] == newest_first[:3]
-        following = public.get(page["next_url"].removeprefix(solo.url))
+        following = public.get(solo.local(page["next_url"]))
         rest = valid_json_feed(following.content)
         assert [i["id"] for i in rest["items"]] == newest_first[3:]
         assert "next_url" not in rest
+        # Every page names the feed itself, at its public address, and the same home page.
+        feed_url = f"{solo.public_url}/feeds/{section}.json"
+        assert page["feed_url"] == rest["feed_url"] == feed_url
+        assert (
+            page["home_page_url"]
+            == rest["home_page_url"]
+            == (f"{solo.public_url}/sections/{section}")
+        )
 
         atom = parsed_xml_feed(public.get(f"/feeds/{section}.atom").content, "atom")
         next_link = next(link.href for link in atom.feed.links if link.rel == "next")
         assert [
-            e.id
-            for e in parsed_xml_feed(
-                public.get(next_link.removeprefix(solo.url)).content, "atom"
-            ).entries
+            e.id for e in parsed_xml_feed(public.get(solo.local(next_link)).content, "atom").entries
         ] == newest_first[3:]
         rss = public.get(f"/feeds/{section}.rss").text
         assert 'rel="next"' in rss

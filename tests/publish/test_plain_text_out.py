@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import feedparser
 import pytest
 
-from publish.feeds.ninjs import ninjs
+from publish.feeds.ninjs import ninjs, reviews_of
 from publish.feeds.render import RENDERERS, FeedMeta, item_of
 from publish.stories.model import CorrectionNote, Retraction
 from services.text import xml_safe
@@ -58,7 +58,7 @@ def rendered(headline: str, *, source: str = "Ana Ruiz", note: str | None = None
         [CorrectionNote(revision=1, version=2, note=note, at=datetime.now(UTC))] if note else []
     )
     publication = publication_of(snapshot, corrections=corrections)
-    item = item_of(publication, BASE)
+    item = item_of(publication, BASE, "Newsroom")
     out: dict = {fmt: RENDERERS[fmt]([item], meta(fmt)) for fmt in RENDERERS}  # type: ignore[type-arg]
     out["ninjs"] = ninjs(publication, base_url=BASE, newsroom="Newsroom")
     return out
@@ -101,7 +101,7 @@ def test_plain_text_reaches_every_format_exactly(text: str) -> None:
         assert parsed.entries[0].title == text
     assert out["ninjs"]["headlines"][0]["value"] == text
     assert out["ninjs"]["descriptions"][0]["value"] == text
-    assert out["ninjs"]["claimReviews"][0]["itemReviewed"]["author"]["name"] == text
+    assert reviews_of(out["ninjs"])[0]["itemReviewed"]["author"]["name"] == text
 
 
 @pytest.mark.parametrize("text", NOT_XML)
@@ -124,7 +124,7 @@ def test_a_retraction_reason_is_text_in_every_format() -> None:
         story(body, [claim(body, body)], headline="Budget <passes>"),
         retracted=Retraction(reason=reason, at=datetime.now(UTC), by="ed"),
     )
-    item = item_of(publication, BASE)
+    item = item_of(publication, BASE, "Newsroom")
     assert item.extension["retraction_reason"] == reason
     assert "Numbers were &lt;wrong&gt; &amp;" in item.html
     for fmt in ("atom", "rss"):

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
 import uuid
 from typing import Any
 
-from services.contracts import StoryReviewed
+from cloudevents.v1.http import from_http
+
+from services.contracts import StoryReviewed, Topic
 from tests.publish.builders import cleared_story
 from tests.publish.conftest import Solo
 from tests.publish.servers import Received, signature_ok
+from tests.support.kafka import read_topic
 from tests.support.servers import wait_for
 
 
@@ -79,10 +83,19 @@ def test_a_delivery_is_signed_and_the_receiver_can_verify_it(solo: Solo) -> None
     delivery = got[0]
     assert signature_ok(secret, delivery)
     assert delivery.headers["newsroom-event"] == "published"
-    body = delivery.json
-    assert delivery.headers["newsroom-delivery"] == body["delivery_id"]
+    # A CloudEvent in the HTTP binding's structured mode, as the CloudEvents SDK reads it.
+    assert delivery.headers["content-type"] == "application/cloudevents+json; charset=utf-8"
+    event = from_http(delivery.headers, delivery.body)
+    assert event["specversion"] == "1.0"
+    assert event["type"] == "org.newsroom.story.published"
+    assert event["id"] == delivery.headers["newsroom-delivery"]
+    assert event["subject"] == snapshot.story_id
+    assert event["source"] == solo.public_url
+    assert event["datacontenttype"] == "application/json"
+    body = event.data
     assert body["story_id"] == snapshot.story_id
     assert body["action"] == "published"
+    assert body["url"] == f"{solo.public_url}/stories/{snapshot.story_id}"
     assert body["item"]["id"] == f"urn:newsroom:story:{snapshot.story_id}"
     stamp = int(
         dict(p.split("=", 1) for p in delivery.headers["newsroom-signature"].split(","))["t"]
@@ -137,6 +150,37 @@ def test_a_client_error_is_not_retried(solo: Solo) -> None:
     assert len(solo.receiver.at(path)) == 1
 
 
+def test_an_editor_sends_a_failed_delivery_again(solo: Solo) -> None:
+    section, path = solo.section(), f"/later-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [400]  # refuses once, then accepts
+    subscription_id, secret = subscribe(solo, path, sections=[section])
+    release(solo, cleared_story(section=section))
+    failed = wait_for(
+        lambda: [d for d in deliveries(solo, subscription_id) if d["status"] == "failed"], 15
+    )[0]
+    redeliver = f"/v1/subscriptions/{subscription_id}/deliveries/{failed['id']}/redeliver"
+    for role in ("reporter", "reviewer"):
+        with solo.client(role) as other:
+            assert other.post(redeliver).status_code == 403
+    with solo.client("editor") as editor:
+        queued = editor.post(redeliver)
+        assert queued.status_code == 202, queued.text
+        assert queued.json()["status"] == "pending"
+        missing = f"/v1/subscriptions/{subscription_id}/deliveries/dlv_nope/redeliver"
+        assert editor.post(missing).status_code == 404
+    delivered = wait_for(
+        lambda: [d for d in deliveries(solo, subscription_id) if d["status"] == "delivered"], 15
+    )[0]
+    assert [a["status_code"] for a in delivered["log"]] == [400, 200]
+    first, second = solo.receiver.at(path)
+    assert first.body == second.body  # the same event, signed afresh
+    assert signature_ok(secret, second)
+    with solo.client("editor") as editor:  # a delivered one may be sent again too
+        assert editor.post(redeliver).status_code == 202
+    third = wait_for(lambda: len(solo.receiver.at(path)) >= 3 and solo.receiver.at(path), 15)
+    assert third[2].body == first.body
+
+
 def test_a_retraction_reaches_every_subscriber(solo: Solo) -> None:
     section = solo.section()
     narrow, wide = f"/narrow-{uuid.uuid4().hex[:6]}", f"/wide-{uuid.uuid4().hex[:6]}"
@@ -153,13 +197,56 @@ def test_a_retraction_reaches_every_subscriber(solo: Solo) -> None:
         return [
             r.headers["newsroom-event"]
             for r in solo.receiver.at(path)
-            if r.json["story_id"] == snapshot.story_id
+            if r.json["data"]["story_id"] == snapshot.story_id
         ]
 
     wait_for(lambda: events(narrow) == ["published", "retracted"], 15, what="narrow events")
     wait_for(lambda: events(wide) == ["retracted"], 15, what="wide events")
-    retraction = next(r for r in solo.receiver.at(wide) if r.json["story_id"] == snapshot.story_id)
+    retraction = next(
+        r for r in solo.receiver.at(wide) if r.json["data"]["story_id"] == snapshot.story_id
+    )
     assert signature_ok(wide_secret, retraction)
-    assert retraction.json["reason"] == "Wrong town."
-    assert retraction.json["item"]["title"].startswith("Retracted: ")
+    assert from_http(retraction.headers, retraction.body)["type"] == "org.newsroom.story.retracted"
+    assert retraction.json["data"]["reason"] == "Wrong town."
+    assert retraction.json["data"]["item"]["title"].startswith("Retracted: ")
     assert all(signature_ok(narrow_secret, r) for r in solo.receiver.at(narrow))
+
+
+def test_one_trace_runs_from_the_reviewed_event_to_the_webhook_delivery(solo: Solo) -> None:
+    section, path = solo.section(), f"/traced-{uuid.uuid4().hex[:6]}"
+    subscribe(solo, path, sections=[section])
+    trace_id = uuid.uuid4().hex
+    # Released by publish itself (publish_when_cleared) while handling the event; hidden
+    # from catch-up, so the event, not verify's listing, brings the news.
+    snapshot = cleared_story(section=section, publish_when_cleared=True)
+    solo.verify.hidden.add(snapshot.story_id)
+    solo.reviewed(snapshot, trace_id=trace_id)
+    (delivery,) = wait_for(lambda: solo.receiver.at(path), 20, what="the delivery")
+    expected = f"00-{trace_id}-{'0' * 15}1-01"
+    assert delivery.headers["traceparent"] == expected
+    assert from_http(delivery.headers, delivery.body)["traceparent"] == expected
+
+    topic = solo.settings.topic(Topic.STORIES_PUBLISHED)
+
+    def mine(records: list[Any]) -> list[Any]:
+        return [r for r in records if r.key == snapshot.story_id.encode()]
+
+    (record,) = mine(read_topic(solo.settings.kafka_bootstrap, topic, lambda r: bool(mine(r))))
+    assert dict(record.headers)["traceparent"] == expected.encode()
+    assert json.loads(record.value)["traceid"] == trace_id
+
+
+def test_a_release_retried_later_by_a_worker_keeps_the_trace_of_its_snapshot(
+    solo: Solo,
+) -> None:
+    section, path = solo.section(), f"/traced-later-{uuid.uuid4().hex[:6]}"
+    subscribe(solo, path, sections=[section])
+    trace_id = uuid.uuid4().hex
+    snapshot = cleared_story(section=section, publish_when_cleared=True)
+    solo.verify.hidden.add(snapshot.story_id)
+    solo.verify.mode[snapshot.story_id] = "error"  # the handler's release must wait
+    solo.reviewed(snapshot, trace_id=trace_id)
+    solo.gate(snapshot.story_id, snapshot.version)
+    solo.verify.mode[snapshot.story_id] = "ok"  # now the catch-up worker's sweep releases
+    (delivery,) = wait_for(lambda: solo.receiver.at(path), 30, what="the delivery")
+    assert delivery.headers["traceparent"] == f"00-{trace_id}-{'0' * 15}1-01"

@@ -158,3 +158,49 @@ def test_reporters_admins_and_strangers_cannot_work_the_queue(
         assert client.request(method, url, json=body, headers=headers).status_code == 401
     after = newsroom.story(story["story_id"]).json()
     assert after["version"] == story["version"]
+
+
+def test_the_snapshot_a_change_makes_due_carries_that_changes_trace(
+    newsroom: Newsroom, story: dict[str, Any]
+) -> None:
+    trace_id = uuid.uuid4().hex
+    traceparent = f"00-{trace_id}-{'0' * 15}1-01"
+    claim = newsroom.claim_with(story, "approved a budget")
+    with newsroom.reviewer() as client:
+        client.headers["traceparent"] = traceparent
+        assert review(client, claim, "verified").status_code == 200
+    target = story["version"] + 1
+    topic = newsroom.settings.topic(Topic.STORIES_REVIEWED)
+
+    def mine(records: list[Any]) -> list[Any]:
+        return [
+            r
+            for r in records
+            if r.key == story["story_id"].encode()
+            and parse_event(r.value).data["version"] >= target
+        ]
+
+    records = mine(read_topic(newsroom.settings.kafka_bootstrap, topic, lambda r: bool(mine(r))))
+    assert dict(records[0].headers)["traceparent"] == traceparent.encode()
+    assert parse_event(records[0].value).traceid == trace_id
+
+
+def test_a_new_storys_first_snapshot_carries_its_reports_trace(newsroom: Newsroom) -> None:
+    """Stored with others of its poll batch (one transaction for many new stories), a
+    report's story still sends its first snapshot under the report's own trace."""
+    trace_id = uuid.uuid4().hex
+    report = newsroom.report()
+    newsroom.producer.send(
+        newsroom.producer.message(
+            Topic.REPORTS_SUBMITTED, report, key=report.story_id, trace_id=trace_id
+        )
+    )
+    topic = newsroom.settings.topic(Topic.STORIES_REVIEWED)
+
+    def mine(records: list[Any]) -> list[Any]:
+        return [r for r in records if r.key == report.story_id.encode()]
+
+    records = mine(read_topic(newsroom.settings.kafka_bootstrap, topic, lambda r: bool(mine(r))))
+    assert parse_event(records[0].value).data["version"] == 1
+    assert dict(records[0].headers)["traceparent"] == f"00-{trace_id}-{'0' * 15}1-01".encode()
+    assert parse_event(records[0].value).traceid == trace_id

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response, status
 from services.auth import Principal, Role
 from services.errors import ValidationFailed
 from services.http import require
+from services.http.openapi import AUTH_PROBLEMS, NOT_FOUND
 from verify.claims import service, structure
 from verify.claims.repository import ClaimRecord
 from verify.claims.schemas import (
@@ -30,7 +31,7 @@ from verify.claims.schemas import (
 from verify.common import utcnow
 from verify.edge import REVIEWERS, ContextDep, actor_of, etag, optional_version, required_version
 
-router = APIRouter(prefix="/v1", tags=["claims"])
+router = APIRouter(prefix="/v1", tags=["claims"], responses={**AUTH_PROBLEMS, **NOT_FOUND})
 
 Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
 Editor = Annotated[Principal, Depends(require(Role.EDITOR))]

@@ -20,6 +20,7 @@ from pymongo import ReturnDocument
 from pymongo.client_session import ClientSession
 
 from services import outbox as shared_outbox
+from services.log import current_trace_id
 
 ALIAS = "verify"
 
@@ -175,19 +176,23 @@ def insert_revisions(session: ClientSession, revisions: list[RevisionRecord]) ->
     _revisions().insert_many([dataclasses.asdict(r) for r in revisions], session=session)
 
 
-def insert_stories(session: ClientSession, revisions: list[RevisionRecord], now: datetime) -> None:
+def insert_stories(
+    session: ClientSession, revisions: list[tuple[RevisionRecord, str | None]], now: datetime
+) -> None:
     """New stories, each at its first version with ``revision`` current (as ``bump_story``
-    makes them); the unique story id refuses one that exists already."""
+    makes them), with the trace of the report that began it; the unique story id refuses
+    one that exists already."""
     docs = [
         {
             "story_id": r.story_id,
             "version": 1,
             **{name: getattr(r, name) for name in CURRENT_FIELDS},
             "outbox": {**shared_outbox.new_row(now), "full": True},
+            SNAPSHOT_TRACE: trace_id,
             "created_at": now,
             "updated_at": now,
         }
-        for r in revisions
+        for r, trace_id in revisions
     ]
     _stories().insert_many(docs, session=session)
 
@@ -219,6 +224,8 @@ def bump_story(
     if expect_revision is not None:
         query["revision"] = expect_revision
     changed = shared_outbox.due_now(now)
+    # The trace of the change rides with the event it makes due (stories.reviewed).
+    changed[SNAPSHOT_TRACE] = current_trace_id()
     if not leases_only:
         changed[OUTBOX_FULL] = True
     update: dict[str, Any] = {"$inc": {"version": 1}, "$set": {"updated_at": now, **changed}}
@@ -291,4 +298,5 @@ def clear_sweep(story_id: str, version: int) -> None:
 # --- the snapshot outbox ------------------------------------------------------------------
 
 OUTBOX_FULL = "outbox.full"
+SNAPSHOT_TRACE = "snapshot_trace_id"
 SNAPSHOT_ROWS = shared_outbox.OutboxRows(lambda: _stories())

@@ -13,12 +13,13 @@ from services.auth import Principal, Role
 from services.contracts import StoryReviewed
 from services.cursors import CURSOR_HELP
 from services.http import require
+from services.http.openapi import AUTH_PROBLEMS, NOT_FOUND
 from verify.common import utcnow
 from verify.edge import etag
 from verify.stories import service
 from verify.stories.schemas import SnapshotPageOut
 
-router = APIRouter(prefix="/v1", tags=["stories"])
+router = APIRouter(prefix="/v1", tags=["stories"], responses={**AUTH_PROBLEMS, **NOT_FOUND})
 
 StoryReader = Annotated[
     Principal, Depends(require(Role.REVIEWER, Role.EDITOR, Role.SERVICE, Role.REPORTER))

@@ -9,6 +9,7 @@ late is stored, and its claims are closed at once as superseded.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -223,12 +224,14 @@ GROUP_CLAIMS = 2000
 
 
 def store_new_stories(
-    reports: list[tuple[ReportSubmitted, Analysis]], now: datetime
+    reports: list[tuple[ReportSubmitted, Analysis]],
+    now: datetime,
+    traces: Mapping[str, str | None] | None = None,
 ) -> dict[str, ReportReceived]:
     """Store the reports that begin a story not stored yet, several to a transaction (up
     to ``GROUP_CLAIMS`` claims each); their receipts by report id. The others, and any
     group that fails (one of its stories or reports stored meanwhile), are left to
-    :func:`store_report`, one at a time."""
+    :func:`store_report`, one at a time. ``traces``: each report's trace, by report id."""
     seen: dict[str, int] = {}
     for report, _ in reports:
         seen[report.story_id] = seen.get(report.story_id, 0) + 1
@@ -241,7 +244,9 @@ def store_new_stories(
         actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
         plan = _plan_current(report, None, [], analysis.candidates, now, analysis.over)
         plan = dataclasses.replace(
-            plan, writes=[dataclasses.replace(w, by=actor) for w in plan.writes]
+            plan,
+            writes=[dataclasses.replace(w, by=actor) for w in plan.writes],
+            trace_id=(traces or {}).get(report.report_id),
         )
         if groups[-1] and size + len(plan.writes) > GROUP_CLAIMS:
             groups.append([])

@@ -1,0 +1,119 @@
+"""What the public pages show, worked out from publications. Pure functions: the routes
+fetch, these shape, the templates print.
+
+The story page embeds the story's ClaimReview JSON-LD in a ``<script>`` data block. The
+JSON there goes through :func:`~publish.feeds.content.harden_json`, which writes every
+``<``, ``>`` and ``&`` as a ``\\u`` escape, so no text in a story can close the element.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from publish.feeds.claimreview import CheckedClaim, checked_claims, claim_reviews
+from publish.feeds.content import body_html, harden_json, summary
+from publish.feeds.links import front_url, rfc3339, section_url, story_url
+from publish.stories.model import Publication
+
+
+@dataclass(frozen=True)
+class Site:
+    newsroom: str
+    base_url: str  # public
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Teaser:
+    url: str
+    headline: str
+    summary: str
+    section: str
+    section_url: str
+    byline: str
+    published: str
+    retracted: bool
+
+
+def teaser(site: Site, publication: Publication) -> Teaser:
+    retracted = publication.retracted is not None
+    return Teaser(
+        url=story_url(site.base_url, publication.story_id),
+        headline=publication.headline,
+        summary=publication.retracted.reason
+        if publication.retracted
+        else summary(body_html(publication.body)),
+        section=publication.section,
+        section_url=section_url(site.base_url, publication.section),
+        byline=publication.byline,
+        published=rfc3339(publication.first_published_at),
+        retracted=retracted,
+    )
+
+
+def listing(
+    site: Site, section: str | None, rows: list[Publication], next_cursor: int | None
+) -> dict[str, Any]:
+    """Context of the front page (``section`` None) or a section page."""
+    here = section_url(site.base_url, section or "all")
+    feed = f"{site.base_url}/feeds/{section or 'all'}"
+    return {
+        "site": site,
+        "home": front_url(site.base_url),
+        "nav": [(s, section_url(site.base_url, s)) for s in site.sections],
+        "section": section,
+        "title": section.capitalize() if section else site.newsroom,
+        "canonical": here,
+        "stories": [teaser(site, row) for row in rows],
+        "next_url": f"{here}?cursor={next_cursor}" if next_cursor is not None else None,
+        "feeds": {"atom": f"{feed}.atom", "rss": f"{feed}.rss", "json": f"{feed}.json"},
+    }
+
+
+@dataclass(frozen=True)
+class Correction:
+    at: str
+    note: str
+
+
+def story(site: Site, publication: Publication) -> dict[str, Any]:
+    """Context of a story page."""
+    url = story_url(site.base_url, publication.story_id)
+    retraction = publication.retracted
+    body = "" if retraction else body_html(publication.body)
+    reviews = claim_reviews(publication, base_url=site.base_url, newsroom=site.newsroom)
+    checks: list[CheckedClaim] = checked_claims(publication)
+    description = retraction.reason if retraction else summary(body)
+    modified = (
+        rfc3339(publication.modified_at)
+        if publication.modified_at > publication.first_published_at
+        else None
+    )
+    return {
+        "site": site,
+        "home": front_url(site.base_url),
+        "nav": [(s, section_url(site.base_url, s)) for s in site.sections],
+        "section": publication.section,
+        "section_url": section_url(site.base_url, publication.section),
+        "title": publication.headline,
+        "canonical": url,
+        "description": description,
+        "byline": publication.byline,
+        "published": rfc3339(publication.first_published_at),
+        "modified": modified,
+        "body": body,
+        "corrections": [Correction(at=rfc3339(c.at), note=c.note) for c in publication.corrections],
+        "retraction": retraction.reason if retraction else None,
+        "retracted_at": rfc3339(retraction.at) if retraction else None,
+        "checks": checks,
+        "jsonld": jsonld(reviews) if reviews else None,
+        "ninjs_url": f"{site.base_url}/v1/published/{publication.story_id}",
+    }
+
+
+def jsonld(reviews: list[dict[str, Any]]) -> str:
+    """JSON-LD text safe inside ``<script type="application/ld+json">``."""
+    data: Any = reviews[0] if len(reviews) == 1 else reviews
+    return harden_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))

@@ -1,0 +1,67 @@
+"""The story page in a real browser (Debian's chromium via Playwright): it reads without
+JavaScript, fits a phone's width, and axe-core reports no violation (WCAG 2.1 A/AA and
+best practices) on the story, front and section pages."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import Browser, Route
+
+from tests.browser.conftest import Axe, axe, browser, describe  # noqa: F401  (fixtures)
+from tests.publish.conftest import Solo
+from tests.publish.test_pages import checked_story, release
+
+
+def _proxy(solo: Solo):  # type: ignore[no-untyped-def]
+    """Play the proxy: the page links to the public URL; fetch it from this process."""
+
+    def handle(route: Route) -> None:
+        answer = httpx.get(solo.url + solo.local(route.request.url), timeout=30)
+        route.fulfill(status=answer.status_code, headers=dict(answer.headers), body=answer.content)
+
+    return handle
+
+
+def test_the_story_page_in_a_browser_passes_axe_and_fits_a_phone(
+    solo: Solo,
+    browser: Browser,  # noqa: F811
+    axe: Axe,  # noqa: F811
+) -> None:
+    section = solo.section()
+    snapshot = checked_story(section)
+    release(solo, snapshot)
+    # JavaScript off, as some readers have it; bypass_csp only lets the test add axe-core.
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, java_script_enabled=False, bypass_csp=True
+    )
+    try:
+        page = context.new_page()
+        page.route(f"{solo.public_url}/**", _proxy(solo))
+        page.goto(f"{solo.url}/stories/{snapshot.story_id}")
+        assert page.get_by_role("heading", level=1).inner_text() == snapshot.headline
+        box = page.get_by_role("region", name="How this story was checked")
+        assert "Farmers' groups said so in a statement." in box.inner_text()
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert widths[0] <= widths[1], widths
+        stylesheet_applied = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.checked')).borderTopStyle"
+        )
+        assert stylesheet_applied == "solid"
+    finally:
+        context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.route(f"{solo.public_url}/**", _proxy(solo))
+        for name, path in (
+            ("story", f"/stories/{snapshot.story_id}"),
+            ("front", "/"),
+            ("section", f"/sections/{section}"),
+        ):
+            page.goto(f"{solo.url}{path}")
+            violations = axe.check(page, name)
+            assert violations == [], f"{name}: {describe(violations)}"
+    finally:
+        context.close()
