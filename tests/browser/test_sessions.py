@@ -23,7 +23,7 @@ from services.ui.console import safe_next
 from services.ui.sessions import SessionCodec, SessionData, csrf_matches, csrf_token
 from tests.support.reports import submit
 from tests.support.stack import Stack
-from verify.claims.repository import ClaimRecord
+from verify.stories.records import ClaimRecord
 from verify.ui.routes import KIND_LABELS, VIA_LABELS
 from verify.ui.view import history_rows, paragraphs
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from services.contracts import ReviewStatus
 from services.cursors import bad_cursor, decode_cursor, encode_cursor
-from verify.claims.repository import ClaimRecord
 from verify.queue import repository
+from verify.stories.records import ClaimRecord
 
 
 @dataclass(frozen=True)

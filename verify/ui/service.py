@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from services.contracts import ReviewStatus, StoryReviewed
-from verify.claims import service as claims
-from verify.claims.repository import ClaimRecord
-from verify.claims.schemas import AttributionDraft, AttributionIn, ReviewIn
 from verify.common import Actor, StoryChanged
 from verify.queue import service as queue
-from verify.stories import service as stories
+from verify.stories import review as claims
+from verify.stories import snapshot as stories
+from verify.stories.records import ClaimRecord
+from verify.stories.schemas import AttributionDraft, AttributionIn, ReviewIn
 from verify.ui import repository
 from verify.ui.view import Paragraph, Row, history_rows, paragraphs
 

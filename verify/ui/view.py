@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from verify.claims.repository import ClaimRecord
 from verify.stories.analysis import REPORTER_FLAG, REVIEWER_FLAG
+from verify.stories.records import ClaimRecord
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 

@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 from services.contracts import ObtainedVia, SourceKind
 from services.errors import ValidationFailed
-from verify.claims.records import new_attribution_id
-from verify.claims.repository import ClaimRecord
-from verify.claims.schemas import AttributionDraft, AttributionIn
+from verify.stories.records import ClaimRecord, new_attribution_id
+from verify.stories.schemas import AttributionDraft, AttributionIn
 
 # The content of a record; a change of any of these needs an anonymous source approved again.
 CONTENT = (

@@ -1,4 +1,4 @@
-"""The rules of one claim: read, lease, review, dismiss, approve an anonymous source.
+"""Review: the rules of one claim: read, lease, review, dismiss, approve an anonymous source.
 
 Every change is one conditional write of the claim (its version, and its lease where the
 caller must hold it or find it free) with its audit entry and the story's new version,
@@ -22,14 +22,11 @@ from services.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from verify import changes
-from verify.claims import attributions, lease_gate, repository
-from verify.claims.records import REVIEWER_FLAG_DETAIL
-from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
-from verify.claims.schemas import AttributionDraft, ReviewIn
 from verify.common import Actor, StoryChanged
-from verify.stories import repository as stories
+from verify.stories import attributions, lease_gate, repository, unit_of_work
 from verify.stories.analysis import REVIEWER_FLAG
+from verify.stories.records import REVIEWER_FLAG_DETAIL, ClaimRecord, ClaimWrite, StaleClaim
+from verify.stories.schemas import AttributionDraft, ReviewIn
 
 
 def get(claim_id: str) -> ClaimRecord:
@@ -95,7 +92,9 @@ def commit_one(
     leases_only: bool = False,
 ) -> ClaimRecord:
     try:
-        changes.commit_claims(write.after.story_id, [write], actor, now, leases_only=leases_only)
+        unit_of_work.commit_claims(
+            write.after.story_id, [write], actor, now, leases_only=leases_only
+        )
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, expected) from exc
     notify(write.after.story_id)
@@ -103,7 +102,7 @@ def commit_one(
 
 
 def _body_of(claim: ClaimRecord) -> str:
-    story = stories.load_story(claim.story_id)
+    story = repository.load_story(claim.story_id)
     if story is None or story.revision != claim.revision:
         raise Conflict(f"Claim {claim.claim_id} belongs to an older revision; read it again.")
     return story.body
@@ -302,7 +301,7 @@ def approve(
 
 
 def suggested(claim: ClaimRecord) -> list[AttributionDraft]:
-    story = stories.load_story(claim.story_id)
+    story = repository.load_story(claim.story_id)
     body = story.body if story is not None and story.revision == claim.revision else ""
     if not body:
         return []

@@ -1,4 +1,7 @@
-"""Building claim records from detection results, and moving them between revisions. Pure."""
+"""A story's records, plain and typed: the story, a revision, a claim, one change of a claim
+(``ClaimWrite``), and building claim records from detection results and moving them
+between revisions. Pure: no FastAPI, Kafka or store driver here.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,118 @@ import dataclasses
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from services.contracts import DetectedAttributionOut, ReviewStatus
-from verify.claims.repository import ClaimRecord
-from verify.common import normalise
+from verify.common import Actor, normalise
 from verify.detection import DetectedClaim
 from verify.stories.analysis import REVIEWER_FLAG, flagged
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    story_id: str
+    version: int
+    revision: int
+    report_id: str
+    reporter_id: str
+    byline: str
+    headline: str
+    body: str
+    section: str
+    publish_when_cleared: bool
+    updated_at: datetime
+    claims_over_limit: int = 0
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    story_id: str
+    revision: int
+    report_id: str
+    reporter_id: str
+    byline: str
+    headline: str
+    body: str
+    section: str
+    publish_when_cleared: bool
+    accepted_at: datetime
+    received_at: datetime
+    claims: int
+    superseded: bool
+    claims_over_limit: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    claim_id: str
+    story_id: str
+    revision: int
+    section: str
+    text: str
+    norm: str
+    start: int
+    end: int
+    context_start: int
+    context_end: int
+    contested: bool
+    contest_signals: list[dict[str, Any]]
+    detected_attributions: list[dict[str, Any]]
+    checkable_reasons: list[str]
+    declared_sources: list[str]
+    origin: str
+    status: str
+    attributions: list[dict[str, Any]]
+    version: int
+    open: bool
+    queued_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    closed_reason: str | None = None
+    lease_holder_id: str | None = None
+    lease_holder: str | None = None
+    lease_until: datetime | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    note: str | None = None
+
+    def holder_at(self, now: datetime) -> str | None:
+        """The lease holder's name while the lease runs; an expired lease is free."""
+        if self.lease_holder and self.lease_until is not None and self.lease_until > now:
+            return self.lease_holder
+        return None
+
+    def held_by_other(self, user_id: str, now: datetime) -> bool:
+        return self.holder_at(now) is not None and self.lease_holder_id != user_id
+
+
+@dataclass(frozen=True)
+class ClaimWrite:
+    """One change of one claim. ``before`` None inserts ``after`` as a new claim.
+
+    The update applies only while the stored claim still has ``before.version`` and, with
+    ``lease_for`` set, is unleased, leased out of time, or leased by that user.
+    """
+
+    after: ClaimRecord
+    before: ClaimRecord | None
+    action: str
+    detail: str = ""
+    lease_for: str | None = None
+    extra_audit: dict[str, Any] = field(default_factory=dict)
+    # Who made it, when not the actor of the whole list (stories stored together).
+    by: Actor | None = None
+
+
+class StaleClaim(Exception):
+    """A conditional write found the claim changed, closed or leased by another."""
+
+    def __init__(self, claim_id: str) -> None:
+        super().__init__(claim_id)
+        self.claim_id = claim_id
+
 
 REVIEWER_FLAG_DETAIL = "a reviewer marked this claim contested"
 
