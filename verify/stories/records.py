@@ -1,6 +1,8 @@
-"""A story's records, plain and typed: the story, a revision, a claim, one change of a claim
-(``ClaimWrite``), and building claim records from detection results and moving them
-between revisions. Pure: no FastAPI, Kafka or store driver here.
+"""A story's records, typed: the story, a revision, a claim with its contest signals,
+detected attributions and the reviewers' attribution records, one change of a claim
+(``ClaimWrite``); their stored form (plain dicts, :mod:`.repository`); building claim
+records from detection results and moving them between revisions. Pure: no FastAPI, Kafka
+or store driver here.
 """
 
 from __future__ import annotations
@@ -13,10 +15,109 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.contracts import DetectedAttributionOut, ReviewStatus
+from services.contracts import DetectedAttributionOut, ReviewStatus, SignalOut, SourceKind
 from verify.common import Actor, normalise
-from verify.detection import DetectedClaim
+from verify.detection import DetectedAttribution, DetectedClaim, Signal
 from verify.stories.analysis import REVIEWER_FLAG, flagged
+
+# A contest signal and a detected attribution are detection's own records
+# (``verify.detection.Signal``, ``DetectedAttribution``), stored as they are.
+__all__ = ["DetectedAttribution", "Signal"]
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An editor's recorded approval of an anonymous source."""
+
+    approved_by: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AttributionRecord:
+    """Where a reviewer recorded that a claim comes from."""
+
+    attribution_id: str
+    source_name: str
+    source_kind: str
+    obtained_via: str
+    affiliation: str | None = None
+    url: str | None = None
+    quote: str | None = None
+    # Where the body attributes the claim; None once the text there is gone.
+    start: int | None = None
+    end: int | None = None
+    approval: Approval | None = None
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.source_kind == SourceKind.ANONYMOUS.value and self.approval is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form (also what the audit shows), keys in this order."""
+        values = dataclasses.asdict(self)
+        values["approval"] = dataclasses.asdict(self.approval) if self.approval else None
+        return values
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> AttributionRecord:
+        approval = stored.get("approval")
+        return cls(
+            attribution_id=stored["attribution_id"],
+            source_name=stored["source_name"],
+            source_kind=stored["source_kind"],
+            obtained_via=stored["obtained_via"],
+            affiliation=stored.get("affiliation"),
+            url=stored.get("url"),
+            quote=stored.get("quote"),
+            start=stored.get("start"),
+            end=stored.get("end"),
+            approval=Approval(**approval) if approval else None,
+        )
+
+
+def signal_of(stored: dict[str, Any]) -> Signal:
+    return Signal(
+        kind=stored["kind"],
+        cue=stored["cue"],
+        start=stored["start"],
+        end=stored["end"],
+        detail=stored.get("detail", ""),
+    )
+
+
+def detected_of(stored: dict[str, Any]) -> DetectedAttribution:
+    """A stored detected attribution (one stored before the cue's span was kept has the
+    source's span for it)."""
+    return DetectedAttribution(
+        source=stored["source"],
+        source_kind=stored.get("source_kind", "unknown"),
+        cue=stored["cue"],
+        start=stored["start"],
+        end=stored["end"],
+        cue_start=stored.get("cue_start", stored["start"]),
+        cue_end=stored.get("cue_end", stored["end"]),
+    )
+
+
+def signal_out(signal: Signal) -> SignalOut:
+    """A contest signal as the API and the snapshot show it."""
+    return SignalOut(
+        kind=signal.kind, cue=signal.cue, start=signal.start, end=signal.end, detail=signal.detail
+    )
+
+
+def detected_out(found: DetectedAttribution) -> DetectedAttributionOut:
+    """A detected attribution as the API and the snapshot show it (the record carries the
+    cue's span too)."""
+    return DetectedAttributionOut(
+        source=found.source,
+        source_kind=found.source_kind,
+        cue=found.cue,
+        start=found.start,
+        end=found.end,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,13 +167,13 @@ class ClaimRecord:
     context_start: int
     context_end: int
     contested: bool
-    contest_signals: list[dict[str, Any]]
-    detected_attributions: list[dict[str, Any]]
+    contest_signals: list[Signal]
+    detected_attributions: list[DetectedAttribution]
     checkable_reasons: list[str]
     declared_sources: list[str]
     origin: str
     status: str
-    attributions: list[dict[str, Any]]
+    attributions: list[AttributionRecord]
     version: int
     open: bool
     queued_at: datetime
@@ -125,18 +226,6 @@ class StaleClaim(Exception):
 REVIEWER_FLAG_DETAIL = "a reviewer marked this claim contested"
 
 
-def detected_out(stored: dict[str, Any]) -> DetectedAttributionOut:
-    """A stored detected attribution as the API and the snapshot show it (the stored one
-    carries more than they show)."""
-    return DetectedAttributionOut(
-        source=stored["source"],
-        source_kind=stored["source_kind"],
-        cue=stored["cue"],
-        start=stored["start"],
-        end=stored["end"],
-    )
-
-
 _last_ns = 0
 _ids = threading.Lock()
 
@@ -154,14 +243,6 @@ def new_attribution_id() -> str:
     return f"a_{uuid.uuid4().hex[:16]}"
 
 
-def _signals(found: DetectedClaim) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(s) for s in found.contest_signals]
-
-
-def _detected(found: DetectedClaim) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(a) for a in found.detected_attributions]
-
-
 def _analysis(found: DetectedClaim) -> dict[str, Any]:
     return {
         "text": found.text,
@@ -171,8 +252,8 @@ def _analysis(found: DetectedClaim) -> dict[str, Any]:
         "context_start": found.context_start,
         "context_end": found.context_end,
         "contested": found.contested,
-        "contest_signals": _signals(found),
-        "detected_attributions": _detected(found),
+        "contest_signals": list(found.contest_signals),
+        "detected_attributions": list(found.detected_attributions),
         "checkable_reasons": list(found.checkable_reasons),
     }
 
@@ -186,7 +267,7 @@ def new_claim(
     origin: str,
     now: datetime,
     declared_sources: tuple[str, ...] | list[str] = (),
-    attributions: list[dict[str, Any]] | None = None,
+    attributions: list[AttributionRecord] | None = None,
 ) -> ClaimRecord:
     return ClaimRecord(
         claim_id=new_claim_id(),
@@ -257,16 +338,16 @@ def closed(claim: ClaimRecord, reason: str, now: datetime) -> ClaimRecord:
 
 
 def reanchor(
-    attribution: dict[str, Any], old_body: str, new_body: str, shift: int
-) -> dict[str, Any]:
+    attribution: AttributionRecord, old_body: str, new_body: str, shift: int
+) -> AttributionRecord:
     """An attribution's text span in the new body: shifted with its claim, else found again
     nearby, else dropped (the record stays; only its pointer into the text goes)."""
-    start, end = attribution.get("start"), attribution.get("end")
+    start, end = attribution.start, attribution.end
     if start is None or end is None:
         return attribution
     text = old_body[start:end]
     if text and new_body[start + shift : end + shift] == text:
-        return {**attribution, "start": start + shift, "end": end + shift}
+        return dataclasses.replace(attribution, start=start + shift, end=end + shift)
     places = []
     at = new_body.find(text) if text else -1
     while at >= 0:
@@ -274,5 +355,5 @@ def reanchor(
         at = new_body.find(text, at + 1)
     if places:
         best = min(places, key=lambda p: abs(p - (start + shift)))
-        return {**attribution, "start": best, "end": best + len(text)}
-    return {**attribution, "start": None, "end": None}
+        return dataclasses.replace(attribution, start=best, end=best + len(text))
+    return dataclasses.replace(attribution, start=None, end=None)

@@ -21,11 +21,14 @@ from services.log import current_trace_id
 from verify.common import Actor
 from verify.stories.documents import Claim, ClaimAudit, Revision, Story
 from verify.stories.records import (
+    AttributionRecord,
     ClaimRecord,
     ClaimWrite,
     RevisionRecord,
     StaleClaim,
     StoryRecord,
+    detected_of,
+    signal_of,
 )
 
 _STORY_FIELDS = tuple(f.name for f in dataclasses.fields(StoryRecord))
@@ -226,16 +229,25 @@ AUDITED = (
 
 
 def record_of(doc: dict[str, Any]) -> ClaimRecord:
+    """A stored claim as its typed record."""
     values: dict[str, Any] = {name: doc.get(name) for name in _FIELDS}
-    for name in ("contest_signals", "detected_attributions", "checkable_reasons"):
-        values[name] = list(values[name] or [])
+    values["contest_signals"] = [signal_of(s) for s in values["contest_signals"] or []]
+    values["detected_attributions"] = [
+        detected_of(a) for a in values["detected_attributions"] or []
+    ]
+    values["attributions"] = [AttributionRecord.of(a) for a in values["attributions"] or []]
+    values["checkable_reasons"] = list(values["checkable_reasons"] or [])
     values["declared_sources"] = list(values["declared_sources"] or [])
-    values["attributions"] = list(values["attributions"] or [])
     return ClaimRecord(**values)
 
 
 def doc_of(record: ClaimRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in _FIELDS}
+    """A claim record in its stored form (plain values; also what the audit compares)."""
+    values = {name: getattr(record, name) for name in _FIELDS}
+    values["contest_signals"] = [dataclasses.asdict(s) for s in record.contest_signals]
+    values["detected_attributions"] = [dataclasses.asdict(a) for a in record.detected_attributions]
+    values["attributions"] = [a.as_dict() for a in record.attributions]
+    return values
 
 
 def _collection(document: type[Document]) -> Any:

@@ -8,6 +8,7 @@ reviewers cannot add overlapping claims or merge a claim another just split.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from verify.detection import analyse_span
 from verify.stories import repository, unit_of_work
 from verify.stories.analysis import overlaps
 from verify.stories.records import (
+    AttributionRecord,
     ClaimRecord,
     ClaimWrite,
     StaleClaim,
@@ -105,8 +107,8 @@ def _only_place(body: str, text: str | None) -> tuple[int, int]:
     return check_span(body, at, at + len(needle), "text")
 
 
-def _copies(attributions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**a, "attribution_id": new_attribution_id()} for a in attributions]
+def _copies(attributions: list[AttributionRecord]) -> list[AttributionRecord]:
+    return [dataclasses.replace(a, attribution_id=new_attribution_id()) for a in attributions]
 
 
 def split(
@@ -176,10 +178,10 @@ def merge(
             chosen.append(claim)
         start, end = min(c.start for c in chosen), max(c.end for c in chosen)
         _clear_of(claims, start, end, set(claim_ids))
-        kept: dict[str, dict[str, Any]] = {}
+        kept: dict[str, AttributionRecord] = {}
         for claim in sorted(chosen, key=lambda c: c.start):
             for a in claim.attributions:
-                kept.setdefault(a["attribution_id"], a)
+                kept.setdefault(a.attribution_id, a)
         merged = _new(story, start, end, now, attributions=list(kept.values()))
         reason = f"merged into {merged.claim_id}"
         closing = [

@@ -25,7 +25,15 @@ from services.errors import (
 from verify.common import Actor, StoryChanged
 from verify.stories import attributions, lease_gate, repository, unit_of_work
 from verify.stories.analysis import REVIEWER_FLAG
-from verify.stories.records import REVIEWER_FLAG_DETAIL, ClaimRecord, ClaimWrite, StaleClaim
+from verify.stories.records import (
+    REVIEWER_FLAG_DETAIL,
+    Approval,
+    AttributionRecord,
+    ClaimRecord,
+    ClaimWrite,
+    Signal,
+    StaleClaim,
+)
 from verify.stories.schemas import AttributionDraft, ReviewIn
 
 
@@ -163,17 +171,17 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
 # --- reviews -----------------------------------------------------------------------------
 
 
-def _signals_for(claim: ClaimRecord, status: str) -> list[dict[str, Any]]:
-    signals = [s for s in claim.contest_signals if s["kind"] != REVIEWER_FLAG]
+def _signals_for(claim: ClaimRecord, status: str) -> list[Signal]:
+    signals = [s for s in claim.contest_signals if s.kind != REVIEWER_FLAG]
     if status == ReviewStatus.CONTESTED.value:
         signals.append(
-            {
-                "kind": REVIEWER_FLAG,
-                "cue": claim.text[:80],
-                "start": claim.start,
-                "end": claim.end,
-                "detail": REVIEWER_FLAG_DETAIL,
-            }
+            Signal(
+                kind=REVIEWER_FLAG,
+                cue=claim.text[:80],
+                start=claim.start,
+                end=claim.end,
+                detail=REVIEWER_FLAG_DETAIL,
+            )
         )
     return signals
 
@@ -185,7 +193,7 @@ def _reviewed(
     lease_seconds: int,
     *,
     status: str,
-    attributions: list[dict[str, Any]],
+    attributions: list[AttributionRecord],
     note: str | None,
 ) -> ClaimRecord:
     signals = _signals_for(claim, status)
@@ -274,14 +282,14 @@ def approve(
         raise closed_conflict(claim)
     if expected is not None and claim.version != expected:
         raise stale(claim, expected)
-    record = next((a for a in claim.attributions if a["attribution_id"] == attribution_id), None)
+    record = next((a for a in claim.attributions if a.attribution_id == attribution_id), None)
     if record is None:
         raise NotFound(f"Claim {claim_id} has no attribution {attribution_id!r}.")
-    if record["source_kind"] != SourceKind.ANONYMOUS.value:
+    if record.source_kind != SourceKind.ANONYMOUS.value:
         raise Conflict(f"Attribution {attribution_id} names its source; it needs no approval.")
-    approval = {"approved_by": actor.name, "reason": reason, "at": now}
+    approval = Approval(approved_by=actor.name, reason=reason, at=now)
     updated = [
-        {**a, "approval": approval} if a["attribution_id"] == attribution_id else a
+        dataclasses.replace(a, approval=approval) if a.attribution_id == attribution_id else a
         for a in claim.attributions
     ]
     after = dataclasses.replace(

@@ -21,7 +21,7 @@ from services.contracts import (
     StoryReviewed,
 )
 from services.text import PlainLines, PlainText, WebUrl
-from verify.stories.records import ClaimRecord, detected_out
+from verify.stories.records import AttributionRecord, ClaimRecord, detected_out, signal_out
 
 Status = Annotated[ReviewStatus, Field(strict=False)]
 Kind = Annotated[SourceKind, Field(strict=False)]
@@ -96,6 +96,10 @@ class AttributionOut(BaseModel):
     approval: AnonymousApproval | None = None
     needs_approval: bool = Field(description="Anonymous and not yet approved by an editor")
 
+    @classmethod
+    def of(cls, record: AttributionRecord) -> AttributionOut:
+        return cls.model_validate({**record.as_dict(), "needs_approval": record.needs_approval})
+
 
 class AttributionDraft(BaseModel):
     """A record prefilled from what detection (or the reporter) found; confirm it to keep it."""
@@ -165,11 +169,11 @@ class ClaimOut(BaseModel):
             start=claim.start,
             end=claim.end,
             contested=claim.contested,
-            contest_signals=[SignalOut.model_validate(s) for s in claim.contest_signals],
+            contest_signals=[signal_out(s) for s in claim.contest_signals],
             status=ReviewStatus(claim.status),
             version=claim.version,
             detected_attributions=[detected_out(a) for a in claim.detected_attributions],
-            attributions=[_attribution(a) for a in claim.attributions],
+            attributions=[AttributionOut.of(a) for a in claim.attributions],
             context_start=claim.context_start,
             context_end=claim.context_end,
             origin=claim.origin,
@@ -187,11 +191,6 @@ class ClaimOut(BaseModel):
             updated_at=claim.updated_at,
             suggested_attributions=suggested,
         )
-
-
-def _attribution(a: dict[str, Any]) -> AttributionOut:
-    needs = a["source_kind"] == SourceKind.ANONYMOUS.value and not a.get("approval")
-    return AttributionOut.model_validate({**a, "needs_approval": needs})
 
 
 class SplitOut(BaseModel):

@@ -11,13 +11,23 @@ from services.contracts import (
     Attribution,
     ClaimSnapshot,
     ReviewStatus,
-    SignalOut,
     StoryReviewed,
 )
 from services.cursors import bad_cursor, decode_cursor, encode_cursor
 from services.errors import Forbidden, NotFound
 from verify.stories import unit_of_work
-from verify.stories.records import ClaimRecord, StoryRecord, detected_out
+from verify.stories.records import (
+    AttributionRecord,
+    ClaimRecord,
+    StoryRecord,
+    detected_out,
+    signal_out,
+)
+
+
+def attribution_event(record: AttributionRecord) -> Attribution:
+    """A reviewer's attribution record as the ``StoryReviewed`` event carries it."""
+    return Attribution.model_validate(record.as_dict())
 
 
 def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
@@ -27,11 +37,11 @@ def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
         start=claim.start,
         end=claim.end,
         contested=claim.contested,
-        contest_signals=[SignalOut.model_validate(s) for s in claim.contest_signals],
+        contest_signals=[signal_out(s) for s in claim.contest_signals],
         status=ReviewStatus(claim.status),
         version=claim.version,
         detected_attributions=[detected_out(a) for a in claim.detected_attributions],
-        attributions=[Attribution.model_validate(a) for a in claim.attributions],
+        attributions=[attribution_event(a) for a in claim.attributions],
         context_start=claim.context_start,
         context_end=claim.context_end,
         origin=claim.origin,
