@@ -62,19 +62,10 @@ class AttributionRecord:
 
     @classmethod
     def of(cls, stored: dict[str, Any]) -> AttributionRecord:
-        approval = stored.get("approval")
-        return cls(
-            attribution_id=stored["attribution_id"],
-            source_name=stored["source_name"],
-            source_kind=stored["source_kind"],
-            obtained_via=stored["obtained_via"],
-            affiliation=stored.get("affiliation"),
-            url=stored.get("url"),
-            quote=stored.get("quote"),
-            start=stored.get("start"),
-            end=stored.get("end"),
-            approval=Approval(**approval) if approval else None,
-        )
+        values: dict[str, Any] = {f.name: stored.get(f.name) for f in dataclasses.fields(cls)}
+        approval = values["approval"]
+        values["approval"] = Approval(**approval) if approval else None
+        return cls(**values)
 
 
 def signal_of(stored: dict[str, Any]) -> Signal:

@@ -13,7 +13,7 @@ from services.contracts import (
     ReviewStatus,
     StoryReviewed,
 )
-from services.cursors import bad_cursor, decode_cursor, encode_cursor
+from services.cursors import decode_keyset, encode_keyset
 from services.errors import Forbidden, NotFound
 from verify.stories import unit_of_work
 from verify.stories.records import (
@@ -96,6 +96,10 @@ class SnapshotPage:
     next_cursor: str | None
 
 
+# The names in a snapshots page's cursor: the last story's change time and id.
+CURSOR_KEYS = ("u", "s")
+
+
 def snapshots_after(
     updated_after: datetime | None, limit: int, cursor: str | None, now: datetime
 ) -> SnapshotPage:
@@ -104,16 +108,11 @@ def snapshots_after(
     if after is not None and after.tzinfo is None:
         after = after.replace(tzinfo=UTC)
     if cursor is not None:
-        values = decode_cursor(cursor, ("u", "s"))
-        try:
-            after = datetime.fromisoformat(values["u"])
-        except ValueError as exc:
-            raise bad_cursor() from exc
-        after_story = values["s"]
+        after, after_story = decode_keyset(cursor, CURSOR_KEYS)
     page = unit_of_work.read_stories_page(after, after_story, limit)
     items = [snapshot(story, claims, now) for story, claims in page]
     next_cursor = None
     if len(page) == limit:
         last = page[-1][0]
-        next_cursor = encode_cursor({"u": last.updated_at.isoformat(), "s": last.story_id})
+        next_cursor = encode_keyset(last.updated_at, last.story_id, CURSOR_KEYS)
     return SnapshotPage(items, next_cursor)
