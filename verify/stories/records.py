@@ -55,10 +55,22 @@ class AttributionRecord:
         return self.source_kind == SourceKind.ANONYMOUS.value and self.approval is None
 
     def as_dict(self) -> dict[str, Any]:
-        """The stored form (also what the audit shows), keys in this order."""
-        values = dataclasses.asdict(self)
-        values["approval"] = dataclasses.asdict(self.approval) if self.approval else None
-        return values
+        """The stored form (also what the audit shows), keys in this order. By hand:
+        ``dataclasses.asdict`` deep-copies, and a revision converts thousands of these."""
+        approval = self.approval
+        return {
+            "attribution_id": self.attribution_id,
+            "source_name": self.source_name,
+            "source_kind": self.source_kind,
+            "obtained_via": self.obtained_via,
+            "affiliation": self.affiliation,
+            "url": self.url,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "approval": {"approved_by": approval.approved_by, "reason": approval.reason,
+                         "at": approval.at} if approval else None,
+        }  # fmt: skip
 
     @classmethod
     def of(cls, stored: dict[str, Any]) -> AttributionRecord:
@@ -66,6 +78,30 @@ class AttributionRecord:
         approval = values["approval"]
         values["approval"] = Approval(**approval) if approval else None
         return cls(**values)
+
+
+def signal_dict(signal: Signal) -> dict[str, Any]:
+    """A contest signal's stored form (as ``dataclasses.asdict``, without its deep copy)."""
+    return {
+        "kind": signal.kind,
+        "cue": signal.cue,
+        "start": signal.start,
+        "end": signal.end,
+        "detail": signal.detail,
+    }
+
+
+def detected_dict(found: DetectedAttribution) -> dict[str, Any]:
+    """A detected attribution's stored form."""
+    return {
+        "source": found.source,
+        "source_kind": found.source_kind,
+        "cue": found.cue,
+        "start": found.start,
+        "end": found.end,
+        "cue_start": found.cue_start,
+        "cue_end": found.cue_end,
+    }
 
 
 def signal_of(stored: dict[str, Any]) -> Signal:

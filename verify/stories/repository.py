@@ -27,7 +27,9 @@ from verify.stories.records import (
     RevisionRecord,
     StaleClaim,
     StoryRecord,
+    detected_dict,
     detected_of,
+    signal_dict,
     signal_of,
 )
 
@@ -244,8 +246,8 @@ def record_of(doc: dict[str, Any]) -> ClaimRecord:
 def doc_of(record: ClaimRecord) -> dict[str, Any]:
     """A claim record in its stored form (plain values; also what the audit compares)."""
     values = {name: getattr(record, name) for name in _FIELDS}
-    values["contest_signals"] = [dataclasses.asdict(s) for s in record.contest_signals]
-    values["detected_attributions"] = [dataclasses.asdict(a) for a in record.detected_attributions]
+    values["contest_signals"] = [signal_dict(s) for s in record.contest_signals]
+    values["detected_attributions"] = [detected_dict(a) for a in record.detected_attributions]
     values["attributions"] = [a.as_dict() for a in record.attributions]
     return values
 
