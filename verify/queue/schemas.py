@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from verify.claims.schemas import ClaimOut
+from verify.stories.schemas import ClaimOut
 
 
 class QueueItem(ClaimOut):

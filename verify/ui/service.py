@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.contracts import ReviewStatus, StoryReviewed
-from verify.claims import service as claims
-from verify.claims.repository import ClaimRecord
-from verify.claims.schemas import AttributionDraft, AttributionIn, ReviewIn
+from services.contracts import ObtainedVia, ReviewStatus, SourceKind, StoryReviewed
 from verify.common import Actor, StoryChanged
 from verify.queue import service as queue
-from verify.stories import service as stories
+from verify.stories import review as claims
+from verify.stories import snapshot as stories
+from verify.stories.records import AttributionRecord, ClaimRecord
+from verify.stories.schemas import AttributionDraft, AttributionIn, ReviewIn
 from verify.ui import repository
 from verify.ui.view import Paragraph, Row, history_rows, paragraphs
 
@@ -127,17 +127,17 @@ def mark(
     return claims.review(claim_id, given, version, actor, lease_seconds, now, notify)
 
 
-def _kept(record: dict[str, Any]) -> AttributionIn:
+def _kept(record: AttributionRecord) -> AttributionIn:
     return AttributionIn(
-        attribution_id=record["attribution_id"],
-        source_name=record["source_name"],
-        source_kind=record["source_kind"],
-        obtained_via=record["obtained_via"],
-        affiliation=record.get("affiliation"),
-        url=record.get("url"),
-        quote=record.get("quote"),
-        start=record.get("start"),
-        end=record.get("end"),
+        attribution_id=record.attribution_id,
+        source_name=record.source_name,
+        source_kind=SourceKind(record.source_kind),
+        obtained_via=ObtainedVia(record.obtained_via),
+        affiliation=record.affiliation,
+        url=record.url,
+        quote=record.quote,
+        start=record.start,
+        end=record.end,
     )
 
 
@@ -178,5 +178,5 @@ def remove_attribution(
     notify: StoryChanged,
 ) -> ClaimRecord:
     claim = claims.get(claim_id)
-    records = [_kept(a) for a in claim.attributions if a["attribution_id"] != attribution_id]
+    records = [_kept(a) for a in claim.attributions if a.attribution_id != attribution_id]
     return _with_records(claim, records, version, actor, lease_seconds, now, notify)

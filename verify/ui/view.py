@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from verify.claims.repository import ClaimRecord
 from verify.stories.analysis import REPORTER_FLAG, REVIEWER_FLAG
+from verify.stories.records import ClaimRecord
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
@@ -39,7 +39,7 @@ def signal_labels(claim: ClaimRecord) -> list[str]:
     """What contests the claim, each kind once, in the order found."""
     labels: list[str] = []
     for signal in claim.contest_signals:
-        label = signal_label(str(signal["kind"]))
+        label = signal_label(signal.kind)
         if label not in labels:
             labels.append(label)
     return labels
@@ -79,19 +79,17 @@ def _marks(body: str, claim: ClaimRecord, siblings: list[Any]) -> list[_Mark]:
         if other.claim_id != claim.claim_id and ok(other.start, other.end):
             found.append(_Mark(other.start, other.end, "other"))
     for attribution in claim.detected_attributions:
-        start, end = int(attribution["start"]), int(attribution["end"])
+        start, end = attribution.start, attribution.end
         if ok(start, end):
-            kind = str(attribution.get("source_kind") or "unknown").replace("_", " ")
-            label = (
-                f"Attribution found: {attribution['source']} ({kind}), cue “{attribution['cue']}”"
-            )
+            kind = (attribution.source_kind or "unknown").replace("_", " ")
+            label = f"Attribution found: {attribution.source} ({kind}), cue “{attribution.cue}”"
             found.append(_Mark(start, end, "attr", label))
     for signal in claim.contest_signals:
-        start, end = int(signal["start"]), int(signal["end"])
+        start, end = signal.start, signal.end
         # A reviewer's flag spans the whole claim: it is a status, not a cue in the text.
-        if ok(start, end) and signal["kind"] != REVIEWER_FLAG:
-            detail = signal.get("detail") or ""
-            label = f"Contest signal: {signal_label(signal['kind'])}" + (
+        if ok(start, end) and signal.kind != REVIEWER_FLAG:
+            detail = signal.detail or ""
+            label = f"Contest signal: {signal_label(signal.kind)}" + (
                 f" ({detail})" if detail else ""
             )
             found.append(_Mark(start, end, "cue", label))
