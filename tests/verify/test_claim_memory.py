@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.console import CSRF, signed_in
 from tests.support.desk import publish_when_publishable, story_claims, verify_every_claim
 from tests.support.reports import report
 from tests.support.servers import wait_for
@@ -165,3 +166,35 @@ def test_marking_a_claim_false_flags_every_released_story_carrying_it(stack: Sta
     with stack.client("publish", "editor") as publish:
         others = publish.get("/v1/stories", params={"state": "needs_correction"}).json()
     assert held["story_id"] not in {s["story_id"] for s in others["items"]}
+
+
+def test_the_claim_page_offers_the_earlier_review_and_applies_it(stack: Stack) -> None:
+    school = _name()
+    first = _story(
+        stack, f"Inspectors closed the {school} Street bakery on Monday, the council said."
+    )
+    with stack.client("verify", "reviewer") as verify:
+        reviewed = _review(verify, _claim(first, school), "verified")
+    second = _story(stack, f"On Monday inspectors closed the {school} Street bakery.")
+    copy = _claim(second, school)
+    with signed_in(stack.url("verify"), stack.tokens["reviewer"]) as console:
+        page = console.get(f"/ui/claims/{copy['claim_id']}")
+        assert page.status_code == 200
+        assert "Reviewed before in other stories" in page.text
+        assert f'name="from_claim_id" value="{reviewed["claim_id"]}"' in page.text
+        token = CSRF.search(page.text)
+        assert token is not None
+        answer = console.post(
+            f"/ui/claims/{copy['claim_id']}/apply-review",
+            data={
+                "csrf_token": token.group(1),
+                "version": str(copy["version"]),
+                "from_claim_id": reviewed["claim_id"],
+            },  # fmt: skip
+        )
+        assert answer.status_code == 303, answer.text[:300]
+    with stack.client("verify", "reviewer") as verify:
+        after = verify.get(f"/v1/claims/{copy['claim_id']}").json()
+        assert after["status"] == "verified"
+        last = verify.get(f"/v1/claims/{copy['claim_id']}/history").json()["entries"][-1]
+        assert last["action"] == "applied_from_match"
