@@ -190,7 +190,7 @@ def test_the_claim_page_offers_the_earlier_review_and_applies_it(stack: Stack) -
                 "csrf_token": token.group(1),
                 "version": str(copy["version"]),
                 "from_claim_id": reviewed["claim_id"],
-            },  # fmt: skip
+            },
         )
         assert answer.status_code == 303, answer.text[:300]
     with stack.client("verify", "reviewer") as verify:
