@@ -4,19 +4,22 @@ Roles: reviewer and editor."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from services.auth import Principal
 from services.http import require
+from services.http.openapi import AUTH_PROBLEMS, NOT_FOUND
 from verify.common import utcnow
 from verify.edge import REVIEWERS, ContextDep, actor_of, etag, required_version
 from verify.memory import service
 from verify.memory.schemas import ApplyIn, EarlierReviewOut, EarlierReviewsOut, NotSameIn
 from verify.stories.schemas import ClaimOut
 
-router = APIRouter(prefix="/v1", tags=["claim memory"])
+# 409 on apply: not the same claim, same story, not reviewed, or refused before.
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "Not an earlier review"}}
+router = APIRouter(prefix="/v1", tags=["claim memory"], responses={**AUTH_PROBLEMS, **NOT_FOUND})
 
 Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
 ClaimIdPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -35,6 +38,7 @@ def earlier_reviews(claim_id: ClaimIdPath, _: Reviewer) -> EarlierReviewsOut:
 @router.post(
     "/claims/{claim_id}/apply-review",
     summary="Give the claim an earlier review's status and attributions (If-Match)",
+    responses=CONFLICT,
 )
 def apply_review(
     claim_id: ClaimIdPath,
