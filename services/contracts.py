@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.errors import InvalidMessage
+from services.text import PlainText, WebUrl
 
 SCHEMA_VERSION = 1
 CONTENT_TYPE = "application/cloudevents+json"
@@ -213,15 +214,36 @@ class StoryChanged(Contract):
     updated_at: datetime
 
 
+class ClaimFlagged(Contract):
+    """Verify to publish: a claim of ``story_id`` makes the same assertion as a claim of
+    another story that was since found false (or lost its attribution). Publish marks
+    the story ``needs_correction`` if it released that claim; ``flag_id`` makes a repeat
+    change nothing."""
+
+    flag_id: str = Field(min_length=1, max_length=200)
+    story_id: str = Field(min_length=1, max_length=200)
+    claim_id: str = Field(min_length=1, max_length=200)
+    source_story_id: str = Field(min_length=1, max_length=200)
+    source_claim_id: str = Field(min_length=1, max_length=200)
+    status: ReviewStatus
+    # Shown to editors and subscribers: the text policy, and a link they can follow.
+    reason: PlainText = Field(min_length=1, max_length=2000)
+    review_url: WebUrl
+    flagged_at: datetime
+
+
 class StoryPublished(Contract):
     story_id: str
     revision: int
     version: int
     report_id: str
-    action: Literal["published", "corrected", "retracted"]
+    # needs_correction: the released story carries a claim found false elsewhere; it
+    # stays out until an editor corrects or retracts it.
+    action: Literal["published", "corrected", "retracted", "needs_correction"]
     url: str
     at: datetime
     reason: str | None = None
+    review_url: str | None = None
 
 
 EVENT_TYPES: dict[str, type[Contract]] = {
@@ -229,6 +251,7 @@ EVENT_TYPES: dict[str, type[Contract]] = {
     "org.newsroom.report.received": ReportReceived,
     "org.newsroom.story.reviewed": StoryReviewed,
     "org.newsroom.story.changed": StoryChanged,
+    "org.newsroom.claim.flagged": ClaimFlagged,
     "org.newsroom.story.published": StoryPublished,
 }
 TYPE_OF: dict[type[Contract], str] = {model: name for name, model in EVENT_TYPES.items()}

@@ -60,6 +60,16 @@ class ReleaseOut(Schema):
     retracted: bool
 
 
+class CorrectionFlagOut(Schema):
+    claim_id: str
+    source_story_id: str
+    source_claim_id: str
+    status: str
+    reason: str
+    review_url: str
+    at: datetime
+
+
 class StoryOut(Schema):
     story_id: str
     headline: str
@@ -71,6 +81,7 @@ class StoryOut(Schema):
     blockers: int
     needs_correction: bool
     correction_reasons: list[str]
+    correction_flags: list[CorrectionFlagOut]
     published_revision: int | None
     publish_when_cleared: bool
     changed_at: datetime

@@ -189,6 +189,7 @@ def release(
                     "state": State.PUBLISHED,
                     "needs_correction": False,
                     "correction_reasons": [],
+                    "correction_flags": [],
                     "auto_release": False,
                     "published_revision": snapshot.revision,
                     "changed_at": now,
@@ -197,7 +198,7 @@ def release(
         )
         # An automatic release continues the trace of the snapshot that cleared the story.
         trace = (row.trace_id if automatic else None) or current_trace_id()
-        release_row = _record_release(tx, desk, publication, action, now, None, trace)
+        release_row = record_release(tx, desk, publication, action, now, None, trace)
         return Released(action, publication, release_row)
 
     outcome = repository.in_transaction(work)
@@ -246,7 +247,7 @@ def _publication(
     )
 
 
-def _record_release(
+def record_release(
     tx: Tx,
     desk: Desk,
     publication: Publication,
@@ -254,6 +255,7 @@ def _record_release(
     now: datetime,
     reason: str | None,
     trace_id: str | None = None,
+    review_url: str | None = None,
 ) -> ReleaseRow:
     """The release row (outbox of ``stories.published``) and one delivery per subscriber,
     in the caller's transaction."""
@@ -267,6 +269,7 @@ def _record_release(
         url=url,
         at=now,
         reason=reason,
+        review_url=review_url,
     )
     row = ReleaseRow(
         release_id=f"rel_{uuid.uuid4().hex}",
@@ -322,7 +325,7 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
                     update={"state": State.RETRACTED, "auto_release": False, "changed_at": now}
                 )
             )
-        release_row = _record_release(tx, desk, publication, "retracted", now, reason)
+        release_row = record_release(tx, desk, publication, "retracted", now, reason)
         return Released("retracted", publication, release_row)
 
     outcome = repository.in_transaction(work)

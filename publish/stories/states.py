@@ -57,6 +57,7 @@ def build_row(
 ) -> StoryRow:
     needs = previous.needs_correction if previous else False
     reasons = list(previous.correction_reasons) if previous else []
+    flags = list(previous.correction_flags) if previous else []
     live = publication is not None and publication.retracted is None
     if live and publication is not None and snapshot.revision == publication.revision:
         found = claim_changes(publication.claims, snapshot)
@@ -84,6 +85,7 @@ def build_row(
         ),
         needs_correction=needs,
         correction_reasons=reasons[-20:],
+        correction_flags=flags[-20:],
         published_revision=publication.revision if publication else None,
         snapshot_updated_at=snapshot.updated_at,
         changed_at=now,

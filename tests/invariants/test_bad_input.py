@@ -148,6 +148,15 @@ def on_story(service: str, suffix: str, body: Any, target: str = "review") -> Re
     return build
 
 
+def apply_review(body: Any, if_match: str | None = "current") -> Request:
+    def build(w: World) -> dict[str, Any]:
+        headers = {} if if_match is None else {"If-Match": f'"{w.claim["version"]}"'}
+        url = f"/v1/claims/{w.claim['claim_id']}/apply-review"
+        return {"method": "POST", "url": url, "json": body, "headers": headers}
+
+    return build
+
+
 def get(url: str) -> Request:
     return lambda _: {"method": "GET", "url": url}
 
@@ -280,6 +289,22 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      lambda w: {"method": "POST", "url": "/v1/claims/merge", "json": {"claim_ids": []}}, the_story),
     ("dismiss: script as the reason", "verify", "reviewer",
      on_claim("/dismiss", {"reason": SCRIPT}), the_claim),
+    ("apply-review: If-Match missing", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_0"}, if_match=None), the_claim),
+    ("apply-review: claim id too long", "verify", "reviewer",
+     apply_review({"from_claim_id": "c" * 65}), the_claim),
+    ("apply-review: control character in the claim id", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_\u001b[31m"}), the_claim),
+    ("apply-review: claim id of the wrong type", "verify", "reviewer",
+     apply_review({"from_claim_id": 7}), the_claim),
+    ("apply-review: unknown field", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_0", "status": "verified"}), the_claim),
+    ("apply-review: no such earlier claim", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_nosuchclaim"}), the_claim),
+    ("not-same: claim id of the wrong type", "verify", "reviewer",
+     on_claim("/not-same", {"claim_id": ["c_0"]}), the_claim),
+    ("not-same: no such claim", "verify", "reviewer",
+     on_claim("/not-same", {"claim_id": "c_nosuchclaim"}), the_claim),
     ("lease: negative seconds", "verify", "reviewer", on_claim("/lease", {"lease_seconds": -1}),
      the_claim),
     # publish --------------------------------------------------------------------------
@@ -448,6 +473,11 @@ HTTP_EDGES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
 
 STATUS = {
     **{case[0]: 422 for case in TEXT_POLICY},
+    "apply-review: If-Match missing": 428,
+    "apply-review: claim id too long": 422,
+    "apply-review: control character in the claim id": 422,
+    "apply-review: no such earlier claim": 404,
+    "not-same: no such claim": 404,
     "report: text/plain body": 415,
     "review: form body on a JSON endpoint": 415,
     "report: not JSON": 415,

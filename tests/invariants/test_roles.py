@@ -50,6 +50,9 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("verify", "POST", "/v1/stories/{story_id}/claims"): frozenset({V, E}),
     ("verify", "POST", "/v1/claims/{claim_id}/split"): frozenset({V, E}),
     ("verify", "POST", "/v1/claims/merge"): frozenset({V, E}),
+    ("verify", "GET", "/v1/claims/{claim_id}/earlier-reviews"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/apply-review"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/not-same"): frozenset({V, E}),
     # publish
     ("publish", "GET", "/v1/stories/{story_id}/gate"): frozenset({V, E}),
     ("publish", "POST", "/v1/stories/{story_id}/publish"): frozenset({E}),

@@ -18,6 +18,7 @@ from mongoengine import (
     Document,
     IntField,
     ListField,
+    LongField,
     StringField,
 )
 
@@ -116,12 +117,19 @@ class Claim(Document):
     queued_at = DateTimeField(required=True)
     created_at = DateTimeField(required=True)
     updated_at = DateTimeField(required=True)
+    # Claim memory (verify.memory): the statement the claim makes, its LSH band keys, and
+    # the claims a reviewer said are not the same claim.
+    memory = DictField()
+    memory_bands = ListField(LongField())
+    memory_not_same = ListField(StringField())
 
     meta = {
         "db_alias": ALIAS,
         "collection": "claims",
         "indexes": [
             {"fields": ["claim_id"], "unique": True},
+            # Claim memory's lookup: the claims that share a band with a statement.
+            {"fields": ["memory_bands"]},
             {"fields": ["story_id", "open", "start"]},
             # The queue: open claims by status (and section), oldest first.
             {"fields": ["open", "status", "queued_at", "claim_id"]},

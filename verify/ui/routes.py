@@ -20,6 +20,7 @@ from services.settings import Settings
 from services.ui import Console, Viewer, Watch
 from verify.common import utcnow
 from verify.edge import VerifyContext, actor_of, get_context
+from verify.memory import service as memory
 from verify.stories import review as claims
 from verify.stories.analysis import REVIEWER_FLAG
 from verify.stories.schemas import AttributionIn
@@ -27,6 +28,7 @@ from verify.ui import service
 from verify.ui.view import signal_label, signal_labels
 
 PAGE_SIZE = 50
+CLAIM_ID = r"^[A-Za-z0-9_-]+$"
 CONTESTED = {"yes": True, "no": False}
 KIND_LABELS = {
     "person": "Person",
@@ -236,7 +238,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 text = _optional(note)
                 if text is not None:
                     text = text_policy.check("note", text, multiline=True)
-                service.mark(
+                marked = service.mark(
                     claim_id,
                     status,
                     text,
@@ -248,6 +250,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 )
             except ValidationError as exc:
                 raise ValidationFailed(_first_error(exc)) from exc
+            ctx.claim_reviewed(marked)
 
         return act(request, viewer, claim_id, change, "reviewed")
 
@@ -320,16 +323,58 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: service.remove_attribution(
-                claim_id,
-                attribution_id,
-                version,
-                actor,
-                ctx.lease_seconds,
-                utcnow(ctx.clock),
-                ctx.story_changed,
+            lambda: ctx.claim_reviewed(
+                service.remove_attribution(
+                    claim_id,
+                    attribution_id,
+                    version,
+                    actor,
+                    ctx.lease_seconds,
+                    utcnow(ctx.clock),
+                    ctx.story_changed,
+                )
             ),
             "removed",
+        )
+
+    @router.post("/claims/{claim_id}/apply-review")
+    def apply_review(
+        request: Request,
+        claim_id: str,
+        viewer: FormViewer,
+        ctx: Context,
+        version: Annotated[int, Form(ge=0)],
+        from_claim_id: Annotated[str, Form(min_length=1, max_length=64, pattern=CLAIM_ID)],
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request,
+            viewer,
+            claim_id,
+            lambda: ctx.claim_reviewed(
+                memory.apply(
+                    claim_id,
+                    from_claim_id,
+                    version,
+                    actor,
+                    ctx.lease_seconds,
+                    utcnow(ctx.clock),
+                    ctx.story_changed,
+                )
+            ),
+            "applied",
+        )
+
+    @router.post("/claims/{claim_id}/not-same")
+    def not_same(
+        request: Request,
+        claim_id: str,
+        viewer: FormViewer,
+        other_id: Annotated[str, Form(min_length=1, max_length=64, pattern=CLAIM_ID)],
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request, viewer, claim_id, lambda: memory.not_same(claim_id, other_id, actor), "kept"
         )
 
     return watch

@@ -8,12 +8,13 @@ records, as ``POST /v1/claims/{id}/review`` with ``attributions`` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from services.contracts import ObtainedVia, ReviewStatus, SourceKind, StoryReviewed
 from verify.common import Actor, StoryChanged
+from verify.memory import service as memory
 from verify.queue import service as queue
 from verify.stories import review as claims
 from verify.stories import snapshot as stories
@@ -78,6 +79,8 @@ class ClaimView:
     next_id: str | None
     holder: str | None
     mine: bool
+    # Reviews of the same claim in other stories (claim memory), closest first.
+    earlier: list[memory.EarlierReview] = field(default_factory=list)
 
     @property
     def current(self) -> bool:
@@ -103,6 +106,7 @@ def claim_view(claim_id: str, user_id: str, now: datetime) -> ClaimView:
         next_id=ids[at + 1] if 0 <= at < len(ids) - 1 else None,
         holder=holder,
         mine=holder is not None and claim.lease_holder_id == user_id,
+        earlier=memory.earlier_reviews(claim_id) if current else [],
     )
 
 
