@@ -70,3 +70,16 @@ def uncovered(found: list[BodySentence], spans: Iterable[tuple[int, int]]) -> li
 def unchecked(found: list[BodySentence], checked: Collection[str]) -> list[BodySentence]:
     """The sentences whose text no confirmed claim list held."""
     return [s for s in found if s.key not in checked]
+
+
+def at_receipt(
+    body: str, revision: int, checked: Collection[str], confirmed: int | None
+) -> tuple[int, int | None]:
+    """A new revision's count of sentences to check, and the story's confirmed revision
+    with it: this revision when an earlier confirmation covers every one of its sentences
+    (it only removed or moved sentences, or changed the headline), else unchanged."""
+    keep = set(checked)
+    to_check = len(unchecked(sentences(body), keep))
+    if keep and to_check == 0:
+        return 0, revision
+    return to_check, confirmed
