@@ -19,7 +19,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from tests.support.desk import publish_when_publishable, verify_every_claim
+from tests.support.desk import confirm_claim_list, publish_when_publishable, verify_every_claim
 from tests.support.fleet import SERVICES, Fleet, submit_reports
 from tests.support.servers import wait_for
 
@@ -50,6 +50,7 @@ def release(fleet: Fleet, n: int) -> str:
         story_id = str(answer.json()["story_id"])
     with fleet.client("verify", "reviewer") as verify:
         verify_every_claim(verify, story_id)
+        confirm_claim_list(verify, story_id)
     with fleet.client("publish", "editor") as publish:
         publish_when_publishable(publish, story_id, timeout=90)
     return story_id

@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.desk import publish_when_publishable, story_claims, verify_every_claim
+from tests.support.desk import (
+    confirm_claim_list,
+    publish_when_publishable,
+    story_claims,
+    verify_every_claim,
+)
 from tests.support.reports import BODY, report
 from tests.support.servers import api
 from tests.support.stack import Stack
@@ -58,6 +63,7 @@ def world(stack: Stack) -> World:
     with stack.client("verify", "reviewer") as verify:
         claim = story_claims(verify, story_id)["claims"][0]
         verify_every_claim(verify, published_id)
+        confirm_claim_list(verify, published_id)
     with stack.client("publish", "editor") as publish:
         publish_when_publishable(publish, published_id)
     return World(stack, token, story_id, claim, published_id)

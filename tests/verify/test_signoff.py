@@ -45,7 +45,8 @@ def test_a_claim_free_story_is_held_until_a_reviewer_confirms_its_claim_list(
     confirmed = confirm(newsroom, report.story_id, 1)
     assert confirmed.status_code == 200, confirmed.text
     body = confirmed.json()
-    assert body["confirmed"] is True and body["confirmed_revision"] == 1
+    assert body["confirmed"] is True
+    assert body["confirmed_revision"] == 1
     assert body["sentences_to_check"] == 0
     [entry] = body["confirmations"]
     assert entry["revision"] == 1
@@ -55,7 +56,8 @@ def test_a_claim_free_story_is_held_until_a_reviewer_confirms_its_claim_list(
 
     after = newsroom.wait_story(report.story_id, until=lambda s: s["version"] == body["version"])
     assert after["claim_list_confirmed_revision"] == 1
-    assert after["cleared"] is True and after["held"] == []
+    assert after["cleared"] is True
+    assert after["held"] == []
 
     again = confirm(newsroom, report.story_id, 1, role="editor")  # changes nothing
     assert again.status_code == 200
@@ -123,7 +125,8 @@ def test_confirming_is_refused_for_a_revision_that_is_not_current(newsroom: News
     assert story["sentences_to_check"] == 2
     assert story["held"][0] == "2 sentences of revision 2 not yet checked for claims"
     listed = claim_list(newsroom, first.story_id).json()
-    assert listed["confirmed"] is False and listed["sentences_to_check"] == 2
+    assert listed["confirmed"] is False
+    assert listed["sentences_to_check"] == 2
 
     behind = confirm(newsroom, first.story_id, 1)
     assert behind.status_code == 409
