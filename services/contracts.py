@@ -179,7 +179,7 @@ class StoryReviewed(Contract):
     body: str
     section: str
     publish_when_cleared: bool
-    # The revision passes the publish rule (``services.publish_rule``); ``held`` says why
+    # The revision passes the publish rule (``services.rule``); ``held`` says why
     # not, in an editor's words, one line per reason.
     cleared: bool
     claims: list[ClaimSnapshot]

@@ -36,7 +36,7 @@ from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
 from services.log import current_trace_id, get_logger, traceparent_of
-from services.publish_rule.gate import Verdict, evaluate, held
+from services.rule.gate import Verdict, evaluate, held
 
 log = get_logger(__name__)
 

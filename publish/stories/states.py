@@ -8,7 +8,7 @@ from datetime import datetime
 
 from publish.stories.model import Publication, State, StoryRow
 from services.contracts import ClaimSnapshot, StoryReviewed
-from services.publish_rule.gate import Verdict
+from services.rule.gate import Verdict
 
 
 def claim_changes(released: list[ClaimSnapshot], current: StoryReviewed) -> list[str]:

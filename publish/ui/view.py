@@ -14,7 +14,7 @@ from publish.feeds.service import FeedSite
 from publish.stories import service as stories
 from publish.stories.model import State, StoryRow
 from services.contracts import SourceKind
-from services.publish_rule.gate import Verdict
+from services.rule.gate import Verdict
 
 BOARD = (State.NEEDS_CORRECTION, State.PUBLISHABLE, State.HELD, State.PUBLISHED)
 BOARD_SIZE = 25

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.publish_rule.attribution import is_vague, text_attributes
-from services.publish_rule.gate import (
+from services.rule.attribution import is_vague, text_attributes
+from services.rule.gate import (
     CONFIRMERS,
     EDITORS,
     REPORTER,

@@ -4,7 +4,7 @@ revision passes the whole rule (the reporter's word for it), ``held`` says why n
 from __future__ import annotations
 
 from services.contracts import StoryReviewed
-from services.publish_rule.gate import evaluate, held
+from services.rule.gate import evaluate, held
 
 
 def judged(snapshot: StoryReviewed) -> StoryReviewed:

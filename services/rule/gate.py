@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.contracts import Attribution, ClaimSnapshot, ReviewStatus, SourceKind, StoryReviewed
-from services.publish_rule.attribution import (
+from services.rule.attribution import (
     anonymous_is_approved,
     is_vague,
     record_is_complete,
