@@ -89,6 +89,12 @@ def the_story(w: World) -> Any:
     return [(c["claim_id"], c["version"], c["status"], c["start"]) for c in story["claims"]]
 
 
+def the_claim_list(w: World) -> Any:
+    with w.client("verify", "reviewer") as c:
+        found = c.get(f"/v1/stories/{w.story_id}/claim-list").json()
+    return (found["version"], found["confirmed_revision"], found["confirmations"])
+
+
 def subscriptions(w: World) -> Any:
     with w.client("publish", "editor") as c:
         return c.get("/v1/subscriptions").json()
@@ -280,6 +286,16 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      on_story("verify", "/claims", {"text": "Nothing like this is in the story."}), the_story),
     ("add claim: script as text", "verify", "reviewer",
      on_story("verify", "/claims", {"text": SCRIPT}), the_story),
+    ("confirm claim list: revision 0", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 0}), the_claim_list),
+    ("confirm claim list: revision as text", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": "1"}), the_claim_list),
+    ("confirm claim list: revision too large", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 10**7}), the_claim_list),
+    ("confirm claim list: no revision", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {}), the_claim_list),
+    ("confirm claim list: a revision verify does not have", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 7}), the_claim_list),
     ("split: offset outside the claim", "verify", "reviewer", on_claim("/split", {"at": [10**6]}),
      the_story),
     ("merge: no claims", "verify", "reviewer",
