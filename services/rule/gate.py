@@ -46,7 +46,6 @@ class Reason(StrEnum):
 
 
 LACKS: dict[Reason, str] = {
-    Reason.CLAIM_LIST_UNCONFIRMED: "No reviewer has confirmed the claim list of this revision",
     Reason.PENDING: "Claim is still pending review",
     Reason.FALSE: "Claim was found false: the reporter must revise the story",
     Reason.NO_ATTRIBUTION: "No attribution record names a source and how it was obtained",
