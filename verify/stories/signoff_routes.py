@@ -12,11 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.auth import Principal
 from services.http import require
+from services.http.openapi import AUTH_PROBLEMS, NOT_FOUND
 from verify.common import utcnow
 from verify.edge import REVIEWERS, ContextDep, actor_of, etag
 from verify.stories import signoff
 
-router = APIRouter(prefix="/v1", tags=["stories"])
+router = APIRouter(prefix="/v1", tags=["stories"], responses={**AUTH_PROBLEMS, **NOT_FOUND})
 
 Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
 StoryIdPath = Annotated[str, Path(min_length=1, max_length=200)]
