@@ -180,12 +180,20 @@ class StoryReviewed(Contract):
     body: str
     section: str
     publish_when_cleared: bool
+    # The revision passes the publish rule (``services.rule``); ``held`` says why
+    # not, in an editor's words, one line per reason.
     cleared: bool
     claims: list[ClaimSnapshot]
     updated_at: datetime
     # Claims detection found beyond the revision's limit (``max_claims_per_revision``):
     # not stored as claims; the reviewer is told so.
     claims_over_limit: int = 0
+    # The revision whose claim list a reviewer confirmed (rule 0): released only when it is
+    # this snapshot's ``revision``. None: never confirmed (or a snapshot from before it).
+    claim_list_confirmed_revision: int | None = None
+    # Sentences of this revision no reviewer has checked for claims yet.
+    sentences_to_check: int = 0
+    held: list[str] = Field(default_factory=list)
 
 
 class ClaimHolder(Contract):
@@ -210,6 +218,7 @@ class StoryChanged(Contract):
     report_id: str
     cleared: bool
     reason: Literal["leases", "too_large"]
+    held: list[str] = Field(default_factory=list)
     holders: list[ClaimHolder] = Field(default_factory=list)
     updated_at: datetime
 

@@ -23,6 +23,7 @@ from verify.stories import intake
 from verify.stories.documents import DOCUMENTS
 from verify.stories.routes import router as claims_router
 from verify.stories.routes import stories_router
+from verify.stories.signoff_routes import router as signoff_router
 from verify.ui import install as install_console
 
 # The sweep (closing the claims a revision dropped) also runs this often, after a crash.
@@ -65,7 +66,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
         runtime,
         title="Newsroom verify",
         description=DESCRIPTION,
-        routers=[stories_router, queue_router, claims_router, memory_router],
+        routers=[stories_router, signoff_router, queue_router, claims_router, memory_router],
     )
     app.state.verify = VerifyContext(
         settings.lease_seconds, outbox.story_changed, clock, review_hook(settings, flags)

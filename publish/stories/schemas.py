@@ -31,11 +31,14 @@ class RetractRequest(Schema):
 
 
 class BlockerOut(Schema):
-    claim_id: str
+    claim_id: str | None = Field(
+        description="The blocking claim; null for the revision's unconfirmed claim list"
+    )
     claim_text: str
-    status: str
-    reason: str = Field(description="A code: pending, false, no_attribution, vague_source, "
-                        "anonymous_unapproved, not_attributed_in_text")  # fmt: skip
+    status: str = Field(description="The claim's review status; `unconfirmed` for the claim list")
+    reason: str = Field(description="A code: claim_list_unconfirmed, pending, false, "
+                        "no_attribution, vague_source, anonymous_unapproved, "
+                        "not_attributed_in_text")  # fmt: skip
     lacks: str
     holder: str
 

@@ -21,7 +21,6 @@ from publish.feeds.claimreview import review_dates
 from publish.feeds.links import story_url
 from publish.feeds.render import item_of, json_item
 from publish.stories import repository
-from publish.stories.gate import Verdict, evaluate
 from publish.stories.model import (
     Action,
     CorrectionNote,
@@ -37,6 +36,7 @@ from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
 from services.log import current_trace_id, get_logger, traceparent_of
+from services.rule.gate import Verdict, evaluate, held
 
 log = get_logger(__name__)
 
@@ -119,6 +119,7 @@ def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> 
                 "version": event.version,
                 "claims": claims,
                 "cleared": event.cleared,
+                "held": event.held,
                 "updated_at": event.updated_at,
             }
         )
@@ -158,7 +159,7 @@ def release(
     verdict = evaluate(snapshot)
     if not verdict.publishable:
         raise Blocked(
-            f"{len(verdict.blockers)} claim(s) keep revision {snapshot.revision} from release.",
+            f"Revision {snapshot.revision} is held: {'; '.join(held(verdict))}.",
             extra=verdict_body(verdict),
         )
 

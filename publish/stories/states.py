@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from publish.stories.gate import Verdict
 from publish.stories.model import Publication, State, StoryRow
 from services.contracts import ClaimSnapshot, StoryReviewed
+from services.rule.gate import Verdict
 
 
 def claim_changes(released: list[ClaimSnapshot], current: StoryReviewed) -> list[str]:
@@ -61,7 +61,12 @@ def build_row(
     live = publication is not None and publication.retracted is None
     if live and publication is not None and snapshot.revision == publication.revision:
         found = claim_changes(publication.claims, snapshot)
-        found += [f"Claim '{_short(b.claim_text)}' now blocks: {b.lacks}" for b in verdict.blockers]
+        # A revision's confirmed claim list stays confirmed: only claims can start to block.
+        found += [
+            f"Claim '{_short(b.claim_text)}' now blocks: {b.lacks}"
+            for b in verdict.blockers
+            if b.claim_id is not None
+        ]
         if found:
             needs = True
             reasons += [reason for reason in found if reason not in reasons]

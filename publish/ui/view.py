@@ -12,9 +12,9 @@ from publish.feeds.cache import FeedCache
 from publish.feeds.render import item_id
 from publish.feeds.service import FeedSite
 from publish.stories import service as stories
-from publish.stories.gate import Verdict
 from publish.stories.model import State, StoryRow
 from services.contracts import SourceKind
+from services.rule.gate import Verdict
 
 BOARD = (State.NEEDS_CORRECTION, State.PUBLISHABLE, State.HELD, State.PUBLISHED)
 BOARD_SIZE = 25

@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.desk import publish_when_publishable, story_claims, verify_every_claim
+from tests.support.desk import (
+    confirm_claim_list,
+    publish_when_publishable,
+    story_claims,
+    verify_every_claim,
+)
 from tests.support.reports import BODY, report
 from tests.support.servers import api
 from tests.support.stack import Stack
@@ -58,6 +63,7 @@ def world(stack: Stack) -> World:
     with stack.client("verify", "reviewer") as verify:
         claim = story_claims(verify, story_id)["claims"][0]
         verify_every_claim(verify, published_id)
+        confirm_claim_list(verify, published_id)
     with stack.client("publish", "editor") as publish:
         publish_when_publishable(publish, published_id)
     return World(stack, token, story_id, claim, published_id)
@@ -81,6 +87,12 @@ def the_story(w: World) -> Any:
     with w.client("verify", "reviewer") as c:
         story = c.get(f"/v1/stories/{w.story_id}").json()
     return [(c["claim_id"], c["version"], c["status"], c["start"]) for c in story["claims"]]
+
+
+def the_claim_list(w: World) -> Any:
+    with w.client("verify", "reviewer") as c:
+        found = c.get(f"/v1/stories/{w.story_id}/claim-list").json()
+    return (found["version"], found["confirmed_revision"], found["confirmations"])
 
 
 def subscriptions(w: World) -> Any:
@@ -283,6 +295,16 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      on_story("verify", "/claims", {"text": "Nothing like this is in the story."}), the_story),
     ("add claim: script as text", "verify", "reviewer",
      on_story("verify", "/claims", {"text": SCRIPT}), the_story),
+    ("confirm claim list: revision 0", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 0}), the_claim_list),
+    ("confirm claim list: revision as text", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": "1"}), the_claim_list),
+    ("confirm claim list: revision too large", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 10**7}), the_claim_list),
+    ("confirm claim list: no revision", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {}), the_claim_list),
+    ("confirm claim list: a revision verify does not have", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 7}), the_claim_list),
     ("split: offset outside the claim", "verify", "reviewer", on_claim("/split", {"at": [10**6]}),
      the_story),
     ("merge: no claims", "verify", "reviewer",

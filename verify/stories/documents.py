@@ -39,6 +39,9 @@ class Story(Document):
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
     claims_over_limit = IntField(default=0)
+    claims_confirmed_revision = IntField()
+    checked_sentences = ListField(StringField())
+    sentences_to_check = IntField(default=0)
     outbox = DictField()
     # Claims of an earlier revision are still open: the sweep closes them.
     sweep_pending = BooleanField()
@@ -73,6 +76,8 @@ class Revision(Document):
     claims = IntField(required=True)
     claims_over_limit = IntField(default=0)
     superseded = BooleanField(required=True)
+    sentences_to_check = IntField(default=0)
+    claims_confirmed_revision = IntField()
 
     meta = {
         "db_alias": ALIAS,
@@ -158,4 +163,24 @@ class ClaimAudit(Document):
     }
 
 
-DOCUMENTS = (Story, Revision, Claim, ClaimAudit)
+class ClaimListAudit(Document):
+    """Each confirmation of a revision's claim list: who, when, what they saw."""
+
+    story_id = StringField(required=True)
+    revision = IntField(required=True)
+    version = IntField(required=True)  # the story's version the confirmation made
+    at = DateTimeField(required=True)
+    actor = DictField(required=True)
+    sentences = IntField(required=True)  # sentences in the revision
+    uncovered = IntField(required=True)  # of them, inside no claim: seen and left so
+    checked_before = IntField(required=True)  # of them, kept from an earlier confirmation
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "claim_list_audit",
+        # Unique: a revision's claim list is confirmed once.
+        "indexes": [{"fields": ["story_id", "revision"], "unique": True}],
+    }
+
+
+DOCUMENTS = (Story, Revision, Claim, ClaimAudit, ClaimListAudit)
