@@ -31,6 +31,23 @@ from verify.stories.records import (
 from verify.stories.review import check_span, check_writable, get, refusal
 
 
+class ClaimLimitReached(Conflict):
+    code = "claim_limit"
+    title = "The revision has as many claims as it may"
+
+
+def _within_limit(story: StoryRecord, claims: list[ClaimRecord], more: int, limit: int) -> None:
+    """Refuse a change that would leave the story's revision with more than ``limit``
+    claims (``max_claims_per_revision``: the bound on one story's work and snapshot)."""
+    current = sum(1 for c in claims if c.revision == story.revision)
+    if current + more > limit:
+        raise ClaimLimitReached(
+            f"Story {story.story_id} has {current} claims; a revision may have at most "
+            f"{limit}. Merge or dismiss claims first, or add this one's text to a claim.",
+            extra={"claims": current, "limit": limit},
+        )
+
+
 def _commit(
     story_id: str,
     plan: unit_of_work.StoryPlanner,
@@ -80,14 +97,17 @@ def add(
     actor: Actor,
     now: datetime,
     notify: StoryChanged,
+    limit: int,
 ) -> ClaimRecord:
-    """A claim detection missed, by its offsets or by its (unique) text in the body."""
+    """A claim detection missed, by its offsets or by its (unique) text in the body; 409
+    when the revision already has ``limit`` claims."""
     if repository.load_story(story_id) is None:
         raise NotFound(f"No story {story_id!r}.")
 
     def plan(story: StoryRecord, claims: list[ClaimRecord]) -> list[ClaimWrite]:
         start, end = check_span(story.body, *span) if span else _only_place(story.body, text)
         _clear_of(claims, start, end, set())
+        _within_limit(story, claims, 1, limit)
         claim = _new(story, start, end, now)
         return [ClaimWrite(claim, None, "created", "added by a reviewer")]
 
@@ -118,8 +138,10 @@ def split(
     actor: Actor,
     now: datetime,
     notify: StoryChanged,
+    limit: int,
 ) -> tuple[ClaimRecord, list[ClaimRecord]]:
-    """Cut a claim at body offsets into pending parts; each keeps a copy of its attributions."""
+    """Cut a claim at body offsets into pending parts; each keeps a copy of its attributions.
+    409 when the parts would take the revision over ``limit`` claims."""
     first = get(claim_id)
 
     def plan(story: StoryRecord, claims: list[ClaimRecord]) -> list[ClaimWrite]:
@@ -131,6 +153,7 @@ def split(
                 f"at: every offset must lie inside the claim ({claim.start} < at < {claim.end})",
                 [{"loc": ["body", "at"], "msg": "offset outside the claim", "type": "value_error"}],
             )
+        _within_limit(story, claims, len(cuts), limit)
         bounds = [claim.start, *cuts, claim.end]
         parts = [
             _new(
