@@ -150,6 +150,10 @@ class ClaimSnapshot(Contract):
     # Who has the claim now: the reviewer holding its lease, if any.
     holder: SentFragment | None = None
     reviewed_by: SentFragment | None = None
+    # The headline's claim: ``start``, ``end`` and the context are offsets in the headline.
+    in_headline: bool = False
+    # Detection's words of uncertainty ("may", "expects", "if"): not a dispute.
+    hedges: list[SignalOut] = Field(default_factory=list)
 
 
 # --- event data --------------------------------------------------------------------------

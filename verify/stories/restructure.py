@@ -48,6 +48,15 @@ def _within_limit(story: StoryRecord, claims: list[ClaimRecord], more: int, limi
         )
 
 
+def _in_body(claim: ClaimRecord, action: str) -> None:
+    """Splits and merges cut and join body text; the headline's claim is not in the body."""
+    if claim.headline:
+        raise ValidationFailed(
+            f"Claim {claim.claim_id} is the headline's: it cannot be {action}.",
+            [{"loc": ["body"], "msg": "the headline's claim", "type": "value_error"}],
+        )
+
+
 def _commit(
     story_id: str,
     plan: unit_of_work.StoryPlanner,
@@ -69,7 +78,7 @@ def _clear_of(claims: list[ClaimRecord], start: int, end: int, skip: set[str]) -
     hit = [
         c.claim_id
         for c in claims
-        if c.claim_id not in skip and overlaps(c.start, c.end, start, end)
+        if c.claim_id not in skip and not c.headline and overlaps(c.start, c.end, start, end)
     ]
     if hit:
         raise Conflict(
@@ -147,6 +156,7 @@ def split(
     def plan(story: StoryRecord, claims: list[ClaimRecord]) -> list[ClaimWrite]:
         claim = next((c for c in claims if c.claim_id == claim_id), None) or get(claim_id)
         check_writable(claim, actor, now, expected)
+        _in_body(claim, "split")
         cuts = sorted(set(at))
         if any(not claim.start < cut < claim.end for cut in cuts):
             raise ValidationFailed(
@@ -198,6 +208,7 @@ def merge(
                     [{"loc": ["body", "claim_ids"], "msg": "other story", "type": "value_error"}],
                 )
             check_writable(claim, actor, now)
+            _in_body(claim, "merged")
             chosen.append(claim)
         start, end = min(c.start for c in chosen), max(c.end for c in chosen)
         _clear_of(claims, start, end, set(claim_ids))
