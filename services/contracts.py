@@ -3,6 +3,11 @@
 Every event carries ``schemaversion`` (a CloudEvents extension attribute); a consumer
 refuses a version it does not know (to the DLQ) rather than guess. Topics are keyed by
 story id so one story's events stay in order.
+
+Text fields are typed with the text policy's event types (``services.text``): where an
+event is decoded (:meth:`CloudEvent.payload`) a field that breaks the policy sends the
+event to the DLQ (reason ``text_policy``), as an HTTP input with it would be refused.
+Models read back from a service's own store are not checked again.
 """
 
 from __future__ import annotations
@@ -12,10 +17,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from services.errors import InvalidMessage
-from services.text import PlainText, WebUrl
+from services.text import (
+    ON_DECODE,
+    PlainText,
+    SentFragment,
+    SentLines,
+    SentText,
+    SentUrl,
+    WebUrl,
+)
 
 SCHEMA_VERSION = 1
 CONTENT_TYPE = "application/cloudevents+json"
@@ -79,41 +92,41 @@ class ObtainedVia(StrEnum):
 
 
 class DeclaredClaim(Contract):
-    text: str
+    text: SentText
     contested: bool = False
-    sources: list[str] = Field(default_factory=list)
+    sources: list[SentText] = Field(default_factory=list)
 
 
 class SignalOut(Contract):
     kind: str
-    cue: str
+    cue: SentFragment
     start: int
     end: int
-    detail: str = ""
+    detail: SentFragment = ""
 
 
 class DetectedAttributionOut(Contract):
-    source: str
+    source: SentFragment
     source_kind: str = "unknown"
-    cue: str
+    cue: SentFragment
     start: int
     end: int
 
 
 class AnonymousApproval(Contract):
-    approved_by: str
-    reason: str
+    approved_by: SentFragment
+    reason: SentLines
     at: datetime
 
 
 class Attribution(Contract):
     attribution_id: str | None = None  # given by verify when the record is stored
-    source_name: str
+    source_name: SentText
     source_kind: SourceKind
     obtained_via: ObtainedVia
-    affiliation: str | None = None
-    url: str | None = None
-    quote: str | None = None
+    affiliation: SentText | None = None
+    url: SentUrl | None = None
+    quote: SentLines | None = None
     start: int | None = None
     end: int | None = None
     approval: AnonymousApproval | None = None
@@ -121,7 +134,7 @@ class Attribution(Contract):
 
 class ClaimSnapshot(Contract):
     claim_id: str
-    text: str
+    text: SentFragment
     start: int
     end: int
     contested: bool
@@ -135,8 +148,12 @@ class ClaimSnapshot(Contract):
     context_end: int
     origin: Literal["declared", "detected", "reviewer"] = "detected"
     # Who has the claim now: the reviewer holding its lease, if any.
-    holder: str | None = None
-    reviewed_by: str | None = None
+    holder: SentFragment | None = None
+    reviewed_by: SentFragment | None = None
+    # The headline's claim: ``start``, ``end`` and the context are offsets in the headline.
+    in_headline: bool = False
+    # Detection's words of uncertainty ("may", "expects", "if"): not a dispute.
+    hedges: list[SignalOut] = Field(default_factory=list)
 
 
 # --- event data --------------------------------------------------------------------------
@@ -147,10 +164,10 @@ class ReportSubmitted(Contract):
     story_id: str
     revision: int
     reporter_id: str
-    byline: str
-    headline: str
-    body: str
-    section: str
+    byline: SentText
+    headline: SentText
+    body: SentLines
+    section: SentText
     claims: list[DeclaredClaim] = Field(default_factory=list)
     publish_when_cleared: bool = False
     accepted_at: datetime
@@ -175,10 +192,10 @@ class StoryReviewed(Contract):
     revision: int
     report_id: str
     reporter_id: str
-    byline: str
-    headline: str
-    body: str
-    section: str
+    byline: SentText
+    headline: SentText
+    body: SentLines
+    section: SentText
     publish_when_cleared: bool
     # The revision passes the publish rule (``services.rule``); ``held`` says why
     # not, in an editor's words, one line per reason.
@@ -198,7 +215,7 @@ class StoryReviewed(Contract):
 
 class ClaimHolder(Contract):
     claim_id: str
-    holder: str
+    holder: SentFragment
 
 
 class StoryChanged(Contract):
@@ -251,7 +268,7 @@ class StoryPublished(Contract):
     action: Literal["published", "corrected", "retracted", "needs_correction"]
     url: str
     at: datetime
-    reason: str | None = None
+    reason: SentLines | None = None
     review_url: str | None = None
 
 
@@ -281,6 +298,7 @@ class CloudEvent(BaseModel):
     schemaversion: int = SCHEMA_VERSION
     traceid: str | None = None
     data: dict[str, Any]
+    _payload: Contract | None = PrivateAttr(None)
 
     @classmethod
     def wrap(cls, data: Contract, *, source: str, subject: str, trace_id: str | None) -> CloudEvent:
@@ -296,11 +314,18 @@ class CloudEvent(BaseModel):
         return self.model_dump_json(exclude_none=True).encode()
 
     def payload(self) -> Contract:
-        model = EVENT_TYPES[self.type]
-        try:
-            return model.model_validate(self.data)
-        except ValidationError as exc:
-            raise InvalidMessage("invalid_data", _short(exc)) from exc
+        """The event's data as its contract, text policy checked; decoded once (a
+        consumer may ask more than once)."""
+        if self._payload is None:
+            model = EVENT_TYPES[self.type]
+            try:
+                self._payload = model.model_validate(self.data, context={ON_DECODE: True})
+            except ValidationError as exc:
+                text = any(str(e["type"]).startswith("text_") for e in exc.errors())
+                raise InvalidMessage(
+                    "text_policy" if text else "invalid_data", _short(exc)
+                ) from exc
+        return self._payload
 
 
 def parse_event(raw: bytes | None) -> CloudEvent:

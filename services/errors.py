@@ -81,6 +81,12 @@ class PayloadTooLarge(BadRequest):
     title = "Request body too large"
 
 
+class RequestTimeout(BadRequest):
+    status = 408
+    code = "timeout"
+    title = "Request Timeout"
+
+
 class UnsupportedMediaType(BadRequest):
     status = 415
     code = "unsupported_media_type"

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # The request line and headers together, and how long they may take to arrive.
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)
     header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How long a request's body may take to arrive once its headers have: the largest
+    # request (body limit + 64 KiB) at 10 KB/s, a slow mobile link, takes under 30 s.
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
     rate_limit_per_minute: int = Field(default=60, ge=1)
     lease_seconds: int = Field(default=600, ge=5)
     # How long a token's user name and role are cached; revocation is read every request.

@@ -31,6 +31,13 @@ the backtick unencoded, an absolute ``http`` or ``https`` URL with a host, a por
 any) of 1-65535, a bracketed host only as a valid IPv6 address, and no
 ``user:password@``.
 
+Events a service consumes carry text another service took through this policy; they are
+held to it once more where they are decoded (``services.contracts``), so that a message
+from anywhere else cannot bring in what an HTTP input would refuse: :func:`as_sent`
+(the whole policy, and the text must already be what :func:`normalise` gives, since
+offsets into it travel with it: rule ``nfc``) and :func:`fragment` (the character rules
+alone, for text cut out of a checked body: claims, cues, detected sources).
+
 Output that cannot rely on this (data stored before it, or text that was never a
 person's input) goes through :func:`xml_safe` on its way into XML.
 """
@@ -44,7 +51,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import nh3
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from services.errors import ValidationFailed
@@ -67,6 +74,15 @@ _FORBIDDEN_IN_LINE = re.compile(
 _FORBIDDEN_IN_TEXT = re.compile(
     f"[{_SURROGATE}{_C0_C1_MULTI}{_NONCHARACTERS}{_BIDI}{_INVISIBLE}{_TAGS}]"
 )
+# The patterns above test each character against some forty ranges (a noncharacter pair
+# per plane); these few ranges hold every forbidden character, and text that has none of
+# them (nearly all text) is passed at ten times the speed.
+_WIDE = (
+    "\u200b\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufdd0-\ufdef\ufeff\ufff9-\uffff"
+    "\U0001fffe-\U0010ffff"
+)
+_MAYBE_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_WIDE}]")
+_MAYBE_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_WIDE}]")
 # Letters that render as nothing (Hangul fillers, the braille blank): not visible either.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _VISIBLE_CATEGORIES = frozenset("LNPS")
@@ -83,6 +99,7 @@ RULES = {
     "blank": "must contain a visible character",
     "markup": "markup is not allowed here; send plain text (it is escaped for readers)",
     "url": "must be an absolute http or https URL",
+    "nfc": "must be sent in Unicode normalisation form C (NFC)",
 }
 URL_MAX_LENGTH = 2000
 _URL_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
@@ -118,18 +135,41 @@ def has_visible(value: str) -> bool:
     )
 
 
-def normalise(value: str, *, multiline: bool = False) -> str:
-    """``value`` in NFC if it keeps the policy; :class:`TextRejected` otherwise.
-    ``multiline`` allows tab, LF and CR."""
-    found = (_FORBIDDEN_IN_TEXT if multiline else _FORBIDDEN_IN_LINE).search(value)
+def _refuse_forbidden(value: str, *, multiline: bool) -> None:
+    candidate = (_MAYBE_IN_TEXT if multiline else _MAYBE_IN_LINE).search(value)
+    if candidate is None:
+        return
+    forbidden = _FORBIDDEN_IN_TEXT if multiline else _FORBIDDEN_IN_LINE
+    found = forbidden.search(value, candidate.start())
     if found is not None:
         char, rule = found.group(), _rule_of(found.group())
         raise TextRejected(rule, f"{RULES[rule]} (U+{ord(char):04X} at position {found.start()})")
+
+
+def normalise(value: str, *, multiline: bool = False) -> str:
+    """``value`` in NFC if it keeps the policy; :class:`TextRejected` otherwise.
+    ``multiline`` allows tab, LF and CR."""
+    _refuse_forbidden(value, multiline=multiline)
     value = unicodedata.normalize("NFC", value)
     if value and not has_visible(value):
         raise TextRejected("blank", RULES["blank"])
     if nh3.is_html(value):
         raise TextRejected("markup", RULES["markup"])
+    return value
+
+
+def as_sent(value: str, *, multiline: bool = False) -> str:
+    """``value`` if it keeps the policy and is already in the form :func:`normalise` gives
+    (an event's text is never rewritten on its way in: offsets point into it)."""
+    if normalise(value, multiline=multiline) != value:
+        raise TextRejected("nfc", RULES["nfc"])
+    return value
+
+
+def fragment(value: str) -> str:
+    """``value`` if it holds none of the characters the policy forbids (tab and line
+    breaks allowed): for pieces of a checked text, which may start or end anywhere."""
+    _refuse_forbidden(value, multiline=True)
     return value
 
 
@@ -186,6 +226,30 @@ def _pydantic(check: Any) -> Any:
 PlainText = Annotated[str, _pydantic(normalise)]
 PlainLines = Annotated[str, _pydantic(lambda value: normalise(value, multiline=True))]
 WebUrl = Annotated[str, _pydantic(web_url)]
+
+# The validation context under which the event types below apply the policy: where an
+# event is decoded. A service reads its own stored copies of the same models without it.
+ON_DECODE = "text_policy"
+
+
+def _on_decode(check: Any) -> Any:
+    def validate(value: str, info: ValidationInfo) -> str:
+        if not (info.context and info.context.get(ON_DECODE)):
+            return value
+        try:
+            return check(value)  # type: ignore[no-any-return]
+        except TextRejected as exc:
+            raise PydanticCustomError(f"text_{exc.rule}", exc.detail) from exc
+
+    return AfterValidator(validate)
+
+
+# Event text (``services.contracts``): a line, text over several lines, a piece cut out
+# of a checked text, a link.
+SentText = Annotated[str, _on_decode(as_sent)]
+SentLines = Annotated[str, _on_decode(lambda value: as_sent(value, multiline=True))]
+SentFragment = Annotated[str, _on_decode(fragment)]
+SentUrl = Annotated[str, _on_decode(web_url)]
 
 
 def xml_safe(text: str) -> str:

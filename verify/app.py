@@ -69,7 +69,11 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
         routers=[stories_router, signoff_router, queue_router, claims_router, memory_router],
     )
     app.state.verify = VerifyContext(
-        settings.lease_seconds, outbox.story_changed, clock, review_hook(settings, flags)
+        settings.lease_seconds,
+        outbox.story_changed,
+        clock,
+        review_hook(settings, flags),
+        max_claims=settings.max_claims_per_revision,
     )
     install_console(app, runtime)
     install_queue_metrics()

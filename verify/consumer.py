@@ -133,7 +133,7 @@ class ReportStrategy:
         for attempt in (1, 2):
             try:
                 return self._executor().submit(
-                    analyse_report, report.body, report.claims, self._max_claims
+                    analyse_report, report.body, report.claims, self._max_claims, report.headline
                 )
             except BrokenProcessPool:
                 log.warning("detection_pool_rebuilt", attempt=attempt)

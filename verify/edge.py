@@ -31,6 +31,8 @@ class VerifyContext:
     # Told after a claim's review changed (claim memory stores its statement and, for a
     # claim found false, flags the stories that carry the same claim).
     claim_reviewed: Callable[[Any], None] = _nothing
+    # ``max_claims_per_revision``: reviewers' additions and splits stop there too.
+    max_claims: int = 1000
 
 
 def get_context(request: Request) -> VerifyContext:

@@ -55,7 +55,9 @@ def build_app(
     for router in routers:
         app.include_router(router)
     app.add_middleware(
-        BodyLimitMiddleware, limit=runtime.settings.max_body_bytes + ENVELOPE_HEADROOM
+        BodyLimitMiddleware,
+        limit=runtime.settings.max_body_bytes + ENVELOPE_HEADROOM,
+        timeout=runtime.settings.body_timeout_seconds,
     )
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware, service=runtime.service)

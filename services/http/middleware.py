@@ -17,7 +17,12 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.bus.producer import trace_id_from
-from services.errors import NewsroomError, PayloadTooLarge, UnsupportedMediaType
+from services.errors import (
+    NewsroomError,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
 from services.log import bind_trace
 
 REQUESTS = Counter(
@@ -88,11 +93,22 @@ class BodyLimitMiddleware:
     before the answer: a client that sends its whole body before reading (Python's urllib
     and requests, without ``Expect: 100-continue``) then gets the 413 rather than a reset
     connection. With ``Expect: 100-continue`` nothing is read: the client never sends it.
+
+    The body must arrive within ``timeout`` seconds: a client that sends its headers and
+    then trickles the body gets a 408 and the connection is closed. Reading waits on the
+    event loop, so a slow client holds no worker thread meanwhile.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, form_paths: tuple[str, ...] = ("/ui",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        timeout: float = 30.0,
+        form_paths: tuple[str, ...] = ("/ui",),
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
         self.form_paths = form_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -116,20 +132,30 @@ class BodyLimitMiddleware:
             return
         chunks: list[bytes] = []
         received = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.limit:
-                await _drain_then_answer(
-                    scope, receive, send, PayloadTooLarge(_too_large_detail(self.limit)), received
-                )
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        complete = False
+        try:
+            async with asyncio.timeout(self.timeout):
+                while received <= self.limit:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return  # the client went away
+                    chunk = message.get("body", b"")
+                    received += len(chunk)
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        complete = True
+                        break
+        except TimeoutError:
+            detail = f"The request body did not arrive within {self.timeout:g} seconds."
+            await _answer(scope, send, RequestTimeout(detail), close=True)
+            return
+        if received > self.limit:
+            too_large = PayloadTooLarge(_too_large_detail(self.limit))
+            if complete:  # nothing left to drain
+                await _answer(scope, send, too_large, close=False)
+            else:
+                await _drain_then_answer(scope, receive, send, too_large, received)
+            return
         body = b"".join(chunks)
         replayed = False
 

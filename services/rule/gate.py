@@ -88,7 +88,7 @@ def evaluate(snapshot: StoryReviewed) -> Verdict:
     blockers = (() if unconfirmed is None else (unconfirmed,)) + tuple(
         blocker
         for claim in snapshot.claims
-        if (blocker := claim_blocker(claim, snapshot.body)) is not None
+        if (blocker := claim_blocker(claim, _text_of(claim, snapshot))) is not None
     )
     return Verdict(snapshot.story_id, snapshot.revision, snapshot.version, blockers)
 
@@ -136,6 +136,11 @@ HELD: dict[Reason, str] = {
     Reason.ANONYMOUS_UNAPPROVED: "anonymous source awaiting an editor's approval",
     Reason.NOT_ATTRIBUTED_IN_TEXT: "the text does not say who claims it",
 }
+
+
+def _text_of(claim: ClaimSnapshot, snapshot: StoryReviewed) -> str:
+    """The text a claim's offsets point into: the headline for the headline's claim."""
+    return snapshot.headline if claim.in_headline else snapshot.body
 
 
 def claim_blocker(claim: ClaimSnapshot, body: str) -> Blocker | None:

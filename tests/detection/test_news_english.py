@@ -38,8 +38,10 @@ def _sources(body: str) -> list[str]:
         ("The mayor has long said that the bridge is safe for traffic.", "The mayor"),
         ("The minister often says the port handles 40 percent of exports.", "The minister"),
         ("The regulator consistently said the bank held $2 billion in reserves.", "The regulator"),
-        # attribution._participle_clauses: ", calling for ..."
+        ("The council has repeatedly said that the bridge is safe for traffic.", "The council"),
+        # attribution._participle_clauses: ", calling for ...", ", saying ..."
         ("The union walked out on Monday, calling for a 9 percent pay rise.", "The union"),
+        ("The union rejected the offer, saying it fell 5 percent short of inflation.", "The union"),
         (
             "The agency published its figures on Friday, warning that 300 jobs were at risk.",
             "The agency",
@@ -186,6 +188,21 @@ def test_a_plain_report_is_not_uncertain(body: str) -> None:
     assert not _claim(body).uncertain
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # cues.py: "if that's true", the contraction in either apostrophe
+        "If that's true, the company owes workers $3 million.",
+        "The company owes workers $3 million, if that’s true.",
+        "If it is true, the club broke the rules 4 times.",
+    ],
+)
+def test_if_true_doubts_the_claim_itself(body: str) -> None:
+    c = _claim(body)
+    assert c.contested
+    assert any(s.kind == "conditional" and "true" in s.cue for s in c.contest_signals)
+
+
 def test_a_forecast_is_uncertain_but_not_contested() -> None:
     c = _claim("The company expects revenue of $8 billion this year.")
     assert not c.contested
@@ -204,6 +221,8 @@ def test_a_forecast_is_uncertain_but_not_contested() -> None:
         "It was reported that the minister resigned on Tuesday.",
         "It is feared that the dam will burst.",
         "The minister resigned, it was reported.",
+        # "X is said to" opens the sentence with its hedge too
+        "The minister is said to have resigned on Tuesday.",
     ],
 )
 def test_an_impersonal_hedge_gives_a_contested_claim(body: str) -> None:

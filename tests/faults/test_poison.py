@@ -12,9 +12,14 @@ from datetime import UTC, datetime
 import pytest
 
 from services.contracts import (
+    Attribution,
+    ClaimSnapshot,
     CloudEvent,
+    ObtainedVia,
     ReportReceived,
     ReportSubmitted,
+    ReviewStatus,
+    SourceKind,
     StoryPublished,
     StoryReviewed,
     Topic,
@@ -160,3 +165,101 @@ def test_poison_goes_to_the_dlq_and_the_next_good_message_is_processed(
     big = [r for r in dead if header(r, "dlq.truncated") and header(r, "dlq.topic") == physical]
     assert big
     assert int(header(big[0], "dlq.truncated") or 0) == 1024 * 1024
+
+
+# --- text that breaks the policy, in an event that is otherwise valid ------------------------
+
+BIDI, NONCHAR, BEL = "\u202e", "\uffff", "\x07"
+
+
+def _snapshot(report_id: str, story_id: str, **text: str) -> StoryReviewed:
+    fields = {"byline": "Poison Test", "headline": "Bridge reopens", "body": "The bridge reopened.",
+              "section": "local"} | text  # fmt: skip
+    return StoryReviewed(
+        story_id=story_id, version=1, revision=1, report_id=report_id, reporter_id="u_poison",
+        publish_when_cleared=False, cleared=True, claims=[], updated_at=datetime.now(UTC),
+        **fields,
+    )  # fmt: skip
+
+
+def bad_reports(stack: Stack) -> tuple[list[object], Callable[[], bool]]:
+    """Reports whose headline or body breaks the policy: verify must store none of them."""
+    events = []
+    for text in ({"headline": f"Bridge {BIDI}reopens"}, {"headline": f"Bridge reopens{NONCHAR}"},
+                 {"body": f"The bridge reopened.{BEL}"}):  # fmt: skip
+        good, _ = good_report(stack)
+        events.append(good.model_copy(update=text))
+
+    def none_stored() -> bool:
+        with stack.client("verify", "editor") as client:
+            codes = {client.get(f"/v1/stories/{e.story_id}").status_code for e in events}
+        return codes == {404}
+
+    return events, none_stored
+
+
+def bad_snapshots(stack: Stack) -> tuple[list[object], Callable[[], bool]]:
+    """Snapshots of a real story, cleared, whose text breaks the policy: its report must not
+    become ``cleared`` from any of them."""
+    report_id, story_id = _submitted_report(stack)
+    quoted = ClaimSnapshot(
+        claim_id="c_poison", text="The bridge reopened.", start=0, end=20, contested=False,
+        contest_signals=[], status=ReviewStatus.VERIFIED, version=1, detected_attributions=[],
+        attributions=[Attribution(source_name="Ministry", source_kind=SourceKind.ORGANISATION,
+                                  obtained_via=ObtainedVia.STATEMENT, quote=f"Open{BEL}")],
+        context_start=0, context_end=20,
+    )  # fmt: skip
+    events = [
+        _snapshot(report_id, story_id, headline=f"Bridge {BIDI}reopens"),
+        _snapshot(report_id, story_id, headline=f"Bridge reopens{NONCHAR}"),
+        _snapshot(report_id, story_id).model_copy(update={"claims": [quoted]}),
+    ]
+    return events, lambda: "cleared" not in _report_status(stack, report_id)
+
+
+def bad_publications(stack: Stack) -> tuple[list[object], Callable[[], bool]]:
+    good, _ = good_publication(stack)
+    event = good.model_copy(update={"reason": f"Released {BIDI}today"})
+    return [event], lambda: "published" not in _report_status(stack, good.report_id)
+
+
+BAD_TEXT: dict[Topic, Callable[[Stack], tuple[list[object], Callable[[], bool]]]] = {
+    Topic.REPORTS_SUBMITTED: bad_reports,
+    Topic.STORIES_REVIEWED: bad_snapshots,
+    Topic.STORIES_PUBLISHED: bad_publications,
+}
+
+
+@pytest.mark.parametrize("topic", list(BAD_TEXT), ids=[t.value for t in BAD_TEXT])
+def test_event_text_that_breaks_the_policy_goes_to_the_dlq_and_changes_nothing(
+    stack: Stack, topic: Topic
+) -> None:
+    """An event valid in every other way, with a bidi override, a noncharacter or a control
+    character in a text field: to the DLQ (reason ``text_policy``, the field and the rule
+    in its detail), nothing stored from it, and the good message behind it processed."""
+    physical = stack.settings.topic(topic)
+    bad, unchanged = BAD_TEXT[topic](stack)
+    good, processed = GOOD[topic](stack)
+    runtime = Runtime(stack.settings, "poisoner")
+    try:
+        values = [
+            runtime.producer.message(topic, e, key="poison").value  # type: ignore[arg-type]
+            for e in [*bad, good]
+        ]
+        raw_produce(stack.settings.kafka_bootstrap, physical, values, key=b"poison")
+        wait_for(processed, timeout=60, what=f"the good message on {topic} to be processed")
+    finally:
+        runtime.close()
+    ids = [CloudEvent.model_validate_json(v).id for v in values[:-1]]
+
+    def all_refused(records: list[object]) -> bool:
+        refused = {json.loads(getattr(r, "value", b"{}"))["id"] for r in records
+                   if header(r, "dlq.reason") == "text_policy"}  # fmt: skip
+        return set(ids) <= refused
+
+    dead = read_topic(stack.settings.kafka_bootstrap, dlq_of(physical), all_refused, timeout=60)
+    details = [
+        header(r, "dlq.detail") or "" for r in dead if header(r, "dlq.reason") == "text_policy"
+    ]
+    assert any("U+202E" in d for d in details), details
+    assert unchanged(), f"a refused event on {topic} changed something"

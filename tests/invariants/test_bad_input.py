@@ -25,7 +25,7 @@ from tests.support.desk import (
     story_claims,
     verify_every_claim,
 )
-from tests.support.reports import BODY, report
+from tests.support.reports import BODY, counted_body, report
 from tests.support.servers import api
 from tests.support.stack import Stack
 
@@ -43,6 +43,10 @@ class World:
     story_id: str
     claim: dict[str, Any]
     published_id: str
+    # A story whose revision has as many claims as it may, and a sentence left out of them.
+    full_story_id: str = ""
+    full_claim: dict[str, Any] = field(default_factory=dict)
+    left_over: str = ""
     seen: list[str] = field(default_factory=list)
 
     def client(self, service: str, role: str) -> httpx.Client:
@@ -66,7 +70,18 @@ def world(stack: Stack) -> World:
         confirm_claim_list(verify, published_id)
     with stack.client("publish", "editor") as publish:
         publish_when_publishable(publish, published_id)
-    return World(stack, token, story_id, claim, published_id)
+    limit = stack.settings.max_claims_per_revision
+    with stack.client("ingest", "reporter") as ingest:
+        full = ingest.post("/v1/reports", json=report(body=counted_body(limit + 1), claims=[]),
+                           headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+        assert full.status_code == 202, full.text
+    full_id = full.json()["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        full_story = story_claims(verify, full_id, timeout=180)
+    assert len(full_story["claims"]) == limit
+    left_over = full_story["body"].rsplit(". ", 1)[-1]
+    return World(stack, token, story_id, claim, published_id, full_id,
+                 full_story["claims"][0], left_over)  # fmt: skip
 
 
 # --- probes: what must not change ----------------------------------------------------------
@@ -93,6 +108,12 @@ def the_claim_list(w: World) -> Any:
     with w.client("verify", "reviewer") as c:
         found = c.get(f"/v1/stories/{w.story_id}/claim-list").json()
     return (found["version"], found["confirmed_revision"], found["confirmations"])
+
+
+def the_full_story(w: World) -> Any:
+    with w.client("verify", "reviewer") as c:
+        story = c.get(f"/v1/stories/{w.full_story_id}").json()
+    return [(c["claim_id"], c["version"]) for c in story["claims"]]
 
 
 def subscriptions(w: World) -> Any:
@@ -307,6 +328,14 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      on_story("verify", "/claim-list/confirm", {"revision": 7}), the_claim_list),
     ("split: offset outside the claim", "verify", "reviewer", on_claim("/split", {"at": [10**6]}),
      the_story),
+    # max_claims_per_revision: reviewers cannot take a revision past it either
+    ("add claim: the revision is at its claims limit", "verify", "reviewer",
+     lambda w: {"method": "POST", "url": f"/v1/stories/{w.full_story_id}/claims",
+                "json": {"text": w.left_over}}, the_full_story),
+    ("split: the parts would pass the claims limit", "verify", "reviewer",
+     lambda w: {"method": "POST", "url": f"/v1/claims/{w.full_claim['claim_id']}/split",
+                "json": {"at": [(w.full_claim["start"] + w.full_claim["end"]) // 2]}},
+     the_full_story),
     ("merge: no claims", "verify", "reviewer",
      lambda w: {"method": "POST", "url": "/v1/claims/merge", "json": {"claim_ids": []}}, the_story),
     ("dismiss: script as the reason", "verify", "reviewer",
@@ -500,6 +529,8 @@ STATUS = {
     "apply-review: control character in the claim id": 422,
     "apply-review: no such earlier claim": 404,
     "not-same: no such claim": 404,
+    "add claim: the revision is at its claims limit": 409,
+    "split: the parts would pass the claims limit": 409,
     "report: text/plain body": 415,
     "review: form body on a JSON endpoint": 415,
     "report: not JSON": 415,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import select
 import socket
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -172,6 +174,54 @@ def test_a_connection_that_sends_no_head_is_closed_after_the_deadline(stack: Sta
 
 
 # --- request bodies ------------------------------------------------------------------------
+
+
+def test_a_body_that_trickles_in_is_cut_off_with_408_and_holds_no_worker(stack: Stack) -> None:
+    """Headers, then a body one byte a second: after ``body_timeout_seconds`` the answer
+    is a 408 problem and the connection is closed. Meanwhile more such clients than the
+    service has worker threads (40) do not stop a route that needs one (``/healthz``)."""
+    clients = []
+    for _ in range(50):
+        sock = socket.create_connection(address(stack, "ingest"), timeout=120)
+        sock.sendall(
+            b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n{"
+        )
+        clients.append(sock)
+    stop = threading.Event()
+
+    def trickle() -> None:
+        sending = list(clients)
+        while sending and not stop.wait(1.0):
+            for sock in list(sending):
+                readable, _, _ = select.select([sock], [], [], 0)
+                try:
+                    if readable:  # answered: stop, so that no byte meets a closed socket
+                        raise ConnectionError
+                    sock.sendall(b" ")
+                except OSError:
+                    sending.remove(sock)
+
+    trickler = threading.Thread(target=trickle, daemon=True)
+    trickler.start()
+    try:
+        answer, _ = exchange(stack, "ingest", "GET", "/healthz")
+        assert answer.status == 200
+        readable, _, _ = select.select(clients, [], [], 0)
+        assert not readable, "the slow bodies were answered before /healthz was"
+        for sock in clients:
+            received = b""
+            while chunk := sock.recv(4096):  # b"" once the server closes
+                received += chunk
+            assert received.startswith(b"HTTP/1.1 408 "), received[:100]
+            head, _, content = received.partition(b"\r\n\r\n")
+            assert b"application/problem+json" in head
+            assert json.loads(content)["status"] == 408
+    finally:
+        stop.set()
+        trickler.join(timeout=30)
+        for sock in clients:
+            sock.close()
 
 
 def test_a_5_mb_body_without_expect_gets_the_413(stack: Stack) -> None:

@@ -307,3 +307,17 @@ def test_vagueness_and_window_edges() -> None:
     record = attribution("Ana Ruiz")
     assert not text_attributes(record, "Ana Ruiz said so.", 10, 5)  # an empty window
     assert not text_attributes(record, "Ana Ruiz said so.", 50, 80)  # beyond the body
+
+
+def test_the_headline_claim_is_attributed_by_the_headline_not_the_body() -> None:
+    """The headline's claim has its offsets in the headline: the headline must show readers
+    who says it (the body's first sentence is not its context)."""
+    headline = "Three dead in warehouse fire: Harlow police"
+    body = "Firefighters worked through the night. The cause is not known."
+    record = attribution("Harlow police", "organisation", "statement")
+    in_headline = claim(headline, headline, "contested", attributions=[record])
+    in_headline = in_headline.model_copy(update={"in_headline": True})
+    assert evaluate(story(body, [in_headline], headline=headline)).publishable
+    elsewhere = in_headline.model_copy(update={"text": "Fire at the warehouse"})
+    blocker = only_blocker(story(body, [elsewhere], headline="Fire at the warehouse"))
+    assert blocker.reason == Reason.NOT_ATTRIBUTED_IN_TEXT

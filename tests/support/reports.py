@@ -33,3 +33,13 @@ def submit(
         json=payload if payload is not None else report(),
         headers={"Idempotency-Key": key or uuid.uuid4().hex},
     )
+
+
+def counted_body(sentences: int) -> str:
+    """A body of ``sentences`` short attributed sentences, each one claim, ten to a
+    paragraph: a story with as many claims as a test needs."""
+    lines = [
+        f"{1000 + 37 * k} ballots were counted in precinct {k}, the clerk said."
+        for k in range(sentences)
+    ]
+    return "\n\n".join(" ".join(lines[i : i + 10]) for i in range(0, len(lines), 10))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.reports import counted_body
 from tests.verify.support import BODY, Newsroom, review
 
 VOTE = "The vote was 21 to 9."
@@ -197,3 +198,42 @@ def test_bad_input_changes_nothing(newsroom: Newsroom, story: dict[str, Any]) ->
         assert after["holder"] is None
         assert [e["action"] for e in _history(client, claim["claim_id"])] == ["created"]
     assert newsroom.story(story["story_id"]).json()["version"] == story["version"]
+
+
+def test_a_revision_at_its_claims_limit_takes_no_added_or_split_claim(newsroom: Newsroom) -> None:
+    """At ``max_claims_per_revision`` an added claim or a split is a 409 problem that
+    changes nothing; a merge frees a place, and an addition then fits."""
+    limit = newsroom.settings.max_claims_per_revision
+    report = newsroom.submit(newsroom.report(body=counted_body(limit + 2), claims=[]))
+    story = newsroom.wait_story(report.story_id, timeout=180)
+    claims = story["claims"]
+    assert len(claims) == limit
+    assert story["claims_over_limit"] >= 1
+    left_over = story["body"].rsplit(". ", 1)[-1]
+    assert not any(left_over in c["text"] for c in claims)
+    path = f"/v1/stories/{report.story_id}/claims"
+    first = claims[0]
+
+    def unchanged() -> list[tuple[str, int]]:
+        return [
+            (c["claim_id"], c["version"]) for c in newsroom.wait_story(report.story_id)["claims"]
+        ]
+
+    before = unchanged()
+    with newsroom.reviewer() as client:
+        added = client.post(path, json={"text": left_over})
+        middle = (first["start"] + first["end"]) // 2
+        split = client.post(f"/v1/claims/{first['claim_id']}/split", json={"at": [middle]})
+        for refused in (added, split):
+            assert refused.status_code == 409, refused.text
+            assert refused.headers["content-type"] == "application/problem+json"
+            problem = refused.json()
+            assert problem["type"] == "urn:newsroom:problem:claim_limit"
+            assert (problem["claims"], problem["limit"]) == (limit, limit)
+        assert unchanged() == before
+
+        merged = client.post(
+            "/v1/claims/merge", json={"claim_ids": [claims[0]["claim_id"], claims[1]["claim_id"]]}
+        )
+        assert merged.status_code == 201, merged.text
+        assert client.post(path, json={"text": left_over}).status_code == 201

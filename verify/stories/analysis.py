@@ -2,7 +2,11 @@
 
 A declared claim is located in the body, analysed with ``analyse_span``, flagged
 contested when the reporter said so (a ``reporter_flag`` signal: every decision carries
-the signal that made it), and replaces any detected claim its span overlaps.
+the signal that made it), and replaces any detected claim its span overlaps. A
+headline that reports a claim (``detect_headline``: "... -- report", "X said to ...")
+is a claim too, first; its offsets are in the headline (``found.headline``), never
+compared with the body's.
+Detection's other fields (``hedges``, ``headline``) travel with every candidate.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from services.contracts import DeclaredClaim
 from services.errors import InvalidMessage
-from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims
+from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims, detect_headline
 
 REPORTER_FLAG = "reporter_flag"
 REVIEWER_FLAG = "reviewer"
@@ -32,6 +36,15 @@ class Candidate:
     @property
     def end(self) -> int:
         return self.found.end
+
+    @property
+    def in_headline(self) -> bool:
+        return self.found.headline
+
+
+def order(candidate: Candidate) -> tuple[bool, int, int]:
+    """The headline's claim first, then the body's in body order."""
+    return (not candidate.in_headline, candidate.start, candidate.end)
 
 
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -65,9 +78,19 @@ def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, in
     return None
 
 
-def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
-    """The revision's claims in body order: declared ones first, detected ones around them."""
+def reports_a_claim(found: DetectedClaim) -> bool:
+    """A headline that only reports or hedges a claim ("... -- report", "X said to ...",
+    "Police: ..."): one that asserts is restated by the body, whose claims are checked."""
+    return bool(found.detected_attributions) or found.contested or found.uncertain
+
+
+def candidates_for(body: str, declared: list[DeclaredClaim], headline: str = "") -> list[Candidate]:
+    """The revision's claims: the headline's, then the body's in body order (declared ones
+    first, detected ones around them)."""
     chosen: list[Candidate] = []
+    found_in_headline = detect_headline(headline) if headline else None
+    if found_in_headline is not None and reports_a_claim(found_in_headline):
+        chosen.append(Candidate(found_in_headline, "detected"))
     taken: list[tuple[int, int]] = []
     for claim in declared:
         text = claim.text.strip()
@@ -85,7 +108,7 @@ def candidates_for(body: str, declared: list[DeclaredClaim]) -> list[Candidate]:
     for found in detect_claims(body):
         if not any(overlaps(found.start, found.end, *span) for span in taken):
             chosen.append(Candidate(found, "detected"))
-    return sorted(chosen, key=lambda c: (c.start, c.end))
+    return sorted(chosen, key=order)
 
 
 def within_limit(candidates: list[Candidate], limit: int) -> tuple[list[Candidate], int]:
@@ -96,7 +119,7 @@ def within_limit(candidates: list[Candidate], limit: int) -> tuple[list[Candidat
     declared = [c for c in candidates if c.origin == "declared"]
     detected = [c for c in candidates if c.origin != "declared"]
     kept = declared + detected[: max(0, limit - len(declared))]
-    return sorted(kept, key=lambda c: (c.start, c.end)), len(candidates) - len(kept)
+    return sorted(kept, key=order), len(candidates) - len(kept)
 
 
 @dataclass(frozen=True)
@@ -112,13 +135,15 @@ class Analysis:
 Analysed = Analysis | tuple[str, str, str]
 
 
-def analyse_report(body: str, declared: list[DeclaredClaim], max_claims: int) -> Analysed:
+def analyse_report(
+    body: str, declared: list[DeclaredClaim], max_claims: int, headline: str = ""
+) -> Analysed:
     """A report's claims (at most ``max_claims``: ``max_claims_per_revision``, with the body
     limit what bounds the work and the snapshot of one story), in a worker process of the
     consumer's pool. A failure comes back as ("invalid" | "failed", reason, detail):
     exceptions with their own constructors do not always survive pickling."""
     try:
-        candidates, over = within_limit(candidates_for(body, declared), max_claims)
+        candidates, over = within_limit(candidates_for(body, declared, headline), max_claims)
     except InvalidMessage as exc:
         return ("invalid", exc.reason, exc.detail)
     except Exception as exc:  # a bug in detection: the consumer retries, then DLQs

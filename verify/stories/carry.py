@@ -7,6 +7,9 @@
 3. A remaining previous claim much like a remaining new one (difflib ratio) is the same
    claim, changed: it keeps its id and goes back to pending.
 4. Whatever is left is new (pending) or removed (closed).
+
+The headline's claim is matched only with the previous headline's (same text: kept; much
+alike: changed), since its offsets are in the headline, not the body.
 """
 
 from __future__ import annotations
@@ -42,6 +45,28 @@ def _find_free(body: str, text: str, near: int, taken: list[tuple[int, int]]) ->
 
 
 def match(body: str, candidates: list[Candidate], previous: list[ClaimRecord]) -> Match:
+    result = _match_body(
+        body,
+        [c for c in candidates if not c.in_headline],
+        [c for c in previous if not c.headline],
+    )
+    heads = [c for c in candidates if c.in_headline]
+    for claim in (c for c in previous if c.headline):
+        if heads and (claim.norm == normalise(heads[0].found.text)):
+            result.kept.append((claim, heads.pop(0)))
+        elif heads and _alike(claim.norm, heads[0].found.text) >= CHANGED_MIN_RATIO:
+            result.changed.append((claim, heads.pop(0)))
+        else:
+            result.removed.append(claim)
+    result.new = heads + result.new
+    return result
+
+
+def _alike(norm: str, text: str) -> float:
+    return difflib.SequenceMatcher(None, norm, normalise(text)).ratio()
+
+
+def _match_body(body: str, candidates: list[Candidate], previous: list[ClaimRecord]) -> Match:
     result = Match()
     waiting: dict[str, list[ClaimRecord]] = {}
     for claim in sorted(previous, key=lambda c: c.start):
@@ -77,7 +102,7 @@ def match(body: str, candidates: list[Candidate], previous: list[ClaimRecord]) -
     # 3. changed claims: the most alike pairs first
     pairs = sorted(
         (
-            (difflib.SequenceMatcher(None, claim.norm, normalise(c.found.text)).ratio(), i, j)
+            (_alike(claim.norm, c.found.text), i, j)
             for i, claim in enumerate(still_left)
             for j, c in enumerate(unmatched)
         ),

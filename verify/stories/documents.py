@@ -119,6 +119,8 @@ class Claim(Document):
     reviewed_by = StringField()
     reviewed_at = DateTimeField()
     note = StringField()
+    headline = BooleanField(default=False)
+    hedges = ListField(DictField())
     queued_at = DateTimeField(required=True)
     created_at = DateTimeField(required=True)
     updated_at = DateTimeField(required=True)

@@ -108,18 +108,21 @@ def _plan_current(
     n = report.revision
     found = match(report.body, candidates, previous)
     old_body = story.body if story is not None else ""
+    old_headline = story.headline if story is not None else ""
     writes: list[ClaimWrite] = []
 
     def place(claim: ClaimRecord, candidate: Candidate, keep: bool) -> ClaimRecord:
         origin = "declared" if candidate.origin == "declared" else claim.origin
+        # A headline's claim and its attributions' spans live in the headline.
+        in_headline = candidate.in_headline
         return moved(
             claim,
             candidate.found,
             revision=n,
             section=report.section,
             origin=origin,
-            old_body=old_body,
-            new_body=report.body,
+            old_body=old_headline if in_headline else old_body,
+            new_body=report.headline if in_headline else report.body,
             keep_review=keep,
             now=now,
         )

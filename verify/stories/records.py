@@ -223,6 +223,16 @@ class ClaimRecord:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     note: str | None = None
+    # The claim is the headline's: its offsets (and context) are in the story's headline.
+    headline: bool = False
+    # Detection's words of uncertainty ("may", "expects", "if"): uncertain, not contested.
+    hedges: list[Signal] = field(default_factory=list)
+
+    @property
+    def uncertain(self) -> bool:
+        return bool(self.hedges) or any(
+            s.kind in {"hedge", "conditional"} for s in self.contest_signals
+        )
 
     def holder_at(self, now: datetime) -> str | None:
         """The lease holder's name while the lease runs; an expired lease is free."""
@@ -292,6 +302,8 @@ def _analysis(found: DetectedClaim) -> dict[str, Any]:
         "contest_signals": list(found.contest_signals),
         "detected_attributions": list(found.detected_attributions),
         "checkable_reasons": list(found.checkable_reasons),
+        "headline": found.headline,
+        "hedges": list(found.hedges),
     }
 
 

@@ -242,6 +242,8 @@ def record_of(doc: dict[str, Any]) -> ClaimRecord:
     """A stored claim as its typed record."""
     values: dict[str, Any] = {name: doc.get(name) for name in _FIELDS}
     values["contest_signals"] = [signal_of(s) for s in values["contest_signals"] or []]
+    values["hedges"] = [signal_of(s) for s in values["hedges"] or []]
+    values["headline"] = bool(values["headline"])
     values["detected_attributions"] = [
         detected_of(a) for a in values["detected_attributions"] or []
     ]
@@ -255,6 +257,7 @@ def doc_of(record: ClaimRecord) -> dict[str, Any]:
     """A claim record in its stored form (plain values; also what the audit compares)."""
     values = {name: getattr(record, name) for name in _FIELDS}
     values["contest_signals"] = [signal_dict(s) for s in record.contest_signals]
+    values["hedges"] = [signal_dict(s) for s in record.hedges]
     values["detected_attributions"] = [detected_dict(a) for a in record.detected_attributions]
     values["attributions"] = [a.as_dict() for a in record.attributions]
     return values

@@ -31,6 +31,32 @@ from verify.stories.records import (
 from verify.stories.review import check_span, check_writable, get, refusal
 
 
+class ClaimLimitReached(Conflict):
+    code = "claim_limit"
+    title = "The revision has as many claims as it may"
+
+
+def _within_limit(story: StoryRecord, claims: list[ClaimRecord], more: int, limit: int) -> None:
+    """Refuse a change that would leave the story's revision with more than ``limit``
+    claims (``max_claims_per_revision``: the bound on one story's work and snapshot)."""
+    current = sum(1 for c in claims if c.revision == story.revision)
+    if current + more > limit:
+        raise ClaimLimitReached(
+            f"Story {story.story_id} has {current} claims; a revision may have at most "
+            f"{limit}. Merge or dismiss claims first, or add this one's text to a claim.",
+            extra={"claims": current, "limit": limit},
+        )
+
+
+def _in_body(claim: ClaimRecord, action: str) -> None:
+    """Splits and merges cut and join body text; the headline's claim is not in the body."""
+    if claim.headline:
+        raise ValidationFailed(
+            f"Claim {claim.claim_id} is the headline's: it cannot be {action}.",
+            [{"loc": ["body"], "msg": "the headline's claim", "type": "value_error"}],
+        )
+
+
 def _commit(
     story_id: str,
     plan: unit_of_work.StoryPlanner,
@@ -52,7 +78,7 @@ def _clear_of(claims: list[ClaimRecord], start: int, end: int, skip: set[str]) -
     hit = [
         c.claim_id
         for c in claims
-        if c.claim_id not in skip and overlaps(c.start, c.end, start, end)
+        if c.claim_id not in skip and not c.headline and overlaps(c.start, c.end, start, end)
     ]
     if hit:
         raise Conflict(
@@ -80,14 +106,17 @@ def add(
     actor: Actor,
     now: datetime,
     notify: StoryChanged,
+    limit: int,
 ) -> ClaimRecord:
-    """A claim detection missed, by its offsets or by its (unique) text in the body."""
+    """A claim detection missed, by its offsets or by its (unique) text in the body; 409
+    when the revision already has ``limit`` claims."""
     if repository.load_story(story_id) is None:
         raise NotFound(f"No story {story_id!r}.")
 
     def plan(story: StoryRecord, claims: list[ClaimRecord]) -> list[ClaimWrite]:
         start, end = check_span(story.body, *span) if span else _only_place(story.body, text)
         _clear_of(claims, start, end, set())
+        _within_limit(story, claims, 1, limit)
         claim = _new(story, start, end, now)
         return [ClaimWrite(claim, None, "created", "added by a reviewer")]
 
@@ -118,19 +147,23 @@ def split(
     actor: Actor,
     now: datetime,
     notify: StoryChanged,
+    limit: int,
 ) -> tuple[ClaimRecord, list[ClaimRecord]]:
-    """Cut a claim at body offsets into pending parts; each keeps a copy of its attributions."""
+    """Cut a claim at body offsets into pending parts; each keeps a copy of its attributions.
+    409 when the parts would take the revision over ``limit`` claims."""
     first = get(claim_id)
 
     def plan(story: StoryRecord, claims: list[ClaimRecord]) -> list[ClaimWrite]:
         claim = next((c for c in claims if c.claim_id == claim_id), None) or get(claim_id)
         check_writable(claim, actor, now, expected)
+        _in_body(claim, "split")
         cuts = sorted(set(at))
         if any(not claim.start < cut < claim.end for cut in cuts):
             raise ValidationFailed(
                 f"at: every offset must lie inside the claim ({claim.start} < at < {claim.end})",
                 [{"loc": ["body", "at"], "msg": "offset outside the claim", "type": "value_error"}],
             )
+        _within_limit(story, claims, len(cuts), limit)
         bounds = [claim.start, *cuts, claim.end]
         parts = [
             _new(
@@ -175,6 +208,7 @@ def merge(
                     [{"loc": ["body", "claim_ids"], "msg": "other story", "type": "value_error"}],
                 )
             check_writable(claim, actor, now)
+            _in_body(claim, "merged")
             chosen.append(claim)
         start, end = min(c.start for c in chosen), max(c.end for c in chosen)
         _clear_of(claims, start, end, set(claim_ids))

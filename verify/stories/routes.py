@@ -187,7 +187,9 @@ def approve_attribution(
     "/stories/{story_id}/claims",
     status_code=status.HTTP_201_CREATED,
     summary="Add a claim detection missed, by start/end or by its text",
-)
+    responses={409: {"description": "It overlaps a claim, or the revision is at its claims "
+                                    "limit (max_claims_per_revision)"}},
+)  # fmt: skip
 def add_claim(
     story_id: StoryIdPath,
     principal: Reviewer,
@@ -203,6 +205,7 @@ def add_claim(
         actor_of(principal),
         utcnow(context.clock),
         context.story_changed,
+        context.max_claims,
     )
     response.headers["Location"] = f"/v1/claims/{claim.claim_id}"
     return _out(response, claim)
@@ -223,7 +226,9 @@ def _span(given: AddClaimIn) -> tuple[int, int] | None:
     "/claims/{claim_id}/split",
     status_code=status.HTTP_201_CREATED,
     summary="Split a claim at body offsets into pending claims",
-)
+    responses={409: {"description": "The parts would take the revision over its claims "
+                                    "limit (max_claims_per_revision)"}},
+)  # fmt: skip
 def split_claim(
     claim_id: ClaimIdPath,
     principal: Reviewer,
@@ -233,8 +238,9 @@ def split_claim(
 ) -> SplitOut:
     now = utcnow(context.clock)
     old, parts = restructure.split(
-        claim_id, given.at, version, actor_of(principal), now, context.story_changed
-    )
+        claim_id, given.at, version, actor_of(principal), now, context.story_changed,
+        context.max_claims,
+    )  # fmt: skip
     return SplitOut(closed=ClaimOut.of(old, now), claims=[ClaimOut.of(p, now) for p in parts])
 
 

@@ -131,6 +131,11 @@ class ClaimOut(BaseModel):
     end: int
     contested: bool
     contest_signals: list[SignalOut]
+    # Stated as less than fact: hedges (below) or a hedge or conditional contest signal.
+    uncertain: bool
+    hedges: list[SignalOut]
+    # The headline's claim: start, end and the context are offsets in the headline.
+    in_headline: bool
     status: ReviewStatus
     version: int
     detected_attributions: list[DetectedAttributionOut]
@@ -170,6 +175,9 @@ class ClaimOut(BaseModel):
             end=claim.end,
             contested=claim.contested,
             contest_signals=[signal_out(s) for s in claim.contest_signals],
+            uncertain=claim.uncertain,
+            hedges=[signal_out(s) for s in claim.hedges],
+            in_headline=claim.headline,
             status=ReviewStatus(claim.status),
             version=claim.version,
             detected_attributions=[detected_out(a) for a in claim.detected_attributions],

@@ -64,7 +64,9 @@ class ClaimList:
 
 
 def _covered_spans(story: StoryRecord, claims: list[ClaimRecord]) -> list[tuple[int, int]]:
-    return [(c.start, c.end) for c in claims if c.open and c.revision == story.revision]
+    # The headline's claim covers no body sentence: its offsets are in the headline.
+    current = (c for c in claims if c.open and c.revision == story.revision)
+    return [(c.start, c.end) for c in current if not c.headline]
 
 
 def _view(story: StoryRecord, claims: list[ClaimRecord], found: list[BodySentence]) -> ClaimList:

@@ -48,6 +48,8 @@ def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
         origin=claim.origin,
         holder=claim.holder_at(now),
         reviewed_by=claim.reviewed_by,
+        in_headline=claim.headline,
+        hedges=[signal_out(s) for s in claim.hedges],
     )
 
 

@@ -82,7 +82,13 @@ def add_story_routes(console: Console) -> None:
             request,
             story_id,
             lambda: restructure.add(
-                story_id, (start, end), None, actor, utcnow(ctx.clock), ctx.story_changed
+                story_id,
+                (start, end),
+                None,
+                actor,
+                utcnow(ctx.clock),
+                ctx.story_changed,
+                ctx.max_claims,
             ),
             "claim_made",
         )

@@ -73,11 +73,14 @@ def _marks(body: str, claim: ClaimRecord, siblings: list[Any]) -> list[_Mark]:
         return 0 <= start < end <= size
 
     found: list[_Mark] = []
+    for other in siblings:
+        in_body = not getattr(other, "headline", False)
+        if other.claim_id != claim.claim_id and in_body and ok(other.start, other.end):
+            found.append(_Mark(other.start, other.end, "other"))
+    if claim.headline:
+        return found  # its offsets, cues and sources are in the headline, not the body
     if ok(claim.start, claim.end):
         found.append(_Mark(claim.start, claim.end, "claim"))
-    for other in siblings:
-        if other.claim_id != claim.claim_id and ok(other.start, other.end):
-            found.append(_Mark(other.start, other.end, "other"))
     for attribution in claim.detected_attributions:
         start, end = attribution.start, attribution.end
         if ok(start, end):
