@@ -128,9 +128,13 @@ class BatchConsumerLoop(ConsumerLoop):
         batch = consumer.poll(timeout_ms=0 if waiting else 500)
         self._polled_at = time.monotonic()
         records = [r for _, rs in sorted(batch.items()) for r in rs]
+        self.backlog.took(records)
         if records:
             self._start(records)
-        elif not waiting:  # idle: nothing under way, nothing came (readiness)
+            self.backlog.count(consumer, held=len(self._items))
+            return
+        self.backlog.count(consumer, held=len(self._items))
+        if not waiting:  # idle: nothing under way, nothing came (readiness)
             self.progress.advanced()
         else:
             pending = [i.prepared for i in self._items if not i.done]
