@@ -18,6 +18,7 @@ from ingest.reports.rate import RateLimiter
 from ingest.reports.schemas import ReportIn
 from services import text
 from services.auth import Principal, Role
+from services.clock import utcnow
 from services.contracts import (
     MAX_EVENT_BYTES,
     DeclaredClaim,
@@ -26,7 +27,6 @@ from services.contracts import (
     StoryChanged,
     StoryPublished,
     StoryReviewed,
-    utcnow,
 )
 from services.cursors import bad_cursor, decode_cursor, encode_cursor
 from services.errors import (
