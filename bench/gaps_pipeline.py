@@ -130,12 +130,17 @@ def burst_gap(r: Results) -> list[str]:
     if r.burst is None:
         return []
     b = r.burst
-    rate = b.accepted / b.drain_seconds if b.drain_seconds else 0.0
+    rate = b.in_verify / b.drain_seconds if b.drain_seconds else 0.0
     return [
         f"**The burst ({b.offered:,} reports).** Ingest took them in {b.send_seconds:.0f} s "
         f"with {b.server_errors} 5xx; verify drained them at {rate:.1f}/s on average, "
         f"{b.drain_seconds:.0f} s in all: the rate verify sustains (above), the backlog "
-        "waiting on the broker meanwhile (`newsroom_consumer_backlog`), with nothing lost "
-        f"({b.lost}).",
+        "waiting on the broker meanwhile (`newsroom_consumer_backlog`); "
+        + (
+            "every accepted report reached verify."
+            if not b.waiting
+            else f"{b.waiting:,} were still on their way when the bench stopped waiting "
+            "(ingest keeps each until verify's receipt: waiting, not lost)."
+        ),
         "",
     ]
