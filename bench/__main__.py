@@ -1,11 +1,15 @@
 """``make bench``: start the bench's own stack, measure every figure against its bare
-baseline in this one run, and write ``bench/results.md`` and ``bench/ingest.png``.
+baseline in this one run, and write ``bench/results.md``, ``bench/ingest.png`` and
+``bench/burst.png``.
 
-Order: end to end at the target's rate with one verify, then with two (each on a fresh
-stack: verify falls behind at that rate), then on a last fresh stack end to end at a low
-rate, the gate, the feeds, and ingest last (its load leaves a backlog in verify that
-would skew anything after it). Detection and claim memory (its own store) run in this
-process once the stack is down.
+Order: verify draining a backlog beside detection alone (its own broker and store); end
+to end at an overload rate with one verify, then with two (each on a fresh stack: verify
+falls behind at that rate, and the rate verify then sustains is the figure); a burst of
+reports drained on a fresh stack; then on a last fresh stack end to end at half the rate
+one verify sustained, the gate, the feeds, and ingest last (its load leaves a backlog in
+verify that would skew anything after it). Detection and claim memory (its own store)
+run in this process once the stack is down. ``BENCH_QUICK=1`` runs every part smaller
+(a check of the bench, not figures).
 """
 
 from __future__ import annotations
@@ -18,12 +22,31 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import detection, e2e, feeds, gaps, gate, ingest, machine, memory, plot, report, stack
+from bench import (
+    burst,
+    detection,
+    e2e,
+    feeds,
+    gaps,
+    gate,
+    ingest,
+    machine,
+    memory,
+    plot,
+    report,
+    stack,
+    verify_ratio,
+)
 from bench.sampler import Sampler
 from services.log import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = ("e2e", "gate", "feeds", "ingest", "detection", "memory")
+FIGURES = ("verify", "e2e", "burst", "gate", "feeds", "ingest", "detection", "memory")
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+DRAIN_REPORTS = 150 if QUICK else 600
+BURST_REPORTS = 500 if QUICK else 5000
+OVERLOAD = (100.0, 5.0) if QUICK else (e2e.RATE, e2e.SECONDS)  # reports/s, seconds
+HALF_SECONDS = 10.0 if QUICK else 30.0
 
 
 def main() -> None:
@@ -36,7 +59,11 @@ def main() -> None:
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     started = time.monotonic()
     results = report.Results(
-        machine=machine.machine(), versions=machine.versions(), loads=[], started=time.time()
+        machine=machine.machine(),
+        versions=machine.versions(),
+        loads=[],
+        started=time.time(),
+        quick=QUICK,
     )
     seed = int(time.time())
     current: list[stack.BenchStack] = []
@@ -66,10 +93,15 @@ def main() -> None:
 
     stack.clean()
     work = stack.WORK
+    if "verify" in args.only:
+        measure(
+            "verify draining a backlog",
+            lambda: setattr(results, "verify", verify_ratio.run(DRAIN_REPORTS, work)),
+        )
     sampler.start()
     try:
         if "e2e" in args.only:
-            rate, seconds = e2e.RATE, e2e.SECONDS
+            rate, seconds = OVERLOAD
             bench = fresh_stack()
             measure(
                 f"end to end at {rate:g}/s, one verify",
@@ -82,12 +114,18 @@ def main() -> None:
                     e2e.run(bench.with_second_verify(), work, 2, seed + 1, rate, seconds)
                 ),
             )
+        if "burst" in args.only:
+            bench = fresh_stack()
+            measure(
+                f"burst of {BURST_REPORTS} reports",
+                lambda: setattr(results, "burst", burst.run(bench, work, BURST_REPORTS, seed + 4)),
+            )
         bench = fresh_stack()
         if "e2e" in args.only:
-            rate, seconds = e2e.LOW_RATE, e2e.LOW_SECONDS
+            rate = half_rate(results)
             measure(
                 f"end to end at {rate:g}/s, one verify",
-                lambda: results.e2e.append(e2e.run(bench, work, 1, seed + 2, rate, seconds)),
+                lambda: results.e2e.append(e2e.run(bench, work, 1, seed + 2, rate, HALF_SECONDS)),
             )
         if "gate" in args.only:
             measure("gate", lambda: setattr(results, "gate", gate.run(bench, work)))
@@ -113,8 +151,21 @@ def main() -> None:
     results.minutes = (time.monotonic() - started) / 60
     if results.ingest is not None:
         plot.ingest_plot(results.ingest, ROOT / "bench" / "ingest.png")
+    if results.burst is not None:
+        plot.burst_plot(results.burst, ROOT / "bench" / "burst.png")
     (ROOT / "bench" / "results.md").write_text(report.render(results, gaps.render(results)))
-    print(f"Wrote bench/results.md and bench/ingest.png in {results.minutes:.1f} min", flush=True)
+    print(f"Wrote bench/results.md and its plots in {results.minutes:.1f} min", flush=True)
+
+
+def half_rate(results: report.Results) -> float:
+    """Half the rate one verify sustained under overload in this run (through the whole
+    pipeline), else half its drain rate, else the old fixed low rate."""
+    loaded = [f for f in results.e2e if f.consumers == 1 and f.verify_per_second > 0]
+    if loaded:
+        return round(loaded[0].verify_per_second / 2, 1)
+    if results.verify is not None:
+        return round(results.verify.verify_per_second / 2, 1)
+    return e2e.LOW_RATE
 
 
 if __name__ == "__main__":

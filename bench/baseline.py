@@ -8,6 +8,9 @@ each in its own process: ``python -m bench.baseline ingest PORT`` or
 
 - ``ingest``: ``POST /v1/reports`` parses the body with the same pydantic ``ReportIn``
   model as ingest, and answers 202 with a fixed body. No auth, no store, no broker.
+- ``ingest-store``: the same, and stores each report with one pymongo ``insert_one`` into
+  the bench's store (``python -m bench.baseline ingest-store PORT MONGO_URL``): what a plain
+  FastAPI + pymongo service gets from that store, one command per report.
 - ``feed``: ``GET /feeds/all.json`` answers the bytes in FILE with their ETag, and 304
   when ``If-None-Match`` carries it.
 - ``feed-mw``: the same, behind the middlewares every service has
@@ -42,6 +45,23 @@ def ingest_app() -> FastAPI:
 
     @app.post("/v1/reports", status_code=202)
     async def submit(payload: ReportIn) -> JSONResponse:
+        return JSONResponse(answer, status_code=202)
+
+    return app
+
+
+def ingest_store_app(mongo_url: str) -> FastAPI:
+    """Parse as ingest does, then one ``insert_one`` per report (a sync endpoint, in
+    FastAPI's thread pool, as pymongo is synchronous)."""
+    from pymongo import MongoClient
+
+    app = FastAPI()
+    reports = MongoClient(mongo_url)["bench_bare"]["reports"]
+    answer = {"report_id": "r_0", "story_id": "s_0", "revision": 1, "status_url": "/"}
+
+    @app.post("/v1/reports", status_code=202)
+    def submit(payload: ReportIn) -> JSONResponse:
+        reports.insert_one(payload.model_dump())
         return JSONResponse(answer, status_code=202)
 
     return app
@@ -91,11 +111,12 @@ def launch(kind: str, log: Path, *args: str) -> tuple[subprocess.Popen[bytes], s
 
 def main(argv: list[str]) -> None:
     kind, port = argv[0], int(argv[1])
-    app = (
-        ingest_app()
-        if kind == "ingest"
-        else feed_app(Path(argv[2]).read_bytes(), middleware=kind == "feed-mw")
-    )
+    if kind == "ingest":
+        app = ingest_app()
+    elif kind == "ingest-store":
+        app = ingest_store_app(argv[2])
+    else:
+        app = feed_app(Path(argv[2]).read_bytes(), middleware=kind == "feed-mw")
     serve(app, port)
 
 

@@ -1,5 +1,6 @@
-"""Ingest: accepted 3 KB reports per second and latency at rising concurrency, against a
-bare FastAPI endpoint that only parses the same body with the same model.
+"""Ingest: accepted 3 KB reports per second and latency at rising concurrency, against two
+bare FastAPI endpoints: one that only parses the same body with the same model, and one
+that also stores it with one pymongo ``insert_one`` into the same store.
 
 The bare app's levels run first, then ingest's, so that the whole ingest run (and the
 extra one py-spy profiles) stays under ingest's re-send interval (30 s): no report is
@@ -30,12 +31,18 @@ PHASE = "ingest run"
 class Level:
     connections: int
     ingest: load.Result
-    bare: load.Result
+    bare: load.Result  # parses only
+    store: load.Result  # parses and inserts one document per report
 
     @property
     def ratio(self) -> float:
         bare = self.bare.ok_per_second
         return self.ingest.ok_per_second / bare if bare else 0.0
+
+    @property
+    def store_ratio(self) -> float:
+        store = self.store.ok_per_second
+        return self.ingest.ok_per_second / store if store else 0.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,13 @@ def run(bench: BenchStack, workdir: Path, sampler: Sampler) -> IngestFigure:
         bare = _sweep(f"{bare_url}/v1/reports", bare_script)
     finally:
         embedded.stop_process(proc.pid)
+    mongo_url = bench.settings.mongo_url
+    proc, store_url = baseline.launch("ingest-store", workdir / "bare-store.log", mongo_url)
+    try:
+        print("  bare FastAPI + pymongo insert_one endpoint", flush=True)
+        stored = _sweep(f"{store_url}/v1/reports", bare_script)
+    finally:
+        embedded.stop_process(proc.pid)
 
     verifiers = [p for p in ("verify", "verify2") if p in bench.pids()]
     for part in verifiers:
@@ -88,5 +102,5 @@ def run(bench: BenchStack, workdir: Path, sampler: Sampler) -> IngestFigure:
         sampler.phase = "after ingest"
         for part in verifiers:
             bench.resume(part)
-    levels = [Level(c, measured[c], bare[c]) for c in LEVELS]
+    levels = [Level(c, measured[c], bare[c], stored[c]) for c in LEVELS]
     return IngestFigure(levels, len(body), profiles)

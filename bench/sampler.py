@@ -12,6 +12,7 @@ import psutil
 
 INTERVAL = 0.2
 WHOLE_RUN = "whole run"
+WITH_WORKERS = " + workers"
 
 
 class Sampler:
@@ -47,7 +48,8 @@ class Sampler:
         for phase in phases:
             self.wall[phase] += now - self._last
         self._last = now
-        for part, pid in self._pids().items():
+        totals: dict[str, int] = {}  # part -> RSS of it and its workers at this sample
+        for part, pid in self._with_pools(self._pids()).items():
             try:
                 proc = self._procs.get(pid) or self._procs.setdefault(pid, psutil.Process(pid))
                 rss = int(proc.memory_info().rss)
@@ -57,9 +59,30 @@ class Sampler:
             used = times.user + times.system
             spent = used - self._last_cpu.get(pid, used)
             self._last_cpu[pid] = used
+            base = part.split(" worker ")[0]
+            totals[base] = totals.get(base, 0) + rss
             for phase in phases:
                 self.rss[phase][part] = max(self.rss[phase].get(part, 0), rss)
                 self.cpu[phase][part] += spent
+        for base, rss in totals.items():
+            for phase in phases:
+                key = f"{base}{WITH_WORKERS}"
+                self.rss[phase][key] = max(self.rss[phase].get(key, 0), rss)
+
+    def _with_pools(self, pids: dict[str, int]) -> dict[str, int]:
+        """The parts, and each service's child processes as ``<part> worker N`` (verify's
+        detection pool, its forkserver): their memory is the service's too."""
+        found = dict(pids)
+        for part, pid in pids.items():
+            if part in ("broker", "store"):
+                continue
+            try:
+                children = psutil.Process(pid).children(recursive=True)
+            except psutil.Error:
+                continue
+            for n, child in enumerate(sorted(children, key=lambda c: c.pid)):
+                found[f"{part} worker {n + 1}"] = child.pid
+        return found
 
     def _run(self) -> None:
         while not self._stop.wait(INTERVAL):

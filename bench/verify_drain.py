@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,7 +60,11 @@ def detection_alone(bodies: list[str], processes: int) -> float:
         return len(bodies) / (time.monotonic() - started)
 
 
-def verify_drain(n: int, root: Path) -> tuple[float, float]:
+def verify_drain(
+    n: int, root: Path, on_start: Callable[[dict[str, int]], object] | None = None
+) -> tuple[float, float]:
+    """(stories/s, claims per story) of one verify process draining ``n`` queued reports;
+    ``on_start`` gets verify's and the store's pids once verify stored its first revision."""
     infra = Infra(root)
     infra.start_broker()
     infra.start_store()
@@ -80,6 +85,8 @@ def verify_drain(n: int, root: Path) -> tuple[float, float]:
             while revisions.count_documents({}) == 0:
                 time.sleep(0.05)
             started = time.monotonic()
+            if on_start is not None and verify.process and infra.store:
+                on_start({"verify": verify.process.pid, "store": infra.store.pid})
             while (done := revisions.count_documents({})) < n:
                 time.sleep(0.2)
             elapsed = time.monotonic() - started

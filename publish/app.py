@@ -25,7 +25,8 @@ from publish.webhooks.contract import describe_webhooks
 from publish.webhooks.worker import DeliveryWorker
 from publish.workers import AutoRelease, CatchUp, FeedVersion, ReleaseRows
 from services.bus import ConsumerLoop
-from services.contracts import Topic, utcnow
+from services.clock import utcnow
+from services.contracts import Topic
 from services.http import build_app
 from services.outbox import OutboxWorker
 from services.runtime import PeriodicWorker, Runtime

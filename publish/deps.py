@@ -10,7 +10,8 @@ from fastapi import Depends, Request
 
 from publish.feeds.cache import FeedCache
 from publish.feeds.service import FeedSite
-from publish.stories.service import Desk, Released, SnapshotSource
+from publish.stories.service import Desk, Released
+from publish.verify_client import VerifyClient
 from services.settings import Settings
 
 
@@ -18,7 +19,7 @@ from services.settings import Settings
 class Publish:
     settings: Settings
     desk: Desk
-    verify: SnapshotSource
+    verify: VerifyClient  # stories for the desk, and what an editor does in verify
     site: FeedSite
     feeds: FeedCache
     # Called after a release/correction/retraction commits: wake the outbox and webhook

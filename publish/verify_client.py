@@ -1,14 +1,14 @@
-"""Verify's HTTP API, as publish calls it (with the service token).
+"""Verify's HTTP API, as publish calls it: one client (``services.http.upstream``), with
+the service token, or an editor's own for what the editor does in verify.
 
 Fails closed: anything but a well-formed answer about the story asked for becomes an
-error of ``services.errors`` — ``Unavailable`` (503, Retry-After) when verify cannot be
-reached or answers oddly, ``Conflict`` when verify does not know the story. The release
-path never guesses.
+error of ``services.errors`` by the one map of upstream answers — ``Unavailable`` (503,
+Retry-After) when verify cannot be reached or answers oddly, ``Conflict`` when verify
+does not know the story. The release path never guesses.
 """
 
 from __future__ import annotations
 
-import threading
 import typing
 from datetime import datetime
 from typing import Any
@@ -18,12 +18,12 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from services.contracts import StoryReviewed
-from services.errors import Conflict, Unavailable
+from services.errors import Unavailable
+from services.http.upstream import RETRY_AFTER, Upstream, upstream_error
 from services.log import get_logger
 from services.settings import Settings
 
 log = get_logger(__name__)
-RETRY_AFTER = 5
 
 
 def known_subset(model: type[BaseModel], data: Any) -> Any:
@@ -62,51 +62,23 @@ def parse_snapshot(data: Any) -> StoryReviewed:
 
 
 class VerifyClient:
-    def __init__(self, settings: Settings) -> None:
-        self._base = settings.url_of("verify")
-        token = settings.service_token.get_secret_value() if settings.service_token else None
-        self._token = token
-        self._timeout = httpx.Timeout(5.0, connect=2.0)
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
+    """Publish's one client to verify: the service token for reading stories, the
+    signed-in editor's own for what an editor does there (verify records them)."""
 
-    def _http(self) -> httpx.Client:
-        with self._lock:
-            if self._client is None:
-                headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
-                self._client = httpx.Client(
-                    base_url=self._base, headers=headers, timeout=self._timeout
-                )
-            return self._client
+    def __init__(self, settings: Settings) -> None:
+        token = settings.service_token.get_secret_value() if settings.service_token else None
+        self._upstream = Upstream("verify", settings.url_of("verify"), token)
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._upstream.close()
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
-        if not self._token:
-            raise Unavailable("Publish has no service token to ask verify.", RETRY_AFTER)
-        try:
-            return self._http().get(path, params=params)
-        except httpx.HTTPError as exc:
-            log.warning("verify_unreachable", path=path, error=str(exc))
-            raise Unavailable(
-                "Verify could not be reached to confirm the story; nothing was released.",
-                RETRY_AFTER,
-            ) from exc
+        return self._upstream.call("GET", path, params=params)
 
     def fetch(self, story_id: str) -> StoryReviewed:
         response = self._get(f"/v1/stories/{quote(story_id, safe='')}")
-        if response.status_code == 404:
-            raise Conflict(f"Verify does not know story {story_id!r}; nothing was released.")
         if response.status_code != 200:
-            log.warning("verify_unexpected", status=response.status_code, story_id=story_id)
-            raise Unavailable(
-                f"Verify answered {response.status_code} for the story; nothing was released.",
-                RETRY_AFTER,
-            )
+            raise upstream_error(response, "verify", f"story {story_id!r}", "Nothing was released.")
         try:
             snapshot = parse_snapshot(response.json())
         except (ValueError, ValidationError) as exc:
@@ -127,7 +99,7 @@ class VerifyClient:
             params["cursor"] = cursor
         response = self._get("/v1/snapshots", params)
         if response.status_code != 200:
-            raise Unavailable(f"Verify answered {response.status_code} for snapshots.")
+            raise upstream_error(response, "verify", "the snapshots asked for")
         try:
             body = response.json()
             items = [parse_snapshot(item) for item in body["items"]]
@@ -135,3 +107,15 @@ class VerifyClient:
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             raise Unavailable("Verify's snapshot page could not be read.") from exc
         return items, str(next_cursor) if next_cursor else None
+
+    def approve_anonymous(
+        self, token: str, claim_id: str, attribution_id: str, reason: str
+    ) -> None:
+        """An editor approves an anonymous source, as themselves (their token)."""
+        path = (
+            f"/v1/claims/{quote(claim_id, safe='')}"
+            f"/attributions/{quote(attribution_id, safe='')}/approval"
+        )
+        response = self._upstream.call("POST", path, token=token, json={"reason": reason})
+        if response.status_code != 200:
+            raise upstream_error(response, "verify", f"claim {claim_id!r}")

@@ -47,3 +47,10 @@ class MovableClock:
 
 
 SYSTEM_CLOCK = SystemClock()
+
+
+def utcnow(clock: Clock = SYSTEM_CLOCK) -> datetime:
+    """Now by ``clock``, in UTC, at the store's precision (milliseconds): what a change
+    answers or sends is what it stored. The one ``utcnow`` of every service."""
+    now = clock.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

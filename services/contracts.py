@@ -13,12 +13,13 @@ Models read back from a service's own store are not checked again.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from services.clock import utcnow
 from services.errors import InvalidMessage
 from services.text import (
     ON_DECODE,
@@ -51,10 +52,6 @@ class Topic(StrEnum):
 
 def dlq_of(topic: str) -> str:
     return f"{topic}.dlq"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Contract(BaseModel):
@@ -293,7 +290,7 @@ class CloudEvent(BaseModel):
     source: str
     type: str
     subject: str | None = None
-    time: datetime = Field(default_factory=utcnow)
+    time: datetime = Field(default_factory=lambda: utcnow())
     datacontenttype: Literal["application/json"] = "application/json"
     schemaversion: int = SCHEMA_VERSION
     traceid: str | None = None

@@ -18,6 +18,7 @@ from ingest.reports.rate import RateLimiter
 from ingest.reports.schemas import ReportIn
 from services import text
 from services.auth import Principal, Role
+from services.clock import utcnow
 from services.contracts import (
     MAX_EVENT_BYTES,
     DeclaredClaim,
@@ -26,9 +27,8 @@ from services.contracts import (
     StoryChanged,
     StoryPublished,
     StoryReviewed,
-    utcnow,
 )
-from services.cursors import bad_cursor, decode_cursor, encode_cursor
+from services.cursors import decode_keyset, encode_keyset
 from services.errors import (
     BadRequest,
     Forbidden,
@@ -318,23 +318,12 @@ def get_report(principal: Principal, report_id: str) -> ReportStatus:
 def list_reports(
     principal: Principal, cursor: str | None, limit: int
 ) -> tuple[list[ReportStatus], str | None]:
-    before = _decode_cursor(cursor) if cursor else None
+    before = decode_keyset(cursor) if cursor else None
     owner = None if principal.role == Role.EDITOR else principal.user_id
     records = repo.page(owner, before, limit)
-    next_cursor = _encode_cursor(records[-1]) if len(records) == limit else None
+    last = records[-1] if len(records) == limit else None
+    next_cursor = encode_keyset(last.accepted_at, last.report_id) if last else None
     return [status_of(r) for r in records], next_cursor
-
-
-def _encode_cursor(record: repo.ReportRecord) -> str:
-    return encode_cursor({"at": record.accepted_at.isoformat(), "id": record.report_id})
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    values = decode_cursor(cursor, ("at", "id"))
-    try:
-        return datetime.fromisoformat(values["at"]), values["id"]
-    except ValueError as exc:
-        raise bad_cursor() from exc
 
 
 # --- events that move the timeline -----------------------------------------------------

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
+from services.http.conditional import none_match
+
 # Public reads: any origin may read them (no credentials), caches revalidate each time.
 PUBLIC_HEADERS = {"Cache-Control": "public, no-cache", "Access-Control-Allow-Origin": "*"}
 # A 304 names what its 200 would vary on (RFC 9110 15.4.5); gzip adds it to bodies itself.
@@ -26,8 +28,7 @@ def http_date(at: datetime) -> str:
 def not_modified(headers: Mapping[str, str], etag: str, last_modified_ts: int) -> bool:
     if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
-        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or etag in tags
+        return none_match(if_none_match, etag)
     since = headers.get("if-modified-since")
     if since:
         try:

@@ -16,6 +16,7 @@ from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from publish.feeds.cache import FeedCache
+from services.http.conditional import none_match
 
 _FEED = re.compile(r"^/feeds/([A-Za-z0-9_-]{1,50})\.(json|atom|rss)$")
 SHORTCUTS = Counter(
@@ -56,6 +57,5 @@ class FeedNotModified:
 def _matches(scope: Scope, etag: str) -> bool:
     for name, value in scope["headers"]:
         if name == b"if-none-match":
-            tags = [t.strip().removeprefix("W/") for t in value.decode("latin-1").split(",")]
-            return "*" in tags or etag in tags
+            return none_match(value.decode("latin-1"), etag)
     return False

@@ -25,7 +25,7 @@ from publish.feeds.service import check_section, parse_cursor
 from publish.pages import view
 from publish.stories import repository
 from publish.stories.model import Publication
-from services.contracts import utcnow
+from services.clock import utcnow
 from services.errors import NotFound
 
 HERE = Path(__file__).parent

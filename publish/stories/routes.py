@@ -22,7 +22,7 @@ from publish.stories.schemas import (
     StoryPage,
 )
 from services.auth import Principal, Role
-from services.cursors import CURSOR_HELP, bad_cursor, decode_cursor, encode_cursor
+from services.cursors import CURSOR_HELP, decode_keyset, encode_keyset
 from services.http import require
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
@@ -145,14 +145,8 @@ def _story_out(row: StoryRow) -> StoryOut:
 
 
 def _encode(row: StoryRow) -> str:
-    return encode_cursor({"at": row.changed_at.isoformat(), "id": row.story_id})
+    return encode_keyset(row.changed_at, row.story_id)
 
 
 def _decode(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    values = decode_cursor(cursor, ("at", "id"))
-    try:
-        return datetime.fromisoformat(values["at"]), values["id"]
-    except ValueError as exc:
-        raise bad_cursor() from exc
+    return decode_keyset(cursor) if cursor else None

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from publish.deps import Publish, get_publish
 from publish.stories import service as stories
 from publish.stories.model import State
-from publish.ui import verify_calls, view
+from publish.ui import view
 from services import text
 from services.errors import NewsroomError, NotFound, ValidationFailed
 from services.settings import Settings
@@ -52,7 +52,6 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     Ctx = Annotated[Publish, Depends(get_publish)]
     watch = Watch("publish-desk", view.change_marker)
     verify_url = settings.public_url_of("verify")  # links for editors, not calls
-    verify_api = settings.url_of("verify")  # calls from publish, inside the network
 
     def board_context(only: State | None) -> dict[str, Any]:
         return {
@@ -172,9 +171,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             if not reason.strip():
                 raise ValidationFailed("Say why this source may stay anonymous.")
             given = text.check("reason", reason, multiline=True)
-            verify_calls.approve_anonymous(
-                verify_api, viewer.token, claim_id, attribution_id, given
-            )
+            ctx.verify.approve_anonymous(viewer.token, claim_id, attribution_id, given)
             # The approval is made; if verify cannot be read back now, the event brings it.
             with contextlib.suppress(NewsroomError):
                 refresh(ctx, story_id)

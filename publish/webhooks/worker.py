@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import httpx
+from prometheus_client import Counter
 
 from publish.webhooks import repository, service, targets
 from publish.webhooks.model import Attempt, Delivery
@@ -26,6 +27,11 @@ log = get_logger(__name__)
 
 BATCH = 16
 PARALLEL = 8
+DELIVERIES = Counter(
+    "newsroom_webhook_deliveries_total", "Webhook delivery attempts by outcome", ["outcome"]
+)
+# Every outcome ``service.judge`` gives, so each series exists (at zero) from the start.
+OUTCOMES = ("delivered", "retry", "failed", "gave_up")
 
 
 class DeliveryWorker:
@@ -43,6 +49,8 @@ class DeliveryWorker:
         self._timeout = settings.webhook_timeout_seconds
         self._client = httpx.Client(timeout=self._timeout, follow_redirects=False)
         self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="webhook")
+        for outcome in OUTCOMES:
+            DELIVERIES.labels(outcome)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -110,6 +118,7 @@ class DeliveryWorker:
             next_attempt_at=outcome.next_attempt_at,
         )
         service.record(delivery, attempt, outcome)
+        DELIVERIES.labels(outcome.outcome).inc()
         log.info(
             "webhook_attempt",
             delivery_id=delivery.delivery_id,

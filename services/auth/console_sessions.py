@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 
 from services.auth.models import ConsoleSession
-from services.contracts import utcnow
+from services.clock import utcnow
 
 
 def _digest(session_id: str) -> str:

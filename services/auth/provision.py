@@ -10,7 +10,7 @@ from mongoengine import NotUniqueError
 from services.auth import tokens
 from services.auth.models import ApiToken, User
 from services.auth.service import CreatedUser, Role, create_user, find_user
-from services.contracts import utcnow
+from services.clock import utcnow
 from services.errors import Conflict, NotFound, ValidationFailed
 
 

@@ -16,7 +16,7 @@ from mongoengine import NotUniqueError
 
 from services.auth import tokens
 from services.auth.models import ApiToken, ConsoleSession, User
-from services.contracts import utcnow
+from services.clock import utcnow
 from services.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 
 

@@ -9,7 +9,9 @@ A strategy in the manner of Arroyo's ``RunTaskWithMultiprocessing``:
 2. each round, the events whose preparation is done and that no earlier unfinished event
    of the same key (story) is waiting for are written: first together where the
    strategy can (``strategy.write``, bounded transactions), then one by one
-   (``strategy.handle``) under the rules of :class:`ConsumerLoop` (DLQ, retry);
+   (``strategy.handle``) under the rules of :class:`ConsumerLoop` (DLQ, retry); a
+   round takes about ``ROUND_SECONDS`` of work at the recent pace, so its receipts and
+   commit are not held back by a whole backlog;
 3. the round's messages are sent with one wait for the acknowledgements; then each
    partition's offset is committed up to its first unfinished event.
 
@@ -94,6 +96,11 @@ def _ready(value: Any) -> Future[Any]:
     return future
 
 
+# A round's target length, and its least number of items (see ``_round_size``).
+ROUND_SECONDS = 2.0
+MIN_ROUND = 8
+
+
 class BatchConsumerLoop(ConsumerLoop):
     def __init__(self, *, strategy: BatchStrategy, max_in_flight: int, **kwargs: Any) -> None:
         super().__init__(handler=_no_handler, **kwargs)
@@ -108,6 +115,7 @@ class BatchConsumerLoop(ConsumerLoop):
         # Poll (paused) while handling a round this long: the group drops a member that
         # does not poll within max_poll_interval_ms, and a round's writes may be slow.
         self._keep_alive_seconds = self._settings.consumer_max_poll_interval_ms / 1000 / 4
+        self._per_item = 0.0  # seconds a round spent per item, recently (0: not known yet)
 
     def _message_finished(self) -> None:
         """Progress is counted when a round commits (``_handle_round``), not per message."""
@@ -128,9 +136,13 @@ class BatchConsumerLoop(ConsumerLoop):
         batch = consumer.poll(timeout_ms=0 if waiting else 500)
         self._polled_at = time.monotonic()
         records = [r for _, rs in sorted(batch.items()) for r in rs]
+        self.backlog.took(records)
         if records:
             self._start(records)
-        elif not waiting:  # idle: nothing under way, nothing came (readiness)
+            self.backlog.count(consumer, held=len(self._items))
+            return
+        self.backlog.count(consumer, held=len(self._items))
+        if not waiting:  # idle: nothing under way, nothing came (readiness)
             self.progress.advanced()
         else:
             pending = [i.prepared for i in self._items if not i.done]
@@ -175,10 +187,26 @@ class BatchConsumerLoop(ConsumerLoop):
         finally:
             self._busy = False
 
+    def _round_size(self) -> int:
+        """How many items a round takes: about ``ROUND_SECONDS`` of work at the recent pace,
+        at least ``MIN_ROUND`` (writes of new stories are grouped per round). A round's
+        receipts go out and its offsets are committed only at its end: a round of a whole
+        backlog on a slow store took longer than ingest's re-send interval, and every
+        report came again."""
+        if self._per_item <= 0:
+            return MIN_ROUND
+        return max(MIN_ROUND, int(ROUND_SECONDS / self._per_item))
+
+    def _paced(self, started: float, items: int) -> None:
+        if items:
+            per = (time.monotonic() - started) / items
+            self._per_item = per if self._per_item <= 0 else 0.7 * self._per_item + 0.3 * per
+
     def _handle_round(self, consumer: KafkaConsumer) -> None:
-        eligible = self._eligible()
+        eligible = self._eligible()[: self._round_size()]
         if not eligible:
             return
+        started = time.monotonic()
         values: list[Any] = []
         for item in eligible:
             try:
@@ -201,6 +229,7 @@ class BatchConsumerLoop(ConsumerLoop):
             if item.key in retry:
                 continue
             self._keep_alive(consumer)
+            self.backlog.count(consumer, held=len(self._items) - len(handled))
             if isinstance(item.event, InvalidMessage):
                 outcome = self.to_dlq(item.record, item.event.reason, item.event.detail)
             else:
@@ -216,6 +245,7 @@ class BatchConsumerLoop(ConsumerLoop):
             return
         for item in handled:
             item.done = True
+        self._paced(started, len(handled))
         self._commit(consumer)
         if handled:  # readiness: messages finished, their receipts out, offsets committed
             self.progress.advanced()

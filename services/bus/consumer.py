@@ -25,6 +25,7 @@ from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge
 
 from services.bus.admin import TopicAdmin, topic_names
+from services.bus.backlog import Backlog
 from services.bus.producer import EventProducer, Outgoing, trace_id_from
 from services.bus.progress import Progress
 from services.contracts import CloudEvent, Topic, dlq_of, parse_event
@@ -91,6 +92,7 @@ class ConsumerLoop:
             for outcome in OUTCOMES:  # reads 0, not "no data", until the first one
                 MESSAGES.labels(topic, outcome)
         IN_FLIGHT.labels(group)
+        self.backlog = Backlog(group)
         self.name = name or f"consumer-{group}"
         self.progress = Progress()
 
@@ -182,6 +184,9 @@ class ConsumerLoop:
     # -- the work ---------------------------------------------------------------------
     def _poll_once(self, consumer: KafkaConsumer) -> None:
         batch = consumer.poll(timeout_ms=500)
+        taken = [r for records in batch.values() for r in records]
+        self.backlog.took(taken)
+        self.backlog.count(consumer, held=len(taken))
         if not batch:
             self.progress.advanced()
             return

@@ -28,7 +28,7 @@ from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
 
 from services.bus.producer import EventProducer, Outgoing, is_unsendable, unsendable_reason
-from services.contracts import utcnow
+from services.clock import utcnow
 from services.log import get_logger
 from services.outbox.rows import OutboxRows
 from services.runtime import PeriodicWorker

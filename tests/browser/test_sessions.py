@@ -247,8 +247,9 @@ def test_the_desk_approves_with_the_editors_own_token(stack: Stack) -> None:
                 "reason": "why",
             },
         )
-        # Verify answered (as the editor) that it has no such claim: said as a page.
-        assert answer.status_code == 404
+        # Verify answered (as the editor) that it has no such claim: said as a page, as
+        # the two services disagreeing (services/http/upstream.py: 404 there is 409 here).
+        assert answer.status_code == 409
         assert "No claim" in answer.text
 
 

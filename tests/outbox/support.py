@@ -13,7 +13,8 @@ from typing import Any
 from pymongo.collection import Collection
 
 from services.bus import EventProducer, Outgoing, TopicAdmin, topic_names
-from services.contracts import Topic, utcnow
+from services.clock import utcnow
+from services.contracts import Topic
 from services.outbox import OutboxRows, OutboxWorker, Rendered, new_row, render_each
 from services.settings import Settings
 from services.store import client, connect_store

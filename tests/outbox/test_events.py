@@ -15,6 +15,7 @@ from publish.stories import repository as releases
 from publish.stories.model import ReleaseRow
 from publish.workers import ReleaseRows
 from services.bus import EventProducer, TopicAdmin
+from services.clock import utcnow
 from services.contracts import (
     MAX_EVENT_BYTES,
     StoryChanged,
@@ -22,7 +23,6 @@ from services.contracts import (
     StoryReviewed,
     Topic,
     parse_event,
-    utcnow,
 )
 from services.outbox import OutboxWorker
 from tests.support.desk import story_claims

@@ -17,7 +17,8 @@ from prometheus_client import REGISTRY
 
 from newsroom.stack import free_port
 from services.bus import EventProducer, TopicAdmin
-from services.contracts import MAX_EVENT_BYTES, utcnow
+from services.clock import utcnow
+from services.contracts import MAX_EVENT_BYTES
 from services.http.health import readyz
 from services.outbox import OutboxWorker
 from services.runtime import Runtime

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from cloudevents.v1.http import from_http
+from prometheus_client.parser import text_string_to_metric_families
 
 from services.contracts import StoryReviewed, Topic
 from tests.publish.builders import cleared_story
@@ -250,3 +251,30 @@ def test_a_release_retried_later_by_a_worker_keeps_the_trace_of_its_snapshot(
     solo.verify.mode[snapshot.story_id] = "ok"  # now the catch-up worker's sweep releases
     (delivery,) = wait_for(lambda: solo.receiver.at(path), 30, what="the delivery")
     assert delivery.headers["traceparent"] == f"00-{trace_id}-{'0' * 15}1-01"
+
+
+def _delivery_counts(solo: Solo) -> dict[str, float]:
+    with solo.client() as anonymous:
+        text = anonymous.get("/metrics").text
+    return {
+        s.labels["outcome"]: s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "newsroom_webhook_deliveries_total"
+    }
+
+
+def test_metrics_count_webhook_deliveries_by_outcome_from_zero(solo: Solo) -> None:
+    before = _delivery_counts(solo)
+    assert set(before) == {"delivered", "retry", "failed", "gave_up"}  # every series, from 0
+    section, path = solo.section(), f"/counted-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [503, 400]  # one retry, then a refusal
+    subscribe(solo, path, sections=[section])
+    release(solo, cleared_story(section=section))
+    # Other tests deliver too: at least this delivery's two attempts are counted.
+    after = wait_for(
+        lambda: (c := _delivery_counts(solo))["failed"] >= before["failed"] + 1 and c,
+        20,
+        what="the refused delivery counted",
+    )
+    assert after["retry"] >= before["retry"] + 1

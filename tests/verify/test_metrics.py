@@ -49,3 +49,7 @@ def test_metrics_show_the_queue_depth_the_consumer_and_zero_dlq_series(
         dict(labels)["group"] for name, labels in after if name == "newsroom_consumer_in_flight"
     }
     assert "verify" in groups
+    backlogs = {
+        dict(labels)["group"] for name, labels in after if name == "newsroom_consumer_backlog"
+    }
+    assert "verify" in backlogs

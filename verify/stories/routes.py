@@ -18,6 +18,7 @@ from services.contracts import StoryReviewed
 from services.cursors import CURSOR_HELP
 from services.errors import ValidationFailed
 from services.http import require
+from services.http.conditional import none_match
 from services.http.openapi import AUTH_PROBLEMS, NOT_FOUND
 from verify.common import utcnow
 from verify.edge import REVIEWERS, ContextDep, actor_of, etag, optional_version, required_version
@@ -282,7 +283,7 @@ def get_story(
 ) -> StoryReviewed | Response:
     found = snapshot.story_for(story_id, principal, utcnow())
     tag = etag(found.version)
-    if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
+    if none_match(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
     response.headers["ETag"] = tag
     return found
