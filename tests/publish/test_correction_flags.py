@@ -97,7 +97,10 @@ def test_a_correction_clears_the_flag(solo: Solo) -> None:
     snapshot = release(solo, cleared_story(section=section))
     _send(solo, _flag(snapshot, snapshot.claims[0].claim_id))
     wait_for(lambda: (_row(solo, snapshot.story_id, section) or {}).get("needs_correction"), 30)
-    corrected = solo.reviewed(bump(snapshot, revision=snapshot.revision + 1))
+    revision = snapshot.revision + 1
+    corrected = solo.reviewed(
+        bump(snapshot, revision=revision, claim_list_confirmed_revision=revision)
+    )
     solo.gate(corrected.story_id, corrected.version)
     with solo.client("editor") as editor:
         answer = editor.post(
@@ -151,4 +154,4 @@ def test_a_flag_with_a_link_readers_cannot_follow_goes_to_the_dlq(solo: Solo) ->
     dead = mine(
         read_topic(solo.settings.kafka_bootstrap, dlq_of(topic), lambda r: len(mine(r)) >= 2)
     )
-    assert [header(r, "dlq.reason") for r in dead] == ["invalid_data", "invalid_data"]
+    assert [header(r, "dlq.reason") for r in dead] == ["text_policy", "text_policy"]
