@@ -72,17 +72,26 @@ _OPENERS = frozenset(
     )
 )
 _CANDIDATE = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)([\"'“‘(\[]*)(\S)")
-_WORD_BEFORE = re.compile(r"[\w.&'-]*$")
+_WORD_CHAR = re.compile(r"[\w.&'-]")
 _NEXT_WORD = re.compile(r"[\w'’-]+")
 _QUOTED = re.compile(r'"[^"]*"|“[^“”]*”')
 _INITIAL_BEFORE = frozenset(" (\"“'‘")
 
 
+def _word_before(line: str, end: int) -> str:
+    """The run of word characters (and ``.&'-``) that ends at ``end``. Walked back from
+    ``end``: a search for it anchored at ``end`` tries every start from the line's
+    beginning, quadratic in a long one-paragraph body (minutes for the largest allowed)."""
+    at = end
+    while at > 0 and _WORD_CHAR.match(line, at - 1):
+        at -= 1
+    return line[at:end]
+
+
 def _not_a_boundary(line: str, m: re.Match[str]) -> bool:
     if m.group(1) != ".":
         return False
-    found = _WORD_BEFORE.search(line, 0, m.start())
-    before = found.group().lower() if found else ""
+    before = _word_before(line, m.start()).lower()
     core = before.rstrip(".")
     if not core:
         return False

@@ -1,0 +1,67 @@
+"""Segmenting a long one-paragraph body looks at each character a bounded number of
+times: the word before each candidate stop is read back from the stop, not searched for
+from the line's start (which made the largest allowed body take minutes)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from verify.detection import segment as segment_module
+from verify.detection.segment import segment
+
+
+def one_paragraph(sentences: int) -> str:
+    return " ".join(
+        f"Official {i} told the council that repairs cost {i + 7} thousand euros."
+        for i in range(sentences)
+    )
+
+
+class CountingPattern:
+    """The word-character pattern, counting how often it is asked."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.calls = 0
+
+    def match(self, text: str, *args: Any) -> re.Match[str] | None:
+        self.calls += 1
+        return self.pattern.match(text, *args)
+
+
+@pytest.mark.parametrize("sentences", [100, 2000])
+def test_segmenting_a_long_line_reads_each_character_a_bounded_number_of_times(
+    sentences: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = one_paragraph(sentences)
+    counting = CountingPattern(segment_module._WORD_CHAR)
+    monkeypatch.setattr(segment_module, "_WORD_CHAR", counting)
+    segment_module._segment_line.cache_clear()
+    found = segment(body)
+    assert len(found) == sentences
+    # Each stop's word is read back from the stop (at least once per stop), and only it:
+    # a few characters per sentence, not the line up to the stop.
+    assert sentences <= counting.calls <= 20 * sentences
+
+
+@pytest.mark.parametrize(
+    ("line", "end", "word"),
+    [
+        ("Dr. Smith", 2, "Dr"),
+        ("met Acme Inc. The", 12, "Inc"),
+        ("at 10 a.m. Then", 9, "a.m"),
+        ("Ben & Jerry's. Next", 13, "Jerry's"),
+        ("well-known. Next", 10, "well-known"),
+        ("(J. Doe", 2, "J"),
+        (" . X", 1, ""),
+        ("Zürich. Next", 6, "Zürich"),
+    ],
+)
+def test_the_word_before_a_stop_is_the_one_the_anchored_search_finds(
+    line: str, end: int, word: str
+) -> None:
+    assert segment_module._word_before(line, end) == word
+    assert re.compile(r"[\w.&'-]*$").search(line, 0, end).group() == word  # type: ignore[union-attr]
