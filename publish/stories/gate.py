@@ -9,61 +9,38 @@ A story revision may be released only when, for that exact revision:
    sentence or the one before.
 
 Every blocking claim is reported with a reason code, what it lacks in words an editor
-understands, and who holds it.
+understands, and who holds it. The rule for one claim lives in ``services/rule/claims.py``,
+shared with the reviewers' console so that both say the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from publish.stories.attribution import (
-    anonymous_is_approved,
-    is_vague,
-    record_is_complete,
-    text_attributes,
+from services.contracts import StoryReviewed
+from services.rule.claims import (
+    EDITORS,
+    LACKS,
+    NEEDS_ATTRIBUTION,
+    REPORTER,
+    REVIEWERS_QUEUE,
+    Blocker,
+    Reason,
+    claim_blocker,
 )
-from services.contracts import Attribution, ClaimSnapshot, ReviewStatus, SourceKind, StoryReviewed
 
-NEEDS_ATTRIBUTION = frozenset({ReviewStatus.CONTESTED, ReviewStatus.UNVERIFIABLE})
-REVIEWERS_QUEUE = "reviewers' queue"
-EDITORS = "editors"
-REPORTER = "reporter"
-
-
-class Reason(StrEnum):
-    PENDING = "pending"
-    FALSE = "false"
-    NO_ATTRIBUTION = "no_attribution"
-    VAGUE_SOURCE = "vague_source"
-    ANONYMOUS_UNAPPROVED = "anonymous_unapproved"
-    NOT_ATTRIBUTED_IN_TEXT = "not_attributed_in_text"
-
-
-LACKS: dict[Reason, str] = {
-    Reason.PENDING: "Claim is still pending review",
-    Reason.FALSE: "Claim was found false: the reporter must revise the story",
-    Reason.NO_ATTRIBUTION: "No attribution record names a source and how it was obtained",
-    Reason.VAGUE_SOURCE: (
-        "The attribution does not name an identifiable source (only a placeholder such as "
-        "'sources'): name who says it"
-    ),
-    Reason.ANONYMOUS_UNAPPROVED: "Anonymous source awaits an editor's approval",
-    Reason.NOT_ATTRIBUTED_IN_TEXT: (
-        "The text does not say who claims this in its sentence or the one before: "
-        "add 'according to …'"
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Blocker:
-    claim_id: str
-    claim_text: str
-    status: str
-    reason: Reason
-    lacks: str
-    holder: str
+__all__ = [
+    "EDITORS",
+    "LACKS",
+    "NEEDS_ATTRIBUTION",
+    "REPORTER",
+    "REVIEWERS_QUEUE",
+    "Blocker",
+    "Reason",
+    "Verdict",
+    "claim_blocker",
+    "evaluate",
+]
 
 
 @dataclass(frozen=True)
@@ -85,69 +62,3 @@ def evaluate(snapshot: StoryReviewed) -> Verdict:
         if (blocker := claim_blocker(claim, snapshot.body)) is not None
     )
     return Verdict(snapshot.story_id, snapshot.revision, snapshot.version, blockers)
-
-
-def claim_blocker(claim: ClaimSnapshot, body: str) -> Blocker | None:
-    """What keeps this claim from release, or None when it does not block."""
-    reviewer = claim.holder or REVIEWERS_QUEUE
-    if claim.status == ReviewStatus.PENDING:
-        return _blocker(claim, Reason.PENDING, reviewer)
-    if claim.status == ReviewStatus.FALSE:
-        return _blocker(claim, Reason.FALSE, REPORTER)
-    if claim.status not in NEEDS_ATTRIBUTION:
-        return None  # verified and not_a_claim need nothing more
-    reason = _attribution_failure(claim, body)
-    if reason is None:
-        return None
-    holder = {
-        Reason.ANONYMOUS_UNAPPROVED: EDITORS,
-        Reason.NOT_ATTRIBUTED_IN_TEXT: REPORTER,
-    }.get(reason, reviewer)
-    return _blocker(claim, reason, holder)
-
-
-# The further a record got through the checks, the more useful its failure is to report.
-_PROGRESS = (
-    Reason.NO_ATTRIBUTION,
-    Reason.VAGUE_SOURCE,
-    Reason.ANONYMOUS_UNAPPROVED,
-    Reason.NOT_ATTRIBUTED_IN_TEXT,
-)
-
-
-def _attribution_failure(claim: ClaimSnapshot, body: str) -> Reason | None:
-    """None when one record passes every check; else the failure of the best record."""
-    best = Reason.NO_ATTRIBUTION
-    for record in claim.attributions:
-        failure = _record_failure(record, claim, body)
-        if failure is None:
-            return None
-        if _PROGRESS.index(failure) > _PROGRESS.index(best):
-            best = failure
-    return best
-
-
-def _record_failure(record: Attribution, claim: ClaimSnapshot, body: str) -> Reason | None:
-    if not record_is_complete(record):
-        named = record.source_name.strip() and record.source_kind != SourceKind.ANONYMOUS
-        return (
-            Reason.VAGUE_SOURCE
-            if named and is_vague(record.source_name)
-            else (Reason.NO_ATTRIBUTION)
-        )
-    if record.source_kind == SourceKind.ANONYMOUS and not anonymous_is_approved(record):
-        return Reason.ANONYMOUS_UNAPPROVED
-    if not text_attributes(record, body, claim.context_start, claim.context_end):
-        return Reason.NOT_ATTRIBUTED_IN_TEXT
-    return None
-
-
-def _blocker(claim: ClaimSnapshot, reason: Reason, holder: str) -> Blocker:
-    return Blocker(
-        claim_id=claim.claim_id,
-        claim_text=claim.text,
-        status=claim.status.value,
-        reason=reason,
-        lacks=LACKS[reason],
-        holder=holder,
-    )

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from publish.stories.attribution import is_vague, text_attributes
+from services.rule.attribution import is_vague, text_attributes
 from services.contracts import Attribution
 from tests.browser.conftest import Axe, describe
 from tests.support.desk import story_claims

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.stories.attribution import is_vague, text_attributes
+from services.rule.attribution import is_vague, text_attributes
 from publish.stories.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, evaluate
 from tests.publish.builders import BODY, attribution, claim, cleared_story, story
 
