@@ -12,9 +12,10 @@ from publish.feeds.cache import FeedCache
 from publish.feeds.render import item_id
 from publish.feeds.service import FeedSite
 from publish.stories import service as stories
-from publish.stories.gate import Verdict
+from publish.stories.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, Verdict, evaluate
 from publish.stories.model import State, StoryRow
 from services.contracts import SourceKind
+from services.ui.marks import Mark, Paragraph, cut
 
 BOARD = (State.NEEDS_CORRECTION, State.PUBLISHABLE, State.HELD, State.PUBLISHED)
 BOARD_SIZE = 25
@@ -28,15 +29,82 @@ class Column:
     more: bool
 
 
-def board(only: State | None) -> list[Column]:
-    """The newest stories of each state on the board (or of ``only``)."""
+def board(only: State | None, section: str | None = None) -> list[Column]:
+    """The newest stories of each state on the board (or of ``only``), of ``section``."""
     wanted = (only,) if only is not None else BOARD
     size = LIST_SIZE if only is not None else BOARD_SIZE
     columns = []
     for state in wanted:
-        rows = stories.list_stories(state, None, None, size + 1)
+        rows = stories.list_stories(state, section, None, size + 1)
         columns.append(Column(state, rows[:size], len(rows) > size))
     return columns
+
+
+# --- who must act on a held story ------------------------------------------------------
+
+WHAT = {
+    Reason.PENDING: ("to review", "to review"),
+    Reason.FALSE: ("found false: revise the story", "found false: revise the story"),
+    Reason.NO_ATTRIBUTION: ("needs a named source", "need a named source"),
+    Reason.VAGUE_SOURCE: ("names no identifiable source", "name no identifiable source"),
+    Reason.ANONYMOUS_UNAPPROVED: ("anonymous source to approve", "anonymous sources to approve"),
+    Reason.NOT_ATTRIBUTED_IN_TEXT: (
+        "not attributed in the text",
+        "not attributed in the text",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Who must act next on a held story, and on what."""
+
+    who: str  # "Reviewer ana", "A reviewer", "An editor", "The reporter"
+    kind: str  # reviewer, queue, editor, reporter: for the style
+    what: list[str]  # "2 to review", "1 anonymous source to approve"
+
+
+def _who(holder: str) -> tuple[str, str]:
+    if holder == EDITORS:
+        return "An editor", "editor"
+    if holder == REPORTER:
+        return "The reporter", "reporter"
+    if holder == REVIEWERS_QUEUE:
+        return "A reviewer (from the queue)", "queue"
+    return f"Reviewer {holder}", "reviewer"
+
+
+def duties(blockers: list[dict[str, Any]]) -> list[Duty]:
+    """The gate's blockers as who must act: editors first, then the reporter, then the
+    reviewers holding claims, then the queue."""
+    counts: dict[str, dict[str, int]] = {}
+    for blocker in blockers:
+        holder = str(blocker.get("holder") or REVIEWERS_QUEUE)
+        reason = str(blocker.get("reason") or "")
+        counts.setdefault(holder, {})
+        counts[holder][reason] = counts[holder].get(reason, 0) + 1
+    order = {"editor": 0, "reporter": 1, "reviewer": 2, "queue": 3}
+    out = []
+    for holder, reasons in counts.items():
+        who, kind = _who(holder)
+        what = []
+        for reason, n in reasons.items():
+            words = WHAT.get(Reason(reason)) if reason in set(Reason) else None
+            one, many = words or (reason.replace("_", " "), reason.replace("_", " "))
+            what.append(f"{n} {one if n == 1 else many}")
+        out.append(Duty(who, kind, what))
+    return sorted(out, key=lambda d: (order[d.kind], d.who))
+
+
+def row_duties(row: StoryRow) -> list[Duty]:
+    """Who must act on the row's story (nothing once it passes the gate)."""
+    if row.verdict_json is not None:
+        blockers = list(json.loads(row.verdict_json).get("blockers", []))
+    else:
+        blockers = [
+            {"holder": b.holder, "reason": b.reason.value} for b in evaluate(row.snapshot).blockers
+        ]
+    return duties(blockers)
 
 
 def change_marker() -> str:
@@ -65,6 +133,9 @@ class StoryView:
     anonymous: list[Anonymous]
     entry: dict[str, Any] | None
     entry_json: str | None
+    duties: list[Duty]
+    # The text with every blocking claim marked (what it lacks on hover).
+    paragraphs: list[Paragraph]
 
     @property
     def released(self) -> bool:
@@ -118,10 +189,18 @@ def feed_entry(cache: FeedCache, site: FeedSite, row: StoryRow) -> dict[str, Any
 def story_view(cache: FeedCache, site: FeedSite, story_id: str) -> StoryView:
     row, verdict = stories.gate(story_id)
     entry = feed_entry(cache, site, row)
+    spans = {c.claim_id: (c.start, c.end) for c in row.snapshot.claims}
+    marks = [
+        Mark(*spans[b.claim_id], "block", label=b.lacks, anchor=f"b-{b.claim_id}")
+        for b in verdict.blockers
+        if b.claim_id in spans
+    ]
     return StoryView(
         row=row,
         verdict=verdict,
         anonymous=anonymous_sources(row),
         entry=entry,
         entry_json=json.dumps(entry, indent=2, ensure_ascii=False) if entry else None,
+        duties=duties([{"holder": b.holder, "reason": b.reason.value} for b in verdict.blockers]),
+        paragraphs=cut(row.snapshot.body, marks),
     )

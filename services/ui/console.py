@@ -31,6 +31,7 @@ from services.auth import Authenticator, Principal, Role, console_sessions
 from services.errors import Forbidden, NewsroomError, NotFound, Unauthorized, Unavailable
 from services.log import get_logger
 from services.store import is_store_unavailable
+from services.ui import handoff
 from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
 
 log = get_logger(__name__)
@@ -123,6 +124,8 @@ class Console:
     # ``?done=<code>`` after a form post -> the notice shown on the next page.
     notices: Mapping[str, str] = field(default_factory=dict)
     max_age: int = SESSION_SECONDS
+    # Other consoles one sign-in reaches (name -> public base URL): ``/ui/go/{name}``.
+    peers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cookie_name = f"nr_{self.name}_session"
@@ -142,6 +145,7 @@ class Console:
         env.filters["iso"] = iso
         env.filters["stamp"] = stamp
         env.filters["ago"] = ago
+        env.filters["parse_time"] = parse_time
         self.templates = Jinja2Templates(env=env)
         self.router = APIRouter(
             prefix=PREFIX, include_in_schema=False, route_class=self._route_class()
@@ -211,6 +215,14 @@ class Console:
         if response.media_type is None or response.media_type.startswith("text/html"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    def start_session(
+        self, request: Request, response: Response, principal: Principal, token: str
+    ) -> None:
+        """Signed in: a server-side session, and its cookie on ``response``."""
+        session_id = console_sessions.start(principal.user_id, self.name, self.max_age)
+        session = self.session_of(request).signed_in(token, session_id)
+        self.set_cookie(request, response, session)
 
     def viewer(self, request: Request) -> Viewer:
         """The signed-in user, allowed here; else redirect to sign in, or 403."""
@@ -392,16 +404,16 @@ class Console:
                 return self.render(
                     request,
                     "ui/sign_in.html",
-                    {"next": next_url, "message": None, "error": exc.detail},
+                    {"next": next_url, "message": None, "error": sign_in_words(exc.detail)},
                     status_code=401,
                 )
             self.check_role(principal)
-            session_id = console_sessions.start(principal.user_id, self.name, self.max_age)
-            session = self.session_of(request).signed_in(token, session_id)
             response = RedirectResponse(next_url, status_code=303)
-            self.set_cookie(request, response, session)
+            self.start_session(request, response, principal, token)
             log.info("ui_signed_in", console=self.name, user=principal.name)
             return response
+
+        handoff.add_routes(self)
 
         @router.post("/sign-out")
         async def sign_out(request: Request) -> Response:
@@ -413,6 +425,28 @@ class Console:
                 console_sessions.end(ending)  # the cookie, even a copy of it, is out now
             request.state.ui_session_new = SessionData.anonymous()
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
+
+
+# The authenticator's sentences are written for API clients; a person at a form reads these.
+_SIGN_IN_WORDS = {
+    "The bearer token is malformed.": (
+        "That is not a Newsroom token. Paste the whole token: it starts with nr_."
+    ),
+    "The bearer token is not valid.": (
+        "This token is not known here. Check that you pasted all of it, or ask an admin "
+        "for a new one."
+    ),
+    "The bearer token has been revoked.": (
+        "This token has been revoked. Ask an admin for a new one."
+    ),
+    "The user of this token has been revoked.": (
+        "This user no longer has access. Ask an admin if that is a mistake."
+    ),
+}
+
+
+def sign_in_words(detail: str) -> str:
+    return _SIGN_IN_WORDS.get(detail, "That token did not work. Ask an admin for a new one.")
 
 
 def _aware(at: datetime) -> datetime:
@@ -445,6 +479,16 @@ def ago(at: datetime | None) -> str:
     else:
         return _aware(at).astimezone(UTC).strftime("%Y-%m-%d")
     return f"in {amount}" if future else f"{amount} ago"
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time from JSON (a feed's ``date_published``), to show like the others."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def safe_next(value: str | None) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.rule.attribution import is_vague, text_attributes
 from publish.stories.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, evaluate
+from services.rule.attribution import is_vague, text_attributes
 from tests.publish.builders import BODY, attribution, claim, cleared_story, story
 
 # One of the project's own labelled stories (tests/fixtures/stories/).

@@ -30,6 +30,8 @@ def install(app: FastAPI, runtime: Runtime) -> Console:
         template_dirs=[TEMPLATES],
         nav=[("/ui/", "Queue")],
         notices=NOTICES,
+        # One sign-in for both consoles: links to the other one hand the session over.
+        peers={"publish": settings.public_url_of("publish")},
     )
     app.state.queue_watch = add_routes(console, settings)
     console.install(app)
