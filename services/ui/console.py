@@ -223,6 +223,7 @@ class Console:
         session_id = console_sessions.start(principal.user_id, self.name, self.max_age)
         session = self.session_of(request).signed_in(token, session_id)
         self.set_cookie(request, response, session)
+        request.state.ui_session_new = None  # this cookie, not a signed-out one, goes out
 
     def viewer(self, request: Request) -> Viewer:
         """The signed-in user, allowed here; else redirect to sign in, or 403."""
