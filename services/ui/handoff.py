@@ -69,24 +69,19 @@ class HandOffCodec:
 
 
 def add_routes(console: Console) -> None:
-    from services.ui.console import PREFIX, SignInRequired, safe_next
+    from services.ui.console import PREFIX, safe_next
 
     router = console.router
 
     @router.get("/go/{peer}")
     def go(request: Request, peer: str) -> Response:
-        """To a page of another console, signed in there as here."""
+        """To a page of another console, signed in there as here (signed out here: this
+        console's sign-in first, then on)."""
+        viewer = console.viewer(request)
         base = console.peers.get(peer)
-        if base is None:
+        if base is None or console.session_secret is None:
             raise NotFound("There is no such console to go to.")
         next_url = safe_next(request.query_params.get("next"))
-        target = f"{base}{PREFIX}/sign-in?next={quote(next_url, safe='')}"
-        try:
-            viewer = console.viewer(request)
-        except SignInRequired:
-            return console.redirect(request, target)
-        if console.session_secret is None:
-            return console.redirect(request, target)
         sealed = HandOffCodec(console.session_secret).seal(viewer.token, peer, next_url)
         return console.redirect(request, f"{base}{PREFIX}/hand-off?" + urlencode({"h": sealed}))
 

@@ -193,7 +193,9 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
         ours.locator(f'a[href="/ui/stories/{story_id}"]').click()
     gate = page.locator("section[aria-labelledby=gate-title]")
     expect(gate).to_contain_text("Who must act")
-    expect(page.locator(".story-text mark.block")).to_have_count(2)  # the blocking claims, in the text
+    expect(page.locator(".story-text mark.block")).to_have_count(
+        2
+    )  # the blocking claims, in the text
     assert not axe.check(page, "desk-story"), describe(axe.found["desk-story"])
     photograph(page, shots, "desk-story")
 

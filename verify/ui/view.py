@@ -4,6 +4,7 @@ read as rows a person scans."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,10 +128,8 @@ def rule_view(claim: ClaimSnapshot, body: str) -> RuleView | None:
         return RuleView(claim.status.value, False, False, blocker.lacks, blocker.holder, [], None)
     check = attribution_check(judged, body)
     shown = [Need.SOURCE, Need.KIND, Need.OBTAINED, Need.IN_TEXT]
-    if Need.APPROVAL in check.needs or any(
-        a.source_kind == SourceKind.ANONYMOUS for a in claim.attributions
-    ):
-        shown.insert(3, Need.APPROVAL)
+    if any(a.source_kind == SourceKind.ANONYMOUS for a in claim.attributions):
+        shown.insert(3, Need.APPROVAL)  # asked of anonymous sources only
     needs = [(NEED_WORDS[need], need not in check.needs) for need in shown]
     return RuleView(
         status=claim.status.value,
@@ -152,7 +151,7 @@ class Row:
     actor: str
     role: str
     action: str
-    detail: str
+    detail: list[str | datetime]  # its text, with the times in it as times
     # field, before, after: text, or a time (the template shows times in one style)
     changes: list[tuple[str, str | datetime, str | datetime]]
 
@@ -203,6 +202,24 @@ def _short(value: Any, key: str = "") -> str | datetime:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
+
+
+def _with_times(text: str) -> list[str | datetime]:
+    """The audit's detail ("until 2026-05-04T13:02:11+00:00"), its stamps as times."""
+    parts: list[str | datetime] = []
+    at = 0
+    for found in _STAMP.finditer(text):
+        try:
+            when = datetime.fromisoformat(found.group(0))
+        except ValueError:
+            continue
+        parts += [text[at : found.start()], when]
+        at = found.end()
+    parts.append(text[at:])
+    return [p for p in parts if p != ""]
+
+
 def history_rows(entries: list[dict[str, Any]]) -> list[Row]:
     """Newest first, each change as (field, before, after)."""
     rows: list[Row] = []
@@ -222,7 +239,7 @@ def history_rows(entries: list[dict[str, Any]]) -> list[Row]:
                 actor=str(actor.get("name", "?")),
                 role=str(actor.get("role", "")),
                 action=str(entry.get("action", "")).replace("_", " "),
-                detail=str(entry.get("detail") or ""),
+                detail=_with_times(str(entry.get("detail") or "")),
                 changes=changes,
             )
         )
