@@ -96,3 +96,39 @@ def test_marking_gives_the_lease_back_and_moves_on_past_a_held_claim(
     free = [c["claim_id"] for c in claims if c["claim_id"] != held_id]
     assert visited == free  # body order, every free claim once, never the held one
     assert held_id not in visited
+
+
+def test_bad_next_claim_forms_change_nothing(newsroom: Newsroom) -> None:
+    """The "next claim" form's fields: ids up to 64 characters, a section of the
+    settings (another one is ignored), ``only`` up to 3; anything else is refused with a
+    page that says so, and no claim is leased."""
+    stack = newsroom.stack
+    report = newsroom.submit(
+        newsroom.report(
+            section="business",
+            headline="Ferry fares",
+            body=SENTENCES[1],
+            claims=[DeclaredClaim(text=SENTENCES[1])],
+        )
+    )
+    claim = newsroom.wait_story(report.story_id)["claims"][0]
+    with signed_in(stack.url("verify"), stack.tokens["reviewer"]) as console:
+        token = csrf_of(console, "/ui/")
+        for fields, status in (
+            ({"story_id": "s" * 65, "only": "yes"}, 422),
+            ({"story_id": report.story_id, "after": "c" * 65, "only": "yes"}, 422),
+            ({"story_id": report.story_id, "only": "always"}, 422),
+            ({"section": "x" * 51}, 422),
+            ({"story_id": "s_no_such_story", "only": "yes"}, 404),
+        ):
+            answer = console.post("/ui/next", data={"csrf_token": token, **fields})
+            if answer.status_code == 303:
+                answer = console.get(answer.headers["location"])
+            assert answer.status_code == status, (fields, answer.status_code)
+            assert "text/html" in answer.headers["content-type"]
+        # A section that is not one of ours is ignored, as the queue's filter ignores it.
+        assert console.get("/ui/", params={"section": "nowhere"}).status_code == 200
+        assert console.get("/ui/", params={"section": "x" * 51}).status_code == 422
+        # Without the form's CSRF token: refused.
+        assert console.post("/ui/next", data={"story_id": report.story_id}).status_code == 403
+    assert holder_of(newsroom, report.story_id, claim["claim_id"]) is None
