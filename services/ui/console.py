@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -33,6 +32,7 @@ from services.log import get_logger
 from services.store import is_store_unavailable
 from services.ui import handoff
 from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
+from services.ui.times import ago, iso, parse_time, stamp
 
 log = get_logger(__name__)
 
@@ -169,6 +169,9 @@ class Console:
         app.include_router(self.router)
 
     # --- sessions --------------------------------------------------------------------
+
+    def check_secret(self) -> None:
+        self._codec()
 
     def _codec(self) -> SessionCodec:
         if self.codec is None:
@@ -414,7 +417,7 @@ class Console:
             log.info("ui_signed_in", console=self.name, user=principal.name)
             return response
 
-        handoff.add_routes(self)
+        handoff.add_routes(self, PREFIX, safe_next)
 
         @router.post("/sign-out")
         async def sign_out(request: Request) -> Response:
@@ -448,48 +451,6 @@ _SIGN_IN_WORDS = {
 
 def sign_in_words(detail: str) -> str:
     return _SIGN_IN_WORDS.get(detail, "That token did not work. Ask an admin for a new one.")
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
-def iso(at: datetime | None) -> str:
-    return _aware(at).isoformat(timespec="seconds") if at else ""
-
-
-def stamp(at: datetime | None) -> str:
-    """``2026-05-04 13:02:11 UTC``"""
-    return _aware(at).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
-
-
-def ago(at: datetime | None) -> str:
-    """``just now``, ``5 min ago``, ``3 h ago``, ``in 9 min`` (a lease's end), else a date."""
-    if at is None:
-        return ""
-    seconds = (datetime.now(UTC) - _aware(at)).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    if seconds < 45:
-        text = "under a minute" if future else "just now"
-        return f"in {text}" if future else text
-    if seconds < 3600:
-        amount = f"{round(seconds / 60)} min"
-    elif seconds < 48 * 3600:
-        amount = f"{round(seconds / 3600)} h"
-    else:
-        return _aware(at).astimezone(UTC).strftime("%Y-%m-%d")
-    return f"in {amount}" if future else f"{amount} ago"
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 time from JSON (a feed's ``date_published``), to show like the others."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def safe_next(value: str | None) -> str:

@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from cryptography.fernet import Fernet, InvalidToken
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from services.auth import console_sessions
+from services.auth import Authenticator, Principal, console_sessions
 from services.clock import SYSTEM_CLOCK, Clock
 from services.errors import NotFound, Unauthorized
 from services.log import get_logger
 from services.ui.sessions import derive_key
-
-if TYPE_CHECKING:
-    from services.ui.console import Console
 
 log = get_logger(__name__)
 
@@ -68,9 +66,32 @@ class HandOffCodec:
         return str(token), str(next_url), str(nonce)
 
 
-def add_routes(console: Console) -> None:
-    from services.ui.console import PREFIX, safe_next
+class _Viewer(Protocol):
+    @property
+    def token(self) -> str: ...
 
+
+class _Console(Protocol):
+    """What the hand-off uses of ``services.ui.console.Console`` (which calls
+    :func:`add_routes`; the modules do not import each other)."""
+
+    name: str
+    router: APIRouter
+    peers: Mapping[str, str]
+    session_secret: str | None
+    authenticator: Authenticator
+
+    def viewer(self, request: Request) -> _Viewer: ...
+    def redirect(self, request: Request, url: str, done: str | None = None) -> Response: ...
+    def check_secret(self) -> None: ...
+    def check_role(self, principal: Principal) -> None: ...
+    def start_session(
+        self, request: Request, response: Response, principal: Principal, token: str
+    ) -> None: ...
+
+
+def add_routes(console: _Console, prefix: str, safe_next: Callable[[str | None], str]) -> None:
+    """``/go/{peer}`` and ``/hand-off`` on ``console``."""
     router = console.router
 
     @router.get("/go/{peer}")
@@ -83,21 +104,21 @@ def add_routes(console: Console) -> None:
             raise NotFound("There is no such console to go to.")
         next_url = safe_next(request.query_params.get("next"))
         sealed = HandOffCodec(console.session_secret).seal(viewer.token, peer, next_url)
-        return console.redirect(request, f"{base}{PREFIX}/hand-off?" + urlencode({"h": sealed}))
+        return console.redirect(request, f"{base}{prefix}/hand-off?" + urlencode({"h": sealed}))
 
     @router.get("/hand-off")
     def hand_off(request: Request) -> Response:
         """A hand-off from another console: signed in here too, then the page."""
-        console._codec()
+        console.check_secret()
         assert console.session_secret is not None
         opened = HandOffCodec(console.session_secret).open(
             request.query_params.get("h"), console.name
         )
         if opened is None:
-            return console.redirect(request, f"{PREFIX}/sign-in?expired=1")
+            return console.redirect(request, f"{prefix}/sign-in?expired=1")
         token, next_url, nonce = opened
         next_url = safe_next(next_url)
-        again = f"{PREFIX}/sign-in?expired=1&next={quote(next_url, safe='')}"
+        again = f"{prefix}/sign-in?expired=1&next={quote(next_url, safe='')}"
         try:
             principal = console.authenticator.authenticate(token)
         except Unauthorized:

@@ -211,7 +211,6 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     expect(first).to_be_visible()
     assert page.evaluate("window.__notReloaded") is True, "the queue reloaded instead of updating"
     axe.check(page, "queue")
-    page.screenshot(path=str(shots / "console-queue.png"))
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     axe.check(page, "help")
@@ -281,7 +280,6 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
                 anonymous_added = True
             if claim_id == shown:
                 axe.check(page, "claim-contested")
-                page.screenshot(path=str(shots / "console-claim.png"))
         if number == 0:
             history = page.locator("section[aria-labelledby=history-title]")
             for action in ("leased", "released"):
@@ -312,9 +310,6 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     waiting = page.locator(f'[data-state=held] a[href="/ui/stories/{held}"]')
     expect(waiting).to_be_visible(timeout=30_000)
     axe.check(page, "desk")
-    page.set_viewport_size({"width": 1360, "height": 420})
-    page.screenshot(path=str(shots / "desk-board.png"))
-    page.set_viewport_size({"width": 1360, "height": 900})
     with page.expect_navigation():
         waiting.click()
     press(page, "r")  # check with verify now: the desk's view may trail by an event
@@ -329,7 +324,6 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     expect(rows.nth(2)).to_contain_text(stack.names["reviewer"])
     expect(page.get_by_role("button", name=re.compile("^Publish"))).to_have_count(0)
     axe.check(page, "desk-held")
-    page.screenshot(path=str(shots / "desk-gate.png"))
     page.goto(f"{publish}/ui/")
     with page.expect_navigation():
         ready.click()

@@ -41,7 +41,6 @@ SENTENCES = [
     "The cafe closed in January after its lease ended, the museum said.",
     "Night openings on Fridays will continue next year, the director said.",
 ]
-WIDTHS = ((1440, 900), (1280, 900))
 
 
 def new_page(browser: Browser, width: int = 1440, height: int = 900) -> tuple[BrowserContext, Page]:
@@ -66,10 +65,13 @@ def press(page: Page, key: str) -> None:
 
 
 def photograph(page: Page, shots: Path, name: str) -> None:
-    """The page at 1440×900 and, whole, at 1280 wide."""
-    for width, height in WIDTHS:
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=width != 1440)
+    """The page at 1440×900 (``name.png``, what the README shows) and, whole, at 1280
+    wide (``1280/name.png``)."""
+    narrow = shots / "1280"
+    narrow.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / f"{name}.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(narrow / f"{name}.png"), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
@@ -129,7 +131,7 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
     expect(group).to_contain_text(f"1 held by {second_name}")
     expect(page.locator(f'a[href="/ui/claims/{held}"]')).to_have_count(0)
     assert not axe.check(page, "queue"), describe(axe.found["queue"])
-    photograph(page, shots, "queue")
+    photograph(page, shots, "console-queue")
 
     press(page, "t")  # the next claim: the first free one of the first story
     expect(page).to_have_url(re.compile(f"/ui/claims/{free[0]}\\?done=leased"))
@@ -152,7 +154,7 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
                 expect(rule).to_contain_text("A named source")
                 expect(rule).to_contain_text("No attribution record names a source")
                 assert not axe.check(page, "claim"), describe(axe.found["claim"])
-                photograph(page, shots, "claim")
+                photograph(page, shots, "console-claim")
             key = "u" if number == 1 else "v"  # one unverifiable, without a source
             press(page, key)
             expect(page.get_by_role("status")).to_contain_text("Status saved")
@@ -167,7 +169,7 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
     expect(table).to_contain_text(f"Held by {second_name}")
     expect(table).to_contain_text("No attribution record names a source")
     assert not axe.check(page, "story-end"), describe(axe.found["story-end"])
-    photograph(page, shots, "story-end")
+    photograph(page, shots, "console-story-end")
     press(page, "k")
     expect(page).to_have_url(re.compile(f"/ui/claims/{free[-1]}$"))
     press(page, "j")
@@ -197,7 +199,7 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
         2
     )  # the blocking claims, in the text
     assert not axe.check(page, "desk-story"), describe(axe.found["desk-story"])
-    photograph(page, shots, "desk-story")
+    photograph(page, shots, "desk-gate")
 
     # A claim link opens the reviewers' console, signed in, with no second sign-in.
     with page.expect_navigation():

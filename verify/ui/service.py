@@ -15,6 +15,7 @@ from typing import Any
 from services.contracts import ClaimSnapshot, ReviewStatus, StoryReviewed
 from services.errors import NotFound
 from services.rule.claims import Blocker, claim_blocker
+from services.ui.marks import Paragraph
 from verify.claims import service as claims
 from verify.claims.repository import ClaimRecord
 from verify.claims.schemas import AttributionDraft, AttributionIn, ReviewIn
@@ -23,7 +24,6 @@ from verify.queue import service as queue
 from verify.stories import service as stories
 from verify.ui import repository
 from verify.ui.view import (
-    Paragraph,
     Row,
     RuleView,
     history_rows,
