@@ -21,7 +21,6 @@ from publish.feeds.claimreview import review_dates
 from publish.feeds.links import story_url
 from publish.feeds.render import item_of, json_item
 from publish.stories import repository
-from publish.stories.gate import Verdict, evaluate
 from publish.stories.model import (
     Action,
     CorrectionNote,
@@ -37,6 +36,7 @@ from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
 from services.log import current_trace_id, get_logger, traceparent_of
+from services.publish_rule.gate import Verdict, evaluate
 
 log = get_logger(__name__)
 

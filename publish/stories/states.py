@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from publish.stories.gate import Verdict
 from publish.stories.model import Publication, State, StoryRow
 from services.contracts import ClaimSnapshot, StoryReviewed
+from services.publish_rule.gate import Verdict
 
 
 def claim_changes(released: list[ClaimSnapshot], current: StoryReviewed) -> list[str]:

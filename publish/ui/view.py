@@ -12,9 +12,9 @@ from publish.feeds.cache import FeedCache
 from publish.feeds.render import item_id
 from publish.feeds.service import FeedSite
 from publish.stories import service as stories
-from publish.stories.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, Verdict, evaluate
 from publish.stories.model import State, StoryRow
 from services.contracts import SourceKind
+from services.publish_rule.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, Verdict, evaluate
 from services.ui.marks import Mark, Paragraph, cut
 
 BOARD = (State.NEEDS_CORRECTION, State.PUBLISHABLE, State.HELD, State.PUBLISHED)

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from services.contracts import Attribution
-from services.rule.attribution import is_vague, text_attributes
+from services.publish_rule.attribution import is_vague, text_attributes
 from tests.browser.conftest import Axe, describe
 from tests.support.desk import story_claims
 from tests.support.reports import report, submit

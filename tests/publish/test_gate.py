@@ -6,8 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from publish.stories.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, evaluate
-from services.rule.attribution import is_vague, text_attributes
+from services.contracts import Attribution
+from services.publish_rule.attribution import is_vague, text_attributes
+from services.publish_rule.gate import (
+    EDITORS,
+    NEED_WORDS,
+    REPORTER,
+    REVIEWERS_QUEUE,
+    Need,
+    Reason,
+    attribution_check,
+    evaluate,
+)
 from tests.publish.builders import BODY, attribution, claim, cleared_story, story
 
 # One of the project's own labelled stories (tests/fixtures/stories/).
@@ -252,3 +262,35 @@ def test_vagueness_and_window_edges() -> None:
     record = attribution("Ana Ruiz")
     assert not text_attributes(record, "Ana Ruiz said so.", 10, 5)  # an empty window
     assert not text_attributes(record, "Ana Ruiz said so.", 50, 80)  # beyond the body
+
+
+# --- rule 3 as a checklist (what the reviewers' console shows on a claim's page) ---------
+
+
+@pytest.mark.parametrize(
+    ("records", "reason", "needs"),
+    [
+        ((), Reason.NO_ATTRIBUTION, set(Need)),
+        ((attribution("sources", "organisation", "statement"),), Reason.VAGUE_SOURCE,
+         {Need.SOURCE, Need.IN_TEXT}),
+        ((attribution("A council insider", "anonymous"),), Reason.ANONYMOUS_UNAPPROVED,
+         {Need.APPROVAL, Need.IN_TEXT}),
+        ((attribution("A council insider", "anonymous", approved=True),),
+         Reason.NOT_ATTRIBUTED_IN_TEXT, {Need.IN_TEXT}),
+        ((attribution("Jon Meyer", "person", "interview"),), Reason.NOT_ATTRIBUTED_IN_TEXT,
+         {Need.IN_TEXT}),
+        ((attribution("sources", "organisation"), attribution("Ana Ruiz", "person")), None,
+         set()),
+    ],
+)  # fmt: skip
+def test_the_checklist_names_what_the_gate_blocks_for(
+    records: tuple[Attribution, ...], reason: Reason | None, needs: set[Need]
+) -> None:
+    snapshot = contested("the plan would cut potholes by half", *records)
+    check = attribution_check(snapshot.claims[0], snapshot.body)
+    assert check.reason == reason
+    assert set(check.needs) == needs
+    # The checklist and the gate are one rule: the gate blocks for the same reason.
+    blockers = evaluate(snapshot).blockers
+    assert [b.reason for b in blockers] == ([] if reason is None else [reason])
+    assert all(NEED_WORDS[need] for need in needs)

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.contracts import ClaimSnapshot, ReviewStatus, StoryReviewed
 from services.errors import NotFound
-from services.rule.claims import Blocker, claim_blocker
+from services.publish_rule.gate import Blocker, claim_blocker
 from services.ui.marks import Paragraph
 from verify.claims import service as claims
 from verify.claims.repository import ClaimRecord

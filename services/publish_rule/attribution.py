@@ -1,6 +1,6 @@
 """Does an attribution record hold up, and does the story text itself name its source?
 
-Pure functions over plain strings and the event contract: no I/O. ``claims.py`` uses them to
+Pure functions over plain strings and the event contract: no I/O. The gate uses them to
 decide rule 3 of the publish rule (DESIGN.md): a contested or unverifiable claim needs a
 record naming a real source, and readers must see that source in the claim's sentence or
 the one before (``body[context_start:context_end]``).
@@ -201,6 +201,17 @@ def is_vague(name: str) -> bool:
     if not tokens or not any(any(c.isalpha() for c in t) for t in tokens):
         return True
     return all(t in _VAGUE_WORDS for t in tokens)
+
+
+def record_is_complete(record: Attribution) -> bool:
+    """A named source (or, for an anonymous one, a description of who), a kind, and how
+    it was obtained. Kind and channel are required by the contract; checked anyway so a
+    looser producer cannot slip an empty one through."""
+    if not record.source_kind or not record.obtained_via:
+        return False
+    if record.source_kind == SourceKind.ANONYMOUS:
+        return bool(record.source_name.strip())
+    return not is_vague(record.source_name)
 
 
 def anonymous_is_approved(record: Attribution) -> bool:
