@@ -14,7 +14,15 @@ from publish.feeds.service import FeedSite
 from publish.stories import service as stories
 from publish.stories.model import State, StoryRow
 from services.contracts import SourceKind
-from services.publish_rule.gate import EDITORS, REPORTER, REVIEWERS_QUEUE, Reason, Verdict, evaluate
+from services.publish_rule.gate import (
+    EDITORS,
+    REPORTER,
+    REVIEWERS_QUEUE,
+    Blocker,
+    Reason,
+    Verdict,
+    evaluate,
+)
 from services.ui.marks import Mark, Paragraph, cut
 
 BOARD = (State.NEEDS_CORRECTION, State.PUBLISHABLE, State.HELD, State.PUBLISHED)
@@ -78,13 +86,18 @@ def duties(blockers: list[dict[str, Any]]) -> list[Duty]:
     """The gate's blockers as who must act: editors first, then the reporter, then the
     reviewers holding claims, then the queue."""
     counts: dict[str, dict[str, int]] = {}
+    story_wide: list[str] = []
     for blocker in blockers:
+        if not blocker.get("claim_id"):
+            # Not a claim but the revision (its claim list): the gate's words as they are.
+            story_wide.append(str(blocker.get("lacks") or ""))
+            continue
         holder = str(blocker.get("holder") or REVIEWERS_QUEUE)
         reason = str(blocker.get("reason") or "")
         counts.setdefault(holder, {})
         counts[holder][reason] = counts[holder].get(reason, 0) + 1
     order = {"editor": 0, "reporter": 1, "reviewer": 2, "queue": 3}
-    out = []
+    out = [Duty("A reviewer or an editor", "queue", story_wide)] if story_wide else []
     for holder, reasons in counts.items():
         who, kind = _who(holder)
         what = []
@@ -96,14 +109,22 @@ def duties(blockers: list[dict[str, Any]]) -> list[Duty]:
     return sorted(out, key=lambda d: (order[d.kind], d.who))
 
 
+def _plain(blocker: Blocker) -> dict[str, Any]:
+    """A blocker as the stored verdict (JSON) has it."""
+    return {
+        "claim_id": blocker.claim_id,
+        "holder": blocker.holder,
+        "reason": blocker.reason.value,
+        "lacks": blocker.lacks,
+    }
+
+
 def row_duties(row: StoryRow) -> list[Duty]:
     """Who must act on the row's story (nothing once it passes the gate)."""
     if row.verdict_json is not None:
         blockers = list(json.loads(row.verdict_json).get("blockers", []))
     else:
-        blockers = [
-            {"holder": b.holder, "reason": b.reason.value} for b in evaluate(row.snapshot).blockers
-        ]
+        blockers = [_plain(b) for b in evaluate(row.snapshot).blockers]
     return duties(blockers)
 
 
@@ -201,6 +222,6 @@ def story_view(cache: FeedCache, site: FeedSite, story_id: str) -> StoryView:
         anonymous=anonymous_sources(row),
         entry=entry,
         entry_json=json.dumps(entry, indent=2, ensure_ascii=False) if entry else None,
-        duties=duties([{"holder": b.holder, "reason": b.reason.value} for b in verdict.blockers]),
+        duties=duties([_plain(b) for b in verdict.blockers]),
         paragraphs=cut(row.snapshot.body, marks),
     )
