@@ -260,7 +260,7 @@ def changes(r: Results) -> list[str]:
     loaded = [f for f in r.e2e if f.rate >= 100 and f.consumers == 1]
     verify_now = f"{loaded[0].verify_per_second:.0f}/s" if loaded else "–"
     out += [
-        "- `verify/claims/repository.py` `apply_writes`: a revision's new claims and all "
+        "- `verify/stories/repository.py` `apply_writes`: a revision's new claims and all "
         "audit entries are written with one `insert_many` each instead of one `insert_one` "
         "per claim and per entry (a 3 KB story: ~40 round trips to the store become 2). "
         "Verify working off a burst of 300 such reports: 12.3/s before, 18.4/s after "

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from services.errors import BadRequest
@@ -40,6 +41,21 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if not all(isinstance(values[k], str) for k in keys):
         raise bad_cursor()
     return values
+
+
+def encode_keyset(at: datetime, key: str, names: tuple[str, str] = ("at", "id")) -> str:
+    """The cursor of a page ordered by (a time, an id): the last item's, under ``names``."""
+    return encode_cursor({names[0]: at.isoformat(), names[1]: key})
+
+
+def decode_keyset(cursor: str, names: tuple[str, str] = ("at", "id")) -> tuple[datetime, str]:
+    """The (time, id) of a cursor :func:`encode_keyset` gave out under ``names``; 400
+    otherwise (a time that does not parse, too)."""
+    values = decode_cursor(cursor, names)
+    try:
+        return datetime.fromisoformat(values[names[0]]), values[names[1]]
+    except ValueError as exc:
+        raise bad_cursor() from exc
 
 
 def decode_position(cursor: str | None) -> int | None:

@@ -10,17 +10,16 @@ from services.contracts import Topic
 from services.http import build_app
 from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
-from verify.claims.repository import DOCUMENTS as CLAIM_DOCUMENTS
-from verify.claims.routes import router as claims_router
 from verify.common import utcnow
 from verify.consumer import ReportStrategy, detection_processes
 from verify.edge import VerifyContext
 from verify.outbox import SnapshotOutbox
 from verify.queue.metrics import install as install_queue_metrics
 from verify.queue.routes import router as queue_router
-from verify.stories import service
-from verify.stories.repository import DOCUMENTS as STORY_DOCUMENTS
-from verify.stories.routes import router as stories_router
+from verify.stories import intake
+from verify.stories.documents import DOCUMENTS
+from verify.stories.routes import router as claims_router
+from verify.stories.routes import stories_router
 from verify.ui import install as install_console
 
 # The sweep (closing the claims a revision dropped) also runs this often, after a crash.
@@ -32,10 +31,10 @@ with its attribution found in the text. Consumes `reports.submitted`; produces
 
 
 def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
-    runtime = Runtime(settings, "verify", documents=[*STORY_DOCUMENTS, *CLAIM_DOCUMENTS])
+    runtime = Runtime(settings, "verify", documents=list(DOCUMENTS))
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
-    sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: service.sweep(utcnow()))
+    sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: intake.sweep(utcnow()))
     runtime.add_worker(sweeper)
     strategy = ReportStrategy(
         runtime.producer,

@@ -6,7 +6,7 @@ a poll batch at a time (:class:`services.bus.batch.BatchConsumerLoop`).
   batches are under way). Reports already stored are found with one read first and cost
   no detection.
 - Each report's revision is then planned and written in short transactions
-  (``verify.stories.service.store_report``), in offset order.
+  (``verify.stories.intake.store_report``), in offset order.
 - The batch's receipts (``reports.received``), also for a report seen before
   (``duplicate``, since ingest re-sends until it sees one), go out together with one wait
   for the acknowledgements; offsets are committed after that. A receipt the broker does
@@ -29,7 +29,7 @@ from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topi
 from services.errors import InvalidMessage
 from services.log import get_logger
 from verify.common import StoryChanged, utcnow
-from verify.stories import service
+from verify.stories import intake
 from verify.stories.analysis import Analysis, analyse_report
 
 log = get_logger(__name__)
@@ -105,7 +105,7 @@ class ReportStrategy:
             else:
                 futures[place].set_result(InvalidMessage("unexpected_type", event.type))
         try:
-            known = service.known_receipts([r for _, r in reports], utcnow())
+            known = intake.known_receipts([r for _, r in reports], utcnow())
         except Exception as exc:  # only saves detection: the unique report id decides
             log.warning("duplicates_lookup_failed", error=str(exc))
             known = {}
@@ -154,7 +154,7 @@ class ReportStrategy:
                 assert isinstance(report, ReportSubmitted)
                 fresh.append((report, value))
                 traces[report.report_id] = event.traceid
-        stored = service.store_new_stories(fresh, utcnow(), traces) if fresh else {}
+        stored = intake.store_new_stories(fresh, utcnow(), traces) if fresh else {}
         out = list(prepared)
         for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
             if isinstance(value, Analysis):
@@ -169,14 +169,14 @@ class ReportStrategy:
             raise prepared
         report = event.payload()
         assert isinstance(report, ReportSubmitted)
-        service.check_report(report)
+        intake.check_report(report)
         if isinstance(prepared, _Stored):
             receipt = prepared.receipt
         elif isinstance(prepared, ReportReceived):
             log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
             receipt = prepared
         else:
-            receipt = service.store_report(report, prepared, utcnow())
+            receipt = intake.store_report(report, prepared, utcnow())
         if not receipt.duplicate:
             self._changed.append(report.story_id)
             self._revised = self._revised or report.revision > 1

@@ -27,7 +27,8 @@ from services.contracts import ClaimHolder, StoryChanged, StoryReviewed, Topic
 from services.outbox import OutboxWorker, Rendered
 from services.runtime import Runtime
 from verify.common import utcnow
-from verify.stories import repository, service
+from verify.stories import repository
+from verify.stories.snapshot import current_snapshots
 
 BATCH = 100
 Reason = Literal["leases", "too_large"]
@@ -58,7 +59,7 @@ class SnapshotRows:
         their claims are read in one transaction."""
         now = utcnow()
         ids = [str(d["story_id"]) for d in docs]
-        snapshots = {s.story_id: s for s in service.current_snapshots(ids, now)}
+        snapshots = {s.story_id: s for s in current_snapshots(ids, now)}
         out: list[Rendered] = []
         for doc in docs:
             snapshot = snapshots.get(str(doc["story_id"]))

@@ -23,7 +23,7 @@ from services.ui.console import safe_next
 from services.ui.sessions import SessionCodec, SessionData, csrf_matches, csrf_token
 from tests.support.reports import submit
 from tests.support.stack import Stack
-from verify.claims.repository import ClaimRecord
+from verify.stories.records import ClaimRecord, DetectedAttribution, Signal
 from verify.ui.routes import KIND_LABELS, VIA_LABELS
 from verify.ui.view import history_rows, paragraphs
 
@@ -319,14 +319,17 @@ def test_marks_nest_and_paragraphs_keep_the_text() -> None:
         body,
         "the bridge allegedly cost 9 million",
         detected_attributions=[
-            {"source": "The mayor", "source_kind": "person", "cue": "said",
-             "start": body.index("The mayor"), "end": body.index(" the bridge")},
-            {"source": "Reuters", "source_kind": "media", "cue": "reported",
-             "start": body.index("Reuters"), "end": body.index("Reuters") + 7},
+            DetectedAttribution(source="The mayor", source_kind="person", cue="said",
+                                start=body.index("The mayor"), end=body.index(" the bridge"),
+                                cue_start=body.index("said"), cue_end=body.index("said") + 4),
+            DetectedAttribution(source="Reuters", source_kind="media", cue="reported",
+                                start=body.index("Reuters"), end=body.index("Reuters") + 7,
+                                cue_start=body.index("reported"),
+                                cue_end=body.index("reported") + 8),
         ],
         contest_signals=[
-            {"kind": "hedge", "cue": "allegedly", "start": body.index("allegedly"),
-             "end": body.index("allegedly") + 9, "detail": "hedged"},
+            Signal(kind="hedge", cue="allegedly", start=body.index("allegedly"),
+                   end=body.index("allegedly") + 9, detail="hedged"),
         ],
     )  # fmt: skip
     found = paragraphs(body, claim, [])

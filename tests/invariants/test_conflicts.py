@@ -21,7 +21,7 @@ from tests.support.desk import story_claims
 from tests.support.reports import submit
 from tests.support.servers import api
 from tests.support.stack import Stack
-from verify.stories.repository import Story
+from verify.stories.documents import Story
 
 CONTENDERS = 20
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from services.settings import Settings
 from services.store import client, connect_store
 from tests.support.infra import Infra
-from verify.changes import transaction
+from verify.stories.unit_of_work import transaction
 
 infra = Infra(Path(os.environ["TEST_ROOT"]))
 infra.start_store()

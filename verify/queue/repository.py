@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from verify.claims.repository import Claim, ClaimRecord, record_of
-from verify.stories.repository import Story
+from verify.stories.documents import Claim, Story
+from verify.stories.records import ClaimRecord
+from verify.stories.repository import record_of
 
 
 def waiting(

@@ -11,11 +11,11 @@ from services.contracts import ReviewStatus
 from services.cursors import CURSOR_HELP
 from services.http import require
 from services.http.openapi import AUTH_PROBLEMS
-from verify.claims.schemas import ClaimOut
 from verify.common import utcnow
 from verify.edge import REVIEWERS
 from verify.queue import service
 from verify.queue.schemas import QueueItem, QueuePageOut, StoryGroupOut, StoryGroupPageOut
+from verify.stories.schemas import ClaimOut
 
 router = APIRouter(prefix="/v1", tags=["queue"], responses=AUTH_PROBLEMS)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from verify.claims.schemas import ClaimOut
+from verify.stories.schemas import ClaimOut
 
 
 class QueueItem(ClaimOut):

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.contracts import ReviewStatus
-from services.cursors import bad_cursor, decode_cursor, encode_cursor
+from services.cursors import bad_cursor, decode_cursor, decode_keyset, encode_cursor, encode_keyset
 from services.errors import Conflict, NotFound, PreconditionFailed
-from verify.claims.repository import ClaimRecord
 from verify.queue import repository
+from verify.stories.records import ClaimRecord
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,10 @@ class QueuePage:
     claims: list[ClaimRecord]
     headlines: dict[str, str]
     next_cursor: str | None
+
+
+# The names in a queue page's cursor: the last claim's queue time and id.
+CURSOR_KEYS = ("q", "c")
 
 
 def page(
@@ -30,20 +34,14 @@ def page(
     limit: int,
     cursor: str | None,
 ) -> QueuePage:
-    after: tuple[datetime, str] | None = None
-    if cursor is not None:
-        values = decode_cursor(cursor, ("q", "c"))
-        try:
-            after = (datetime.fromisoformat(values["q"]), values["c"])
-        except ValueError as exc:
-            raise bad_cursor() from exc
+    after = decode_keyset(cursor, CURSOR_KEYS) if cursor is not None else None
     claims = repository.waiting(
         status=status.value, section=section, contested=contested, after=after, limit=limit
     )
     next_cursor = None
     if len(claims) == limit:
         last = claims[-1]
-        next_cursor = encode_cursor({"q": last.queued_at.isoformat(), "c": last.claim_id})
+        next_cursor = encode_keyset(last.queued_at, last.claim_id, CURSOR_KEYS)
     titles = repository.headlines(sorted({c.story_id for c in claims}))
     return QueuePage(claims, titles, next_cursor)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from verify.claims.repository import ClaimRecord
 from verify.common import normalise
 from verify.detection import analyse_span
 from verify.stories.analysis import Candidate, overlaps
+from verify.stories.records import ClaimRecord
 
 CHANGED_MIN_RATIO = 0.6
 

@@ -1,124 +1,37 @@
-"""Stories and their revisions: documents, records and queries.
+"""Queries of stories, revisions, claims and their audit (documents: :mod:`.documents`).
 
-A story document holds its current revision's text (what snapshots show) and ``version``,
-raised with ``$inc`` in the transaction of every change of the story or its claims.
-The story is also its own outbox row (:mod:`services.outbox`): that same transaction
-makes it due, and the snapshot outbox (:mod:`verify.outbox`) closes it once the event
-of that exact version was acknowledged. ``outbox.full`` says whether anything but the
-leases changed since the last whole snapshot went out.
+Every change of a claim is one conditional update on ``claim_id`` + ``version`` (and the
+lease, where it matters), with its audit entry inserted in the same transaction: a change
+without its audit cannot happen. The story's version is raised in that same transaction
+(``bump_story``); the transactions themselves are in :mod:`verify.stories.unit_of_work`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mongoengine import BooleanField, DateTimeField, DictField, Document, IntField, StringField
-from pymongo import ReturnDocument
+from mongoengine import Document
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.client_session import ClientSession
 
 from services import outbox as shared_outbox
 from services.log import current_trace_id
-
-ALIAS = "verify"
-
-
-class Story(Document):
-    story_id = StringField(required=True)
-    version = IntField(required=True)
-    revision = IntField(required=True)
-    report_id = StringField(required=True)
-    reporter_id = StringField(required=True)
-    byline = StringField(required=True)
-    headline = StringField(required=True)
-    body = StringField(required=True)
-    section = StringField(required=True)
-    publish_when_cleared = BooleanField(required=True)
-    claims_over_limit = IntField(default=0)
-    outbox = DictField()
-    # Claims of an earlier revision are still open: the sweep closes them.
-    sweep_pending = BooleanField()
-    created_at = DateTimeField(required=True)
-    updated_at = DateTimeField(required=True)
-
-    meta = {
-        "db_alias": ALIAS,
-        "collection": "stories",
-        "indexes": [
-            {"fields": ["story_id"], "unique": True},
-            # GET /v1/snapshots: oldest change first.
-            {"fields": ["updated_at", "story_id"]},
-            shared_outbox.INDEX,
-            {"fields": ["sweep_pending"], "sparse": True},
-        ],
-    }
-
-
-class Revision(Document):
-    story_id = StringField(required=True)
-    revision = IntField(required=True)
-    report_id = StringField(required=True)
-    reporter_id = StringField(required=True)
-    byline = StringField(required=True)
-    headline = StringField(required=True)
-    body = StringField(required=True)
-    section = StringField(required=True)
-    publish_when_cleared = BooleanField(required=True)
-    accepted_at = DateTimeField(required=True)
-    received_at = DateTimeField(required=True)
-    claims = IntField(required=True)
-    claims_over_limit = IntField(default=0)
-    superseded = BooleanField(required=True)
-
-    meta = {
-        "db_alias": ALIAS,
-        "collection": "revisions",
-        "indexes": [
-            # Exactly once: a report seen twice cannot make a second revision.
-            {"fields": ["report_id"], "unique": True},
-            {"fields": ["story_id", "revision"], "unique": True},
-        ],
-    }
-
-
-DOCUMENTS = (Story, Revision)
-
-
-@dataclass(frozen=True)
-class StoryRecord:
-    story_id: str
-    version: int
-    revision: int
-    report_id: str
-    reporter_id: str
-    byline: str
-    headline: str
-    body: str
-    section: str
-    publish_when_cleared: bool
-    updated_at: datetime
-    claims_over_limit: int = 0
-
-
-@dataclass(frozen=True)
-class RevisionRecord:
-    story_id: str
-    revision: int
-    report_id: str
-    reporter_id: str
-    byline: str
-    headline: str
-    body: str
-    section: str
-    publish_when_cleared: bool
-    accepted_at: datetime
-    received_at: datetime
-    claims: int
-    superseded: bool
-    claims_over_limit: int = 0
-
+from verify.common import Actor
+from verify.stories.documents import Claim, ClaimAudit, Revision, Story
+from verify.stories.records import (
+    AttributionRecord,
+    ClaimRecord,
+    ClaimWrite,
+    RevisionRecord,
+    StaleClaim,
+    StoryRecord,
+    detected_dict,
+    detected_of,
+    signal_dict,
+    signal_of,
+)
 
 _STORY_FIELDS = tuple(f.name for f in dataclasses.fields(StoryRecord))
 _REVISION_FIELDS = tuple(f.name for f in dataclasses.fields(RevisionRecord))
@@ -293,6 +206,205 @@ def clear_sweep(story_id: str, version: int) -> None:
         {"story_id": story_id, "version": version, "sweep_pending": True},
         {"$unset": {"sweep_pending": ""}},
     )
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(ClaimRecord))
+# What the audit shows of a change: the fields a person reads, not bookkeeping.
+AUDITED = (
+    "text",
+    "start",
+    "end",
+    "revision",
+    "status",
+    "contested",
+    "attributions",
+    "note",
+    "origin",
+    "open",
+    "closed_reason",
+    "lease_holder",
+    "lease_until",
+    "reviewed_by",
+)
+
+
+def record_of(doc: dict[str, Any]) -> ClaimRecord:
+    """A stored claim as its typed record."""
+    values: dict[str, Any] = {name: doc.get(name) for name in _FIELDS}
+    values["contest_signals"] = [signal_of(s) for s in values["contest_signals"] or []]
+    values["detected_attributions"] = [
+        detected_of(a) for a in values["detected_attributions"] or []
+    ]
+    values["attributions"] = [AttributionRecord.of(a) for a in values["attributions"] or []]
+    values["checkable_reasons"] = list(values["checkable_reasons"] or [])
+    values["declared_sources"] = list(values["declared_sources"] or [])
+    return ClaimRecord(**values)
+
+
+def doc_of(record: ClaimRecord) -> dict[str, Any]:
+    """A claim record in its stored form (plain values; also what the audit compares)."""
+    values = {name: getattr(record, name) for name in _FIELDS}
+    values["contest_signals"] = [signal_dict(s) for s in record.contest_signals]
+    values["detected_attributions"] = [detected_dict(a) for a in record.detected_attributions]
+    values["attributions"] = [a.as_dict() for a in record.attributions]
+    return values
+
+
+def _collection(document: type[Document]) -> Any:
+    return document._get_collection()
+
+
+def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in AUDITED if k in values}
+
+
+def _entry(write: ClaimWrite, seq: int, before: dict[str, Any], after: dict[str, Any],
+           actor: Actor, now: datetime) -> dict[str, Any]:  # fmt: skip
+    return {
+        "claim_id": write.after.claim_id,
+        "seq": seq,
+        "story_id": write.after.story_id,
+        "version": write.after.version,
+        "at": now,
+        "actor": (write.by or actor).as_dict(),
+        "action": write.action,
+        "detail": write.detail,
+        "before": before,
+        "after": {**after, **write.extra_audit},
+    }
+
+
+def _update_of(write: ClaimWrite, now: datetime) -> tuple[UpdateOne, dict[str, Any]]:
+    """The conditional update of one existing claim, and what it changes."""
+    assert write.before is not None
+    previous = doc_of(write.before)
+    changed = {k: v for k, v in doc_of(write.after).items() if previous.get(k) != v}
+    query: dict[str, Any] = {
+        "claim_id": write.before.claim_id,
+        "version": write.before.version,
+        "open": True,
+    }
+    if write.lease_for is not None:
+        query["$or"] = [
+            {"lease_holder_id": None},
+            {"lease_until": {"$lte": now}},
+            {"lease_holder_id": write.lease_for},
+        ]
+    update: dict[str, Any] = {"$inc": {"audit_seq": 1}}
+    if changed:
+        update["$set"] = changed
+    return UpdateOne(query, update), changed
+
+
+def apply_writes(
+    session: ClientSession, writes: list[ClaimWrite], actor: Actor, now: datetime
+) -> list[ClaimRecord]:
+    """Apply ``writes`` in order inside ``session``'s transaction, each with its audit entry.
+
+    A few commands whatever the number of writes (bench: round trips to the store were
+    most of a revision's transaction): new claims with one ``insert_many``, updates with
+    one ordered ``bulk_write`` (then one read of their audit numbers), audit entries with
+    one ``insert_many``. New claims go in before the updates, which may be of one of them
+    (a late revision's claims are created, then closed); a claim changed twice in one
+    list starts a second round."""
+    claims = _collection(Claim)
+    entries: list[dict[str, Any]] = []
+    rounds: list[list[ClaimWrite]] = [[]]
+    for write in writes:
+        ids = {w.after.claim_id for w in rounds[-1] if w.before is not None}
+        if write.before is not None and write.before.claim_id in ids:
+            rounds.append([])
+        rounds[-1].append(write)
+    for batch in rounds:
+        new = [w for w in batch if w.before is None]
+        if new:
+            docs = [{**doc_of(w.after), "audit_seq": 1} for w in new]
+            claims.insert_many(docs, ordered=True, session=session)
+            entries += [_entry(w, 1, {}, _audit_view(doc_of(w.after)), actor, now) for w in new]
+        updates = [(w, *_update_of(w, now)) for w in batch if w.before is not None]
+        if not updates:
+            continue
+        result = claims.bulk_write([u for _, u, _ in updates], ordered=True, session=session)
+        updated = [w.after.claim_id for w, _, _ in updates]
+        seqs = {
+            d["claim_id"]: (int(d["audit_seq"]), d.get("version"))
+            for d in claims.find(
+                {"claim_id": {"$in": updated}},
+                projection={"claim_id": 1, "audit_seq": 1, "version": 1},
+                session=session,
+            )
+        }
+        if result.matched_count != len(updates):
+            raise StaleClaim(_first_stale(updates, seqs))
+        for write, _, changed in updates:
+            assert write.before is not None
+            before = doc_of(write.before)
+            entries.append(
+                _entry(
+                    write,
+                    seqs[write.after.claim_id][0],
+                    _audit_view({k: before[k] for k in changed}),
+                    _audit_view(changed),
+                    actor,
+                    now,
+                )
+            )
+    if entries:
+        _collection(ClaimAudit).insert_many(entries, ordered=True, session=session)
+    return [w.after for w in writes]
+
+
+def _first_stale(
+    updates: list[tuple[ClaimWrite, UpdateOne, dict[str, Any]]],
+    stored: dict[str, tuple[int, Any]],
+) -> str:
+    """The first claim of an ordered bulk update that did not apply (the store stops there):
+    gone, or not at the version the write left it at."""
+    for write, _, _ in updates:
+        found = stored.get(write.after.claim_id)
+        if found is None or found[1] != write.after.version:
+            return write.after.claim_id
+    return updates[0][0].after.claim_id
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def get_claim(claim_id: str, session: ClientSession | None = None) -> ClaimRecord | None:
+    doc = _collection(Claim).find_one({"claim_id": claim_id}, session=session)
+    return record_of(doc) if doc else None
+
+
+def open_claims(story_id: str, session: ClientSession | None = None) -> list[ClaimRecord]:
+    cursor = _collection(Claim).find({"story_id": story_id, "open": True}, session=session)
+    return sorted((record_of(d) for d in cursor), key=lambda c: (c.start, c.end))
+
+
+def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRecord]:
+    """Up to ``limit`` open claims of the story's revisions before ``revision``."""
+    query = {"story_id": story_id, "open": True, "revision": {"$lt": revision}}
+    return [record_of(d) for d in _collection(Claim).find(query).limit(limit)]
+
+
+def open_claims_of(
+    story_ids: list[str], session: ClientSession | None = None
+) -> dict[str, list[ClaimRecord]]:
+    out: dict[str, list[ClaimRecord]] = {s: [] for s in story_ids}
+    if not story_ids:
+        return out
+    query = {"story_id": {"$in": story_ids}, "open": True}
+    for doc in _collection(Claim).find(query, session=session):
+        out.setdefault(doc["story_id"], []).append(record_of(doc))
+    for claims in out.values():
+        claims.sort(key=lambda c: (c.start, c.end))
+    return out
+
+
+def history(claim_id: str) -> list[dict[str, Any]]:
+    entries = _collection(ClaimAudit).find({"claim_id": claim_id}).sort("seq", 1)
+    return [dict(e) for e in entries]
 
 
 # --- the snapshot outbox ------------------------------------------------------------------

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verify.claims.repository import Claim
-from verify.stories.repository import Story
+from verify.stories.documents import Claim, Story
 
 
 def open_counts(section: str | None, contested: bool | None) -> dict[str, int]:

@@ -19,11 +19,11 @@ from services.cursors import CURSOR_HELP
 from services.errors import Conflict, NewsroomError, NotFound, ValidationFailed
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
-from verify.claims import service as claims
-from verify.claims.schemas import AttributionIn
 from verify.common import Actor, utcnow
 from verify.edge import VerifyContext, actor_of, get_context
+from verify.stories import review as claims
 from verify.stories.analysis import REVIEWER_FLAG
+from verify.stories.schemas import AttributionIn
 from verify.ui import service
 from verify.ui.view import origin_label, signal_label, signal_labels
 

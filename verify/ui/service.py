@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from services.contracts import ClaimSnapshot, ReviewStatus, StoryReviewed
+from services.contracts import ClaimSnapshot, ObtainedVia, ReviewStatus, SourceKind, StoryReviewed
 from services.errors import NotFound
 from services.publish_rule.gate import Blocker, claim_blocker
 from services.ui.marks import Paragraph
-from verify.claims import service as claims
-from verify.claims.repository import ClaimRecord
-from verify.claims.schemas import AttributionDraft, AttributionIn, ReviewIn
 from verify.common import Actor, StoryChanged
 from verify.queue import service as queue
-from verify.stories import service as stories
+from verify.stories import review as claims
+from verify.stories import snapshot as stories
+from verify.stories.records import AttributionRecord, ClaimRecord
+from verify.stories.schemas import AttributionDraft, AttributionIn, ReviewIn
 from verify.ui import repository
 from verify.ui.view import (
     Row,
@@ -244,17 +243,17 @@ def give_back(claim: ClaimRecord, actor: Actor, now: datetime, notify: StoryChan
         claims.release(claim.claim_id, actor, now, notify)
 
 
-def _kept(record: dict[str, Any]) -> AttributionIn:
+def _kept(record: AttributionRecord) -> AttributionIn:
     return AttributionIn(
-        attribution_id=record["attribution_id"],
-        source_name=record["source_name"],
-        source_kind=record["source_kind"],
-        obtained_via=record["obtained_via"],
-        affiliation=record.get("affiliation"),
-        url=record.get("url"),
-        quote=record.get("quote"),
-        start=record.get("start"),
-        end=record.get("end"),
+        attribution_id=record.attribution_id,
+        source_name=record.source_name,
+        source_kind=SourceKind(record.source_kind),
+        obtained_via=ObtainedVia(record.obtained_via),
+        affiliation=record.affiliation,
+        url=record.url,
+        quote=record.quote,
+        start=record.start,
+        end=record.end,
     )
 
 
@@ -295,5 +294,5 @@ def remove_attribution(
     notify: StoryChanged,
 ) -> ClaimRecord:
     claim = claims.get(claim_id)
-    records = [_kept(a) for a in claim.attributions if a["attribution_id"] != attribution_id]
+    records = [_kept(a) for a in claim.attributions if a.attribution_id != attribution_id]
     return _with_records(claim, records, version, actor, lease_seconds, now, notify)

@@ -18,9 +18,9 @@ from services.publish_rule.gate import (
     claim_blocker,
 )
 from services.ui.marks import Mark, Paragraph, cut
-from verify.claims.repository import ClaimRecord
-from verify.claims.schemas import AttributionDraft
 from verify.stories.analysis import REPORTER_FLAG, REVIEWER_FLAG
+from verify.stories.records import AttributionRecord, ClaimRecord
+from verify.stories.schemas import AttributionDraft
 
 SIGNAL_LABELS = {
     "denial": "Denial",
@@ -42,7 +42,7 @@ def signal_labels(claim: ClaimRecord) -> list[str]:
     """What contests the claim, each kind once, in the order found."""
     labels: list[str] = []
     for signal in claim.contest_signals:
-        label = signal_label(str(signal["kind"]))
+        label = signal_label(signal.kind)
         if label not in labels:
             labels.append(label)
     return labels
@@ -54,17 +54,17 @@ def _marks(body: str, claim: ClaimRecord, siblings: list[Any]) -> list[Mark]:
         if other.claim_id != claim.claim_id:
             found.append(Mark(other.start, other.end, "other"))
     for attribution in claim.detected_attributions:
-        kind = str(attribution.get("source_kind") or "unknown").replace("_", " ")
-        label = f"Attribution found: {attribution['source']} ({kind}), cue “{attribution['cue']}”"
-        found.append(Mark(int(attribution["start"]), int(attribution["end"]), "attr", label))
+        kind = (attribution.source_kind or "unknown").replace("_", " ")
+        label = f"Attribution found: {attribution.source} ({kind}), cue “{attribution.cue}”"
+        found.append(Mark(attribution.start, attribution.end, "attr", label))
     for signal in claim.contest_signals:
         # A reviewer's flag spans the whole claim: it is a status, not a cue in the text.
-        if signal["kind"] != REVIEWER_FLAG:
-            detail = signal.get("detail") or ""
-            label = f"Contest signal: {signal_label(signal['kind'])}" + (
+        if signal.kind != REVIEWER_FLAG:
+            detail = signal.detail or ""
+            label = f"Contest signal: {signal_label(signal.kind)}" + (
                 f" ({detail})" if detail else ""
             )
-            found.append(Mark(int(signal["start"]), int(signal["end"]), "cue", label))
+            found.append(Mark(signal.start, signal.end, "cue", label))
     return found
 
 
@@ -94,10 +94,10 @@ def origin_label(origin: str) -> str:
 
 
 def unused_suggestions(
-    drafts: list[AttributionDraft], recorded: list[dict[str, Any]]
+    drafts: list[AttributionDraft], recorded: list[AttributionRecord]
 ) -> list[AttributionDraft]:
     """The drafts not yet recorded: once added, a suggestion is no longer offered."""
-    names = {str(r.get("source_name", "")).casefold().strip() for r in recorded}
+    names = {r.source_name.casefold().strip() for r in recorded}
     return [d for d in drafts if d.source_name.casefold().strip() not in names]
 
 

@@ -1,4 +1,5 @@
-"""One change of a story, stored whole or not at all.
+"""The unit of work: one change of a story, stored whole or not at all; every use case
+(intake, review, restructure, snapshot) reads and writes through it.
 
 Each function here runs one multi-document transaction: the claims' conditional writes,
 their audit entries, a new revision where there is one, and the story's ``$inc`` of its
@@ -18,20 +19,11 @@ from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from services import store
-from verify.claims.repository import (
-    ClaimRecord,
-    ClaimWrite,
-    StaleClaim,
-    apply_writes,
-    open_claims,
-    open_claims_before,
-    open_claims_of,
-)
 from verify.common import Actor
+from verify.stories.documents import ALIAS
+from verify.stories.records import ClaimRecord, ClaimWrite, RevisionRecord, StaleClaim, StoryRecord
 from verify.stories.repository import (
-    ALIAS,
-    RevisionRecord,
-    StoryRecord,
+    apply_writes,
     bump_story,
     clear_sweep,
     insert_revision,
@@ -39,6 +31,9 @@ from verify.stories.repository import (
     insert_stories,
     load_stories,
     load_story,
+    open_claims,
+    open_claims_before,
+    open_claims_of,
     stories_changed_after,
 )
 

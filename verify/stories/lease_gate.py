@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from verify.claims.repository import Claim, ClaimRecord
+from verify.stories.documents import Claim
+from verify.stories.records import ClaimRecord
 
 _LEASE_FIELDS = ("lease_holder_id", "lease_holder", "lease_until")
 

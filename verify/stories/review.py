@@ -1,4 +1,4 @@
-"""The rules of one claim: read, lease, review, dismiss, approve an anonymous source.
+"""Review: the rules of one claim: read, lease, review, dismiss, approve an anonymous source.
 
 Every change is one conditional write of the claim (its version, and its lease where the
 caller must hold it or find it free) with its audit entry and the story's new version,
@@ -22,14 +22,19 @@ from services.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from verify import changes
-from verify.claims import attributions, lease_gate, repository
-from verify.claims.records import REVIEWER_FLAG_DETAIL
-from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
-from verify.claims.schemas import AttributionDraft, ReviewIn
 from verify.common import Actor, StoryChanged
-from verify.stories import repository as stories
+from verify.stories import attributions, lease_gate, repository, unit_of_work
 from verify.stories.analysis import REVIEWER_FLAG
+from verify.stories.records import (
+    REVIEWER_FLAG_DETAIL,
+    Approval,
+    AttributionRecord,
+    ClaimRecord,
+    ClaimWrite,
+    Signal,
+    StaleClaim,
+)
+from verify.stories.schemas import AttributionDraft, ReviewIn
 
 
 def get(claim_id: str) -> ClaimRecord:
@@ -95,7 +100,9 @@ def commit_one(
     leases_only: bool = False,
 ) -> ClaimRecord:
     try:
-        changes.commit_claims(write.after.story_id, [write], actor, now, leases_only=leases_only)
+        unit_of_work.commit_claims(
+            write.after.story_id, [write], actor, now, leases_only=leases_only
+        )
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, expected) from exc
     notify(write.after.story_id)
@@ -103,7 +110,7 @@ def commit_one(
 
 
 def _body_of(claim: ClaimRecord) -> str:
-    story = stories.load_story(claim.story_id)
+    story = repository.load_story(claim.story_id)
     if story is None or story.revision != claim.revision:
         raise Conflict(f"Claim {claim.claim_id} belongs to an older revision; read it again.")
     return story.body
@@ -164,17 +171,17 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
 # --- reviews -----------------------------------------------------------------------------
 
 
-def _signals_for(claim: ClaimRecord, status: str) -> list[dict[str, Any]]:
-    signals = [s for s in claim.contest_signals if s["kind"] != REVIEWER_FLAG]
+def _signals_for(claim: ClaimRecord, status: str) -> list[Signal]:
+    signals = [s for s in claim.contest_signals if s.kind != REVIEWER_FLAG]
     if status == ReviewStatus.CONTESTED.value:
         signals.append(
-            {
-                "kind": REVIEWER_FLAG,
-                "cue": claim.text[:80],
-                "start": claim.start,
-                "end": claim.end,
-                "detail": REVIEWER_FLAG_DETAIL,
-            }
+            Signal(
+                kind=REVIEWER_FLAG,
+                cue=claim.text[:80],
+                start=claim.start,
+                end=claim.end,
+                detail=REVIEWER_FLAG_DETAIL,
+            )
         )
     return signals
 
@@ -186,7 +193,7 @@ def _reviewed(
     lease_seconds: int,
     *,
     status: str,
-    attributions: list[dict[str, Any]],
+    attributions: list[AttributionRecord],
     note: str | None,
 ) -> ClaimRecord:
     signals = _signals_for(claim, status)
@@ -275,14 +282,14 @@ def approve(
         raise closed_conflict(claim)
     if expected is not None and claim.version != expected:
         raise stale(claim, expected)
-    record = next((a for a in claim.attributions if a["attribution_id"] == attribution_id), None)
+    record = next((a for a in claim.attributions if a.attribution_id == attribution_id), None)
     if record is None:
         raise NotFound(f"Claim {claim_id} has no attribution {attribution_id!r}.")
-    if record["source_kind"] != SourceKind.ANONYMOUS.value:
+    if record.source_kind != SourceKind.ANONYMOUS.value:
         raise Conflict(f"Attribution {attribution_id} names its source; it needs no approval.")
-    approval = {"approved_by": actor.name, "reason": reason, "at": now}
+    approval = Approval(approved_by=actor.name, reason=reason, at=now)
     updated = [
-        {**a, "approval": approval} if a["attribution_id"] == attribution_id else a
+        dataclasses.replace(a, approval=approval) if a.attribution_id == attribution_id else a
         for a in claim.attributions
     ]
     after = dataclasses.replace(
@@ -302,7 +309,7 @@ def approve(
 
 
 def suggested(claim: ClaimRecord) -> list[AttributionDraft]:
-    story = stories.load_story(claim.story_id)
+    story = repository.load_story(claim.story_id)
     body = story.body if story is not None and story.revision == claim.revision else ""
     if not body:
         return []

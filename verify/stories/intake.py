@@ -1,4 +1,6 @@
-"""Stories: receiving reports as revisions, and the story's snapshot (``StoryReviewed``).
+"""Intake: a report arrives as a revision of its story, with its detected claims; the
+claims of the story's previous revision are carried, changed or dropped (closed later by
+:func:`sweep`).
 
 Exactly once: a report id is stored once (unique index) with its revision and claims in
 one transaction. A report seen again gets a receipt marked ``duplicate`` and changes
@@ -10,30 +12,26 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from services.auth import Principal, Role
-from services.contracts import (
-    Attribution,
-    ClaimSnapshot,
-    ReportReceived,
-    ReportSubmitted,
-    ReviewStatus,
-    SignalOut,
-    StoryReviewed,
-)
-from services.cursors import bad_cursor, decode_cursor, encode_cursor
-from services.errors import Forbidden, InvalidMessage, NotFound, RetryableError
+from services.auth import Role
+from services.contracts import ReportReceived, ReportSubmitted
+from services.errors import InvalidMessage, RetryableError
 from services.log import get_logger
-from verify import changes
-from verify.claims.records import closed, detected_out, moved, new_claim
-from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
 from verify.common import Actor
-from verify.stories import repository
+from verify.stories import repository, unit_of_work
 from verify.stories.analysis import Analysis, Candidate
 from verify.stories.carry import match
-from verify.stories.repository import RevisionRecord, StoryRecord
+from verify.stories.records import (
+    ClaimRecord,
+    ClaimWrite,
+    RevisionRecord,
+    StaleClaim,
+    StoryRecord,
+    closed,
+    moved,
+    new_claim,
+)
 
 log = get_logger(__name__)
 
@@ -75,7 +73,7 @@ def _revision_record(
 
 def _plan_late(
     report: ReportSubmitted, candidates: list[Candidate], current: int, now: datetime, over: int
-) -> changes.RevisionPlan:
+) -> unit_of_work.RevisionPlan:
     writes: list[ClaimWrite] = []
     for candidate in candidates:
         claim = _new(report, candidate, now)
@@ -83,7 +81,7 @@ def _plan_late(
         reason = f"superseded by revision {current}"
         writes.append(ClaimWrite(closed(claim, reason, now), claim, "closed", reason))
     revision = _revision_record(report, len(candidates), True, now, over)
-    return changes.RevisionPlan(revision, current=False, writes=writes)
+    return unit_of_work.RevisionPlan(revision, current=False, writes=writes)
 
 
 def _new(report: ReportSubmitted, candidate: Candidate, now: datetime) -> ClaimRecord:
@@ -105,7 +103,7 @@ def _plan_current(
     candidates: list[Candidate],
     now: datetime,
     over: int,
-) -> changes.RevisionPlan:
+) -> unit_of_work.RevisionPlan:
     n = report.revision
     found = match(report.body, candidates, previous)
     old_body = story.body if story is not None else ""
@@ -144,10 +142,10 @@ def _plan_current(
                 _new(report, candidate, now), None, "created", f"{candidate.origin} in revision {n}"
             )
         )
-    # found.removed: closed after the commit, in chunks (changes.close_superseded).
+    # found.removed: closed after the commit, in chunks (unit_of_work.close_superseded).
     count = len(found.kept) + len(found.changed) + len(found.new)
     revision = _revision_record(report, count, False, now, over)
-    return changes.RevisionPlan(revision, True, writes, dropped=len(found.removed))
+    return unit_of_work.RevisionPlan(revision, True, writes, dropped=len(found.removed))
 
 
 # Plans a revision again when the story changed between the read and the commit.
@@ -178,7 +176,7 @@ def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> 
     candidates, over = analysis.candidates, analysis.over
     actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
     for _ in range(MAX_PLANS):
-        story, previous = changes.read_for_planning(report.story_id)
+        story, previous = unit_of_work.read_for_planning(report.story_id)
         if story is not None and report.revision <= story.revision:
             planned = _plan_late(report, candidates, story.revision, now, over)
         else:
@@ -188,13 +186,13 @@ def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> 
         if planned.current and (planned.dropped or left):
             planned = dataclasses.replace(planned, sweep=True)
         try:
-            bumped = changes.commit_revision(
+            bumped = unit_of_work.commit_revision(
                 report.story_id, planned, actor, now,
                 expect_version=story.version if story is not None else 0,
             )  # fmt: skip
-        except (changes.StoryMoved, StaleClaim):
+        except (unit_of_work.StoryMoved, StaleClaim):
             continue
-        except changes.RevisionTaken as exc:
+        except unit_of_work.RevisionTaken as exc:
             # Another consumer stored it meanwhile, or another report has this revision number.
             stored = repository.revision_by_report(report.report_id)
             if stored is not None:
@@ -236,7 +234,7 @@ def store_new_stories(
     for report, _ in reports:
         seen[report.story_id] = seen.get(report.story_id, 0) + 1
     existing = repository.existing_stories(list(seen))
-    groups: list[list[changes.RevisionPlan]] = [[]]
+    groups: list[list[unit_of_work.RevisionPlan]] = [[]]
     size = 0
     for report, analysis in reports:
         if seen[report.story_id] > 1 or report.story_id in existing or report.revision < 1:
@@ -258,7 +256,7 @@ def store_new_stories(
         if not group:
             continue
         try:
-            changes.commit_new_stories(group, now)
+            unit_of_work.commit_new_stories(group, now)
         except Exception as exc:  # each of them again, alone, under the consumer's rules
             log.info("group_write_failed", reports=len(group), error=str(exc)[:200])
             continue
@@ -277,7 +275,7 @@ def store_new_stories(
 def sweep(now: datetime, stories: int = 10) -> bool:
     """Close the claims that revisions dropped, for a few marked stories; True when there
     may be more. Run by a worker beside the consumer, so a revision that drops thousands of
-    claims holds neither the consumer nor the store (see ``changes.close_superseded``)."""
+    claims holds neither the consumer nor the store (see ``unit_of_work.close_superseded``)."""
     story_ids = repository.stories_to_sweep(stories)
 
     def plan(story: StoryRecord, old: list[ClaimRecord]) -> list[ClaimWrite]:
@@ -289,98 +287,6 @@ def sweep(now: datetime, stories: int = 10) -> bool:
         ]
 
     for story_id in story_ids:
-        count = changes.close_superseded(story_id, plan, now, CLOSE_CHUNK)
+        count = unit_of_work.close_superseded(story_id, plan, now, CLOSE_CHUNK)
         log.info("claims_swept", story_id=story_id, closed=count)
     return len(story_ids) == stories
-
-
-# --- snapshots ---------------------------------------------------------------------------
-
-
-def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
-    return ClaimSnapshot(
-        claim_id=claim.claim_id,
-        text=claim.text,
-        start=claim.start,
-        end=claim.end,
-        contested=claim.contested,
-        contest_signals=[SignalOut.model_validate(s) for s in claim.contest_signals],
-        status=ReviewStatus(claim.status),
-        version=claim.version,
-        detected_attributions=[detected_out(a) for a in claim.detected_attributions],
-        attributions=[Attribution.model_validate(a) for a in claim.attributions],
-        context_start=claim.context_start,
-        context_end=claim.context_end,
-        origin=claim.origin,
-        holder=claim.holder_at(now),
-        reviewed_by=claim.reviewed_by,
-    )
-
-
-def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> StoryReviewed:
-    current = [c for c in claims if c.open and c.revision == story.revision]
-    return StoryReviewed(
-        story_id=story.story_id,
-        version=story.version,
-        revision=story.revision,
-        report_id=story.report_id,
-        reporter_id=story.reporter_id,
-        byline=story.byline,
-        headline=story.headline,
-        body=story.body,
-        section=story.section,
-        publish_when_cleared=story.publish_when_cleared,
-        cleared=all(c.status != ReviewStatus.PENDING.value for c in current),
-        claims=[claim_snapshot(c, now) for c in current],
-        updated_at=story.updated_at,
-        claims_over_limit=story.claims_over_limit,
-    )
-
-
-def current_snapshots(story_ids: list[str], now: datetime) -> list[StoryReviewed]:
-    """The current snapshots of these stories, read together."""
-    return [snapshot(story, claims, now) for story, claims in changes.read_stories(story_ids)]
-
-
-def current_snapshot(story_id: str, now: datetime) -> StoryReviewed | None:
-    found = changes.read_story(story_id)
-    return snapshot(*found, now) if found is not None else None
-
-
-def story_for(story_id: str, principal: Principal, now: datetime) -> StoryReviewed:
-    """The story's snapshot; a reporter sees only their own stories."""
-    found = current_snapshot(story_id, now)
-    if found is None:
-        raise NotFound(f"No story {story_id!r}.")
-    if principal.role == Role.REPORTER and found.reporter_id != principal.user_id:
-        raise Forbidden("A reporter can read only their own stories.")
-    return found
-
-
-@dataclass(frozen=True)
-class SnapshotPage:
-    items: list[StoryReviewed]
-    next_cursor: str | None
-
-
-def snapshots_after(
-    updated_after: datetime | None, limit: int, cursor: str | None, now: datetime
-) -> SnapshotPage:
-    """Snapshots of every story changed after ``updated_after``, oldest change first."""
-    after, after_story = updated_after, None
-    if after is not None and after.tzinfo is None:
-        after = after.replace(tzinfo=UTC)
-    if cursor is not None:
-        values = decode_cursor(cursor, ("u", "s"))
-        try:
-            after = datetime.fromisoformat(values["u"])
-        except ValueError as exc:
-            raise bad_cursor() from exc
-        after_story = values["s"]
-    page = changes.read_stories_page(after, after_story, limit)
-    items = [snapshot(story, claims, now) for story, claims in page]
-    next_cursor = None
-    if len(page) == limit:
-        last = page[-1][0]
-        next_cursor = encode_cursor({"u": last.updated_at.isoformat(), "s": last.story_id})
-    return SnapshotPage(items, next_cursor)

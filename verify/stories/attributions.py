@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 from services.contracts import ObtainedVia, SourceKind
 from services.errors import ValidationFailed
-from verify.claims.records import new_attribution_id
-from verify.claims.repository import ClaimRecord
-from verify.claims.schemas import AttributionDraft, AttributionIn
+from verify.stories.records import AttributionRecord, ClaimRecord, new_attribution_id
+from verify.stories.schemas import AttributionDraft, AttributionIn
 
 # The content of a record; a change of any of these needs an anonymous source approved again.
 CONTENT = (
@@ -52,18 +51,18 @@ def _check(index: int, given: AttributionIn, body: str) -> None:
 
 
 def resolve(
-    stored: list[dict[str, Any]], given: list[AttributionIn], body: str
-) -> list[dict[str, Any]]:
+    stored: list[AttributionRecord], given: list[AttributionIn], body: str
+) -> list[AttributionRecord]:
     """The claim's new attribution list: records named by id are kept (an editor's approval
     stays while their content is unchanged), records without an id are new."""
-    by_id = {a["attribution_id"]: a for a in stored}
+    by_id = {a.attribution_id: a for a in stored}
     seen: set[str] = set()
-    out: list[dict[str, Any]] = []
+    out: list[AttributionRecord] = []
     for index, item in enumerate(given):
         _check(index, item, body)
-        content = item.model_dump(mode="json", include=set(CONTENT))
+        content: dict[str, Any] = item.model_dump(mode="json", include=set(CONTENT))
         if item.attribution_id is None:
-            out.append({"attribution_id": new_attribution_id(), **content, "approval": None})
+            out.append(AttributionRecord(attribution_id=new_attribution_id(), **content))
             continue
         old = by_id.get(item.attribution_id)
         if old is None:
@@ -71,9 +70,11 @@ def resolve(
         if item.attribution_id in seen:
             raise _invalid(index, "attribution_id", "given twice")
         seen.add(item.attribution_id)
-        unchanged = all(old.get(k) == content[k] for k in CONTENT)
-        approval = old.get("approval") if unchanged else None
-        out.append({"attribution_id": item.attribution_id, **content, "approval": approval})
+        unchanged = all(getattr(old, k) == content[k] for k in CONTENT)
+        approval = old.approval if unchanged else None
+        out.append(
+            AttributionRecord(attribution_id=item.attribution_id, **content, approval=approval)
+        )
     return out
 
 
@@ -111,19 +112,19 @@ def suggestions(claim: ClaimRecord, body: str) -> list[AttributionDraft]:
     named: set[str] = set()
     sentence = body[claim.context_start : claim.context_end]
     for found in claim.detected_attributions:
-        kind = _KINDS.get(found["source_kind"])
+        kind = _KINDS.get(found.source_kind)
         drafts.append(
             AttributionDraft(
-                source_name=found["source"],
+                source_name=found.source,
                 source_kind=kind,
-                obtained_via=_via(kind, found["cue"], sentence),
-                start=min(found["start"], found.get("cue_start", found["start"])),
-                end=max(found["end"], found.get("cue_end", found["end"])),
-                cue=found["cue"],
+                obtained_via=_via(kind, found.cue, sentence),
+                start=min(found.start, found.cue_start),
+                end=max(found.end, found.cue_end),
+                cue=found.cue,
                 found_by="detection",
             )
         )
-        named.add(found["source"].casefold())
+        named.add(found.source.casefold())
     for source in claim.declared_sources:
         if source.casefold() not in named:
             drafts.append(

@@ -1,4 +1,5 @@
-"""Reviewers reshape a story's claims: add one, split one, merge several, keeping them apart.
+"""Restructure: reviewers reshape a story's claims: add one, split one, merge several,
+keeping them apart.
 
 Each is planned inside the transaction from the story and its open claims as the store
 has them then (a change of the story meanwhile aborts it and it runs again), so two
@@ -7,30 +8,41 @@ reviewers cannot add overlapping claims or merge a claim another just split.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime
 from typing import Any
 
 from services.errors import Conflict, NotFound, ValidationFailed
-from verify import changes
-from verify.claims.records import closed, new_attribution_id, new_claim
-from verify.claims.repository import ClaimRecord, ClaimWrite, StaleClaim
-from verify.claims.service import check_span, check_writable, get, refusal
 from verify.common import Actor, StoryChanged
 from verify.detection import analyse_span
-from verify.stories import repository as stories
+from verify.stories import repository, unit_of_work
 from verify.stories.analysis import overlaps
-from verify.stories.repository import StoryRecord
+from verify.stories.records import (
+    AttributionRecord,
+    ClaimRecord,
+    ClaimWrite,
+    StaleClaim,
+    StoryRecord,
+    closed,
+    new_attribution_id,
+    new_claim,
+)
+from verify.stories.review import check_span, check_writable, get, refusal
 
 
 def _commit(
-    story_id: str, plan: changes.StoryPlanner, actor: Actor, now: datetime, notify: StoryChanged
+    story_id: str,
+    plan: unit_of_work.StoryPlanner,
+    actor: Actor,
+    now: datetime,
+    notify: StoryChanged,
 ) -> list[ClaimRecord]:
     try:
-        committed = changes.commit_planned(story_id, plan, actor, now)
+        committed = unit_of_work.commit_planned(story_id, plan, actor, now)
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, None) from exc
-    except changes.StoryMoved as exc:
+    except unit_of_work.StoryMoved as exc:
         raise Conflict(f"Story {story_id} changed meanwhile; read it again.") from exc
     notify(story_id)
     return committed.claims
@@ -70,7 +82,7 @@ def add(
     notify: StoryChanged,
 ) -> ClaimRecord:
     """A claim detection missed, by its offsets or by its (unique) text in the body."""
-    if stories.load_story(story_id) is None:
+    if repository.load_story(story_id) is None:
         raise NotFound(f"No story {story_id!r}.")
 
     def plan(story: StoryRecord, claims: list[ClaimRecord]) -> list[ClaimWrite]:
@@ -95,8 +107,8 @@ def _only_place(body: str, text: str | None) -> tuple[int, int]:
     return check_span(body, at, at + len(needle), "text")
 
 
-def _copies(attributions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**a, "attribution_id": new_attribution_id()} for a in attributions]
+def _copies(attributions: list[AttributionRecord]) -> list[AttributionRecord]:
+    return [dataclasses.replace(a, attribution_id=new_attribution_id()) for a in attributions]
 
 
 def split(
@@ -166,10 +178,10 @@ def merge(
             chosen.append(claim)
         start, end = min(c.start for c in chosen), max(c.end for c in chosen)
         _clear_of(claims, start, end, set(claim_ids))
-        kept: dict[str, dict[str, Any]] = {}
+        kept: dict[str, AttributionRecord] = {}
         for claim in sorted(chosen, key=lambda c: c.start):
             for a in claim.attributions:
-                kept.setdefault(a["attribution_id"], a)
+                kept.setdefault(a.attribution_id, a)
         merged = _new(story, start, end, now, attributions=list(kept.values()))
         reason = f"merged into {merged.claim_id}"
         closing = [

@@ -1,0 +1,153 @@
+"""The store's documents of a story, its revisions, its claims and their audit, with their
+indexes (database ``<db_prefix>_verify``). Queries are in :mod:`verify.stories.repository`.
+
+A story document holds its current revision's text (what snapshots show) and ``version``,
+raised with ``$inc`` in the transaction of every change of the story or its claims.
+The story is also its own outbox row (:mod:`services.outbox`): that same transaction
+makes it due, and the snapshot outbox (:mod:`verify.outbox`) closes it once the event
+of that exact version was acknowledged. ``outbox.full`` says whether anything but the
+leases changed since the last whole snapshot went out.
+"""
+
+from __future__ import annotations
+
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    DictField,
+    Document,
+    IntField,
+    ListField,
+    StringField,
+)
+
+from services import outbox as shared_outbox
+
+ALIAS = "verify"
+
+
+class Story(Document):
+    story_id = StringField(required=True)
+    version = IntField(required=True)
+    revision = IntField(required=True)
+    report_id = StringField(required=True)
+    reporter_id = StringField(required=True)
+    byline = StringField(required=True)
+    headline = StringField(required=True)
+    body = StringField(required=True)
+    section = StringField(required=True)
+    publish_when_cleared = BooleanField(required=True)
+    claims_over_limit = IntField(default=0)
+    outbox = DictField()
+    # Claims of an earlier revision are still open: the sweep closes them.
+    sweep_pending = BooleanField()
+    created_at = DateTimeField(required=True)
+    updated_at = DateTimeField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "stories",
+        "indexes": [
+            {"fields": ["story_id"], "unique": True},
+            # GET /v1/snapshots: oldest change first.
+            {"fields": ["updated_at", "story_id"]},
+            shared_outbox.INDEX,
+            {"fields": ["sweep_pending"], "sparse": True},
+        ],
+    }
+
+
+class Revision(Document):
+    story_id = StringField(required=True)
+    revision = IntField(required=True)
+    report_id = StringField(required=True)
+    reporter_id = StringField(required=True)
+    byline = StringField(required=True)
+    headline = StringField(required=True)
+    body = StringField(required=True)
+    section = StringField(required=True)
+    publish_when_cleared = BooleanField(required=True)
+    accepted_at = DateTimeField(required=True)
+    received_at = DateTimeField(required=True)
+    claims = IntField(required=True)
+    claims_over_limit = IntField(default=0)
+    superseded = BooleanField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "revisions",
+        "indexes": [
+            # Exactly once: a report seen twice cannot make a second revision.
+            {"fields": ["report_id"], "unique": True},
+            {"fields": ["story_id", "revision"], "unique": True},
+        ],
+    }
+
+
+class Claim(Document):
+    claim_id = StringField(required=True)
+    story_id = StringField(required=True)
+    revision = IntField(required=True)
+    section = StringField(required=True)
+    text = StringField(required=True)
+    norm = StringField(required=True)
+    start = IntField(required=True)
+    end = IntField(required=True)
+    context_start = IntField(required=True)
+    context_end = IntField(required=True)
+    contested = BooleanField(required=True)
+    contest_signals = ListField(DictField())
+    detected_attributions = ListField(DictField())
+    checkable_reasons = ListField(StringField())
+    declared_sources = ListField(StringField())
+    origin = StringField(required=True)
+    status = StringField(required=True)
+    attributions = ListField(DictField())
+    version = IntField(required=True)
+    audit_seq = IntField(required=True)
+    open = BooleanField(required=True)
+    closed_reason = StringField()
+    lease_holder_id = StringField()
+    lease_holder = StringField()
+    lease_until = DateTimeField()
+    reviewed_by = StringField()
+    reviewed_at = DateTimeField()
+    note = StringField()
+    queued_at = DateTimeField(required=True)
+    created_at = DateTimeField(required=True)
+    updated_at = DateTimeField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "claims",
+        "indexes": [
+            {"fields": ["claim_id"], "unique": True},
+            {"fields": ["story_id", "open", "start"]},
+            # The queue: open claims by status (and section), oldest first.
+            {"fields": ["open", "status", "queued_at", "claim_id"]},
+            {"fields": ["open", "status", "section", "queued_at", "claim_id"]},
+        ],
+    }
+
+
+class ClaimAudit(Document):
+    claim_id = StringField(required=True)
+    seq = IntField(required=True)
+    story_id = StringField(required=True)
+    version = IntField(required=True)
+    at = DateTimeField(required=True)
+    actor = DictField(required=True)
+    action = StringField(required=True)
+    detail = StringField()
+    before = DictField()
+    after = DictField()
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "claim_audit",
+        # Unique: one entry per change; the claim's audit_seq numbers them.
+        "indexes": [{"fields": ["claim_id", "seq"], "unique": True}],
+    }
+
+
+DOCUMENTS = (Story, Revision, Claim, ClaimAudit)

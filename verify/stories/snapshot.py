@@ -1,0 +1,118 @@
+"""What verify sends to publish and ingest: a story's snapshot (``StoryReviewed``) with its
+current revision's claims, one at a time or a page of them in change order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.auth import Principal, Role
+from services.contracts import (
+    Attribution,
+    ClaimSnapshot,
+    ReviewStatus,
+    StoryReviewed,
+)
+from services.cursors import decode_keyset, encode_keyset
+from services.errors import Forbidden, NotFound
+from verify.stories import unit_of_work
+from verify.stories.records import (
+    AttributionRecord,
+    ClaimRecord,
+    StoryRecord,
+    detected_out,
+    signal_out,
+)
+
+
+def attribution_event(record: AttributionRecord) -> Attribution:
+    """A reviewer's attribution record as the ``StoryReviewed`` event carries it."""
+    return Attribution.model_validate(record.as_dict())
+
+
+def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
+    return ClaimSnapshot(
+        claim_id=claim.claim_id,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        contested=claim.contested,
+        contest_signals=[signal_out(s) for s in claim.contest_signals],
+        status=ReviewStatus(claim.status),
+        version=claim.version,
+        detected_attributions=[detected_out(a) for a in claim.detected_attributions],
+        attributions=[attribution_event(a) for a in claim.attributions],
+        context_start=claim.context_start,
+        context_end=claim.context_end,
+        origin=claim.origin,
+        holder=claim.holder_at(now),
+        reviewed_by=claim.reviewed_by,
+    )
+
+
+def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> StoryReviewed:
+    current = [c for c in claims if c.open and c.revision == story.revision]
+    return StoryReviewed(
+        story_id=story.story_id,
+        version=story.version,
+        revision=story.revision,
+        report_id=story.report_id,
+        reporter_id=story.reporter_id,
+        byline=story.byline,
+        headline=story.headline,
+        body=story.body,
+        section=story.section,
+        publish_when_cleared=story.publish_when_cleared,
+        cleared=all(c.status != ReviewStatus.PENDING.value for c in current),
+        claims=[claim_snapshot(c, now) for c in current],
+        updated_at=story.updated_at,
+        claims_over_limit=story.claims_over_limit,
+    )
+
+
+def current_snapshots(story_ids: list[str], now: datetime) -> list[StoryReviewed]:
+    """The current snapshots of these stories, read together."""
+    return [snapshot(story, claims, now) for story, claims in unit_of_work.read_stories(story_ids)]
+
+
+def current_snapshot(story_id: str, now: datetime) -> StoryReviewed | None:
+    found = unit_of_work.read_story(story_id)
+    return snapshot(*found, now) if found is not None else None
+
+
+def story_for(story_id: str, principal: Principal, now: datetime) -> StoryReviewed:
+    """The story's snapshot; a reporter sees only their own stories."""
+    found = current_snapshot(story_id, now)
+    if found is None:
+        raise NotFound(f"No story {story_id!r}.")
+    if principal.role == Role.REPORTER and found.reporter_id != principal.user_id:
+        raise Forbidden("A reporter can read only their own stories.")
+    return found
+
+
+@dataclass(frozen=True)
+class SnapshotPage:
+    items: list[StoryReviewed]
+    next_cursor: str | None
+
+
+# The names in a snapshots page's cursor: the last story's change time and id.
+CURSOR_KEYS = ("u", "s")
+
+
+def snapshots_after(
+    updated_after: datetime | None, limit: int, cursor: str | None, now: datetime
+) -> SnapshotPage:
+    """Snapshots of every story changed after ``updated_after``, oldest change first."""
+    after, after_story = updated_after, None
+    if after is not None and after.tzinfo is None:
+        after = after.replace(tzinfo=UTC)
+    if cursor is not None:
+        after, after_story = decode_keyset(cursor, CURSOR_KEYS)
+    page = unit_of_work.read_stories_page(after, after_story, limit)
+    items = [snapshot(story, claims, now) for story, claims in page]
+    next_cursor = None
+    if len(page) == limit:
+        last = page[-1][0]
+        next_cursor = encode_keyset(last.updated_at, last.story_id, CURSOR_KEYS)
+    return SnapshotPage(items, next_cursor)
