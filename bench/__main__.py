@@ -4,7 +4,8 @@ baseline in this one run, and write ``bench/results.md`` and ``bench/ingest.png`
 Order: end to end at the target's rate with one verify, then with two (each on a fresh
 stack: verify falls behind at that rate), then on a last fresh stack end to end at a low
 rate, the gate, the feeds, and ingest last (its load leaves a backlog in verify that
-would skew anything after it). Detection runs in this process once the stack is down.
+would skew anything after it). Detection and claim memory (its own store) run in this
+process once the stack is down.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import detection, e2e, feeds, gaps, gate, ingest, machine, plot, report, stack
+from bench import detection, e2e, feeds, gaps, gate, ingest, machine, memory, plot, report, stack
 from bench.sampler import Sampler
 from services.log import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = ("e2e", "gate", "feeds", "ingest", "detection")
+FIGURES = ("e2e", "gate", "feeds", "ingest", "detection", "memory")
 
 
 def main() -> None:
@@ -106,6 +107,8 @@ def main() -> None:
     results.sampler = sampler
     if "detection" in args.only:
         measure("detection", lambda: setattr(results, "detection", detection.run()))
+    if "memory" in args.only:
+        measure("claim memory", lambda: setattr(results, "memory", memory.run()))
     results.loads.append(("done", machine.load_average()))
     results.minutes = (time.monotonic() - started) / 60
     if results.ingest is not None:

@@ -15,6 +15,8 @@ from bench.gate import GateFigure, first_p
 from bench.ingest import PHASE as INGEST_PHASE
 from bench.ingest import IngestFigure
 from bench.load import Result
+from bench.memory import MemoryFigure
+from bench.memory import lines as memory_lines
 from bench.profile import Profile
 from bench.sampler import WHOLE_RUN, Sampler
 
@@ -43,6 +45,7 @@ class Results:
     feeds: FeedFigure | None = None
     ingest: IngestFigure | None = None
     detection: DetectionFigure | None = None
+    memory: MemoryFigure | None = None
     sampler: Sampler | None = None
     minutes: float = 0.0
     errors: dict[str, str] = field(default_factory=dict)  # figure -> why it was not measured
@@ -383,6 +386,8 @@ def render(r: Results, gaps: list[str] | None = None) -> str:
         out += resources_section(r.sampler)
     if r.detection:
         out += detection_section(r.detection)
+    if r.memory:
+        out += ["## Claim memory", "", *memory_lines(r.memory), ""]
     profiles = [p for f in r.e2e for p in f.profiles]
     profiles += r.gate.profiles if r.gate else []
     profiles += r.feeds.profiles if r.feeds else []

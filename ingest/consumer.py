@@ -5,6 +5,7 @@ from __future__ import annotations
 from ingest.reports import service
 from services.bus import ConsumerLoop, Received
 from services.contracts import (
+    ClaimFlagged,
     CloudEvent,
     ReportReceived,
     StoryChanged,
@@ -27,6 +28,8 @@ def handle(event: CloudEvent, received: Received) -> None:
         service.on_reviewed(payload)
     elif isinstance(payload, StoryPublished):
         service.on_published(payload)
+    elif isinstance(payload, ClaimFlagged):
+        return  # for publish: the reporter's timeline does not follow other stories' claims
     else:
         raise InvalidMessage("unexpected_type", f"{event.type} does not belong on {received.topic}")
 

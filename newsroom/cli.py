@@ -393,6 +393,8 @@ def report(
     for entry in found["timeline"]:
         typer.echo(f"  {entry['status']:<10} {entry['at']}")
     typer.secho(f"Now: {found['status']}", bold=True)
+    for line in found.get("held", []):
+        typer.echo(f"  held: {line}")
 
 
 @app.command()

@@ -93,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings,
             topics=[Topic.STORIES_REVIEWED],
             group="publish",
-            handler=make_handler(desk, verify, auto_release.wake),
+            handler=make_handler(desk, verify, auto_release.wake, released),
             producer=runtime.producer,
             admin=runtime.admin,
             name="publish-consumer",

@@ -1,4 +1,5 @@
-"""The ``stories.reviewed`` handler (group "publish"): story changes into the read model.
+"""The ``stories.reviewed`` handler (group "publish"): story changes into the read model,
+and verify's flags on released claims (``ClaimFlagged``: :mod:`publish.stories.flags`).
 
 Idempotent on (story, version): an older or repeated event changes nothing. A whole
 snapshot (``StoryReviewed``) is stored as it comes; a ``StoryChanged`` either patches
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from publish.stories import service
+from publish.stories import flags, service
 from services.bus import Received
-from services.contracts import CloudEvent, StoryChanged, StoryReviewed
+from services.contracts import ClaimFlagged, CloudEvent, StoryChanged, StoryReviewed
 from services.errors import InvalidMessage, NewsroomError
 from services.log import get_logger
 
@@ -42,14 +43,22 @@ def release_automatically(
 
 
 def make_handler(
-    desk: service.Desk, source: service.SnapshotSource, auto_release_due: Callable[[], None]
+    desk: service.Desk,
+    source: service.SnapshotSource,
+    auto_release_due: Callable[[], None],
+    flagged: Released,
 ) -> Callable[[CloudEvent, Received], None]:
     def handle(event: CloudEvent, received: Received) -> None:
         payload = event.payload()
-        if not isinstance(payload, StoryReviewed | StoryChanged):
+        if not isinstance(payload, StoryReviewed | StoryChanged | ClaimFlagged):
             raise InvalidMessage("unexpected_type", f"{event.type} on {received.topic}")
         if received.key and received.key != payload.story_id:
             raise InvalidMessage("key_mismatch", f"key {received.key} for {payload.story_id}")
+        if isinstance(payload, ClaimFlagged):
+            outcome = flags.flag(desk, payload)
+            if outcome is not None:
+                flagged(outcome)
+            return
         if isinstance(payload, StoryReviewed):
             row = service.apply_snapshot(payload, desk.now())
         else:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.errors import InvalidMessage
+from services.text import PlainText, WebUrl
 
 SCHEMA_VERSION = 1
 CONTENT_TYPE = "application/cloudevents+json"
@@ -179,12 +180,20 @@ class StoryReviewed(Contract):
     body: str
     section: str
     publish_when_cleared: bool
+    # The revision passes the publish rule (``services.rule``); ``held`` says why
+    # not, in an editor's words, one line per reason.
     cleared: bool
     claims: list[ClaimSnapshot]
     updated_at: datetime
     # Claims detection found beyond the revision's limit (``max_claims_per_revision``):
     # not stored as claims; the reviewer is told so.
     claims_over_limit: int = 0
+    # The revision whose claim list a reviewer confirmed (rule 0): released only when it is
+    # this snapshot's ``revision``. None: never confirmed (or a snapshot from before it).
+    claim_list_confirmed_revision: int | None = None
+    # Sentences of this revision no reviewer has checked for claims yet.
+    sentences_to_check: int = 0
+    held: list[str] = Field(default_factory=list)
 
 
 class ClaimHolder(Contract):
@@ -209,8 +218,27 @@ class StoryChanged(Contract):
     report_id: str
     cleared: bool
     reason: Literal["leases", "too_large"]
+    held: list[str] = Field(default_factory=list)
     holders: list[ClaimHolder] = Field(default_factory=list)
     updated_at: datetime
+
+
+class ClaimFlagged(Contract):
+    """Verify to publish: a claim of ``story_id`` makes the same assertion as a claim of
+    another story that was since found false (or lost its attribution). Publish marks
+    the story ``needs_correction`` if it released that claim; ``flag_id`` makes a repeat
+    change nothing."""
+
+    flag_id: str = Field(min_length=1, max_length=200)
+    story_id: str = Field(min_length=1, max_length=200)
+    claim_id: str = Field(min_length=1, max_length=200)
+    source_story_id: str = Field(min_length=1, max_length=200)
+    source_claim_id: str = Field(min_length=1, max_length=200)
+    status: ReviewStatus
+    # Shown to editors and subscribers: the text policy, and a link they can follow.
+    reason: PlainText = Field(min_length=1, max_length=2000)
+    review_url: WebUrl
+    flagged_at: datetime
 
 
 class StoryPublished(Contract):
@@ -218,10 +246,13 @@ class StoryPublished(Contract):
     revision: int
     version: int
     report_id: str
-    action: Literal["published", "corrected", "retracted"]
+    # needs_correction: the released story carries a claim found false elsewhere; it
+    # stays out until an editor corrects or retracts it.
+    action: Literal["published", "corrected", "retracted", "needs_correction"]
     url: str
     at: datetime
     reason: str | None = None
+    review_url: str | None = None
 
 
 EVENT_TYPES: dict[str, type[Contract]] = {
@@ -229,6 +260,7 @@ EVENT_TYPES: dict[str, type[Contract]] = {
     "org.newsroom.report.received": ReportReceived,
     "org.newsroom.story.reviewed": StoryReviewed,
     "org.newsroom.story.changed": StoryChanged,
+    "org.newsroom.claim.flagged": ClaimFlagged,
     "org.newsroom.story.published": StoryPublished,
 }
 TYPE_OF: dict[type[Contract], str] = {model: name for name, model in EVENT_TYPES.items()}

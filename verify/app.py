@@ -13,6 +13,9 @@ from services.settings import Settings
 from verify.common import utcnow
 from verify.consumer import ReportStrategy, detection_processes
 from verify.edge import VerifyContext
+from verify.memory.flags import flag_outbox, review_hook
+from verify.memory.repository import DOCUMENTS as MEMORY_DOCUMENTS
+from verify.memory.routes import router as memory_router
 from verify.outbox import SnapshotOutbox
 from verify.queue.metrics import install as install_queue_metrics
 from verify.queue.routes import router as queue_router
@@ -20,6 +23,7 @@ from verify.stories import intake
 from verify.stories.documents import DOCUMENTS
 from verify.stories.routes import router as claims_router
 from verify.stories.routes import stories_router
+from verify.stories.signoff_routes import router as signoff_router
 from verify.ui import install as install_console
 
 # The sweep (closing the claims a revision dropped) also runs this often, after a crash.
@@ -31,9 +35,11 @@ with its attribution found in the text. Consumes `reports.submitted`; produces
 
 
 def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
-    runtime = Runtime(settings, "verify", documents=list(DOCUMENTS))
+    runtime = Runtime(settings, "verify", documents=[*DOCUMENTS, *MEMORY_DOCUMENTS])
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
+    flags = flag_outbox(runtime)
+    runtime.add_worker(flags)
     sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: intake.sweep(utcnow()))
     runtime.add_worker(sweeper)
     strategy = ReportStrategy(
@@ -60,9 +66,11 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
         runtime,
         title="Newsroom verify",
         description=DESCRIPTION,
-        routers=[stories_router, queue_router, claims_router],
+        routers=[stories_router, signoff_router, queue_router, claims_router, memory_router],
     )
-    app.state.verify = VerifyContext(settings.lease_seconds, outbox.story_changed, clock)
+    app.state.verify = VerifyContext(
+        settings.lease_seconds, outbox.story_changed, clock, review_hook(settings, flags)
+    )
     install_console(app, runtime)
     install_queue_metrics()
     return app

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
@@ -17,12 +18,19 @@ REVIEWERS = (Role.REVIEWER, Role.EDITOR)
 _IF_MATCH = re.compile(r'^\s*"(\d{1,18})"\s*$')
 
 
+def _nothing(_: Any) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class VerifyContext:
     lease_seconds: int
     story_changed: StoryChanged
     # What leases are taken, renewed, ended and checked against (tests move it).
     clock: Clock = SYSTEM_CLOCK
+    # Told after a claim's review changed (claim memory stores its statement and, for a
+    # claim found false, flags the stories that carry the same claim).
+    claim_reviewed: Callable[[Any], None] = _nothing
 
 
 def get_context(request: Request) -> VerifyContext:

@@ -128,6 +128,7 @@ def _changed(
         revision=snapshot.revision,
         report_id=snapshot.report_id,
         cleared=snapshot.cleared,
+        held=snapshot.held,
         reason=reason,
         holders=holders,
         updated_at=snapshot.updated_at,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,9 @@ class Report(Document):
     accepted_at = DateTimeField(required=True)
     # state name -> first time it was reached (accepted, queued, in_review, ...)
     timeline = DictField()
+    # Why the revision is held now, from verify's newest event (``held_version``).
+    held = ListField(StringField())
+    held_version = IntField()
     delivered_at = DateTimeField()
     outbox = DictField()
 
@@ -82,6 +85,7 @@ class ReportRecord:
     trace_id: str | None
     accepted_at: datetime
     timeline: dict[str, datetime]
+    held: list[str] = field(default_factory=list)
 
 
 class DuplicateKey(Exception):
@@ -108,6 +112,7 @@ def _record(doc: dict[str, Any]) -> ReportRecord:
         trace_id=doc.get("trace_id"),
         accepted_at=doc["accepted_at"],
         timeline=doc.get("timeline", {}),
+        held=doc.get("held", []),
     )
 
 
@@ -272,4 +277,17 @@ def mark_delivered(report_id: str, at: datetime) -> bool:
 
 def mark_reached(report_id: str, state: str, at: datetime) -> bool:
     result = _reports().update_one({"_id": report_id}, {"$min": {f"timeline.{state}": at}})
+    return bool(result.matched_count)
+
+
+def mark_held(report_id: str, held: list[str], version: int) -> bool:
+    """Keep why the revision is held as of story ``version``; an older version's (a
+    re-sent event) changes nothing."""
+    result = _reports().update_one(
+        {
+            "_id": report_id,
+            "$or": [{"held_version": {"$lt": version}}, {"held_version": {"$exists": False}}],
+        },
+        {"$set": {"held": held, "held_version": version}},
+    )
     return bool(result.matched_count)

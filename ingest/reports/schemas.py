@@ -53,6 +53,11 @@ class ReportView(BaseModel):
     byline: str
     status: str
     timeline: list[TimelineEntry]
+    held: list[str] = Field(
+        default_factory=list,
+        description="Why the revision does not pass the publish rule now, one line per "
+        "reason (empty once it is cleared, or before verify has reviewed it)",
+    )
     claims_declared: int
     publish_when_cleared: bool
 

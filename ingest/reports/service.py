@@ -297,7 +297,10 @@ class ReportStatus:
 
 def status_of(record: repo.ReportRecord) -> ReportStatus:
     timeline = [(state, record.timeline[state]) for state in STATES if state in record.timeline]
-    return ReportStatus(record, timeline[-1][0] if timeline else "accepted", timeline)
+    status = timeline[-1][0] if timeline else "accepted"
+    if status == "cleared" and record.held:
+        status = "in_review"  # it passed the rule once, and no longer does (``held`` says why)
+    return ReportStatus(record, status, timeline)
 
 
 def _may_read_all(principal: Principal) -> bool:
@@ -359,9 +362,11 @@ def on_receipt(event: ReportReceived) -> bool:
 
 
 def on_reviewed(event: StoryReviewed | StoryChanged) -> bool:
-    """A change of the story in review: the timeline needs only whether it is cleared."""
+    """A change of the story in review: whether it is cleared (passes the publish rule),
+    and why it is held while it does not."""
+    held = repo.mark_held(event.report_id, [] if event.cleared else list(event.held), event.version)
     if not event.cleared:
-        return False
+        return held
     return repo.mark_reached(event.report_id, "cleared", event.updated_at)
 
 
@@ -381,6 +386,7 @@ def view_fields(status: ReportStatus) -> dict[str, Any]:
         "byline": record.byline,
         "status": status.status,
         "timeline": [{"status": s, "at": at} for s, at in status.timeline],
+        "held": record.held,
         "claims_declared": len(record.claims),
         "publish_when_cleared": record.publish_when_cleared,
     }

@@ -20,7 +20,7 @@ class State(StrEnum):
     RETRACTED = "retracted"
 
 
-Action = Literal["published", "corrected", "retracted"]
+Action = Literal["published", "corrected", "retracted", "needs_correction"]
 
 
 class Record(BaseModel):
@@ -43,6 +43,7 @@ class StoryRow(Record):
     auto_release: bool = False
     needs_correction: bool = False
     correction_reasons: list[str] = Field(default_factory=list)
+    correction_flags: list[CorrectionFlag] = Field(default_factory=list)
     published_revision: int | None = None
     snapshot_updated_at: datetime
     changed_at: datetime
@@ -53,6 +54,20 @@ class StoryRow(Record):
     # The trace of the event that brought this snapshot: a release made for it later by a
     # worker ("publish when cleared") carries it on.
     trace_id: str | None = None
+
+
+class CorrectionFlag(Record):
+    """Verify's word that a released claim makes the same assertion as a claim found
+    false (or whose attribution was withdrawn) in another story."""
+
+    flag_id: str
+    claim_id: str
+    source_story_id: str
+    source_claim_id: str
+    status: str
+    reason: str
+    review_url: str
+    at: datetime
 
 
 class CorrectionNote(Record):

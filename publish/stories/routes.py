@@ -13,6 +13,7 @@ from publish.feeds.links import story_url
 from publish.stories import service
 from publish.stories.model import State, StoryRow
 from publish.stories.schemas import (
+    CorrectionFlagOut,
     GateOut,
     PublishRequest,
     ReleaseOut,
@@ -133,6 +134,10 @@ def _story_out(row: StoryRow) -> StoryOut:
         blockers=row.blockers,
         needs_correction=row.needs_correction,
         correction_reasons=row.correction_reasons,
+        correction_flags=[
+            CorrectionFlagOut.model_validate(f.model_dump(exclude={"flag_id"}))
+            for f in row.correction_flags
+        ],
         published_revision=row.published_revision,
         publish_when_cleared=row.snapshot.publish_when_cleared,
         changed_at=row.changed_at,

@@ -31,11 +31,14 @@ class RetractRequest(Schema):
 
 
 class BlockerOut(Schema):
-    claim_id: str
+    claim_id: str | None = Field(
+        description="The blocking claim; null for the revision's unconfirmed claim list"
+    )
     claim_text: str
-    status: str
-    reason: str = Field(description="A code: pending, false, no_attribution, vague_source, "
-                        "anonymous_unapproved, not_attributed_in_text")  # fmt: skip
+    status: str = Field(description="The claim's review status; `unconfirmed` for the claim list")
+    reason: str = Field(description="A code: claim_list_unconfirmed, pending, false, "
+                        "no_attribution, vague_source, anonymous_unapproved, "
+                        "not_attributed_in_text")  # fmt: skip
     lacks: str
     holder: str
 
@@ -60,6 +63,16 @@ class ReleaseOut(Schema):
     retracted: bool
 
 
+class CorrectionFlagOut(Schema):
+    claim_id: str
+    source_story_id: str
+    source_claim_id: str
+    status: str
+    reason: str
+    review_url: str
+    at: datetime
+
+
 class StoryOut(Schema):
     story_id: str
     headline: str
@@ -71,6 +84,7 @@ class StoryOut(Schema):
     blockers: int
     needs_correction: bool
     correction_reasons: list[str]
+    correction_flags: list[CorrectionFlagOut]
     published_revision: int | None
     publish_when_cleared: bool
     changed_at: datetime

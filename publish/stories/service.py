@@ -36,7 +36,7 @@ from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
 from services.log import current_trace_id, get_logger, traceparent_of
-from services.publish_rule.gate import Verdict, evaluate
+from services.rule.gate import Verdict, evaluate, held
 
 log = get_logger(__name__)
 
@@ -119,6 +119,7 @@ def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> 
                 "version": event.version,
                 "claims": claims,
                 "cleared": event.cleared,
+                "held": event.held,
                 "updated_at": event.updated_at,
             }
         )
@@ -158,7 +159,7 @@ def release(
     verdict = evaluate(snapshot)
     if not verdict.publishable:
         raise Blocked(
-            f"{len(verdict.blockers)} claim(s) keep revision {snapshot.revision} from release.",
+            f"Revision {snapshot.revision} is held: {'; '.join(held(verdict))}.",
             extra=verdict_body(verdict),
         )
 
@@ -189,6 +190,7 @@ def release(
                     "state": State.PUBLISHED,
                     "needs_correction": False,
                     "correction_reasons": [],
+                    "correction_flags": [],
                     "auto_release": False,
                     "published_revision": snapshot.revision,
                     "changed_at": now,
@@ -197,7 +199,7 @@ def release(
         )
         # An automatic release continues the trace of the snapshot that cleared the story.
         trace = (row.trace_id if automatic else None) or current_trace_id()
-        release_row = _record_release(tx, desk, publication, action, now, None, trace)
+        release_row = record_release(tx, desk, publication, action, now, None, trace)
         return Released(action, publication, release_row)
 
     outcome = repository.in_transaction(work)
@@ -246,7 +248,7 @@ def _publication(
     )
 
 
-def _record_release(
+def record_release(
     tx: Tx,
     desk: Desk,
     publication: Publication,
@@ -254,6 +256,7 @@ def _record_release(
     now: datetime,
     reason: str | None,
     trace_id: str | None = None,
+    review_url: str | None = None,
 ) -> ReleaseRow:
     """The release row (outbox of ``stories.published``) and one delivery per subscriber,
     in the caller's transaction."""
@@ -267,6 +270,7 @@ def _record_release(
         url=url,
         at=now,
         reason=reason,
+        review_url=review_url,
     )
     row = ReleaseRow(
         release_id=f"rel_{uuid.uuid4().hex}",
@@ -322,7 +326,7 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
                     update={"state": State.RETRACTED, "auto_release": False, "changed_at": now}
                 )
             )
-        release_row = _record_release(tx, desk, publication, "retracted", now, reason)
+        release_row = record_release(tx, desk, publication, "retracted", now, reason)
         return Released("retracted", publication, release_row)
 
     outcome = repository.in_transaction(work)

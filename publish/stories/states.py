@@ -8,7 +8,7 @@ from datetime import datetime
 
 from publish.stories.model import Publication, State, StoryRow
 from services.contracts import ClaimSnapshot, StoryReviewed
-from services.publish_rule.gate import Verdict
+from services.rule.gate import Verdict
 
 
 def claim_changes(released: list[ClaimSnapshot], current: StoryReviewed) -> list[str]:
@@ -57,10 +57,16 @@ def build_row(
 ) -> StoryRow:
     needs = previous.needs_correction if previous else False
     reasons = list(previous.correction_reasons) if previous else []
+    flags = list(previous.correction_flags) if previous else []
     live = publication is not None and publication.retracted is None
     if live and publication is not None and snapshot.revision == publication.revision:
         found = claim_changes(publication.claims, snapshot)
-        found += [f"Claim '{_short(b.claim_text)}' now blocks: {b.lacks}" for b in verdict.blockers]
+        # A revision's confirmed claim list stays confirmed: only claims can start to block.
+        found += [
+            f"Claim '{_short(b.claim_text)}' now blocks: {b.lacks}"
+            for b in verdict.blockers
+            if b.claim_id is not None
+        ]
         if found:
             needs = True
             reasons += [reason for reason in found if reason not in reasons]
@@ -84,6 +90,7 @@ def build_row(
         ),
         needs_correction=needs,
         correction_reasons=reasons[-20:],
+        correction_flags=flags[-20:],
         published_revision=publication.revision if publication else None,
         snapshot_updated_at=snapshot.updated_at,
         changed_at=now,

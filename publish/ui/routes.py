@@ -51,6 +51,11 @@ def claim_link(claim_id: str) -> str:
     return "/ui/go/verify?" + urlencode({"next": f"/ui/claims/{claim_id}"})
 
 
+def story_link(story_id: str) -> str:
+    """A story's page in the reviewers' console (its claim list), through the hand-off."""
+    return "/ui/go/verify?" + urlencode({"next": f"/ui/stories/{story_id}"})
+
+
 def add_routes(console: Console, settings: Settings) -> Watch:
     router = console.router
     ViewerDep = Annotated[Viewer, Depends(console.viewer)]
@@ -126,6 +131,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "error": error,
                 "feed_url": f"/feeds/{found.row.section}.json",
                 "claim_link": claim_link,
+                "story_link": story_link,
             },
             status_code=status,
         )

@@ -14,8 +14,9 @@ from publish.feeds.service import FeedSite
 from publish.stories import service as stories
 from publish.stories.model import State, StoryRow
 from services.contracts import SourceKind
-from services.publish_rule.gate import (
+from services.rule.gate import (
     EDITORS,
+    HELD,
     REPORTER,
     REVIEWERS_QUEUE,
     Blocker,
@@ -50,18 +51,6 @@ def board(only: State | None, section: str | None = None) -> list[Column]:
 
 # --- who must act on a held story ------------------------------------------------------
 
-WHAT = {
-    Reason.PENDING: ("to review", "to review"),
-    Reason.FALSE: ("found false: revise the story", "found false: revise the story"),
-    Reason.NO_ATTRIBUTION: ("needs a named source", "need a named source"),
-    Reason.VAGUE_SOURCE: ("names no identifiable source", "name no identifiable source"),
-    Reason.ANONYMOUS_UNAPPROVED: ("anonymous source to approve", "anonymous sources to approve"),
-    Reason.NOT_ATTRIBUTED_IN_TEXT: (
-        "not attributed in the text",
-        "not attributed in the text",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Duty:
@@ -69,7 +58,7 @@ class Duty:
 
     who: str  # "Reviewer ana", "A reviewer", "An editor", "The reporter"
     kind: str  # reviewer, queue, editor, reporter: for the style
-    what: list[str]  # "2 to review", "1 anonymous source to approve"
+    what: list[str]  # the gate's words: "2 claims: pending review"
 
 
 def _who(holder: str) -> tuple[str, str]:
@@ -102,9 +91,9 @@ def duties(blockers: list[dict[str, Any]]) -> list[Duty]:
         who, kind = _who(holder)
         what = []
         for reason, n in reasons.items():
-            words = WHAT.get(Reason(reason)) if reason in set(Reason) else None
-            one, many = words or (reason.replace("_", " "), reason.replace("_", " "))
-            what.append(f"{n} {one if n == 1 else many}")
+            # The gate's ``held`` words, so the desk and a reporter's timeline agree.
+            words = HELD.get(Reason(reason)) if reason in set(Reason) else None
+            what.append(f"{n} claim{'' if n == 1 else 's'}: {words or reason.replace('_', ' ')}")
         out.append(Duty(who, kind, what))
     return sorted(out, key=lambda d: (order[d.kind], d.who))
 

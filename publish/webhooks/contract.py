@@ -28,10 +28,16 @@ class StoryReleaseData(BaseModel):
     revision: int
     version: int
     report_id: str
-    action: Literal["published", "corrected", "retracted"]
+    action: Literal["published", "corrected", "retracted", "needs_correction"]
     url: str = Field(description="The story page for readers")
     at: datetime
-    reason: str | None = Field(default=None, description="Why it was retracted")
+    reason: str | None = Field(
+        default=None, description="Why it was retracted, or why it needs a correction"
+    )
+    review_url: str | None = Field(
+        default=None,
+        description="needs_correction: the review that found a claim it carries false",
+    )
     item: dict[str, Any] = Field(
         description="The JSON Feed 1.1 item as the feeds carry it, with `_newsroom` "
         "(claims, attributions, ClaimReview)"
@@ -44,7 +50,9 @@ class WebhookEvent(BaseModel):
     specversion: Literal["1.0"]
     id: str = Field(description="The delivery id: a redelivery sends the same id again")
     source: str = Field(description="publish's public base URL")
-    type: str = Field(description=f"{EVENT_TYPE_PREFIX}published | corrected | retracted")
+    type: str = Field(
+        description=f"{EVENT_TYPE_PREFIX}published | corrected | retracted | needs_correction"
+    )
     subject: str = Field(description="The story id")
     time: datetime
     datacontenttype: Literal["application/json"]
@@ -101,7 +109,11 @@ def describe_webhooks(app: FastAPI) -> None:
             f"story.{event}",
             receive,
             methods=["POST"],
-            summary=f"A story was {event}",
+            summary=(
+                "A released story carries a claim found false elsewhere"
+                if event == "needs_correction"
+                else f"A story was {event}"
+            ),
             description=f"CloudEvent `{EVENT_TYPE_PREFIX}{event}`, signed.",
             operation_id=f"webhook_story_{event}",
             responses=_ANSWERS,

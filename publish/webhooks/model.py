@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EVENTS = ("published", "corrected", "retracted")
+EVENTS = ("published", "corrected", "retracted", "needs_correction")
 
 
 class DeliveryStatus(StrEnum):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.text import WebUrl
 
-EventName = Literal["published", "corrected", "retracted"]
+EventName = Literal["published", "corrected", "retracted", "needs_correction"]
 
 
 class Schema(BaseModel):
@@ -19,7 +19,7 @@ class Schema(BaseModel):
 class SubscriptionIn(Schema):
     url: WebUrl = Field(min_length=8, max_length=2000, description="http or https URL to POST to")
     events: list[EventName] | None = Field(
-        default=None, min_length=1, description="Default: all three"
+        default=None, min_length=1, description="Default: all four"
     )
     sections: list[str] | None = Field(default=None, description="Default: every section")
 

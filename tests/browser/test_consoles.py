@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from services.contracts import Attribution
-from services.publish_rule.attribution import is_vague, text_attributes
+from services.rule.attribution import is_vague, text_attributes
 from tests.browser.conftest import Axe, describe
 from tests.support.desk import story_claims
 from tests.support.reports import report, submit
@@ -295,6 +295,20 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     assert {c["status"] for c in reviewed} <= {"verified", "contested"}, reviewed
     page.goto(f"{verify}/ui/?section={SECTION}")
     expect(page.locator(f'a[href="/ui/claims/{claims[0]["claim_id"]}"]')).to_have_count(0)
+
+    # --- the reviewer confirms the claim list: no sentence is left that should be a claim --
+    page.goto(f"{verify}/ui/claims/{claims[0]['claim_id']}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="claim list (not confirmed)").click()
+    expect(page.locator("[data-claim-list=unconfirmed]")).to_contain_text(
+        "not yet checked for claims"
+    )
+    axe.check(page, "claim-list")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm the claim list of revision 1").click()
+    expect(page.get_by_role("status")).to_have_text("Claim list confirmed for this revision.")
+    expect(page.locator("[data-claim-list=confirmed]")).to_be_visible()
+    expect(page.locator("ul.history")).to_contain_text(f"Revision 1 by {stack.names['reviewer']}")
     context.close()
 
     # --- the editor: a held story's gate, then approve and publish ours ----------------------
@@ -315,13 +329,15 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     press(page, "r")  # check with verify now: the desk's view may trail by an event
     expect(page.get_by_role("status")).to_have_text("Checked with verify.")
     gate = page.locator("section[aria-labelledby=gate-title]")
-    expect(gate.locator(".gate-blocked")).to_contain_text("3 claims keep revision 1")
+    expect(gate.locator(".gate-blocked")).to_contain_text("4 blockers keep revision 1")
     rows = gate.locator("tbody tr")
-    expect(rows.nth(0)).to_contain_text("No attribution record names a source")
-    expect(rows.nth(1)).to_contain_text("Anonymous source awaits an editor's approval")
-    expect(rows.nth(1)).to_contain_text("editors")
-    expect(rows.nth(2)).to_contain_text("Claim is still pending review")
-    expect(rows.nth(2)).to_contain_text(stack.names["reviewer"])
+    expect(rows.nth(0)).to_contain_text("of revision 1 not yet checked for claims")
+    expect(rows.nth(0)).to_contain_text("reviewers or editors: confirm the claim list in verify")
+    expect(rows.nth(1)).to_contain_text("No attribution record names a source")
+    expect(rows.nth(2)).to_contain_text("Anonymous source awaits an editor's approval")
+    expect(rows.nth(2)).to_contain_text("editors")
+    expect(rows.nth(3)).to_contain_text("Claim is still pending review")
+    expect(rows.nth(3)).to_contain_text(stack.names["reviewer"])
     expect(page.get_by_role("button", name=re.compile("^Publish"))).to_have_count(0)
     axe.check(page, "desk-held")
     page.goto(f"{publish}/ui/")

@@ -1,9 +1,9 @@
 """A reviewer's shift in a real browser, with the keyboard alone: a 15-claim story worked
 from the queue to its end (next claim on one key, marking gives the lease back and moves
-on, j / k at the ends), never meeting the claim a second reviewer holds; then the desk,
-where every held story says who must act, and a claim link opens the reviewers' console
-without a second sign-in. Every page is checked with axe-core and photographed at
-1440×900 and 1280 wide."""
+on, j / k at the ends, the claim list confirmed at the end), never meeting the claim a
+second reviewer holds; then the desk, where every held story says who must act, and a
+claim link opens the reviewers' console without a second sign-in. Every page is checked
+with axe-core and photographed at 1440×900 and 1280 wide."""
 
 from __future__ import annotations
 
@@ -164,7 +164,9 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
     expect(page).to_have_url(re.compile(f"/ui/stories/{story_id}\\?done=reviewed-end"))
     assert visited == free
     assert held not in visited
-    expect(page.get_by_role("heading", name="Confirm the claim list")).to_be_visible()
+    slot = page.locator("[data-slot=claim-list]")
+    expect(slot.get_by_role("heading", name="Claim list of revision 1")).to_be_visible()
+    expect(slot.locator("[data-claim-list=unconfirmed]")).to_be_visible()
     table = page.locator("section[aria-labelledby=claims-title]")
     expect(table).to_contain_text(f"Held by {second_name}")
     expect(table).to_contain_text("No attribution record names a source")
@@ -174,6 +176,12 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
     expect(page).to_have_url(re.compile(f"/ui/claims/{free[-1]}$"))
     press(page, "j")
     expect(page).to_have_url(re.compile(f"/ui/stories/{story_id}$"))
+    # The claim list is confirmed by keyboard too: o goes to the button, Enter confirms.
+    page.keyboard.press("o")
+    expect(page.get_by_role("button", name="Confirm the claim list of revision 1")).to_be_focused()
+    press(page, "Enter")
+    expect(page.get_by_role("status")).to_have_text("Claim list confirmed for this revision.")
+    expect(page.locator("[data-claim-list=confirmed]")).to_be_visible()
     context.close()
 
     # --- the desk: every held story says who must act ------------------------------------
@@ -182,9 +190,16 @@ def test_a_reviewer_works_a_story_by_keyboard_and_the_desk_says_who_must_act(
     held_column = page.locator("[data-state=held]")
     ours = held_column.locator("li", has=page.locator(f'a[href="/ui/stories/{story_id}"]'))
     theirs = held_column.locator("li", has=page.locator(f'a[href="/ui/stories/{other_id}"]'))
-    expect(ours).to_contain_text(f"Reviewer {second_name}: 1 to review", timeout=30_000)
-    expect(ours).to_contain_text("A reviewer (from the queue): 1 needs a named source")
-    expect(theirs).to_contain_text("An editor: 1 anonymous source to approve", timeout=30_000)
+    expect(ours).to_contain_text(f"Reviewer {second_name}: 1 claim: pending review", timeout=30_000)
+    expect(ours).to_contain_text(
+        "A reviewer (from the queue): 1 claim: contested or unverifiable, with no attribution"
+    )
+    expect(ours).not_to_contain_text("claim list not confirmed")  # confirmed above
+    expect(theirs).to_contain_text(
+        "An editor: 1 claim: anonymous source awaiting an editor's approval", timeout=30_000
+    )
+    expect(theirs).to_contain_text("claim list not confirmed")
+    expect(theirs).to_contain_text("A reviewer or an editor: ")
     cards = held_column.locator(":scope > ul > li")
     for index in range(cards.count()):
         expect(cards.nth(index).locator(".duties li").first).to_be_visible()

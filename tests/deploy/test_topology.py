@@ -43,7 +43,7 @@ from services.contracts import Topic
 from services.settings import ServiceName, Settings
 from tests.deploy.gateway import Gateway
 from tests.publish.servers import WebhookReceiver
-from tests.support.desk import publish_when_publishable, verify_every_claim
+from tests.support.desk import confirm_claim_list, publish_when_publishable, verify_every_claim
 from tests.support.fleet import submit_reports
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
@@ -204,6 +204,7 @@ def submit(topology: Topology, n: int) -> dict[str, Any]:
 def release(topology: Topology, story_id: str) -> None:
     with topology.client("verify", "reviewer") as verify:
         verify_every_claim(verify, story_id)
+        confirm_claim_list(verify, story_id)
     with topology.client("publish", "editor") as publish:
         publish_when_publishable(publish, story_id, timeout=90)
 

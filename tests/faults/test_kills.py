@@ -1,7 +1,10 @@
 """Invariant 1 under fire: hundreds of reports while ingest, verify and publish are
 SIGKILLed in turn at random moments and the broker restarts empty; afterwards every
 report answered 202 is in the verification queue exactly once, no claim is without its
-report, and every story released before a kill is still in the feeds.
+report, and every story released before a kill is still in the feeds. Invariant 2 across
+the same kills: stories whose every claim passes but whose claim list no reviewer
+confirmed, with ``publish_when_cleared``, are released nowhere (re-sent snapshots,
+catch-up and the auto-release worker restarting included) until a reviewer confirms.
 
 `make test` runs a short form; `make test-faults` (NEWSROOM_FAULTS=long) the long one.
 """
@@ -19,7 +22,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from tests.support.desk import publish_when_publishable, verify_every_claim
+from tests.support.desk import confirm_claim_list, publish_when_publishable, verify_every_claim
 from tests.support.fleet import SERVICES, Fleet, submit_reports
 from tests.support.servers import wait_for
 
@@ -50,9 +53,42 @@ def release(fleet: Fleet, n: int) -> str:
         story_id = str(answer.json()["story_id"])
     with fleet.client("verify", "reviewer") as verify:
         verify_every_claim(verify, story_id)
+        confirm_claim_list(verify, story_id)
     with fleet.client("publish", "editor") as publish:
         publish_when_publishable(publish, story_id, timeout=90)
     return story_id
+
+
+def reviewed_unconfirmed(fleet: Fleet, n: int) -> str:
+    """A story whose every claim a reviewer verified, its claim list not confirmed, asking
+    for ``publish_when_cleared``: only the sign-off holds it."""
+    with fleet.client("ingest", "reporter") as ingest:
+        answer = ingest.post(
+            "/v1/reports",
+            json={**payload(20_000 + n), "publish_when_cleared": True},
+            headers={"Idempotency-Key": f"unconfirmed-{n}-{time.time()}"},
+        )
+        story_id = str(answer.json()["story_id"])
+    with fleet.client("verify", "reviewer") as verify:
+        verify_every_claim(verify, story_id)
+    return story_id
+
+
+def released_anywhere(fleet: Fleet, story_id: str) -> list[str]:
+    """Where readers can get the story: the feed, ninjs, publish's publications (webhook
+    deliveries are made in the release's own transaction, so none without one)."""
+    found = []
+    feed = httpx.get(f"{fleet.url('publish')}/feeds/all.json", timeout=30).json()
+    if any(story_id in item["id"] for item in feed["items"]):
+        found.append("feed")
+    if httpx.get(f"{fleet.url('publish')}/v1/published/{story_id}", timeout=30).status_code != 404:
+        found.append("ninjs")
+    publish_db = MongoClient(fleet.settings.mongo_url)[fleet.settings.database("publish")]
+    if publish_db.publications.count_documents({"_id": story_id}):
+        found.append("publications")
+    if publish_db.deliveries.count_documents({"story_id": story_id}):
+        found.append("webhooks")
+    return found
 
 
 def chaos(fleet: Fleet, stop: threading.Event, log: list[str]) -> None:
@@ -75,6 +111,7 @@ def chaos(fleet: Fleet, stop: threading.Event, log: list[str]) -> None:
 
 def test_reports_survive_kills_and_broker_wipes(fleet: Fleet) -> None:
     released_before = [release(fleet, 0)]
+    unconfirmed = [reviewed_unconfirmed(fleet, n) for n in range(2)]
 
     stop, killed = threading.Event(), []
     chaos_thread = threading.Thread(target=chaos, args=(fleet, stop, killed))
@@ -120,6 +157,26 @@ def test_reports_survive_kills_and_broker_wipes(fleet: Fleet) -> None:
     in_feed = {item["id"] for item in feed["items"]}
     for story_id in released_before:
         assert any(story_id in item_id for item_id in in_feed), (story_id, in_feed)
+
+    # Held by the sign-off alone through every kill: nothing of them reached readers.
+    with fleet.client("publish", "editor") as publish:
+
+        def held_by_sign_off(story_id: str) -> bool:
+            found = publish.get(f"/v1/stories/{story_id}/gate")
+            reasons = [b["reason"] for b in found.json().get("blockers", [])]
+            return found.status_code == 200 and reasons == ["claim_list_unconfirmed"]
+
+        for story_id in unconfirmed:
+            wait_for(lambda s=story_id: held_by_sign_off(s), timeout=90, interval=1,
+                     what="publish to hold the story for its claim list alone")  # fmt: skip
+            assert released_anywhere(fleet, story_id) == []
+    # The sign-off is what held them: once confirmed, the reporter's "publish when cleared"
+    # releases one with nobody else.
+    with fleet.client("verify", "reviewer") as verify:
+        confirm_claim_list(verify, unconfirmed[0])
+    wait_for(lambda: "ninjs" in released_anywhere(fleet, unconfirmed[0]), timeout=90,
+             interval=1, what="the confirmed story released by publish_when_cleared")  # fmt: skip
+    assert released_anywhere(fleet, unconfirmed[1]) == []
 
     assert Counter(killed)["broker"] == BROKER_WIPES
     print(  # the figures for the closing note

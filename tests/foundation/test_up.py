@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from newsroom import stack as embedded
-from tests.support.desk import publish_when_publishable, verify_every_claim
+from tests.support.desk import confirm_claim_list, publish_when_publishable, verify_every_claim
 from tests.support.reports import report
 from tests.support.servers import api
 
@@ -69,6 +69,7 @@ def test_up_runs_the_system_and_down_stops_it(env: dict[str, str], tmp_path: Pat
                                   headers={"Idempotency-Key": uuid.uuid4().hex}).json()  # fmt: skip
         with api(urls["verify"], tokens["reviewer"]) as reviewer:
             verify_every_claim(reviewer, story["story_id"])
+            confirm_claim_list(reviewer, story["story_id"])
         with api(urls["publish"], tokens["editor"]) as editor:
             publish_when_publishable(editor, story["story_id"])
         feed = httpx.get(f"{urls['publish']}/feeds/all.json", timeout=10).json()

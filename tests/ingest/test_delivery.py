@@ -8,10 +8,11 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from services.contracts import ReportReceived, StoryPublished, Topic
+from services.contracts import ReportReceived, StoryPublished, StoryReviewed, Topic
 from services.runtime import Runtime
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
@@ -147,3 +148,52 @@ def test_the_timeline_moves_as_events_arrive(stack: Stack) -> None:
         wait_for(lambda: "published" in statuses(), what="published")
         assert statuses()[:3] == ["accepted", "queued", "in_review"]
         runtime.close()
+
+
+def test_cleared_means_the_revision_passes_the_rule_and_held_says_why_not(stack: Stack) -> None:
+    """A reporter's report is ``cleared`` only while verify says its revision passes the
+    whole publish rule; otherwise ``held`` says why, from verify's newest event."""
+    with stack.client("ingest", "reporter") as client:
+        accepted = submit(client).json()
+        report_id, story_id = accepted["report_id"], accepted["story_id"]
+
+        def view() -> dict[str, Any]:
+            found: dict[str, Any] = client.get(f"/v1/reports/{report_id}").json()
+            return found
+
+        runtime = Runtime(stack.settings, "test")
+        false = ["1 claim: found false (the reporter must revise the story)"]
+
+        def reviewed(version: int, cleared: bool, held: list[str]) -> None:
+            # Versions far above the real verify's for this story, which it also sends.
+            event = StoryReviewed(
+                story_id=story_id, version=version, revision=1, report_id=report_id,
+                reporter_id="u_x", byline="A. Reporter", headline="h", body="b.",
+                section="local", publish_when_cleared=False, cleared=cleared, claims=[],
+                updated_at=datetime.now(UTC), held=held,
+            )  # fmt: skip
+            runtime.producer.send(
+                runtime.producer.message(Topic.STORIES_REVIEWED, event, key=story_id)
+            )
+
+        try:
+            reviewed(1000, False, false)
+            wait_for(lambda: view()["held"] == false, what="held: a false claim")
+            assert view()["status"] != "cleared"
+            reviewed(1001, True, [])
+            wait_for(lambda: view()["status"] == "cleared", what="cleared")
+            assert view()["held"] == []
+            reviewed(1002, False, false)
+            wait_for(lambda: view()["held"] == false, what="held again")
+            assert view()["status"] == "in_review"
+            assert "cleared" in [entry["status"] for entry in view()["timeline"]]
+            # An older event (re-sent after a restart) changes nothing: the session's ingest
+            # runs in this process, so its repository is called as the consumer calls it.
+            from ingest.reports import repository
+
+            assert repository.mark_held(report_id, ["stale"], 1001) is False
+            assert view()["held"] == false
+            assert repository.mark_held(report_id, ["newer"], 1003) is True
+            assert view()["held"] == ["newer"]
+        finally:
+            runtime.close()

@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.desk import publish_when_publishable, story_claims, verify_every_claim
+from tests.support.desk import (
+    confirm_claim_list,
+    publish_when_publishable,
+    story_claims,
+    verify_every_claim,
+)
 from tests.support.reports import BODY, report
 from tests.support.servers import api
 from tests.support.stack import Stack
@@ -58,6 +63,7 @@ def world(stack: Stack) -> World:
     with stack.client("verify", "reviewer") as verify:
         claim = story_claims(verify, story_id)["claims"][0]
         verify_every_claim(verify, published_id)
+        confirm_claim_list(verify, published_id)
     with stack.client("publish", "editor") as publish:
         publish_when_publishable(publish, published_id)
     return World(stack, token, story_id, claim, published_id)
@@ -81,6 +87,12 @@ def the_story(w: World) -> Any:
     with w.client("verify", "reviewer") as c:
         story = c.get(f"/v1/stories/{w.story_id}").json()
     return [(c["claim_id"], c["version"], c["status"], c["start"]) for c in story["claims"]]
+
+
+def the_claim_list(w: World) -> Any:
+    with w.client("verify", "reviewer") as c:
+        found = c.get(f"/v1/stories/{w.story_id}/claim-list").json()
+    return (found["version"], found["confirmed_revision"], found["confirmations"])
 
 
 def subscriptions(w: World) -> Any:
@@ -144,6 +156,15 @@ def on_story(service: str, suffix: str, body: Any, target: str = "review") -> Re
         story = w.story_id if target == "review" else w.published_id
         prefix = "/v1/stories/"
         return {"method": "POST", "url": f"{prefix}{story}{suffix}", "json": body}
+
+    return build
+
+
+def apply_review(body: Any, if_match: str | None = "current") -> Request:
+    def build(w: World) -> dict[str, Any]:
+        headers = {} if if_match is None else {"If-Match": f'"{w.claim["version"]}"'}
+        url = f"/v1/claims/{w.claim['claim_id']}/apply-review"
+        return {"method": "POST", "url": url, "json": body, "headers": headers}
 
     return build
 
@@ -284,12 +305,38 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      on_story("verify", "/claims", {"text": "Nothing like this is in the story."}), the_story),
     ("add claim: script as text", "verify", "reviewer",
      on_story("verify", "/claims", {"text": SCRIPT}), the_story),
+    ("confirm claim list: revision 0", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 0}), the_claim_list),
+    ("confirm claim list: revision as text", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": "1"}), the_claim_list),
+    ("confirm claim list: revision too large", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 10**7}), the_claim_list),
+    ("confirm claim list: no revision", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {}), the_claim_list),
+    ("confirm claim list: a revision verify does not have", "verify", "reviewer",
+     on_story("verify", "/claim-list/confirm", {"revision": 7}), the_claim_list),
     ("split: offset outside the claim", "verify", "reviewer", on_claim("/split", {"at": [10**6]}),
      the_story),
     ("merge: no claims", "verify", "reviewer",
      lambda w: {"method": "POST", "url": "/v1/claims/merge", "json": {"claim_ids": []}}, the_story),
     ("dismiss: script as the reason", "verify", "reviewer",
      on_claim("/dismiss", {"reason": SCRIPT}), the_claim),
+    ("apply-review: If-Match missing", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_0"}, if_match=None), the_claim),
+    ("apply-review: claim id too long", "verify", "reviewer",
+     apply_review({"from_claim_id": "c" * 65}), the_claim),
+    ("apply-review: control character in the claim id", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_\u001b[31m"}), the_claim),
+    ("apply-review: claim id of the wrong type", "verify", "reviewer",
+     apply_review({"from_claim_id": 7}), the_claim),
+    ("apply-review: unknown field", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_0", "status": "verified"}), the_claim),
+    ("apply-review: no such earlier claim", "verify", "reviewer",
+     apply_review({"from_claim_id": "c_nosuchclaim"}), the_claim),
+    ("not-same: claim id of the wrong type", "verify", "reviewer",
+     on_claim("/not-same", {"claim_id": ["c_0"]}), the_claim),
+    ("not-same: no such claim", "verify", "reviewer",
+     on_claim("/not-same", {"claim_id": "c_nosuchclaim"}), the_claim),
     ("lease: negative seconds", "verify", "reviewer", on_claim("/lease", {"lease_seconds": -1}),
      the_claim),
     # publish --------------------------------------------------------------------------
@@ -458,6 +505,11 @@ HTTP_EDGES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
 
 STATUS = {
     **{case[0]: 422 for case in TEXT_POLICY},
+    "apply-review: If-Match missing": 428,
+    "apply-review: claim id too long": 422,
+    "apply-review: control character in the claim id": 422,
+    "apply-review: no such earlier claim": 404,
+    "not-same: no such claim": 404,
     "report: text/plain body": 415,
     "review: form body on a JSON endpoint": 415,
     "report: not JSON": 415,

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from tests.support.desk import publish_when_publishable, story_claims
+from tests.support.desk import confirm_claim_list, publish_when_publishable, story_claims
 from tests.support.reports import BODY, report
 from tests.support.stack import Stack
 
@@ -91,6 +91,7 @@ def released(stack: Stack) -> str:
                 headers={"If-Match": f'"{claim["version"]}"'},
             )
             assert answer.status_code == 200, answer.text
+        confirm_claim_list(verify, story_id)
     with stack.client("publish", "editor") as publish:
         publish_when_publishable(publish, story_id)
     return story_id

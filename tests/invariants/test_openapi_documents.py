@@ -63,7 +63,12 @@ def test_feeds_declare_their_media_types_and_conditional_headers(stack: Stack) -
 def test_publish_describes_its_webhooks_with_their_signature(stack: Stack) -> None:
     spec = spec_of(stack, "publish")
     webhooks = spec["webhooks"]
-    assert set(webhooks) == {"story.published", "story.corrected", "story.retracted"}
+    assert set(webhooks) == {
+        "story.published",
+        "story.corrected",
+        "story.retracted",
+        "story.needs_correction",
+    }
     for hook in webhooks.values():
         operation = hook["post"]
         assert "application/cloudevents+json" in operation["requestBody"]["content"]

@@ -49,8 +49,14 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
         {E}
     ),
     ("verify", "POST", "/v1/stories/{story_id}/claims"): frozenset({V, E}),
+    # Rule 0: confirming what is a claim is reviewing; never the reporter's own sign-off.
+    ("verify", "GET", "/v1/stories/{story_id}/claim-list"): frozenset({V, E}),
+    ("verify", "POST", "/v1/stories/{story_id}/claim-list/confirm"): frozenset({V, E}),
     ("verify", "POST", "/v1/claims/{claim_id}/split"): frozenset({V, E}),
     ("verify", "POST", "/v1/claims/merge"): frozenset({V, E}),
+    ("verify", "GET", "/v1/claims/{claim_id}/earlier-reviews"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/apply-review"): frozenset({V, E}),
+    ("verify", "POST", "/v1/claims/{claim_id}/not-same"): frozenset({V, E}),
     # publish
     ("publish", "GET", "/v1/stories/{story_id}/gate"): frozenset({V, E}),
     ("publish", "POST", "/v1/stories/{story_id}/publish"): frozenset({E}),

@@ -101,7 +101,11 @@ def story(
     byline: str = "A. Reporter",
     publish_when_cleared: bool = False,
     updated_at: datetime | None = None,
+    confirmed: bool = True,
+    sentences_to_check: int = 0,
 ) -> StoryReviewed:
+    """A snapshot; ``confirmed`` (the default) means a reviewer confirmed this revision's
+    claim list (rule 0), so a test of another rule sees only what it is about."""
     return StoryReviewed(
         story_id=story_id or f"s_{uuid.uuid4().hex[:12]}",
         version=version,
@@ -116,6 +120,8 @@ def story(
         cleared=all(c.status != ReviewStatus.PENDING for c in claims),
         claims=claims,
         updated_at=updated_at or datetime.now(UTC),
+        claim_list_confirmed_revision=revision if confirmed else None,
+        sentences_to_check=sentences_to_check,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from publish.stories.states import build_row
 from publish.ui.view import duties, row_duties
-from services.publish_rule.gate import evaluate
+from services.rule.gate import evaluate
 from tests.publish.builders import BODY, attribution, claim, story
 
 
@@ -28,10 +28,10 @@ def test_every_holder_of_a_held_story_is_named_with_what_they_must_do() -> None:
         for b in verdict.blockers
     ])  # fmt: skip
     assert [(d.who, d.what) for d in found] == [
-        ("An editor", ["1 anonymous source to approve"]),
-        ("The reporter", ["1 found false: revise the story"]),
-        ("Reviewer rev-ana", ["1 to review"]),
-        ("A reviewer (from the queue)", ["1 to review"]),
+        ("An editor", ["1 claim: anonymous source awaiting an editor's approval"]),
+        ("The reporter", ["1 claim: found false (the reporter must revise the story)"]),
+        ("Reviewer rev-ana", ["1 claim: pending review"]),
+        ("A reviewer (from the queue)", ["1 claim: pending review"]),
     ]
 
 
@@ -52,5 +52,5 @@ def test_a_row_says_who_must_act_until_its_story_passes() -> None:
     waiting = story(BODY, [claim(BODY, "The vote was 7 to 2", "pending")])
     row = build_row(waiting, evaluate(waiting), None, None, now)
     assert [(d.who, d.what) for d in row_duties(row)] == [
-        ("A reviewer (from the queue)", ["1 to review"])
+        ("A reviewer (from the queue)", ["1 claim: pending review"])
     ]

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from services.contracts import Attribution
-from services.publish_rule.attribution import is_vague, text_attributes
-from services.publish_rule.gate import (
+from services.rule.attribution import is_vague, text_attributes
+from services.rule.gate import (
+    CONFIRMERS,
     EDITORS,
     NEED_WORDS,
     REPORTER,
@@ -17,8 +18,9 @@ from services.publish_rule.gate import (
     Reason,
     attribution_check,
     evaluate,
+    held,
 )
-from tests.publish.builders import BODY, attribution, claim, cleared_story, story
+from tests.publish.builders import BODY, attribution, bump, claim, cleared_story, story
 
 # One of the project's own labelled stories (tests/fixtures/stories/).
 STORY = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "conflict_airstrike.txt"
@@ -40,6 +42,53 @@ def test_a_story_whose_claims_are_verified_or_attributed_passes() -> None:
     assert verdict.publishable
     assert verdict.blockers == ()
     assert verdict.revision == 1
+
+
+def test_an_unconfirmed_claim_list_blocks_and_says_so_in_an_editors_words() -> None:
+    snapshot = cleared_story(revision=2, confirmed=False, sentences_to_check=3)
+    blocker = only_blocker(snapshot)
+    assert blocker.reason == Reason.CLAIM_LIST_UNCONFIRMED
+    assert blocker.claim_id is None
+    assert blocker.lacks == "3 sentences of revision 2 not yet checked for claims"
+    assert blocker.holder == CONFIRMERS == "reviewers or editors: confirm the claim list in verify"
+    one = cleared_story(confirmed=False, sentences_to_check=1)
+    assert only_blocker(one).lacks == "1 sentence of revision 1 not yet checked for claims"
+
+
+def test_a_claim_free_story_is_held_until_its_claim_list_is_confirmed() -> None:
+    free = story("...", [], confirmed=False, sentences_to_check=1)
+    assert only_blocker(free).reason == Reason.CLAIM_LIST_UNCONFIRMED
+    assert evaluate(free.model_copy(update={"claim_list_confirmed_revision": 1})).publishable
+
+
+def test_a_confirmation_holds_for_its_own_revision_only() -> None:
+    confirmed = cleared_story()
+    assert evaluate(confirmed).publishable
+    newer = bump(confirmed, revision=2)  # still says revision 1 was confirmed
+    blocker = only_blocker(newer)
+    assert blocker.lacks == "The claim list of revision 2 is not confirmed yet"
+    older = confirmed.model_copy(update={"revision": 2, "claim_list_confirmed_revision": 3})
+    assert only_blocker(older).reason == Reason.CLAIM_LIST_UNCONFIRMED
+
+
+def test_held_says_why_in_one_line_per_reason() -> None:
+    body = BODY
+    snapshot = story(
+        body,
+        [
+            claim(body, "The vote was 7 to 2", "false"),
+            claim(body, "The city council approved the budget on Monday", "pending"),
+            claim(body, "Critics doubted that", "pending"),
+        ],
+        confirmed=False,
+        sentences_to_check=2,
+    )
+    assert held(evaluate(snapshot)) == [
+        "2 sentences of revision 1 not yet checked for claims",
+        "1 claim: found false (the reporter must revise the story)",
+        "2 claims: pending review",
+    ]
+    assert held(evaluate(cleared_story())) == []
 
 
 def test_a_pending_claim_blocks_and_names_who_holds_it() -> None:

@@ -195,7 +195,11 @@ def test_a_new_revision_is_gated_again_and_released_as_a_correction(solo: Solo) 
         body = first.body.replace("7 to 2", "6 to 3")
         held = solo.reviewed(
             bump(
-                first, revision=2, body=body, claims=[claim(body, "The vote was 6 to 3", "pending")]
+                first,
+                revision=2,
+                body=body,
+                claims=[claim(body, "The vote was 6 to 3", "pending")],
+                claim_list_confirmed_revision=2,  # rule 0 holds: this test is about the claim
             )
         )
         gate = solo.gate(first.story_id, held.version)

@@ -16,6 +16,7 @@ from publish.feeds.ninjs import reviews_of
 from services.bus import EventProducer, TopicAdmin
 from services.contracts import DeclaredClaim, ReportSubmitted, StoryReviewed, Topic
 from tests.publish.builders import BODY, attribution, claim, story, with_status
+from tests.support.desk import confirm_claim_list
 from tests.support.servers import wait_for
 from tests.support.stack import Stack
 
@@ -228,7 +229,19 @@ def test_a_report_reviewed_in_verify_is_released_to_the_feeds(
         gate = gate_at(stack, story_id, snapshot["version"])
         assert gate["publishable"] is False
         clear_all(verify, snapshot)
-        cleared = verify_story(verify, story_id)
+        reviewed = verify_story(verify, story_id)
+        # Every claim passes; the claim list is not confirmed yet, and that alone holds it.
+        gate = wait_for(
+            lambda: (
+                (g := gate_at(stack, story_id, reviewed["version"]))["blockers"]
+                and all(b["claim_id"] is None for b in g["blockers"])
+                and g
+            ),
+            30,
+            what="the gate to wait only for the claim list",
+        )
+        assert [b["reason"] for b in gate["blockers"]] == ["claim_list_unconfirmed"]
+        cleared = confirm_claim_list(verify, story_id)
     wait_for(lambda: gate_at(stack, story_id, 1)["publishable"], 30, what="publishable")
     with stack.client("publish", "editor") as editor:
         released = editor.post(f"/v1/stories/{story_id}/publish")
@@ -248,6 +261,7 @@ def test_a_claim_marked_false_in_verify_after_the_gate_check_is_not_released(
     with stack.client("verify", "reviewer") as verify:
         snapshot = verify_story(verify, story_id)
         clear_all(verify, snapshot)
+        confirm_claim_list(verify, story_id)
         wait_for(lambda: gate_at(stack, story_id, 1)["publishable"], 30, what="publishable")
         # The gate said yes; now a reviewer marks a claim false, and the editor
         # publishes at once, before or after the event reaches publish: refused either way.
@@ -273,6 +287,20 @@ def test_from_the_reporter_to_the_feed_when_cleared_and_back_to_the_reporter(sta
         report_id, story_id = accepted.json()["report_id"], accepted.json()["story_id"]
         with stack.client("verify", "reviewer") as verify:
             clear_all(verify, verify_story(verify, story_id))
+            # Held by the claim list alone, and the reporter is told so.
+            held = wait_for(
+                lambda: (
+                    (r := reporter.get(f"/v1/reports/{report_id}").json())["held"]
+                    == ["2 sentences of revision 1 not yet checked for claims"]
+                    and r
+                ),
+                30,
+                what="ingest to say why the story is held",
+            )
+            assert held["status"] == "in_review"
+            with stack.client("publish") as public:
+                assert public.get(f"/v1/published/{story_id}").status_code == 404
+            confirm_claim_list(verify, story_id)
         with stack.client("publish") as public:
             wait_for(
                 lambda: public.get(f"/v1/published/{story_id}").status_code == 200,
@@ -288,3 +316,53 @@ def test_from_the_reporter_to_the_feed_when_cleared_and_back_to_the_reporter(sta
             what="ingest to see the release",
         )
         assert "published" in [step["status"] for step in status["timeline"]]
+
+
+# Detection finds no claim in it (tests/verify/test_coverage.py checks it).
+MISSED = "The mayor lied. Rumour has it that the bridge will close."
+
+
+@pytest.mark.parametrize(
+    ("body", "count"), [("...", 1), (MISSED, 2)], ids=["claim-free", "missed-claim"]
+)
+def test_a_story_detection_found_no_claim_in_waits_for_a_reviewer(
+    stack: Stack, body: str, count: int
+) -> None:
+    """Through the real services, with publish_when_cleared: nothing is released, and the
+    reporter is told why, until a reviewer confirms the claim list."""
+    with stack.client("ingest", "reporter") as reporter:
+        accepted = reporter.post(
+            "/v1/reports",
+            json={"headline": "Bridge to close", "body": body, "section": "local",
+                  "publish_when_cleared": True},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )  # fmt: skip
+        assert accepted.status_code == 202, accepted.text
+        report_id, story_id = accepted.json()["report_id"], accepted.json()["story_id"]
+        with stack.client("verify", "reviewer") as verify:
+            assert verify_story(verify, story_id)["claims"] == []
+            gate = wait_for(lambda: gate_at(stack, story_id, 1), 30, what="publish to hold it")
+            [blocker] = gate["blockers"]
+            assert blocker["reason"] == "claim_list_unconfirmed"
+            assert (
+                len(verify.get(f"/v1/stories/{story_id}/claim-list").json()["uncovered"]) == count
+            )
+            wait_for(
+                lambda: reporter.get(f"/v1/reports/{report_id}").json()["held"]
+                == [f"{count} sentence{'' if count == 1 else 's'} of revision 1 not yet "
+                    "checked for claims"],
+                30,
+                what="ingest to say why it is held",
+            )  # fmt: skip
+            with stack.client("publish") as public:
+                assert public.get(f"/v1/published/{story_id}").status_code == 404
+                items = public.get("/feeds/local.json").json()["items"]
+                assert f"urn:newsroom:story:{story_id}" not in [i["id"] for i in items]
+            assert reporter.get(f"/v1/reports/{report_id}").json()["status"] == "in_review"
+            confirm_claim_list(verify, story_id)
+        with stack.client("publish") as public:
+            wait_for(
+                lambda: public.get(f"/v1/published/{story_id}").status_code == 200,
+                30,
+                what="the automatic release once confirmed",
+            )

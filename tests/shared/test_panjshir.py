@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.publish_rule.gate import Reason, evaluate
+from services.rule.gate import Reason, evaluate
 from tests.detection.metrics import evaluate_file
 from tests.detection.test_generality import name_leaks, sentence_leaks
 from tests.detection.test_quality import THE_BAR

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.support.desk import confirm_claim_list
 from tests.support.servers import wait_for
 from tests.verify.support import Newsroom, review
 
@@ -192,11 +193,25 @@ def test_two_reviewers_on_two_claims_of_one_story_both_land(
     assert snapshot["version"] == story["version"] + 2
 
 
-def test_clearing_every_claim_clears_the_story(newsroom: Newsroom, story: dict[str, Any]) -> None:
+def test_clearing_every_claim_and_confirming_the_list_clears_the_story(
+    newsroom: Newsroom, story: dict[str, Any]
+) -> None:
     with newsroom.reviewer() as client:
         for claim in story["claims"]:
             assert review(client, claim, "verified").status_code == 200
+        # Every claim verified: held by the claim list alone, and cleared once confirmed.
+        reviewed = wait_for(
+            lambda: (
+                (s := newsroom.story(story["story_id"]).json())["held"]
+                == ["3 sentences of revision 1 not yet checked for claims"]
+                and s
+            ),
+            what="held by the claim list only",
+        )
+        assert reviewed["cleared"] is False
+        confirm_claim_list(client, story["story_id"])
     cleared = wait_for(
         lambda: newsroom.story(story["story_id"]).json()["cleared"], what="cleared story"
     )
     assert cleared is True
+    assert newsroom.story(story["story_id"]).json()["held"] == []

@@ -18,6 +18,7 @@ from mongoengine import (
     Document,
     IntField,
     ListField,
+    LongField,
     StringField,
 )
 
@@ -38,6 +39,9 @@ class Story(Document):
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
     claims_over_limit = IntField(default=0)
+    claims_confirmed_revision = IntField()
+    checked_sentences = ListField(StringField())
+    sentences_to_check = IntField(default=0)
     outbox = DictField()
     # Claims of an earlier revision are still open: the sweep closes them.
     sweep_pending = BooleanField()
@@ -72,6 +76,8 @@ class Revision(Document):
     claims = IntField(required=True)
     claims_over_limit = IntField(default=0)
     superseded = BooleanField(required=True)
+    sentences_to_check = IntField(default=0)
+    claims_confirmed_revision = IntField()
 
     meta = {
         "db_alias": ALIAS,
@@ -116,12 +122,19 @@ class Claim(Document):
     queued_at = DateTimeField(required=True)
     created_at = DateTimeField(required=True)
     updated_at = DateTimeField(required=True)
+    # Claim memory (verify.memory): the statement the claim makes, its LSH band keys, and
+    # the claims a reviewer said are not the same claim.
+    memory = DictField()
+    memory_bands = ListField(LongField())
+    memory_not_same = ListField(StringField())
 
     meta = {
         "db_alias": ALIAS,
         "collection": "claims",
         "indexes": [
             {"fields": ["claim_id"], "unique": True},
+            # Claim memory's lookup: the claims that share a band with a statement.
+            {"fields": ["memory_bands"]},
             {"fields": ["story_id", "open", "start"]},
             # The queue: open claims by status (and section), oldest first.
             {"fields": ["open", "status", "queued_at", "claim_id"]},
@@ -150,4 +163,24 @@ class ClaimAudit(Document):
     }
 
 
-DOCUMENTS = (Story, Revision, Claim, ClaimAudit)
+class ClaimListAudit(Document):
+    """Each confirmation of a revision's claim list: who, when, what they saw."""
+
+    story_id = StringField(required=True)
+    revision = IntField(required=True)
+    version = IntField(required=True)  # the story's version the confirmation made
+    at = DateTimeField(required=True)
+    actor = DictField(required=True)
+    sentences = IntField(required=True)  # sentences in the revision
+    uncovered = IntField(required=True)  # of them, inside no claim: seen and left so
+    checked_before = IntField(required=True)  # of them, kept from an earlier confirmation
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "claim_list_audit",
+        # Unique: a revision's claim list is confirmed once.
+        "indexes": [{"fields": ["story_id", "revision"], "unique": True}],
+    }
+
+
+DOCUMENTS = (Story, Revision, Claim, ClaimAudit, ClaimListAudit)

@@ -19,6 +19,7 @@ from services.contracts import ReportReceived, ReportSubmitted
 from services.errors import InvalidMessage, RetryableError
 from services.log import get_logger
 from verify.common import Actor
+from verify.signoff.coverage import at_receipt
 from verify.stories import repository, unit_of_work
 from verify.stories.analysis import Analysis, Candidate
 from verify.stories.carry import match
@@ -144,7 +145,17 @@ def _plan_current(
         )
     # found.removed: closed after the commit, in chunks (unit_of_work.close_superseded).
     count = len(found.kept) + len(found.changed) + len(found.new)
-    revision = _revision_record(report, count, False, now, over)
+    to_check, confirmed = at_receipt(
+        report.body,
+        n,
+        story.checked_sentences if story is not None else (),
+        story.claims_confirmed_revision if story is not None else None,
+    )
+    revision = dataclasses.replace(
+        _revision_record(report, count, False, now, over),
+        sentences_to_check=to_check,
+        claims_confirmed_revision=confirmed,
+    )
     return unit_of_work.RevisionPlan(revision, True, writes, dropped=len(found.removed))
 
 

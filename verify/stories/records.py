@@ -161,6 +161,12 @@ class StoryRecord:
     publish_when_cleared: bool
     updated_at: datetime
     claims_over_limit: int = 0
+    # Rule 0 (``verify.stories.signoff``): the revision whose claim list a reviewer
+    # confirmed (or that kept a confirmation), the sentences that confirmation covered
+    # (``verify.signoff.coverage`` keys) and those of the current revision it does not.
+    claims_confirmed_revision: int | None = None
+    checked_sentences: tuple[str, ...] = ()
+    sentences_to_check: int = 0
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,10 @@ class RevisionRecord:
     claims: int
     superseded: bool
     claims_over_limit: int = 0
+    # As the revision was received: sentences no confirmation covered, and the story's
+    # confirmed revision then (this one when it changed no confirmed sentence).
+    sentences_to_check: int = 0
+    claims_confirmed_revision: int | None = None
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,16 @@ CURRENT_FIELDS = (
     "section",
     "publish_when_cleared",
     "claims_over_limit",
+    "sentences_to_check",
+    "claims_confirmed_revision",
 )
 # Fields stored after the first release of this layout: absent from older documents.
-_DEFAULTS: dict[str, Any] = {"claims_over_limit": 0}
+_DEFAULTS: dict[str, Any] = {
+    "claims_over_limit": 0,
+    "claims_confirmed_revision": None,
+    "checked_sentences": (),
+    "sentences_to_check": 0,
+}
 
 
 def _stories() -> Any:
@@ -61,6 +68,7 @@ def _revisions() -> Any:
 
 def story_of(doc: dict[str, Any]) -> StoryRecord:
     values: dict[str, Any] = {name: doc.get(name, _DEFAULTS.get(name)) for name in _STORY_FIELDS}
+    values["checked_sentences"] = tuple(values["checked_sentences"] or ())
     return StoryRecord(**values)
 
 

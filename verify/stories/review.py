@@ -223,7 +223,12 @@ def review(
     lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
+    *,
+    action: str = "reviewed",
+    extra_audit: dict[str, Any] | None = None,
 ) -> ClaimRecord:
+    """Mark the claim. ``action`` and ``extra_audit`` name where a review came from when
+    it is not the caller's own (claim memory's ``applied_from_match``)."""
     claim = get(claim_id)
     check_writable(claim, actor, now, expected)
     found = claim.attributions
@@ -238,7 +243,14 @@ def review(
         attributions=found,
         note=given.note,
     )
-    write = ClaimWrite(after, claim, "reviewed", given.note or "", lease_for=actor.user_id)
+    write = ClaimWrite(
+        after,
+        claim,
+        action,
+        given.note or "",
+        lease_for=actor.user_id,
+        extra_audit=dict(extra_audit or {}),
+    )
     return commit_one(write, actor, now, notify, expected)
 
 

@@ -132,6 +132,7 @@ def review_claim(
         utcnow(context.clock),
         context.story_changed,
     )
+    context.claim_reviewed(claim)
     return _out(response, claim)
 
 
@@ -153,6 +154,7 @@ def dismiss_claim(
         utcnow(context.clock),
         context.story_changed,
     )
+    context.claim_reviewed(claim)
     return _out(response, claim)
 
 

@@ -15,6 +15,7 @@ from services.contracts import (
 )
 from services.cursors import decode_keyset, encode_keyset
 from services.errors import Forbidden, NotFound
+from verify.signoff.rule import judged
 from verify.stories import unit_of_work
 from verify.stories.records import (
     AttributionRecord,
@@ -52,7 +53,7 @@ def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
 
 def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> StoryReviewed:
     current = [c for c in claims if c.open and c.revision == story.revision]
-    return StoryReviewed(
+    found = StoryReviewed(
         story_id=story.story_id,
         version=story.version,
         revision=story.revision,
@@ -63,11 +64,14 @@ def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> St
         body=story.body,
         section=story.section,
         publish_when_cleared=story.publish_when_cleared,
-        cleared=all(c.status != ReviewStatus.PENDING.value for c in current),
+        cleared=False,  # judged below, by the whole publish rule
         claims=[claim_snapshot(c, now) for c in current],
         updated_at=story.updated_at,
         claims_over_limit=story.claims_over_limit,
+        claim_list_confirmed_revision=story.claims_confirmed_revision,
+        sentences_to_check=story.sentences_to_check,
     )
+    return judged(found)
 
 
 def current_snapshots(story_ids: list[str], now: datetime) -> list[StoryReviewed]:

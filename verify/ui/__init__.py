@@ -14,6 +14,8 @@ from services.auth import Role
 from services.runtime import Runtime
 from services.ui import Console
 from verify.ui.routes import NOTICES, add_routes
+from verify.ui.story_routes import NOTICES as STORY_NOTICES
+from verify.ui.story_routes import add_story_routes
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -29,10 +31,11 @@ def install(app: FastAPI, runtime: Runtime) -> Console:
         session_secret=secret,
         template_dirs=[TEMPLATES],
         nav=[("/ui/", "Queue")],
-        notices=NOTICES,
+        notices={**NOTICES, **STORY_NOTICES},
         # One sign-in for both consoles: links to the other one hand the session over.
         peers={"publish": settings.public_url_of("publish")},
     )
     app.state.queue_watch = add_routes(console, settings)
+    add_story_routes(console)
     console.install(app)
     return console

@@ -21,6 +21,7 @@ from services.settings import Settings
 from services.ui import Console, Viewer, Watch
 from verify.common import Actor, utcnow
 from verify.edge import VerifyContext, actor_of, get_context
+from verify.memory import service as memory
 from verify.stories import review as claims
 from verify.stories.analysis import REVIEWER_FLAG
 from verify.stories.schemas import AttributionIn
@@ -28,6 +29,7 @@ from verify.ui import service
 from verify.ui.view import origin_label, signal_label, signal_labels
 
 PAGE_SIZE = 20  # stories a page
+CLAIM_ID = r"^[A-Za-z0-9_-]+$"
 CONTESTED = {"yes": True, "no": False}
 KIND_LABELS = {
     "person": "Person",
@@ -257,6 +259,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             marked = service.mark(
                 claim_id, status, text, version, actor, ctx.lease_seconds, now, ctx.story_changed
             )
+            ctx.claim_reviewed(marked)  # claim memory: the same claim in other stories
             # Marked: the lease goes back, and the reviewer moves on to the story's next
             # free claim, or to the story's end when none is left.
             service.give_back(marked, actor, now, ctx.story_changed)
@@ -324,19 +327,6 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             only == "yes",
             "leased",
             section if section in sections else None,
-        )
-
-    @router.get("/stories/{story_id}")
-    def story_end(request: Request, story_id: str, viewer: ViewerDep) -> Response:
-        end = service.story_end(story_id, viewer.principal.user_id, utcnow())
-        last = next(
-            (c.claim_id for c, _ in reversed(end.claims) if c.holder in (None, viewer.name)),
-            None,
-        )
-        return console.render(
-            request,
-            "verify_ui/story.html",
-            {"end": end, "story": end.story, "last_id": last, "now": utcnow()},
         )
 
     @router.post("/claims/{claim_id}/attributions")
@@ -408,16 +398,58 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             request,
             viewer,
             claim_id,
-            lambda: service.remove_attribution(
-                claim_id,
-                attribution_id,
-                version,
-                actor,
-                ctx.lease_seconds,
-                utcnow(ctx.clock),
-                ctx.story_changed,
+            lambda: ctx.claim_reviewed(
+                service.remove_attribution(
+                    claim_id,
+                    attribution_id,
+                    version,
+                    actor,
+                    ctx.lease_seconds,
+                    utcnow(ctx.clock),
+                    ctx.story_changed,
+                )
             ),
             "removed",
+        )
+
+    @router.post("/claims/{claim_id}/apply-review")
+    def apply_review(
+        request: Request,
+        claim_id: str,
+        viewer: FormViewer,
+        ctx: Context,
+        version: Annotated[int, Form(ge=0)],
+        from_claim_id: Annotated[str, Form(min_length=1, max_length=64, pattern=CLAIM_ID)],
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request,
+            viewer,
+            claim_id,
+            lambda: ctx.claim_reviewed(
+                memory.apply(
+                    claim_id,
+                    from_claim_id,
+                    version,
+                    actor,
+                    ctx.lease_seconds,
+                    utcnow(ctx.clock),
+                    ctx.story_changed,
+                )
+            ),
+            "applied",
+        )
+
+    @router.post("/claims/{claim_id}/not-same")
+    def not_same(
+        request: Request,
+        claim_id: str,
+        viewer: FormViewer,
+        other_id: Annotated[str, Form(min_length=1, max_length=64, pattern=CLAIM_ID)],
+    ) -> Response:
+        actor = actor_of(viewer.principal)
+        return act(
+            request, viewer, claim_id, lambda: memory.not_same(claim_id, other_id, actor), "kept"
         )
 
     return watch

@@ -8,14 +8,15 @@ records, as ``POST /v1/claims/{id}/review`` with ``attributions`` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.contracts import ClaimSnapshot, ObtainedVia, ReviewStatus, SourceKind, StoryReviewed
 from services.errors import NotFound
-from services.publish_rule.gate import Blocker, claim_blocker
+from services.rule.gate import Blocker, claim_blocker
 from services.ui.marks import Paragraph
 from verify.common import Actor, StoryChanged
+from verify.memory import service as memory
 from verify.queue import service as queue
 from verify.stories import review as claims
 from verify.stories import snapshot as stories
@@ -122,6 +123,8 @@ class ClaimView:
     holder: str | None
     mine: bool
     rule: RuleView | None
+    # Reviews of the same claim in other stories (claim memory), closest first.
+    earlier: list[memory.EarlierReview] = field(default_factory=list)
 
     @property
     def current(self) -> bool:
@@ -152,6 +155,7 @@ def claim_view(claim_id: str, user_id: str, user_name: str, now: datetime) -> Cl
         holder=holder,
         mine=holder is not None and claim.lease_holder_id == user_id,
         rule=rule_view(snap, story.body) if story is not None and snap is not None else None,
+        earlier=memory.earlier_reviews(claim_id) if current else [],
     )
 
 

@@ -1,5 +1,5 @@
 """Pure helpers of the reviewers' console: the story text with its marks, what the publish
-rule still needs of a claim (from ``services/publish_rule``, the gate's own words), and the audit
+rule still needs of a claim (from ``services/rule``, the gate's own words), and the audit
 read as rows a person scans."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from services.contracts import ClaimSnapshot, ReviewStatus, SourceKind
-from services.publish_rule.gate import (
+from services.rule.gate import (
     NEED_WORDS,
     NEEDS_ATTRIBUTION,
     Need,
@@ -106,7 +106,7 @@ def unused_suggestions(
 
 @dataclass(frozen=True)
 class RuleView:
-    """The publish rule on one claim, as the desk will read it (``services/publish_rule``)."""
+    """The publish rule on one claim, as the desk will read it (``services/rule``)."""
 
     status: str  # the claim's status
     supposed: bool  # a pending claim, judged as if marked contested

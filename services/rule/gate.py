@@ -1,6 +1,9 @@
 """The publish rule (DESIGN.md), as a pure function: a snapshot in, a verdict out.
 
 A story revision may be released only when, for that exact revision:
+0. a reviewer has confirmed its claim list (``claim_list_confirmed_revision`` is this
+   revision): detection proposes claims, it never alone stands between a reporter and
+   the readers;
 1. no claim is ``pending``;
 2. no claim is ``false``;
 3. every ``contested`` or ``unverifiable`` claim has at least one attribution record that
@@ -8,8 +11,8 @@ A story revision may be released only when, for that exact revision:
    editor's recorded approval and reason), and the text attributes the claim in its
    sentence or the one before.
 
-Every blocking claim is reported with a reason code, what it lacks in words an editor
-understands, and who holds it.
+Every blocking claim (and an unconfirmed claim list) is reported with a reason code, what
+it lacks in words an editor understands, and who holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.contracts import Attribution, ClaimSnapshot, ReviewStatus, SourceKind, StoryReviewed
-from services.publish_rule.attribution import (
+from services.rule.attribution import (
     anonymous_is_approved,
     is_vague,
     record_is_complete,
@@ -29,9 +32,11 @@ NEEDS_ATTRIBUTION = frozenset({ReviewStatus.CONTESTED, ReviewStatus.UNVERIFIABLE
 REVIEWERS_QUEUE = "reviewers' queue"
 EDITORS = "editors"
 REPORTER = "reporter"
+CONFIRMERS = "reviewers or editors: confirm the claim list in verify"
 
 
 class Reason(StrEnum):
+    CLAIM_LIST_UNCONFIRMED = "claim_list_unconfirmed"
     PENDING = "pending"
     FALSE = "false"
     NO_ATTRIBUTION = "no_attribution"
@@ -58,7 +63,7 @@ LACKS: dict[Reason, str] = {
 
 @dataclass(frozen=True)
 class Blocker:
-    claim_id: str
+    claim_id: str | None  # None: the revision's claim list, not one claim
     claim_text: str
     status: str
     reason: Reason
@@ -79,12 +84,58 @@ class Verdict:
 
 
 def evaluate(snapshot: StoryReviewed) -> Verdict:
-    blockers = tuple(
+    unconfirmed = claim_list_blocker(snapshot)
+    blockers = (() if unconfirmed is None else (unconfirmed,)) + tuple(
         blocker
         for claim in snapshot.claims
         if (blocker := claim_blocker(claim, snapshot.body)) is not None
     )
     return Verdict(snapshot.story_id, snapshot.revision, snapshot.version, blockers)
+
+
+def claim_list_blocker(snapshot: StoryReviewed) -> Blocker | None:
+    """Rule 0: None when a reviewer confirmed the claim list of this exact revision."""
+    if snapshot.claim_list_confirmed_revision == snapshot.revision:
+        return None
+    count = snapshot.sentences_to_check
+    lacks = (
+        f"{count} sentence{'' if count == 1 else 's'} of revision {snapshot.revision} "
+        "not yet checked for claims"
+        if count > 0
+        else f"The claim list of revision {snapshot.revision} is not confirmed yet"
+    )
+    return Blocker(
+        claim_id=None,
+        claim_text="",
+        status="unconfirmed",
+        reason=Reason.CLAIM_LIST_UNCONFIRMED,
+        lacks=lacks,
+        holder=CONFIRMERS,
+    )
+
+
+def held(verdict: Verdict) -> list[str]:
+    """Why the revision is held, one line per reason, for a reporter's timeline: the
+    unconfirmed claim list as the gate says it, then how many claims block for each reason."""
+    lines = [b.lacks for b in verdict.blockers if b.claim_id is None]
+    counts: dict[Reason, int] = {}
+    for b in verdict.blockers:
+        if b.claim_id is not None:
+            counts[b.reason] = counts.get(b.reason, 0) + 1
+    for reason, count in counts.items():
+        lines.append(f"{count} claim{'' if count == 1 else 's'}: {HELD[reason]}")
+    return lines
+
+
+# The same reasons as LACKS, said of any number of claims.
+HELD: dict[Reason, str] = {
+    Reason.PENDING: "pending review",
+    Reason.FALSE: "found false (the reporter must revise the story)",
+    Reason.NO_ATTRIBUTION: "contested or unverifiable, with no attribution record",
+    Reason.VAGUE_SOURCE: "attributed to no identifiable source",
+    Reason.ANONYMOUS_UNAPPROVED: "anonymous source awaiting an editor's approval",
+    Reason.NOT_ATTRIBUTED_IN_TEXT: "the text does not say who claims it",
+}
 
 
 def claim_blocker(claim: ClaimSnapshot, body: str) -> Blocker | None:

@@ -1,0 +1,79 @@
+"""A released story that carries a claim found false elsewhere: verify's ``ClaimFlagged``
+marks it ``needs_correction`` on the desk, with the reason and a link to the review, and
+tells subscribers through the same ``stories.published`` event and webhooks as other
+corrections (action ``needs_correction``). The story stays as released until an editor
+corrects or retracts it; a correction clears the flags.
+
+Idempotent on the flag's id; a story publish never released, or released without that
+claim, or retracted, is left alone.
+"""
+
+from __future__ import annotations
+
+from publish.stories import repository
+from publish.stories.model import CorrectionFlag, State
+from publish.stories.repository import Tx
+from publish.stories.service import Desk, Released, record_release
+from services.contracts import ClaimFlagged
+from services.log import get_logger
+
+log = get_logger(__name__)
+
+
+def reason_of(event: ClaimFlagged) -> str:
+    return (
+        f"A claim of this story matches claim {event.source_claim_id} of story "
+        f"{event.source_story_id}, now {event.status.value}: {event.reason} ({event.review_url})"
+    )
+
+
+def flag(desk: Desk, event: ClaimFlagged) -> Released | None:
+    """Mark the story ``needs_correction``; None when there is nothing to mark."""
+
+    def work(tx: Tx) -> Released | None:
+        row = tx.story(event.story_id)
+        publication = tx.publication(event.story_id)
+        if row is None or publication is None or publication.retracted is not None:
+            return None
+        if not any(c.claim_id == event.claim_id for c in publication.claims):
+            return None  # the released revision does not carry that claim
+        if any(f.flag_id == event.flag_id for f in row.correction_flags):
+            return None
+        now = desk.now()
+        found = CorrectionFlag(
+            flag_id=event.flag_id,
+            claim_id=event.claim_id,
+            source_story_id=event.source_story_id,
+            source_claim_id=event.source_claim_id,
+            status=event.status.value,
+            reason=event.reason,
+            review_url=event.review_url,
+            at=now,
+        )
+        reason = reason_of(event)
+        tx.save_story(
+            row.model_copy(
+                update={
+                    "needs_correction": True,
+                    "state": State.NEEDS_CORRECTION,
+                    "correction_reasons": [*row.correction_reasons, reason][-20:],
+                    "correction_flags": [*row.correction_flags, found][-20:],
+                    "auto_release": False,
+                    "changed_at": now,
+                }
+            )
+        )
+        release = record_release(
+            tx, desk, publication, "needs_correction", now, reason, review_url=event.review_url
+        )
+        return Released("needs_correction", publication, release)
+
+    outcome = repository.in_transaction(work)
+    log.info(
+        "claim_flag_applied" if outcome else "claim_flag_ignored",
+        story_id=event.story_id,
+        claim_id=event.claim_id,
+        source_claim_id=event.source_claim_id,
+        flag_id=event.flag_id,
+    )
+    return outcome
