@@ -97,7 +97,10 @@ def test_a_correction_clears_the_flag(solo: Solo) -> None:
     snapshot = release(solo, cleared_story(section=section))
     _send(solo, _flag(snapshot, snapshot.claims[0].claim_id))
     wait_for(lambda: (_row(solo, snapshot.story_id, section) or {}).get("needs_correction"), 30)
-    corrected = solo.reviewed(bump(snapshot, revision=snapshot.revision + 1))
+    revision = snapshot.revision + 1  # a reviewer confirmed its claim list (rule 0)
+    corrected = solo.reviewed(
+        bump(snapshot, revision=revision, claim_list_confirmed_revision=revision)
+    )
     solo.gate(corrected.story_id, corrected.version)
     with solo.client("editor") as editor:
         answer = editor.post(

@@ -13,7 +13,12 @@ from typing import Any
 import httpx
 
 from tests.support.console import CSRF, signed_in
-from tests.support.desk import publish_when_publishable, story_claims, verify_every_claim
+from tests.support.desk import (
+    confirm_claim_list,
+    publish_when_publishable,
+    story_claims,
+    verify_every_claim,
+)
 from tests.support.reports import report
 from tests.support.servers import wait_for
 from tests.support.stack import Stack
@@ -146,6 +151,7 @@ def test_marking_a_claim_false_flags_every_released_story_carrying_it(stack: Sta
     with stack.client("verify", "reviewer") as verify:
         verify_every_claim(verify, first["story_id"])
         verify_every_claim(verify, released["story_id"])
+        confirm_claim_list(verify, released["story_id"])  # rule 0, before any release
     with stack.client("publish", "editor") as publish:
         publish_when_publishable(publish, released["story_id"])
     with stack.client("verify", "reviewer") as verify:

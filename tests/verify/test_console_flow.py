@@ -91,6 +91,9 @@ def test_marking_gives_the_lease_back_and_moves_on_past_a_held_claim(
         end = console.get(location)
         assert end.status_code == 200
         assert "Confirm the claim list" in end.text
+        # The story's end holds the claim list's confirm form (rule 0), in its slot.
+        assert f'action="/ui/stories/{report.story_id}/claim-list/confirm"' in end.text
+        assert 'data-slot="claim-list"' in end.text
         assert "Held by " in end.text
 
     free = [c["claim_id"] for c in claims if c["claim_id"] != held_id]
