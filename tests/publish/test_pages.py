@@ -187,7 +187,8 @@ def test_corrections_and_retraction_show_on_the_page_and_as_an_atom_tombstone(
     before = json_ld(page(solo, f"/stories/{first.story_id}"))
     body = first.body.replace("Friday", "Saturday")
     claims = [*first.claims[:2], claim(body, "Rain is forecast for Saturday", "verified")]
-    second = bump(first, revision=2, body=body, claims=claims)
+    # A reviewer confirmed revision 2's claim list (rule 0).
+    second = bump(first, revision=2, body=body, claims=claims, claim_list_confirmed_revision=2)
     release(solo, second, note="Rain is forecast for Saturday, not Friday.")
 
     corrected = page(solo, f"/stories/{first.story_id}")
