@@ -21,7 +21,7 @@ def story_ids_in_feed(solo: Solo, section: str) -> list[str]:
 
 
 def delivered(solo: Solo) -> list[str]:
-    return [r.json["story_id"] for r in solo.receiver.at(PATH)]
+    return [r.json["data"]["story_id"] for r in solo.receiver.at(PATH)]  # CloudEvents
 
 
 def ninjs_status(solo: Solo, story_id: str) -> int:
