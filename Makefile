@@ -81,7 +81,7 @@ test-docs: $(VENV)/.dev
 
 # The console screenshots the README shows (docs/*.png), taken by the browser tests.
 screenshots: $(VENV)/.dev chromium $(AXE)
-	NEWSROOM_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/browser/test_consoles.py
+	NEWSROOM_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/browser/test_consoles.py tests/browser/test_shift.py
 
 test-faults: $(VENV)/.dev
 	NEWSROOM_FAULTS=long $(BIN)/python -m pytest -q tests/faults

@@ -28,6 +28,8 @@ def install(app: FastAPI, runtime: Runtime) -> Console:
         template_dirs=[TEMPLATES],
         nav=[("/ui/", "Stories")],
         notices=NOTICES,
+        # One sign-in for both consoles: links to the other one hand the session over.
+        peers={"verify": settings.public_url_of("verify")},
     )
     app.state.desk_watch = add_routes(console, settings)
     console.install(app)

@@ -8,8 +8,9 @@ again and the reason when the change was refused."""
 import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import Depends, Form, Request, Response
+from fastapi import Depends, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from publish.deps import Publish, get_publish
@@ -45,6 +46,16 @@ NOTICES = {
 }
 
 
+def claim_link(claim_id: str) -> str:
+    """A claim in the reviewers' console, reached through the hand-off (one sign-in)."""
+    return "/ui/go/verify?" + urlencode({"next": f"/ui/claims/{claim_id}"})
+
+
+def story_link(story_id: str) -> str:
+    """A story's page in the reviewers' console (its claim list), through the hand-off."""
+    return "/ui/go/verify?" + urlencode({"next": f"/ui/stories/{story_id}"})
+
+
 def add_routes(console: Console, settings: Settings) -> Watch:
     router = console.router
     ViewerDep = Annotated[Viewer, Depends(console.viewer)]
@@ -52,25 +63,49 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     Ctx = Annotated[Publish, Depends(get_publish)]
     watch = Watch("publish-desk", view.change_marker)
     verify_url = settings.public_url_of("verify")  # links for editors, not calls
+    verify_api = settings.url_of("verify")  # calls from publish, inside the network
+    sections = list(settings.sections)
 
-    def board_context(only: State | None) -> dict[str, Any]:
+    def board_context(only: State | None, section: str | None) -> dict[str, Any]:
+        if section not in sections:
+            section = None
+        query = {"state": only.value if only else "", "section": section or ""}
+
+        def link(**changes: str) -> str:
+            values = {k: v for k, v in {**query, **changes}.items() if v}
+            return "/ui/" + ("?" + urlencode(values) if values else "")
+
         return {
-            "columns": view.board(only),
+            "columns": view.board(only, section),
             "only": only,
+            "section": section,
+            "sections": sections,
+            "link": link,
+            "duties": view.row_duties,
             "labels": STATE_LABELS,
             "hints": STATE_HINTS,
             "states": list(State),
-            "fragment": "/ui/board" + (f"?state={only.value}" if only else ""),
+            "fragment": "/ui/board?" + urlencode({k: v for k, v in query.items() if v}),
             "marker": view.change_marker(),
         }
 
     @router.get("/")
-    def board(request: Request, viewer: ViewerDep, state: State | None = None) -> Response:
-        return console.render(request, "publish_ui/board.html", board_context(state))
+    def board(
+        request: Request,
+        viewer: ViewerDep,
+        state: State | None = None,
+        section: Annotated[str | None, Query(max_length=50)] = None,
+    ) -> Response:
+        return console.render(request, "publish_ui/board.html", board_context(state, section))
 
     @router.get("/board")
-    def board_fragment(request: Request, viewer: ViewerDep, state: State | None = None) -> Response:
-        context = board_context(state)
+    def board_fragment(
+        request: Request,
+        viewer: ViewerDep,
+        state: State | None = None,
+        section: Annotated[str | None, Query(max_length=50)] = None,
+    ) -> Response:
+        context = board_context(state, section)
         response = console.render(request, "publish_ui/_board.html", context)
         response.headers["X-Live-Version"] = context["marker"]
         return response
@@ -96,7 +131,8 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "labels": STATE_LABELS,
                 "error": error,
                 "feed_url": f"/feeds/{found.row.section}.json",
-                "verify_console": f"{verify_url}/ui",
+                "claim_link": claim_link,
+                "story_link": story_link,
             },
             status_code=status,
         )

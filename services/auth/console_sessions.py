@@ -8,6 +8,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from mongoengine.errors import NotUniqueError
+
 from services.auth.models import ConsoleSession
 from services.clock import utcnow
 
@@ -47,3 +49,22 @@ def alive(session_id: str, user_id: str, console: str) -> bool:
 
 def end(session_id: str) -> None:
     ConsoleSession.objects(session_digest=_digest(session_id)).delete()
+
+
+def use_once(nonce: str, user_id: str, seconds: int) -> bool:
+    """Record a one-time hand-off between consoles (``services/ui/handoff.py``); False
+    when its nonce was recorded before (a replayed link). The record names no console,
+    so no session can ever be opened with it."""
+    now = utcnow()
+    record = ConsoleSession(
+        session_digest=_digest(f"hand-off:{nonce}"),
+        user_id=user_id,
+        console="(hand-off)",
+        created_at=now,
+        expires_at=now + timedelta(seconds=seconds),
+    )
+    try:
+        record.save(force_insert=True)
+    except NotUniqueError:
+        return False
+    return True

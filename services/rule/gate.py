@@ -173,27 +173,20 @@ _PROGRESS = (
 
 def _attribution_failure(claim: ClaimSnapshot, body: str) -> Reason | None:
     """None when one record passes every check; else the failure of the best record."""
-    best = Reason.NO_ATTRIBUTION
-    for record in claim.attributions:
-        failure = _record_failure(record, claim, body)
-        if failure is None:
-            return None
-        if _PROGRESS.index(failure) > _PROGRESS.index(best):
-            best = failure
-    return best
+    return attribution_check(claim, body).reason
 
 
-def _record_failure(record: Attribution, claim: ClaimSnapshot, body: str) -> Reason | None:
-    if not record_is_complete(record):
+def _failure(record: Attribution, needs: list[Need]) -> Reason | None:
+    if {Need.SOURCE, Need.KIND, Need.OBTAINED} & set(needs):
         named = record.source_name.strip() and record.source_kind != SourceKind.ANONYMOUS
         return (
             Reason.VAGUE_SOURCE
             if named and is_vague(record.source_name)
             else (Reason.NO_ATTRIBUTION)
         )
-    if record.source_kind == SourceKind.ANONYMOUS and not anonymous_is_approved(record):
+    if Need.APPROVAL in needs:
         return Reason.ANONYMOUS_UNAPPROVED
-    if not text_attributes(record, body, claim.context_start, claim.context_end):
+    if Need.IN_TEXT in needs:
         return Reason.NOT_ATTRIBUTED_IN_TEXT
     return None
 
@@ -207,3 +200,67 @@ def _blocker(claim: ClaimSnapshot, reason: Reason, holder: str) -> Blocker:
         lacks=LACKS[reason],
         holder=holder,
     )
+
+
+# --- rule 3 as a checklist: what a record still needs ------------------------------------
+# The reviewers' console shows it on a claim's page, so a reviewer reads, before marking
+# a claim, what the desk will read: the failure above is the first unmet need.
+
+
+class Need(StrEnum):
+    """One thing rule 3 asks of an attribution record, in the order it is checked."""
+
+    SOURCE = "source"
+    KIND = "kind"
+    OBTAINED = "obtained"
+    APPROVAL = "approval"
+    IN_TEXT = "in_text"
+
+
+NEED_WORDS: dict[Need, str] = {
+    Need.SOURCE: "A named source (not a placeholder such as 'sources')",
+    Need.KIND: "The kind of source",
+    Need.OBTAINED: "How it was obtained",
+    Need.APPROVAL: "An editor's approval, for an anonymous source",
+    Need.IN_TEXT: "The story text names the source, in the claim's sentence or the one before",
+}
+
+
+def record_needs(record: Attribution, claim: ClaimSnapshot, body: str) -> list[Need]:
+    """What ``record`` still lacks to carry ``claim`` through rule 3 (empty: it passes)."""
+    needs: list[Need] = []
+    anonymous = record.source_kind == SourceKind.ANONYMOUS
+    if not record_is_complete(record):
+        # An anonymous record names a description of who; any other, somebody identifiable.
+        named = bool(record.source_name.strip()) if anonymous else not is_vague(record.source_name)
+        needs += [Need.SOURCE] if not named else []
+        needs += [Need.KIND] if not record.source_kind else []
+        needs += [Need.OBTAINED] if not record.obtained_via else []
+    if anonymous and not anonymous_is_approved(record):
+        needs.append(Need.APPROVAL)
+    if not text_attributes(record, body, claim.context_start, claim.context_end):
+        needs.append(Need.IN_TEXT)
+    return needs
+
+
+@dataclass(frozen=True)
+class AttributionCheck:
+    """Rule 3 for one claim: its failure (None: it passes), and what the record that got
+    furthest still needs (every need when there is no record)."""
+
+    reason: Reason | None
+    needs: tuple[Need, ...]
+    source_name: str | None  # the record ``needs`` is about
+
+
+def attribution_check(claim: ClaimSnapshot, body: str) -> AttributionCheck:
+    best = AttributionCheck(Reason.NO_ATTRIBUTION, tuple(Need), None)
+    for record in claim.attributions:
+        needs = record_needs(record, claim, body)
+        failure = _failure(record, needs)
+        if failure is None:
+            return AttributionCheck(None, (), record.source_name)
+        assert best.reason is not None
+        if _PROGRESS.index(failure) > _PROGRESS.index(best.reason):
+            best = AttributionCheck(failure, tuple(needs), record.source_name)
+    return best

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,7 +30,9 @@ from services.auth import Authenticator, Principal, Role, console_sessions
 from services.errors import Forbidden, NewsroomError, NotFound, Unauthorized, Unavailable
 from services.log import get_logger
 from services.store import is_store_unavailable
+from services.ui import handoff
 from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
+from services.ui.times import ago, iso, parse_time, stamp
 
 log = get_logger(__name__)
 
@@ -123,6 +124,8 @@ class Console:
     # ``?done=<code>`` after a form post -> the notice shown on the next page.
     notices: Mapping[str, str] = field(default_factory=dict)
     max_age: int = SESSION_SECONDS
+    # Other consoles one sign-in reaches (name -> public base URL): ``/ui/go/{name}``.
+    peers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cookie_name = f"nr_{self.name}_session"
@@ -142,6 +145,7 @@ class Console:
         env.filters["iso"] = iso
         env.filters["stamp"] = stamp
         env.filters["ago"] = ago
+        env.filters["parse_time"] = parse_time
         self.templates = Jinja2Templates(env=env)
         self.router = APIRouter(
             prefix=PREFIX, include_in_schema=False, route_class=self._route_class()
@@ -165,6 +169,9 @@ class Console:
         app.include_router(self.router)
 
     # --- sessions --------------------------------------------------------------------
+
+    def check_secret(self) -> None:
+        self._codec()
 
     def _codec(self) -> SessionCodec:
         if self.codec is None:
@@ -211,6 +218,15 @@ class Console:
         if response.media_type is None or response.media_type.startswith("text/html"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    def start_session(
+        self, request: Request, response: Response, principal: Principal, token: str
+    ) -> None:
+        """Signed in: a server-side session, and its cookie on ``response``."""
+        session_id = console_sessions.start(principal.user_id, self.name, self.max_age)
+        session = self.session_of(request).signed_in(token, session_id)
+        self.set_cookie(request, response, session)
+        request.state.ui_session_new = None  # this cookie, not a signed-out one, goes out
 
     def viewer(self, request: Request) -> Viewer:
         """The signed-in user, allowed here; else redirect to sign in, or 403."""
@@ -392,16 +408,16 @@ class Console:
                 return self.render(
                     request,
                     "ui/sign_in.html",
-                    {"next": next_url, "message": None, "error": exc.detail},
+                    {"next": next_url, "message": None, "error": sign_in_words(exc.detail)},
                     status_code=401,
                 )
             self.check_role(principal)
-            session_id = console_sessions.start(principal.user_id, self.name, self.max_age)
-            session = self.session_of(request).signed_in(token, session_id)
             response = RedirectResponse(next_url, status_code=303)
-            self.set_cookie(request, response, session)
+            self.start_session(request, response, principal, token)
             log.info("ui_signed_in", console=self.name, user=principal.name)
             return response
+
+        handoff.add_routes(self, PREFIX, safe_next)
 
         @router.post("/sign-out")
         async def sign_out(request: Request) -> Response:
@@ -415,36 +431,26 @@ class Console:
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+# The authenticator's sentences are written for API clients; a person at a form reads these.
+_SIGN_IN_WORDS = {
+    "The bearer token is malformed.": (
+        "That is not a Newsroom token. Paste the whole token: it starts with nr_."
+    ),
+    "The bearer token is not valid.": (
+        "This token is not known here. Check that you pasted all of it, or ask an admin "
+        "for a new one."
+    ),
+    "The bearer token has been revoked.": (
+        "This token has been revoked. Ask an admin for a new one."
+    ),
+    "The user of this token has been revoked.": (
+        "This user no longer has access. Ask an admin if that is a mistake."
+    ),
+}
 
 
-def iso(at: datetime | None) -> str:
-    return _aware(at).isoformat(timespec="seconds") if at else ""
-
-
-def stamp(at: datetime | None) -> str:
-    """``2026-05-04 13:02:11 UTC``"""
-    return _aware(at).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
-
-
-def ago(at: datetime | None) -> str:
-    """``just now``, ``5 min ago``, ``3 h ago``, ``in 9 min`` (a lease's end), else a date."""
-    if at is None:
-        return ""
-    seconds = (datetime.now(UTC) - _aware(at)).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    if seconds < 45:
-        text = "under a minute" if future else "just now"
-        return f"in {text}" if future else text
-    if seconds < 3600:
-        amount = f"{round(seconds / 60)} min"
-    elif seconds < 48 * 3600:
-        amount = f"{round(seconds / 3600)} h"
-    else:
-        return _aware(at).astimezone(UTC).strftime("%Y-%m-%d")
-    return f"in {amount}" if future else f"{amount} ago"
+def sign_in_words(detail: str) -> str:
+    return _SIGN_IN_WORDS.get(detail, "That token did not work. Ask an admin for a new one.")
 
 
 def safe_next(value: str | None) -> str:

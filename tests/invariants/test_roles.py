@@ -37,6 +37,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("verify", "GET", "/v1/stories/{story_id}"): frozenset({R, V, E, S}),
     ("verify", "GET", "/v1/snapshots"): frozenset({E, S}),
     ("verify", "GET", "/v1/queue"): frozenset({V, E}),
+    ("verify", "GET", "/v1/queue/stories"): frozenset({V, E}),
     ("verify", "GET", "/v1/claims/{claim_id}"): frozenset({V, E}),
     ("verify", "GET", "/v1/claims/{claim_id}/suggested-attributions"): frozenset({V, E}),
     ("verify", "GET", "/v1/claims/{claim_id}/history"): frozenset({V, E}),
@@ -155,7 +156,8 @@ def test_every_role_on_every_path(stack: Stack, revoked_token: str) -> None:
 # only at sign-in. A session cookie is minted for every role here (as a role change after
 # sign-in would leave one behind), and every route is tried with it.
 CONSOLES = {"verify": frozenset({V, E}), "publish": frozenset({E})}
-UI_OPEN = {"/ui/sign-in", "/ui/sign-out", "/ui/static"}  # and "/ui", a redirect to "/ui/"
+# and "/ui", a redirect to "/ui/"; a hand-off from the other console signs in like sign-in.
+UI_OPEN = {"/ui/sign-in", "/ui/sign-out", "/ui/static", "/ui/hand-off"}
 
 
 def console_routes(stack: Stack, service: str) -> list[tuple[str, str]]:

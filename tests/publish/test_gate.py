@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pytest
 
+from services.contracts import Attribution
 from services.rule.attribution import is_vague, text_attributes
 from services.rule.gate import (
     CONFIRMERS,
     EDITORS,
+    NEED_WORDS,
     REPORTER,
     REVIEWERS_QUEUE,
+    Need,
     Reason,
+    attribution_check,
     evaluate,
     held,
 )
@@ -321,3 +325,33 @@ def test_the_headline_claim_is_attributed_by_the_headline_not_the_body() -> None
     elsewhere = in_headline.model_copy(update={"text": "Fire at the warehouse"})
     blocker = only_blocker(story(body, [elsewhere], headline="Fire at the warehouse"))
     assert blocker.reason == Reason.NOT_ATTRIBUTED_IN_TEXT
+# --- rule 3 as a checklist (what the reviewers' console shows on a claim's page) ---------
+
+
+@pytest.mark.parametrize(
+    ("records", "reason", "needs"),
+    [
+        ((), Reason.NO_ATTRIBUTION, set(Need)),
+        ((attribution("sources", "organisation", "statement"),), Reason.VAGUE_SOURCE,
+         {Need.SOURCE, Need.IN_TEXT}),
+        ((attribution("A council insider", "anonymous"),), Reason.ANONYMOUS_UNAPPROVED,
+         {Need.APPROVAL, Need.IN_TEXT}),
+        ((attribution("A council insider", "anonymous", approved=True),),
+         Reason.NOT_ATTRIBUTED_IN_TEXT, {Need.IN_TEXT}),
+        ((attribution("Jon Meyer", "person", "interview"),), Reason.NOT_ATTRIBUTED_IN_TEXT,
+         {Need.IN_TEXT}),
+        ((attribution("sources", "organisation"), attribution("Ana Ruiz", "person")), None,
+         set()),
+    ],
+)  # fmt: skip
+def test_the_checklist_names_what_the_gate_blocks_for(
+    records: tuple[Attribution, ...], reason: Reason | None, needs: set[Need]
+) -> None:
+    snapshot = contested("the plan would cut potholes by half", *records)
+    check = attribution_check(snapshot.claims[0], snapshot.body)
+    assert check.reason == reason
+    assert set(check.needs) == needs
+    # The checklist and the gate are one rule: the gate blocks for the same reason.
+    blockers = evaluate(snapshot).blockers
+    assert [b.reason for b in blockers] == ([] if reason is None else [reason])
+    assert all(NEED_WORDS[need] for need in needs)

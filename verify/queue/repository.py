@@ -48,3 +48,98 @@ def depth() -> dict[str, int]:
         [{"$match": {"open": True}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
     )
     return {str(row["_id"]): int(row["n"]) for row in rows}
+
+
+# --- the queue by story ---------------------------------------------------------------
+
+
+def _open_match(status: str, section: str | None, contested: bool | None) -> dict[str, Any]:
+    match: dict[str, Any] = {"open": True, "status": status}
+    if section is not None:
+        match["section"] = section
+    if contested is not None:
+        match["contested"] = contested
+    return match
+
+
+def story_groups(
+    *,
+    status: str,
+    section: str | None,
+    contested: bool | None,
+    after: tuple[str, int, datetime, str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Stories with open claims of ``status``, up to ``limit``, in queue order: by
+    section, then stories with a contested claim first, then the oldest claim first.
+
+    Each: ``story_id``, ``section``, ``claims`` (how many match), ``contested`` (how many
+    of those are contested), ``oldest`` (the first one queued), ``has_contested`` (0/1).
+    ``after`` is the (section, has_contested, oldest, story_id) of the last one seen."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": _open_match(status, section, contested)},
+        {
+            "$group": {
+                "_id": "$story_id",
+                "section": {"$first": "$section"},
+                "claims": {"$sum": 1},
+                "contested": {"$sum": {"$cond": ["$contested", 1, 0]}},
+                "oldest": {"$min": "$queued_at"},
+            }
+        },
+        {"$addFields": {"has_contested": {"$cond": [{"$gt": ["$contested", 0]}, 1, 0]}}},
+    ]
+    if after is not None:
+        at_section, at_contested, at_oldest, at_story = after
+        pipeline.append(
+            {
+                "$match": {
+                    "$or": [
+                        {"section": {"$gt": at_section}},
+                        {"section": at_section, "has_contested": {"$lt": at_contested}},
+                        {
+                            "section": at_section,
+                            "has_contested": at_contested,
+                            "oldest": {"$gt": at_oldest},
+                        },
+                        {
+                            "section": at_section,
+                            "has_contested": at_contested,
+                            "oldest": at_oldest,
+                            "_id": {"$gt": at_story},
+                        },
+                    ]
+                }
+            }
+        )
+    pipeline += [
+        {"$sort": {"section": 1, "has_contested": -1, "oldest": 1, "_id": 1}},
+        {"$limit": limit},
+    ]
+    rows = Claim._get_collection().aggregate(pipeline)
+    return [{**row, "story_id": row["_id"]} for row in rows]
+
+
+def claims_of_stories(
+    story_ids: list[str], status: str, contested: bool | None
+) -> dict[str, list[ClaimRecord]]:
+    """The open claims of ``status`` of these stories, each story's in body order."""
+    found: dict[str, list[ClaimRecord]] = {story_id: [] for story_id in story_ids}
+    if not story_ids:
+        return found
+    query = _open_match(status, None, contested)
+    query["story_id"] = {"$in": story_ids}
+    for doc in Claim._get_collection().find(query):
+        claim = record_of(doc)
+        found[claim.story_id].append(claim)
+    for claims in found.values():
+        claims.sort(key=lambda c: (c.start, c.end))
+    return found
+
+
+def revisions(story_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Each story's headline and current revision."""
+    found = Story._get_collection().find(
+        {"story_id": {"$in": story_ids}}, projection={"story_id": 1, "headline": 1, "revision": 1}
+    )
+    return {doc["story_id"]: (doc["headline"], int(doc["revision"])) for doc in found}

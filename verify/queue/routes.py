@@ -14,7 +14,7 @@ from services.http.openapi import AUTH_PROBLEMS
 from verify.common import utcnow
 from verify.edge import REVIEWERS
 from verify.queue import service
-from verify.queue.schemas import QueueItem, QueuePageOut
+from verify.queue.schemas import QueueItem, QueuePageOut, StoryGroupOut, StoryGroupPageOut
 from verify.stories.schemas import ClaimOut
 
 router = APIRouter(prefix="/v1", tags=["queue"], responses=AUTH_PROBLEMS)
@@ -40,3 +40,36 @@ def get_queue(
         for claim in found.claims
     ]
     return QueuePageOut(items=items, next_cursor=found.next_cursor)
+
+
+@router.get(
+    "/queue/stories",
+    summary="The queue by story: a section's stories with a contested claim first, then the "
+    "oldest, each with its waiting claims in body order",
+)
+def get_queue_by_story(
+    _: Annotated[Principal, Depends(require(*REVIEWERS))],
+    section: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    status: ReviewStatus = ReviewStatus.PENDING,
+    contested: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+) -> StoryGroupPageOut:
+    found = service.by_story(
+        status=status, section=section, contested=contested, limit=limit, cursor=cursor
+    )
+    now = utcnow()
+    items = [
+        StoryGroupOut(
+            story_id=group.story_id,
+            headline=group.headline,
+            section=group.section,
+            revision=group.revision,
+            claims_waiting=group.count,
+            contested=group.contested,
+            oldest_queued_at=group.oldest,
+            claims=[ClaimOut.of(claim, now) for claim in group.claims],
+        )
+        for group in found.stories
+    ]
+    return StoryGroupPageOut(items=items, next_cursor=found.next_cursor)

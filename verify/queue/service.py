@@ -1,11 +1,16 @@
-"""The reviewers' queue: claims waiting for review, oldest first, in cursor pages."""
+"""The reviewers' queue: claims waiting for review, oldest first, in cursor pages; the
+same by story (a section's stories with a contested claim first, then the oldest); and the
+next free claim for a reviewer to take."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.contracts import ReviewStatus
-from services.cursors import decode_keyset, encode_keyset
+from services.cursors import bad_cursor, decode_cursor, decode_keyset, encode_cursor, encode_keyset
+from services.errors import Conflict, NotFound, PreconditionFailed
 from verify.queue import repository
 from verify.stories.records import ClaimRecord
 
@@ -39,3 +44,163 @@ def page(
         next_cursor = encode_keyset(last.queued_at, last.claim_id, CURSOR_KEYS)
     titles = repository.headlines(sorted({c.story_id for c in claims}))
     return QueuePage(claims, titles, next_cursor)
+
+
+# --- the queue by story ---------------------------------------------------------------
+
+GROUP_CURSOR = ("s", "h", "o", "i")
+# How far "take the next claim" looks for a free one: stories, a page at a time.
+SCAN_STORIES = 200
+SCAN_PAGE = 50
+
+
+@dataclass(frozen=True)
+class StoryGroup:
+    """One story of the queue: its open claims of the status asked for, in body order."""
+
+    story_id: str
+    headline: str
+    section: str
+    revision: int
+    count: int  # open claims of the status (and contested filter) asked for
+    contested: int  # how many of those are contested
+    oldest: datetime
+    claims: list[ClaimRecord]
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    stories: list[StoryGroup]
+    next_cursor: str | None
+
+
+def _group_after(cursor: str | None) -> tuple[str, int, datetime, str] | None:
+    if cursor is None:
+        return None
+    values = decode_cursor(cursor, GROUP_CURSOR)
+    try:
+        return (values["s"], int(values["h"]), datetime.fromisoformat(values["o"]), values["i"])
+    except ValueError as exc:
+        raise bad_cursor() from exc
+
+
+def by_story(
+    *,
+    status: ReviewStatus,
+    section: str | None,
+    contested: bool | None,
+    limit: int,
+    cursor: str | None,
+) -> GroupPage:
+    """Stories with open claims of ``status``: by section, contested first, oldest first."""
+    rows = repository.story_groups(
+        status=status.value,
+        section=section,
+        contested=contested,
+        after=_group_after(cursor),
+        limit=limit,
+    )
+    ids = [str(row["story_id"]) for row in rows]
+    claims = repository.claims_of_stories(ids, status.value, contested)
+    stories = repository.revisions(ids)
+    groups = [
+        StoryGroup(
+            story_id=story_id,
+            headline=stories.get(story_id, ("", 0))[0],
+            section=str(row["section"]),
+            revision=stories.get(story_id, ("", 0))[1],
+            count=int(row["claims"]),
+            contested=int(row["contested"]),
+            oldest=row["oldest"],
+            claims=claims.get(story_id, []),
+        )
+        for story_id, row in zip(ids, rows, strict=True)
+    ]
+    next_cursor = None
+    if len(rows) == limit:
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            {
+                "s": str(last["section"]),
+                "h": str(int(last["has_contested"])),
+                "o": last["oldest"].isoformat(),
+                "i": str(last["story_id"]),
+            }
+        )
+    return GroupPage(groups, next_cursor)
+
+
+def free_claims(story_id: str, user_id: str, now: datetime) -> list[ClaimRecord]:
+    """The story's pending claims of its current revision that nobody else holds, in
+    body order."""
+    found = repository.revisions([story_id]).get(story_id)
+    if found is None:
+        return []
+    revision = found[1]
+    claims = repository.claims_of_stories([story_id], ReviewStatus.PENDING.value, None)
+    return [
+        c for c in claims[story_id] if c.revision == revision and not c.held_by_other(user_id, now)
+    ]
+
+
+def _in_order_after(claims: list[ClaimRecord], after: ClaimRecord | None) -> list[ClaimRecord]:
+    """The claims after ``after`` in body order, then those before it."""
+    if after is None:
+        return claims
+    later = [c for c in claims if (c.start, c.end) > (after.start, after.end)]
+    earlier = [c for c in claims if (c.start, c.end) <= (after.start, after.end)]
+    return later + [c for c in earlier if c.claim_id != after.claim_id]
+
+
+def take_next(
+    *,
+    lease: Callable[[str], ClaimRecord],
+    user_id: str,
+    now: datetime,
+    story_id: str | None = None,
+    after: ClaimRecord | None = None,
+    section: str | None = None,
+    this_story_only: bool = False,
+) -> ClaimRecord | None:
+    """Lease the next free pending claim: of ``story_id`` first (after ``after`` in body
+    order, then before it), then of the next stories in queue order (``section``'s,
+    then any). Never a claim another reviewer holds: ``lease`` refuses those (409) and
+    the next one is tried. None when no free claim is left where it looked."""
+
+    def first_free(candidates: list[ClaimRecord]) -> ClaimRecord | None:
+        for claim in candidates:
+            try:
+                return lease(claim.claim_id)
+            except (Conflict, PreconditionFailed, NotFound):
+                continue  # taken meanwhile, or closed: the next one
+        return None
+
+    if story_id is not None:
+        found = first_free(_in_order_after(free_claims(story_id, user_id, now), after))
+        if found is not None or this_story_only:
+            return found
+    for scope in dict.fromkeys((section, None)):
+        cursor: str | None = None
+        for _ in range(SCAN_STORIES // SCAN_PAGE):
+            page = by_story(
+                status=ReviewStatus.PENDING,
+                section=scope,
+                contested=None,
+                limit=SCAN_PAGE,
+                cursor=cursor,
+            )
+            for group in page.stories:
+                if group.story_id == story_id:
+                    continue
+                free = [
+                    c
+                    for c in group.claims
+                    if c.revision == group.revision and not c.held_by_other(user_id, now)
+                ]
+                found = first_free(free)
+                if found is not None:
+                    return found
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    return None

@@ -32,6 +32,8 @@ def install(app: FastAPI, runtime: Runtime) -> Console:
         template_dirs=[TEMPLATES],
         nav=[("/ui/", "Queue")],
         notices={**NOTICES, **STORY_NOTICES},
+        # One sign-in for both consoles: links to the other one hand the session over.
+        peers={"publish": settings.public_url_of("publish")},
     )
     app.state.queue_watch = add_routes(console, settings)
     add_story_routes(console)

@@ -4,6 +4,7 @@ or with that page again and the reason when the change was refused (409, 412, 42
 
 # No ``from __future__ import annotations`` here: FastAPI must resolve the annotations of
 # the routes, whose dependencies are built per console inside ``add_routes``.
+import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,19 +16,19 @@ from pydantic import ValidationError
 from services import text as text_policy
 from services.contracts import ReviewStatus
 from services.cursors import CURSOR_HELP
-from services.errors import NewsroomError, NotFound, ValidationFailed
+from services.errors import Conflict, NewsroomError, NotFound, ValidationFailed
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
-from verify.common import utcnow
+from verify.common import Actor, utcnow
 from verify.edge import VerifyContext, actor_of, get_context
 from verify.memory import service as memory
 from verify.stories import review as claims
 from verify.stories.analysis import REVIEWER_FLAG
 from verify.stories.schemas import AttributionIn
 from verify.ui import service
-from verify.ui.view import signal_label, signal_labels
+from verify.ui.view import origin_label, signal_label, signal_labels
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20  # stories a page
 CLAIM_ID = r"^[A-Za-z0-9_-]+$"
 CONTESTED = {"yes": True, "no": False}
 KIND_LABELS = {
@@ -46,6 +47,15 @@ VIA_LABELS = {
     "report": "Report",
     "document": "Document",
 }
+# What "How obtained" starts at for each kind of source (the reviewer can change it).
+DEFAULT_VIA = {
+    "person": "interview",
+    "organisation": "statement",
+    "document": "document",
+    "media": "report",
+    "social_post": "post",
+    "anonymous": "interview",
+}
 STATUS_KEYS = (
     (ReviewStatus.VERIFIED, "v"),
     (ReviewStatus.CONTESTED, "c"),
@@ -55,8 +65,11 @@ STATUS_KEYS = (
 )
 NOTICES = {
     "leased": "The claim is yours to review.",
+    "leased-end": "No free claim is left in this story.",
+    "reviewed-end": "Status saved. That was the last free claim of this story.",
+    "none-free": "No claim is free to take: every waiting claim is held by a reviewer.",
     "released": "You gave the claim back to the queue.",
-    "reviewed": "Status saved.",
+    "reviewed": "Status saved; the lease is given back. Next claim of the story:",
     "added": "Attribution added.",
     "removed": "Attribution removed.",
 }
@@ -86,6 +99,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
 
     def queue_context(
         request: Request,
+        viewer: Viewer,
         status: ReviewStatus,
         section: str | None,
         contested: str,
@@ -99,6 +113,8 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             contested=CONTESTED.get(contested),
             cursor=cursor,
             limit=PAGE_SIZE,
+            user_id=viewer.principal.user_id,
+            now=utcnow(),
         )
         query = {"status": status.value, "section": section or "", "contested": contested}
 
@@ -129,7 +145,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         contested: Annotated[str, Query(max_length=3)] = "",
         cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
     ) -> Response:
-        context = queue_context(request, status, section or None, contested, cursor)
+        context = queue_context(request, viewer, status, section or None, contested, cursor)
         return console.render(request, "verify_ui/queue.html", context)
 
     @router.get("/queue")
@@ -141,7 +157,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         contested: Annotated[str, Query(max_length=3)] = "",
         cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
     ) -> Response:
-        context = queue_context(request, status, section or None, contested, cursor)
+        context = queue_context(request, viewer, status, section or None, contested, cursor)
         response = console.render(request, "verify_ui/_queue.html", context)
         response.headers["X-Live-Version"] = context["view"].marker
         return response
@@ -163,7 +179,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         error: str | None = None,
         status_code: int = 200,
     ) -> Response:
-        view = service.claim_view(claim_id, viewer.principal.user_id, utcnow())
+        view = service.claim_view(claim_id, viewer.principal.user_id, viewer.name, utcnow())
         return console.render(
             request,
             "verify_ui/claim.html",
@@ -174,7 +190,9 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "status_keys": STATUS_KEYS,
                 "kinds": KIND_LABELS,
                 "vias": VIA_LABELS,
+                "default_via": DEFAULT_VIA,
                 "signal_label": signal_label,
+                "origin_label": origin_label,
                 "reviewer_flag": REVIEWER_FLAG,
                 "editor": viewer.role == "editor",
                 "now": utcnow(),
@@ -190,7 +208,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         except NotFound:
             raise
         except NewsroomError as exc:
-            return claim_page(request, viewer, claim_id, exc.detail, exc.status)
+            return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
         return console.redirect(request, f"/ui/claims/{claim_id}", done)
 
     @router.get("/claims/{claim_id}")
@@ -233,26 +251,83 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     ) -> Response:
         actor = actor_of(viewer.principal)
 
-        def change() -> None:
-            try:
-                text = _optional(note)
-                if text is not None:
-                    text = text_policy.check("note", text, multiline=True)
-                marked = service.mark(
-                    claim_id,
-                    status,
-                    text,
-                    version,
-                    actor,
-                    ctx.lease_seconds,
-                    utcnow(ctx.clock),
-                    ctx.story_changed,
-                )
-            except ValidationError as exc:
-                raise ValidationFailed(_first_error(exc)) from exc
-            ctx.claim_reviewed(marked)
+        try:
+            text = _optional(note)
+            if text is not None:
+                text = text_policy.check("note", text, multiline=True)
+            now = utcnow(ctx.clock)
+            marked = service.mark(
+                claim_id, status, text, version, actor, ctx.lease_seconds, now, ctx.story_changed
+            )
+            ctx.claim_reviewed(marked)  # claim memory: the same claim in other stories
+            # Marked: the lease goes back, and the reviewer moves on to the story's next
+            # free claim, or to the story's end when none is left.
+            service.give_back(marked, actor, now, ctx.story_changed)
+        except NotFound:
+            raise
+        except ValidationError as exc:
+            error = ValidationFailed(_first_error(exc))
+            return claim_page(request, viewer, claim_id, error.detail, error.status)
+        except NewsroomError as exc:
+            return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
+        return move_on(request, actor, ctx, marked.story_id, marked.claim_id, True, "reviewed")
 
-        return act(request, viewer, claim_id, change, "reviewed")
+    def move_on(
+        request: Request,
+        actor: Actor,
+        ctx: VerifyContext,
+        story_id: str | None,
+        after_id: str | None,
+        this_story_only: bool,
+        done: str,
+        section: str | None = None,
+    ) -> Response:
+        """Lease the next free claim and open it; the story's end when it has none left
+        (or, from the queue, the queue again when nothing is free anywhere)."""
+        taken = service.take_next(
+            actor,
+            ctx.lease_seconds,
+            utcnow(ctx.clock),
+            ctx.story_changed,
+            story_id=story_id,
+            after_id=after_id,
+            section=section,
+            this_story_only=this_story_only,
+        )
+        if taken is not None:
+            return console.redirect(request, f"/ui/claims/{taken.claim_id}", done)
+        if story_id is not None:
+            return console.redirect(request, f"/ui/stories/{story_id}", done + "-end")
+        return console.redirect(request, "/ui/", "none-free")
+
+    @router.post("/next")
+    def next_claim(
+        request: Request,
+        viewer: FormViewer,
+        ctx: Context,
+        story_id: Annotated[str, Form(max_length=64)] = "",
+        after: Annotated[str, Form(max_length=64)] = "",
+        section: Annotated[str, Form(max_length=50)] = "",
+        only: Annotated[str, Form(max_length=3)] = "",
+    ) -> Response:
+        """Take the next claim: of this story (after ``after``), then of the next
+        stories of ``section``, then of any section; ``only=yes`` stays in the story."""
+        actor = actor_of(viewer.principal)
+        if after.strip():
+            # Skipping a claim gives it back: nobody is named holder of a claim passed by.
+            with contextlib.suppress(NewsroomError):
+                skipped = claims.get(after.strip())
+                service.give_back(skipped, actor, utcnow(ctx.clock), ctx.story_changed)
+        return move_on(
+            request,
+            actor,
+            ctx,
+            story_id.strip() or None,
+            after.strip() or None,
+            only == "yes",
+            "leased",
+            section if section in sections else None,
+        )
 
     @router.post("/claims/{claim_id}/attributions")
     def add_attribution(
@@ -378,6 +453,17 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         )
 
     return watch
+
+
+def console_words(exc: NewsroomError) -> str:
+    """The API's sentence, except where it speaks in stamps and ids: a claim another
+    reviewer holds is said the console's way (the lease's end on the page shows the time)."""
+    extra = getattr(exc, "extra", None) or {}
+    if isinstance(exc, Conflict) and extra.get("holder"):
+        return (
+            f"{extra['holder']} holds this claim now; take another, or wait for their lease to end."
+        )
+    return exc.detail
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -33,7 +33,7 @@
   }
 
   function shortcut(key) {
-    var found = document.querySelectorAll('[data-key="' + key + '"]');
+    var found = document.querySelectorAll('[data-key~="' + key + '"]');
     for (var i = 0; i < found.length; i++) {
       if (!found[i].disabled && visible(found[i])) return found[i];
     }
@@ -87,6 +87,16 @@
     select.addEventListener("change", function () {
       if (select.form && select.form.requestSubmit) select.form.requestSubmit();
       else if (select.form) select.form.submit();
+    });
+  });
+
+  // "How obtained" starts at the usual channel for the kind of source chosen.
+  document.querySelectorAll("[data-default-via]").forEach(function (kind) {
+    var via = document.getElementById(kind.getAttribute("data-default-via"));
+    var defaults = {};
+    try { defaults = JSON.parse(kind.getAttribute("data-vias") || "{}"); } catch (e) { defaults = {}; }
+    kind.addEventListener("change", function () {
+      if (via && !via.value && defaults[kind.value]) via.value = defaults[kind.value];
     });
   });
 
