@@ -62,8 +62,6 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     FormViewer = Annotated[Viewer, Depends(console.form_viewer)]
     Ctx = Annotated[Publish, Depends(get_publish)]
     watch = Watch("publish-desk", view.change_marker)
-    verify_url = settings.public_url_of("verify")  # links for editors, not calls
-    verify_api = settings.url_of("verify")  # calls from publish, inside the network
     sections = list(settings.sections)
 
     def board_context(only: State | None, section: str | None) -> dict[str, Any]:

@@ -249,10 +249,11 @@ def test_the_desk_approves_with_the_editors_own_token(stack: Stack) -> None:
                 "reason": "why",
             },
         )
-        # Verify answered (as the editor) that it has no such claim: said as a page, as
-        # the two services disagreeing (services/http/upstream.py: 404 there is 409 here).
-        assert answer.status_code == 409
-        assert "No claim" in answer.text
+        # Verify answered (as the editor) that it has no such claim (409 here: the two
+        # services disagree, services/http/upstream.py); the desk then has no such story
+        # to show that on, so the page says so.
+        assert answer.status_code == 404, answer.text
+        assert "Publish has not seen story &#39;s_missing&#39;" in answer.text
 
 
 # --- pure ------------------------------------------------------------------------------

@@ -325,6 +325,8 @@ def test_the_headline_claim_is_attributed_by_the_headline_not_the_body() -> None
     elsewhere = in_headline.model_copy(update={"text": "Fire at the warehouse"})
     blocker = only_blocker(story(body, [elsewhere], headline="Fire at the warehouse"))
     assert blocker.reason == Reason.NOT_ATTRIBUTED_IN_TEXT
+
+
 # --- rule 3 as a checklist (what the reviewers' console shows on a claim's page) ---------
 
 
