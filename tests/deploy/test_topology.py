@@ -14,6 +14,7 @@ SIGKILL of one replica of each service nothing accepted is lost.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import ipaddress
 import json
 import os
@@ -318,8 +319,14 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
         sign_in(desk, topology.tokens["editor"])
         page = desk.get(f"/ui/stories/{first['story_id']}")
         assert page.status_code == 200
-        assert f'href="{PUBLIC["verify"]}/ui/claims/' in page.text
         assert "127.0.0.1" not in page.text
+        # Claim links go through the desk's hand-off (one sign-in), which sends the
+        # editor on to verify's public address, never to an internal one.
+        link = re.search(r'href="(/ui/go/verify\?next=%2Fui%2Fclaims%2F[^"]+)"', page.text)
+        assert link is not None, "no claim link through the hand-off on the desk"
+        onward = desk.get(html.unescape(link.group(1)), follow_redirects=False)
+        assert onward.status_code == 303, onward.text
+        assert onward.headers["location"].startswith(f"{PUBLIC['verify']}/ui/hand-off?")
 
     # The session cookie is Secure only when the client reached the gateway over TLS.
     assert "secure" not in _cookie(gateway.url("verify")).lower()
