@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from kafka.partitioner.default import murmur2
 from pydantic import SecretStr
 
 from newsroom import stack as embedded
@@ -108,6 +110,20 @@ class Solo:
             )
             self.producer.send(message)
         return snapshot
+
+    def behind(self, story_id: str) -> str:
+        """A new story id whose events share ``story_id``'s partition (kafka-python's
+        default partitioner: murmur2 of the key), so they are consumed after its events:
+        a marker that proves publish has handled everything sent before it."""
+        partitions = self.settings.topic_partitions
+
+        def partition(key: str) -> int:
+            return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+        while True:
+            candidate = f"s_{uuid.uuid4().hex[:12]}"
+            if partition(candidate) == partition(story_id):
+                return candidate
 
     def gate(self, story_id: str, version: int, timeout: float = 30.0) -> dict[str, Any]:
         """The gate once publish has seen ``version`` of the story."""
