@@ -326,7 +326,8 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
         assert link is not None, "no claim link through the hand-off on the desk"
         onward = desk.get(html.unescape(link.group(1)), follow_redirects=False)
         assert onward.status_code == 303, onward.text
-        assert onward.headers["location"].startswith(f"{PUBLIC['verify']}/ui/hand-off?")
+        # First to verify's public address, which marks the browser for the hand-off.
+        assert onward.headers["location"].startswith(f"{PUBLIC['verify']}/ui/hand-off/begin?")
 
     # The session cookie is Secure only when the client reached the gateway over TLS.
     assert "secure" not in _cookie(gateway.url("verify")).lower()
