@@ -13,6 +13,8 @@ import typer
 
 from newsroom import local
 from newsroom import stack as embedded
+from newsroom.terminal import USED, connect_auth, fail, say, used_settings
+from newsroom.users import users_app
 from services.settings import ServiceName, Settings
 
 app = typer.Typer(
@@ -20,44 +22,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-users_app = typer.Typer(help="Users, roles and tokens (admin).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 DEMO_USERS = local.DEMO_USERS
 # What readers see in the demo stories' bylines.
 DEMO_DISPLAY_NAMES = {"demo-reporter": "Dana Reyes"}
 SERVICE_USER = "svc-publish"
-
-
-# The settings the running command uses: what an error names when a part does not answer.
-_USED: dict[str, Settings] = {}
-
-
-def _settings() -> Settings:
-    from services.log import configure_logging
-
-    settings = _USED["settings"] = local.load_settings()
-    # The command's own output is for people; library chatter only when something is wrong.
-    configure_logging("WARNING", "console")
-    return settings
-
-
-def _say(message: str) -> None:
-    typer.echo(f"  {message}")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
-
-
-def _connect_auth(settings: Settings) -> None:
-    from services import auth
-    from services.store import connect_store, ensure_indexes
-
-    connect_store(settings, auth.ALIAS)
-    ensure_indexes(auth.DOCUMENTS)
-    auth.backfill_name_keys()
 
 
 # --- the embedded stack ------------------------------------------------------------------
@@ -78,14 +48,14 @@ def up(
     The settings it starts with (ports included) are kept in <home>/settings.env, where
     every later newsroom command finds them; the demo users keep their tokens across
     restarts unless --new-tokens is given."""
-    settings = _settings()
+    settings = used_settings()
     stack = embedded.EmbeddedStack(settings)
     kept_path = local.settings_path(settings.home)
     running = [p.name for p in stack.status() if p.alive]
     if running:
         changed = local.differences(local.read_env_file(kept_path), local.kept_values(settings))
         if changed and not restart:
-            _fail(
+            fail(
                 f"Newsroom is already running ({', '.join(running)}) with other settings "
                 f"than the ones given now (kept in {kept_path}):\n  "
                 + "\n  ".join(changed)
@@ -93,7 +63,7 @@ def up(
                 "(or `make down`, then `make up` again)."
             )
         if restart:
-            stack.down(_say)
+            stack.down(say)
     # The services read their settings from the environment: hand them what this command
     # settled on (kept settings included), and the stack's own secrets.
     env = {**os.environ, **local.kept_values(settings), **local.local_secrets(settings)}
@@ -105,11 +75,11 @@ def up(
         from services import auth
         from services.bus import TopicAdmin, topic_names
 
-        _say("topics: creating")
+        say("topics: creating")
         admin = TopicAdmin(settings)
         admin.ensure(topic_names(settings))
         admin.close()
-        _connect_auth(settings)
+        connect_auth(settings)
         running = stack.pid("publish")
         if not (running and embedded.pid_alive(running)):
             # The stack started its processes from a copy of the environment: the token
@@ -120,9 +90,9 @@ def up(
 
     typer.echo(f"Starting Newsroom (data and logs under {stack.home})")
     try:
-        stack.up(_say, before_services=prepare)
+        stack.up(say, before_services=prepare)
     except embedded.StackError as exc:
-        _fail(f"{exc}\nRun `make down` to stop what did start.")
+        fail(f"{exc}\nRun `make down` to stop what did start.")
     _print_welcome(settings, tokens, kept_path)
 
 
@@ -187,15 +157,15 @@ def _shown(path: Path) -> str:
 @app.command()
 def down() -> None:
     """Stop every part of the embedded stack."""
-    stack = embedded.EmbeddedStack(_settings())
-    stopped = stack.down(_say)
+    stack = embedded.EmbeddedStack(used_settings())
+    stopped = stack.down(say)
     typer.echo("Stopped: " + ", ".join(stopped) if stopped else "Nothing was running.")
 
 
 @app.command()
 def status() -> None:
     """Show each part: pid, port, and whether it answers."""
-    settings = _settings()
+    settings = used_settings()
     stack = embedded.EmbeddedStack(settings)
     kept = local.settings_path(settings.home)
     if kept.is_file():
@@ -215,11 +185,11 @@ def logs(
     follow: Annotated[bool, typer.Option("-f", help="Keep printing new lines")] = False,
 ) -> None:
     """Print the last lines of a part's log (all parts when none is named)."""
-    stack = embedded.EmbeddedStack(_settings())
+    stack = embedded.EmbeddedStack(used_settings())
     parts = [part] if part else list(embedded.PARTS)
     for name in parts:
         if name not in embedded.PARTS:
-            _fail(f"unknown part {name!r}; one of {', '.join(embedded.PARTS)}")
+            fail(f"unknown part {name!r}; one of {', '.join(embedded.PARTS)}")
         if len(parts) > 1:
             typer.secho(f"==> {name} <==", bold=True)
         typer.echo(embedded.log_tail(stack.log_path(name), lines))
@@ -244,7 +214,7 @@ def serve(service: Annotated[str, typer.Argument(help="ingest, verify or publish
     from services.log import configure_logging
 
     if service not in embedded.SERVICES:
-        _fail(f"unknown service {service!r}; one of {', '.join(embedded.SERVICES)}")
+        fail(f"unknown service {service!r}; one of {', '.join(embedded.SERVICES)}")
     name: ServiceName = service  # type: ignore[assignment]
     settings = Settings()  # `up` hands its settings over in the environment
     configure_logging(settings.log_level, settings.log_format, service=name)
@@ -271,12 +241,12 @@ def bootstrap(
     from services.auth import provision
     from services.errors import NewsroomError
 
-    settings = _settings()
+    settings = used_settings()
     if settings.service_token is None:
-        _fail("set NEWSROOM_SERVICE_TOKEN (see README: Deploy it)")
+        fail("set NEWSROOM_SERVICE_TOKEN (see README: Deploy it)")
     if not embedded.wait_until(lambda: embedded.store_writable(settings.mongo_url), wait, None, 1):
-        _fail(f"the store at {settings.mongo_url} did not take writes within {wait:.0f} s")
-    _connect_auth(settings)
+        fail(f"the store at {settings.mongo_url} did not take writes within {wait:.0f} s")
+    connect_auth(settings)
     try:
         token = settings.service_token.get_secret_value()  # type: ignore[union-attr]
         registered = provision.ensure_token(SERVICE_USER, auth.Role.SERVICE, token)
@@ -292,7 +262,7 @@ def bootstrap(
                 typer.echo(f"Created {admin} (admin). Token (shown once):", err=True)
                 typer.echo(created.token)
     except NewsroomError as exc:
-        _fail(exc.detail)
+        fail(exc.detail)
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -317,17 +287,17 @@ def _token(token: str | None, who: str | None) -> str:
         name = local.demo_user_of(who)
         if name is None:
             roles = ", ".join(local.DEMO_USERS.values())
-            _fail(f"--as {who!r}: not a demo user; one of {roles} (or demo-<role>)")
+            fail(f"--as {who!r}: not a demo user; one of {roles} (or demo-<role>)")
         home = local.home_of()
         found = local.read_tokens(home).get(str(name))
         if found is None:
-            _fail(
+            fail(
                 f"--as {who}: no token for {name} in {_shown(home / local.TOKENS_FILE)}; "
                 "`make up` writes it"
             )
         return str(found)
     if not token:
-        _fail("no token: give --token TOKEN, set NEWSROOM_TOKEN, or use --as ROLE after `make up`")
+        fail("no token: give --token TOKEN, set NEWSROOM_TOKEN, or use --as ROLE after `make up`")
     return str(token)
 
 
@@ -353,13 +323,13 @@ def submit(
     """Submit a story (or a revision) from a Markdown file."""
     from newsroom import client
 
-    base = url or _settings().url_of("ingest")
+    base = url or used_settings().url_of("ingest")
     secret = _token(token, who)
     try:
         story = client.read_story(file, story_id, publish_when_cleared)
         answer = client.submit(base, secret, story)
     except client.ClientError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.secho(
         f"Accepted: report {answer['report_id']} (story {answer['story_id']}, "
         f"revision {answer['revision']}).",
@@ -380,12 +350,12 @@ def report(
     """Show where a report is: accepted, queued, in_review, cleared, published."""
     from newsroom import client
 
-    base = url or _settings().url_of("ingest")
+    base = url or used_settings().url_of("ingest")
     secret = _token(token, who)
     try:
         found = client.report(base, secret, report_id)
     except client.ClientError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{found['headline']}  [{found['section']}]  by {found['byline']}")
     typer.echo(
         f"report {found['report_id']}  story {found['story_id']}  revision {found['revision']}"
@@ -408,106 +378,15 @@ def redeliver(
     """Send a webhook delivery again (editor or admin token): same event, new attempts."""
     from newsroom import client
 
-    base = url or _settings().url_of("publish")
+    base = url or used_settings().url_of("publish")
     secret = _token(token, who)
     try:
         found = client.redeliver(base, secret, subscription_id, delivery_id)
     except client.ClientError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(
         f"Delivery {found['id']} queued again ({found['event']}, story {found['story_id']})."
     )
-
-
-# --- users -------------------------------------------------------------------------------
-
-
-@users_app.command("add")
-def users_add(
-    name: str,
-    role: Annotated[str, typer.Option(help="reporter, reviewer, editor, admin (or service)")],
-    display_name: Annotated[
-        str | None, typer.Option(help="The name readers see in bylines (default: NAME)")
-    ] = None,
-) -> None:
-    """Create a user; prints the new token alone on the last line (shown once, stored hashed)."""
-    from services import auth
-    from services.errors import NewsroomError
-
-    settings = _settings()
-    _connect_auth(settings)
-    if role not in list(auth.Role):
-        _fail(f"unknown role {role!r}; one of {', '.join(auth.Role)}")
-    try:
-        created = auth.create_user(name, role, display_name)
-    except NewsroomError as exc:
-        _fail(exc.detail)
-    typer.echo(
-        f"Created {created.principal.name} ({created.principal.role.value}). Token (shown once):",
-        err=True,
-    )
-    typer.echo(created.token)
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List users, their roles and whether they are revoked."""
-    from services import auth
-
-    _connect_auth(_settings())
-    typer.echo(f"{'name':<24} {'role':<9} {'created':<20} state")
-    for user in auth.list_users():
-        state = "revoked" if user.revoked_at else "active"
-        typer.echo(f"{user.name:<24} {user.role:<9} {user.created_at:%Y-%m-%d %H:%M:%S}  {state}")
-
-
-@users_app.command("show")
-def users_show(name: str) -> None:
-    """A user and every token they have had: when, by whom, whether revoked."""
-    from services import auth
-    from services.errors import NewsroomError
-
-    _connect_auth(_settings())
-    try:
-        user = auth.find_user(name)
-    except NewsroomError as exc:
-        _fail(exc.detail)
-    state = "revoked" if user.revoked_at else "active"
-    typer.echo(f"{user.name} ({user.role}, {state}), created {user.created_at:%Y-%m-%d %H:%M:%S}")
-    typer.echo(f"{'token':<18} {'issued':<20} {'issued by':<24} state")
-    for token in auth.tokens_of(user):
-        issued_by = token.issued_by or "(not recorded)"
-        token_state = "revoked" if token.revoked_at else "active"
-        issued_at = f"{token.created_at:%Y-%m-%d %H:%M:%S}"
-        typer.echo(f"{token.token_id:<18} {issued_at:<20} {issued_by:<24} {token_state}")
-
-
-@users_app.command("revoke")
-def users_revoke(name: str) -> None:
-    """Revoke a user and every token they hold."""
-    from services import auth
-    from services.errors import NewsroomError
-
-    _connect_auth(_settings())
-    try:
-        auth.revoke_user(name)
-    except NewsroomError as exc:
-        _fail(exc.detail)
-    typer.echo(f"Revoked {name} and all their tokens.")
-
-
-@users_app.command("token")
-def users_token(name: str) -> None:
-    """Issue another token for an existing user; prints it alone on the last line."""
-    from services import auth
-    from services.errors import NewsroomError
-
-    _connect_auth(_settings())
-    try:
-        token = auth.new_token_for(name)
-    except NewsroomError as exc:
-        _fail(exc.detail)
-    typer.echo(token)
 
 
 def main() -> None:
@@ -516,7 +395,7 @@ def main() -> None:
     try:
         app()
     except PyMongoError as exc:
-        used = _USED.get("settings")
+        used = USED.get("settings")
         where = used.mongo_url if used else "the configured store"
         typer.secho(
             f"error: the store at {where} did not answer ({type(exc).__name__}). "
