@@ -102,7 +102,9 @@ class Relay(OutboxWorker):
         super().start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        repo.hand_stored_to(None)
+        previous = repo.hand_stored_to(None)
+        if previous is not None and previous.token != self._rows_source.handoff_token:
+            repo.hand_stored_to(previous)  # another relay's (an app started after this one)
         super().stop(timeout)
 
     def _take(self, docs: list[dict[str, Any]]) -> None:
