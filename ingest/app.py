@@ -22,8 +22,7 @@ nothing new. Admins manage users and tokens under `/v1/users`."""
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "ingest", documents=repository.DOCUMENTS)
-    relay = relay_worker(runtime)
-    runtime.add_worker(relay)
+    runtime.add_worker(relay_worker(runtime))
     runtime.add_worker(timeline_consumer(runtime))
     app = build_app(
         runtime,
@@ -31,6 +30,5 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         routers=[reports_router, users_router],
     )
-    app.state.relay = relay
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     return app

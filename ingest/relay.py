@@ -1,9 +1,13 @@
 """The relay: sends accepted reports to ``reports.submitted`` until verify confirms them.
 
 Each report is its own row of the shared outbox (:mod:`services.outbox`). It is sent as
-soon as it is stored (the route wakes the relay), then again after
-``redeliver_after_seconds``, doubling with each unconfirmed send (up to 16 times the
-first wait), until its receipt arrives on ``reports.received`` and closes the row
+soon as it is stored: the insert hands each batch it stored to this process's relay
+(:class:`ingest.reports.repository.Handoff`), which sends it from memory. The reports of
+a handed batch are stored claimed by this relay and due at their first re-send, so
+sending them costs the store one small insert (the ``queued`` marks) and no write to the
+reports. A report is sent again ``redeliver_after_seconds`` after it was stored, then
+after twice as long with each unconfirmed send (up to 16 times the first wait), until
+its receipt arrives on ``reports.received`` and closes the row
 (:func:`ingest.reports.service.on_receipt`): after a broker that restarted empty, after
 a crash between storing and sending, or after verify lost it. Verify is idempotent on
 the report id, so a re-send is harmless. Replicas claim rows, so two ingest processes do
@@ -13,6 +17,9 @@ up when its claim expires.
 
 from __future__ import annotations
 
+import queue
+import time
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +48,12 @@ class ReportRows:
         self.rows: OutboxRows = repo.RELAY_ROWS
         self._producer = producer
         self._resend_after = resend_after
+        # The claim of the reports this process stores and hands to its relay at once.
+        self.handoff_token = uuid.uuid4().hex
+
+    @property
+    def resend_after(self) -> timedelta:
+        return self._resend_after
 
     def render(self, docs: list[dict[str, Any]]) -> list[Rendered]:
         def one(doc: dict[str, Any]) -> Rendered:
@@ -54,11 +67,17 @@ class ReportRows:
         return render_each(docs, one)
 
     def sent(self, sent: list[Rendered], token: str, now: datetime) -> None:
+        if token == self.handoff_token:
+            # Handed over at once: stored due at its first re-send, claimed until then.
+            repo.mark_queued([r.row_id for r in sent], now)
+            return
         # Each unconfirmed send waits twice as long as the one before: a verify that is
-        # behind is not buried under its own backlog again.
+        # behind is not buried under its own backlog again. (A handed report's first
+        # send is not counted on its row: it was the first wait.)
         by_doubling: dict[int, list[Any]] = {}
         for r in sent:
-            sends = int(r.doc.get("outbox", {}).get("sends", 0))
+            outbox = r.doc.get("outbox", {})
+            sends = int(outbox.get("sends", 0)) + (1 if outbox.get("handed") else 0)
             by_doubling.setdefault(min(sends, MAX_DOUBLINGS), []).append(r.row_id)
         for doubling, ids in by_doubling.items():
             self.rows.again_after(
@@ -66,10 +85,56 @@ class ReportRows:
             )
 
 
-def relay(runtime: Runtime) -> OutboxWorker:
+class Relay(OutboxWorker):
+    """The shared outbox worker, fed at once with what this process stores, and polling
+    every ``interval`` for the rest (re-sends, rows whose sending failed, other
+    replicas' expired claims)."""
+
+    def __init__(self, source: ReportRows, producer: EventProducer, **options: Any) -> None:
+        super().__init__(source, producer, **options)
+        self._rows_source = source
+        self._handed: queue.SimpleQueue[list[dict[str, Any]]] = queue.SimpleQueue()
+        self._polled_at = 0.0
+
+    def start(self) -> None:
+        source = self._rows_source
+        repo.hand_stored_to(repo.Handoff(source.handoff_token, source.resend_after, self._take))
+        super().start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        previous = repo.hand_stored_to(None)
+        if previous is not None and previous.token != self._rows_source.handoff_token:
+            repo.hand_stored_to(previous)  # another relay's (an app started after this one)
+        super().stop(timeout)
+
+    def _take(self, docs: list[dict[str, Any]]) -> None:
+        self._handed.put(docs)
+        self.wake()
+
+    def send_due(self) -> bool:
+        """Send what was handed over; poll the store every ``interval`` all the same,
+        so re-sends are not starved while reports keep arriving."""
+        docs: list[dict[str, Any]] = []
+        while len(docs) < BATCH:
+            try:
+                docs += self._handed.get_nowait()
+            except queue.Empty:
+                break
+        if docs:
+            self.send_claimed(docs, self._rows_source.handoff_token, self._clock())
+        busy = bool(docs)  # more may have been handed over meanwhile
+        if time.monotonic() - self._polled_at >= self._interval:
+            more = super().send_due()
+            # A full batch polled: poll again at once, the rest is waiting.
+            self._polled_at = 0.0 if more else time.monotonic()
+            busy = busy or more
+        return busy
+
+
+def relay(runtime: Runtime) -> Relay:
     settings = runtime.settings
     source = ReportRows(runtime.producer, timedelta(seconds=settings.redeliver_after_seconds))
-    return OutboxWorker(
+    return Relay(
         source,
         runtime.producer,
         interval=settings.relay_interval_seconds,

@@ -77,10 +77,11 @@ def new_trace_id() -> str:
     return uuid.uuid4().hex
 
 
-def bind_trace(trace_id: str | None) -> str:
-    """Bind a trace id for the current context (request or message) and return it."""
+def bind_trace(trace_id: str | None, **also: Any) -> str:
+    """Bind a trace id (and ``also``) for the current context (request or message) and
+    return it."""
     trace_id = trace_id or new_trace_id()
-    structlog.contextvars.bind_contextvars(trace_id=trace_id)
+    structlog.contextvars.bind_contextvars(trace_id=trace_id, **also)
     return trace_id
 
 

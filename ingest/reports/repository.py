@@ -6,11 +6,9 @@ due (re-sent by the relay) until verify's receipt sets ``delivered_at`` and clos
 
 from __future__ import annotations
 
-import queue
-import threading
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from mongoengine import (
@@ -26,6 +24,7 @@ from pymongo import DESCENDING
 from pymongo.errors import BulkWriteError, OperationFailure
 
 from services import outbox as shared_outbox
+from services.coalesce import Coalescer
 
 ALIAS = "ingest"
 
@@ -66,7 +65,19 @@ class Report(Document):
     }
 
 
-DOCUMENTS = (Report,)
+class QueuedMark(Document):
+    """When a report was first sent to verify by the relay it was handed to at once
+    (:class:`Handoff`): one small insert for a sent batch, where marking the reports
+    themselves would rewrite each report and its six index entries (``make bench``).
+    Read into the report's timeline as ``queued`` (:func:`find`, :func:`page`)."""
+
+    report_id = StringField(primary_key=True)
+    at = DateTimeField(required=True)
+
+    meta = {"db_alias": ALIAS, "collection": "reports_queued"}
+
+
+DOCUMENTS = (Report, QueuedMark)
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,7 @@ def find_by_key(reporter_id: str, key: str) -> ReportRecord | None:
 
 def find(report_id: str) -> ReportRecord | None:
     doc = _reports().find_one({"_id": report_id})
-    return _record(doc) if doc else None
+    return _with_queued([_record(doc)])[0] if doc else None
 
 
 def latest_revision(story_id: str) -> ReportRecord | None:
@@ -135,14 +146,14 @@ def latest_revision(story_id: str) -> ReportRecord | None:
     return _record(doc) if doc else None
 
 
-def insert(record: ReportRecord, idempotency_key: str) -> None:
-    """Store a new report; returns once the store acknowledged it (see :class:`_GroupCommit`).
+async def insert(record: ReportRecord, idempotency_key: str) -> None:
+    """Store a new report; returns once the store acknowledged it (see :func:`_insert_batch`).
 
     The document is written as a plain dict, as :class:`Report` would store it: building
     and validating a mongoengine document cost about 1 ms of CPU per report, more than
     the rest of the request (``make bench``). The service hands in checked values, and the
     collection's unique indexes are the constraints that matter here."""
-    _group_commit.insert(document(record, idempotency_key))
+    await _inserts.acall(document(record, idempotency_key))
 
 
 def document(record: ReportRecord, idempotency_key: str) -> dict[str, Any]:
@@ -171,75 +182,69 @@ def document(record: ReportRecord, idempotency_key: str) -> dict[str, Any]:
     return doc
 
 
-class _GroupCommit:
-    """Concurrent inserts leave for the store together: one ``insert_many`` per batch.
+@dataclass(frozen=True)
+class Handoff:
+    """Where stored reports go at once: the relay of this process, which sends them from
+    memory without reading them back. They are stored claimed by it (``token``) and due
+    at their first re-send (``resend_after`` from now), so no other replica sends them
+    meanwhile and a sent batch needs no write to its reports: it is marked queued by one
+    small insert (:func:`mark_queued`). If this process dies before sending them, they are
+    due all the same, and any relay sends them then: a report answered 202 is stored,
+    and re-sent until verify's receipt."""
+
+    token: str
+    resend_after: timedelta
+    take: Callable[[list[dict[str, Any]]], None]
+
+
+_handoff: Handoff | None = None
+
+
+def hand_stored_to(handoff: Handoff | None) -> Handoff | None:
+    """Hand reports stored from now on to ``handoff`` (None: leave them to the relay's
+    poll); answer the one it replaces."""
+    global _handoff
+    previous, _handoff = _handoff, handoff
+    return previous
+
+
+def _insert_batch(docs: list[dict[str, Any]]) -> list[Exception | None]:
+    """Concurrent requests' reports, written together: one ``insert_many`` per batch.
 
     Every report is an insert on the request's path, and the store answers one command
-    at a time, so a command per report is what caps ingest (``make bench``). Callers
-    queue their document and wait for their own outcome; one thread takes whatever has
-    queued while the previous batch was in flight and writes it unordered, so one
-    duplicate does not hold back the rest. Nothing is answered before the store has
-    acknowledged it: no request waits for a timer, only for the batch before its own.
-    """
-
-    MAX_BATCH = 256
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[None]]] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def insert(self, doc: dict[str, Any], timeout: float = 60.0) -> None:
-        future: Future[None] = Future()
-        self._queue.put((doc, future))
-        self._ensure_thread()
-        future.result(timeout)
-
-    def _ensure_thread(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            with self._lock:
-                if self._thread is None or not self._thread.is_alive():
-                    self._thread = threading.Thread(
-                        target=self._run, name="ingest-group-commit", daemon=True
-                    )
-                    self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._write(batch)
-
-    @staticmethod
-    def _write(batch: list[tuple[dict[str, Any], Future[None]]]) -> None:
-        try:
-            _reports().insert_many([doc for doc, _ in batch], ordered=False)
-        except BulkWriteError as exc:
-            failed = {e["index"]: e for e in exc.details.get("writeErrors", [])}
-            for index, (_, future) in enumerate(batch):
-                error = failed.get(index)
-                if error is None:
-                    future.set_result(None)
-                elif error.get("code") == DUPLICATE_KEY:
-                    key = str(error.get("keyPattern") or error.get("errmsg", ""))
-                    taken = DuplicateKey if "idempotency_key" in key else DuplicateRevision
-                    future.set_exception(taken())
-                else:
-                    future.set_exception(OperationFailure(error.get("errmsg", "write failed")))
-        except Exception as exc:  # the store is down or refused the batch: every caller hears
-            for _, future in batch:
-                future.set_exception(exc)
-        else:
-            for _, future in batch:
-                future.set_result(None)
+    at a time, so a command per report is what caps ingest (``make bench``). The batch is
+    written unordered, so one duplicate does not hold back the rest; each caller hears its
+    own outcome, and only once the store acknowledged it. What was stored goes to this
+    process's relay as one batch (:class:`Handoff`)."""
+    handoff = _handoff
+    if handoff is not None:
+        for doc in docs:
+            first_resend = doc["accepted_at"] + handoff.resend_after
+            doc["outbox"] = {**doc["outbox"], "due": first_resend, "handed": True,
+                             "claim": handoff.token, "until": first_resend}  # fmt: skip
+    outcomes: list[Exception | None] = [None] * len(docs)
+    try:
+        _reports().insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        for error in exc.details.get("writeErrors", []):
+            index = error["index"]
+            if error.get("code") == DUPLICATE_KEY:
+                key = str(error.get("keyPattern") or error.get("errmsg", ""))
+                taken = DuplicateKey if "idempotency_key" in key else DuplicateRevision
+                outcomes[index] = taken()
+            else:
+                outcomes[index] = OperationFailure(error.get("errmsg", "write failed"))
+    if handoff is not None:
+        stored = [doc for doc, outcome in zip(docs, outcomes, strict=True) if outcome is None]
+        if stored:
+            handoff.take(stored)
+    return outcomes
 
 
 DUPLICATE_KEY = 11000
-_group_commit = _GroupCommit()
+_inserts: Coalescer[dict[str, Any], None] = Coalescer(
+    "ingest-group-commit", _insert_batch, max_batch=256
+)
 
 
 def page(
@@ -261,7 +266,39 @@ def page(
         .sort([("accepted_at", DESCENDING), ("_id", DESCENDING)])
         .limit(limit)
     )
-    return [_record({**doc, "body": ""}) for doc in cursor]
+    return _with_queued([_record({**doc, "body": ""}) for doc in cursor])
+
+
+def _with_queued(records: list[ReportRecord]) -> list[ReportRecord]:
+    """The records with ``queued`` in their timeline from their :class:`QueuedMark`, when
+    it is earlier than the one they carry (a receipt sets ``queued`` if nothing did)."""
+    if not records:
+        return records
+    marks = {
+        d["_id"]: d["at"]
+        for d in QueuedMark._get_collection().find({"_id": {"$in": [r.report_id for r in records]}})
+    }
+    out = []
+    for record in records:
+        at = marks.get(record.report_id)
+        known = record.timeline.get("queued")
+        if at is not None and (known is None or at < known):
+            record = replace(record, timeline={**record.timeline, "queued": at})
+        out.append(record)
+    return out
+
+
+def mark_queued(report_ids: list[str], at: datetime) -> None:
+    """These reports were sent to verify at ``at`` (a mark already there stays)."""
+    if not report_ids:
+        return
+    try:
+        QueuedMark._get_collection().insert_many(
+            [{"_id": report_id, "at": at} for report_id in report_ids], ordered=False
+        )
+    except BulkWriteError as exc:
+        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+            raise
 
 
 # --- the relay's rows ---------------------------------------------------------------

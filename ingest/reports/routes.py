@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -14,6 +15,9 @@ from services.http import require
 from services.log import current_trace_id
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
+# Bodies up to this long are checked on the event loop (about 0.3 ms for 3 KB): cheaper
+# than a hop to a worker thread and back.
+LOOP_CHECK_CHARS = 16 * 1024
 
 Reporter = Annotated[Principal, Depends(require(Role.REPORTER))]
 Reader = Annotated[Principal, Depends(require(Role.REPORTER, Role.REVIEWER, Role.EDITOR))]
@@ -36,7 +40,7 @@ PROBLEMS = {
     summary="Submit a story, or a new revision of your story",
     responses=PROBLEMS,  # type: ignore[arg-type]
 )
-def submit_report(
+async def submit_report(
     payload: ReportIn,
     request: Request,
     response: Response,
@@ -45,11 +49,14 @@ def submit_report(
 ) -> ReportAccepted:
     settings = request.app.state.settings
     key = service.check_idempotency_key(idempotency_key)
-    submission = service.validate(payload, settings)
+    if len(payload.body) > LOOP_CHECK_CHARS:
+        # A long body's checks would hold up every other request on the event loop.
+        submission = await asyncio.to_thread(service.validate, payload, settings)
+    else:
+        submission = service.validate(payload, settings)
     limiter = request.app.state.rate_limiter
-    accepted = service.submit(principal, submission, key, limiter, current_trace_id())
-    if not accepted.replayed:
-        request.app.state.relay.wake()
+    # Stored, and handed to this process's relay (ingest.relay) by the insert itself.
+    accepted = await service.submit(principal, submission, key, limiter, current_trace_id())
     status_url = f"{settings.public_url_of('ingest')}/v1/reports/{accepted.report_id}"
     response.headers["Location"] = status_url
     return ReportAccepted(

@@ -6,6 +6,7 @@ caller, the repository stores plain records.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -203,7 +204,7 @@ def _looks_like_id(value: str, prefix: str) -> bool:
 # --- submitting ----------------------------------------------------------------------
 
 
-def submit(
+async def submit(
     principal: Principal,
     submission: Submission,
     idempotency_key: str,
@@ -214,13 +215,15 @@ def submit(
     same answer and nothing new; same key and another request: 409.
 
     The insert comes first and the key's unique index decides: a replay costs a lookup
-    only when it is one, so a new report is one write to the store."""
+    only when it is one, so a new report is one write to the store, grouped with the
+    concurrent ones. Async, so that a submission holds no worker thread while it waits
+    for the store: the lookups of the rarer paths (a revision, a replay) run in one."""
     for _ in range(5):
-        story_id, revision = _next_revision(principal, submission.story_id)
+        story_id, revision = await _next_revision(principal, submission.story_id)
         now = utcnow()
         wait = limiter.reserve(principal.user_id, now)
         if wait is not None:
-            replayed = _replay(principal, submission, idempotency_key)
+            replayed = await _replay(principal, submission, idempotency_key)
             if replayed is not None:
                 return replayed
             raise TooManyRequests(
@@ -244,10 +247,10 @@ def submit(
             timeline={"accepted": now},
         )
         try:
-            repo.insert(record, idempotency_key)
+            await repo.insert(record, idempotency_key)
         except repo.DuplicateKey:
             limiter.release(principal.user_id, now)
-            replayed = _replay(principal, submission, idempotency_key)
+            replayed = await _replay(principal, submission, idempotency_key)
             if replayed is not None:
                 return replayed
             continue
@@ -261,9 +264,9 @@ def submit(
     raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
 
 
-def _replay(principal: Principal, submission: Submission, key: str) -> Accepted | None:
+async def _replay(principal: Principal, submission: Submission, key: str) -> Accepted | None:
     """The answer already given for this key, or None if the key is new."""
-    existing = repo.find_by_key(principal.user_id, key)
+    existing = await asyncio.to_thread(repo.find_by_key, principal.user_id, key)
     if existing is None:
         return None
     if existing.request_hash != submission.request_hash:
@@ -274,10 +277,10 @@ def _replay(principal: Principal, submission: Submission, key: str) -> Accepted 
     return Accepted(existing.report_id, existing.story_id, existing.revision, True)
 
 
-def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int]:
+async def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int]:
     if story_id is None:
         return f"s_{uuid.uuid4().hex}", 1
-    latest = repo.latest_revision(story_id)
+    latest = await asyncio.to_thread(repo.latest_revision, story_id)
     if latest is None:
         raise NotFound(f"No story {story_id}.")
     if latest.reporter_id != principal.user_id:

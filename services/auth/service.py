@@ -10,6 +10,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import nh3
 from mongoengine import NotUniqueError
@@ -17,6 +18,7 @@ from mongoengine import NotUniqueError
 from services.auth import tokens
 from services.auth.models import ApiToken, ConsoleSession, User
 from services.clock import utcnow
+from services.coalesce import Coalescer
 from services.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 
 
@@ -191,9 +193,11 @@ def tokens_of(user: User) -> list[ApiToken]:
 class Authenticator:
     """Token -> principal. The token's record is read on every request, so a revoked
     token (``revoke_user`` revokes every token of the user) fails on the next request in
-    every process. Only the user's name and role are cached, per token, for
-    ``cache_seconds``: a role never changes under a live token (``rotate_token`` revokes
-    the old ones)."""
+    every process. Concurrent requests' reads leave together, as one command (see
+    :mod:`services.coalesce`): each request's token is read by a command that starts after
+    the request arrived, so a grouped read is as fresh as a read of its own. Only the
+    user's name and role are cached, per token, for ``cache_seconds``: a role never
+    changes under a live token (``rotate_token`` revokes the old ones)."""
 
     def __init__(self, cache_seconds: float) -> None:
         self._ttl = cache_seconds
@@ -201,32 +205,78 @@ class Authenticator:
         self._lock = threading.Lock()
 
     def authenticate(self, value: str) -> Principal:
-        parsed = tokens.parse(value)
-        if parsed is None:
-            raise Unauthorized("The bearer token is malformed.")
-        token_id, secret = parsed
-        record = ApiToken._get_collection().find_one(
-            {"_id": token_id}, projection={"digest": 1, "user_id": 1, "revoked_at": 1}
-        )
-        if record is None or not tokens.matches(secret, record["digest"]):
-            raise Unauthorized("The bearer token is not valid.")
-        if record.get("revoked_at") is not None:
-            raise Unauthorized("The bearer token has been revoked.")
-        now = time.monotonic()
+        """In a worker thread (the consoles, the command line)."""
+        token_id, secret = _parse(value)
+        user_id = _check(_token_reads.call(token_id), secret)
+        return self._cached(token_id) or self._remember(token_id, _user_reads.call(user_id))
+
+    async def authenticate_async(self, value: str) -> Principal:
+        """On the event loop (the API's routes): the reads hold no thread."""
+        token_id, secret = _parse(value)
+        user_id = _check(await _token_reads.acall(token_id), secret)
+        return self._cached(token_id) or self._remember(token_id, await _user_reads.acall(user_id))
+
+    def _cached(self, token_id: str) -> Principal | None:
         with self._lock:
             hit = self._cache.get(token_id)
-        if hit and hit[0] > now:
-            return hit[1]
-        user = User.objects(user_id=record["user_id"]).first()
-        if user is None or user.revoked_at is not None:
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def _remember(self, token_id: str, user: dict[str, Any] | None) -> Principal:
+        if user is None or user.get("revoked_at") is not None:
             raise Unauthorized("The user of this token has been revoked.")
-        principal = Principal(user.user_id, user.name, Role(user.role), user.display_name)
+        principal = Principal(
+            user["_id"], user["name"], Role(user["role"]), user.get("display_name")
+        )
         if self._ttl > 0:
             with self._lock:
                 if len(self._cache) > 10_000:
                     self._cache.clear()
-                self._cache[token_id] = (now + self._ttl, principal)
+                self._cache[token_id] = (time.monotonic() + self._ttl, principal)
         return principal
+
+
+def _parse(value: str) -> tuple[str, str]:
+    parsed = tokens.parse(value)
+    if parsed is None:
+        raise Unauthorized("The bearer token is malformed.")
+    return parsed
+
+
+def _check(record: dict[str, Any] | None, secret: str) -> str:
+    """The user id of a valid, unrevoked token record; else the caller is refused."""
+    if record is None or not tokens.matches(secret, record["digest"]):
+        raise Unauthorized("The bearer token is not valid.")
+    if record.get("revoked_at") is not None:
+        raise Unauthorized("The bearer token has been revoked.")
+    return str(record["user_id"])
+
+
+def _by_ids(document: type[ApiToken] | type[User], fields: dict[str, int]) -> Any:
+    """Read the records of ids in one command (None for an unknown one), in order."""
+
+    def read(ids: list[str]) -> list[dict[str, Any] | None]:
+        found = {
+            doc["_id"]: doc
+            for doc in document._get_collection().find(
+                {"_id": {"$in": list(set(ids))}}, projection=fields
+            )
+        }
+        return [found.get(i) for i in ids]
+
+    return read
+
+
+# One of each per process, as the auth database's connection is (mongoengine's "auth"
+# alias). Read as stored (``_id`` is the token's or the user's id), not through
+# mongoengine: building documents cost more than the rest of an authentication.
+_token_reads: Coalescer[str, dict[str, Any] | None] = Coalescer(
+    "auth-token-reads", _by_ids(ApiToken, {"digest": 1, "user_id": 1, "revoked_at": 1}), 256
+)
+_user_reads: Coalescer[str, dict[str, Any] | None] = Coalescer(
+    "auth-user-reads",
+    _by_ids(User, {"name": 1, "role": 1, "display_name": 1, "revoked_at": 1}),
+    256,
+)
 
 
 def rotate_token(name: str, role: Role, display_name: str | None = None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -23,24 +23,27 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
     if credentials is None:
         header = request.headers.get("authorization")
         if header:
             raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
         raise Unauthorized("This endpoint needs a bearer token.")
-    return get_runtime(request).authenticator.authenticate(credentials.credentials)
+    return await get_runtime(request).authenticator.authenticate_async(credentials.credentials)
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the caller and allows only ``roles``."""
     allowed = frozenset(roles)
 
-    def dependency(
+    # Async: the token's read waits on the event loop, with no hop to a worker thread.
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
-        principal = authenticate(request, credentials)
+        principal = await authenticate(request, credentials)
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise Forbidden(

@@ -176,11 +176,13 @@ class OutboxRows:
             }
             if at_most:
                 update["$min"] = dict(at_most)
-            self._rows().update_many(
+            result = self._rows().update_many(
                 {"_id": {"$in": ids}, CLAIM: token, DUE: {"$ne": None}}, update
             )
-            # A row closed while it was being sent only gives its claim back.
-            self.release(ids, token)
+            # A row closed while it was being sent only gives its claim back (a command
+            # only when there is one: the store answers every command in turn).
+            if result.matched_count < len(ids):
+                self.release(ids, token)
 
     def retry_after(self, ids: Iterable[Any], token: str, now: datetime, wait: timedelta) -> None:
         """Not acknowledged (the broker is down or slow): due again after ``wait``."""

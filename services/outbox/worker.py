@@ -140,11 +140,17 @@ class OutboxWorker(PeriodicWorker):
         if not claimed.docs:
             self._failing_since = None
             return False
-        token = claimed.token
+        return self.send_claimed(claimed.docs, claimed.token, now)
+
+    def send_claimed(self, docs: list[dict[str, Any]], token: str, now: datetime) -> bool:
+        """Send rows this worker holds under ``token`` (claimed by :meth:`send_due`, or
+        stored already claimed by the change that added them) and record what happened;
+        True when a full batch went through."""
+        rows = self.source.rows
         try:
-            rendered = self.source.render(claimed.docs)
+            rendered = self.source.render(docs)
         except Exception:
-            rows.release([d["_id"] for d in claimed.docs], token)
+            rows.release([d["_id"] for d in docs], token)
             raise
         sendable = [r for r in rendered if r.message is not None and r.reason is None]
         for r in rendered:
@@ -177,7 +183,7 @@ class OutboxWorker(PeriodicWorker):
             return False
         self._failing_since = None
         log.info("outbox_sent", outbox=self.source.name, sent=len(ok))
-        return len(claimed.docs) == self._batch
+        return len(docs) == self._batch
 
     def _set_aside(self, r: Rendered, token: str, reason: str, detail: str, now: datetime) -> None:
         self.source.rows.set_aside(r.row_id, token, reason, detail, now)

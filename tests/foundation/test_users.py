@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from services import auth
 from services.auth.models import ApiToken
-from services.errors import ValidationFailed
+from services.errors import Unauthorized, ValidationFailed
 from tests.support.reports import report, submit
 from tests.support.servers import api, settings_env
 from tests.support.stack import Stack
@@ -28,6 +30,35 @@ def test_an_admin_creates_a_user_whose_token_works_until_revoked(stack: Stack) -
             revoked = rita.get("/v1/reports")
             assert revoked.status_code == 401
             assert "revoked" in revoked.json()["detail"]
+
+
+def test_tokens_read_together_are_each_answered_for_themselves(stack: Stack) -> None:
+    """Concurrent requests' tokens are read in one command: each still gets its own
+    verdict, and a token revoked before the requests is refused in every one of them."""
+    live = [auth.create_user(f"kim-{uuid.uuid4().hex[:6]}", "reporter") for _ in range(3)]
+    gone = auth.create_user(f"lou-{uuid.uuid4().hex[:6]}", "reporter")
+    auth.revoke_user(gone.principal.name)
+    tokens = [c.token for c in live] * 4 + [gone.token] * 4 + [_tampered(live[0].token)] * 2
+    authenticator = auth.Authenticator(0)
+    start = threading.Barrier(len(tokens))
+
+    def verdict(token: str) -> str:
+        start.wait(30)
+        try:
+            return authenticator.authenticate(token).user_id
+        except Unauthorized as exc:
+            return exc.detail
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        verdicts = list(pool.map(verdict, tokens))
+    expected = [c.principal.user_id for c in live] * 4
+    assert verdicts[:12] == expected
+    assert all("revoked" in v for v in verdicts[12:16]), verdicts[12:16]
+    assert all("not valid" in v for v in verdicts[16:]), verdicts[16:]
+
+
+def _tampered(token: str) -> str:
+    return token[:-1] + ("B" if token.endswith("A") else "A")
 
 
 def test_tokens_are_stored_only_as_hashes(stack: Stack) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 
 from services.contracts import ReportReceived, StoryPublished, StoryReviewed, Topic
 from services.runtime import Runtime
+from tests.ingest.test_submit import report_id_of
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
 from tests.support.reports import report, submit
@@ -88,6 +89,32 @@ def test_a_report_survives_ingest_killed_before_sending(own_broker: Infra, tmp_p
         assert report_id in ids_on(own_broker, topic, report_id)
     finally:
         ingest.stop()
+
+
+def test_a_report_its_relay_never_sent_is_sent_when_its_claim_ends(stack: Stack) -> None:
+    """Reports are stored claimed by the relay they are handed to, due at their first
+    re-send: if that relay dies before sending them, the poll of any relay sends them."""
+    from ingest.reports import repository as repo
+
+    dead = repo.Handoff("dead-relay", timedelta(seconds=2), lambda docs: None)
+    live = repo.hand_stored_to(dead)
+    try:
+        with stack.client("ingest", "reporter") as client:
+            answer = submit(client)
+    finally:
+        repo.hand_stored_to(live)
+    assert answer.status_code == 202, answer.text
+    report_id = answer.json()["report_id"]
+    stored = repo.Report._get_collection().find_one({"_id": report_id})
+    assert stored["outbox"]["claim"] == "dead-relay"
+    assert stored["outbox"]["due"] == stored["accepted_at"] + timedelta(seconds=2)
+
+    topic = stack.settings.topic(Topic.REPORTS_SUBMITTED)
+    records = read_topic(
+        stack.settings.kafka_bootstrap, topic,
+        lambda rs: any(report_id_of(r) == report_id for r in rs), timeout=60,
+    )  # fmt: skip
+    assert report_id in {report_id_of(r) for r in records}
 
 
 def test_the_rate_limit_answers_429_with_retry_after(own_broker: Infra, tmp_path: Path) -> None:
