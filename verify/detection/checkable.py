@@ -6,6 +6,7 @@ reported speech; drop headings, captions, questions, opinion, scene-setting and
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
 from .segment import Token
@@ -27,18 +28,28 @@ _IMPERSONAL = re.compile(
 _FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 
 
+_NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2
+
+
+@lru_cache(maxsize=65536)
+def _finite_kind(w: str) -> int:
+    """Whether a lower-case word is a finite verb: always, never, or ('-ed') unless a
+    determiner comes before it. Cached by word: a sentence asks for each of its words."""
+    if w in lx.AUXILIARIES or w in lx.IRREGULAR_FINITE or w in lx.PRESENT_FINITE:
+        return _ALWAYS
+    if w in lx.REPORTING_VERBS and not w.endswith("ing"):
+        return _ALWAYS
+    # "-ed" after a determiner is an adjective ("the revised forecast")
+    return _UNLESS_DETERMINER if w.endswith("ed") and len(w) > 4 else _NEVER
+
+
 def _finite(t: Token, prev: Token | None) -> bool:
     if t.is_cap:
         return False
-    w = t.lower
-    if w in lx.AUXILIARIES or w in lx.IRREGULAR_FINITE or w in lx.PRESENT_FINITE:
-        return True
-    if w in lx.REPORTING_VERBS and not w.endswith("ing"):
-        return True
-    # "-ed" after a determiner is an adjective ("the revised forecast")
-    return (
-        w.endswith("ed") and len(w) > 4 and not (prev is not None and prev.lower in lx.DETERMINERS)
-    )
+    kind = _finite_kind(t.lower)
+    if kind == _UNLESS_DETERMINER:
+        return not (prev is not None and prev.lower in lx.DETERMINERS)
+    return kind == _ALWAYS
 
 
 # A superlative with a scope is a record claim: "the deadliest ... in more than a decade".
@@ -112,14 +123,26 @@ def _outside_quotes(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def has_number(tokens: list[Token]) -> bool:
-    return any(t.text[:1].isdigit() or t.text[:1] in "$£€" for t in tokens) or any(
-        t.lower in lx.NUMBER_WORDS for t in tokens
-    )
+def has_number(tokens: list[Token], lowers: frozenset[str] | None = None) -> bool:
+    """A digit, a currency sign or a number word; lowers: the tokens' lower-case words,
+    if the caller has them."""
+    if any(t.text[:1].isdigit() or t.text[:1] in "$£€" for t in tokens):
+        return True
+    if lowers is None:
+        lowers = frozenset(t.lower for t in tokens)
+    return not lowers.isdisjoint(lx.NUMBER_WORDS)
+
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 
 def _has_digits(tokens: list[Token]) -> bool:
-    return any(any(c.isdigit() for c in t.text) for t in tokens)
+    # tokens hold every character but spaces: test the joined text in C, and only look
+    # character by character (str.isdigit knows other scripts' digits) past ASCII
+    text = "".join(t.text for t in tokens)
+    if _ASCII_DIGIT.search(text):
+        return True
+    return not text.isascii() and any(c.isdigit() for c in text)
 
 
 def _has_name(tokens: list[Token], known: frozenset[str] = frozenset()) -> bool:
@@ -207,11 +230,14 @@ def checkable_reasons(
         reasons.append("reported_speech")
     if number:
         reasons.append("number")
-    if any((t.is_cap and t.lower in _CALENDAR) or _YEAR.match(t.text) for t in tokens):
+    if any(
+        (t.is_cap and t.lower in _CALENDAR) or (len(t.text) == 4 and _YEAR.match(t.text))
+        for t in tokens
+    ):
         reasons.append("date")
     if _has_name(tokens, known_names):
         reasons.append("named_actor_action")
-    if all_lower & _EVENTS or any(
+    if not all_lower.isdisjoint(_EVENTS) or any(
         t.lower.endswith("ed") and _finite(t, tokens[k - 1] if k else None)
         for k, t in enumerate(tokens)
     ):

@@ -52,12 +52,19 @@ def stem(word: str) -> str:
     return lx.EVENT_SYNONYMS.get(w, w)
 
 
+@lru_cache(maxsize=65536)
+def content_stem(text: str, lower: str, is_word: bool) -> str | None:
+    """The stem of a content word (a token's text, lower and is_word), None for a
+    stopword, a symbol or a word of two letters. Cached by word, as stem is."""
+    if is_word and len(text) > 2 and lower.strip("'’") not in lx.STOPWORDS:
+        return stem(text)
+    return None
+
+
 def content_stems(tokens: list[Token]) -> frozenset[str]:
-    return frozenset(
-        stem(t.text)
-        for t in tokens
-        if t.is_word and len(t.text) > 2 and t.lower.strip("'’") not in lx.STOPWORDS
-    )
+    out = {content_stem(t.text, t.lower, t.is_word) for t in tokens}
+    out.discard(None)
+    return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 
 
 def source_words(f: Facts) -> frozenset[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import lexicon as lx
-from .facts import Facts, stem
+from .facts import Facts, content_stem, stem
 from .lexicon import word_set
 from .model import DetectedAttribution
 from .phrases import personish
@@ -250,14 +250,15 @@ def _topic(f: Facts) -> frozenset[str]:
     spans = [(a.start, a.end) for a in f.attributions] + [
         (a.cue_start, a.cue_end) for a in f.attributions
     ]
-    return frozenset(
-        norm(t.text)
-        for t in f.tokens
-        if t.is_word
-        and len(t.text) > 2
-        and t.lower.strip("'’") not in lx.STOPWORDS
-        and not (spans and any(s <= t.start and t.end <= e for s, e in spans))
-    )
+    out: set[str] = set()
+    for t in f.tokens:
+        # a content word (content_stem's test, cached by word), outside the spans
+        if content_stem(t.text, t.lower, t.is_word) is None:
+            continue
+        if spans and any(s <= t.start and t.end <= e for s, e in spans):
+            continue
+        out.add(norm(t.text))
+    return frozenset(out)
 
 
 def mentions(f: Facts) -> set[str]:
