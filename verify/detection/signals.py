@@ -123,6 +123,7 @@ _CROWDS = _EYEWITNESSES | word_set(
     "users commuters motorists travellers customers"
 )
 _CROWD_LEAD = word_set("some many several numerous hundreds thousands dozens scores most")
+_CROWD_LEAD_OF = _CROWD_LEAD | {"of"}
 _CROWD_BREAK = word_set("in of at from near across around on who , in the")
 
 
@@ -143,7 +144,7 @@ def _crowd(a: DetectedAttribution) -> bool:
         return False
     low = [w.lower() for w in words]
     k = 0
-    while k < len(low) and low[k] in _CROWD_LEAD | {"of"}:
+    while k < len(low) and low[k] in _CROWD_LEAD_OF:
         k += 1
     core: list[str] = []
     for w in low[k:]:
