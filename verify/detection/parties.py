@@ -252,13 +252,17 @@ def _topic(f: Facts) -> frozenset[str]:
     ]
     out: set[str] = set()
     for t in f.tokens:
-        # a content word (content_stem's test, cached by word), outside the spans
-        if content_stem(t.text, t.lower, t.is_word) is None:
+        w = _topic_word(t.text, t.lower, t.is_word)
+        if w is None or (spans and any(s <= t.start and t.end <= e for s, e in spans)):
             continue
-        if spans and any(s <= t.start and t.end <= e for s, e in spans):
-            continue
-        out.add(norm(t.text))
+        out.add(w)
     return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def _topic_word(text: str, lower: str, is_word: bool) -> str | None:
+    """A content word (content_stem's test) for topic comparison; cached by word."""
+    return None if content_stem(text, lower, is_word) is None else norm(text)
 
 
 def mentions(f: Facts) -> set[str]:

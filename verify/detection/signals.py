@@ -176,7 +176,10 @@ def _named_only_online(
 
 
 def _never_seen(body: str, tokens: list[Token]) -> bool:
-    return bool(tokens) and bool(_NEVER_SEEN.search(body[tokens[0].start : tokens[-1].end].lower()))
+    if not tokens:
+        return False
+    low = body[tokens[0].start : tokens[-1].end].lower()
+    return "never" in low and bool(_NEVER_SEEN.search(low))  # the pattern needs "never"
 
 
 def source_signals(
