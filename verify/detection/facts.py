@@ -9,7 +9,7 @@ from functools import lru_cache
 from . import lexicon as lx
 from .cues import plan_clause
 from .model import DetectedAttribution, Signal
-from .segment import Sentence, Token
+from .segment import Sentence, Token, word_flags
 
 
 @dataclass
@@ -53,16 +53,18 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def content_stem(text: str, lower: str, is_word: bool) -> str | None:
-    """The stem of a content word (a token's text, lower and is_word), None for a
-    stopword, a symbol or a word of two letters. Cached by word, as stem is."""
+def content_stem(text: str) -> str | None:
+    """The stem of a content word, None for a stopword, a symbol or a word of two
+    letters. Keyed by a token's text alone: its lower and is_word are the text's
+    (segment.word_flags), as every token the segmenter makes has them."""
+    lower, _, is_word = word_flags(text)
     if is_word and len(text) > 2 and lower.strip("'’") not in lx.STOPWORDS:
         return stem(text)
     return None
 
 
 def content_stems(tokens: list[Token]) -> frozenset[str]:
-    out = {content_stem(t.text, t.lower, t.is_word) for t in tokens}
+    out = {content_stem(t.text) for t in tokens}
     out.discard(None)
     return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 

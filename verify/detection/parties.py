@@ -252,7 +252,7 @@ def _topic(f: Facts) -> frozenset[str]:
     ]
     out: set[str] = set()
     for t in f.tokens:
-        w = _topic_word(t.text, t.lower, t.is_word)
+        w = _topic_word(t.text)
         if w is None or (spans and any(s <= t.start and t.end <= e for s, e in spans)):
             continue
         out.add(w)
@@ -260,9 +260,9 @@ def _topic(f: Facts) -> frozenset[str]:
 
 
 @lru_cache(maxsize=65536)
-def _topic_word(text: str, lower: str, is_word: bool) -> str | None:
+def _topic_word(text: str) -> str | None:
     """A content word (content_stem's test) for topic comparison; cached by word."""
-    return None if content_stem(text, lower, is_word) is None else norm(text)
+    return None if content_stem(text) is None else norm(text)
 
 
 def mentions(f: Facts) -> set[str]:
