@@ -269,7 +269,9 @@ def source_signals(
         first_cue = min(a.cue_start for a in own)
         after = max(first_cue, tokens[0].start) if tokens else first_cue
         end = tokens[-1].end if tokens else after
-        m = _NOT_ANY.search(body[after:end].lower())
+        low = body[after:end].lower()
+        # every alternative of the pattern holds "no" or "never": most sentences hold neither
+        m = _NOT_ANY.search(low) if "no" in low or "never" in low else None
         if m is not None:
             s0, s1 = after + m.start(), after + m.end()
             out.append(
@@ -282,7 +284,8 @@ def source_signals(
                 )
             )
             return out
-        for k, t in enumerate(tokens):
+        whole = body[tokens[0].start : tokens[-1].end].lower() if tokens else ""
+        for k, t in enumerate(tokens if "never" in whole else ()):
             if t.lower == "never" and _conditional(tokens, k):
                 continue  # "if the concerns were never written down": a supposition
             if t.lower == "never" and (t.start > first_cue or _inside_quotes(tokens, k)):
