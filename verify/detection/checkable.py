@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from . import lexicon as lx
+from .cues import anchors_of
 from .segment import Token
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -43,13 +44,18 @@ def _finite_kind(w: str) -> int:
     return _UNLESS_DETERMINER if w.endswith("ed") and len(w) > 4 else _NEVER
 
 
-def _finite(t: Token, prev: Token | None) -> bool:
-    if t.is_cap:
-        return False
-    kind = _finite_kind(t.lower)
-    if kind == _UNLESS_DETERMINER:
-        return not (prev is not None and prev.lower in lx.DETERMINERS)
-    return kind == _ALWAYS
+def _any_finite(tokens: list[Token], *, past: bool = False) -> bool:
+    """Does any token read as a finite verb (not capitalised, and _finite_kind says so)?
+    past: only words in "-ed". One loop, each word's kind cached."""
+    prev_determiner = False
+    for t in tokens:
+        w = t.lower
+        if not t.is_cap and (not past or w.endswith("ed")):
+            kind = _finite_kind(w)
+            if kind == _ALWAYS or (kind == _UNLESS_DETERMINER and not prev_determiner):
+                return True
+        prev_determiner = w in lx.DETERMINERS
+    return False
 
 
 # A superlative with a scope is a record claim: "the deadliest ... in more than a decade".
@@ -62,6 +68,8 @@ _RECORD = re.compile(
     r"\b(?:in\s+(?:more\s+than\s+)?(?:a|\d+|\w+)\s+(?:decades?|years?|centur(?:y|ies))|"
     r"since\s+\d{4}|on\s+record|ever)\b"
 )
+# Every match of _RECORD holds one of these: most sentences hold none, and are not scanned.
+_RECORD_ANCHORS = anchors_of(_RECORD)
 # After these a word in -s is a verb, not a plural noun: "the port handles about 40".
 _VERB_OBJECT_OPENERS = frozenset({"about", "more", "nearly", "almost", "around", "over", "up"})
 
@@ -175,7 +183,7 @@ def checkable_reasons(
     if text.rstrip("\"'”’) ").endswith("?"):
         return ()  # a question asks, it does not state
     has_verb = (
-        any(_finite(t, tokens[k - 1] if k else None) for k, t in enumerate(tokens))
+        _any_finite(tokens)
         or any(_present_by_position(tokens, k) for k in range(len(tokens)))
         or bool(_after_name(tokens, known_names))
     )
@@ -212,7 +220,7 @@ def checkable_reasons(
     if not attributed and not number and speculative and not impersonal:
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
-    record = bool(_RECORD.search(lower))
+    record = any(a in lower for a in _RECORD_ANCHORS) and bool(_RECORD.search(lower))
     dummy_it = (
         lower.startswith(_DUMMY_IT)
         and not attributed
@@ -237,10 +245,7 @@ def checkable_reasons(
         reasons.append("date")
     if _has_name(tokens, known_names):
         reasons.append("named_actor_action")
-    if not all_lower.isdisjoint(_EVENTS) or any(
-        t.lower.endswith("ed") and _finite(t, tokens[k - 1] if k else None)
-        for k, t in enumerate(tokens)
-    ):
+    if not all_lower.isdisjoint(_EVENTS) or _any_finite(tokens, past=True):
         reasons.append("event")  # something happened: a past action or a known event verb
     if record:
         reasons.append("record")  # "the deadliest since 2009": a superlative one can check
