@@ -90,19 +90,23 @@ def accusations(
     """'X accused the government of hiding the cost': X against a party that speaks in
     the story; what that party said just before, or about the same rare thing, is the
     account the accusation answers."""
-    df = Counter(w for c in claims for w in topic(facts[c]))
+    df: Counter[str] | None = None  # built on the first accusation: most stories have none
     out: list[Dispute] = []
     for n, a in enumerate(claims):
         fa = facts[a]
         accuser = ident.get(a)
+        if not accuser:
+            continue
         k = next((k for k, t in enumerate(fa.tokens) if t.lower in _ACCUSE), None)
-        if not accuser or k is None:
+        if k is None:
             continue
         i, j = np_right(fa.tokens, k + 1)
         accused = phrase_identity(fa.tokens[i:j], names) - accuser
         if not accused:
             continue
         about = topic(fa)
+        if df is None:
+            df = Counter(w for c in claims for w in topic(facts[c]))
         core = {
             c
             for m, c in enumerate(claims[max(0, n - 4) : n + 5], start=max(0, n - 4))

@@ -24,6 +24,7 @@ from .phrases import (
 )
 from .raw import RawAttribution, make_raw
 from .secondary import (
+    HOLDER_VERBS,
     appositive_role,
     clause_subject,
     drop_agent,
@@ -390,10 +391,10 @@ def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[R
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """All attributions in one sentence's tokens, in text order, without duplicates."""
     found: list[RawAttribution] = []
-    for v, t in enumerate(tokens):
+    lowers = {t.lower for t in tokens}
+    for v in [v for v, t in enumerate(tokens) if t.lower in _ANY_CUE]:  # most words are none
+        t = tokens[v]
         w = t.lower
-        if w not in _ANY_CUE:
-            continue  # most words are no cue: one set test each
         # "according to X", "citing X", "quoted by X"
         for prep in lx.SOURCE_PREPOSITIONS if w in _PREP_FIRST else ():
             if tuple(x.lower for x in tokens[v : v + len(prep)]) == prep:
@@ -471,9 +472,13 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             addressee = _addressee(tokens, v, surnames)
             if addressee is not None:
                 found.append(addressee)
-    found += holders(tokens, surnames)
-    found += _estimate_frames(tokens, surnames)
-    found += _participle_clauses(tokens, surnames)
+    # each of these needs one of its words: one set test spares most sentences the scan
+    if not lowers.isdisjoint(HOLDER_VERBS):
+        found += holders(tokens, surnames)
+    if not lowers.isdisjoint(_PUT_VERBS):
+        found += _estimate_frames(tokens, surnames)
+    if not lowers.isdisjoint(_ING_REPORTS):
+        found += _participle_clauses(tokens, surnames)
     opening = opening_document(tokens, surnames)
     if opening is not None and (not found or _legal_filing(tokens, opening)):
         found.append(opening)

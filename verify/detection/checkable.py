@@ -6,8 +6,10 @@ reported speech; drop headings, captions, questions, opinion, scene-setting and
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
+from .cues import anchors_of
 from .segment import Token
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -27,18 +29,33 @@ _IMPERSONAL = re.compile(
 _FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 
 
-def _finite(t: Token, prev: Token | None) -> bool:
-    if t.is_cap:
-        return False
-    w = t.lower
+_NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2
+
+
+@lru_cache(maxsize=65536)
+def _finite_kind(w: str) -> int:
+    """Whether a lower-case word is a finite verb: always, never, or ('-ed') unless a
+    determiner comes before it. Cached by word: a sentence asks for each of its words."""
     if w in lx.AUXILIARIES or w in lx.IRREGULAR_FINITE or w in lx.PRESENT_FINITE:
-        return True
+        return _ALWAYS
     if w in lx.REPORTING_VERBS and not w.endswith("ing"):
-        return True
+        return _ALWAYS
     # "-ed" after a determiner is an adjective ("the revised forecast")
-    return (
-        w.endswith("ed") and len(w) > 4 and not (prev is not None and prev.lower in lx.DETERMINERS)
-    )
+    return _UNLESS_DETERMINER if w.endswith("ed") and len(w) > 4 else _NEVER
+
+
+def _any_finite(tokens: list[Token], *, past: bool = False) -> bool:
+    """Does any token read as a finite verb (not capitalised, and _finite_kind says so)?
+    past: only words in "-ed". One loop, each word's kind cached."""
+    prev_determiner = False
+    for t in tokens:
+        w = t.lower
+        if not t.is_cap and (not past or w.endswith("ed")):
+            kind = _finite_kind(w)
+            if kind == _ALWAYS or (kind == _UNLESS_DETERMINER and not prev_determiner):
+                return True
+        prev_determiner = w in lx.DETERMINERS
+    return False
 
 
 # A superlative with a scope is a record claim: "the deadliest ... in more than a decade".
@@ -51,6 +68,8 @@ _RECORD = re.compile(
     r"\b(?:in\s+(?:more\s+than\s+)?(?:a|\d+|\w+)\s+(?:decades?|years?|centur(?:y|ies))|"
     r"since\s+\d{4}|on\s+record|ever)\b"
 )
+# Every match of _RECORD holds one of these: most sentences hold none, and are not scanned.
+_RECORD_ANCHORS = anchors_of(_RECORD)
 # After these a word in -s is a verb, not a plural noun: "the port handles about 40".
 _VERB_OBJECT_OPENERS = frozenset({"about", "more", "nearly", "almost", "around", "over", "up"})
 
@@ -112,14 +131,26 @@ def _outside_quotes(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def has_number(tokens: list[Token]) -> bool:
-    return any(t.text[:1].isdigit() or t.text[:1] in "$£€" for t in tokens) or any(
-        t.lower in lx.NUMBER_WORDS for t in tokens
-    )
+def has_number(tokens: list[Token], lowers: frozenset[str] | None = None) -> bool:
+    """A digit, a currency sign or a number word; lowers: the tokens' lower-case words,
+    if the caller has them."""
+    if any(t.text[:1].isdigit() or t.text[:1] in "$£€" for t in tokens):
+        return True
+    if lowers is None:
+        lowers = frozenset(t.lower for t in tokens)
+    return not lowers.isdisjoint(lx.NUMBER_WORDS)
+
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 
 def _has_digits(tokens: list[Token]) -> bool:
-    return any(any(c.isdigit() for c in t.text) for t in tokens)
+    # tokens hold every character but spaces: test the joined text in C, and only look
+    # character by character (str.isdigit knows other scripts' digits) past ASCII
+    text = "".join(t.text for t in tokens)
+    if _ASCII_DIGIT.search(text):
+        return True
+    return not text.isascii() and any(c.isdigit() for c in text)
 
 
 def _has_name(tokens: list[Token], known: frozenset[str] = frozenset()) -> bool:
@@ -152,7 +183,7 @@ def checkable_reasons(
     if text.rstrip("\"'”’) ").endswith("?"):
         return ()  # a question asks, it does not state
     has_verb = (
-        any(_finite(t, tokens[k - 1] if k else None) for k, t in enumerate(tokens))
+        _any_finite(tokens)
         or any(_present_by_position(tokens, k) for k in range(len(tokens)))
         or bool(_after_name(tokens, known_names))
     )
@@ -189,7 +220,7 @@ def checkable_reasons(
     if not attributed and not number and speculative and not impersonal:
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
-    record = bool(_RECORD.search(lower))
+    record = any(a in lower for a in _RECORD_ANCHORS) and bool(_RECORD.search(lower))
     dummy_it = (
         lower.startswith(_DUMMY_IT)
         and not attributed
@@ -207,14 +238,14 @@ def checkable_reasons(
         reasons.append("reported_speech")
     if number:
         reasons.append("number")
-    if any((t.is_cap and t.lower in _CALENDAR) or _YEAR.match(t.text) for t in tokens):
+    if any(
+        (t.is_cap and t.lower in _CALENDAR) or (len(t.text) == 4 and _YEAR.match(t.text))
+        for t in tokens
+    ):
         reasons.append("date")
     if _has_name(tokens, known_names):
         reasons.append("named_actor_action")
-    if all_lower & _EVENTS or any(
-        t.lower.endswith("ed") and _finite(t, tokens[k - 1] if k else None)
-        for k, t in enumerate(tokens)
-    ):
+    if not all_lower.isdisjoint(_EVENTS) or _any_finite(tokens, past=True):
         reasons.append("event")  # something happened: a past action or a known event verb
     if record:
         reasons.append("record")  # "the deadliest since 2009": a superlative one can check

@@ -81,6 +81,8 @@ def _link_denials(
     body: str, facts: list[Facts], claims: list[int], ident: dict[int, set[str]]
 ) -> list[Dispute]:
     disputes: list[Dispute] = []
+    if not any(s.kind == "denial" for i in claims for s in facts[i].signals):
+        return disputes  # most stories deny nothing: no index to build
     df: dict[str, int] = defaultdict(int)
     index: dict[str, list[int]] = defaultdict(list)  # content word -> claims holding it
     by_source: dict[str, list[int]] = defaultdict(list)  # source word -> claims it speaks in

@@ -9,7 +9,7 @@ from functools import lru_cache
 from . import lexicon as lx
 from .cues import plan_clause
 from .model import DetectedAttribution, Signal
-from .segment import Sentence, Token
+from .segment import Sentence, Token, word_flags
 
 
 @dataclass
@@ -52,12 +52,21 @@ def stem(word: str) -> str:
     return lx.EVENT_SYNONYMS.get(w, w)
 
 
+@lru_cache(maxsize=65536)
+def content_stem(text: str) -> str | None:
+    """The stem of a content word, None for a stopword, a symbol or a word of two
+    letters. Keyed by a token's text alone: its lower and is_word are the text's
+    (segment.word_flags), as every token the segmenter makes has them."""
+    lower, _, is_word = word_flags(text)
+    if is_word and len(text) > 2 and lower.strip("'’") not in lx.STOPWORDS:
+        return stem(text)
+    return None
+
+
 def content_stems(tokens: list[Token]) -> frozenset[str]:
-    return frozenset(
-        stem(t.text)
-        for t in tokens
-        if t.is_word and len(t.text) > 2 and t.lower.strip("'’") not in lx.STOPWORDS
-    )
+    out = {content_stem(t.text) for t in tokens}
+    out.discard(None)
+    return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 
 
 def source_words(f: Facts) -> frozenset[str]:

@@ -18,6 +18,8 @@ _NUMBER_NAMES = (
 )
 _SMALL = {w: n for n, w in enumerate(_NUMBER_NAMES.split())}
 _TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+_WORD_VALUES = frozenset(_SMALL) | frozenset(_TENS)
+_NUMBER_START = frozenset(",.")  # ",5" and ".5" still read as numbers by _value
 _LOWER_BOUND = word_set("least over more than")  # "at least 14", "more than 20"
 _NEAR = 4  # claims apart: figures further apart are about different moments
 _WINDOW = 4  # words either side of a number that say what it counts
@@ -64,6 +66,9 @@ def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
     whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
     out: dict[str, list[Figure]] = {}
     for k, t in enumerate(tokens):
+        first = t.lower[:1]
+        if not (first.isdigit() or first in _NUMBER_START) and t.lower not in _WORD_VALUES:
+            continue  # no value (the test _value makes, in short: most words are not numbers)
         v = _value(t)
         if v is None:
             continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import lexicon as lx
-from .facts import Facts, stem
+from .facts import Facts, content_stem, stem
 from .lexicon import word_set
 from .model import DetectedAttribution
 from .phrases import personish
@@ -250,14 +250,19 @@ def _topic(f: Facts) -> frozenset[str]:
     spans = [(a.start, a.end) for a in f.attributions] + [
         (a.cue_start, a.cue_end) for a in f.attributions
     ]
-    return frozenset(
-        norm(t.text)
-        for t in f.tokens
-        if t.is_word
-        and len(t.text) > 2
-        and t.lower.strip("'’") not in lx.STOPWORDS
-        and not (spans and any(s <= t.start and t.end <= e for s, e in spans))
-    )
+    out: set[str] = set()
+    for t in f.tokens:
+        w = _topic_word(t.text)
+        if w is None or (spans and any(s <= t.start and t.end <= e for s, e in spans)):
+            continue
+        out.add(w)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def _topic_word(text: str) -> str | None:
+    """A content word (content_stem's test) for topic comparison; cached by word."""
+    return None if content_stem(text) is None else norm(text)
 
 
 def mentions(f: Facts) -> set[str]:

@@ -304,6 +304,9 @@ def is_parenthetical(tokens: list[Token], a: int, b: int) -> bool:
     return not first.is_cap and not first.text[:1].isdigit()
 
 
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
 def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> str:
     """The kind of source a noun phrase names."""
     words = [t.lower.rstrip("'’") for t in tokens[i:j]]
@@ -347,7 +350,7 @@ def classify(tokens: list[Token], i: int, j: int, surnames: frozenset[str]) -> s
     # "Bexley Homes, which owns the block,": people take "who", bodies "which"
     which = j + 1 < len(tokens) and tokens[j].text == "," and tokens[j + 1].lower == "which"
     cap_words = {t.lower.rstrip("'’").removesuffix("'s") for t in caps}
-    parts = {p for c in cap_words for p in re.split(r"[^a-z]+", c) if p}
+    parts = {p for c in cap_words for p in _NON_LETTERS.split(c) if p}
     if parts & lx.MEDIA_NAME_WORDS:
         return "media"
     if cap_words & lx.ORG_NAME_WORDS:

@@ -10,7 +10,7 @@ from .phrases import head_of, is_punct, np_left, np_right
 from .raw import RawAttribution, make_raw
 from .segment import Token
 
-_HOLDER_VERBS = word_set("reviewed saw obtained examined verified viewed analysed analyzed")
+HOLDER_VERBS = word_set("reviewed saw obtained examined verified viewed analysed analyzed")
 _OPENING_PREPOSITIONS = word_set("in on at after before during since following under amid")
 _PLURAL_PEOPLE = word_set("people police staff relatives family families men women")
 
@@ -78,7 +78,7 @@ def holders(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttributio
     """', which the Courier examined,': the outlet that examined the material."""
     out: list[RawAttribution] = []
     for v, t in enumerate(tokens):
-        if t.lower not in _HOLDER_VERBS or v < 2:
+        if t.lower not in HOLDER_VERBS or v < 2:
             continue
         i, j = np_left(tokens, v)
         if i < j and tokens[i].lower in {"which", "that"}:

@@ -167,7 +167,8 @@ class Token(NamedTuple):
 
 
 @lru_cache(maxsize=65536)
-def _flags(text: str) -> tuple[str, bool, bool]:
+def word_flags(text: str) -> tuple[str, bool, bool]:
+    """A token text's lower case, is_cap and is_word (cached by text)."""
     first = text[:1]
     return (
         text.lower(),
@@ -177,7 +178,7 @@ def _flags(text: str) -> tuple[str, bool, bool]:
 
 
 def make_token(text: str, start: int, end: int, lower: str | None = None) -> Token:
-    low, cap, word = _flags(text)
+    low, cap, word = word_flags(text)
     return Token(text, start, end, low if lower is None else lower, cap, word)
 
 
@@ -202,5 +203,5 @@ def tokenize(body: str, start: int, end: int) -> list[Token]:
     new = tuple.__new__  # a named tuple built without its keyword-handling __new__
     for m in _TOKEN_RE.finditer(body, start, end):
         text = m.group()
-        append(new(Token, (text, *m.span(), *_flags(text))))
+        append(new(Token, (text, *m.span(), *word_flags(text))))
     return out

@@ -123,6 +123,7 @@ _CROWDS = _EYEWITNESSES | word_set(
     "users commuters motorists travellers customers"
 )
 _CROWD_LEAD = word_set("some many several numerous hundreds thousands dozens scores most")
+_CROWD_LEAD_OF = _CROWD_LEAD | {"of"}
 _CROWD_BREAK = word_set("in of at from near across around on who , in the")
 
 
@@ -143,7 +144,7 @@ def _crowd(a: DetectedAttribution) -> bool:
         return False
     low = [w.lower() for w in words]
     k = 0
-    while k < len(low) and low[k] in _CROWD_LEAD | {"of"}:
+    while k < len(low) and low[k] in _CROWD_LEAD_OF:
         k += 1
     core: list[str] = []
     for w in low[k:]:
@@ -175,7 +176,10 @@ def _named_only_online(
 
 
 def _never_seen(body: str, tokens: list[Token]) -> bool:
-    return bool(tokens) and bool(_NEVER_SEEN.search(body[tokens[0].start : tokens[-1].end].lower()))
+    if not tokens:
+        return False
+    low = body[tokens[0].start : tokens[-1].end].lower()
+    return "never" in low and bool(_NEVER_SEEN.search(low))  # the pattern needs "never"
 
 
 def source_signals(
@@ -265,7 +269,9 @@ def source_signals(
         first_cue = min(a.cue_start for a in own)
         after = max(first_cue, tokens[0].start) if tokens else first_cue
         end = tokens[-1].end if tokens else after
-        m = _NOT_ANY.search(body[after:end].lower())
+        low = body[after:end].lower()
+        # every alternative of the pattern holds "no" or "never": most sentences hold neither
+        m = _NOT_ANY.search(low) if "no" in low or "never" in low else None
         if m is not None:
             s0, s1 = after + m.start(), after + m.end()
             out.append(
@@ -278,7 +284,8 @@ def source_signals(
                 )
             )
             return out
-        for k, t in enumerate(tokens):
+        whole = body[tokens[0].start : tokens[-1].end].lower() if tokens else ""
+        for k, t in enumerate(tokens if "never" in whole else ()):
             if t.lower == "never" and _conditional(tokens, k):
                 continue  # "if the concerns were never written down": a supposition
             if t.lower == "never" and (t.start > first_cue or _inside_quotes(tokens, k)):
