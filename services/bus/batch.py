@@ -21,12 +21,13 @@ key: the others go on, and only the commit waits for it. An event whose writes a
 beside the rounds, one such event at a time: the rounds go on writing and answering the
 other keys meanwhile, and the event is answered (its messages sent, its offset committed)
 in the first round after its lane work ends. The lane takes an event only once every
-earlier event of its key is done, and holds the later ones back until it is. Back-pressure: with
-``max_in_flight`` events under way the loop pauses its partitions and keeps polling (so it
-stays in its group) instead of taking more into memory. Partitions taken away in a
-rebalance get their work finished and committed first. A crash at any point leaves the
-offsets at or before the first unfinished event: what comes again is handled again, and
-``handle`` must be idempotent.
+earlier event of its key is done, and holds the later ones back until it is.
+
+Back-pressure: with ``max_in_flight`` events under way the loop pauses its partitions and
+keeps polling (so it stays in its group) instead of taking more into memory. Partitions
+taken away in a rebalance get their work finished and committed first. A crash at any
+point leaves the offsets at or before the first unfinished event: what comes again is
+handled again, and ``handle`` must be idempotent.
 """
 
 from __future__ import annotations
