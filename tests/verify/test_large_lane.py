@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from tests.support.servers import wait_for
 from tests.verify.support import Newsroom
 from verify.consumer import LARGE_CLAIMS
 
@@ -46,3 +47,11 @@ def test_a_large_revision_and_the_next_one_right_behind_it_are_applied_in_order(
     docs = {d["revision"]: d for d in db.revisions.find({"story_id": large.story_id})}
     # Revision 1 was stored first, as the current one: not as a late one, superseded.
     assert (docs[1]["superseded"], docs[2]["superseded"]) == (False, False)
+
+    # The claims revision 2 dropped are closed by the sweep (and no longer count as
+    # pending when the next test reads the queue's depth).
+    def swept() -> bool:
+        revisions = db.claims.distinct("revision", {"story_id": large.story_id, "open": True})
+        return revisions == [2]
+
+    wait_for(swept, timeout=120, interval=0.5, what="revision 1's claims closed")
