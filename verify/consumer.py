@@ -36,6 +36,9 @@ log = get_logger(__name__)
 
 # Detections kept by report id, for copies of a report that come while it is under way.
 RECENT = 256
+# A report is written in the large lane (services/bus/batch.py) when it has this many
+# claims, or when the story's stored revisions had: its writes and reads take seconds.
+LARGE_CLAIMS = 200
 
 
 def detection_processes(configured: int = 0) -> int:
@@ -79,6 +82,7 @@ class ReportStrategy:
         self._changed: list[str] = []
         self._revised = False
         self._recent: OrderedDict[str, Future[Any]] = OrderedDict()
+        self._large: OrderedDict[str, None] = OrderedDict()  # stories with many claims
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -109,6 +113,11 @@ class ReportStrategy:
         except Exception as exc:  # only saves detection: the unique report id decides
             log.warning("duplicates_lookup_failed", error=str(exc))
             known = {}
+        revised = [r.story_id for _, r in reports if r.revision > 1]
+        try:
+            self._remember_large(intake.large_stories(revised, LARGE_CLAIMS) if revised else [])
+        except Exception as exc:  # only decides where the revision is written
+            log.warning("large_stories_lookup_failed", error=str(exc))
         for place, report in reports:
             if report.report_id in known:
                 futures[place].set_result(known[report.report_id])
@@ -141,6 +150,26 @@ class ReportStrategy:
         failed: Future[Any] = Future()
         failed.set_exception(BrokenProcessPool("the detection pool could not be started"))
         return failed
+
+    def _remember_large(self, story_ids: Any) -> None:
+        for story_id in story_ids:
+            self._large[story_id] = None
+            self._large.move_to_end(story_id)
+        while len(self._large) > RECENT:
+            self._large.popitem(last=False)
+
+    def heavy(self, event: CloudEvent, prepared: Any) -> bool:
+        """A report with ``LARGE_CLAIMS`` claims or more, or a revision of a story that had
+        as many: stored in the large lane, apart from the batch's other reports."""
+        value = _value_of(prepared)
+        if not isinstance(value, Analysis):  # a duplicate's receipt, or a failure
+            return False
+        report = event.payload()
+        assert isinstance(report, ReportSubmitted)
+        if len(value.candidates) >= LARGE_CLAIMS:
+            self._remember_large([report.story_id])
+            return True
+        return report.story_id in self._large
 
     def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
         """Store together the reports that begin new stories (one transaction for many);

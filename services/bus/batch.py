@@ -16,22 +16,29 @@ A strategy in the manner of Arroyo's ``RunTaskWithMultiprocessing``:
    partition's offset is committed up to its first unfinished event.
 
 So a slow event (a story at the size limit) holds back only the later events of its own
-key: the others go on, and only the commit waits for it. Back-pressure: with
-``max_in_flight`` events under way the loop pauses its partitions and keeps polling (so it
-stays in its group) instead of taking more into memory. Partitions taken away in a
-rebalance get their work finished and committed first. A crash at any point leaves the
-offsets at or before the first unfinished event: what comes again is handled again, and
-``handle`` must be idempotent.
+key: the others go on, and only the commit waits for it. An event whose writes are long
+(``strategy.heavy``: a story with many claims) is written in the *large lane*, one thread
+beside the rounds, one such event at a time: the rounds go on writing and answering the
+other keys meanwhile, and the event is answered (its messages sent, its offset committed)
+in the first round after its lane work ends. The lane takes an event only once every
+earlier event of its key is done, and holds the later ones back until it is.
+
+Back-pressure: with ``max_in_flight`` events under way the loop pauses its partitions and
+keeps polling (so it stays in its group) instead of taking more into memory. Partitions
+taken away in a rebalance get their work finished and committed first. A crash at any
+point leaves the offsets at or before the first unfinished event: what comes again is
+handled again, and ``handle`` must be idempotent.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import structlog
 from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
@@ -61,6 +68,11 @@ class BatchStrategy(Protocol):
         ``prepared`` is what preparation gave for it: raise it when it is an exception."""
         ...
 
+    def heavy(self, event: CloudEvent, prepared: Any) -> bool:
+        """True: ``handle`` of this event is long; it runs in the large lane, where it
+        holds back no other key's events."""
+        ...
+
     def finished(self) -> None:
         """A round was handled, its messages sent and its offsets committed."""
         ...
@@ -74,6 +86,7 @@ class _Item:
     event: CloudEvent | InvalidMessage
     prepared: Future[Any]
     done: bool = False
+    lane: Future[list[Outgoing]] | None = None  # its handling in the large lane
 
     @property
     def partition(self) -> TopicPartition:
@@ -116,12 +129,18 @@ class BatchConsumerLoop(ConsumerLoop):
         # does not poll within max_poll_interval_ms, and a round's writes may be slow.
         self._keep_alive_seconds = self._settings.consumer_max_poll_interval_ms / 1000 / 4
         self._per_item = 0.0  # seconds a round spent per item, recently (0: not known yet)
+        # The large lane: one thread, one heavy event at a time (its back-pressure: the
+        # next heavy event waits, and the loop pauses once max_in_flight events wait).
+        self._lane = ThreadPoolExecutor(1, thread_name_prefix=f"{kwargs.get('name')}-large")
+        self._lane_work: Future[list[Outgoing]] | None = None
 
     def _message_finished(self) -> None:
         """Progress is counted when a round commits (``_handle_round``), not per message."""
 
     def stop(self, timeout: float = 15.0) -> None:
         super().stop(timeout)
+        # A lane write cut short is a crash: its offset was not committed, it comes again.
+        self._lane.shutdown(wait=False, cancel_futures=True)
         self._strategy.close()
 
     # -- polling ----------------------------------------------------------------------
@@ -145,8 +164,23 @@ class BatchConsumerLoop(ConsumerLoop):
         if not waiting:  # idle: nothing under way, nothing came (readiness)
             self.progress.advanced()
         else:
-            pending = [i.prepared for i in self._items if not i.done]
-            wait(pending, 0.05, return_when=FIRST_COMPLETED)
+            self._wait_for_work(0.05)
+
+    def _wait_for_work(self, seconds: float) -> None:
+        """Wait until a preparation or the lane's work ends (or ``seconds``)."""
+        pending = [f for f in (self._pending(i) for i in self._items) if f is not None]
+        if pending:
+            wait(pending, seconds, return_when=FIRST_COMPLETED)
+        else:  # prepared, and waiting for an earlier event of their key
+            self._stop.wait(seconds)
+
+    @staticmethod
+    def _pending(item: _Item) -> Future[Any] | None:
+        if item.done:
+            return None
+        if item.lane is not None:
+            return None if item.lane.done() else item.lane
+        return None if item.prepared.done() else item.prepared
 
     def _start(self, records: list[ConsumerRecord]) -> None:
         events: list[CloudEvent | InvalidMessage] = []
@@ -174,11 +208,55 @@ class BatchConsumerLoop(ConsumerLoop):
         for item in self._items:
             if item.done:
                 continue
-            if item.key in blocked or not item.prepared.done():
+            if item.key in blocked:
+                continue
+            if item.lane is not None:  # answered once its lane work is done
+                blocked.add(item.key)
+                if item.lane.done():
+                    out.append(item)
+                continue
+            if not item.prepared.done():
                 blocked.add(item.key)
                 continue
             out.append(item)
         return out
+
+    def _to_lane(self, eligible: list[_Item], values: list[Any]) -> list[tuple[_Item, Any]]:
+        """The items this round handles, with their prepared values: a heavy one goes to
+        the large lane when it is free (else it waits for a later round), and the later
+        items of its key wait with it."""
+        held: set[tuple[str, int, bytes | None]] = set()
+        out: list[tuple[_Item, Any]] = []
+        for item, value in zip(eligible, values, strict=True):
+            if item.key in held:
+                continue
+            if item.lane is None and self._is_heavy(item, value):
+                held.add(item.key)
+                if self._lane_work is None or self._lane_work.done():
+                    item.lane = self._lane_work = self._lane.submit(self._in_lane, item, value)
+                continue
+            out.append((item, value))
+        return out
+
+    def _is_heavy(self, item: _Item, value: Any) -> bool:
+        if not isinstance(item.event, CloudEvent) or isinstance(value, BaseException):
+            return False
+        try:
+            return bool(self._strategy.heavy(item.event, value))
+        except Exception:  # then handled in the round, under the loop's rules
+            return False
+
+    def _in_lane(self, item: _Item, value: Any) -> list[Outgoing]:
+        assert isinstance(item.event, CloudEvent)
+        structlog.contextvars.clear_contextvars()
+        bind_event(item.event)
+        started = time.monotonic()
+        try:
+            return self._strategy.handle(item.event, value)
+        finally:
+            log.info("large_lane_handled", offset=item.record.offset,
+                     seconds=round(time.monotonic() - started, 3))  # fmt: skip
+            structlog.contextvars.clear_contextvars()
 
     def _round(self, consumer: KafkaConsumer) -> None:
         self._busy = True
@@ -213,8 +291,12 @@ class BatchConsumerLoop(ConsumerLoop):
                 values.append(item.prepared.result())
             except Exception as exc:  # the pool broke: the strategy raises it in handle
                 values.append(exc)
-        good = [(i, v) for i, v in zip(eligible, values, strict=True)
-                if isinstance(i.event, CloudEvent)]  # fmt: skip
+        kept = self._to_lane(eligible, values)
+        eligible = [i for i, _ in kept]
+        if not eligible:
+            return
+        good = [(i, v) for i, v in kept
+                if isinstance(i.event, CloudEvent) and i.lane is None]  # fmt: skip
         written = {id(i): v for i, v in good}
         try:
             events = [i.event for i, _ in good if isinstance(i.event, CloudEvent)]
@@ -232,6 +314,8 @@ class BatchConsumerLoop(ConsumerLoop):
             self.backlog.count(consumer, held=len(self._items) - len(handled))
             if isinstance(item.event, InvalidMessage):
                 outcome = self.to_dlq(item.record, item.event.reason, item.event.detail)
+            elif item.lane is not None:  # its messages, or its failure under the rules
+                outcome = self._guarded(item.record, self._answer(item.lane, outgoing))
             else:
                 work = self._work(item.event, written[id(item)], outgoing)
                 outcome = self._guarded(item.record, work)
@@ -252,6 +336,13 @@ class BatchConsumerLoop(ConsumerLoop):
         self._strategy.finished()
         if retry:
             self._rewind(consumer)
+
+    @staticmethod
+    def _answer(lane: Future[list[Outgoing]], outgoing: list[Outgoing]) -> Any:
+        def work() -> None:
+            outgoing.extend(lane.result())
+
+        return work
 
     def _work(self, event: CloudEvent, prepared: Any, outgoing: list[Outgoing]) -> Any:
         def work() -> None:
@@ -309,8 +400,7 @@ class BatchConsumerLoop(ConsumerLoop):
                 before = sum(1 for i in self._items if i.done)
                 self._round(consumer)
                 if sum(1 for i in self._items if i.done) == before:
-                    pending = [i.prepared for i in self._items if not i.done]
-                    wait(pending, 0.2, return_when=FIRST_COMPLETED)
+                    self._wait_for_work(0.2)
         finally:
             self._items.clear()
             self._draining = False

@@ -3,7 +3,12 @@ ordinary stories keep flowing (issue 12, Deliver 1): every ordinary story reache
 queue exactly once, the large one is stored with as many claims as one revision may have,
 and its revision closes them all; nothing is left stuck.
 
-The ordinary stories' latency (accepted by ingest -> stored by verify, from the two
+Flowing means: ordinary stories whose writes began after the large story's began are
+stored while it is still being written (verify's large lane). An order, not a time: a
+watcher reads verify's revisions over and over, and an ordinary story seen stored before
+the large one, yet received after it, was written beside it, not after it.
+
+The ordinary stories' latency (accepted by ingest -> received by verify, from the two
 timestamps verify keeps on each revision) is printed with and without the large story in
 flight: figures for the notes, never asserted (speed lives in `make bench`).
 """
@@ -97,19 +102,59 @@ def stored(db: Database[Any], report_ids: list[str]) -> dict[str, dict[str, Any]
     return {d["report_id"]: d for d in db.revisions.find({"report_id": {"$in": report_ids}})}
 
 
+class Watcher:
+    """Reads verify's revisions again and again from a thread, and keeps the read in which
+    each report was first seen stored: an order of appearance, with no clock."""
+
+    def __init__(self, db: Database[Any]) -> None:
+        self.first_seen: dict[str, int] = {}
+        self._db = db
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        reads = 0
+        while not self._stop.is_set():
+            reads += 1
+            for doc in self._db.revisions.find({}, {"report_id": 1}):
+                self.first_seen.setdefault(doc["report_id"], reads)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def written_beside(
+    db: Database[Any], watcher: Watcher, large: str, ordinary_ids: list[str]
+) -> list[str]:
+    """Ordinary reports received by verify after the large one (their writes began after
+    its write began) and seen stored before it (their writes ended before its write did)."""
+    docs = stored(db, [large, *ordinary_ids])
+    began, seen = docs[large]["received_at"], watcher.first_seen[large]
+    return [
+        r for r in ordinary_ids
+        if docs[r]["received_at"] > began and watcher.first_seen.get(r, seen) < seen
+    ]  # fmt: skip
+
+
 def latencies_ms(db: Database[Any], report_ids: list[str]) -> list[float]:
     """Per report: accepted by ingest -> received by verify, from verify's own record."""
     docs = stored(db, report_ids).values()
     return sorted((d["received_at"] - d["accepted_at"]).total_seconds() * 1000 for d in docs)
 
 
-def p(values: list[float], q: float) -> float:
+def p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if values else 0.0
 
 
 def test_the_largest_story_revised_to_one_line_does_not_hold_the_others(fleet: Fleet) -> None:
     settings = fleet.settings
-    db = MongoClient(settings.mongo_url)[settings.database("verify")]
+    db: Database[Any] = MongoClient(settings.mongo_url)[settings.database("verify")]
 
     # Warm up (the group's first join, the detection pool's start), then measure.
     with Flow(fleet, 500, count=5) as warm_up:
@@ -122,7 +167,8 @@ def test_the_largest_story_revised_to_one_line_does_not_hold_the_others(fleet: F
              interval=1, what="the ordinary stories in verify")  # fmt: skip
 
     body = largest_body(settings.max_body_bytes - 64)
-    with Flow(fleet, 1000) as busy, fleet.client("ingest", "reporter") as client:
+    watcher = Watcher(db)
+    with watcher, Flow(fleet, 1000) as busy, fleet.client("ingest", "reporter") as client:
         big = submit(client, {"headline": "Results by precinct", "section": "local",
                               "body": body})  # fmt: skip
         wait_for(lambda: stored(db, [big["report_id"]]), timeout=300, interval=0.5,
@@ -142,6 +188,8 @@ def test_the_largest_story_revised_to_one_line_does_not_hold_the_others(fleet: F
     ordinary_docs = stored(db, ordinary_ids).values()
     queued = {c["story_id"] for c in db.claims.find({"open": True, "status": "pending"})}
     assert {d["story_id"] for d in ordinary_docs} <= queued
+
+    beside = written_beside(db, watcher, big["report_id"], busy.reports)
 
     # The large story was as large as a revision may be, and its revision closed it all.
     first = stored(db, [big["report_id"]])[big["report_id"]]
@@ -166,9 +214,12 @@ def test_the_largest_story_revised_to_one_line_does_not_hold_the_others(fleet: F
     quiet_ms, busy_ms = latencies_ms(db, quiet.reports), latencies_ms(db, busy.reports)
     print(  # the figures for the notes
         f"\nlarge story: {len(body.encode())} bytes, {first['claims']} claims, "
-        f"revised to one line ({closed} closed)"
+        f"revised to one line ({closed} closed); {len(beside)} ordinary stories received "
+        "after it were stored before it"
         f"\nordinary stories, accepted -> in verify: without the large story "
         f"p50 {p(quiet_ms, 50):.0f} ms p99 {p(quiet_ms, 99):.0f} ms (n={len(quiet_ms)}); "
         f"with it in flight p50 {p(busy_ms, 50):.0f} ms p99 {p(busy_ms, 99):.0f} ms "
         f"max {max(busy_ms):.0f} ms (n={len(busy_ms)})"
     )
+    # Ordinary stories were stored while the large one was being written, not after it.
+    assert beside, "no ordinary story was stored while the large one was written"

@@ -165,7 +165,7 @@ def _plan_current(
 # Plans a revision again when the story changed between the read and the commit.
 MAX_PLANS = 5
 # Claims of an older revision closed per transaction after a revision that dropped them.
-CLOSE_CHUNK = 200
+CLOSE_CHUNK = 50
 
 
 def check_report(report: ReportSubmitted) -> None:
@@ -177,6 +177,11 @@ def known_receipts(reports: list[ReportSubmitted], now: datetime) -> dict[str, R
     """Receipts (``duplicate``) for the reports already stored, by report id: one read."""
     stored = repository.revisions_by_report([r.report_id for r in reports])
     return {rid: _receipt(rev, duplicate=True, now=now) for rid, rev in stored.items()}
+
+
+def large_stories(story_ids: list[str], claims: int) -> list[str]:
+    """The stories among these with a stored revision of at least ``claims`` claims."""
+    return repository.stories_with_claims(story_ids, claims)
 
 
 def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> ReportReceived:

@@ -181,6 +181,12 @@ def revisions_by_report(report_ids: list[str]) -> dict[str, RevisionRecord]:
     return {str(d["report_id"]): revision_of(d) for d in found}
 
 
+def stories_with_claims(story_ids: list[str], claims: int) -> list[str]:
+    """The stories among ``story_ids`` with a stored revision of at least ``claims``."""
+    query = {"story_id": {"$in": story_ids}, "claims": {"$gte": claims}}
+    return sorted({str(d["story_id"]) for d in _revisions().find(query, {"story_id": 1})})
+
+
 def stories_changed_after(
     after: datetime | None,
     after_story: str | None,
@@ -319,7 +325,9 @@ def apply_writes(
     one ordered ``bulk_write`` (then one read of their audit numbers), audit entries with
     one ``insert_many``. New claims go in before the updates, which may be of one of them
     (a late revision's claims are created, then closed); a claim changed twice in one
-    list starts a second round."""
+    list starts a second round. Inserts go in slices of ``INSERT_SLICE`` documents: the
+    store locks a collection for a whole statement, so a revision of 1,000 claims in one
+    statement held every other story's writes for seconds; between slices they go on."""
     claims = _collection(Claim)
     entries: list[dict[str, Any]] = []
     rounds: list[list[ClaimWrite]] = [[]]
@@ -332,7 +340,7 @@ def apply_writes(
         new = [w for w in batch if w.before is None]
         if new:
             docs = [{**doc_of(w.after), "audit_seq": 1} for w in new]
-            claims.insert_many(docs, ordered=True, session=session)
+            _insert_sliced(claims, docs, session)
             entries += [_entry(w, 1, {}, _audit_view(doc_of(w.after)), actor, now) for w in new]
         updates = [(w, *_update_of(w, now)) for w in batch if w.before is not None]
         if not updates:
@@ -363,8 +371,17 @@ def apply_writes(
                 )
             )
     if entries:
-        _collection(ClaimAudit).insert_many(entries, ordered=True, session=session)
+        _insert_sliced(_collection(ClaimAudit), entries, session)
     return [w.after for w in writes]
+
+
+# Documents per insert statement inside a transaction (see ``apply_writes``).
+INSERT_SLICE = 100
+
+
+def _insert_sliced(collection: Any, docs: list[dict[str, Any]], session: ClientSession) -> None:
+    for start in range(0, len(docs), INSERT_SLICE):
+        collection.insert_many(docs[start : start + INSERT_SLICE], ordered=True, session=session)
 
 
 def _first_stale(
