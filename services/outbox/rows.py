@@ -156,6 +156,26 @@ class OutboxRows:
              "$inc": {SENDS: 1}},
         )  # fmt: skip
 
+    def done_unclaimed(
+        self,
+        sent: Iterable[tuple[Any, int, Mapping[str, Any]]],
+        now: datetime,
+        key: str = "_id",
+        version: str = "version",
+    ) -> None:
+        """Each ``(key value, version, also)`` was sent by the writer of the row itself
+        (verify's consumer sends a new story's snapshot with its receipt), no worker having
+        claimed it: done as in :meth:`done_at_version`, with one command for them all."""
+        sent = list(sent)
+        if sent:
+            self._rows().bulk_write(
+                [UpdateOne({key: value, version: v, CLAIM: None},
+                           {"$unset": {DUE: ""}, "$inc": {SENDS: 1},
+                            "$set": {SENT_VERSION: v, SENT_AT: now, TRIES: 0, **also}})
+                 for value, v, also in sent],
+                ordered=False,
+            )  # fmt: skip
+
     def again_after(
         self,
         ids: Iterable[Any],
