@@ -5,6 +5,10 @@ this outbox, which renders the story as it is now and marks it sent only if the 
 still at the version it sent. So a change is never blocked by the broker, a change that
 could not be sent (broker down, process killed) goes out later, and the next change
 supersedes one not yet sent. Replicas claim stories, so each change goes out once.
+A new story's first snapshot is the exception: the consumer that stored it renders it
+here (:meth:`SnapshotRows.first`), sends it with its receipt and marks its row sent
+(:meth:`SnapshotOutbox.handed_off`); the row falls due for this worker only later
+(``repository.HANDOFF``), for when that send never happened.
 
 What is sent is what the readers need, and always fits in an event with margin:
 
