@@ -44,7 +44,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime.add_worker(sweeper)
     strategy = ReportStrategy(
         runtime.producer,
-        outbox.story_changed,
+        outbox,
         sweeper.wake,
         processes=detection_processes(settings.verify_detection_processes),
         max_claims=settings.max_claims_per_revision,

@@ -22,15 +22,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from services.bus import EventProducer, Outgoing
 from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topic
 from services.errors import InvalidMessage
 from services.log import get_logger
-from verify.common import StoryChanged, utcnow
+from services.outbox import Rendered
+from verify.common import utcnow
 from verify.stories import intake
 from verify.stories.analysis import Analysis, analyse_report
+from verify.stories.records import ClaimRecord, StoryRecord
 
 log = get_logger(__name__)
 
@@ -58,28 +60,41 @@ def _value_of(analysed: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Stored:
-    """A report ``write`` stored with others: only its receipt is left to send."""
+    """A report ``write`` stored with others: only its receipt is left to send, and its
+    story's first snapshot (None: the outbox sends it)."""
 
     receipt: ReportReceived
+    snapshot: Rendered | None = None
+
+
+class Snapshots(Protocol):
+    """Verify's snapshot outbox, as the consumer uses it (``verify.outbox.SnapshotOutbox``)."""
+
+    def story_changed(self, story_id: str) -> None: ...
+    def first_snapshot(
+        self, story: StoryRecord, claims: list[ClaimRecord], trace_id: str | None
+    ) -> Rendered: ...
+    def handed_off(self, sent: list[Rendered]) -> None: ...
 
 
 class ReportStrategy:
     def __init__(
         self,
         producer: EventProducer,
-        story_changed: StoryChanged,
+        snapshots: Snapshots,
         story_revised: Callable[[], None],
         *,
         processes: int,
         max_claims: int,
     ) -> None:
         self._producer = producer
-        self._story_changed = story_changed
+        self._snapshots = snapshots
         self._story_revised = story_revised
         self._processes = processes
         self._max_claims = max_claims
         self._pool: ProcessPoolExecutor | None = None
         self._changed: list[str] = []
+        self._handed: list[Rendered] = []  # this round's first snapshots, sent with receipts
         self._revised = False
         self._recent: OrderedDict[str, Future[Any]] = OrderedDict()
         self._large: OrderedDict[str, None] = OrderedDict()  # stories with many claims
@@ -173,7 +188,9 @@ class ReportStrategy:
 
     def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
         """Store together the reports that begin new stories (one transaction for many);
-        the rest are stored one by one in ``handle``."""
+        the rest are stored one by one in ``handle``. A round begins here: a round that
+        failed to send left nothing handed off."""
+        self._handed = []
         prepared = [_value_of(v) for v in prepared]
         fresh = []
         traces: dict[str, str | None] = {}
@@ -187,10 +204,18 @@ class ReportStrategy:
         out = list(prepared)
         for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
             if isinstance(value, Analysis):
-                receipt = stored.get(str(getattr(event.payload(), "report_id", "")))
-                if receipt is not None:
-                    out[place] = _Stored(receipt)
+                new = stored.get(str(getattr(event.payload(), "report_id", "")))
+                if new is not None:
+                    out[place] = _Stored(new.receipt, self._first_snapshot(new, event))
         return out
+
+    def _first_snapshot(self, new: intake.NewStory, event: CloudEvent) -> Rendered | None:
+        try:
+            rendered = self._snapshots.first_snapshot(new.story, new.claims, event.traceid)
+        except Exception as exc:  # the outbox sends it, after repository.HANDOFF
+            log.warning("first_snapshot_failed", story_id=new.story.story_id, error=str(exc)[:300])
+            return None
+        return rendered if rendered.message is not None and rendered.reason is None else None
 
     def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:
         prepared = _value_of(prepared)
@@ -201,6 +226,9 @@ class ReportStrategy:
         intake.check_report(report)
         if isinstance(prepared, _Stored):
             receipt = prepared.receipt
+            if prepared.snapshot is not None and prepared.snapshot.message is not None:
+                self._handed.append(prepared.snapshot)
+                return [self._receipt(receipt, report), prepared.snapshot.message]
         elif isinstance(prepared, ReportReceived):
             log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
             receipt = prepared
@@ -209,14 +237,25 @@ class ReportStrategy:
         if not receipt.duplicate:
             self._changed.append(report.story_id)
             self._revised = self._revised or report.revision > 1
-        return [self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)]
+        return [self._receipt(receipt, report)]
+
+    def _receipt(self, receipt: ReportReceived, report: ReportSubmitted) -> Outgoing:
+        return self._producer.message(Topic.REPORTS_RECEIVED, receipt, key=report.story_id)
 
     def finished(self) -> None:
-        """Wake the snapshot outbox once a batch is stored, so it sends the batch's
+        """The round's messages went out: mark the first snapshots sent with them, and wake
+        the snapshot outbox for the other changed stories, so it sends the batch's
         snapshots together instead of one per report while the writes go on."""
+        handed, self._handed = self._handed, []
+        try:
+            self._snapshots.handed_off(handed)
+        except Exception as exc:  # the outbox sends them again after HANDOFF: harmless
+            log.warning("handed_off_mark_failed", stories=len(handed), error=str(exc)[:300])
         changed, self._changed = self._changed, []
+        sent = {str(r.row_id) for r in handed}
         for story_id in dict.fromkeys(changed):
-            self._story_changed(story_id)
+            if story_id not in sent:
+                self._snapshots.story_changed(story_id)
         if self._revised:  # a revision may have dropped claims: the sweep closes them
             self._revised = False
             self._story_revised()

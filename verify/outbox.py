@@ -5,6 +5,10 @@ this outbox, which renders the story as it is now and marks it sent only if the 
 still at the version it sent. So a change is never blocked by the broker, a change that
 could not be sent (broker down, process killed) goes out later, and the next change
 supersedes one not yet sent. Replicas claim stories, so each change goes out once.
+A new story's first snapshot is the exception: the consumer that stored it renders it
+here (:meth:`SnapshotRows.first`), sends it with its receipt and marks its row sent
+(:meth:`SnapshotOutbox.handed_off`); the row falls due for this worker only later
+(``repository.HANDOFF``), for when that send never happened.
 
 What is sent is what the readers need, and always fits in an event with margin:
 
@@ -25,10 +29,12 @@ from typing import Any, Literal
 from services.bus import EventProducer, Outgoing
 from services.contracts import ClaimHolder, StoryChanged, StoryReviewed, Topic
 from services.outbox import OutboxWorker, Rendered
+from services.outbox.worker import SENT
 from services.runtime import Runtime
 from verify.common import utcnow
 from verify.stories import repository
-from verify.stories.snapshot import current_snapshots
+from verify.stories.records import ClaimRecord, StoryRecord
+from verify.stories.snapshot import current_snapshots, snapshot
 
 BATCH = 100
 Reason = Literal["leases", "too_large"]
@@ -114,6 +120,14 @@ class SnapshotRows:
             trace_id=doc.get(repository.SNAPSHOT_TRACE) or None,
         )
 
+    def first(
+        self, story: StoryRecord, claims: list[ClaimRecord], trace_id: str | None, now: datetime
+    ) -> Rendered:
+        """A new story's first snapshot, rendered as a pass would render its row, for the
+        consumer that stored it to send with its receipt (``repository.insert_stories``)."""
+        doc = {"_id": story.story_id, "outbox": {"full": True}, repository.SNAPSHOT_TRACE: trace_id}
+        return self._one(doc, snapshot(story, claims, now))
+
     def sent(self, sent: list[Rendered], token: str, now: datetime) -> None:
         self.rows.done_at_version([(r.row_id, r.version or 0, r.also) for r in sent], token, now)
 
@@ -137,8 +151,9 @@ def _changed(
 
 class SnapshotOutbox:
     def __init__(self, runtime: Runtime) -> None:
+        self.rows = SnapshotRows(runtime.producer)
         self.worker = OutboxWorker(
-            SnapshotRows(runtime.producer),
+            self.rows,
             runtime.producer,
             interval=2.0,
             batch=BATCH,
@@ -147,3 +162,18 @@ class SnapshotOutbox:
 
     def story_changed(self, story_id: str) -> None:
         self.worker.wake()
+
+    def first_snapshot(
+        self, story: StoryRecord, claims: list[ClaimRecord], trace_id: str | None
+    ) -> Rendered:
+        """See :meth:`SnapshotRows.first`."""
+        return self.rows.first(story, claims, trace_id, utcnow())
+
+    def handed_off(self, sent: list[Rendered]) -> None:
+        """These first snapshots went out with their receipts: their rows are done (one
+        command), unless their stories changed since."""
+        if sent:
+            repository.snapshots_handed_off(
+                [(str(r.row_id), r.version or 0, r.also) for r in sent], utcnow()
+            )
+            SENT.labels(self.rows.name).inc(len(sent))

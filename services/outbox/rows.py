@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, UpdateMany, UpdateOne
 from pymongo.collection import Collection
 
 FIELD = "outbox"
@@ -83,19 +83,20 @@ class OutboxRows:
 
         Each round is three commands whatever the batch size: find candidates, claim
         those still claimable in one update (atomic per row, so a row another worker
-        claimed meanwhile is left out), read back the ones carrying this claim's token.
-        A worker that lost candidates to another one looks once more past them, so two
-        replicas polling together share the rows instead of one of them getting none."""
+        claimed meanwhile is left out), read back the ones carrying this claim's token,
+        with the fields the worker needs. A worker that lost candidates to another one
+        looks once more past them, so two replicas polling together share the rows
+        instead of one of them getting none."""
         rows = self._rows()
         token = uuid.uuid4().hex
         order = [(DUE, ASCENDING), ("_id", ASCENDING)]
         seen: list[Any] = []
-        mine: list[Any] = []
+        docs: list[dict[str, Any]] = []
         for _ in range(CLAIM_ROUNDS):
             query = self._claimable(now)
             if seen:
                 query["_id"] = {"$nin": seen}
-            wanted = limit - len(mine)
+            wanted = limit - len(docs)
             candidates = [
                 d["_id"] for d in rows.find(query, projection={"_id": 1}).sort(order).limit(wanted)
             ]
@@ -105,17 +106,14 @@ class OutboxRows:
                 {**self._claimable(now), "_id": {"$in": candidates}},
                 {"$set": {CLAIM: token, UNTIL: now + hold}},
             )
-            got = [d["_id"] for d in rows.find({"_id": {"$in": candidates}, CLAIM: token},
-                                              projection={"_id": 1})]  # fmt: skip
-            mine += got
+            got = list(
+                rows.find({"_id": {"$in": candidates}, CLAIM: token}, projection=projection)
+                .sort(order)
+            )  # fmt: skip
+            docs += got
             seen += candidates
-            if len(got) == len(candidates) or len(mine) >= limit:
+            if len(got) == len(candidates) or len(docs) >= limit:
                 break
-        if not mine:
-            return Claimed(token, [])
-        docs = list(
-            rows.find({"_id": {"$in": mine}, CLAIM: token}, projection=projection).sort(order)
-        )
         return Claimed(token, docs)
 
     # --- after a send ------------------------------------------------------------------
@@ -143,18 +141,37 @@ class OutboxRows:
         sent = list(sent)
         if not sent:
             return
-        rows = self._rows()
-        rows.bulk_write(
-            [UpdateOne({"_id": row_id, version: v, CLAIM: token},
-                       {"$unset": {DUE: ""}, "$set": {SENT_VERSION: v, **also}})
-             for row_id, v, also in sent],
-            ordered=False,
+        # One command: the updates of a bulk write travel together, in this order (the
+        # claim is given back only after every row was marked under it).
+        self._rows().bulk_write(
+            [*(UpdateOne({"_id": row_id, version: v, CLAIM: token},
+                         {"$unset": {DUE: ""}, "$set": {SENT_VERSION: v, **also}})
+               for row_id, v, also in sent),
+             UpdateMany({"_id": {"$in": [row_id for row_id, _, _ in sent]}, CLAIM: token},
+                        {"$unset": {CLAIM: "", UNTIL: ""}, "$set": {SENT_AT: now, TRIES: 0},
+                         "$inc": {SENDS: 1}})],
+            ordered=True,
         )  # fmt: skip
-        rows.update_many(
-            {"_id": {"$in": [row_id for row_id, _, _ in sent]}, CLAIM: token},
-            {"$unset": {CLAIM: "", UNTIL: ""}, "$set": {SENT_AT: now, TRIES: 0},
-             "$inc": {SENDS: 1}},
-        )  # fmt: skip
+
+    def done_unclaimed(
+        self,
+        sent: Iterable[tuple[Any, int, Mapping[str, Any]]],
+        now: datetime,
+        key: str = "_id",
+        version: str = "version",
+    ) -> None:
+        """Each ``(key value, version, also)`` was sent by the writer of the row itself
+        (verify's consumer sends a new story's snapshot with its receipt), no worker having
+        claimed it: done as in :meth:`done_at_version`, with one command for them all."""
+        sent = list(sent)
+        if sent:
+            self._rows().bulk_write(
+                [UpdateOne({key: value, version: v, CLAIM: None},
+                           {"$unset": {DUE: ""}, "$inc": {SENDS: 1},
+                            "$set": {SENT_VERSION: v, SENT_AT: now, TRIES: 0, **also}})
+                 for value, v, also in sent],
+                ordered=False,
+            )  # fmt: skip
 
     def again_after(
         self,

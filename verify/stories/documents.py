@@ -111,6 +111,8 @@ class Claim(Document):
     attributions = ListField(DictField())
     version = IntField(required=True)
     audit_seq = IntField(required=True)
+    # Its "created" audit entry (seq 1), written with it: one document, not two.
+    created_audit = DictField()
     open = BooleanField(required=True)
     closed_reason = StringField()
     lease_holder_id = StringField()

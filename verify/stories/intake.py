@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.auth import Role
@@ -240,13 +241,23 @@ def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> 
 GROUP_CLAIMS = 2000
 
 
+@dataclass(frozen=True)
+class NewStory:
+    """A report that began a story, stored: its receipt, and the story with its claims as
+    stored (its first snapshot is the caller's to send: ``repository.insert_stories``)."""
+
+    receipt: ReportReceived
+    story: StoryRecord
+    claims: list[ClaimRecord]
+
+
 def store_new_stories(
     reports: list[tuple[ReportSubmitted, Analysis]],
     now: datetime,
     traces: Mapping[str, str | None] | None = None,
-) -> dict[str, ReportReceived]:
+) -> dict[str, NewStory]:
     """Store the reports that begin a story not stored yet, several to a transaction (up
-    to ``GROUP_CLAIMS`` claims each); their receipts by report id. The others, and any
+    to ``GROUP_CLAIMS`` claims each); what was stored, by report id. The others, and any
     group that fails (one of its stories or reports stored meanwhile), are left to
     :func:`store_report`, one at a time. ``traces``: each report's trace, by report id."""
     seen: dict[str, int] = {}
@@ -270,16 +281,16 @@ def store_new_stories(
             size = 0
         groups[-1].append(plan)
         size += len(plan.writes)
-    receipts: dict[str, ReportReceived] = {}
+    stored: dict[str, NewStory] = {}
     for group in groups:
         if not group:
             continue
         try:
-            unit_of_work.commit_new_stories(group, now)
+            stories = unit_of_work.commit_new_stories(group, now)
         except Exception as exc:  # each of them again, alone, under the consumer's rules
             log.info("group_write_failed", reports=len(group), error=str(exc)[:200])
             continue
-        for plan in group:
+        for plan, story in zip(group, stories, strict=True):
             revision = plan.revision
             log.info(
                 "report_received", report_id=revision.report_id, story_id=revision.story_id,
@@ -287,8 +298,12 @@ def store_new_stories(
                 claims_over_limit=revision.claims_over_limit, superseded=False, dropped=0,
                 story_version=1,
             )  # fmt: skip
-            receipts[revision.report_id] = _receipt(revision, duplicate=False, now=now)
-    return receipts
+            stored[revision.report_id] = NewStory(
+                _receipt(revision, duplicate=False, now=now),
+                story,
+                [w.after for w in plan.writes],
+            )
+    return stored
 
 
 def sweep(now: datetime, stories: int = 10) -> bool:

@@ -9,7 +9,8 @@ without its audit cannot happen. The story's version is raised in that same tran
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from mongoengine import Document
@@ -99,16 +100,21 @@ def insert_revisions(session: ClientSession, revisions: list[RevisionRecord]) ->
 
 def insert_stories(
     session: ClientSession, revisions: list[tuple[RevisionRecord, str | None]], now: datetime
-) -> None:
+) -> list[StoryRecord]:
     """New stories, each at its first version with ``revision`` current (as ``bump_story``
     makes them), with the trace of the report that began it; the unique story id refuses
-    one that exists already."""
+    one that exists already.
+
+    Their snapshots are handed off: the consumer that stores them sends each one with its
+    receipt and then marks it sent (:func:`snapshots_handed_off`), so the outbox does not
+    read them back; their outbox rows fall due only after :data:`HANDOFF`, for when that
+    send never happened (a crash, a broker that did not take it)."""
     docs = [
         {
             "story_id": r.story_id,
             "version": 1,
             **{name: getattr(r, name) for name in CURRENT_FIELDS},
-            "outbox": {**shared_outbox.new_row(now), "full": True},
+            "outbox": {**shared_outbox.new_row(now + HANDOFF), "full": True},
             SNAPSHOT_TRACE: trace_id,
             "created_at": now,
             "updated_at": now,
@@ -116,6 +122,13 @@ def insert_stories(
         for r, trace_id in revisions
     ]
     _stories().insert_many(docs, session=session)
+    return [story_of(d) for d in docs]
+
+
+def snapshots_handed_off(sent: list[tuple[str, int, Mapping[str, Any]]], now: datetime) -> None:
+    """Each ``(story_id, version, also)``: its snapshot went out with its receipt; its outbox
+    row is done unless the story changed since (then the outbox sends the newer state)."""
+    SNAPSHOT_ROWS.done_unclaimed(sent, now, key="story_id")
 
 
 def existing_stories(story_ids: list[str]) -> set[str]:
@@ -269,6 +282,12 @@ def doc_of(record: ClaimRecord) -> dict[str, Any]:
     return values
 
 
+# The field of a claim that holds its "created" audit entry (seq 1), written with it.
+CREATED = "created_audit"
+# Claim reads leave it out: only the history shows it.
+_NOT_CREATED = {CREATED: 0}
+
+
 def _collection(document: type[Document]) -> Any:
     return document._get_collection()
 
@@ -321,9 +340,11 @@ def apply_writes(
     """Apply ``writes`` in order inside ``session``'s transaction, each with its audit entry.
 
     A few commands whatever the number of writes (bench: round trips to the store were
-    most of a revision's transaction): new claims with one ``insert_many``, updates with
-    one ordered ``bulk_write`` (then one read of their audit numbers), audit entries with
-    one ``insert_many``. New claims go in before the updates, which may be of one of them
+    most of a revision's transaction): new claims with one ``insert_many``, each carrying
+    its own "created" audit entry (:data:`CREATED`: the store's cost is per document, and
+    a new story's claims were half the documents it wrote), updates with one ordered
+    ``bulk_write`` (then one read of their audit numbers), their audit entries with one
+    ``insert_many``. New claims go in before the updates, which may be of one of them
     (a late revision's claims are created, then closed); a claim changed twice in one
     list starts a second round. Inserts go in slices of ``INSERT_SLICE`` documents: the
     store locks a collection for a whole statement, so a revision of 1,000 claims in one
@@ -339,9 +360,13 @@ def apply_writes(
     for batch in rounds:
         new = [w for w in batch if w.before is None]
         if new:
-            docs = [{**doc_of(w.after), "audit_seq": 1} for w in new]
+            docs = []
+            for w in new:
+                values = doc_of(w.after)
+                created = _entry(w, 1, {}, _audit_view(values), actor, now)
+                del created["claim_id"]
+                docs.append({**values, "audit_seq": 1, CREATED: created})
             _insert_sliced(claims, docs, session)
-            entries += [_entry(w, 1, {}, _audit_view(doc_of(w.after)), actor, now) for w in new]
         updates = [(w, *_update_of(w, now)) for w in batch if w.before is not None]
         if not updates:
             continue
@@ -401,19 +426,20 @@ def _first_stale(
 
 
 def get_claim(claim_id: str, session: ClientSession | None = None) -> ClaimRecord | None:
-    doc = _collection(Claim).find_one({"claim_id": claim_id}, session=session)
+    doc = _collection(Claim).find_one({"claim_id": claim_id}, _NOT_CREATED, session=session)
     return record_of(doc) if doc else None
 
 
 def open_claims(story_id: str, session: ClientSession | None = None) -> list[ClaimRecord]:
-    cursor = _collection(Claim).find({"story_id": story_id, "open": True}, session=session)
+    query = {"story_id": story_id, "open": True}
+    cursor = _collection(Claim).find(query, _NOT_CREATED, session=session)
     return sorted((record_of(d) for d in cursor), key=lambda c: (c.start, c.end))
 
 
 def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRecord]:
     """Up to ``limit`` open claims of the story's revisions before ``revision``."""
     query = {"story_id": story_id, "open": True, "revision": {"$lt": revision}}
-    return [record_of(d) for d in _collection(Claim).find(query).limit(limit)]
+    return [record_of(d) for d in _collection(Claim).find(query, _NOT_CREATED).limit(limit)]
 
 
 def open_claims_of(
@@ -423,7 +449,7 @@ def open_claims_of(
     if not story_ids:
         return out
     query = {"story_id": {"$in": story_ids}, "open": True}
-    for doc in _collection(Claim).find(query, session=session):
+    for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
         out.setdefault(doc["story_id"], []).append(record_of(doc))
     for claims in out.values():
         claims.sort(key=lambda c: (c.start, c.end))
@@ -431,12 +457,21 @@ def open_claims_of(
 
 
 def history(claim_id: str) -> list[dict[str, Any]]:
-    entries = _collection(ClaimAudit).find({"claim_id": claim_id}).sort("seq", 1)
-    return [dict(e) for e in entries]
+    """The claim's audit, oldest first: its "created" entry (kept on the claim since it was
+    created; claims stored before that have it in ``claim_audit``), then every change."""
+    found = _collection(Claim).find_one({"claim_id": claim_id}, projection={CREATED: 1})
+    entries = [dict(e) for e in _collection(ClaimAudit).find({"claim_id": claim_id}).sort("seq", 1)]
+    created = (found or {}).get(CREATED)
+    if created and not any(e.get("seq") == created.get("seq") for e in entries):
+        entries.insert(0, {"claim_id": claim_id, **created})
+    return entries
 
 
 # --- the snapshot outbox ------------------------------------------------------------------
 
 OUTBOX_FULL = "outbox.full"
+# How long a new story's snapshot is left to the consumer that stored it (see
+# ``insert_stories``); a round sends and marks it well within this.
+HANDOFF = timedelta(seconds=10)
 SNAPSHOT_TRACE = "snapshot_trace_id"
 SNAPSHOT_ROWS = shared_outbox.OutboxRows(lambda: _stories())

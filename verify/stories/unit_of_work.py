@@ -152,19 +152,20 @@ def commit_revision(
     return transaction(work)
 
 
-def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> None:
+def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> list[StoryRecord]:
     """The first revisions of new stories, stored together in one transaction: a few
     commands for a whole batch of them. Any of them stored meanwhile (a unique key) aborts
-    it all: the caller then stores each apart."""
+    it all: the caller then stores each apart. The stories as stored, in ``plans`` order
+    (their snapshots are the caller's to send: ``insert_stories``)."""
 
-    def work(session: ClientSession) -> None:
+    def work(session: ClientSession) -> list[StoryRecord]:
         insert_revisions(session, [p.revision for p in plans])
         writes = [w for p in plans for w in p.writes]
         if writes:
             apply_writes(session, writes, SYSTEM, now)
-        insert_stories(session, [(p.revision, p.trace_id) for p in plans], now)
+        return insert_stories(session, [(p.revision, p.trace_id) for p in plans], now)
 
-    transaction(work)
+    return transaction(work)
 
 
 def close_superseded(
