@@ -13,6 +13,7 @@ SIGKILL of one replica of each service nothing accepted is lost.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import ipaddress
@@ -266,6 +267,27 @@ def once_per_change(topology: Topology, reports: dict[str, str]) -> None:
         assert twice == {}, topic
 
 
+@contextlib.contextmanager
+def step(name: str) -> Iterator[None]:
+    """Names the step of the test in whatever fails inside it (an assertion, an HTTP
+    error, a timeout), so a failure says where it happened."""
+    try:
+        yield
+    except BaseException as exc:
+        exc.add_note(f"topology test, failed in step: {name}")
+        raise
+
+
+def data_line(lines: Iterator[str], seen: list[str], other_than: str | None = None) -> str:
+    """The next `data:` line of an event stream (not ``other_than``); every line read is
+    kept in ``seen`` so that a stream that ends first says what it did send."""
+    for line in lines:
+        seen.append(line)
+        if line.startswith("data:") and line != other_than:
+            return line
+    raise AssertionError(f"the event stream ended without a new data line; it sent {seen!r}")
+
+
 # --- the test ----------------------------------------------------------------------------
 
 
@@ -273,52 +295,57 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
     topology: Topology,
 ) -> None:
     gateway = topology.gateway
-    with topology.client("publish", "editor") as publish:
+    with step("subscribe a webhook receiver"), topology.client("publish", "editor") as publish:
         made = publish.post("/v1/subscriptions", json={"url": topology.receiver.url("/hook")})
-    assert made.status_code == 201, made.text
+        assert made.status_code == 201, made.text
 
     # A reporter submits through the gateway; the status link is public and works.
-    first = submit(topology, 0)
-    assert first["status_url"] == f"{PUBLIC['ingest']}/v1/reports/{first['report_id']}"
-    with topology.client("ingest", "reporter") as ingest:
-        assert ingest.get(topology.via_gateway(first["status_url"])).status_code == 200
+    with step("submit the first report and follow its status link"):
+        first = submit(topology, 0)
+        assert first["status_url"] == f"{PUBLIC['ingest']}/v1/reports/{first['report_id']}"
+        with topology.client("ingest", "reporter") as ingest:
+            status = ingest.get(topology.via_gateway(first["status_url"]))
+            assert status.status_code == 200, status.text
 
     # The reviewers' console through the gateway: sign in, the claim is in the queue, and
     # the live stream delivers a change while it is open, through nginx.
-    with topology.client("verify") as console:
+    with step("the console's queue and its live stream"), topology.client("verify") as console:
         sign_in(console, topology.tokens["reviewer"])
         wait_for(lambda: "Harbour berths 0" in console.get("/ui/").text, timeout=60,
                  what="the first story in the console's queue")  # fmt: skip
         with console.stream("GET", "/ui/events") as stream:
-            assert stream.status_code == 200
-            assert stream.headers["content-type"].startswith("text/event-stream")
-            lines = stream.iter_lines()
-            before = next(line for line in lines if line.startswith("data:"))
+            assert stream.status_code == 200, stream.read()
+            assert stream.headers["content-type"].startswith("text/event-stream"), stream.headers
+            lines, seen = stream.iter_lines(), []
+            before = data_line(lines, seen)
             second = submit(topology, 1)  # only after the first event came through
             # The stream may repeat the version it started with; the change must come
             # while the stream is still open (25 s), not only when the stream ends.
-            changed = next((ln for ln in lines if ln.startswith("data:") and ln != before), None)
-            assert changed is not None, "the new story did not reach the open stream"
+            data_line(lines, seen, other_than=before)
 
     # Reviewed and published through the gateway: the feed, the webhook and the desk
     # carry public links only.
-    for answer in (first, second):
-        release(topology, answer["story_id"])
-    items = wait_for(lambda: (found := feed_items(topology)) and
-                     {first["story_id"], second["story_id"]} <= set(found) and found,
-                     timeout=60, what="both stories in the feed")  # fmt: skip
-    for answer in (first, second):
-        item = items[answer["story_id"]]
-        assert item["url"].startswith(f"{PUBLIC['publish']}/"), item["url"]
-        sent = wait_for(lambda a=answer: delivered(topology, a["story_id"]), timeout=60,
-                        what="the webhook delivery")  # fmt: skip
-        assert len(sent) == 1, sent
-        assert sent[0]["data"]["item"]["url"] == item["url"]
-        assert sent[0]["source"].startswith(PUBLIC["publish"]), sent[0]["source"]
-    with topology.client("publish") as desk:
+    with step("release both stories; the feed and the webhooks carry public links"):
+        for answer in (first, second):
+            release(topology, answer["story_id"])
+        items = wait_for(lambda: (found := feed_items(topology)) and
+                         {first["story_id"], second["story_id"]} <= set(found) and found,
+                         timeout=60, what="both stories in the feed")  # fmt: skip
+        for answer in (first, second):
+            item = items[answer["story_id"]]
+            assert item["url"].startswith(f"{PUBLIC['publish']}/"), item["url"]
+            sent = wait_for(lambda a=answer: delivered(topology, a["story_id"]), timeout=60,
+                            what="the webhook delivery")  # fmt: skip
+            assert len(sent) == 1, sent
+            assert sent[0]["data"]["item"]["url"] == item["url"]
+            assert sent[0]["source"].startswith(PUBLIC["publish"]), sent[0]["source"]
+    with (
+        step("the desk's claim link goes through the hand-off"),
+        topology.client("publish") as desk,
+    ):
         sign_in(desk, topology.tokens["editor"])
         page = desk.get(f"/ui/stories/{first['story_id']}")
-        assert page.status_code == 200
+        assert page.status_code == 200, page.text
         assert "127.0.0.1" not in page.text
         # Claim links go through the desk's hand-off (one sign-in), which sends the
         # editor on to verify's public address, never to an internal one.
@@ -327,59 +354,70 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
         onward = desk.get(html.unescape(link.group(1)), follow_redirects=False)
         assert onward.status_code == 303, onward.text
         # First to verify's public address, which marks the browser for the hand-off.
-        assert onward.headers["location"].startswith(f"{PUBLIC['verify']}/ui/hand-off/begin?")
+        location = onward.headers["location"]
+        assert location.startswith(f"{PUBLIC['verify']}/ui/hand-off/begin?"), location
 
     # The session cookie is Secure only when the client reached the gateway over TLS.
-    assert "secure" not in _cookie(gateway.url("verify")).lower()
-    spoofed = _cookie(gateway.url("verify"), headers={"X-Forwarded-Proto": "https"})
-    assert "secure" not in spoofed.lower()  # a client's own claim is not believed
-    replica = topology.replicas["verify"][0].url
-    direct = _cookie(replica, headers={"X-Forwarded-Proto": "https"}, source="127.0.0.3")
-    assert "secure" not in direct.lower()  # nor by a replica, from anybody but nginx
-    assert topology.certificate is not None
-    over_tls = _cookie(
-        f"https://127.0.0.1:{gateway.tls_port}",
-        headers={"Host": "verify.example.org"},
-        ca=topology.certificate[0],
-    )
-    assert "; secure" in over_tls.lower()
+    with step("the session cookie is Secure only over TLS"):
+        assert "secure" not in _cookie(gateway.url("verify")).lower()
+        spoofed = _cookie(gateway.url("verify"), headers={"X-Forwarded-Proto": "https"})
+        assert "secure" not in spoofed.lower()  # a client's own claim is not believed
+        replica = topology.replicas["verify"][0].url
+        direct = _cookie(replica, headers={"X-Forwarded-Proto": "https"}, source="127.0.0.3")
+        assert "secure" not in direct.lower()  # nor by a replica, from anybody but nginx
+        assert topology.certificate is not None
+        over_tls = _cookie(
+            f"https://127.0.0.1:{gateway.tls_port}",
+            headers={"Host": "verify.example.org"},
+            ca=topology.certificate[0],
+        )
+        assert "; secure" in over_tls.lower()
 
     # Operational endpoints answer on the replicas, not through the gateway.
-    for path in ("/metrics", "/docs", "/redoc", "/openapi.json", "/metric%73", "//docs"):
-        for service in SERVICES:
-            assert httpx.get(gateway.url(service) + path, timeout=30).status_code == 404, path
-    assert httpx.get(f"{replica}/metrics", timeout=30).status_code == 200
-    assert httpx.get(f"{gateway.url('verify')}/healthz", timeout=30).status_code == 200
+    with step("operational endpoints only on the replicas"):
+        for path in ("/metrics", "/docs", "/redoc", "/openapi.json", "/metric%73", "//docs"):
+            for service in SERVICES:
+                hidden = httpx.get(gateway.url(service) + path, timeout=30)
+                assert hidden.status_code == 404, (service, path, hidden.status_code)
+        metrics = httpx.get(f"{replica}/metrics", timeout=30)
+        assert metrics.status_code == 200, metrics.text[:300]
+        health = httpx.get(f"{gateway.url('verify')}/healthz", timeout=30)
+        assert health.status_code == 200, health.text
 
     # Two replicas of every producer, and each event went out once.
-    once_per_change(topology, {a["report_id"]: a["story_id"] for a in (first, second)})
+    with step("each event produced once by two replicas"):
+        once_per_change(topology, {a["report_id"]: a["story_id"] for a in (first, second)})
 
     # SIGKILL one replica of each service while reports come in; nothing is lost.
-    killer = threading.Timer(1.0, lambda: [ps[0].kill() for ps in topology.replicas.values()])
-    killer.start()
-    try:
-        load = submit_reports(gateway.url("ingest"), topology.tokens["reporter"], 8,
-                              lambda n: payload(100 + n), concurrency=4)  # fmt: skip
-    finally:
-        killer.join()
-    assert load.refused == []
-    assert len(load.accepted) == 8
-    assert all(p.process is None for p in (ps[0] for ps in topology.replicas.values()))
+    with step("reports submitted while one replica of each service is killed"):
+        killer = threading.Timer(1.0, lambda: [ps[0].kill() for ps in topology.replicas.values()])
+        killer.start()
+        try:
+            load = submit_reports(gateway.url("ingest"), topology.tokens["reporter"], 8,
+                                  lambda n: payload(100 + n), concurrency=4)  # fmt: skip
+        finally:
+            killer.join()
+        assert load.refused == []
+        assert len(load.accepted) == 8, load
+        killed = [p.process for p in (ps[0] for ps in topology.replicas.values())]
+        assert all(p is None for p in killed), killed
     verify_db = MongoClient(topology.settings.mongo_url)[topology.settings.database("verify")]
 
     def received() -> Counter[str]:
         found = Counter(d["report_id"] for d in verify_db.revisions.find({}, {"report_id": 1}))
         return found if set(load.accepted) <= set(found) else Counter()
 
-    revisions = wait_for(received, timeout=90, interval=0.5, what="every report in verify")
-    assert {r: revisions[r] for r in load.accepted} == dict.fromkeys(load.accepted, 1)
+    with step("every report accepted during the kills reaches verify once"):
+        revisions = wait_for(received, timeout=90, interval=0.5, what="every report in verify")
+        assert {r: revisions[r] for r in load.accepted} == dict.fromkeys(load.accepted, 1)
     stories = {a["story_id"] for a in load.accepted.values()}
-    for story_id in stories:
-        release(topology, story_id)
-    wait_for(lambda: stories <= set(feed_items(topology)), timeout=90,
-             what="every story in the feed after the kills")  # fmt: skip
-    wait_for(lambda: all(delivered(topology, s) for s in stories), timeout=90,
-             what="a webhook delivery of every story after the kills")  # fmt: skip
+    with step("the stories of the kill phase released to the feed and the webhook"):
+        for story_id in stories:
+            release(topology, story_id)
+        wait_for(lambda: stories <= set(feed_items(topology)), timeout=90,
+                 what="every story in the feed after the kills")  # fmt: skip
+        wait_for(lambda: all(delivered(topology, s) for s in stories), timeout=90,
+                 what="a webhook delivery of every story after the kills")  # fmt: skip
 
 
 def _cookie(base: str, headers: dict[str, str] | None = None, source: str | None = None,

@@ -85,7 +85,9 @@ def name_leaks(fixtures: list[tuple[str, str]]) -> list[str]:
     lower = _lower_words()
     for name, text in fixtures:
         for n in sorted(_names(text, lower)):
-            if re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", SOURCE):
+            # The plain substring test first: it is what the word-bounded search needs,
+            # and it spares that search for the many names that are nowhere in the rules.
+            if n in SOURCE and re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", SOURCE):
                 leaks.append(f"{name}: {n}")
     return leaks
 

@@ -132,7 +132,7 @@ def test_reports_survive_kills_and_broker_wipes(fleet: Fleet) -> None:
         found = {d["report_id"] for d in verify_db.revisions.find({}, {"report_id": 1})}
         return accepted <= found
 
-    wait_for(all_received, timeout=180, interval=1, what="every accepted report in verify")
+    wait_for(all_received, timeout=180, interval=0.25, what="every accepted report in verify")
 
     revisions = Counter(d["report_id"] for d in verify_db.revisions.find({}, {"report_id": 1}))
     lost = [r for r in accepted if revisions[r] == 0]
@@ -167,7 +167,7 @@ def test_reports_survive_kills_and_broker_wipes(fleet: Fleet) -> None:
             return found.status_code == 200 and reasons == ["claim_list_unconfirmed"]
 
         for story_id in unconfirmed:
-            wait_for(lambda s=story_id: held_by_sign_off(s), timeout=90, interval=1,
+            wait_for(lambda s=story_id: held_by_sign_off(s), timeout=90, interval=0.25,
                      what="publish to hold the story for its claim list alone")  # fmt: skip
             assert released_anywhere(fleet, story_id) == []
     # The sign-off is what held them: once confirmed, the reporter's "publish when cleared"

@@ -10,9 +10,6 @@ receiver. The session ``stack`` (with the real verify) is used for end-to-end te
 from __future__ import annotations
 
 import contextlib
-import json
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,40 +28,13 @@ from services.contracts import StoryReviewed, Topic
 from services.settings import DEFAULT_SECTIONS, Settings
 from tests.publish.servers import VerifyStandIn, WebhookReceiver
 from tests.support.infra import Infra
-from tests.support.servers import ServiceProcess, api, settings_env
+from tests.support.servers import ServiceProcess, api
+from tests.support.stack import make_users
 
 ROLES = ("reporter", "reviewer", "editor", "admin", "service")
 PUBLIC_URL = "https://news.solo.example/desk"
 # Sections of their own let tests read a feed no other test writes to.
 TEST_SECTIONS = tuple(f"t{i}" for i in range(60))
-
-_MAKE_USERS = """
-import json, sys, uuid
-from services import auth
-from services.settings import Settings
-from services.store import connect_store, ensure_indexes
-settings = Settings()
-connect_store(settings, auth.ALIAS)
-ensure_indexes(auth.DOCUMENTS)
-tokens = {r: auth.create_user(f"{r}-{uuid.uuid4().hex[:8]}", r).token for r in sys.argv[1:]}
-print(json.dumps(tokens))
-"""
-
-
-def make_users(settings: Settings, roles: tuple[str, ...]) -> dict[str, str]:
-    """Users in ``settings``' auth database, made in a child process: this process's
-    mongoengine "auth" alias belongs to the session stack and must not be repointed."""
-    env = {**settings_env(settings), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", _MAKE_USERS, *roles],
-        env=env,
-        capture_output=True,
-        check=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    tokens: dict[str, str] = json.loads(out.stdout.decode().strip().splitlines()[-1])
-    return tokens
 
 
 @dataclass

@@ -18,11 +18,11 @@ from pydantic import SecretStr
 from newsroom import stack as embedded
 from services.contracts import Topic
 from tests.publish.builders import cleared_story
-from tests.publish.conftest import make_users
 from tests.publish.servers import VerifyStandIn
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
 from tests.support.servers import ServiceProcess, api, wait_for
+from tests.support.stack import make_users
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from newsroom import stack as embedded
 from services.settings import ServiceName, Settings
 from tests.support.infra import Infra
 from tests.support.servers import ServiceProcess
-from tests.support.stack import make_user
+from tests.support.stack import make_users
 
 SERVICES: tuple[ServiceName, ...] = ("ingest", "verify", "publish")
 
@@ -59,10 +59,10 @@ class Fleet:
             rate_limit_per_minute=100_000,
             **overrides,
         )
-        _, service_token = make_user(settings, "service", "svc-publish")
+        roles = ("service", "reporter", "reviewer", "editor", "admin")
+        self.tokens = make_users(settings, roles, names={"service": "svc-publish"})
+        service_token = self.tokens.pop("service")
         self.settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
-        for role in ("reporter", "reviewer", "editor", "admin"):
-            _, self.tokens[role] = make_user(self.settings, role)
         self._start_services()
 
     def _start_services(self, attempts: int = 3) -> None:
@@ -71,10 +71,14 @@ class Fleet:
         again on new ports."""
         for attempt in range(attempts):
             try:
+                # All three start at once (their imports and first connections overlap),
+                # then each is waited for.
                 for name in SERVICES:
                     log = self.root / f"{name}-{attempt}.log"
                     self.services[name] = ServiceProcess(name, self.settings, log)
-                    self.services[name].start()
+                    self.services[name].start(wait=False)
+                for service in self.services.values():
+                    service.wait_ready()
                 return
             except RuntimeError as exc:
                 for started in self.services.values():

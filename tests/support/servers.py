@@ -94,9 +94,13 @@ class ServiceProcess:
         self.process = embedded.spawn(
             [sys.executable, "-m", "newsroom", "serve", self.name], self.log, env
         )
-        if wait and not embedded.wait_until(
-            lambda: embedded.http_ready(self.url), 120, self.process
-        ):
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Until the started process answers /readyz; RuntimeError (with its log) if it
+        exits or does not within two minutes."""
+        if not embedded.wait_until(lambda: embedded.http_ready(self.url), 120, self.process):
             raise RuntimeError(f"{self.name} did not start:\n{embedded.log_tail(self.log, 40)}")
 
     def kill(self) -> None:
@@ -119,9 +123,11 @@ def api(url: str, token: str | None = None, **kwargs: Any) -> httpx.Client:
 
 
 def wait_for(
-    check: Any, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"
+    check: Any, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"
 ) -> Any:
-    """Poll ``check()`` until it returns something truthy; return it."""
+    """Poll ``check()`` until it returns something truthy; return it. The interval is
+    short because the suite waits on hundreds of conditions: each wait ends at most
+    ``interval`` after its condition holds."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:

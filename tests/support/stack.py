@@ -3,11 +3,13 @@ sharing one settings, with one user per role."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import mongoengine
@@ -45,6 +47,40 @@ def make_user(settings: Settings, role: str, name: str | None = None) -> tuple[s
     return name, result.stdout.strip().splitlines()[-1]
 
 
+_MAKE_USERS = """
+import json, sys, uuid
+from services import auth
+from services.settings import Settings
+from services.store import connect_store, ensure_indexes
+settings = Settings()
+connect_store(settings, auth.ALIAS)
+ensure_indexes(auth.DOCUMENTS)
+made = {}
+for wanted in sys.argv[1:]:
+    role, _, name = wanted.partition("=")
+    made[role] = auth.create_user(name or f"{role}-{uuid.uuid4().hex[:8]}", role).token
+print(json.dumps(made))
+"""
+
+
+def make_users(
+    settings: Settings, roles: tuple[str, ...], names: dict[str, str] | None = None
+) -> dict[str, str]:
+    """One user per role in ``settings``' auth database, made in one child process (one
+    interpreter start for all of them, not one per user): role -> token. ``names`` gives
+    some roles a fixed user name. As with :func:`make_user`, this process's "auth" alias
+    belongs to the session stack and is never repointed."""
+    wanted = [f"{role}={(names or {}).get(role, '')}" for role in roles]
+    out = subprocess.run(
+        [sys.executable, "-c", _MAKE_USERS, *wanted],
+        env={**settings_env(settings), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    tokens: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return tokens
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -79,6 +115,10 @@ def start_stack(infra: Infra) -> Stack:
         rate_limit_per_minute=100_000,
         # The tests' client plays the gateway: its X-Forwarded-Proto is believed.
         forwarded_allow_ips="127.0.0.1",
+        # The HTTP-edge tests wait these out (defaults 10 s and 30 s); shorter, yet far
+        # longer than any test client takes to send a head or a body.
+        header_timeout_seconds=5.0,
+        body_timeout_seconds=15.0,
     )
     _, service_token = make_user(settings, "service", "svc-publish")
     settings = settings.model_copy(update={"service_token": SecretStr(service_token)})
