@@ -207,6 +207,26 @@ def stories_changed_after(
     session: ClientSession | None = None,
 ) -> list[StoryRecord]:
     """Stories in (updated_at, story_id) order strictly after the given position."""
+    return [story_of(d) for d in _changed_after(after, after_story, limit, None, session)]
+
+
+def story_versions_after(
+    after: datetime | None, after_story: str | None, limit: int
+) -> list[tuple[str, int, datetime]]:
+    """(story_id, version, updated_at) of the stories :func:`stories_changed_after` would
+    give: only those three fields are read, never a body or a claim."""
+    fields = {"_id": 0, "story_id": 1, "version": 1, "updated_at": 1}
+    found = _changed_after(after, after_story, limit, fields, None)
+    return [(str(d["story_id"]), int(d["version"]), d["updated_at"]) for d in found]
+
+
+def _changed_after(
+    after: datetime | None,
+    after_story: str | None,
+    limit: int,
+    projection: dict[str, int] | None,
+    session: ClientSession | None,
+) -> list[dict[str, Any]]:
     query: dict[str, Any] = {}
     if after is not None and after_story is not None:
         query = {
@@ -218,8 +238,7 @@ def stories_changed_after(
     elif after is not None:
         query = {"updated_at": {"$gt": after}}
     order = [("updated_at", 1), ("story_id", 1)]
-    cursor = _stories().find(query, session=session).sort(order).limit(limit)
-    return [story_of(d) for d in cursor]
+    return list(_stories().find(query, projection, session=session).sort(order).limit(limit))
 
 
 def stories_to_sweep(limit: int) -> list[str]:

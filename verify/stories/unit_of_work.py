@@ -35,6 +35,7 @@ from verify.stories.repository import (
     open_claims_before,
     open_claims_of,
     stories_changed_after,
+    story_versions_after,
 )
 
 T = TypeVar("T")
@@ -213,6 +214,14 @@ def read_stories_page(
         return [(s, claims[s.story_id]) for s in stories]
 
     return transaction(work)
+
+
+def story_versions_page(
+    after: datetime | None, after_story: str | None, limit: int
+) -> list[tuple[str, int, datetime]]:
+    """A page of (story_id, version, updated_at) in change order: one read of the stories
+    alone, so listing what changed costs nothing like reading the snapshots."""
+    return story_versions_after(after, after_story, limit)
 
 
 def read_stories(story_ids: list[str]) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
