@@ -62,7 +62,8 @@ def test_backoff_doubles_per_failure_up_to_its_ceiling_and_forgets_on_success() 
     backoff = Backoff(2.0, 10.0, clock)
     assert backoff.due("a")
     assert [backoff.failed("a") for _ in range(5)] == [2.0, 4.0, 8.0, 10.0, 10.0]
-    assert not backoff.due("a") and backoff.due("b")
+    assert not backoff.due("a")
+    assert backoff.due("b")
     clock.now = 9.9
     assert not backoff.due("a")
     clock.now = 10.0

@@ -166,7 +166,7 @@ def _plan_current(
 # Plans a revision again when the story changed between the read and the commit.
 MAX_PLANS = 5
 # Claims of an older revision closed per transaction after a revision that dropped them.
-CLOSE_CHUNK = 50
+CLOSE_CHUNK = 100
 
 
 def check_report(report: ReportSubmitted) -> None:

@@ -419,6 +419,64 @@ def apply_writes(
     return [w.after for w in writes]
 
 
+def close_claims(
+    session: ClientSession, writes: list[ClaimWrite], actor: Actor, now: datetime
+) -> None:
+    """Apply ``writes`` that each close one open claim the same way (the sweep's: the same
+    fields set to the same values, the version up by one) as one ``update_many`` by
+    ``claim_id``, with their audit entries, inside ``session``'s transaction.
+
+    :func:`apply_writes` sends one conditional update per claim, and the store runs each
+    as a statement (a 999-claim sweep cost it about 16 s); this is three statements a
+    slice. The per-claim condition becomes a read in the same transaction: a claim gone,
+    closed, or not at the version planned is :class:`StaleClaim` (read again, plan again);
+    one changed after that read makes the transaction conflict."""
+    if not writes:
+        return
+    claims = _collection(Claim)
+    ids = [w.after.claim_id for w in writes]
+    stored = {
+        d["claim_id"]: d
+        for d in claims.find(
+            {"claim_id": {"$in": ids}, "open": True},
+            projection={"claim_id": 1, "audit_seq": 1, "version": 1},
+            session=session,
+        )
+    }
+    fields: dict[str, Any] = {}
+    entries: list[dict[str, Any]] = []
+    for write in writes:
+        assert write.before is not None
+        before, after = doc_of(write.before), doc_of(write.after)
+        found = stored.get(write.after.claim_id)
+        if found is None or found.get("version") != write.before.version:
+            raise StaleClaim(write.after.claim_id)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        if changed.pop("version", None) != write.before.version + 1:
+            raise ValueError(f"not a close of {write.after.claim_id}: its version must rise by 1")
+        for key, value in changed.items():
+            if fields.setdefault(key, value) != value:
+                raise ValueError(f"the closes differ in {key}: one update_many cannot do them")
+        changed["version"] = write.after.version
+        entries.append(
+            _entry(
+                write,
+                int(found.get("audit_seq") or 0) + 1,
+                _audit_view({k: before[k] for k in changed}),
+                _audit_view(changed),
+                actor,
+                now,
+            )
+        )
+    update: dict[str, Any] = {"$inc": {"version": 1, "audit_seq": 1}}
+    if fields:
+        update["$set"] = fields
+    result = claims.update_many({"claim_id": {"$in": ids}, "open": True}, update, session=session)
+    if result.matched_count != len(ids):
+        raise StaleClaim(ids[0])
+    _insert_sliced(_collection(ClaimAudit), entries, session)
+
+
 # Documents per insert statement inside a transaction (see ``apply_writes``).
 INSERT_SLICE = 100
 

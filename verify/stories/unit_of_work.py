@@ -26,6 +26,7 @@ from verify.stories.repository import (
     apply_writes,
     bump_story,
     clear_sweep,
+    close_claims,
     insert_revision,
     insert_revisions,
     insert_stories,
@@ -194,7 +195,7 @@ def close_superseded(
         writes = plan(story, old)
 
         def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
-            apply_writes(session, writes, SYSTEM, now)
+            close_claims(session, writes, SYSTEM, now)
 
         try:
             transaction(work)
