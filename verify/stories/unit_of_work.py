@@ -10,6 +10,7 @@ one with a write conflict and the transaction runs again on fresh reads.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -172,11 +173,12 @@ def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> list[StoryRe
 
 def close_superseded(
     story_id: str, plan: Callable[[StoryRecord, list[ClaimRecord]], list[ClaimWrite]],
-    now: datetime, chunk: int,
+    now: datetime, chunk: int, rest: Callable[[float], None],
 ) -> int:  # fmt: skip
     """Close the open claims of revisions older than the story's current one, ``chunk`` at
-    a time, each chunk its own short transaction; clear the story's sweep mark once none is
-    left (unless the story changed meanwhile); say how many were closed.
+    a time, each chunk its own short transaction (one ``update_many``), then ``rest`` with
+    the seconds it took; clear the story's sweep mark once none is left (unless the story
+    changed meanwhile); say how many were closed.
 
     They are out of every snapshot once the story is at its new revision (a snapshot shows
     the current revision's claims), so closing them later changes no snapshot and needs no
@@ -197,11 +199,13 @@ def close_superseded(
         def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
             close_claims(session, writes, SYSTEM, now)
 
+        began = time.monotonic()
         try:
             transaction(work)
         except StaleClaim:
             continue  # a reviewer changed one meanwhile: read again
         closed += len(old)
+        rest(time.monotonic() - began)
 
 
 def read_stories_page(
