@@ -72,6 +72,16 @@ def parse_snapshot(data: Any) -> StoryReviewed:
     return StoryReviewed.model_validate(known_subset(StoryReviewed, data))
 
 
+def _page(updated_after: datetime | None, cursor: str | None, limit: int) -> dict[str, str]:
+    """The query of one page of verify's change-ordered lists."""
+    params = {"limit": str(limit)}
+    if updated_after is not None:
+        params["updated_after"] = updated_after.isoformat()
+    if cursor:
+        params["cursor"] = cursor
+    return params
+
+
 class VerifyClient:
     """Publish's one client to verify: the service token for reading stories, the
     signed-in editor's own for what an editor does there (verify records them)."""
@@ -99,37 +109,12 @@ class VerifyClient:
             ) from exc
         return snapshot
 
-    def snapshots(
-        self, updated_after: datetime | None, cursor: str | None, limit: int
-    ) -> tuple[list[StoryReviewed], str | None]:
-        """One page of snapshots changed after ``updated_after``, oldest change first."""
-        params = {"limit": str(limit)}
-        if updated_after is not None:
-            params["updated_after"] = updated_after.isoformat()
-        if cursor:
-            params["cursor"] = cursor
-        response = self._get("/v1/snapshots", params)
-        if response.status_code != 200:
-            raise upstream_error(response, "verify", "the snapshots asked for")
-        try:
-            body = response.json()
-            items = [parse_snapshot(item) for item in body["items"]]
-            next_cursor = body.get("next_cursor")
-        except (ValueError, KeyError, TypeError, ValidationError) as exc:
-            raise Unavailable("Verify's snapshot page could not be read.") from exc
-        return items, str(next_cursor) if next_cursor else None
-
     def versions(
         self, updated_after: datetime | None, cursor: str | None, limit: int
     ) -> tuple[list[StoryVersion], str | None]:
         """One page of (story, version, change time) changed after ``updated_after``,
         oldest change first: what changed, without reading a snapshot."""
-        params = {"limit": str(limit)}
-        if updated_after is not None:
-            params["updated_after"] = updated_after.isoformat()
-        if cursor:
-            params["cursor"] = cursor
-        response = self._get("/v1/snapshots/versions", params)
+        response = self._get("/v1/snapshots/versions", _page(updated_after, cursor, limit))
         if response.status_code != 200:
             raise upstream_error(response, "verify", "the story versions asked for")
         try:
