@@ -57,8 +57,29 @@ def _subset_value(annotation: Any, value: Any) -> Any:
     return known_subset(models[0], value)
 
 
+class StoryVersion(BaseModel):
+    story_id: str
+    version: int
+    updated_at: datetime
+
+
+class VersionPage(BaseModel):
+    items: list[StoryVersion]
+    next_cursor: str | None = None
+
+
 def parse_snapshot(data: Any) -> StoryReviewed:
     return StoryReviewed.model_validate(known_subset(StoryReviewed, data))
+
+
+def _page(updated_after: datetime | None, cursor: str | None, limit: int) -> dict[str, str]:
+    """The query of one page of verify's change-ordered lists."""
+    params = {"limit": str(limit)}
+    if updated_after is not None:
+        params["updated_after"] = updated_after.isoformat()
+    if cursor:
+        params["cursor"] = cursor
+    return params
 
 
 class VerifyClient:
@@ -88,25 +109,19 @@ class VerifyClient:
             ) from exc
         return snapshot
 
-    def snapshots(
+    def versions(
         self, updated_after: datetime | None, cursor: str | None, limit: int
-    ) -> tuple[list[StoryReviewed], str | None]:
-        """One page of snapshots changed after ``updated_after``, oldest change first."""
-        params = {"limit": str(limit)}
-        if updated_after is not None:
-            params["updated_after"] = updated_after.isoformat()
-        if cursor:
-            params["cursor"] = cursor
-        response = self._get("/v1/snapshots", params)
+    ) -> tuple[list[StoryVersion], str | None]:
+        """One page of (story, version, change time) changed after ``updated_after``,
+        oldest change first: what changed, without reading a snapshot."""
+        response = self._get("/v1/snapshots/versions", _page(updated_after, cursor, limit))
         if response.status_code != 200:
-            raise upstream_error(response, "verify", "the snapshots asked for")
+            raise upstream_error(response, "verify", "the story versions asked for")
         try:
-            body = response.json()
-            items = [parse_snapshot(item) for item in body["items"]]
-            next_cursor = body.get("next_cursor")
-        except (ValueError, KeyError, TypeError, ValidationError) as exc:
-            raise Unavailable("Verify's snapshot page could not be read.") from exc
-        return items, str(next_cursor) if next_cursor else None
+            page = VersionPage.model_validate(known_subset(VersionPage, response.json()))
+        except (ValueError, ValidationError) as exc:
+            raise Unavailable("Verify's version page could not be read.") from exc
+        return page.items, page.next_cursor or None
 
     def approve_anonymous(
         self, token: str, claim_id: str, attribution_id: str, reason: str

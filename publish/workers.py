@@ -1,8 +1,9 @@
 """Publish's background work, each run by a ``PeriodicWorker``:
 
-- catch-up: re-read verify's snapshots changed since the last one seen (minus an
-  overlap, because concurrent writers in verify can commit out of order), so an event
-  lost with a broker restart is healed;
+- catch-up: list the stories changed in verify since the last one seen (minus an
+  overlap, because concurrent writers in verify can commit out of order) and read those
+  newer than publish's copy, so an event lost with a broker restart is healed; a story
+  verify could not give is asked for again after an exponential back-off;
 - auto-release: release the stories whose reporter asked for it once they clear, woken
   by the consumer and the catch-up, and retrying those verify could not confirm;
 - outbox: send the ``stories.published`` event of every release row not yet acknowledged
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +33,8 @@ log = get_logger(__name__)
 
 CATCHUP_PAGE = 200
 CATCHUP_MAX_PAGES = 50
+# The longest a story verify could not give waits before it is asked for again.
+CATCHUP_BACKOFF_CEILING = 60.0
 AUTO_RELEASE_BATCH = 50
 
 
@@ -39,18 +43,50 @@ def catchup_overlap(interval: float) -> timedelta:
     return timedelta(seconds=max(60.0, 4 * interval))
 
 
+class Backoff:
+    """When each story that verify could not give may be asked for again: after ``base``
+    seconds, doubling with each failure in a row, at most ``ceiling``."""
+
+    def __init__(
+        self, base: float, ceiling: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._base, self._ceiling, self._clock = base, ceiling, clock
+        self._failed: dict[str, tuple[int, float]] = {}
+
+    def due(self, story_id: str) -> bool:
+        failed = self._failed.get(story_id)
+        return failed is None or self._clock() >= failed[1]
+
+    def failed(self, story_id: str) -> float:
+        """Note a failure; the seconds until the story is due again."""
+        count = self._failed.get(story_id, (0, 0.0))[0] + 1
+        wait = min(self._ceiling, self._base * 2.0 ** (count - 1))
+        self._failed[story_id] = (count, self._clock() + wait)
+        return wait
+
+    def forget(self, story_id: str) -> None:
+        self._failed.pop(story_id, None)
+
+
 class CatchUp:
+    """Heal what the events missed: list what changed in verify (ids and versions only),
+    then read, one story at a time, only those newer than publish's copy. A story verify
+    could not give (a timeout, an error) is asked for again only after a back-off, and
+    the watermark stops before it, so it is listed again until it is read."""
+
     def __init__(
         self,
         desk: service.Desk,
         verify: VerifyClient,
         interval: float,
         auto_release_due: Callable[[], None],
+        backoff: Backoff | None = None,
     ) -> None:
         self._desk = desk
         self._verify = verify
         self._auto_release_due = auto_release_due
         self._overlap = catchup_overlap(interval)
+        self._backoff = backoff or Backoff(interval, CATCHUP_BACKOFF_CEILING)
 
     def __call__(self) -> bool:
         try:
@@ -66,24 +102,45 @@ class CatchUp:
         watermark = repository.catchup_watermark()
         after = watermark - self._overlap if watermark else None
         cursor: str | None = None
-        applied = seen = 0
-        newest = watermark
+        read = seen = 0
+        newest, pending = watermark, False
         for _ in range(CATCHUP_MAX_PAGES):
-            page, cursor = self._verify.snapshots(after, cursor, CATCHUP_PAGE)
-            for snapshot in page:
+            page, cursor = self._verify.versions(after, cursor, CATCHUP_PAGE)
+            held = repository.versions([v.story_id for v in page])
+            for listed in page:
                 seen += 1
-                row = service.apply_snapshot(snapshot, self._desk.now())
-                if row is not None:
-                    applied += 1
-                if newest is None or snapshot.updated_at > newest:
-                    newest = snapshot.updated_at
+                if held.get(listed.story_id, 0) >= listed.version:
+                    self._backoff.forget(listed.story_id)
+                elif not self._read(listed.story_id):
+                    pending = True
+                    continue
+                else:
+                    read += 1
+                # Up to the first story still to read: it is listed again next pass.
+                if not pending and (newest is None or listed.updated_at > newest):
+                    newest = listed.updated_at
             if not cursor:
                 break
         if newest is not None and newest != watermark:
             repository.advance_catchup_watermark(newest)
-        if applied:
-            log.info("catchup_healed", applied=applied, seen=seen)
-        return applied
+        if read:
+            log.info("catchup_healed", read=read, seen=seen)
+        return read
+
+    def _read(self, story_id: str) -> bool:
+        """Read the story from verify and store it; False when it must wait for later."""
+        if not self._backoff.due(story_id):
+            return False
+        try:
+            snapshot = self._verify.fetch(story_id)
+        except NewsroomError as exc:
+            wait = self._backoff.failed(story_id)
+            log.warning("catchup_story_deferred", story_id=story_id, reason=exc.detail,
+                        retry_in=wait)  # fmt: skip
+            return False
+        self._backoff.forget(story_id)
+        service.apply_snapshot(snapshot, self._desk.now())
+        return True
 
 
 class AutoRelease:

@@ -167,6 +167,12 @@ def story(story_id: str) -> StoryRow | None:
     return from_doc(StoryRow, raw, "story_id") if raw else None
 
 
+def versions(story_ids: list[str]) -> dict[str, int]:
+    """The version publish holds of each of these stories (absent when it has none)."""
+    found = StoryDoc._get_collection().find({"_id": {"$in": story_ids}}, {"version": 1})
+    return {str(raw["_id"]): int(raw["version"]) for raw in found}
+
+
 def story_verdict(story_id: str) -> tuple[State, str | None] | None:
     """A story's state and its stored verdict (JSON), without reading its snapshot."""
     raw = StoryDoc._get_collection().find_one({"_id": story_id}, {"state": 1, "verdict_json": 1})

@@ -36,6 +36,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     # verify
     ("verify", "GET", "/v1/stories/{story_id}"): frozenset({R, V, E, S}),
     ("verify", "GET", "/v1/snapshots"): frozenset({E, S}),
+    ("verify", "GET", "/v1/snapshots/versions"): frozenset({E, S}),
     ("verify", "GET", "/v1/queue"): frozenset({V, E}),
     ("verify", "GET", "/v1/queue/stories"): frozenset({V, E}),
     ("verify", "GET", "/v1/claims/{claim_id}"): frozenset({V, E}),

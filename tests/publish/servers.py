@@ -1,6 +1,6 @@
 """Small real HTTP servers for publish's tests (threads on 127.0.0.1).
 
-- :class:`VerifyStandIn` answers verify's two read endpoints from snapshots a test sets,
+- :class:`VerifyStandIn` answers verify's read endpoints from snapshots a test sets,
   so a test decides exactly what verify says at the moment of release (or that it fails).
   It is not a stand-in for Kafka or the store: those are always the real ones.
 - :class:`WebhookReceiver` is a downstream site: it records every delivery and answers
@@ -15,6 +15,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -52,6 +53,8 @@ class VerifyStandIn:
                 url = urlsplit(self.path)
                 if url.path == "/v1/snapshots":
                     self._snapshots(parse_qs(url.query))
+                elif url.path == "/v1/snapshots/versions":
+                    self._versions(parse_qs(url.query))
                 elif url.path.startswith("/v1/stories/"):
                     self._story(url.path.rsplit("/", 1)[-1])
                 else:
@@ -77,19 +80,29 @@ class VerifyStandIn:
                 data["a_field_verify_added_later"] = {"ignored": True}  # must be tolerated
                 self._json(200, data, etag=f'"{found.version}"')
 
-            def _snapshots(self, query: dict[str, list[str]]) -> None:
+            def _listed(self, query: dict[str, list[str]]) -> list[StoryReviewed]:
                 after = query.get("updated_after", [""])[0]
                 items = sorted(
                     (s for s in stand_in.snapshots.values() if s.story_id not in stand_in.hidden),
                     key=lambda s: s.updated_at,
                 )
                 if after:
-                    from datetime import datetime
-
                     since = datetime.fromisoformat(after)
                     items = [s for s in items if s.updated_at > since]
+                return items
+
+            def _snapshots(self, query: dict[str, list[str]]) -> None:
+                items = self._listed(query)
                 body = {"items": [s.model_dump(mode="json") for s in items], "next_cursor": None}
                 self._json(200, body)
+
+            def _versions(self, query: dict[str, list[str]]) -> None:
+                items = [
+                    {"story_id": s.story_id, "version": s.version,
+                     "updated_at": s.updated_at.isoformat()}
+                    for s in self._listed(query)
+                ]  # fmt: skip
+                self._json(200, {"items": items, "next_cursor": None})
 
             def _json(self, status: int, body: Any, etag: str | None = None) -> None:
                 raw = json.dumps(body).encode()

@@ -11,6 +11,7 @@ late is stored, and its claims are closed at once as superseded.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,7 +167,16 @@ def _plan_current(
 # Plans a revision again when the story changed between the read and the commit.
 MAX_PLANS = 5
 # Claims of an older revision closed per transaction after a revision that dropped them.
-CLOSE_CHUNK = 50
+CLOSE_CHUNK = 100
+# After each chunk the sweep rests this many times as long as the chunk took: the store
+# runs one statement at a time, and chunks back to back held ordinary stories' writes
+# (and so the consumer) for the whole sweep; closing late changes no snapshot.
+SWEEP_REST = 1.0
+
+
+def rest(seconds: float) -> None:
+    """The sweep's pause between chunks (see ``SWEEP_REST``)."""
+    time.sleep(seconds * SWEEP_REST)
 
 
 def check_report(report: ReportSubmitted) -> None:
@@ -321,6 +331,6 @@ def sweep(now: datetime, stories: int = 10) -> bool:
         ]
 
     for story_id in story_ids:
-        count = unit_of_work.close_superseded(story_id, plan, now, CLOSE_CHUNK)
+        count = unit_of_work.close_superseded(story_id, plan, now, CLOSE_CHUNK, rest)
         log.info("claims_swept", story_id=story_id, closed=count)
     return len(story_ids) == stories

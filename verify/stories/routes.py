@@ -39,6 +39,8 @@ from verify.stories.schemas import (
     SnapshotPageOut,
     SplitIn,
     SplitOut,
+    StoryVersionOut,
+    VersionPageOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["claims"], responses={**AUTH_PROBLEMS, **NOT_FOUND})
@@ -303,3 +305,20 @@ def list_snapshots(
 ) -> SnapshotPageOut:
     page = snapshot.snapshots_after(updated_after, limit, cursor, utcnow())
     return SnapshotPageOut(items=page.items, next_cursor=page.next_cursor)
+
+
+@stories_router.get(
+    "/snapshots/versions",
+    summary="The id, version and change time of the stories changed after a time",
+)
+def list_snapshot_versions(
+    _: SnapshotReader,
+    updated_after: Annotated[
+        datetime | None, Query(description="ISO 8601; stories changed strictly after it")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+) -> VersionPageOut:
+    page = snapshot.versions_after(updated_after, limit, cursor)
+    items = [StoryVersionOut(**vars(v)) for v in page.items]
+    return VersionPageOut(items=items, next_cursor=page.next_cursor)

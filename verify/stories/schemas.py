@@ -238,3 +238,17 @@ class SnapshotPageOut(BaseModel):
 
     items: list[StoryReviewed]
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+
+
+class StoryVersionOut(BaseModel):
+    story_id: str
+    version: int
+    updated_at: datetime
+
+
+class VersionPageOut(BaseModel):
+    """What changed, without the snapshots: publish's catch-up reads only the stories whose
+    version it does not have (``GET /v1/stories/{story_id}``)."""
+
+    items: list[StoryVersionOut]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")

@@ -97,6 +97,19 @@ def story_for(story_id: str, principal: Principal, now: datetime) -> StoryReview
 
 
 @dataclass(frozen=True)
+class StoryVersion:
+    story_id: str
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    items: list[StoryVersion]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
 class SnapshotPage:
     items: list[StoryReviewed]
     next_cursor: str | None
@@ -110,15 +123,33 @@ def snapshots_after(
     updated_after: datetime | None, limit: int, cursor: str | None, now: datetime
 ) -> SnapshotPage:
     """Snapshots of every story changed after ``updated_after``, oldest change first."""
-    after, after_story = updated_after, None
-    if after is not None and after.tzinfo is None:
-        after = after.replace(tzinfo=UTC)
-    if cursor is not None:
-        after, after_story = decode_keyset(cursor, CURSOR_KEYS)
-    page = unit_of_work.read_stories_page(after, after_story, limit)
+    page = unit_of_work.read_stories_page(*_position(updated_after, cursor), limit)
     items = [snapshot(story, claims, now) for story, claims in page]
     next_cursor = None
     if len(page) == limit:
         last = page[-1][0]
         next_cursor = encode_keyset(last.updated_at, last.story_id, CURSOR_KEYS)
     return SnapshotPage(items, next_cursor)
+
+
+def versions_after(updated_after: datetime | None, limit: int, cursor: str | None) -> VersionPage:
+    """The id, version and change time of every story changed after ``updated_after``, in
+    the order and with the cursors of :func:`snapshots_after`: what publish's catch-up
+    lists, to read only the stories whose version it does not have."""
+    found = unit_of_work.story_versions_page(*_position(updated_after, cursor), limit)
+    items = [StoryVersion(*row) for row in found]
+    next_cursor = None
+    if len(items) == limit:
+        next_cursor = encode_keyset(items[-1].updated_at, items[-1].story_id, CURSOR_KEYS)
+    return VersionPage(items, next_cursor)
+
+
+def _position(
+    updated_after: datetime | None, cursor: str | None
+) -> tuple[datetime | None, str | None]:
+    if cursor is not None:
+        after, after_story = decode_keyset(cursor, CURSOR_KEYS)
+        return after, after_story
+    if updated_after is not None and updated_after.tzinfo is None:
+        return updated_after.replace(tzinfo=UTC), None
+    return updated_after, None

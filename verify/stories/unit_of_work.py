@@ -10,6 +10,7 @@ one with a write conflict and the transaction runs again on fresh reads.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from verify.stories.repository import (
     apply_writes,
     bump_story,
     clear_sweep,
+    close_claims,
     insert_revision,
     insert_revisions,
     insert_stories,
@@ -35,6 +37,7 @@ from verify.stories.repository import (
     open_claims_before,
     open_claims_of,
     stories_changed_after,
+    story_versions_after,
 )
 
 T = TypeVar("T")
@@ -170,11 +173,12 @@ def commit_new_stories(plans: list[RevisionPlan], now: datetime) -> list[StoryRe
 
 def close_superseded(
     story_id: str, plan: Callable[[StoryRecord, list[ClaimRecord]], list[ClaimWrite]],
-    now: datetime, chunk: int,
+    now: datetime, chunk: int, rest: Callable[[float], None],
 ) -> int:  # fmt: skip
     """Close the open claims of revisions older than the story's current one, ``chunk`` at
-    a time, each chunk its own short transaction; clear the story's sweep mark once none is
-    left (unless the story changed meanwhile); say how many were closed.
+    a time, each chunk its own short transaction (one ``update_many``), then ``rest`` with
+    the seconds it took; clear the story's sweep mark once none is left (unless the story
+    changed meanwhile); say how many were closed.
 
     They are out of every snapshot once the story is at its new revision (a snapshot shows
     the current revision's claims), so closing them later changes no snapshot and needs no
@@ -193,13 +197,15 @@ def close_superseded(
         writes = plan(story, old)
 
         def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
-            apply_writes(session, writes, SYSTEM, now)
+            close_claims(session, writes, SYSTEM, now)
 
+        began = time.monotonic()
         try:
             transaction(work)
         except StaleClaim:
             continue  # a reviewer changed one meanwhile: read again
         closed += len(old)
+        rest(time.monotonic() - began)
 
 
 def read_stories_page(
@@ -213,6 +219,14 @@ def read_stories_page(
         return [(s, claims[s.story_id]) for s in stories]
 
     return transaction(work)
+
+
+def story_versions_page(
+    after: datetime | None, after_story: str | None, limit: int
+) -> list[tuple[str, int, datetime]]:
+    """A page of (story_id, version, updated_at) in change order: one read of the stories
+    alone, so listing what changed costs nothing like reading the snapshots."""
+    return story_versions_after(after, after_story, limit)
 
 
 def read_stories(story_ids: list[str]) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
