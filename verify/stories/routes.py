@@ -291,17 +291,23 @@ def get_story(
     return found
 
 
+# The query of both snapshot listings (whole stories, or their versions only).
+ChangedAfter = Annotated[
+    datetime | None, Query(description="ISO 8601; stories changed strictly after it")
+]
+PageLimit = Annotated[int, Query(ge=1, le=500)]
+PageCursor = Annotated[str | None, Query(description=CURSOR_HELP)]
+
+
 @stories_router.get(
     "/snapshots",
     summary="Snapshots of the stories changed after a time, oldest change first",
 )
 def list_snapshots(
     _: SnapshotReader,
-    updated_after: Annotated[
-        datetime | None, Query(description="ISO 8601; stories changed strictly after it")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+    updated_after: ChangedAfter = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> SnapshotPageOut:
     page = snapshot.snapshots_after(updated_after, limit, cursor, utcnow())
     return SnapshotPageOut(items=page.items, next_cursor=page.next_cursor)
@@ -313,11 +319,9 @@ def list_snapshots(
 )
 def list_snapshot_versions(
     _: SnapshotReader,
-    updated_after: Annotated[
-        datetime | None, Query(description="ISO 8601; stories changed strictly after it")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+    updated_after: ChangedAfter = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> VersionPageOut:
     page = snapshot.versions_after(updated_after, limit, cursor)
     items = [StoryVersionOut(**vars(v)) for v in page.items]
