@@ -8,9 +8,11 @@ process to kill, starts the service as a real process with :class:`ServiceProces
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -104,8 +106,12 @@ class ServiceProcess:
             raise RuntimeError(f"{self.name} did not start:\n{embedded.log_tail(self.log, 40)}")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown hooks, no final commit."""
+        """SIGKILL to the whole process group, as a crashed container goes: no shutdown
+        hooks, no final commit. The group takes verify's detection pool (its forkserver
+        and resource tracker) with it; killing only the leader left them running."""
         if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.kill()
             self.process.wait()
             self.process = None
