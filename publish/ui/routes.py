@@ -18,7 +18,7 @@ from publish.stories import service as stories
 from publish.stories.model import State
 from publish.ui import view
 from services import text
-from services.errors import NewsroomError, NotFound, ValidationFailed
+from services.errors import NewsroomError, ValidationFailed
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
 
@@ -136,13 +136,10 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         )
 
     def act(request: Request, ctx: Publish, story_id: str, change: Callable[[], str]) -> Response:
-        try:
-            done = change()
-        except NotFound:
-            raise
-        except NewsroomError as exc:
+        def refused(exc: NewsroomError) -> Response:
             return story_page(request, ctx, story_id, exc.detail, exc.status)
-        return console.redirect(request, f"/ui/stories/{story_id}", done)
+
+        return console.act(request, change, f"/ui/stories/{story_id}", refused)
 
     @router.get("/stories/{story_id}")
     def story(request: Request, story_id: str, viewer: ViewerDep, ctx: Ctx) -> Response:

@@ -301,6 +301,25 @@ class Console:
             url += ("&" if "?" in url else "?") + f"done={quote(done)}"
         return self._finish(request, RedirectResponse(url, status_code=303))
 
+    def act(
+        self,
+        request: Request,
+        change: Callable[[], object],
+        back: str,
+        refused: Callable[[NewsroomError], Response],
+        done: str | None = None,
+    ) -> Response:
+        """A form's change: made, a 303 back to ``back`` with its notice (``done``, or what
+        ``change`` returned); refused, the page again with why (``refused``). A missing
+        thing is not a refusal: ``NotFound`` goes on to the console's error page."""
+        try:
+            outcome = change()
+        except NotFound:
+            raise
+        except NewsroomError as exc:
+            return refused(exc)
+        return self.redirect(request, back, done if done is not None else str(outcome))
+
     def error_page(self, request: Request, error: NewsroomError) -> Response:
         return self.render(
             request,

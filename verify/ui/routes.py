@@ -203,13 +203,10 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     def act(
         request: Request, viewer: Viewer, claim_id: str, change: Callable[[], Any], done: str
     ) -> Response:
-        try:
-            change()
-        except NotFound:
-            raise
-        except NewsroomError as exc:
+        def refused(exc: NewsroomError) -> Response:
             return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
-        return console.redirect(request, f"/ui/claims/{claim_id}", done)
+
+        return console.act(request, change, f"/ui/claims/{claim_id}", refused, done)
 
     @router.get("/claims/{claim_id}")
     def claim(request: Request, claim_id: str, viewer: ViewerDep) -> Response:

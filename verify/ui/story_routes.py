@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request, Response
 
-from services.errors import NewsroomError, NotFound
+from services.errors import NewsroomError
 from services.ui import Console, Viewer
 from verify.common import utcnow
 from verify.edge import VerifyContext, actor_of, get_context
@@ -60,13 +60,10 @@ def add_story_routes(console: Console) -> None:
     def act(
         request: Request, viewer: Viewer, story_id: str, change: Callable[[], Any], done: str
     ) -> Response:
-        try:
-            change()
-        except NotFound:
-            raise
-        except NewsroomError as exc:
+        def refused(exc: NewsroomError) -> Response:
             return story_page(request, viewer, story_id, exc.detail, exc.status)
-        return console.redirect(request, f"/ui/stories/{story_id}", done)
+
+        return console.act(request, change, f"/ui/stories/{story_id}", refused, done)
 
     @router.get("/stories/{story_id}")
     def story(request: Request, story_id: str, viewer: ViewerDep) -> Response:
