@@ -55,15 +55,17 @@ def _sessions() -> Any:
     return ConsoleSession._get_collection()
 
 
-def _stored(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def _insert(collection: Any, doc: dict[str, Any]) -> None:
     try:
         collection.insert_one(doc)
     except DuplicateKeyError as exc:
         raise Taken(str(doc["_id"])) from exc
+
+
+def _add(collection: Any, record: UserRecord | TokenRecord, id_field: str) -> None:
+    doc = {k: v for k, v in vars(record).items() if v is not None}
+    doc["_id"] = doc.pop(id_field)
+    _insert(collection, doc)
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -83,9 +85,7 @@ def _user(doc: dict[str, Any]) -> UserRecord:
 
 def add_user(user: UserRecord) -> None:
     """Store a new user (:class:`Taken` when its name is)."""
-    values = {**vars(user), "_id": user.user_id}
-    del values["user_id"]
-    _insert(_users(), _stored(values))
+    _add(_users(), user, "user_id")
 
 
 def user(user_id: str) -> UserRecord | None:
@@ -156,9 +156,7 @@ def _token(doc: dict[str, Any]) -> TokenRecord:
 
 def add_token(token: TokenRecord) -> None:
     """Store a new token (:class:`Taken` when its id is)."""
-    values = {**vars(token), "_id": token.token_id}
-    del values["token_id"]
-    _insert(_tokens(), _stored(values))
+    _add(_tokens(), token, "token_id")
 
 
 def token(token_id: str) -> TokenRecord | None:
