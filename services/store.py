@@ -31,6 +31,9 @@ from services.errors import Busy
 from services.settings import Settings
 
 T = TypeVar("T")
+# What a transaction's function receives and hands to the repository functions it calls.
+# Named here so that a rules module can annotate it without importing the driver.
+Session = ClientSession
 
 STORE_UNAVAILABLE: tuple[type[PyMongoError], ...] = (
     AutoReconnect,
@@ -97,7 +100,7 @@ CONFLICT_RETRY_SECONDS = 10.0
 
 
 def transaction(
-    alias: str, work: Callable[[ClientSession], T], conflict_seconds: float = CONFLICT_RETRY_SECONDS
+    alias: str, work: Callable[[Session], T], conflict_seconds: float = CONFLICT_RETRY_SECONDS
 ) -> T:
     """Run ``work(session)`` in one multi-document transaction; run it again after a
     write conflict.

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from publish.stories import repository
 from publish.stories.model import CorrectionFlag, State
-from publish.stories.repository import Tx
 from publish.stories.service import Desk, Released, record_release
 from services.contracts import ClaimFlagged
 from services.log import get_logger
+from services.store import Session
 
 log = get_logger(__name__)
 
@@ -30,9 +30,9 @@ def reason_of(event: ClaimFlagged) -> str:
 def flag(desk: Desk, event: ClaimFlagged) -> Released | None:
     """Mark the story ``needs_correction``; None when there is nothing to mark."""
 
-    def work(tx: Tx) -> Released | None:
-        row = tx.story(event.story_id)
-        publication = tx.publication(event.story_id)
+    def work(session: Session) -> Released | None:
+        row = repository.story(event.story_id, session=session)
+        publication = repository.publication(event.story_id, session=session)
         if row is None or publication is None or publication.retracted is not None:
             return None
         if not any(c.claim_id == event.claim_id for c in publication.claims):
@@ -51,7 +51,8 @@ def flag(desk: Desk, event: ClaimFlagged) -> Released | None:
             at=now,
         )
         reason = reason_of(event)
-        tx.save_story(
+        repository.save_story(
+            session,
             row.model_copy(
                 update={
                     "needs_correction": True,
@@ -61,14 +62,14 @@ def flag(desk: Desk, event: ClaimFlagged) -> Released | None:
                     "auto_release": False,
                     "changed_at": now,
                 }
-            )
+            ),
         )
         release = record_release(
-            tx, desk, publication, "needs_correction", now, reason, review_url=event.review_url
+            session, desk, publication, "needs_correction", now, reason, review_url=event.review_url
         )
         return Released("needs_correction", publication, release)
 
-    outcome = repository.in_transaction(work)
+    outcome = repository.transaction(work)
     log.info(
         "claim_flag_applied" if outcome else "claim_flag_ignored",
         story_id=event.story_id,

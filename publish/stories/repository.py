@@ -1,8 +1,8 @@
 """The read model, publications, releases (the outbox) and counters in publish's database.
 
 Everything that must change together (read model, publication, release row, deliveries)
-changes in one transaction through :class:`Tx`; :func:`in_transaction` retries the whole
-unit on a transient conflict, so the rules in ``service.py`` run again on fresh data.
+changes in one :func:`transaction`: the rules' function receives the session and hands
+it to these functions (and to :mod:`publish.webhooks.repository`'s) as ``session=``.
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ from pymongo.errors import DuplicateKeyError
 
 from publish.store import ALIAS, from_doc, to_doc
 from publish.stories.model import Publication, ReleaseRow, State, StoryRow
-from publish.webhooks import repository as webhooks
-from publish.webhooks.model import Delivery, Subscription
 from services import outbox as shared_outbox
-from services.store import transaction
+from services import store
 
 T = TypeVar("T")
 
@@ -105,65 +103,52 @@ FEED_SEQ = "feed_seq"
 CATCHUP = "catchup"
 
 
-class Tx:
-    """Reads and writes inside one transaction."""
-
-    def __init__(self, session: ClientSession) -> None:
-        self.session = session
-
-    def story(self, story_id: str) -> StoryRow | None:
-        raw = StoryDoc._get_collection().find_one({"_id": story_id}, session=self.session)
-        return from_doc(StoryRow, raw, "story_id") if raw else None
-
-    def save_story(self, row: StoryRow) -> None:
-        StoryDoc._get_collection().replace_one(
-            {"_id": row.story_id}, to_doc(row, "story_id"), upsert=True, session=self.session
-        )
-
-    def publication(self, story_id: str) -> Publication | None:
-        raw = PublicationDoc._get_collection().find_one({"_id": story_id}, session=self.session)
-        return from_doc(Publication, raw, "story_id") if raw else None
-
-    def save_publication(self, publication: Publication) -> None:
-        PublicationDoc._get_collection().replace_one(
-            {"_id": publication.story_id},
-            to_doc(publication, "story_id"),
-            upsert=True,
-            session=self.session,
-        )
-
-    def next_seq(self) -> int:
-        raw = CounterDoc._get_collection().find_one_and_update(
-            {"_id": FEED_SEQ},
-            {"$inc": {"value": 1}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-            session=self.session,
-        )
-        return int(raw["value"])
-
-    def add_release(self, release: ReleaseRow) -> None:
-        """The release row, due in the outbox from the moment it commits."""
-        doc = {**to_doc(release, "release_id"), "outbox": shared_outbox.new_row(release.created_at)}
-        doc.pop("sent_at", None)  # kept in the outbox fields
-        ReleaseDoc._get_collection().insert_one(doc, session=self.session)
-
-    def subscriptions_for(self, section: str, event: str) -> list[Subscription]:
-        return webhooks.matching_subscriptions(section, event, session=self.session)
-
-    def add_deliveries(self, deliveries: list[Delivery]) -> None:
-        webhooks.add_deliveries(deliveries, session=self.session)
+def transaction(work: Callable[[ClientSession], T]) -> T:
+    """Run ``work(session)`` as one transaction of publish's database (retried whole on a
+    write conflict, :func:`services.store.transaction`), so the rules in ``service.py``
+    run again on fresh data. The writes below take that session first, the reads as
+    ``session=`` (None: read alone)."""
+    return store.transaction(ALIAS, work)
 
 
-def in_transaction(work: Callable[[Tx], T]) -> T:
-    return transaction(ALIAS, lambda session: work(Tx(session)))
+def save_story(session: ClientSession, row: StoryRow) -> None:
+    StoryDoc._get_collection().replace_one(
+        {"_id": row.story_id}, to_doc(row, "story_id"), upsert=True, session=session
+    )
 
 
-# --- reads outside transactions -----------------------------------------------------------
+def save_publication(session: ClientSession, publication: Publication) -> None:
+    PublicationDoc._get_collection().replace_one(
+        {"_id": publication.story_id},
+        to_doc(publication, "story_id"),
+        upsert=True,
+        session=session,
+    )
 
 
-def story(story_id: str) -> StoryRow | None:
-    raw = StoryDoc._get_collection().find_one({"_id": story_id})
+def next_seq(session: ClientSession) -> int:
+    raw = CounterDoc._get_collection().find_one_and_update(
+        {"_id": FEED_SEQ},
+        {"$inc": {"value": 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    return int(raw["value"])
+
+
+def add_release(session: ClientSession, release: ReleaseRow) -> None:
+    """The release row, due in the outbox from the moment it commits."""
+    doc = {**to_doc(release, "release_id"), "outbox": shared_outbox.new_row(release.created_at)}
+    doc.pop("sent_at", None)  # kept in the outbox fields
+    ReleaseDoc._get_collection().insert_one(doc, session=session)
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+def story(story_id: str, session: ClientSession | None = None) -> StoryRow | None:
+    raw = StoryDoc._get_collection().find_one({"_id": story_id}, session=session)
     return from_doc(StoryRow, raw, "story_id") if raw else None
 
 
@@ -208,8 +193,8 @@ def auto_release_candidates(limit: int) -> list[str]:
     return [str(raw["_id"]) for raw in cursor]
 
 
-def publication(story_id: str) -> Publication | None:
-    raw = PublicationDoc._get_collection().find_one({"_id": story_id})
+def publication(story_id: str, session: ClientSession | None = None) -> Publication | None:
+    raw = PublicationDoc._get_collection().find_one({"_id": story_id}, session=session)
     return from_doc(Publication, raw, "story_id") if raw else None
 
 

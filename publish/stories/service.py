@@ -30,13 +30,14 @@ from publish.stories.model import (
     State,
     StoryRow,
 )
-from publish.stories.repository import Tx
 from publish.stories.states import build_row
+from publish.webhooks import repository as subscriptions
 from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
 from services.log import current_trace_id, get_logger, traceparent_of
 from services.rule.gate import Verdict, evaluate, held
+from services.store import Session
 
 log = get_logger(__name__)
 
@@ -76,17 +77,23 @@ def apply_snapshot(snapshot: StoryReviewed, now: datetime) -> StoryRow | None:
     """Store ``snapshot`` if it is newer than what publish has; None when it is not."""
     verdict = evaluate(snapshot)
 
-    def work(tx: Tx) -> StoryRow | None:
-        previous = tx.story(snapshot.story_id)
+    def work(session: Session) -> StoryRow | None:
+        previous = repository.story(snapshot.story_id, session=session)
         if previous is not None and previous.version >= snapshot.version:
             return None
-        row = build_row(snapshot, verdict, tx.publication(snapshot.story_id), previous, now)
+        row = build_row(
+            snapshot,
+            verdict,
+            repository.publication(snapshot.story_id, session=session),
+            previous,
+            now,
+        )
         row.verdict_json = verdict_json(verdict)
         row.trace_id = current_trace_id()
-        tx.save_story(row)
+        repository.save_story(session, row)
         return row
 
-    row = repository.in_transaction(work)
+    row = repository.transaction(work)
     if row is not None:
         log.info(
             "snapshot_applied",
@@ -163,9 +170,9 @@ def release(
             extra=verdict_body(verdict),
         )
 
-    def work(tx: Tx) -> Released:
+    def work(session: Session) -> Released:
         now = desk.now()
-        row = tx.story(story_id)
+        row = repository.story(story_id, session=session)
         if row is None or row.version != snapshot.version:
             known = row.version if row else None
             raise Conflict(
@@ -173,7 +180,7 @@ def release(
                 f"{snapshot.version}; check the gate again.",
                 extra={"version": known},
             )
-        published = tx.publication(story_id)
+        published = repository.publication(story_id, session=session)
         if published is not None and published.retracted is not None:
             raise Conflict("This story was retracted; a retracted story is not released again.")
         if published is not None and published.version == snapshot.version:
@@ -181,10 +188,11 @@ def release(
         if automatic and published is not None and snapshot.revision <= published.revision:
             return Released(None, published, None)  # corrections of a revision: editors only
         action: Action = "published" if published is None else "corrected"
-        seq = tx.next_seq()
+        seq = repository.next_seq(session)
         publication = _publication(snapshot, published, seq, now, actor, note)
-        tx.save_publication(publication)
-        tx.save_story(
+        repository.save_publication(session, publication)
+        repository.save_story(
+            session,
             row.model_copy(
                 update={
                     "state": State.PUBLISHED,
@@ -195,14 +203,14 @@ def release(
                     "published_revision": snapshot.revision,
                     "changed_at": now,
                 }
-            )
+            ),
         )
         # An automatic release continues the trace of the snapshot that cleared the story.
         trace = (row.trace_id if automatic else None) or current_trace_id()
-        release_row = record_release(tx, desk, publication, action, now, None, trace)
+        release_row = record_release(session, desk, publication, action, now, None, trace)
         return Released(action, publication, release_row)
 
-    outcome = repository.in_transaction(work)
+    outcome = repository.transaction(work)
     if outcome.action is not None:
         log.info(
             "story_released",
@@ -249,7 +257,7 @@ def _publication(
 
 
 def record_release(
-    tx: Tx,
+    session: Session,
     desk: Desk,
     publication: Publication,
     action: Action,
@@ -283,14 +291,14 @@ def record_release(
         created_at=now,
         trace_id=trace_id or current_trace_id(),
     )
-    tx.add_release(row)
+    repository.add_release(session, row)
     payload = {
         **event.model_dump(mode="json"),
         "item": json_item(item_of(publication, desk.base_url, desk.newsroom)),
     }
-    tx.add_deliveries(
+    subscriptions.add_deliveries(
         webhooks.fan_out(
-            tx.subscriptions_for(publication.section, action),
+            subscriptions.matching_subscriptions(publication.section, action, session=session),
             release_id=row.release_id,
             story_id=publication.story_id,
             event=action,
@@ -298,38 +306,40 @@ def record_release(
             now=now,
             source=desk.base_url,
             traceparent=traceparent_of(row.trace_id) if row.trace_id else None,
-        )
+        ),
+        session=session,
     )
     return row
 
 
 def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
-    def work(tx: Tx) -> Released:
+    def work(session: Session) -> Released:
         now = desk.now()
-        published = tx.publication(story_id)
+        published = repository.publication(story_id, session=session)
         if published is None:
             raise Conflict("This story was never released; there is nothing to retract.")
         if published.retracted is not None:
             return Released(None, published, None)
         publication = published.model_copy(
             update={
-                "seq": tx.next_seq(),
+                "seq": repository.next_seq(session),
                 "modified_at": now,
                 "retracted": Retraction(reason=reason, at=now, by=actor),
             }
         )
-        tx.save_publication(publication)
-        row = tx.story(story_id)
+        repository.save_publication(session, publication)
+        row = repository.story(story_id, session=session)
         if row is not None:
-            tx.save_story(
+            repository.save_story(
+                session,
                 row.model_copy(
                     update={"state": State.RETRACTED, "auto_release": False, "changed_at": now}
-                )
+                ),
             )
-        release_row = record_release(tx, desk, publication, "retracted", now, reason)
+        release_row = record_release(session, desk, publication, "retracted", now, reason)
         return Released("retracted", publication, release_row)
 
-    outcome = repository.in_transaction(work)
+    outcome = repository.transaction(work)
     if outcome.action is not None:
         log.info("story_retracted", story_id=story_id, actor=actor)
     return outcome

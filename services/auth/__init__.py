@@ -2,6 +2,7 @@
 
 from services.auth import console_sessions
 from services.auth.models import ALIAS, DOCUMENTS
+from services.auth.repository import TokenRecord, UserRecord
 from services.auth.service import (
     HUMAN_ROLES,
     Authenticator,
@@ -26,6 +27,8 @@ __all__ = [
     "CreatedUser",
     "Principal",
     "Role",
+    "TokenRecord",
+    "UserRecord",
     "backfill_name_keys",
     "console_sessions",
     "create_user",

@@ -8,9 +8,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from mongoengine.errors import NotUniqueError
-
-from services.auth.models import ConsoleSession
+from services.auth import repository
 from services.clock import utcnow
 
 
@@ -23,32 +21,20 @@ def start(user_id: str, console: str, seconds: int) -> str:
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
     # Sessions that ran out without a sign-out are cleared here, a user at a time.
-    ConsoleSession.objects(user_id=user_id, expires_at__lte=now).delete()
-    ConsoleSession(
-        session_digest=_digest(session_id),
-        user_id=user_id,
-        console=console,
-        created_at=now,
-        expires_at=now + timedelta(seconds=seconds),
-    ).save(force_insert=True)
+    repository.end_sessions_of(user_id, ended_by=now)
+    if not repository.add_session(
+        _digest(session_id), user_id, console, now, now + timedelta(seconds=seconds)
+    ):
+        raise repository.Taken(_digest(session_id))  # 256 random bits: never in practice
     return session_id
 
 
 def alive(session_id: str, user_id: str, console: str) -> bool:
-    found = ConsoleSession._get_collection().find_one(
-        {
-            "_id": _digest(session_id),
-            "user_id": user_id,
-            "console": console,
-            "expires_at": {"$gt": utcnow()},
-        },
-        projection={"_id": 1},
-    )
-    return found is not None
+    return repository.session_alive(_digest(session_id), user_id, console, utcnow())
 
 
 def end(session_id: str) -> None:
-    ConsoleSession.objects(session_digest=_digest(session_id)).delete()
+    repository.end_session(_digest(session_id))
 
 
 def use_once(nonce: str, user_id: str, seconds: int) -> bool:
@@ -56,15 +42,6 @@ def use_once(nonce: str, user_id: str, seconds: int) -> bool:
     when its nonce was recorded before (a replayed link). The record names no console,
     so no session can ever be opened with it."""
     now = utcnow()
-    record = ConsoleSession(
-        session_digest=_digest(f"hand-off:{nonce}"),
-        user_id=user_id,
-        console="(hand-off)",
-        created_at=now,
-        expires_at=now + timedelta(seconds=seconds),
+    return repository.add_session(
+        _digest(f"hand-off:{nonce}"), user_id, "(hand-off)", now, now + timedelta(seconds=seconds)
     )
-    try:
-        record.save(force_insert=True)
-    except NotUniqueError:
-        return False
-    return True

@@ -5,10 +5,8 @@ first start), and the first admin. Both idempotent: running them again changes n
 
 from __future__ import annotations
 
-from mongoengine import NotUniqueError
-
-from services.auth import tokens
-from services.auth.models import ApiToken, User
+from services.auth import repository, tokens
+from services.auth.repository import TokenRecord, UserRecord
 from services.auth.service import CreatedUser, Role, create_user, find_user
 from services.clock import utcnow
 from services.errors import Conflict, NotFound, ValidationFailed
@@ -27,7 +25,7 @@ def ensure_token(name: str, role: Role, value: str) -> bool:
         )
     token_id, secret = parsed
     user = _user_with_role(name, role)
-    record = ApiToken.objects(token_id=token_id).first()
+    record = repository.token(token_id)
     if record is not None:
         if record.user_id != user.user_id or not tokens.matches(secret, record.digest):
             raise Conflict(f"The token's id is already in use, not by {name!r}.")
@@ -35,19 +33,21 @@ def ensure_token(name: str, role: Role, value: str) -> bool:
             raise Conflict(f"This token of {name!r} was revoked: choose a new one.")
         return False
     try:
-        ApiToken(
-            token_id=token_id,
-            user_id=user.user_id,
-            digest=tokens.digest(secret),
-            created_at=utcnow(),
-        ).save(force_insert=True)
-    except NotUniqueError:
+        repository.add_token(
+            TokenRecord(
+                token_id=token_id,
+                user_id=user.user_id,
+                digest=tokens.digest(secret),
+                created_at=utcnow(),
+            )
+        )
+    except repository.Taken:
         # Another bootstrap registered it meanwhile: the same answer as if it had been first.
         return ensure_token(name, role, value)
     return True
 
 
-def _user_with_role(name: str, role: Role) -> User:
+def _user_with_role(name: str, role: Role) -> UserRecord:
     try:
         user = find_user(name)
     except NotFound:
@@ -58,7 +58,7 @@ def _user_with_role(name: str, role: Role) -> User:
         # create_user issues a token nobody asked for: it is never shown, so withdraw it.
         issued = tokens.parse(created.token)
         if issued is not None:
-            ApiToken.objects(token_id=issued[0]).update(set__revoked_at=utcnow())
+            repository.revoke_token(issued[0], utcnow())
         user = find_user(name)
     if user.role != role.value:
         raise Conflict(f"User {name!r} exists with role {user.role}, not {role.value}.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 import time
@@ -10,15 +9,12 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 import nh3
-from mongoengine import NotUniqueError
 
-from services.auth import tokens
-from services.auth.models import ApiToken, ConsoleSession, User
+from services.auth import repository, tokens
+from services.auth.repository import TokenCheck, TokenRecord, UserCheck, UserRecord
 from services.clock import utcnow
-from services.coalesce import Coalescer
 from services.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 
 
@@ -86,7 +82,7 @@ def create_user(
     backfill_name_keys()  # users from before names had a key: none after the first time
     if _by_name(name) is not None:
         raise Conflict(f"A user named {name!r} already exists (names ignore case).")
-    user = User(
+    user = UserRecord(
         user_id=f"u_{uuid.uuid4().hex[:16]}",
         name=name,
         name_key=key,
@@ -95,8 +91,8 @@ def create_user(
         created_at=utcnow(),
     )
     try:
-        user.save(force_insert=True)
-    except NotUniqueError as exc:
+        repository.add_user(user)
+    except repository.Taken as exc:
         raise Conflict(f"A user named {name!r} already exists (names ignore case).") from exc
     return CreatedUser(
         Principal(user.user_id, name, role, display_name), issue_token(user.user_id, issued_by)
@@ -115,40 +111,41 @@ def _display_name(value: str | None) -> str | None:
 
 def issue_token(user_id: str, issued_by: str) -> str:
     new = tokens.generate()
-    ApiToken(
-        token_id=new.token_id,
-        user_id=user_id,
-        digest=tokens.digest(new.secret),
-        created_at=utcnow(),
-        issued_by=issued_by,
-    ).save(force_insert=True)
+    repository.add_token(
+        TokenRecord(
+            token_id=new.token_id,
+            user_id=user_id,
+            digest=tokens.digest(new.secret),
+            created_at=utcnow(),
+            issued_by=issued_by,
+        )
+    )
     return new.value
 
 
-def _by_name(name: str) -> User | None:
+def _by_name(name: str) -> UserRecord | None:
     """The user called ``name`` in any case; one made before names had a key gets it now."""
-    user = User.objects(name_key=name_key(name)).first()
+    user = repository.user_by_key(name_key(name))
     if user is None:
-        user = User.objects(name=name.strip(), name_key=None).first()
+        user = repository.unkeyed_user(name.strip())
         if user is not None:
             _set_name_key(user)
-    return user  # type: ignore[no-any-return]
+    return user
 
 
-def _set_name_key(user: User) -> None:
+def _set_name_key(user: UserRecord) -> None:
     # An older user whose name differs only by case from a keyed one is left without a key.
-    with contextlib.suppress(NotUniqueError):
-        User.objects(user_id=user.user_id, name_key=None).update(set__name_key=name_key(user.name))
+    repository.set_name_key(user.user_id, name_key(user.name))
 
 
 def backfill_name_keys() -> None:
     """Give users made before names had a key their key (``newsroom`` does at start,
     :func:`create_user` before it checks a name)."""
-    for user in User.objects(name_key=None):
+    for user in repository.unkeyed_users():
         _set_name_key(user)
 
 
-def find_user(name: str) -> User:
+def find_user(name: str) -> UserRecord:
     user = _by_name(name)
     if user is None:
         raise NotFound(f"No user named {name!r}.")
@@ -162,32 +159,34 @@ def new_token_for(name: str, issued_by: str = CLI_ISSUER) -> str:
     value = issue_token(user.user_id, issued_by)
     # A revocation that ran meanwhile marked the user before sweeping their tokens: if
     # the mark is there now, this token may have missed the sweep, so sweep it here.
-    if User.objects(user_id=user.user_id, revoked_at__ne=None).first() is not None:
-        ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=utcnow())
+    if repository.is_revoked(user.user_id):
+        repository.revoke_tokens_of(user.user_id, utcnow())
         raise Conflict(f"User {name!r} is revoked.")
     return value
 
 
-def revoke_user(name: str) -> User:
+def revoke_user(name: str) -> UserRecord:
     """Revoke the user, every token they hold and every console session they have.
 
     The user is marked first, then the tokens: see :func:`new_token_for`."""
     user = find_user(name)
     now = utcnow()
-    User.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
-    ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
-    ConsoleSession.objects(user_id=user.user_id).delete()
-    user.reload()
-    return user
+    repository.mark_revoked(user.user_id, now)
+    repository.revoke_tokens_of(user.user_id, now)
+    repository.end_sessions_of(user.user_id)
+    revoked = repository.user(user.user_id)
+    if revoked is None:  # deleted meanwhile: users are never deleted
+        raise NotFound(f"No user named {name!r}.")
+    return revoked
 
 
-def list_users() -> list[User]:
-    return list(User.objects.order_by("name"))
+def list_users() -> list[UserRecord]:
+    return repository.users()
 
 
-def tokens_of(user: User) -> list[ApiToken]:
+def tokens_of(user: UserRecord) -> list[TokenRecord]:
     """Every token of ``user``, oldest first: when, by whom, and whether revoked."""
-    return list(ApiToken.objects(user_id=user.user_id).order_by("created_at"))
+    return repository.tokens_of(user.user_id)
 
 
 class Authenticator:
@@ -207,26 +206,28 @@ class Authenticator:
     def authenticate(self, value: str) -> Principal:
         """In a worker thread (the consoles, the command line)."""
         token_id, secret = _parse(value)
-        user_id = _check(_token_reads.call(token_id), secret)
-        return self._cached(token_id) or self._remember(token_id, _user_reads.call(user_id))
+        user_id = _check(repository.token_reads.call(token_id), secret)
+        return self._cached(token_id) or self._remember(
+            token_id, repository.user_reads.call(user_id)
+        )
 
     async def authenticate_async(self, value: str) -> Principal:
         """On the event loop (the API's routes): the reads hold no thread."""
         token_id, secret = _parse(value)
-        user_id = _check(await _token_reads.acall(token_id), secret)
-        return self._cached(token_id) or self._remember(token_id, await _user_reads.acall(user_id))
+        user_id = _check(await repository.token_reads.acall(token_id), secret)
+        return self._cached(token_id) or self._remember(
+            token_id, await repository.user_reads.acall(user_id)
+        )
 
     def _cached(self, token_id: str) -> Principal | None:
         with self._lock:
             hit = self._cache.get(token_id)
         return hit[1] if hit and hit[0] > time.monotonic() else None
 
-    def _remember(self, token_id: str, user: dict[str, Any] | None) -> Principal:
-        if user is None or user.get("revoked_at") is not None:
+    def _remember(self, token_id: str, user: UserCheck | None) -> Principal:
+        if user is None or user.revoked:
             raise Unauthorized("The user of this token has been revoked.")
-        principal = Principal(
-            user["_id"], user["name"], Role(user["role"]), user.get("display_name")
-        )
+        principal = Principal(user.user_id, user.name, Role(user.role), user.display_name)
         if self._ttl > 0:
             with self._lock:
                 if len(self._cache) > 10_000:
@@ -242,41 +243,13 @@ def _parse(value: str) -> tuple[str, str]:
     return parsed
 
 
-def _check(record: dict[str, Any] | None, secret: str) -> str:
+def _check(record: TokenCheck | None, secret: str) -> str:
     """The user id of a valid, unrevoked token record; else the caller is refused."""
-    if record is None or not tokens.matches(secret, record["digest"]):
+    if record is None or not tokens.matches(secret, record.digest):
         raise Unauthorized("The bearer token is not valid.")
-    if record.get("revoked_at") is not None:
+    if record.revoked:
         raise Unauthorized("The bearer token has been revoked.")
-    return str(record["user_id"])
-
-
-def _by_ids(document: type[ApiToken] | type[User], fields: dict[str, int]) -> Any:
-    """Read the records of ids in one command (None for an unknown one), in order."""
-
-    def read(ids: list[str]) -> list[dict[str, Any] | None]:
-        found = {
-            doc["_id"]: doc
-            for doc in document._get_collection().find(
-                {"_id": {"$in": list(set(ids))}}, projection=fields
-            )
-        }
-        return [found.get(i) for i in ids]
-
-    return read
-
-
-# One of each per process, as the auth database's connection is (mongoengine's "auth"
-# alias). Read as stored (``_id`` is the token's or the user's id), not through
-# mongoengine: building documents cost more than the rest of an authentication.
-_token_reads: Coalescer[str, dict[str, Any] | None] = Coalescer(
-    "auth-token-reads", _by_ids(ApiToken, {"digest": 1, "user_id": 1, "revoked_at": 1}), 256
-)
-_user_reads: Coalescer[str, dict[str, Any] | None] = Coalescer(
-    "auth-user-reads",
-    _by_ids(User, {"name": 1, "role": 1, "display_name": 1, "revoked_at": 1}),
-    256,
-)
+    return record.user_id
 
 
 def rotate_token(name: str, role: Role, display_name: str | None = None) -> str:
@@ -285,10 +258,9 @@ def rotate_token(name: str, role: Role, display_name: str | None = None) -> str:
     user = _by_name(name)
     if user is None:
         return create_user(name, role, display_name, issued_by=CLI_ISSUER).token
-    now = utcnow()
-    ApiToken.objects(user_id=user.user_id, revoked_at=None).update(set__revoked_at=now)
-    changes = {"set__revoked_at": None, "set__role": role.value}
-    if display_name:
-        changes["set__display_name"] = _display_name(display_name)
-    User.objects(user_id=user.user_id).update(**changes)
+    repository.revoke_tokens_of(user.user_id, utcnow())
+    if display_name:  # a blank one clears it
+        repository.reinstate(user.user_id, role.value, display_name=_display_name(display_name))
+    else:
+        repository.reinstate(user.user_id, role.value)
     return issue_token(user.user_id, CLI_ISSUER)

@@ -58,7 +58,7 @@ class CreatedUserOut(UserOut):
     token: str = Field(description="Shown once; stored only as a hash.")
 
 
-def _out(user: auth.models.User) -> UserOut:
+def _out(user: auth.UserRecord) -> UserOut:
     return UserOut(
         user_id=user.user_id,
         name=user.name,

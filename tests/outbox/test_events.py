@@ -25,6 +25,7 @@ from services.contracts import (
     parse_event,
 )
 from services.outbox import OutboxWorker
+from services.store import Session
 from tests.support.desk import story_claims
 from tests.support.kafka import read_topic
 from tests.support.reports import report, submit
@@ -168,11 +169,12 @@ def test_two_publish_outboxes_send_each_release_once(stack: Stack) -> None:
     now = utcnow()
     story_ids = [f"s_{uuid.uuid4().hex}" for _ in range(40)]
 
-    def add(tx: releases.Tx) -> None:
+    def add(session: Session) -> None:
         for seq, story_id in enumerate(story_ids):
             event = StoryPublished(story_id=story_id, revision=1, version=1, report_id="r_x",
                                    action="published", url="http://x/", at=now)  # fmt: skip
-            tx.add_release(
+            releases.add_release(
+                session,
                 ReleaseRow(
                     release_id=f"rel_{uuid.uuid4().hex}",
                     story_id=story_id,
@@ -182,13 +184,13 @@ def test_two_publish_outboxes_send_each_release_once(stack: Stack) -> None:
                     seq=10**9 + seq,
                     event=event.model_dump(mode="json"),
                     created_at=now,
-                )
+                ),
             )
 
     producers = [EventProducer(stack.settings, "/newsroom/publish", TopicAdmin(stack.settings))
                  for _ in (0, 1)]  # fmt: skip
     workers = [OutboxWorker(ReleaseRows(p), p, batch=5) for p in producers]
-    releases.in_transaction(add)
+    releases.transaction(add)
     later = utcnow() + timedelta(seconds=1)
 
     def drain(worker: OutboxWorker) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from verify.memory.compare import Comparison, compare
 from verify.memory.statement import Statement
@@ -16,19 +15,27 @@ MAX_CANDIDATES = 1000
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A stored claim that may make the same assertion: its statement as stored."""
+
+    claim_id: str
+    story_id: str
+    statement: Statement
+
+
+@dataclass(frozen=True)
 class Match:
     claim_id: str
     story_id: str
     comparison: Comparison
 
 
-def matches(statement: Statement, candidates: Iterable[dict[str, Any]]) -> list[Match]:
-    """The candidates (``claim_id``, ``story_id``, ``memory``: a stored statement) that
-    make the same assertion as ``statement``, closest first."""
+def matches(statement: Statement, candidates: Iterable[Candidate]) -> list[Match]:
+    """The candidates that make the same assertion as ``statement``, closest first."""
     found: list[Match] = []
-    for doc in candidates:
-        comparison = compare(statement, Statement.from_doc(doc["memory"]))
+    for candidate in candidates:
+        comparison = compare(statement, candidate.statement)
         if comparison.same:
-            found.append(Match(doc["claim_id"], doc["story_id"], comparison))
+            found.append(Match(candidate.claim_id, candidate.story_id, comparison))
     found.sort(key=lambda m: (-m.comparison.score, m.claim_id))
     return found

@@ -20,7 +20,7 @@ from services import outbox as shared_outbox
 from services.contracts import ClaimFlagged
 from services.outbox import OutboxRows
 from verify.memory.fingerprint import bands
-from verify.memory.lookup import MAX_CANDIDATES
+from verify.memory.lookup import MAX_CANDIDATES, Candidate
 from verify.memory.statement import Statement
 from verify.stories.documents import ALIAS, Claim
 
@@ -63,12 +63,19 @@ def fields(statement: Statement, norm: str = "") -> dict[str, Any]:
     return {STATEMENT: {**statement.to_doc(), "norm": norm}, BANDS: bands(statement.terms)}
 
 
-def stored(claim_id: str) -> dict[str, Any] | None:
-    """The claim's memory fields as stored (``memory``, ``memory_not_same``), if any."""
-    found: dict[str, Any] | None = _claims().find_one(
-        {"claim_id": claim_id}, {"_id": 0, STATEMENT: 1, NOT_SAME: 1}
-    )
-    return found
+def stored_statement(claim_id: str, norm: str) -> Statement | None:
+    """The claim's stored statement, if it was read from ``norm`` (its folded text)."""
+    found = _claims().find_one({"claim_id": claim_id}, {"_id": 0, STATEMENT: 1}) or {}
+    memory = found.get(STATEMENT)
+    if memory and memory.get("norm") == norm:
+        return Statement.from_doc(memory)
+    return None
+
+
+def refused(claim_id: str) -> list[str]:
+    """The claims a reviewer said are not the same claim as this one."""
+    found = _claims().find_one({"claim_id": claim_id}, {"_id": 0, NOT_SAME: 1}) or {}
+    return list(found.get(NOT_SAME) or [])
 
 
 def store(claim_id: str, statement: Statement, norm: str) -> None:
@@ -89,17 +96,20 @@ def candidates(
     other_than_story: str,
     extra: dict[str, Any] | None = None,
     limit: int = MAX_CANDIDATES,
-) -> list[dict[str, Any]]:
+) -> list[Candidate]:
     """Claims of other stories sharing a band with ``keys`` (at most ``limit``)."""
     if not keys:
         return []
     query: dict[str, Any] = {BANDS: {"$in": keys}, "story_id": {"$ne": other_than_story}}
     query.update(extra or {})
     projection = {"_id": 0, "claim_id": 1, "story_id": 1, STATEMENT: 1}
-    return list(claims.find(query, projection).limit(limit))
+    return [
+        Candidate(doc["claim_id"], doc["story_id"], Statement.from_doc(doc[STATEMENT]))
+        for doc in claims.find(query, projection).limit(limit)
+    ]
 
 
-def reviewed_candidates(keys: list[int], story_id: str, exclude: list[str]) -> list[dict[str, Any]]:
+def reviewed_candidates(keys: list[int], story_id: str, exclude: list[str]) -> list[Candidate]:
     """Reviewed claims of other stories that share a band (none the reviewer refused)."""
     extra: dict[str, Any] = {"status": {"$ne": "pending"}}
     if exclude:
@@ -107,7 +117,7 @@ def reviewed_candidates(keys: list[int], story_id: str, exclude: list[str]) -> l
     return candidates(_claims(), keys, other_than_story=story_id, extra=extra)
 
 
-def carrying_candidates(keys: list[int], story_id: str) -> list[dict[str, Any]]:
+def carrying_candidates(keys: list[int], story_id: str) -> list[Candidate]:
     """Claims of other stories, any status, that share a band: the stories carrying them."""
     return candidates(_claims(), keys, other_than_story=story_id)
 

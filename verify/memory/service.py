@@ -47,25 +47,19 @@ class EarlierReview:
 def statement_of(claim: ClaimRecord) -> Statement:
     """The claim's statement: stored, or read now and stored (its text changed, or it
     was stored before claim memory)."""
-    found = repository.stored(claim.claim_id) or {}
-    memory = found.get(repository.STATEMENT)
-    if memory and memory.get("norm") == claim.norm:
-        return Statement.from_doc(memory)
+    stored = repository.stored_statement(claim.claim_id, claim.norm)
+    if stored is not None:
+        return stored
     statement = read(claim.text)
     repository.store(claim.claim_id, statement, claim.norm)
     return statement
-
-
-def _refused(claim_id: str) -> list[str]:
-    found = repository.stored(claim_id) or {}
-    return list(found.get(repository.NOT_SAME) or [])
 
 
 def earlier_reviews(claim_id: str) -> list[EarlierReview]:
     claim = review.get(claim_id)
     statement = statement_of(claim)
     docs = repository.reviewed_candidates(
-        bands(statement.terms), claim.story_id, _refused(claim_id)
+        bands(statement.terms), claim.story_id, repository.refused(claim_id)
     )
     found = matches(statement, docs)[:SHOWN]
     headlines = {s.story_id: s.headline for s in stories.load_stories([m.story_id for m in found])}
@@ -97,7 +91,7 @@ def apply(
         raise Conflict(f"Claim {from_claim_id} is in the same story; it is not an earlier review.")
     if earlier.status == ReviewStatus.PENDING.value:
         raise Conflict(f"Claim {from_claim_id} has not been reviewed; there is nothing to apply.")
-    if from_claim_id in _refused(claim_id):
+    if from_claim_id in repository.refused(claim_id):
         raise Conflict(f"Claim {from_claim_id} was marked as not the same claim.")
     comparison = compare(statement_of(claim), statement_of(earlier))
     if not comparison.same:

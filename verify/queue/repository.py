@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +63,18 @@ def _open_match(status: str, section: str | None, contested: bool | None) -> dic
     return match
 
 
+@dataclass(frozen=True)
+class QueuedStory:
+    """A story with open claims of one status, as the queue by story orders it."""
+
+    story_id: str
+    section: str
+    claims: int  # how many match
+    contested: int  # how many of those are contested
+    oldest: datetime  # the first one queued
+    has_contested: int  # 0 or 1
+
+
 def story_groups(
     *,
     status: str,
@@ -69,12 +82,9 @@ def story_groups(
     contested: bool | None,
     after: tuple[str, int, datetime, str] | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[QueuedStory]:
     """Stories with open claims of ``status``, up to ``limit``, in queue order: by
     section, then stories with a contested claim first, then the oldest claim first.
-
-    Each: ``story_id``, ``section``, ``claims`` (how many match), ``contested`` (how many
-    of those are contested), ``oldest`` (the first one queued), ``has_contested`` (0/1).
     ``after`` is the (section, has_contested, oldest, story_id) of the last one seen."""
     pipeline: list[dict[str, Any]] = [
         {"$match": _open_match(status, section, contested)},
@@ -117,7 +127,17 @@ def story_groups(
         {"$limit": limit},
     ]
     rows = Claim._get_collection().aggregate(pipeline)
-    return [{**row, "story_id": row["_id"]} for row in rows]
+    return [
+        QueuedStory(
+            story_id=str(row["_id"]),
+            section=str(row["section"]),
+            claims=int(row["claims"]),
+            contested=int(row["contested"]),
+            oldest=row["oldest"],
+            has_contested=int(row["has_contested"]),
+        )
+        for row in rows
+    ]
 
 
 def claims_of_stories(

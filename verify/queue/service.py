@@ -100,18 +100,18 @@ def by_story(
         after=_group_after(cursor),
         limit=limit,
     )
-    ids = [str(row["story_id"]) for row in rows]
+    ids = [row.story_id for row in rows]
     claims = repository.claims_of_stories(ids, status.value, contested)
     stories = repository.revisions(ids)
     groups = [
         StoryGroup(
             story_id=story_id,
             headline=stories.get(story_id, ("", 0))[0],
-            section=str(row["section"]),
+            section=row.section,
             revision=stories.get(story_id, ("", 0))[1],
-            count=int(row["claims"]),
-            contested=int(row["contested"]),
-            oldest=row["oldest"],
+            count=row.claims,
+            contested=row.contested,
+            oldest=row.oldest,
             claims=claims.get(story_id, []),
         )
         for story_id, row in zip(ids, rows, strict=True)
@@ -121,10 +121,10 @@ def by_story(
         last = rows[-1]
         next_cursor = encode_cursor(
             {
-                "s": str(last["section"]),
-                "h": str(int(last["has_contested"])),
-                "o": last["oldest"].isoformat(),
-                "i": str(last["story_id"]),
+                "s": last.section,
+                "h": str(last.has_contested),
+                "o": last.oldest.isoformat(),
+                "i": last.story_id,
             }
         )
     return GroupPage(groups, next_cursor)

@@ -192,6 +192,19 @@ class RevisionRecord:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """A reviewer's confirmation of a revision's claim list (rule 0), as audited."""
+
+    revision: int
+    version: int  # the story's version the confirmation made
+    at: datetime
+    actor: dict[str, str]
+    sentences: int
+    uncovered: int  # sentences inside no claim, seen and left as they were
+    checked_before: int  # sentences an earlier confirmation covered
+
+
+@dataclass(frozen=True)
 class ClaimRecord:
     claim_id: str
     story_id: str

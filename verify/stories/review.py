@@ -23,7 +23,7 @@ from services.errors import (
     ValidationFailed,
 )
 from verify.common import Actor, StoryChanged
-from verify.stories import attributions, lease_gate, repository, unit_of_work
+from verify.stories import attributions, repository, unit_of_work
 from verify.stories.analysis import REVIEWER_FLAG
 from verify.stories.records import (
     REVIEWER_FLAG_DETAIL,
@@ -34,6 +34,7 @@ from verify.stories.records import (
     Signal,
     StaleClaim,
 )
+from verify.stories.repository import leases
 from verify.stories.schemas import AttributionDraft, ReviewIn
 
 
@@ -136,15 +137,15 @@ def lease(
     claim = get(claim_id)
     check_writable(claim, actor, now)
     after = _leased(claim, actor, seconds, now)
-    # Contenders are refused here, at once, before any transaction (see lease_gate).
-    if not lease_gate.take(claim, after, now):
+    # Contenders are refused here, at once, before any transaction (see leases).
+    if not leases.take(claim, after, now):
         raise refusal(claim_id, actor, now, None)
     until = after.lease_until.isoformat() if after.lease_until else ""
     write = ClaimWrite(after, claim, "leased", f"until {until}", lease_for=actor.user_id)
     try:
         return commit_one(write, actor, now, notify, None, leases_only=True)
     except BaseException:
-        lease_gate.give_back(claim, after)
+        leases.give_back(claim, after)
         raise
 
 

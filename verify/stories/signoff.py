@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from services.errors import Conflict, NotFound
 from services.log import get_logger
 from verify.common import Actor, StoryChanged
 from verify.signoff.coverage import BodySentence, keys, sentences, unchecked, uncovered
-from verify.stories import signoff_store, unit_of_work
-from verify.stories.records import ClaimRecord, StoryRecord
+from verify.stories import unit_of_work
+from verify.stories.records import ClaimRecord, Confirmation, StoryRecord
+from verify.stories.repository import signoff as claim_lists
 
 log = get_logger(__name__)
 
@@ -56,7 +56,7 @@ class ClaimList:
     sentences: int
     sentences_to_check: int
     uncovered: list[Sentence]
-    confirmations: list[dict[str, Any]]
+    confirmations: list[Confirmation]
 
     @property
     def confirmed(self) -> bool:
@@ -80,7 +80,7 @@ def _view(story: StoryRecord, claims: list[ClaimRecord], found: list[BodySentenc
         sentences=len(found),
         sentences_to_check=story.sentences_to_check,
         uncovered=[Sentence(s.index, s.start, s.end, s.text, s.key in checked) for s in left],
-        confirmations=signoff_store.confirmations(story.story_id),
+        confirmations=claim_lists.confirmations(story.story_id),
     )
 
 
@@ -127,8 +127,10 @@ def confirm(
         "checked_before": sum(1 for s in found if s.key in checked),
     }
     try:
-        bumped = signoff_store.confirm(story_id, revision, keys(found), counts, actor, now)
-    except signoff_store.AlreadyConfirmed:
+        bumped = unit_of_work.confirm_claim_list(
+            story_id, revision, keys(found), counts, actor, now
+        )
+    except unit_of_work.AlreadyConfirmed:
         return claim_list(story_id)
     if bumped is None:  # a new revision arrived meanwhile
         story, _ = _read(story_id)

@@ -79,7 +79,7 @@ def _out(response: Response, found: signoff.ClaimList) -> ClaimListOut:
         sentences=found.sentences,
         sentences_to_check=found.sentences_to_check,
         uncovered=[SentenceOut(**vars(s)) for s in found.uncovered],
-        confirmations=[ConfirmationOut(**c) for c in found.confirmations],
+        confirmations=[ConfirmationOut(**vars(c)) for c in found.confirmations],
     )
 
 

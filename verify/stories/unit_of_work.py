@@ -22,7 +22,14 @@ from pymongo.errors import DuplicateKeyError
 from services import store
 from verify.common import Actor
 from verify.stories.documents import ALIAS
-from verify.stories.records import ClaimRecord, ClaimWrite, RevisionRecord, StaleClaim, StoryRecord
+from verify.stories.records import (
+    ClaimRecord,
+    ClaimWrite,
+    Confirmation,
+    RevisionRecord,
+    StaleClaim,
+    StoryRecord,
+)
 from verify.stories.repository import (
     apply_writes,
     bump_story,
@@ -39,6 +46,7 @@ from verify.stories.repository import (
     stories_changed_after,
     story_versions_after,
 )
+from verify.stories.repository import signoff as claim_lists
 
 T = TypeVar("T")
 # The actor of writes that each name their own (``ClaimWrite.by``).
@@ -55,6 +63,10 @@ class RevisionTaken(Exception):
 
 class StoryMoved(Exception):
     """The story has no current revision any more, or got a new one meanwhile."""
+
+
+class AlreadyConfirmed(Exception):
+    """Another reviewer confirmed this revision's claim list meanwhile (the audit's key)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,35 @@ def commit_planned(story_id: str, plan: StoryPlanner, actor: Actor, now: datetim
         if bumped is None:
             raise StoryMoved(story_id)
         return Committed(bumped, claims)
+
+    return transaction(work)
+
+
+def confirm_claim_list(
+    story_id: str,
+    revision: int,
+    checked: list[str],
+    counts: dict[str, int],
+    actor: Actor,
+    now: datetime,
+) -> StoryRecord | None:
+    """Record the confirmation of ``revision`` while it is still the story's current one
+    (None otherwise): the sentences it covers, the story's version raised (its snapshot
+    goes out), and who did it, when and what they saw (``counts``: ``sentences``,
+    ``uncovered``, ``checked_before``)."""
+
+    def work(session: ClientSession) -> StoryRecord | None:
+        if not claim_lists.confirm_revision(session, story_id, revision, checked):
+            return None
+        bumped = bump_story(session, story_id, now, expect_revision=revision)
+        if bumped is None:
+            return None
+        entry = Confirmation(revision, bumped.version, now, actor.as_dict(), **counts)
+        try:
+            claim_lists.add_confirmation(session, story_id, entry)
+        except DuplicateKeyError as exc:
+            raise AlreadyConfirmed(story_id) from exc
+        return bumped
 
     return transaction(work)
 

@@ -1,4 +1,5 @@
-"""Taking a lease is one atomic conditional update, before the transaction that records it.
+"""Leases: taking one is one atomic conditional update, before the transaction that
+records it.
 
 Twenty reviewers leasing one claim at once used to run twenty multi-document
 transactions that aborted each other for the whole retry window (and answered 500).
