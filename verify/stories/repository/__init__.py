@@ -16,6 +16,7 @@ from verify.stories.repository.claims import (
     open_claims,
     open_claims_before,
     open_claims_of,
+    paced,
     record_of,
 )
 from verify.stories.repository.stories import (
@@ -68,6 +69,7 @@ __all__ = [
     "open_claims",
     "open_claims_before",
     "open_claims_of",
+    "paced",
     "record_of",
     "revision_by_report",
     "revision_of",

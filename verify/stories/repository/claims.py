@@ -8,6 +8,10 @@ without its audit cannot happen.
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -251,11 +255,37 @@ def close_claims(
 
 # Documents per insert statement inside a transaction (see ``apply_writes``).
 INSERT_SLICE = 100
+# How long to rest after each insert slice, as a multiple of the time the slice took
+# (0: no rest); set by :func:`paced` for the writes of one thread.
+_PACE: ContextVar[float] = ContextVar("insert_pace", default=0.0)
+
+
+@contextmanager
+def paced(rest: float) -> Iterator[None]:
+    """Within this block, this thread's sliced inserts rest ``rest`` times as long as each
+    slice took before the next (the large lane: a 1,000-claim revision's slices back to
+    back kept the store busy for seconds, and ordinary stories' writes queued behind them).
+    The rest is inside the transaction, which still commits whole: readers see all of the
+    revision's claims or none, only later."""
+    token = _PACE.set(rest)
+    try:
+        yield
+    finally:
+        _PACE.reset(token)
+
+
+def pause(seconds: float) -> None:
+    """The rest between two insert slices (see :func:`paced`)."""
+    time.sleep(seconds)
 
 
 def _insert_sliced(collection: Any, docs: list[dict[str, Any]], session: ClientSession) -> None:
+    pace = _PACE.get()
     for start in range(0, len(docs), INSERT_SLICE):
+        began = time.monotonic()
         collection.insert_many(docs[start : start + INSERT_SLICE], ordered=True, session=session)
+        if pace > 0 and start + INSERT_SLICE < len(docs):
+            pause(pace * (time.monotonic() - began))
 
 
 def _first_stale(
