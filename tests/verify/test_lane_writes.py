@@ -1,7 +1,9 @@
 """How the large lane writes a report with many claims (verify/README.md, "The large
 lane"): its claims go in slices with a rest after each, so other stories' writes go on
-between them, yet inside one transaction, so no reader sees a revision half written; and
-a copy of a report already stored is answered from one read, without planning it again."""
+between them, yet inside one transaction, so no reader sees a revision half written; a
+copy of a report already stored is answered from one read, without planning it again; and
+once it is revised away, a snapshot reads only the new revision's claims, not the old
+ones the sweep has yet to close."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from verify.stories import intake, unit_of_work
 from verify.stories.analysis import Analysis, analyse_report
 from verify.stories.repository import INSERT_SLICE
 from verify.stories.repository import claims as claim_queries
+from verify.stories.snapshot import current_snapshot, current_snapshots
 
 
 def large(newsroom: Newsroom) -> tuple[ReportSubmitted, Analysis]:
@@ -101,3 +104,37 @@ def test_a_copy_of_a_stored_large_report_is_answered_without_planning_it_again(
     db = verify_db(newsroom)
     assert db.revisions.count_documents({"report_id": report.report_id}) == 1
     assert db.claims.count_documents({"story_id": report.story_id}) == first.claims
+
+
+def test_a_snapshot_reads_only_its_revisions_claims_not_those_left_to_the_sweep(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake, "sweep", lambda *a, **k: False)  # revision 1's stay open
+    report, analysis = large(newsroom)
+    intake.store_large_report(report, analysis, utcnow())
+    line = "The count ended at midnight, the commission said."
+    revised = newsroom.report(story_id=report.story_id, revision=2, body=line, claims=[])
+    shorter = analyse_report(revised.body, revised.claims, 1000, revised.headline)
+    assert isinstance(shorter, Analysis)
+    intake.store_large_report(revised, shorter, utcnow())
+    db = verify_db(newsroom)
+    left = {"story_id": report.story_id, "open": True, "revision": 1}
+    assert db.claims.count_documents(left) >= LARGE_CLAIMS  # not swept yet
+
+    built: list[str] = []
+    record_of = claim_queries.record_of
+
+    def spy(doc: dict[str, Any]) -> Any:
+        built.append(doc["claim_id"])
+        return record_of(doc)
+
+    monkeypatch.setattr(claim_queries, "record_of", spy)
+    one = current_snapshot(report.story_id, utcnow())
+    assert one is not None
+    assert one.revision == 2
+    assert one.body == line
+    assert len(built) == len(one.claims) <= 2
+    built.clear()
+    [again] = current_snapshots([report.story_id], utcnow())
+    assert [c.claim_id for c in again.claims] == [c.claim_id for c in one.claims]
+    assert len(built) == len(again.claims)

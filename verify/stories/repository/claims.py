@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -321,15 +321,21 @@ def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRe
     return [record_of(d) for d in _collection(Claim).find(query, _NOT_CREATED).limit(limit)]
 
 
-def open_claims_of(
-    story_ids: list[str], session: ClientSession | None = None
+def current_claims_of(
+    revisions: Mapping[str, int], session: ClientSession | None = None
 ) -> dict[str, list[ClaimRecord]]:
-    out: dict[str, list[ClaimRecord]] = {s: [] for s in story_ids}
-    if not story_ids:
-        return out
-    query = {"story_id": {"$in": story_ids}, "open": True}
-    for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
-        out.setdefault(doc["story_id"], []).append(record_of(doc))
+    """The open claims of each story's given revision (its current one: what a snapshot
+    shows), by story id; one query per distinct revision. The claims a revision dropped,
+    open until the sweep closes them, are not read: a 1,000-claim revision revised to one
+    line was read whole by every snapshot until then (the outbox's, publish's)."""
+    out: dict[str, list[ClaimRecord]] = {s: [] for s in revisions}
+    by_revision: dict[int, list[str]] = {}
+    for story_id, revision in revisions.items():
+        by_revision.setdefault(revision, []).append(story_id)
+    for revision, story_ids in by_revision.items():
+        query = {"story_id": {"$in": story_ids}, "open": True, "revision": revision}
+        for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
+            out.setdefault(doc["story_id"], []).append(record_of(doc))
     for claims in out.values():
         claims.sort(key=lambda c: (c.start, c.end))
     return out
