@@ -232,6 +232,8 @@ class ReportStrategy:
         elif isinstance(prepared, ReportReceived):
             log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
             receipt = prepared
+        elif report.story_id in self._large:  # in the large lane (``heavy``)
+            receipt = intake.store_large_report(report, prepared, utcnow())
         else:
             receipt = intake.store_report(report, prepared, utcnow())
         if not receipt.duplicate:

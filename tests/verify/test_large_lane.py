@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
 from tests.support.servers import wait_for
 from tests.verify.support import Newsroom
 from verify.consumer import LARGE_CLAIMS
+from verify.stories import intake
 
 
 def many_claims(count: int) -> str:
@@ -23,8 +25,17 @@ def many_claims(count: int) -> str:
 
 
 def test_a_large_revision_and_the_next_one_right_behind_it_are_applied_in_order(
-    newsroom: Newsroom,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The lane stores them its own way (tests/verify/test_lane_writes.py): seen here.
+    in_lane: list[str] = []
+    store_large_report = intake.store_large_report
+
+    def spy(report: Any, *args: Any) -> Any:
+        in_lane.append(report.report_id)
+        return store_large_report(report, *args)
+
+    monkeypatch.setattr(intake, "store_large_report", spy)
     large = newsroom.report(
         headline="Results by precinct", body=many_claims(LARGE_CLAIMS + 50), claims=[]
     )
@@ -41,6 +52,8 @@ def test_a_large_revision_and_the_next_one_right_behind_it_are_applied_in_order(
     assert first["claims"] >= LARGE_CLAIMS
     assert not first["duplicate"]
     assert not newsroom.receipts(revised)[0]["duplicate"]
+    assert {large.report_id, revised.report_id} <= set(in_lane)
+    assert ordinary.report_id not in in_lane
 
     settings = newsroom.settings
     db: Database[Any] = MongoClient(settings.mongo_url)[settings.database("verify")]

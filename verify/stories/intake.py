@@ -195,6 +195,27 @@ def large_stories(story_ids: list[str], claims: int) -> list[str]:
     return repository.stories_with_claims(story_ids, claims)
 
 
+# The large lane's inserts rest this many times as long as each slice of claims took
+# (``repository.paced``): ordinary stories' writes go on between the slices.
+LANE_REST = 1.0
+
+
+def store_large_report(
+    report: ReportSubmitted, analysis: Analysis, now: datetime
+) -> ReportReceived:
+    """:func:`store_report` for a report with many claims (the consumer's large lane): a
+    copy of a report already stored is answered from one read, before any planning (ingest
+    sends a report again until it sees the receipt, and a copy that came while the first
+    was written would read and plan a thousand claims only to find the revision taken);
+    the claims are inserted with rests between the slices."""
+    stored = repository.revision_by_report(report.report_id)
+    if stored is not None:
+        log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
+        return _receipt(stored, duplicate=True, now=now)
+    with repository.paced(LANE_REST):
+        return store_report(report, analysis, now)
+
+
 def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> ReportReceived:
     """Store the report as a revision of its story (once), and say so in a receipt.
 

@@ -82,8 +82,8 @@ def current_snapshots(story_ids: list[str], now: datetime) -> list[StoryReviewed
 
 
 def current_snapshot(story_id: str, now: datetime) -> StoryReviewed | None:
-    found = unit_of_work.read_story(story_id)
-    return snapshot(*found, now) if found is not None else None
+    found = current_snapshots([story_id], now)
+    return found[0] if found else None
 
 
 def story_for(story_id: str, principal: Principal, now: datetime) -> StoryReviewed:

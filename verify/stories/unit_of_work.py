@@ -35,6 +35,7 @@ from verify.stories.repository import (
     bump_story,
     clear_sweep,
     close_claims,
+    current_claims_of,
     insert_revision,
     insert_revisions,
     insert_stories,
@@ -42,7 +43,6 @@ from verify.stories.repository import (
     load_story,
     open_claims,
     open_claims_before,
-    open_claims_of,
     stories_changed_after,
     story_versions_after,
 )
@@ -252,11 +252,12 @@ def close_superseded(
 def read_stories_page(
     after: datetime | None, after_story: str | None, limit: int
 ) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
-    """A page of stories in change order with their open claims, read in one transaction."""
+    """A page of stories in change order with their current revision's open claims (what
+    their snapshots show), read in one transaction."""
 
     def work(session: ClientSession) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
         stories = stories_changed_after(after, after_story, limit, session)
-        claims = open_claims_of([s.story_id for s in stories], session)
+        claims = current_claims_of({s.story_id: s.revision for s in stories}, session)
         return [(s, claims[s.story_id]) for s in stories]
 
     return transaction(work)
@@ -271,12 +272,13 @@ def story_versions_page(
 
 
 def read_stories(story_ids: list[str]) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
-    """These stories with their open claims, read in one transaction (one consistent
-    version of each), in the order given; stories that are gone are left out."""
+    """These stories with their current revision's open claims (what their snapshots show,
+    not the dropped ones the sweep has yet to close), read in one transaction (one
+    consistent version of each), in the order given; stories that are gone are left out."""
 
     def work(session: ClientSession) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
         stories = {s.story_id: s for s in load_stories(story_ids, session)}
-        claims = open_claims_of(list(stories), session)
+        claims = current_claims_of({i: s.revision for i, s in stories.items()}, session)
         return [(stories[i], claims[i]) for i in story_ids if i in stories]
 
     return transaction(work)

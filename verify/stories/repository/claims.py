@@ -8,6 +8,10 @@ without its audit cannot happen.
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -251,11 +255,37 @@ def close_claims(
 
 # Documents per insert statement inside a transaction (see ``apply_writes``).
 INSERT_SLICE = 100
+# How long to rest after each insert slice, as a multiple of the time the slice took
+# (0: no rest); set by :func:`paced` for the writes of one thread.
+_PACE: ContextVar[float] = ContextVar("insert_pace", default=0.0)
+
+
+@contextmanager
+def paced(rest: float) -> Iterator[None]:
+    """Within this block, this thread's sliced inserts rest ``rest`` times as long as each
+    slice took before the next (the large lane: a 1,000-claim revision's slices back to
+    back kept the store busy for seconds, and ordinary stories' writes queued behind them).
+    The rest is inside the transaction, which still commits whole: readers see all of the
+    revision's claims or none, only later."""
+    token = _PACE.set(rest)
+    try:
+        yield
+    finally:
+        _PACE.reset(token)
+
+
+def pause(seconds: float) -> None:
+    """The rest between two insert slices (see :func:`paced`)."""
+    time.sleep(seconds)
 
 
 def _insert_sliced(collection: Any, docs: list[dict[str, Any]], session: ClientSession) -> None:
+    pace = _PACE.get()
     for start in range(0, len(docs), INSERT_SLICE):
+        began = time.monotonic()
         collection.insert_many(docs[start : start + INSERT_SLICE], ordered=True, session=session)
+        if pace > 0 and start + INSERT_SLICE < len(docs):
+            pause(pace * (time.monotonic() - began))
 
 
 def _first_stale(
@@ -291,15 +321,21 @@ def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRe
     return [record_of(d) for d in _collection(Claim).find(query, _NOT_CREATED).limit(limit)]
 
 
-def open_claims_of(
-    story_ids: list[str], session: ClientSession | None = None
+def current_claims_of(
+    revisions: Mapping[str, int], session: ClientSession | None = None
 ) -> dict[str, list[ClaimRecord]]:
-    out: dict[str, list[ClaimRecord]] = {s: [] for s in story_ids}
-    if not story_ids:
-        return out
-    query = {"story_id": {"$in": story_ids}, "open": True}
-    for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
-        out.setdefault(doc["story_id"], []).append(record_of(doc))
+    """The open claims of each story's given revision (its current one: what a snapshot
+    shows), by story id; one query per distinct revision. The claims a revision dropped,
+    open until the sweep closes them, are not read: a 1,000-claim revision revised to one
+    line was read whole by every snapshot until then (the outbox's, publish's)."""
+    out: dict[str, list[ClaimRecord]] = {s: [] for s in revisions}
+    by_revision: dict[int, list[str]] = {}
+    for story_id, revision in revisions.items():
+        by_revision.setdefault(revision, []).append(story_id)
+    for revision, story_ids in by_revision.items():
+        query = {"story_id": {"$in": story_ids}, "open": True, "revision": revision}
+        for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
+            out.setdefault(doc["story_id"], []).append(record_of(doc))
     for claims in out.values():
         claims.sort(key=lambda c: (c.start, c.end))
     return out
