@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from operator import itemgetter
+
 from .disputes import Dispute
 from .facts import Facts, add, source_words, sources_key, stem
 from .lexicon import word_set
@@ -18,15 +21,19 @@ _NUMBER_NAMES = (
 )
 _SMALL = {w: n for n, w in enumerate(_NUMBER_NAMES.split())}
 _TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
-_WORD_VALUES = frozenset(_SMALL) | frozenset(_TENS)
-_NUMBER_START = frozenset(",.")  # ",5" and ".5" still read as numbers by _value
 _LOWER_BOUND = word_set("least over more than")  # "at least 14", "more than 20"
 _NEAR = 4  # claims apart: figures further apart are about different moments
 _WINDOW = 4  # words either side of a number that say what it counts
 
 
 def _value(t: Token) -> float | None:
-    w = t.lower
+    return _word_value(t.lower)
+
+
+@lru_cache(maxsize=65536)
+def _word_value(w: str) -> float | None:
+    """The number a lower-case word gives, if any (cached by word: figures asks it of
+    every word of every attributed claim, and most are not numbers)."""
     if w in _SMALL:
         return float(_SMALL[w])
     if w in _TENS:
@@ -39,6 +46,8 @@ def _value(t: Token) -> float | None:
         return None  # a year
     return v
 
+
+_lower = itemgetter(3)  # Token.lower, as a function map() can call in C
 
 # How many took part, whatever the noun: "protesters", "people had taken part", "joined".
 _TURNOUT = word_set(
@@ -65,13 +74,9 @@ def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
     """Numbers next to a count word, by measure: value, whether it is a lower bound and
     whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
     out: dict[str, list[Figure]] = {}
-    for k, t in enumerate(tokens):
-        first = t.lower[:1]
-        if not (first.isdigit() or first in _NUMBER_START) and t.lower not in _WORD_VALUES:
-            continue  # no value (the test _value makes, in short: most words are not numbers)
-        v = _value(t)
+    for k, v in enumerate(map(_word_value, map(_lower, tokens))):
         if v is None:
-            continue
+            continue  # most words are not numbers
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
         cent = k + 2 < len(tokens) and tokens[k + 2].lower == "cent"
         share = nxt in {"%", "percent"} or (nxt == "per" and cent)
@@ -117,6 +122,8 @@ def _plain(word: str) -> str:
 
 def _frame(tokens: list[Token]) -> tuple[frozenset[str], float] | None:
     """'put the number of marchers at about 900': what is counted, and how many."""
+    if _FRAME_VERBS.isdisjoint(map(_lower, tokens)):
+        return None  # most claims put no number anywhere: one set test in C
     for v, t in enumerate(tokens):
         if t.lower not in _FRAME_VERBS:
             continue

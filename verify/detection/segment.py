@@ -196,12 +196,21 @@ _TOKEN_RE = re.compile(
 )
 
 
+# A token with the whitespace before it: findall builds the pairs in C, and the offsets
+# follow from their lengths (every character but whitespace belongs to a token), which
+# costs less than a match object's span per token.
+_SPACED_TOKEN_RE = re.compile(r"(\s*)(" + _TOKEN_RE.pattern + ")")
+
+
 def tokenize(body: str, start: int, end: int) -> list[Token]:
     """Tokens of body[start:end] with absolute offsets."""
     out: list[Token] = []
     append = out.append
     new = tuple.__new__  # a named tuple built without its keyword-handling __new__
-    for m in _TOKEN_RE.finditer(body, start, end):
-        text = m.group()
-        append(new(Token, (text, *m.span(), *word_flags(text))))
+    pos = start
+    for space, text in _SPACED_TOKEN_RE.findall(body, start, end):
+        pos += len(space)
+        token_end = pos + len(text)
+        append(new(Token, (text, pos, token_end, *word_flags(text))))
+        pos = token_end
     return out
