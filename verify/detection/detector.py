@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import compress, count
 
 from . import lexicon as lx
 from .attribution import find_attributions
@@ -24,7 +25,7 @@ from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
 from .secondary import after_opening
-from .segment import Sentence, Token, is_heading, segment, tokenize
+from .segment import IS_CAP, Sentence, Token, is_heading, segment, tokenize
 from .signals import cue_signals, source_signals
 
 _PRONOUN_KINDS: dict[str, frozenset[str]] = {
@@ -66,10 +67,10 @@ def _same_kind(head: str, name: str) -> bool:
 def _mid_sentence_names(tokens: list[list[Token]]) -> frozenset[str]:
     """Capitalised words the story writes mid-sentence: names, not sentence openers."""
     return frozenset(
-        t.lower.removesuffix("'s").removesuffix("’s")
+        toks[k].lower.removesuffix("'s").removesuffix("’s")
         for toks in tokens
-        for k, t in enumerate(toks)
-        if k > 0 and t.is_cap and toks[k - 1].is_word
+        for k in compress(count(), map(IS_CAP, toks))  # most words are not capitalised
+        if k > 0 and toks[k - 1].is_word
     )
 
 

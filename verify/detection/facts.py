@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 
 from . import lexicon as lx
 from .cues import plan_clause
 from .model import DetectedAttribution, Signal
-from .segment import Sentence, Token, word_flags
+from .segment import TEXT, Sentence, Token, word_flags
 
 
 @dataclass
@@ -53,9 +52,6 @@ def stem(word: str) -> str:
     return lx.EVENT_SYNONYMS.get(w, w)
 
 
-_text = itemgetter(0)  # Token.text, as a function map() can call in C
-
-
 @lru_cache(maxsize=65536)
 def content_stem(text: str) -> str | None:
     """The stem of a content word, None for a stopword, a symbol or a word of two
@@ -68,7 +64,7 @@ def content_stem(text: str) -> str | None:
 
 
 def content_stems(tokens: list[Token]) -> frozenset[str]:
-    out = set(map(content_stem, map(_text, tokens)))  # mapped in C: one call per word
+    out = set(map(content_stem, map(TEXT, tokens)))  # mapped in C: one call per word
     out.discard(None)
     return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from operator import itemgetter
 
 from .disputes import Dispute
 from .facts import Facts, add, source_words, sources_key, stem
 from .lexicon import word_set
 from .model import Signal
-from .segment import Token
+from .segment import LOWER, Token
 
 # Counts that sides of a dispute give their own numbers for: casualties, arrests, the
 # displaced (stems after EVENT_SYNONYMS: killed/dead/toll -> kill, wounded -> injure).
@@ -47,8 +46,6 @@ def _word_value(w: str) -> float | None:
     return v
 
 
-_lower = itemgetter(3)  # Token.lower, as a function map() can call in C
-
 # How many took part, whatever the noun: "protesters", "people had taken part", "joined".
 _TURNOUT = word_set(
     "protesters demonstrators marchers participants strikers attendees turnout crowd crowds "
@@ -74,7 +71,7 @@ def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
     """Numbers next to a count word, by measure: value, whether it is a lower bound and
     whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
     out: dict[str, list[Figure]] = {}
-    for k, v in enumerate(map(_word_value, map(_lower, tokens))):
+    for k, v in enumerate(map(_word_value, map(LOWER, tokens))):
         if v is None:
             continue  # most words are not numbers
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
@@ -122,7 +119,7 @@ def _plain(word: str) -> str:
 
 def _frame(tokens: list[Token]) -> tuple[frozenset[str], float] | None:
     """'put the number of marchers at about 900': what is counted, and how many."""
-    if _FRAME_VERBS.isdisjoint(map(_lower, tokens)):
+    if _FRAME_VERBS.isdisjoint(map(LOWER, tokens)):
         return None  # most claims put no number anywhere: one set test in C
     for v, t in enumerate(tokens):
         if t.lower not in _FRAME_VERBS:
