@@ -34,7 +34,7 @@ from .secondary import (
     singular_role,
     social_channel,
 )
-from .segment import Token, make_token
+from .segment import LOWER, Token, indices_of, make_token
 
 _QUOTES = frozenset("\"'“”‘’")
 _PREP_FIRST = frozenset(p[0] for p in lx.SOURCE_PREPOSITIONS)
@@ -391,8 +391,8 @@ def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[R
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """All attributions in one sentence's tokens, in text order, without duplicates."""
     found: list[RawAttribution] = []
-    lowers = {t.lower for t in tokens}
-    for v in [v for v, t in enumerate(tokens) if t.lower in _ANY_CUE]:  # most words are none
+    lowers = set(map(LOWER, tokens))
+    for v in indices_of(tokens, _ANY_CUE):  # most words are none
         t = tokens[v]
         w = t.lower
         # "according to X", "citing X", "quoted by X"

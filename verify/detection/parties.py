@@ -21,7 +21,7 @@ from .facts import Facts, content_stem, stem
 from .lexicon import word_set
 from .model import DetectedAttribution
 from .phrases import personish
-from .segment import END, IS_CAP, START, Token, tokenize
+from .segment import END, IS_CAP, START, TEXT, Token, tokenize
 
 # Relatives: people who speak for a family.
 _KIN = word_set(
@@ -258,16 +258,16 @@ def topic(f: Facts) -> frozenset[str]:
 
 
 def _topic(f: Facts) -> frozenset[str]:
-    spans = [(a.start, a.end) for a in f.attributions] + [
-        (a.cue_start, a.cue_end) for a in f.attributions
-    ]
-    out: set[str] = set()
-    for t in f.tokens:
-        w = _topic_word(t.text)
-        if w is None or (spans and any(s <= t.start and t.end <= e for s, e in spans)):
-            continue
-        out.add(w)
-    return frozenset(out)
+    toks = f.tokens
+    words: list[str | None] = list(map(_topic_word, map(TEXT, toks)))
+    for a in f.attributions:
+        for s, e in ((a.start, a.end), (a.cue_start, a.cue_end)):
+            # the words inside a source or its cue are no topic: a run of tokens
+            lo, hi = bisect_left(toks, s, key=START), bisect_right(toks, e, key=END)
+            words[lo:hi] = [None] * max(0, hi - lo)
+    out = set(words)
+    out.discard(None)
+    return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 
 
 @lru_cache(maxsize=65536)
