@@ -12,7 +12,7 @@ from itertools import compress, count
 
 from . import lexicon as lx
 from .cues import anchors_of
-from .segment import IS_CAP, IS_WORD, LOWER, Token
+from .segment import IS_CAP, IS_WORD, LOWER, Token, indices_of
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _CALENDAR = lx.WEEKDAYS | lx.MONTHS
@@ -249,9 +249,7 @@ def checkable_reasons(
     if number:
         reasons.append("number")
     # a weekday or month by its capital, or a year (which needs a digit)
-    calendar = not all_lower.isdisjoint(_CALENDAR) and any(
-        t.is_cap and t.lower in _CALENDAR for t in tokens
-    )
+    calendar = any(tokens[k].is_cap for k in indices_of(tokens, _CALENDAR))
     if calendar or (digits and any(len(t.text) == 4 and _YEAR.match(t.text) for t in tokens)):
         reasons.append("date")
     if _has_name(tokens, known_names):

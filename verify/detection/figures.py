@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import compress, count, repeat
+from operator import is_not
+from typing import cast
 
 from .disputes import Dispute
 from .facts import Facts, add, source_words, sources_key, stem
@@ -71,9 +74,9 @@ def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
     """Numbers next to a count word, by measure: value, whether it is a lower bound and
     whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
     out: dict[str, list[Figure]] = {}
-    for k, v in enumerate(map(_word_value, map(LOWER, tokens))):
-        if v is None:
-            continue  # most words are not numbers
+    values = list(map(_word_value, map(LOWER, tokens)))
+    for k in compress(count(), map(is_not, values, repeat(None))):  # most words are none
+        v = cast(float, values[k])  # not None: compress kept only the numbers
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
         cent = k + 2 < len(tokens) and tokens[k + 2].lower == "cent"
         share = nxt in {"%", "percent"} or (nxt == "per" and cent)
