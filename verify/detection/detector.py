@@ -81,17 +81,18 @@ def _surnames(tokens: list[list[Token]], headings: list[bool]) -> frozenset[str]
     for toks, heading in zip(tokens, headings, strict=True):
         if heading:
             continue
-        k = 0
-        while k < len(toks):
-            if toks[k].is_cap and toks[k].lower not in _OPENERS:
-                m = k
-                while m + 1 < len(toks) and toks[m + 1].is_cap:
-                    m += 1
-                if m > k:
-                    out.add(toks[m].lower.removesuffix("'s").removesuffix("’s"))
-                k = m + 1
-            else:
-                k += 1
+        caps = list(compress(count(), map(IS_CAP, toks)))  # most words are not capitalised
+        a = 0
+        while a < len(caps):
+            if toks[caps[a]].lower in _OPENERS:
+                a += 1
+                continue
+            b = a  # the run of capitalised words that follow one another
+            while b + 1 < len(caps) and caps[b + 1] == caps[b] + 1:
+                b += 1
+            if b > a:
+                out.add(toks[caps[b]].lower.removesuffix("'s").removesuffix("’s"))
+            a = b + 1
     return frozenset(out)
 
 

@@ -4,6 +4,7 @@ and what kind of source it names. POS-free: lexicons, capitals and punctuation."
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
 from .segment import Token
@@ -76,9 +77,15 @@ def is_punct(t: Token) -> bool:
 
 
 def verbish(t: Token) -> bool:
-    if t.is_cap or t.lower in lx.SOURCE_HEADS:
+    return not t.is_cap and _verbish_word(t.lower)
+
+
+@lru_cache(maxsize=65536)
+def _verbish_word(w: str) -> bool:
+    """A lower-case word that reads as a verb (cached by word: the phrase walkers ask it
+    of every word they pass)."""
+    if w in lx.SOURCE_HEADS:
         return False  # "reports", "post": a source noun at a phrase edge is a noun
-    w = t.lower
     return (
         w in lx.AUXILIARIES
         or w in lx.PRESENT_FINITE
