@@ -12,7 +12,7 @@ from .disputes import Dispute
 from .facts import Facts, add, source_words, sources_key, stem
 from .lexicon import word_set
 from .model import Signal
-from .segment import LOWER, Token
+from .segment import IS_WORD, LOWER, TEXT, Token
 
 # Counts that sides of a dispute give their own numbers for: casualties, arrests, the
 # displaced (stems after EVENT_SYNONYMS: killed/dead/toll -> kill, wounded -> injure).
@@ -55,6 +55,7 @@ _TURNOUT = word_set(
     "joined attended marched rallied"
 )
 _TAKE = word_set("take takes took taken taking")
+_TURNOUT_MEASURE = frozenset({"turnout"})
 # "confirmed 19 deaths": a count the source checked itself, so at least that many
 _CHECKED = word_set("confirmed documented verified recorded counted identified")
 
@@ -62,12 +63,12 @@ Figure = tuple[float, bool, bool]  # value, lower bound, percent
 
 
 def _turnout(window: list[Token]) -> bool:
-    for k, w in enumerate(window):
-        if w.lower in _TURNOUT:
-            return True
-        if w.lower == "part" and k > 0 and window[k - 1].lower in _TAKE:
-            return True
-    return False
+    lowers = list(map(LOWER, window))
+    if not _TURNOUT.isdisjoint(lowers):
+        return True
+    return "part" in lowers and any(
+        w == "part" and k > 0 and lowers[k - 1] in _TAKE for k, w in enumerate(lowers)
+    )
 
 
 def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
@@ -81,13 +82,13 @@ def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
         cent = k + 2 < len(tokens) and tokens[k + 2].lower == "cent"
         share = nxt in {"%", "percent"} or (nxt == "per" and cent)
         window = tokens[max(0, k - _WINDOW) : k + _WINDOW + 1]
-        measures = {stem(w.text) for w in window if w.is_word} & _MEASURES
+        measures = _MEASURES.intersection(map(stem, map(TEXT, filter(IS_WORD, window))))
         if not measures and _turnout(tokens[max(0, k - _WINDOW) : k + 2 * _WINDOW]):
-            measures = {"turnout"}
+            measures = _TURNOUT_MEASURE
         if share:
-            measures &= {"turnout"}
+            measures &= _TURNOUT_MEASURE
         bound = k > 0 and tokens[k - 1].lower in _LOWER_BOUND
-        bound = bound or any(w.lower in _CHECKED for w in tokens[max(0, k - 4) : k])
+        bound = bound or not _CHECKED.isdisjoint(map(LOWER, tokens[max(0, k - 4) : k]))
         for m in measures:
             out.setdefault(m, []).append((v, bound, share))
     return out
