@@ -18,7 +18,7 @@ Content words are indexed once, so linking is not quadratic in the number of sen
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from itertools import chain
 
 from . import lexicon as lx
@@ -87,10 +87,6 @@ def _link_denials(
     # how many claims hold each content word; the claims holding a word are looked up
     # only for the rare words a denial names, not indexed for every word of the story
     df = Counter(chain.from_iterable(facts[i].stems for i in claims))
-    by_source: dict[str, list[int]] = defaultdict(list)  # source word -> claims it speaks in
-    for i in claims:
-        for w in source_words(facts[i]):
-            by_source[w].append(i)
     position = {ci: n for n, ci in enumerate(claims)}
     rare = 2  # a word in at most two claims marks one event
     for di in claims:
@@ -122,8 +118,8 @@ def _link_denials(
         for s in obj if not targets else ():  # a pointing-back denial names its object
             if df[s] <= rare:  # only a rare shared word can tie two sentences to one event
                 candidates.update([i for i in claims if s in facts[i].stems])
-        for w in claimant:
-            candidates.update(by_source.get(w, ()))
+        for w in claimant:  # the claims the named claimant speaks in (few denials name one)
+            candidates.update([i for i in claims if w in source_words(facts[i])])
         for ci in candidates:
             c = facts[ci]
             if ci == di or any(s.kind == "denial" for s in c.signals):
