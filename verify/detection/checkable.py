@@ -34,7 +34,7 @@ _FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 _NORMATIVE = frozenset({"should", "ought"})
 
 
-_NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2
+_NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2  # _NEVER false: compress() passes those over
 
 
 @lru_cache(maxsize=65536)
@@ -51,15 +51,15 @@ def _finite_kind(w: str) -> int:
 
 def _any_finite(tokens: list[Token], *, past: bool = False) -> bool:
     """Does any token read as a finite verb (not capitalised, and _finite_kind says so)?
-    past: only words in "-ed". One loop, each word's kind cached."""
-    prev_determiner = False
-    for t in tokens:
-        w = t.lower
-        if not t.is_cap and (not past or w.endswith("ed")):
-            kind = _finite_kind(w)
-            if kind == _ALWAYS or (kind == _UNLESS_DETERMINER and not prev_determiner):
-                return True
-        prev_determiner = w in lx.DETERMINERS
+    past: only words in "-ed". Each word's kind is cached, and the words that can be
+    none are passed over in C."""
+    for k in compress(count(), map(_finite_kind, map(LOWER, tokens))):
+        t = tokens[k]
+        if t.is_cap or (past and not t.lower.endswith("ed")):
+            continue
+        after_determiner = k > 0 and tokens[k - 1].lower in lx.DETERMINERS
+        if _finite_kind(t.lower) == _ALWAYS or not after_determiner:
+            return True
     return False
 
 
