@@ -397,7 +397,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         w = t.lower
         # "according to X", "citing X", "quoted by X"
         for prep in lx.SOURCE_PREPOSITIONS if w in _PREP_FIRST else ():
-            if tuple(x.lower for x in tokens[v : v + len(prep)]) == prep:
+            if tuple(map(LOWER, tokens[v : v + len(prep)])) == prep:
                 if prep[-1] == "by" and v > 0 and tokens[v - 1].lower in _BE_OR_NOT:
                     continue  # "was not seen by a doctor": an action, no source
                 if prep == ("cited",) and not _cited_as_saying(tokens, v):
