@@ -34,7 +34,7 @@ from .secondary import (
     singular_role,
     social_channel,
 )
-from .segment import Token, make_token
+from .segment import LOWER, Token, indices_of, make_token
 
 _QUOTES = frozenset("\"'“”‘’")
 _PREP_FIRST = frozenset(p[0] for p in lx.SOURCE_PREPOSITIONS)
@@ -391,13 +391,13 @@ def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[R
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """All attributions in one sentence's tokens, in text order, without duplicates."""
     found: list[RawAttribution] = []
-    lowers = {t.lower for t in tokens}
-    for v in [v for v, t in enumerate(tokens) if t.lower in _ANY_CUE]:  # most words are none
+    lowers = set(map(LOWER, tokens))
+    for v in indices_of(tokens, _ANY_CUE):  # most words are none
         t = tokens[v]
         w = t.lower
         # "according to X", "citing X", "quoted by X"
         for prep in lx.SOURCE_PREPOSITIONS if w in _PREP_FIRST else ():
-            if tuple(x.lower for x in tokens[v : v + len(prep)]) == prep:
+            if tuple(map(LOWER, tokens[v : v + len(prep)])) == prep:
                 if prep[-1] == "by" and v > 0 and tokens[v - 1].lower in _BE_OR_NOT:
                     continue  # "was not seen by a doctor": an action, no source
                 if prep == ("cited",) and not _cited_as_saying(tokens, v):

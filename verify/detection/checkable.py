@@ -6,13 +6,17 @@ reported speech; drop headings, captions, questions, opinion, scene-setting and
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import compress, count
 
 from . import lexicon as lx
 from .cues import anchors_of
-from .segment import Token
+from .segment import IS_CAP, IS_WORD, LOWER, Token, indices_of
 
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+# A year among a sentence's words joined by spaces (no token holds a space): one search
+# in C instead of a match per token. Digits lower-case to themselves.
+_YEAR_WORD = re.compile(r"(?<!\S)(?:1[89]|20)\d\d(?!\S)")
 _CALENDAR = lx.WEEKDAYS | lx.MONTHS
 _EVENTS = lx.EVENT_VERBS | lx.IRREGULAR_FINITE
 _QUOTE_CHARS = frozenset('"“”')
@@ -27,9 +31,10 @@ _IMPERSONAL = re.compile(
 )
 
 _FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
+_NORMATIVE = frozenset({"should", "ought"})
 
 
-_NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2
+_NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2  # _NEVER false: compress() passes those over
 
 
 @lru_cache(maxsize=65536)
@@ -46,15 +51,15 @@ def _finite_kind(w: str) -> int:
 
 def _any_finite(tokens: list[Token], *, past: bool = False) -> bool:
     """Does any token read as a finite verb (not capitalised, and _finite_kind says so)?
-    past: only words in "-ed". One loop, each word's kind cached."""
-    prev_determiner = False
-    for t in tokens:
-        w = t.lower
-        if not t.is_cap and (not past or w.endswith("ed")):
-            kind = _finite_kind(w)
-            if kind == _ALWAYS or (kind == _UNLESS_DETERMINER and not prev_determiner):
-                return True
-        prev_determiner = w in lx.DETERMINERS
+    past: only words in "-ed". Each word's kind is cached, and the words that can be
+    none are passed over in C."""
+    for k in compress(count(), map(_finite_kind, map(LOWER, tokens))):
+        t = tokens[k]
+        if t.is_cap or (past and not t.lower.endswith("ed")):
+            continue
+        after_determiner = k > 0 and tokens[k - 1].lower in lx.DETERMINERS
+        if _finite_kind(t.lower) == _ALWAYS or not after_determiner:
+            return True
     return False
 
 
@@ -131,7 +136,7 @@ def _outside_quotes(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def has_number(tokens: list[Token], lowers: frozenset[str] | None = None) -> bool:
+def has_number(tokens: list[Token], lowers: AbstractSet[str] | None = None) -> bool:
     """A digit, a currency sign or a number word; lowers: the tokens' lower-case words,
     if the caller has them."""
     if any(t.text[:1].isdigit() or t.text[:1] in "$£€" for t in tokens):
@@ -144,19 +149,19 @@ def has_number(tokens: list[Token], lowers: frozenset[str] | None = None) -> boo
 _ASCII_DIGIT = re.compile(r"[0-9]")
 
 
-def _has_digits(tokens: list[Token]) -> bool:
-    # tokens hold every character but spaces: test the joined text in C, and only look
-    # character by character (str.isdigit knows other scripts' digits) past ASCII
-    text = "".join(t.text for t in tokens)
+def _has_digits(text: str) -> bool:
+    # test the sentence's text in C, and only look character by character
+    # (str.isdigit knows other scripts' digits) past ASCII
     if _ASCII_DIGIT.search(text):
         return True
     return not text.isascii() and any(c.isdigit() for c in text)
 
 
 def _has_name(tokens: list[Token], known: frozenset[str] = frozenset()) -> bool:
-    words = [t for t in tokens if t.is_word]
-    for k, t in enumerate(words):
-        if not t.is_cap or t.lower in lx.TIME_WORDS:
+    words = list(filter(IS_WORD, tokens))
+    for k in compress(count(), map(IS_CAP, words)):  # only capitalised words can be names
+        t = words[k]
+        if t.lower in lx.TIME_WORDS:
             continue
         if k > 0 or (len(words) > 1 and words[1].is_cap):
             return True
@@ -175,8 +180,7 @@ def checkable_reasons(
     known_names: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
     """Why the sentence is a checkable claim; empty when it is not one."""
-    words = [t for t in tokens if t.is_word]
-    if heading or len(words) < 4 or not tokens:
+    if heading or not tokens or sum(map(IS_WORD, tokens)) < 4:
         return ()
     text = body[tokens[0].start : tokens[-1].end]
     lower = text.lower()
@@ -189,17 +193,25 @@ def checkable_reasons(
     )
     if not has_verb:
         return ()  # no finite verb: a fragment, title or caption
-    number = has_number(tokens)
-    digits = _has_digits(tokens)
+    all_lower: set[str] = set(map(LOWER, tokens))
+    digits = _has_digits(text)
+    # a number is a digit or a currency sign opening a token, or a number word
+    if digits or any(c in text for c in "$£€"):
+        number = has_number(tokens, all_lower)
+    else:
+        number = not all_lower.isdisjoint(lx.NUMBER_WORDS)
     # "X declined to comment": a fact of reporting, not a claim to check
     for phrase in lx.NO_COMMENT_PHRASES:
         at = lower.find(phrase)
         if at >= 0 and len(lower[:at].split()) <= 5:
             return ()
-    outside = _outside_quotes(tokens)
+    quoted = any(c in text for c in _QUOTE_CHARS)
+    outside = _outside_quotes(tokens) if quoted else tokens
     # "in May": the month, written with a capital mid-sentence, is no modal
-    outside_lower = {t.lower for k, t in enumerate(outside) if not (k and t.text == "May")}
-    all_lower = {t.lower for t in tokens}
+    if "May" in text:
+        outside_lower = {t.lower for k, t in enumerate(outside) if not (k and t.text == "May")}
+    else:
+        outside_lower = set(map(LOWER, outside))
     # the writer's own voice: first person outside quotes
     if not attributed and outside_lower & lx.FIRST_PERSON:
         return ()
@@ -210,10 +222,10 @@ def checkable_reasons(
         return ()
     # normative "should" / "ought to": a recommendation, not a fact; a source's statement
     # before it ("The study has not been reviewed, and nobody should ...") still counts
-    first_clause = {t.lower for t in _first_clause(tokens)}
-    normative = first_clause if attributed else all_lower
-    if normative & {"should", "ought"} and not digits:
-        return ()
+    if not digits and not all_lower.isdisjoint(_NORMATIVE):  # few sentences hold either
+        normative = {t.lower for t in _first_clause(tokens)} if attributed else all_lower
+        if normative & _NORMATIVE:
+            return ()
     # speculation in the writer's voice: "would once again show", "will leave a mark"
     impersonal = bool(_IMPERSONAL.match(lower))
     speculative = outside_lower & (lx.OPINION_MODALS | {"will", "may"})
@@ -238,10 +250,11 @@ def checkable_reasons(
         reasons.append("reported_speech")
     if number:
         reasons.append("number")
-    if any(
-        (t.is_cap and t.lower in _CALENDAR) or (len(t.text) == 4 and _YEAR.match(t.text))
-        for t in tokens
-    ):
+    # a weekday or month by its capital, or a year (which needs a digit)
+    calendar = not all_lower.isdisjoint(_CALENDAR) and any(
+        tokens[k].is_cap for k in indices_of(tokens, _CALENDAR)
+    )
+    if calendar or (digits and _YEAR_WORD.search(" ".join(all_lower))):
         reasons.append("date")
     if _has_name(tokens, known_names):
         reasons.append("named_actor_action")

@@ -18,7 +18,8 @@ Content words are indexed once, so linking is not quadratic in the number of sen
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter
+from itertools import chain
 
 from . import lexicon as lx
 from .accounts import accusations, counter_accounts, replies, side_by_side
@@ -83,15 +84,9 @@ def _link_denials(
     disputes: list[Dispute] = []
     if not any(s.kind == "denial" for i in claims for s in facts[i].signals):
         return disputes  # most stories deny nothing: no index to build
-    df: dict[str, int] = defaultdict(int)
-    index: dict[str, list[int]] = defaultdict(list)  # content word -> claims holding it
-    by_source: dict[str, list[int]] = defaultdict(list)  # source word -> claims it speaks in
-    for i in claims:
-        for s in facts[i].stems:
-            df[s] += 1
-            index[s].append(i)
-        for w in source_words(facts[i]):
-            by_source[w].append(i)
+    # how many claims hold each content word; the claims holding a word are looked up
+    # only for the rare words a denial names, not indexed for every word of the story
+    df = Counter(chain.from_iterable(facts[i].stems for i in claims))
     position = {ci: n for n, ci in enumerate(claims)}
     rare = 2  # a word in at most two claims marks one event
     for di in claims:
@@ -122,9 +117,9 @@ def _link_denials(
         candidates: set[int] = set()
         for s in obj if not targets else ():  # a pointing-back denial names its object
             if df[s] <= rare:  # only a rare shared word can tie two sentences to one event
-                candidates.update(index[s])
-        for w in claimant:
-            candidates.update(by_source.get(w, ()))
+                candidates.update([i for i in claims if s in facts[i].stems])
+        for w in claimant:  # the claims the named claimant speaks in (few denials name one)
+            candidates.update([i for i in claims if w in source_words(facts[i])])
         for ci in candidates:
             c = facts[ci]
             if ci == di or any(s.kind == "denial" for s in c.signals):
@@ -169,7 +164,7 @@ def _recent(
     n: int,
     denier: frozenset[str],
     obj: frozenset[str],
-    df: dict[str, int],
+    df: Counter[str],
     about: frozenset[str] = frozenset(),
 ) -> set[int]:
     """A denial answers the claims just before it: one of the last few claims of other

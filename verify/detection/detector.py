@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import compress, count
 
 from . import lexicon as lx
 from .attribution import find_attributions
@@ -24,7 +25,7 @@ from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
 from .secondary import after_opening
-from .segment import Sentence, Token, is_heading, segment, tokenize
+from .segment import IS_CAP, Sentence, Token, is_heading, segment, tokenize
 from .signals import cue_signals, source_signals
 
 _PRONOUN_KINDS: dict[str, frozenset[str]] = {
@@ -66,10 +67,10 @@ def _same_kind(head: str, name: str) -> bool:
 def _mid_sentence_names(tokens: list[list[Token]]) -> frozenset[str]:
     """Capitalised words the story writes mid-sentence: names, not sentence openers."""
     return frozenset(
-        t.lower.removesuffix("'s").removesuffix("’s")
+        toks[k].lower.removesuffix("'s").removesuffix("’s")
         for toks in tokens
-        for k, t in enumerate(toks)
-        if k > 0 and t.is_cap and toks[k - 1].is_word
+        for k in compress(count(), map(IS_CAP, toks))  # most words are not capitalised
+        if k > 0 and toks[k - 1].is_word
     )
 
 
@@ -80,17 +81,18 @@ def _surnames(tokens: list[list[Token]], headings: list[bool]) -> frozenset[str]
     for toks, heading in zip(tokens, headings, strict=True):
         if heading:
             continue
-        k = 0
-        while k < len(toks):
-            if toks[k].is_cap and toks[k].lower not in _OPENERS:
-                m = k
-                while m + 1 < len(toks) and toks[m + 1].is_cap:
-                    m += 1
-                if m > k:
-                    out.add(toks[m].lower.removesuffix("'s").removesuffix("’s"))
-                k = m + 1
-            else:
-                k += 1
+        caps = list(compress(count(), map(IS_CAP, toks)))  # most words are not capitalised
+        a = 0
+        while a < len(caps):
+            if toks[caps[a]].lower in _OPENERS:
+                a += 1
+                continue
+            b = a  # the run of capitalised words that follow one another
+            while b + 1 < len(caps) and caps[b + 1] == caps[b] + 1:
+                b += 1
+            if b > a:
+                out.add(toks[caps[b]].lower.removesuffix("'s").removesuffix("’s"))
+            a = b + 1
     return frozenset(out)
 
 

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from itertools import compress, count, repeat
+from operator import is_not
+from typing import cast
+
 from .disputes import Dispute
 from .facts import Facts, add, source_words, sources_key, stem
 from .lexicon import word_set
 from .model import Signal
-from .segment import Token
+from .segment import IS_WORD, LOWER, TEXT, Token
 
 # Counts that sides of a dispute give their own numbers for: casualties, arrests, the
 # displaced (stems after EVENT_SYNONYMS: killed/dead/toll -> kill, wounded -> injure).
@@ -18,15 +23,19 @@ _NUMBER_NAMES = (
 )
 _SMALL = {w: n for n, w in enumerate(_NUMBER_NAMES.split())}
 _TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
-_WORD_VALUES = frozenset(_SMALL) | frozenset(_TENS)
-_NUMBER_START = frozenset(",.")  # ",5" and ".5" still read as numbers by _value
 _LOWER_BOUND = word_set("least over more than")  # "at least 14", "more than 20"
 _NEAR = 4  # claims apart: figures further apart are about different moments
 _WINDOW = 4  # words either side of a number that say what it counts
 
 
 def _value(t: Token) -> float | None:
-    w = t.lower
+    return _word_value(t.lower)
+
+
+@lru_cache(maxsize=65536)
+def _word_value(w: str) -> float | None:
+    """The number a lower-case word gives, if any (cached by word: figures asks it of
+    every word of every attributed claim, and most are not numbers)."""
     if w in _SMALL:
         return float(_SMALL[w])
     if w in _TENS:
@@ -46,6 +55,7 @@ _TURNOUT = word_set(
     "joined attended marched rallied"
 )
 _TAKE = word_set("take takes took taken taking")
+_TURNOUT_MEASURE = frozenset({"turnout"})
 # "confirmed 19 deaths": a count the source checked itself, so at least that many
 _CHECKED = word_set("confirmed documented verified recorded counted identified")
 
@@ -53,36 +63,32 @@ Figure = tuple[float, bool, bool]  # value, lower bound, percent
 
 
 def _turnout(window: list[Token]) -> bool:
-    for k, w in enumerate(window):
-        if w.lower in _TURNOUT:
-            return True
-        if w.lower == "part" and k > 0 and window[k - 1].lower in _TAKE:
-            return True
-    return False
+    lowers = list(map(LOWER, window))
+    if not _TURNOUT.isdisjoint(lowers):
+        return True
+    return "part" in lowers and any(
+        w == "part" and k > 0 and lowers[k - 1] in _TAKE for k, w in enumerate(lowers)
+    )
 
 
 def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
     """Numbers next to a count word, by measure: value, whether it is a lower bound and
     whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
     out: dict[str, list[Figure]] = {}
-    for k, t in enumerate(tokens):
-        first = t.lower[:1]
-        if not (first.isdigit() or first in _NUMBER_START) and t.lower not in _WORD_VALUES:
-            continue  # no value (the test _value makes, in short: most words are not numbers)
-        v = _value(t)
-        if v is None:
-            continue
+    values = list(map(_word_value, map(LOWER, tokens)))
+    for k in compress(count(), map(is_not, values, repeat(None))):  # most words are none
+        v = cast(float, values[k])  # not None: compress kept only the numbers
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
         cent = k + 2 < len(tokens) and tokens[k + 2].lower == "cent"
         share = nxt in {"%", "percent"} or (nxt == "per" and cent)
         window = tokens[max(0, k - _WINDOW) : k + _WINDOW + 1]
-        measures = {stem(w.text) for w in window if w.is_word} & _MEASURES
+        measures = _MEASURES.intersection(map(stem, map(TEXT, filter(IS_WORD, window))))
         if not measures and _turnout(tokens[max(0, k - _WINDOW) : k + 2 * _WINDOW]):
-            measures = {"turnout"}
+            measures = _TURNOUT_MEASURE
         if share:
-            measures &= {"turnout"}
+            measures &= _TURNOUT_MEASURE
         bound = k > 0 and tokens[k - 1].lower in _LOWER_BOUND
-        bound = bound or any(w.lower in _CHECKED for w in tokens[max(0, k - 4) : k])
+        bound = bound or not _CHECKED.isdisjoint(map(LOWER, tokens[max(0, k - 4) : k]))
         for m in measures:
             out.setdefault(m, []).append((v, bound, share))
     return out
@@ -117,6 +123,8 @@ def _plain(word: str) -> str:
 
 def _frame(tokens: list[Token]) -> tuple[frozenset[str], float] | None:
     """'put the number of marchers at about 900': what is counted, and how many."""
+    if _FRAME_VERBS.isdisjoint(map(LOWER, tokens)):
+        return None  # most claims put no number anywhere: one set test in C
     for v, t in enumerate(tokens):
         if t.lower not in _FRAME_VERBS:
             continue

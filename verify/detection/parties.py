@@ -12,14 +12,16 @@ little harder than facts.stem so "nurse" meets "nurses" and "pays" meets "pay".
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import compress, count
 
 from . import lexicon as lx
 from .facts import Facts, content_stem, stem
 from .lexicon import word_set
 from .model import DetectedAttribution
 from .phrases import personish
-from .segment import Token, tokenize
+from .segment import END, IS_CAP, START, TEXT, Token, tokenize
 
 # Relatives: people who speak for a family.
 _KIN = word_set(
@@ -117,10 +119,11 @@ def _region(body: str, f: Facts, a: DetectedAttribution) -> list[list[Token]]:
     """The source phrase with the apposition around it ('X's lawyer, Y,' / 'Y, the
     head of the council,'), as separate parts."""
     toks = f.tokens
-    inside = [k for k, t in enumerate(toks) if a.start <= t.start and t.end <= a.end]
-    if not inside:
+    # the tokens inside the source: a run of them, found by halving (tokens are in order)
+    lo = bisect_left(toks, a.start, key=START)
+    hi = bisect_right(toks, a.end, key=END)
+    if lo >= hi:
         return [tokenize(body, a.start, a.end)]  # a pronoun resolved to a source before
-    lo, hi = inside[0], inside[-1] + 1
     parts = [toks[lo:hi]]
     if lo >= 2 and toks[lo - 1].text == "," and a.end <= a.cue_start:
         m = lo - 2
@@ -211,17 +214,25 @@ def _stand_in(
 
 
 def _names_in(f: Facts) -> list[set[str]]:
+    """Stems of each run of two or more capitalised words (no determiner) in a body
+    sentence. Only the capitalised tokens are visited: most words are not."""
     out: list[set[str]] = []
     if f.heading:
         return out
+    toks = f.tokens
     run: list[str] = []
-    for t in [*f.tokens, None]:
-        if t is not None and t.is_cap and t.is_word and t.lower not in lx.DETERMINERS:
+    after = -1  # the index just after the run's last word: a gap ends the run
+    for k in compress(count(), map(IS_CAP, toks)):
+        t = toks[k]
+        if k != after and run:
+            if len(run) >= 2:
+                out.append(set(run))
+            run = []
+        if t.is_word and t.lower not in lx.DETERMINERS:
             run.append(stem(t.text))
-            continue
-        if len(run) >= 2:
-            out.append(set(run))
-        run = []
+            after = k + 1
+    if len(run) >= 2:
+        out.append(set(run))
     return out
 
 
@@ -247,16 +258,16 @@ def topic(f: Facts) -> frozenset[str]:
 
 
 def _topic(f: Facts) -> frozenset[str]:
-    spans = [(a.start, a.end) for a in f.attributions] + [
-        (a.cue_start, a.cue_end) for a in f.attributions
-    ]
-    out: set[str] = set()
-    for t in f.tokens:
-        w = _topic_word(t.text)
-        if w is None or (spans and any(s <= t.start and t.end <= e for s, e in spans)):
-            continue
-        out.add(w)
-    return frozenset(out)
+    toks = f.tokens
+    words: list[str | None] = list(map(_topic_word, map(TEXT, toks)))
+    for a in f.attributions:
+        for s, e in ((a.start, a.end), (a.cue_start, a.cue_end)):
+            # the words inside a source or its cue are no topic: a run of tokens
+            lo, hi = bisect_left(toks, s, key=START), bisect_right(toks, e, key=END)
+            words[lo:hi] = [None] * max(0, hi - lo)
+    out = set(words)
+    out.discard(None)
+    return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 
 
 @lru_cache(maxsize=65536)
@@ -283,11 +294,11 @@ def named(f: Facts) -> set[str]:
 def story_names(facts: list[Facts]) -> frozenset[str]:
     """Capitalised words the story writes mid-sentence: names, not sentence openers."""
     return frozenset(
-        t.lower.removesuffix("'s").removesuffix("’s")
+        f.tokens[k].lower.removesuffix("'s").removesuffix("’s")
         for f in facts
         if not f.heading
-        for k, t in enumerate(f.tokens)
-        if k > 0 and t.is_cap and f.tokens[k - 1].is_word
+        for k in compress(count(), map(IS_CAP, f.tokens))  # most words are not capitalised
+        if k > 0 and f.tokens[k - 1].is_word
     )
 
 

@@ -4,6 +4,7 @@ and what kind of source it names. POS-free: lexicons, capitals and punctuation."
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
 from .segment import Token
@@ -76,9 +77,15 @@ def is_punct(t: Token) -> bool:
 
 
 def verbish(t: Token) -> bool:
-    if t.is_cap or t.lower in lx.SOURCE_HEADS:
+    return not t.is_cap and _verbish_word(t.lower)
+
+
+@lru_cache(maxsize=65536)
+def _verbish_word(w: str) -> bool:
+    """A lower-case word that reads as a verb (cached by word: the phrase walkers ask it
+    of every word they pass)."""
+    if w in lx.SOURCE_HEADS:
         return False  # "reports", "post": a source noun at a phrase edge is a noun
-    w = t.lower
     return (
         w in lx.AUXILIARIES
         or w in lx.PRESENT_FINITE
@@ -167,7 +174,6 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         if t.lower in _RELATIVES:
             i -= 1
             continue
-        in_relative = relative_before(tokens, i - 1)
         # "farmers interviewed by the Courier said": the agent phrase belongs to the subject
         if t.lower == "by" and i >= 3 and tokens[i - 2].lower in lx.PARTICIPLES:
             i -= 2
@@ -176,14 +182,16 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         if t.lower == "by" and i >= 2 and tokens[i - 2].lower in _AUTHORED:
             i -= 1
             continue
+        # Whether t is inside a relative clause is asked last in each test below, so the
+        # walk back (relative_before) is made only at a step that would stop there.
         # "a new study" / "the figures": an article opens the phrase; a word before it
         # belongs to something else ("a result the authors say") unless it links ("of the")
         if (
             i < e
-            and not in_relative
             and tokens[i].lower in _ARTICLES
             and t.is_word
             and t.lower not in _LINKS
+            and not relative_before(tokens, i - 1)
         ):
             break
         # "a report filed with the court found": a participle of a source noun before it
@@ -195,9 +203,9 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         )
         if (
             t.lower in _LEFT_STOPS
-            and not in_relative
             and not filed
             and not (i >= 2 and tokens[i - 2].lower in {"close", "familiar"})
+            and not relative_before(tokens, i - 1)
         ):
             break  # "according to X said" never; "people close to X" and "familiar with" do
         # "a study published in", "documents obtained by": a participle inside the phrase
@@ -211,7 +219,13 @@ def np_left(tokens: list[Token], e: int) -> tuple[int, int]:
         reduced = t.lower in lx.PARTICIPLES and i >= 2 and tokens[i - 2].lower in lx.SOURCE_HEADS
         # "a monitoring mission", "the ruling party": an -ing word after an article
         modifier = t.lower.endswith("ing") and i >= 2 and tokens[i - 2].lower in _ARTICLES
-        if verbish(t) and not in_relative and not inner_participle and not reduced and not modifier:
+        if (
+            verbish(t)
+            and not inner_participle
+            and not reduced
+            and not modifier
+            and not relative_before(tokens, i - 1)
+        ):
             break
         i -= 1
     # drop openers that are not part of the subject: "However", "On Monday", "Last week"

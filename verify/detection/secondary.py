@@ -8,7 +8,7 @@ from . import lexicon as lx
 from .lexicon import word_set
 from .phrases import head_of, is_punct, np_left, np_right
 from .raw import RawAttribution, make_raw
-from .segment import Token
+from .segment import Token, indices_of
 
 HOLDER_VERBS = word_set("reviewed saw obtained examined verified viewed analysed analyzed")
 _OPENING_PREPOSITIONS = word_set("in on at after before during since following under amid")
@@ -122,23 +122,27 @@ _POST_WORDS = word_set("post tweet video message livestream")
 _CHANNEL_VERBS = word_set("wrote posted tweeted shared said announced claimed published")
 _CHANNEL_NOUNS = word_set("account channel page feed blog profile accounts channels")
 _AFTER_PLATFORM = word_set("that , . on late early this last")
+_IN = frozenset({"in"})
+_TWEETED_OR_CHANNEL_VERBS = _CHANNEL_VERBS | {"tweeted"}
 
 
 def social_channel(tokens: list[Token]) -> tuple[int, int] | None:
     """Span of the words that say a statement was made on social media: 'wrote on X
     that', 'posted on its official channel', 'posted online', 'in a post on'."""
-    for k, t in enumerate(tokens[:-2]):
-        if t.lower == "in" and tokens[k + 1].lower in {"a", "an"}:
+    n = len(tokens)
+    for k in indices_of(tokens, _IN):
+        t = tokens[k]
+        if k < n - 2 and tokens[k + 1].lower in {"a", "an"}:
             for m in range(k + 2, min(len(tokens), k + 4)):
                 # "in a post on its website" is the body's own official page, not social media
                 own_site = any(x.lower == "website" for x in tokens[m + 1 : m + 5])
                 if tokens[m].lower in _POST_WORDS and not own_site:
                     return t.start, tokens[m].end
-    n = len(tokens)
-    for k, t in enumerate(tokens):
+    for k in indices_of(tokens, _TWEETED_OR_CHANNEL_VERBS):
+        t = tokens[k]
         if t.lower == "tweeted":
             return t.start, t.end
-        if t.lower not in _CHANNEL_VERBS or k + 2 >= n:
+        if k + 2 >= n:
             continue
         on, nxt = tokens[k + 1], tokens[k + 2]
         if t.lower == "posted" and on.lower in {"online", "to"}:

@@ -57,6 +57,9 @@ def cue_signals(body: str, spans: list[tuple[int, int]]) -> list[list[Signal]]:
                     found[k].append((m.start(), m.end(), cue.kind, cue.why))
     out: list[list[Signal]] = []
     for matches in found:
+        if not matches:
+            out.append([])  # most sentences hold no cue
+            continue
         matches.sort(key=lambda m: (m[0] - m[1], m[0]))
         kept: list[tuple[int, int, str, str]] = []
         for hit in matches:
