@@ -19,7 +19,7 @@ from .headlines import (
     plain_tokens,
     title_case,
 )
-from .hedges import uncertainty
+from .hedges import states_possibility, uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
@@ -289,8 +289,9 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
                 attributed=bool(attrs),
                 contest_cue=bool(signals),
                 known_names=names,
+                hedged=states_possibility(body, all_hedges[k], cues),
             )
-        if reasons and all_hedges[k]:
+        if reasons and all_hedges[k] and "hedged" not in reasons:
             reasons = (*reasons, "hedged")
         fact = Facts(s, tokens[k], heading, reasons, attrs, signals)
         fact.hedges = all_hedges[k]
