@@ -9,6 +9,7 @@ from . import lexicon as lx
 from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
+from .elaborations import denial_elaborations
 from .facts import Facts
 from .headlines import (
     analysable,
@@ -297,6 +298,7 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
         fact.hedges = all_hedges[k]
         facts.append(fact)
     link_story(body, facts)
+    denial_elaborations(facts)
     return tuple(facts)
 
 
