@@ -173,7 +173,7 @@ TUNING_FLOOR: dict[str, dict[str, float]] = {
     # recall; claims found 1.00 throughout):
     #   r5_council_pay      0.33 / 1.00 / 0.67 / 1.00 -> 0.67 / 1.00 / 0.80 / 1.00
     #   r5_crop_blight      0.57 / 1.00 / 0.80 / 0.93 -> 0.86 / 1.00 / 0.86 / 0.93
-    #   r5_influencer_fund  0.33 / 0.50 / 0.50 / 1.00 -> 0.75 / 0.75 / 0.60 / 1.00
+    #   r5_influencer_fund  0.50 / 0.67 / 0.50 / 1.00 -> 0.75 / 0.75 / 0.60 / 1.00
     #   r5_pipeline_leak    0.55 / 1.00 / 0.86 / 0.94 -> 0.73 / 1.00 / 0.89 / 0.94
     # Open misses: a reply by a body other than the one accused; a company's figure that a
     # later paragraph's inspectors contradict with no shared word; a spokeswoman's account
