@@ -12,6 +12,7 @@ from .conflicts import link_story
 from .elaborations import denial_elaborations
 from .facts import Facts
 from .headlines import (
+    acts,
     analysable,
     bare_subjects,
     edge_sources,
@@ -223,6 +224,8 @@ def _headline_facts(
         return [], [], ()
     plain = plain_tokens(toks) if title_case(toks) else toks
     raws = find_attributions(plain, surnames)
+    dropped = acts(plain, raws)
+    raws = [a for a in raws if a not in dropped]
     taken: set[tuple[int, int]] = {(a.start, a.end) for a in raws}
     for a in edge_sources(plain) + bare_subjects(plain):
         if not any(a.start < e and s0 < a.end for s0, e in taken):
@@ -238,7 +241,8 @@ def _headline_facts(
 def _is_headline(body: str, s: Sentence, first_is_headline: bool) -> bool:
     """A heading line, or a first line that asks a question ('Did X do Y?')."""
     if not s.whole_line:
-        return False
+        # a headline of two parts, "Was it arson? Police unsure": each part is headline
+        return first_is_headline and "\n" not in body[: s.end]
     if is_heading(body, s) or (first_is_headline and s.index == 0):
         return True
     # a first line above the body with no full stop: 'Did X do Y?', 'X says it was "a lie"'
