@@ -237,10 +237,9 @@ def acts(tokens: list[Token], sources: list[RawAttribution]) -> list[RawAttribut
         if k is None:
             continue
         cue, after = tokens[k].lower, tokens[k + 1 : k + 5]
-        if cue.startswith("f") and any(t.lower in _VERDICT for t in after):
-            out.append(a)
-        elif cue.startswith("recall") and after and after[0].text[:1].isdigit():
-            out.append(a)
-        elif cue.startswith("dismiss") and any(t.lower in _CASES for t in after[:2]):
+        verdict = cue.startswith("f") and any(t.lower in _VERDICT for t in after)
+        recall = cue.startswith("recall") and bool(after) and after[0].text[:1].isdigit()
+        thrown_out = cue.startswith("dismiss") and any(t.lower in _CASES for t in after[:2])
+        if verdict or recall or thrown_out:
             out.append(a)
     return out
