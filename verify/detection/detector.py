@@ -25,7 +25,7 @@ from .hedges import states_possibility, uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
-from .secondary import after_opening, merge_appositives
+from .secondary import after_opening
 from .segment import Sentence, Token, is_heading, segment, tokenize
 from .signals import cue_signals, source_signals
 
@@ -341,7 +341,7 @@ def _claim(
         end=end,
         contested=bool(signals),
         contest_signals=tuple(signals),
-        detected_attributions=tuple(merge_appositives(body, attrs)),
+        detected_attributions=tuple(attrs),
         checkable_reasons=reasons,
         context_start=_context_start(facts, ks[0]),
         context_end=facts[ks[-1]].sentence.end,

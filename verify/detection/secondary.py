@@ -4,11 +4,8 @@ coordinated clause, and the social-media channel a statement was made on."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from . import lexicon as lx
 from .lexicon import word_set
-from .model import DetectedAttribution
 from .phrases import head_of, is_punct, np_left, np_right
 from .raw import RawAttribution, make_raw
 from .segment import Token
@@ -205,28 +202,3 @@ def appositive_role(
     if not _body_role(tokens, k, m):
         return None
     return make_raw(tokens, k, m, cue, surnames)
-
-
-def merge_appositives(body: str, attrs: list[DetectedAttribution]) -> list[DetectedAttribution]:
-    """'The club's lawyer, Ana Ruiz, said': a role and the name set beside it are one
-    source, not two; the span covers both, so either names it. Only the claim's output
-    merges them: the story-level passes read the role and the name apart."""
-    out: list[DetectedAttribution] = []
-    for a in attrs:
-        k = next(
-            (
-                k
-                for k, p in enumerate(out)
-                if p.cue_start == a.cue_start
-                and p.end <= a.start
-                and body[p.end : a.start].strip() == ","
-            ),
-            None,
-        )
-        if k is None:
-            out.append(a)
-            continue
-        p = out[k]
-        kind = "person" if "person" in {p.source_kind, a.source_kind} else a.source_kind
-        out[k] = replace(p, source=body[p.start : a.end], source_kind=kind, end=a.end)
-    return out
