@@ -41,6 +41,7 @@ REPORTING = [
     # headlines.edge_sources (_said_last): the verb before its source after a comma
     ("Port to shut in June, says harbour master", "harbour master"),
     ("Bank weighs sale of card unit, say insiders", "insiders"),
+    # cues.py: "disputes" with the article dropped before what it disputes
     # headlines.headline_signals: a belief verb with the "that" dropped
     ("Doctors fear virus spreading in care homes", None),
     # detector._is_headline: a question headline with a second part
@@ -135,3 +136,9 @@ def test_people_familiar_at_a_headlines_end_is_an_unnamed_source() -> None:
     c = _headline("Insurer explores sale, say people familiar")
     assert [a.source_kind for a in c.detected_attributions] == ["anonymous"]
     assert [s.kind for s in c.contest_signals] == ["anonymous_source"]
+
+
+def test_disputes_with_its_article_dropped_is_a_denial() -> None:
+    # cues.py: "disputes police account", headline grammar
+    c = _headline("Union disputes hospital account of night shift staffing")
+    assert [s.kind for s in c.contest_signals] == ["denial"]

@@ -374,7 +374,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "denial",
         r"\brefut(?:e|es|ed|ing)\b|\bdisput(?:ed|ing)\b|\bdisputes\s+(?:the|that|"
-        r"this|claims?|reports?)\b|\bcontradict(?:s|ed|ing)?\b|\brebuff(?:s|ed)?\b",
+        r"this|claims?|reports?)\b|\bcontradict(?:s|ed|ing)?\b|\brebuff(?:s|ed)?\b"
+        # "Family disputes police account": a headline drops the article
+        r"|\bdisputes\s+(?:[\w'’-]+\s+){1,2}?" + _CLAIM_NOUNS + r"\b",
         "refutes or disputes it",
     ),
     _cue(
