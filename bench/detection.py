@@ -4,9 +4,8 @@ grows with the body (it should be linear: 4x the text, about 4x the time).
 Caches are cleared before every timing (distinct stories would not hit them either).
 `python -m bench.detection` prints the CPU cost per 3 KB story alone (the ceiling verify's
 throughput is measured against is 4 ms), then the figures issue 16 asks for on every
-labelled set (the tuning stories and the four held-out sets) and on the held-out hedge-sentence
-and headline sets, and writes them to
-``bench/detection_results.md``.
+labelled set (the tuning stories and the four held-out sets) and on the held-out
+hedge-sentence and headline sets, and writes them to ``bench/detection_results.md``.
 """
 
 from __future__ import annotations
