@@ -178,17 +178,17 @@ def _reply_cue(f: Facts) -> tuple[str, Signal] | None:
         if k is None:
             continue
         if kind == "negated":
-            clause = f.tokens[k + 1 : k + 1 + _NEGATED_REACH] if at.start < at.cue_start else []
+            reported = f.tokens[k + 1 : k + 1 + _NEGATED_REACH] if at.start < at.cue_start else []
             negs = [
                 j
-                for j, t in enumerate(clause)
+                for j, t in enumerate(reported)
                 if t.lower in _NEGATIONS or t.lower.endswith(("n't", "n’t"))
             ]
             # "would not intervene", "will never sell": a stance on what is to come
-            negs = [j for j in negs if not (j and clause[j - 1].lower in _MODALS)]
+            negs = [j for j in negs if not (j and reported[j - 1].lower in _MODALS)]
             if not negs:
                 continue
-            neg = clause[negs[0]]
+            neg = reported[negs[0]]
             return kind, Signal("conflicting_sources", neg.text, neg.start, neg.end, "")
         nxt = f.tokens[k + 1].lower if k + 1 < len(f.tokens) else "."
         prev = f.tokens[k - 1].text if k > 0 else ""
