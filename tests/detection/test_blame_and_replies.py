@@ -104,3 +104,15 @@ def test_the_account_right_after_a_denial_is_the_deniers_side(body: str) -> None
 def test_another_voice_or_paragraph_after_a_denial_is_not_its_side(body: str) -> None:
     _, account = _claims(body)
     assert not account.contested, account.contest_signals
+
+
+def test_however_after_the_subject_sets_two_voices_against_each_other() -> None:
+    # contrasts._second_place: "The union, however, said" answers the claim before it
+    body = (
+        "The ministry said 40 schools had closed in March. "
+        "The union, however, said 65 schools had closed."
+    )
+    first, second = _claims(body)
+    assert first.contested
+    assert second.contested
+    assert any(s.cue == "however" for s in second.contest_signals)
