@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verify.detection import DetectedClaim, detect_claims
+from verify.detection import DetectedClaim, detect_claims, detect_headline
 
 REPO = Path(__file__).resolve().parents[2]
 OWN_STORIES = REPO / "tests" / "fixtures" / "stories"
@@ -32,6 +32,10 @@ class Figures:
     sources_found: int = 0
     detected_sources: int = 0  # attributions detected on labelled claims
     detected_sources_labelled: int = 0  # of those, ones that are a labelled source
+    hedge_labels: int = 0  # labels that say whether the claim is hedged (blind4 on)
+    labelled_hedged: int = 0
+    hedge_hits: int = 0  # labelled hedged, matched claim uncertain
+    false_hedged: int = 0  # labelled not hedged, matched claim uncertain
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -129,6 +133,12 @@ def evaluate(name: str, body: str, labels: list[dict[str, object]]) -> Figures:
             fig.misses.append(f"flagged but not contested: {fragment!r}")
         elif contested:
             fig.misses.append(f"contested but not flagged: {fragment!r}")
+        if "hedged" in label:
+            hedged = bool(label["hedged"])
+            fig.hedge_labels += 1
+            fig.labelled_hedged += hedged
+            fig.hedge_hits += hedged and c.uncertain
+            fig.false_hedged += not hedged and c.uncertain
         for a in c.detected_attributions:
             fig.detected_sources += 1
             fig.detected_sources_labelled += any(source_matches(s, a.source) for s in sources)
@@ -148,3 +158,73 @@ def evaluate(name: str, body: str, labels: list[dict[str, object]]) -> Figures:
 def evaluate_file(name: str, text: Path, labels: Path) -> Figures:
     data = json.loads(labels.read_text(encoding="utf-8"))
     return evaluate(name, text.read_text(encoding="utf-8"), data["claims"])
+
+
+@dataclass(frozen=True)
+class Flags:
+    """A set of single lines, each labelled as one that should be flagged or not."""
+
+    labelled: int
+    positives: int
+    hits: int  # positives flagged
+    false: int  # negatives flagged
+    misses: tuple[str, ...]  # positives not flagged, then negatives flagged
+
+    @property
+    def recall(self) -> float:
+        return self.hits / self.positives if self.positives else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.hits / (self.hits + self.false) if self.hits + self.false else 1.0
+
+
+def labelled_lines(path: Path) -> list[tuple[str, str]]:
+    """(label, text) of a tab-separated set; '#' lines are its notes."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, text = line.split("\t", 1)
+            rows.append((label, text))
+    return rows
+
+
+def _flags(rows: list[tuple[bool, str, bool]]) -> Flags:
+    misses = [f"not flagged: {t!r}" for pos, t, got in rows if pos and not got]
+    misses += [f"flagged: {t!r}" for pos, t, got in rows if got and not pos]
+    return Flags(
+        labelled=len(rows),
+        positives=sum(pos for pos, _, _ in rows),
+        hits=sum(pos and got for pos, _, got in rows),
+        false=sum(got and not pos for pos, _, got in rows),
+        misses=tuple(misses),
+    )
+
+
+HEDGE_SET = REPO / "tests" / "fixtures" / "hedges" / "sentences.tsv"
+HEADLINE_SET = REPO / "tests" / "fixtures" / "headlines" / "headlines.tsv"
+
+
+def hedge_flags(path: Path = HEDGE_SET) -> Flags:
+    """Sentences labelled uncertain or certain: flagged when detection gives the sentence
+    as a claim that is uncertain (hedged, conditional, or contested by a hedge)."""
+    rows = []
+    for label, text in labelled_lines(path):
+        got = any(c.uncertain for c in detect_claims(text))
+        rows.append((label == "uncertain", text, got))
+    return _flags(rows)
+
+
+def reports(c: DetectedClaim | None) -> bool:
+    """A headline read as only reporting a claim: a source, a contest signal or a hedge."""
+    return c is not None and (bool(c.detected_attributions) or c.contested or c.uncertain)
+
+
+def headline_flags(path: Path = HEADLINE_SET) -> Flags:
+    """Headlines labelled 'reports' (only reports a claim) or 'asserts', read by
+    detect_headline as written (no full stop)."""
+    rows = [
+        (label == "reports", text, reports(detect_headline(text)))
+        for label, text in labelled_lines(path)
+    ]
+    return _flags(rows)

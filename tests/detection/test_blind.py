@@ -1,6 +1,6 @@
 """Claim detection on stories it was never tuned on.
 
-Three held-out sets, each of ten or twelve stories written and labelled by someone who
+Four held-out sets, each of eight to twelve stories written and labelled by someone who
 had not seen the rules, kept out of every tuning round (`metrics.stories()` does not read
 them).
 They estimate what unseen news gets. Pooled per set, as single stories have few
@@ -29,6 +29,20 @@ labelled one there and once not). Contested figures unchanged on both.
   precision 0.73; main's rules before that round gave 0.88 / 0.46 / 0.82 / 0.74 / 0.71.
   Headline claims: 11 of 12 found, 4 of the 8 contested ones flagged. Never tune on it.
 
+After the second issue-16 round (hedged sentences as uncertain claims, blame, a negated
+reply, the denier's account after its denial, headline conventions), all measured in one
+run: blind contested recall 0.85, precision 0.86 -> 0.84; blind2 0.71 -> 0.72, precision
+0.835 -> 0.838; blind3 0.50 -> 0.53, precision 0.822 -> 0.821, claims found 0.94 -> 0.96;
+sources unchanged on all three.
+
+- `tests/fixtures/blind4/`: eight stories in beats the other sets barely cover, with a
+  `hedged` label per claim; written by the engineer of that round before changing any
+  rule (so held out, but not blind in the strict sense: see its README). Measured once,
+  after the round: claims found 0.99 (111 labels), contested recall 0.68, precision 0.77,
+  sources 0.93, source precision 0.78, hedged recall 0.83, precision 0.68. Main's rules
+  before the round gave 0.96 / 0.68 / 0.77 / 0.93 / 0.78, hedged 0.76 / 0.67. Never tune
+  on it.
+
 The floors below are each set's figures, rounded down: a change that loses ground on
 unseen stories fails here even if it wins on the tuning set.
 """
@@ -39,7 +53,7 @@ from pathlib import Path
 
 import pytest
 
-from .metrics import REPO, Figures, evaluate_file
+from .metrics import REPO, Figures, evaluate_file, headline_flags, hedge_flags
 
 FIXTURES = REPO / "tests" / "fixtures"
 FLOORS: dict[str, dict[str, float]] = {
@@ -67,6 +81,14 @@ FLOORS: dict[str, dict[str, float]] = {
         "sources": 0.8,
         "source_precision": 0.73,
     },
+    # Measured once, after the second issue-16 round (see the module docstring).
+    "blind4": {
+        "found": 0.99,
+        "contested_recall": 0.67,
+        "contested_precision": 0.76,
+        "sources": 0.93,
+        "source_precision": 0.77,
+    },
 }
 
 
@@ -77,7 +99,7 @@ def test_detection_on_stories_it_was_never_tuned_on(held_out_set: str) -> None:
         labels = Path(str(text).removesuffix(".txt") + ".claims.json")
         figures.append(evaluate_file(text.stem, text, labels))
         print("\n" + figures[-1].line())
-    assert len(figures) >= 10
+    assert len(figures) >= 8
     hits = sum(f.contested_hits for f in figures)
     pooled = {
         "found": sum(f.found for f in figures) / sum(f.labelled for f in figures),
@@ -91,3 +113,17 @@ def test_detection_on_stories_it_was_never_tuned_on(held_out_set: str) -> None:
     print(f"\n{held_out_set} pooled: " + "  ".join(f"{k} {v:.2f}" for k, v in pooled.items()))
     for name, floor in FLOORS[held_out_set].items():
         assert pooled[name] >= floor, (name, pooled[name])
+
+
+def test_hedged_sentences_and_reporting_headlines_on_their_held_out_sets() -> None:
+    # tests/fixtures/hedges and tests/fixtures/headlines, written for issue 16 before the
+    # round that tuned hedges and headlines; their misses were read once before it (see
+    # verify/detection/README.md), so they are floors, not blind estimates
+    hedges, headlines = hedge_flags(), headline_flags()
+    print(f"\nhedge sentences: recall {hedges.recall:.2f} precision {hedges.precision:.2f}")
+    print(f"headlines: recall {headlines.recall:.2f} precision {headlines.precision:.2f}")
+    assert hedges.labelled >= 150
+    assert hedges.recall >= 0.85, hedges.misses
+    assert hedges.precision >= 0.98, hedges.misses
+    assert headlines.recall >= 0.98, headlines.misses
+    assert headlines.precision >= 0.98, headlines.misses

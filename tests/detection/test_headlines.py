@@ -38,6 +38,14 @@ REPORTING = [
     ("Mining group said to weigh $2 billion bid for rival", None),
     ("Did the council hide the cost of the bridge?", None),
     ("Rebels Claim Capture Of Border Town", "Rebels"),
+    # headlines.edge_sources (_said_last): the verb before its source after a comma
+    ("Port to shut in June, says harbour master", "harbour master"),
+    ("Bank weighs sale of card unit, say insiders", "insiders"),
+    # cues.py: "disputes" with the article dropped before what it disputes
+    # headlines.headline_signals: a belief verb with the "that" dropped
+    ("Doctors fear virus spreading in care homes", None),
+    # detector._is_headline: a question headline with a second part
+    ("Was the bridge unsafe? Engineers still divided", None),
 ]
 ASSERTING = [
     "Three killed as storm hits coast",
@@ -45,6 +53,10 @@ ASSERTING = [
     "Shares in Orvane slide 12 percent after profit warning",
     "City council approves new budget",
     "Veteran coach retires after 30 years in charge",
+    # headlines.acts: a verdict, a product recall, a case thrown out
+    "Court finds builder liable for collapse",
+    "Toy maker recalls 80,000 dolls over choking risk",
+    "Judge dismisses case against protest leaders",
 ]
 
 
@@ -57,7 +69,13 @@ def test_a_headline_that_reports_a_claim_says_so(text: str, source: str | None) 
 
 
 @pytest.mark.parametrize(
-    "text", ["Orvane to sell chip unit -- report", "Minister quit, sources say"]
+    "text",
+    [
+        "Orvane to sell chip unit -- report",
+        "Minister quit, sources say",
+        # headlines._UNNAMED: "people familiar" names nobody
+        "Insurer explores sale, say people familiar",
+    ],
 )
 def test_a_headline_with_only_a_vague_source_is_contested(text: str) -> None:
     assert _headline(text).contested
@@ -111,3 +129,16 @@ def test_a_headline_never_makes_a_body_claim_contested() -> None:
 
 def test_an_empty_headline_has_no_claim() -> None:
     assert detect_headline("   ") is None
+
+
+def test_people_familiar_at_a_headlines_end_is_an_unnamed_source() -> None:
+    # headlines._UNNAMED: the source is anonymous, not merely vague
+    c = _headline("Insurer explores sale, say people familiar")
+    assert [a.source_kind for a in c.detected_attributions] == ["anonymous"]
+    assert [s.kind for s in c.contest_signals] == ["anonymous_source"]
+
+
+def test_disputes_with_its_article_dropped_is_a_denial() -> None:
+    # cues.py: "disputes police account", headline grammar
+    c = _headline("Union disputes hospital account of night shift staffing")
+    assert [s.kind for s in c.contest_signals] == ["denial"]

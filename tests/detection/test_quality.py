@@ -167,6 +167,45 @@ TUNING_FLOOR: dict[str, dict[str, float]] = {
         "strict_precision": 0.66,
         "source_recall": 0.77,
     },
+    # Issue 16's tuning round (farming, an oil pipeline, an influencer's charity drive, a
+    # council's pay), written and labelled before the detector ran on them. First run ->
+    # after the round (contested recall / contested precision / strict precision / source
+    # recall; claims found 1.00 throughout):
+    #   r5_council_pay      0.33 / 1.00 / 0.67 / 1.00 -> 0.67 / 1.00 / 0.80 / 1.00
+    #   r5_crop_blight      0.57 / 1.00 / 0.80 / 0.93 -> 0.86 / 1.00 / 0.86 / 0.93
+    #   r5_influencer_fund  0.50 / 0.67 / 0.50 / 1.00 -> 0.75 / 0.75 / 0.60 / 1.00
+    #   r5_pipeline_leak    0.55 / 1.00 / 0.86 / 0.94 -> 0.73 / 1.00 / 0.89 / 0.94
+    # Open misses: a reply by a body other than the one accused; a company's figure that a
+    # later paragraph's inspectors contradict with no shared word; a spokeswoman's account
+    # that only leaves a finding unanswered; a "may be" of an expert is flagged as a hedge.
+    "r5_council_pay": {
+        "claims_found": 1.0,
+        "contested_recall": 0.66,
+        "contested_precision": 1.0,
+        "strict_precision": 0.8,
+        "source_recall": 1.0,
+    },
+    "r5_crop_blight": {
+        "claims_found": 1.0,
+        "contested_recall": 0.85,
+        "contested_precision": 1.0,
+        "strict_precision": 0.85,
+        "source_recall": 0.92,
+    },
+    "r5_influencer_fund": {
+        "claims_found": 1.0,
+        "contested_recall": 0.75,
+        "contested_precision": 0.75,
+        "strict_precision": 0.6,
+        "source_recall": 1.0,
+    },
+    "r5_pipeline_leak": {
+        "claims_found": 1.0,
+        "contested_recall": 0.72,
+        "contested_precision": 1.0,
+        "strict_precision": 0.88,
+        "source_recall": 0.93,
+    },
 }
 STORIES = [s for s in stories() if s[0] not in HELD_OUT | set(TUNING_FLOOR)]
 FLOORED = [s for s in stories() if s[0] in TUNING_FLOOR]

@@ -150,6 +150,12 @@ _REPLY_CUES = frozenset(
 # Verbs that hold a position against another: "the lawyer insisted", "she maintained".
 _HOLD_CUES = frozenset({"insisted", "insists", "insisting", "maintained", "maintains"})
 _REPLY_BACK = 3  # claims back: what a reply answers was said just before
+# A plain report whose clause says something is not so ("the council said the meetings
+# did not need to be advertised") answers another party's claim about the same thing.
+_PLAIN_CUES = frozenset({"said", "says", "told", "stated", "added", "responded", "replied"})
+_NEGATIONS = frozenset({"not", "no", "never", "nothing", "none", "n't", "neither", "nor"})
+_NEGATED_REACH = 12  # words of the reported clause a negation may stand in
+_MODALS = frozenset({"will", "would", "shall", "should", "could", "can", "may", "might", "must"})
 
 
 def _reply_cue(f: Facts) -> tuple[str, Signal] | None:
@@ -164,11 +170,26 @@ def _reply_cue(f: Facts) -> tuple[str, Signal] | None:
             kind = "reply"
         elif cue in _HOLD_CUES:
             kind = "hold"
+        elif cue in _PLAIN_CUES:
+            kind = "negated"
         else:
             continue
         k = next((k for k, t in enumerate(f.tokens) if t.start == at.cue_start), None)
         if k is None:
             continue
+        if kind == "negated":
+            reported = f.tokens[k + 1 : k + 1 + _NEGATED_REACH] if at.start < at.cue_start else []
+            negs = [
+                j
+                for j, t in enumerate(reported)
+                if t.lower in _NEGATIONS or t.lower.endswith(("n't", "n’t"))
+            ]
+            # "would not intervene", "will never sell": a stance on what is to come
+            negs = [j for j in negs if not (j and reported[j - 1].lower in _MODALS)]
+            if not negs:
+                continue
+            neg = reported[negs[0]]
+            return kind, Signal("conflicting_sources", neg.text, neg.start, neg.end, "")
         nxt = f.tokens[k + 1].lower if k + 1 < len(f.tokens) else "."
         prev = f.tokens[k - 1].text if k > 0 else ""
         clause = nxt in {"that", ",", ".", "in", "on", "to"} or at.start > at.cue_start
@@ -207,11 +228,18 @@ def replies(facts: list[Facts], claims: list[int], ident: dict[int, set[str]]) -
                 continue
             if kind == "hold" and not (top(a) & top(b)):
                 continue
+            # a negated plain report answers only a claim about the same thing close by
+            if kind == "negated" and (
+                not (top(a) & top(b)) or fb.sentence.paragraph - fa.sentence.paragraph > 1
+            ):
+                continue
             who_a, who_b = fb.attributions[0].source, fa.attributions[0].source
             detail = f"disputed: {who_a} answers {who_b} ('{cue.cue}')"
             sig = Signal(cue.kind, cue.cue, cue.start, cue.end, detail)
             add(fa, sig)
             add(fb, sig)
+            if kind == "negated":
+                break  # the pair only: a plain "not" is too weak to carry to the rest
             out.append(Dispute("account", {a, b}, set(me), set(them), who_a, who_b, detail=detail))
             break
     return out

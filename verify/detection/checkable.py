@@ -178,8 +178,11 @@ def checkable_reasons(
     attributed: bool,
     contest_cue: bool = False,
     known_names: frozenset[str] = frozenset(),
+    hedged: bool = False,
 ) -> tuple[str, ...]:
-    """Why the sentence is a checkable claim; empty when it is not one."""
+    """Why the sentence is a checkable claim; empty when it is not one. hedged: the
+    sentence gives what it states as possible, likely, believed or not yet known, which
+    makes it an uncertain claim rather than the writer's speculation."""
     if heading or not tokens or sum(map(IS_WORD, tokens)) < 4:
         return ()
     text = body[tokens[0].start : tokens[-1].end]
@@ -229,7 +232,7 @@ def checkable_reasons(
     # speculation in the writer's voice: "would once again show", "will leave a mark"
     impersonal = bool(_IMPERSONAL.match(lower))
     speculative = outside_lower & (lx.OPINION_MODALS | {"will", "may"})
-    if not attributed and not number and speculative and not impersonal:
+    if not attributed and not number and speculative and not impersonal and not hedged:
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
     record = any(a in lower for a in _RECORD_ANCHORS) and bool(_RECORD.search(lower))
@@ -239,6 +242,7 @@ def checkable_reasons(
         and not number
         and not record
         and not impersonal
+        and not hedged
     )
     if dummy_it and (_DUMMY_IT_EXTRA.search(lower) or not _has_name(tokens[2:])):
         return ()
@@ -266,6 +270,8 @@ def checkable_reasons(
         reasons.append("contested_statement")  # hedged or disputed: the desk must look
     if reasons == ["date"] and _PLAN.search(lower):
         reasons.append("plan")  # "plans to hold a vigil on Sunday": a schedule one can check
+    if hedged and not reasons:
+        reasons.append("hedged")  # "The tunnel might have flooded": a claim, uncertain
     if reasons == ["date"]:
         return ()  # a date alone ("on a Sunday morning") is scene, not a fact
     return tuple(reasons)

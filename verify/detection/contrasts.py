@@ -37,12 +37,26 @@ def _contrast_inside(facts: list[Facts], claims: list[int]) -> None:
                 break
 
 
+_SECOND_PLACE = frozenset({"however", "though"})
+
+
+def _second_place(tokens: list[Token]) -> Token | None:
+    """'The union, however, said': a contrast word set off by commas after the subject."""
+    for k in range(1, min(len(tokens), 10) - 1):
+        t = tokens[k]
+        if t.lower in _SECOND_PLACE and tokens[k - 1].text == "," and tokens[k + 1].text == ",":
+            return t
+    return None
+
+
 def contrasts(facts: list[Facts], claims: list[int]) -> None:
     _contrast_inside(facts, claims)
     for a, b in pairwise(claims):
         fb = facts[b]
         first = next((t for t in fb.tokens if t.is_word), None)
-        if first is None or first.lower not in lx.CONTRAST_OPENERS:
+        if first is not None and first.lower not in lx.CONTRAST_OPENERS:
+            first = _second_place(fb.tokens)
+        if first is None:
             continue
         fa = facts[a]
         if not fa.attributions or not fb.attributions or b - a > 2:

@@ -308,6 +308,20 @@ CUES: tuple[Cue, ...] = (
         "framed as a claim",
     ),
     _cue("allegation", r"\balleg(?:e|es|ed|ing|ation|ations)\b", "framed as an allegation"),
+    _cue(
+        "allegation",
+        # "growers blame imported seed", "blamed the crash on": a cause one side puts on
+        # another; not "took the blame" or "no one is to blame"
+        r"\b(?<!the )(?<!to )blam(?:e|es|ed|ing)\s+(?!for\s+(?:the\s+)?nothing\b)"
+        r"(?:the\s+|a\s+|an\s+|it\s+|them\s+|him\s+|her\s+|[a-z]+\s+)",
+        "a cause one side puts on another",
+    ),
+    _cue(
+        "allegation",
+        r"\b(?:were|was|been|being|felt|feel)\s+(?:misled|deceived|duped|cheated|"
+        r"lied\s+to)\b",
+        "says it was misled: an accusation",
+    ),
     _cue("allegation", r"\baccus(?:e|es|ed|ing|ation|ations)\b", "framed as an accusation"),
     _cue(
         "allegation",
@@ -360,7 +374,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "denial",
         r"\brefut(?:e|es|ed|ing)\b|\bdisput(?:ed|ing)\b|\bdisputes\s+(?:the|that|"
-        r"this|claims?|reports?)\b|\bcontradict(?:s|ed|ing)?\b|\brebuff(?:s|ed)?\b",
+        r"this|claims?|reports?)\b|\bcontradict(?:s|ed|ing)?\b|\brebuff(?:s|ed)?\b"
+        # "Family disputes police account": a headline drops the article
+        r"|\bdisputes\s+(?:[\w'’-]+\s+){1,2}?" + _CLAIM_NOUNS + r"\b",
         "refutes or disputes it",
     ),
     _cue(
@@ -381,6 +397,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "denial",
         r"\b(?:exaggerat(?:ed|es|ing|ion)|overstat(?:ed|es|ing|ement)|overblown)\b|"
+        # "a figure residents say is far too low"
+        r"\b(?:figure|number|estimate|count|toll|total)s?\b[^.;]{0,60}?\b(?:far\s+|much\s+)?"
+        r"too\s+(?:low|high|small|large)\b|"
         r"\b(?:go|goes|went|gone|going)\s+(?:well\s+|far\s+|much\s+)?beyond\s+(?:what|the\s+"
         r"(?:evidence|data|findings|facts|science))\b",
         "says it overstates what is known",

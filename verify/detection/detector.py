@@ -10,8 +10,10 @@ from . import lexicon as lx
 from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
+from .elaborations import denial_elaborations
 from .facts import Facts
 from .headlines import (
+    acts,
     analysable,
     bare_subjects,
     edge_sources,
@@ -20,7 +22,7 @@ from .headlines import (
     plain_tokens,
     title_case,
 )
-from .hedges import uncertainty
+from .hedges import states_possibility, uncertainty
 from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
@@ -224,6 +226,8 @@ def _headline_facts(
         return [], [], ()
     plain = plain_tokens(toks) if title_case(toks) else toks
     raws = find_attributions(plain, surnames)
+    dropped = acts(plain, raws)
+    raws = [a for a in raws if a not in dropped]
     taken: set[tuple[int, int]] = {(a.start, a.end) for a in raws}
     for a in edge_sources(plain) + bare_subjects(plain):
         if not any(a.start < e and s0 < a.end for s0, e in taken):
@@ -239,7 +243,8 @@ def _headline_facts(
 def _is_headline(body: str, s: Sentence, first_is_headline: bool) -> bool:
     """A heading line, or a first line that asks a question ('Did X do Y?')."""
     if not s.whole_line:
-        return False
+        # a headline of two parts, "Was it arson? Police unsure": each part is headline
+        return first_is_headline and "\n" not in body[: s.end]
     if is_heading(body, s) or (first_is_headline and s.index == 0):
         return True
     # a first line above the body with no full stop: 'Did X do Y?', 'X says it was "a lie"'
@@ -291,13 +296,15 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
                 attributed=bool(attrs),
                 contest_cue=bool(signals),
                 known_names=names,
+                hedged=states_possibility(body, all_hedges[k], cues),
             )
-        if reasons and all_hedges[k]:
+        if reasons and all_hedges[k] and "hedged" not in reasons:
             reasons = (*reasons, "hedged")
         fact = Facts(s, tokens[k], heading, reasons, attrs, signals)
         fact.hedges = all_hedges[k]
         facts.append(fact)
     link_story(body, facts)
+    denial_elaborations(facts)
     return tuple(facts)
 
 

@@ -26,7 +26,9 @@ _NOT_HEADLINE = re.compile(
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*\s*(?:,|\band\b|$)")
 # Words a source named after a dash or colon ends with: "-- report", ": police".
 _SOURCE_ENDS = lx.SOURCE_HEADS | lx.word_set("says say said claims reports report sources")
-_VAGUE = lx.word_set("report reports media sources source rumours rumors")
+_VAGUE = lx.word_set("report reports media sources source rumours rumors familiar insiders")
+# Sources a headline does not name: "sources", "people familiar", "insiders".
+_UNNAMED = lx.word_set("sources source familiar insiders insider")
 _SEPARATORS = frozenset({"--", "—", "–", "-", ":"})
 # Present forms of headline verbs not in the finite lists: "slides", "faces", "kills".
 _TO_VERB = re.compile(r"\bto\s+[a-z]+")
@@ -71,7 +73,7 @@ def _kind(words: list[Token]) -> str:
     last = words[-1].lower
     if last in {"report", "reports", "media"}:
         return "media"
-    if last in {"sources", "source"}:
+    if last in _UNNAMED:
         return "anonymous"
     if last in lx.PERSON_HEADS:
         return "person"
@@ -104,12 +106,31 @@ def bare_subjects(tokens: list[Token]) -> list[RawAttribution]:
     return out
 
 
+_SAY = lx.word_set("say says said")
+
+
+def _said_last(tokens: list[Token]) -> list[RawAttribution]:
+    """'..., say people familiar', '..., says minister': the verb before its source at
+    the end, after a comma."""
+    commas = [k for k, t in enumerate(tokens) if t.text == ","]
+    if not commas or commas[-1] < 2:
+        return []
+    tail = tokens[commas[-1] + 1 :]
+    words = tail[1:]
+    if not tail or tail[0].lower not in _SAY or not 1 <= len(words) <= 4:
+        return []
+    if not all(w.is_word for w in words):
+        return []
+    return [_raw(words, _kind(words), tail[0])]
+
+
 def edge_sources(tokens: list[Token]) -> list[RawAttribution]:
-    """'... -- report', '...: media reports', 'Police: ...': the source at the edge."""
+    """'... -- report', '...: media reports', 'Police: ...', '..., say officials': the
+    source at the edge."""
     seps = [k for k, t in enumerate(tokens) if t.text in _SEPARATORS]
     out: list[RawAttribution] = []
     if not seps:
-        return out
+        return _said_last(tokens)
     last = seps[-1]
     tail = [t for t in tokens[last + 1 :] if t.text not in {"'", "’"}]
     # "report" alone, "media reports", "police", "Acme says"
@@ -146,6 +167,12 @@ def headline_signals(
                     f"hedged with '{t.text} to' (a headline's 'is said to')",
                 )
             )
+    for k, t in enumerate(tokens):
+        # "Officials fear toll will rise": a headline drops the "that" hedges.py looks for
+        if t.lower in _BELIEF and k and tokens[k - 1].lower not in lx.DETERMINERS:
+            out.append(
+                Signal("hedge", t.text, t.start, t.end, f"hedged with '{t.text}' (a belief)")
+            )
     halves = [t.start for t in tokens if t.text == ";"]
     if halves:
         # "A says X; B says Y": two accounts set against each other
@@ -165,7 +192,7 @@ def headline_signals(
         words = text[a.start - start : a.end - start].lower().split()
         if words and words[-1] in _VAGUE:
             cue = text[a.start - start : a.end - start]
-            kind = "anonymous_source" if words[-1] in {"source", "sources"} else "vague_source"
+            kind = "anonymous_source" if words[-1] in _UNNAMED else "vague_source"
             out.append(
                 Signal(kind, cue, a.start, a.end, f"vague source '{cue}': no outlet is named")
             )
@@ -192,3 +219,27 @@ def has_verb(tokens: list[Token]) -> bool:
         if w == "to" and k > 0 and k + 1 < len(tokens) and tokens[k + 1].is_word:
             return True
     return False
+
+
+_BELIEF = lx.word_set("fear fears feared believe believes suspect suspects")
+# A verdict, a product recall or a court throwing a case out: acts, not reports, though
+# their verbs also report speech ("finds that", "recalls that", "dismisses claims").
+_VERDICT = lx.word_set("guilty liable innocent responsible negligent")
+_CASES = lx.word_set("lawsuit lawsuits suit suits case cases charges appeal appeals petition")
+
+
+def acts(tokens: list[Token], sources: list[RawAttribution]) -> list[RawAttribution]:
+    """The sources whose verb is an act in headline grammar: 'Jury finds X guilty',
+    'Carmaker recalls 50,000 vans', 'Judge dismisses lawsuit'."""
+    out: list[RawAttribution] = []
+    for a in sources:
+        k = next((k for k, t in enumerate(tokens) if t.start == a.cue_start), None)
+        if k is None:
+            continue
+        cue, after = tokens[k].lower, tokens[k + 1 : k + 5]
+        verdict = cue.startswith("f") and any(t.lower in _VERDICT for t in after)
+        recall = cue.startswith("recall") and bool(after) and after[0].text[:1].isdigit()
+        thrown_out = cue.startswith("dismiss") and any(t.lower in _CASES for t in after[:2])
+        if verdict or recall or thrown_out:
+            out.append(a)
+    return out

@@ -28,14 +28,21 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
         # "May" the month is written with a capital, so the lower-case form is a modal
         r"\b(?:may|might)\s+(?:not\s+|also\s+|well\s+|still\s+|even\s+|soon\s+|yet\s+)?[a-z]+"
         r"|\b(?:could|would)\s+(?:not\s+|also\s+|eventually\s+|ultimately\s+|even\s+|"
-        r"soon\s+|still\s+)?(?:" + _PREDICTED + r")\b",
+        r"soon\s+|still\s+)?(?:" + _PREDICTED + r")\b"
+        # "could sail", "could reach": what may happen; not what somebody could or could
+        # not do or perceive ("could see smoke", "could not say")
+        r"|\bcould\s+(?:also\s+|soon\s+|still\s+|even\s+|eventually\s+)?(?!(?:not|never|"
+        r"no|only|barely|hardly|see|hear|feel|smell|tell|say|do|be\s+(?:seen|heard|reached))\b)"
+        r"[a-z]+",
         "a modal of possibility or prediction",
     ),
     (
         "expectation",
         r"\b(?:[Ee]xpects?|[Ee]xpecting|[Aa]nticipat(?:es?|ed|ing)|[Pp]redict(?:s|ed|ing)?|"
         r"[Ff]orecasts?|[Ff]orecast(?:ed|ing)|[Ff]ores(?:ees?|aw|een)|[Pp]roject(?:ed|ing|ions?)|"
-        r"[Ee]stimat(?:es?|ed|ing))\b"
+        # not "the estimate was revised": an estimate named, not one made
+        r"(?<!the )(?<!The )(?<!an )(?<!this )(?<!that )[Ee]stimat(?:es?|ed|ing))\b"
+        r"|\b[Pp]rojects?\s+(?:a|an|that)\b"
         r"|(?<!as )(?<!than )(?<!had )\b(?:expected|[Pp]rojected)\b",
         "an expectation or estimate, not a measured fact",
     ),
@@ -46,6 +53,17 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
         "a word of likelihood",
     ),
     (
+        "belief",
+        # "Detectives believe ...", "Farmers fear ...": the claim as somebody's belief;
+        # not "the suspect", "believe in", "fears for"
+        r"\b(?:[Bb]elieves?|[Bb]elieved)\b(?!\s+in\b)"
+        r"|(?<!the )(?<!a )\b[Ss]uspect(?:s|ed)?\s+(?:that|the|a|an|it|he|she|they|his|her|"
+        r"their|its|foul)\b"
+        r"|\b(?:[Ff]ears?\s+(?:that|the|a|an|it|he|she|they)|[Ff]eared)\b"
+        r"|\b(?:signs|indications?)\s+that\b",
+        "a belief, suspicion or sign, not an established fact",
+    ),
+    (
         "conditional",
         r"\b(?:[Ii]f|[Uu]nless|[Pp]rovided\s+that|[Ss]hould\s+(?:the|it|they)\b)\b",
         "a condition the claim depends on",
@@ -53,7 +71,13 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
     (
         "question",
         r"\b(?:[Ww]hether|[Ii]t\s+(?:is|was|remains)\s+(?:unclear|not\s+clear|not\s+known|"
-        r"unknown))\b",
+        r"unknown))\b"
+        # what nobody knows yet: "not immediately clear", "has not yet been established",
+        # "have yet to determine", "remains to be seen"
+        r"|\bnot\s+(?:yet\s+|immediately\s+|entirely\s+|still\s+)?(?:clear|known|certain)\b"
+        r"|\b(?:unclear|uncertain)\b|\bremains?\s+to\s+be\s+seen\b"
+        r"|\b(?:has|have|had)\s+(?:yet\s+to\s+(?:be\s+)?|not\s+(?:yet\s+)?been\s+)"
+        r"(?:determine|establish|confirm|identif|explain|know)[a-z]*",
         "an open question, not an answer",
     ),
 )
@@ -85,3 +109,35 @@ def uncertainty(body: str, spans: list[tuple[int, int]]) -> list[tuple[Signal, .
     for signals in out:
         signals.sort(key=lambda s: s.start)
     return [tuple(x) for x in out]
+
+
+# Contest hedges that give the claim as likely or passed on ("reportedly", "is said to",
+# "appears to", "probably", "may have"), not the newsroom's note that it could not check
+# one ("could not be verified") or talk of rumours.
+_POSSIBILITY_CUE = re.compile(
+    r"reportedly|allegedly|purportedly|supposedly|apparently|ostensibly|\b(?:said|believed|"
+    r"thought|understood|suspected)\s+to\b|appear|seem|perhaps|probably|possibly|presumably|"
+    r"maybe|\bhave$",
+    re.IGNORECASE,
+)
+# A modal that is commentary more often than a claim: "would be a hard sell", "may not
+# be over yet", "a pill that could prevent cancer".
+_COMMENT_MODAL = re.compile(r"\bnot\b|\sbe$|^(?:would|could)\s+not\b", re.IGNORECASE)
+_RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who)\s+$", re.IGNORECASE)
+
+
+def states_possibility(body: str, hedges: tuple[Signal, ...], cues: list[Signal]) -> bool:
+    """Does the sentence give what it states as possible, likely, believed or not yet
+    known? Such a sentence is an uncertain claim, not the writer's speculation."""
+    for h in hedges:
+        if h.kind != "hedge":
+            continue
+        if h.cue[:1].lower() in "mcw" and h.cue.split()[0].lower() in _MODALS:
+            relative = _RELATIVE_BEFORE.search(body, max(0, h.start - 8), h.start)
+            if _COMMENT_MODAL.search(h.cue) or relative:
+                continue
+        return True
+    return any(c.kind == "hedge" and _POSSIBILITY_CUE.search(c.cue) for c in cues)
+
+
+_MODALS = frozenset({"may", "might", "could", "would"})
