@@ -195,6 +195,8 @@ class Handoff:
     token: str
     resend_after: timedelta
     take: Callable[[list[dict[str, Any]]], None]
+    # Told each report whose receipt arrived (the relay follows how far verify has got).
+    confirmed: Callable[[str], None] | None = None
 
 
 _handoff: Handoff | None = None
@@ -321,6 +323,9 @@ def mark_delivered(report_id: str, at: datetime) -> bool:
             "$unset": {shared_outbox.DUE: ""},  # the receipt closes the relay's row
         },
     )
+    handoff = _handoff
+    if handoff is not None and handoff.confirmed is not None:
+        handoff.confirmed(report_id)
     return bool(result.matched_count)
 
 

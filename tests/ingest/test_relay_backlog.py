@@ -1,0 +1,71 @@
+"""The relay does not re-send what verify simply has not reached yet: while receipts keep
+coming, a due report accepted well before the newest one confirmed is re-sent (it was
+lost), one accepted after that waits; when receipts stop, every due report goes. A
+polled pass claims fewer rows while the store is slow (services/outbox/worker.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from ingest.relay import ReceiptWatch
+from services.clock import utcnow
+from services.outbox.worker import BatchSize
+from tests.outbox.support import Scratch, scratch
+from tests.support.infra import Infra
+
+
+@pytest.fixture
+def box(infra: Infra) -> Iterator[Scratch]:
+    made = scratch(infra.settings())
+    try:
+        yield made
+    finally:
+        made.producer.close()
+
+
+def test_a_resend_waits_while_verify_is_behind_it_and_goes_when_receipts_stop(
+    box: Scratch,
+) -> None:
+    now = utcnow()
+    [lost] = box.add(1, accepted_at=now - timedelta(minutes=10))
+    [queued] = box.add(1, accepted_at=now - timedelta(seconds=5))
+    ticks = [0.0]
+    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0, clock=lambda: ticks[0])
+    watch.handed([{"_id": "newest", "accepted_at": now}])
+    watch.confirmed("newest")  # verify's receipt for the newest report
+    worker = box.worker(batch=100)
+    worker.hold_back = watch.hold_back  # type: ignore[method-assign]
+
+    worker.send_due()
+
+    assert "due" not in box.row(lost)["outbox"]  # accepted 10 min before: lost, sent again
+    assert "due" in box.row(queued)["outbox"]  # still behind verify's progress: waits
+    ticks[0] += 31  # no receipt for longer than `quiet`: verify may be down, send it all
+    worker.send_due()
+    assert "due" not in box.row(queued)["outbox"]
+    assert set(box.keys_on_topic({lost, queued})) >= {lost, queued}
+
+
+def test_a_receipt_for_a_report_this_relay_did_not_hand_over_changes_nothing() -> None:
+    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0)
+    watch.confirmed("another-replicas-report")
+    assert watch.hold_back() is None
+
+
+def test_a_polled_pass_claims_fewer_rows_while_passes_are_slow_or_fail() -> None:
+    size = BatchSize(most=500, slow=2.0)
+    size.after(5.0)
+    assert size.current == 250
+    size.after(0.1, failed=True)  # a store timeout
+    assert size.current == 125
+    for _ in range(10):
+        size.after(30.0)
+    assert size.current == 10  # never below `least`
+    size.after(1.0)  # neither slow nor quick: stays
+    assert size.current == 10
+    for _ in range(10):
+        size.after(0.1)
+    assert size.current == 500  # back to the most, never above it
