@@ -43,7 +43,7 @@ from services.log import configure_logging
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("verify", "e2e", "burst", "gate", "feeds", "ingest", "detection", "memory")
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-DRAIN_REPORTS = 150 if QUICK else 600
+DRAIN_REPORTS = 150 if QUICK else 400
 BURST_REPORTS = 500 if QUICK else 5000
 OVERLOAD = (100.0, 5.0) if QUICK else (e2e.RATE, e2e.SECONDS)  # reports/s, seconds
 HALF_SECONDS = 10.0 if QUICK else 30.0
