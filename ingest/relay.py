@@ -93,13 +93,14 @@ class ReportRows:
 
 
 class ReceiptWatch:
-    """How far verify has got, from the receipts of the reports this process handed to
-    its relay: the newest acceptance time among them (the watermark), and when the last
-    receipt came. Verify reads each partition in order, so a report accepted well before
-    the watermark and still without a receipt was lost on the way (a broker that
-    restarted empty, a crash): it is re-sent. One accepted later is most likely still
-    queued: it waits, as long as receipts keep coming. When they stop for ``quiet``
-    seconds (verify down, or every message lost), every due report is re-sent."""
+    """How far verify has got, from the receipts (and snapshots) of the reports this
+    process handed to its relay: the newest acceptance time among them (the watermark),
+    and when the last receipt or snapshot of any report came. Verify reads each
+    partition in order, so a report accepted well before the watermark and still without
+    a receipt was lost on the way (a broker that restarted empty, a crash): it is
+    re-sent. One accepted later is most likely still queued: it waits, as long as
+    verify's events keep coming. When they stop for ``quiet`` seconds (verify down, or
+    every message lost), every due report is re-sent."""
 
     REMEMBERED = 100_000  # handed reports followed at most (the oldest are forgotten)
 
@@ -123,12 +124,12 @@ class ReceiptWatch:
                 del self._handed[next(iter(self._handed))]
 
     def confirmed(self, report_id: str) -> None:
+        """Verify has this report (a receipt, or its story's snapshot): events flow,
+        even when ingest's own consumer is behind them."""
         with self._lock:
-            accepted = self._handed.pop(report_id, None)
-            if accepted is None:
-                return
             self._heard_at = self._clock()
-            if self._watermark is None or accepted > self._watermark:
+            accepted = self._handed.pop(report_id, None)
+            if accepted is not None and (self._watermark is None or accepted > self._watermark):
                 self._watermark = accepted
 
     def hold_back(self) -> Mapping[str, Any] | None:

@@ -5,6 +5,7 @@ polled pass claims fewer rows while the store is slow (services/outbox/worker.py
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from services.clock import utcnow
 from services.outbox.worker import BatchSize
 from tests.outbox.support import Scratch, scratch
 from tests.support.infra import Infra
+from tests.support.stack import Stack
 
 
 @pytest.fixture
@@ -47,6 +49,27 @@ def test_a_resend_waits_while_verify_is_behind_it_and_goes_when_receipts_stop(
     worker.send_due()
     assert "due" not in box.row(queued)["outbox"]
     assert set(box.keys_on_topic({lost, queued})) >= {lost, queued}
+
+
+def test_a_receipt_or_a_snapshot_tells_the_relay_how_far_verify_has_got(stack: Stack) -> None:
+    from ingest.reports import repository as repo
+
+    now = utcnow()
+    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0)
+    old, new = f"r_{uuid.uuid4().hex}", f"r_{uuid.uuid4().hex}"
+    watch.handed([{"_id": old, "accepted_at": now - timedelta(minutes=5)},
+                  {"_id": new, "accepted_at": now}])  # fmt: skip
+    ours = repo.Handoff("watch-test", timedelta(seconds=30), lambda docs: None, watch.confirmed)
+    live = repo.hand_stored_to(ours)
+    try:
+        repo.mark_delivered(old, now)  # its receipt
+        assert watch.hold_back() == {
+            "accepted_at": {"$lte": now - timedelta(minutes=5, seconds=30)}
+        }
+        repo.mark_held(new, [], 1)  # its story's snapshot, before its receipt
+        assert watch.hold_back() == {"accepted_at": {"$lte": now - timedelta(seconds=30)}}
+    finally:
+        repo.hand_stored_to(live)
 
 
 def test_a_receipt_for_a_report_this_relay_did_not_hand_over_changes_nothing() -> None:
