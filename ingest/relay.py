@@ -12,10 +12,10 @@ its receipt arrives on ``reports.received`` and closes the row
 a crash between storing and sending, or after verify lost it. Verify is idempotent on
 the report id, so a re-send is harmless; but while verify works off a backlog, a
 re-send only adds to it (and to the store's work). So a due re-send waits while verify
-is visibly behind it (:class:`ReceiptWatch`): receipts keep arriving, and none yet for a
-report accepted ``resend_after`` or more after it. Replicas claim rows, so two ingest processes do
-not send the same report at the same moment; a replica killed holding rows gives them
-up when its claim expires.
+is visibly behind it (:class:`ReceiptWatch`): its events keep arriving, and none yet
+for a report accepted ``resend_after`` or more after it; never longer than the longest
+re-send wait. Replicas claim rows, so two ingest processes do not send the same report
+at the same moment; a replica killed holding rows gives them up when its claim expires.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from typing import Any
 from ingest.reports import repository as repo
 from ingest.reports.service import as_event
 from services.bus import EventProducer
+from services.clock import utcnow
 from services.contracts import Topic
 from services.log import get_logger
 from services.outbox import OutboxRows, OutboxWorker, Rendered, render_each
@@ -99,17 +100,26 @@ class ReceiptWatch:
     partition in order, so a report accepted well before the watermark and still without
     a receipt was lost on the way (a broker that restarted empty, a crash): it is
     re-sent. One accepted later is most likely still queued: it waits, as long as
-    verify's events keep coming. When they stop for ``quiet`` seconds (verify down, or
-    every message lost), every due report is re-sent."""
+    verify's events keep coming, and for at most ``longest`` after it was accepted (a
+    lost last report is re-sent even while reviews keep other stories' events coming).
+    When events stop for ``quiet`` seconds (verify down, or every message lost), every
+    due report is re-sent."""
 
     REMEMBERED = 100_000  # handed reports followed at most (the oldest are forgotten)
 
     def __init__(
-        self, slack: timedelta, quiet: float, clock: Callable[[], float] = time.monotonic
+        self,
+        slack: timedelta,
+        quiet: float,
+        longest: timedelta,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = utcnow,
     ) -> None:
         self._slack = slack
         self._quiet = quiet
+        self._longest = longest
         self._clock = clock
+        self._wall = wall
         self._lock = threading.Lock()
         self._handed: dict[str, datetime] = {}  # report id -> accepted_at, oldest first
         self._watermark: datetime | None = None
@@ -144,7 +154,8 @@ class ReceiptWatch:
                          watermark=self._watermark.isoformat())  # fmt: skip
             if silent:
                 return None
-            return {"accepted_at": {"$lte": self._watermark - self._slack}}
+            passed = max(self._watermark - self._slack, self._wall() - self._longest)
+            return {"accepted_at": {"$lte": passed}}
 
 
 class Relay(OutboxWorker):
@@ -160,7 +171,9 @@ class Relay(OutboxWorker):
         # Verify's progress is judged against the first wait for a receipt; silence, over
         # twice that (ingest's own consumer may take a while to reach queued receipts).
         wait = source.resend_after
-        self.receipts = ReceiptWatch(slack=wait, quiet=2 * wait.total_seconds())
+        self.receipts = ReceiptWatch(
+            slack=wait, quiet=2 * wait.total_seconds(), longest=wait * 2**MAX_DOUBLINGS
+        )
 
     def start(self) -> None:
         source = self._rows_source

@@ -18,6 +18,8 @@ from tests.outbox.support import Scratch, scratch
 from tests.support.infra import Infra
 from tests.support.stack import Stack
 
+LONGEST = timedelta(minutes=8)
+
 
 @pytest.fixture
 def box(infra: Infra) -> Iterator[Scratch]:
@@ -35,7 +37,9 @@ def test_a_resend_waits_while_verify_is_behind_it_and_goes_when_receipts_stop(
     [lost] = box.add(1, accepted_at=now - timedelta(minutes=10))
     [queued] = box.add(1, accepted_at=now - timedelta(seconds=5))
     ticks = [0.0]
-    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0, clock=lambda: ticks[0])
+    watch = ReceiptWatch(
+        slack=timedelta(seconds=30), quiet=30.0, longest=LONGEST, clock=lambda: ticks[0]
+    )
     watch.handed([{"_id": "newest", "accepted_at": now}])
     watch.confirmed("newest")  # verify's receipt for the newest report
     worker = box.worker(batch=100)
@@ -55,7 +59,7 @@ def test_a_receipt_or_a_snapshot_tells_the_relay_how_far_verify_has_got(stack: S
     from ingest.reports import repository as repo
 
     now = utcnow()
-    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0)
+    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0, longest=LONGEST)
     old, new = f"r_{uuid.uuid4().hex}", f"r_{uuid.uuid4().hex}"
     watch.handed([{"_id": old, "accepted_at": now - timedelta(minutes=5)},
                   {"_id": new, "accepted_at": now}])  # fmt: skip
@@ -73,9 +77,24 @@ def test_a_receipt_or_a_snapshot_tells_the_relay_how_far_verify_has_got(stack: S
 
 
 def test_a_receipt_for_a_report_this_relay_did_not_hand_over_changes_nothing() -> None:
-    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0)
+    watch = ReceiptWatch(slack=timedelta(seconds=30), quiet=30.0, longest=LONGEST)
     watch.confirmed("another-replicas-report")
     assert watch.hold_back() is None
+
+
+def test_a_report_is_held_back_no_longer_than_the_longest_resend_wait() -> None:
+    """Reviews keep other stories' events coming: a lost last report still goes."""
+    now = utcnow()
+    wall = [now]
+    watch = ReceiptWatch(
+        slack=timedelta(seconds=30), quiet=30.0, longest=LONGEST, wall=lambda: wall[0]
+    )
+    watch.handed([{"_id": "first", "accepted_at": now}])
+    watch.confirmed("first")
+    assert watch.hold_back() == {"accepted_at": {"$lte": now - timedelta(seconds=30)}}
+    wall[0] = now + timedelta(minutes=20)
+    watch.confirmed("a-snapshot-of-another-story")
+    assert watch.hold_back() == {"accepted_at": {"$lte": wall[0] - LONGEST}}
 
 
 def test_a_polled_pass_claims_fewer_rows_while_passes_are_slow_or_fail() -> None:
