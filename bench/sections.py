@@ -133,7 +133,7 @@ def burst_section(b: BurstFigure) -> list[str]:
         "",
         f"{b.offered:,} reports of 3 KB offered at 1,000/s (open loop, up to 64 connections),",
         f"sent in {b.send_seconds:.0f} s; answers: {statuses}. One verify process drains them;",
-        "the bench reads ingest's and verify's `/metrics` every second meanwhile, and waits",
+        "the bench reads ingest's and verify's `/metrics` every 5 s meanwhile, and waits",
         f"until every accepted report is in verify, for at most {b.deadline_s:.0f} s from the",
         f"first send: {b.in_verify:,} of {b.accepted:,} after {b.drain_seconds:.0f} s",
         f"({b.waiting:,} not in verify yet, {b.lost} of them lost: neither in verify nor",
