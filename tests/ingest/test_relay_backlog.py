@@ -13,6 +13,7 @@ import pytest
 
 from ingest.relay import ReceiptWatch
 from services.clock import utcnow
+from services.outbox import DUE
 from services.outbox.worker import BatchSize
 from tests.outbox.support import Scratch, scratch
 from tests.support.infra import Infra
@@ -34,14 +35,21 @@ def test_a_resend_waits_while_verify_is_behind_it_and_goes_when_receipts_stop(
     box: Scratch,
 ) -> None:
     now = utcnow()
-    [lost] = box.add(1, accepted_at=now - timedelta(minutes=10))
-    [queued] = box.add(1, accepted_at=now - timedelta(seconds=5))
+    [lost] = box.add(1)
+    [queued] = box.add(1)
+    # Due 30 s after they were accepted (10 min ago, and 40 s ago): both due now.
+    for row, accepted in (
+        (lost, now - timedelta(minutes=10)),
+        (queued, now - timedelta(seconds=40)),
+    ):
+        box.collection.update_one({"_id": row}, {"$set": {DUE: accepted + timedelta(seconds=30)}})
     ticks = [0.0]
     watch = ReceiptWatch(
         slack=timedelta(seconds=30), quiet=30.0, longest=LONGEST, clock=lambda: ticks[0]
     )
-    watch.handed([{"_id": "newest", "accepted_at": now}])
-    watch.confirmed("newest")  # verify's receipt for the newest report
+    # Verify's receipt for a report accepted 20 s after `queued`: not far enough past it.
+    watch.handed([{"_id": "newest", "accepted_at": now - timedelta(seconds=20)}])
+    watch.confirmed("newest")
     worker = box.worker(batch=100)
     worker.hold_back = watch.hold_back  # type: ignore[method-assign]
 
@@ -67,11 +75,9 @@ def test_a_receipt_or_a_snapshot_tells_the_relay_how_far_verify_has_got(stack: S
     live = repo.hand_stored_to(ours)
     try:
         repo.mark_delivered(old, now)  # its receipt
-        assert watch.hold_back() == {
-            "accepted_at": {"$lte": now - timedelta(minutes=5, seconds=30)}
-        }
+        assert watch.hold_back() == {DUE: {"$lte": now - timedelta(minutes=5)}}
         repo.mark_held(new, [], 1)  # its story's snapshot, before its receipt
-        assert watch.hold_back() == {"accepted_at": {"$lte": now - timedelta(seconds=30)}}
+        assert watch.hold_back() == {DUE: {"$lte": now}}
     finally:
         repo.hand_stored_to(live)
 
@@ -91,10 +97,10 @@ def test_a_report_is_held_back_no_longer_than_the_longest_resend_wait() -> None:
     )
     watch.handed([{"_id": "first", "accepted_at": now}])
     watch.confirmed("first")
-    assert watch.hold_back() == {"accepted_at": {"$lte": now - timedelta(seconds=30)}}
+    assert watch.hold_back() == {DUE: {"$lte": now}}
     wall[0] = now + timedelta(minutes=20)
     watch.confirmed("a-snapshot-of-another-story")
-    assert watch.hold_back() == {"accepted_at": {"$lte": wall[0] - LONGEST}}
+    assert watch.hold_back() == {DUE: {"$lte": wall[0] - LONGEST + timedelta(seconds=30)}}
 
 
 def test_a_polled_pass_claims_fewer_rows_while_passes_are_slow_or_fail() -> None:
