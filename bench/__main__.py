@@ -43,7 +43,7 @@ from services.log import configure_logging
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("verify", "e2e", "burst", "gate", "feeds", "ingest", "detection", "memory")
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-DRAIN_REPORTS = 150 if QUICK else 600
+DRAIN_REPORTS = 150 if QUICK else 400
 BURST_REPORTS = 500 if QUICK else 5000
 OVERLOAD = (100.0, 5.0) if QUICK else (e2e.RATE, e2e.SECONDS)  # reports/s, seconds
 HALF_SECONDS = 10.0 if QUICK else 30.0
@@ -69,12 +69,16 @@ def main() -> None:
     current: list[stack.BenchStack] = []
     sampler = Sampler(lambda: current[0].pids() if current else {})
 
+    def say(message: str) -> None:
+        elapsed = time.monotonic() - started
+        print(f"[{elapsed // 60:02.0f}:{elapsed % 60:02.0f}] {message}", flush=True)
+
     def fresh_stack() -> stack.BenchStack:
         """A new stack: an empty broker and store, so no figure waits behind another's
         backlog (verify falls far behind at the end-to-end rate)."""
         if current:
             current.pop().down()
-        print("Starting a fresh bench stack under bench/.run", flush=True)
+        say("Starting a fresh bench stack under bench/.run")
         current.append(stack.start())
         results.settings = stack.settings_table(current[0])
         return current[0]
@@ -84,12 +88,14 @@ def main() -> None:
         others still run."""
         sampler.phase = name
         results.loads.append((name, machine.load_average()))
-        print(f"{name} (load average {machine.load_average()[0]:.2f})", flush=True)
+        say(f"{name} (load average {machine.load_average()[0]:.2f})")
+        began = time.monotonic()
         try:
             work()
         except Exception as exc:
             traceback.print_exc()
             results.errors[name] = f"{type(exc).__name__}: {exc}"
+        say(f"{name}: done in {time.monotonic() - began:.0f} s")
 
     stack.clean()
     work = stack.WORK
@@ -120,7 +126,8 @@ def main() -> None:
                 f"burst of {BURST_REPORTS} reports",
                 lambda: setattr(results, "burst", burst.run(bench, work, BURST_REPORTS, seed + 4)),
             )
-        bench = fresh_stack()
+        if {"e2e", "gate", "feeds", "ingest"} & set(args.only):
+            bench = fresh_stack()
         if "e2e" in args.only:
             rate = half_rate(results)
             measure(
@@ -139,7 +146,7 @@ def main() -> None:
         sampler.phase = "end"
     finally:
         sampler.stop()
-        print("Stopping the bench stack", flush=True)
+        say("Stopping the bench stack")
         if current:
             current.pop().down()
     results.sampler = sampler
@@ -154,7 +161,7 @@ def main() -> None:
     if results.burst is not None:
         plot.burst_plot(results.burst, ROOT / "bench" / "burst.png")
     (ROOT / "bench" / "results.md").write_text(report.render(results, gaps.render(results)))
-    print(f"Wrote bench/results.md and its plots in {results.minutes:.1f} min", flush=True)
+    say(f"Wrote bench/results.md and its plots in {results.minutes:.1f} min")
 
 
 def half_rate(results: report.Results) -> float:

@@ -132,15 +132,19 @@ def burst_gap(r: Results) -> list[str]:
     b = r.burst
     rate = b.in_verify / b.drain_seconds if b.drain_seconds else 0.0
     return [
-        f"**The burst ({b.offered:,} reports).** Ingest took them in {b.send_seconds:.0f} s "
-        f"with {b.server_errors} 5xx; verify drained them at {rate:.1f}/s on average, "
-        f"{b.drain_seconds:.0f} s in all: the rate verify sustains (above), the backlog "
-        "waiting on the broker meanwhile (`newsroom_consumer_backlog`); "
+        f"**The burst ({b.offered:,} reports).** Ingest took {b.accepted:,} in "
+        f"{b.send_seconds:.0f} s with {b.server_errors} 5xx; verify took them in at "
+        f"{rate:.1f}/s on average ({b.falling_per_second:.1f}/s over the last minute): the "
+        "rate verify sustains (above), the backlog waiting on the broker meanwhile "
+        f"(`newsroom_consumer_backlog`). Ingest's relay sent {b.sends:,} messages for them "
+        f"(warm-up included) and verify saw {b.seen_again:,} reports again: a report is "
+        "re-sent only once verify has confirmed one accepted well after it, or when receipts "
+        "stop (`ingest/relay.py` `ReceiptWatch`), so a backlog is not re-sent onto itself. "
         + (
-            "every accepted report reached verify."
+            "Every accepted report reached verify."
             if not b.waiting
             else f"{b.waiting:,} were still on their way when the bench stopped waiting "
-            "(ingest keeps each until verify's receipt: waiting, not lost)."
+            f"({b.lost} lost: ingest keeps each until verify's receipt)."
         ),
         "",
     ]

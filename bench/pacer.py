@@ -5,6 +5,10 @@ Run as its own process (``python -m bench.pacer REQUESTS OUT --url --rate``). Re
 all are busy (up to ``--max-connections``), so a slow server does not slow the sender
 down as a closed loop would. Writes one JSON line per request: when it was due, sent
 and answered (unix seconds), the status and the answer's body.
+
+With ``--deadline S`` the sender stops S seconds after its start, however far it got: a
+request not sent by then is recorded with status -1, one sent and not answered with
+status 0 (``"deadline"``), so a caller reports how far the run got instead of a timeout.
 """
 
 from __future__ import annotations
@@ -61,36 +65,59 @@ async def _exchange(
     return status, body
 
 
+NOT_SENT = -1  # the deadline came before the request was sent
+NO_ANSWER = 0  # sent, and no answer (a socket error, or the deadline)
+
+
 async def _one(pool: Pool, request: bytes, due: float, out: list[dict[str, Any]]) -> None:
-    conn = await pool.take()
-    sent = time.time()
-    ok = False
+    sent = None
+    status, body = NOT_SENT, b"deadline"
     try:
-        status, body = await _exchange(conn, request)
-        ok = True
-    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-        status, body = 0, str(exc).encode()
-    finally:
-        pool.give(conn, ok)
-    out.append(
-        {"due": due, "sent": sent, "done": time.time(), "status": status, "body": body.decode()}
-    )
+        conn = await pool.take()
+        sent = time.time()
+        ok = False
+        try:
+            status, body = NO_ANSWER, b"deadline"
+            status, body = await _exchange(conn, request)
+            ok = True
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            status, body = NO_ANSWER, str(exc).encode()
+        finally:
+            pool.give(conn, ok)
+    finally:  # also when cancelled at the deadline: the request is recorded either way
+        out.append(
+            {"due": due, "sent": sent, "done": time.time(), "status": status,
+             "body": body.decode()}
+        )  # fmt: skip
 
 
-async def run(requests: list[bytes], url: str, rate: float, limit: int) -> dict[str, Any]:
+async def run(
+    requests: list[bytes], url: str, rate: float, limit: int, deadline: float | None = None
+) -> dict[str, Any]:
     parts = urlsplit(url)
     pool = Pool(parts.hostname or "127.0.0.1", parts.port or 80, limit)
     out: list[dict[str, Any]] = []
     tasks = []
     start = time.time() + 0.2
+    stop = start + deadline if deadline is not None else None
     for i, request in enumerate(requests):
         due = start + i / rate
+        if stop is not None and due >= stop:
+            out += [{"due": start + j / rate, "sent": None, "done": None, "status": NOT_SENT,
+                     "body": "deadline"} for j in range(i, len(requests))]  # fmt: skip
+            break
         delay = due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(_one(pool, request, due, out)))
-    await asyncio.gather(*tasks)
-    return {"results": out, "peak_connections": pool.peak, "started": start}
+    if tasks:
+        left = None if stop is None else max(0.0, stop - time.time())
+        _, pending = await asyncio.wait(tasks, timeout=left)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    cut = any(r["status"] < 1 and r["body"] == "deadline" for r in out)
+    return {"results": out, "peak_connections": pool.peak, "started": start, "cut": cut}
 
 
 def main() -> None:
@@ -100,6 +127,7 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--max-connections", type=int, default=512)
+    parser.add_argument("--deadline", type=float, help="stop this many seconds after the start")
     args = parser.parse_args()
     requests = [json.loads(line).encode("latin-1") for line in args.requests.open()]
     try:
@@ -108,7 +136,7 @@ def main() -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it
         pass
-    result = asyncio.run(run(requests, args.url, args.rate, args.max_connections))
+    result = asyncio.run(run(requests, args.url, args.rate, args.max_connections, args.deadline))
     args.out.write_text(json.dumps(result))
 
 

@@ -68,7 +68,11 @@ def burst_plot(figure: BurstFigure, path: Path) -> None:
     for name, points in sorted(figure.series.items()):
         if points:
             axis.plot([t for t, _ in points], [v for _, v in points], label=name)
-    axis.axvline(figure.drain_seconds, color="grey", linestyle="--", label="all in verify")
+    if figure.progress:
+        axis.plot([t for t, _ in figure.progress], [n for _, n in figure.progress],
+                  color="black", label="reports in verify")  # fmt: skip
+    drained = "all in verify" if not figure.waiting else "the bench's deadline"
+    axis.axvline(figure.drain_seconds, color="grey", linestyle="--", label=drained)
     axis.set_xlabel("seconds since the first report of the burst")
     axis.set_ylabel("records / rows")
     axis.set_title(f"A burst of {figure.offered:,} reports: backlog in /metrics while it drains")

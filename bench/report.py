@@ -1,9 +1,9 @@
-"""``bench/results.md``: every figure of the run against its baseline and its target, the
-machine, its load, the versions and settings, and where each gap comes from."""
+"""``bench/results.md``: every figure of the run against its baseline and its target (the
+table here), the machine, its load, the versions and settings; each part's own section
+(:mod:`bench.sections`) and where each gap comes from (:mod:`bench.gaps`)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,16 +13,24 @@ from bench.e2e import E2EFigure
 from bench.feeds import FeedFigure
 from bench.gate import GateFigure, first_p
 from bench.ingest import IngestFigure
-from bench.load import Result
+from bench.markdown import met, ms, ratio, table
 from bench.memory import MemoryFigure
 from bench.memory import lines as memory_lines
-from bench.profile import Profile
 from bench.sampler import WHOLE_RUN, WITH_WORKERS, Sampler
+from bench.sections import (
+    MB,
+    SERVICES,
+    burst_section,
+    detection_section,
+    e2e_section,
+    feeds_section,
+    gate_section,
+    ingest_section,
+    profiles_section,
+    resources_section,
+    verify_section,
+)
 from bench.verify_ratio import VerifyRatio
-
-SERVICES = ("ingest", "verify", "verify2", "publish")
-PARTS = (*SERVICES, "broker", "store")
-MB = 1_000_000
 
 TARGETS = {
     "ingest": 0.25,  # of the parse-only bare endpoint
@@ -56,28 +64,6 @@ class Results:
     quick: bool = False
 
 
-def _ms(value: float, deadline: float | None = None) -> str:
-    if math.isinf(value):
-        return f"> {deadline:g} s (not in verify)" if deadline else "∞"
-    if math.isnan(value):
-        return "–"
-    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
-
-
-def _ratio(value: float) -> str:
-    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
-
-
-def _met(ok: bool) -> str:
-    return "**met**" if ok else "**missed**"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*out, ""]
-
-
 # --- the summary --------------------------------------------------------------------------
 
 
@@ -91,6 +77,18 @@ def half_rate_run(r: Results) -> E2EFigure | None:
     return low[-1] if len(low) > 1 else None
 
 
+def burst_drain(b: BurstFigure) -> str:
+    """How far the burst's drain got: its time, or where the deadline found it."""
+    if not b.waiting:
+        return f"drained in {b.drain_seconds:,.0f} s"
+    more = f", about {b.waiting / b.falling_per_second:,.0f} s more at that rate" if (
+        b.falling_per_second > 0) else ""  # fmt: skip
+    return (
+        f"{b.in_verify:,} of {b.accepted:,} in verify after {b.drain_seconds:,.0f} s (the "
+        f"deadline), the backlog falling at {b.falling_per_second:.1f}/s at the end{more}"
+    )
+
+
 def summary(r: Results) -> list[str]:
     rows = []
     if r.verify:
@@ -101,7 +99,7 @@ def summary(r: Results) -> list[str]:
             f"{v.ratio:.2f} ({v.verify_per_second:.1f}/s against {v.alone_per_second:.1f}/s, "
             f"{v.processes} detection processes each, {v.reports} reports)",
             f"≥ {TARGETS['verify_ratio']:.2f}",
-            _met(v.ratio >= TARGETS["verify_ratio"]),
+            met(v.ratio >= TARGETS["verify_ratio"]),
         ])  # fmt: skip
     half = half_rate_run(r)
     if half:
@@ -109,10 +107,10 @@ def summary(r: Results) -> list[str]:
         rows.append([
             f"end to end, 202 → claims in the queue, at half the sustained rate "
             f"({half.rate:g}/s offered)",
-            f"p50 {_ms(half.stored_ms['p50'], half.deadline_s)}, p99 "
-            f"{_ms(p99, half.deadline_s)}; {half.verify_per_second:.1f}/s through verify",
+            f"p50 {ms(half.stored_ms['p50'], half.deadline_s)}, p99 "
+            f"{ms(p99, half.deadline_s)}; {half.verify_per_second:.1f}/s through verify",
             f"p99 ≤ {TARGETS['e2e_p99_ms']:,.0f} ms",
-            _met(p99 <= TARGETS["e2e_p99_ms"] and half.received == half.accepted),
+            met(p99 <= TARGETS["e2e_p99_ms"] and half.received == half.accepted),
         ])  # fmt: skip
     for fig in r.e2e:
         if fig is half:
@@ -128,17 +126,12 @@ def summary(r: Results) -> list[str]:
     if r.burst:
         b = r.burst
         backlog = b.peak('verify newsroom_consumer_backlog{group="verify"}')
-        drained = (
-            f"drained in {b.drain_seconds:.0f} s"
-            if not b.waiting
-            else f"{b.waiting:,} still waiting after {b.drain_seconds:.0f} s (not drained)"
-        )
         rows.append([
             f"burst of {b.offered:,} reports",
-            f"{b.accepted:,} accepted, {b.server_errors} 5xx; {drained}; backlog in /metrics "
-            f"up to {backlog:,.0f}",
-            "no 5xx, nothing lost, backlog visible",
-            _met(b.server_errors == 0 and b.waiting == 0 and backlog > 0),
+            f"{b.accepted:,} accepted, {b.server_errors} 5xx, {b.lost} lost; {burst_drain(b)}; "
+            f"backlog in /metrics up to {backlog:,.0f}",
+            "no 5xx, nothing lost, backlog visible; the time to drain",
+            met(b.server_errors == 0 and b.lost == 0 and b.waiting == 0 and backlog > 0),
         ])  # fmt: skip
     if r.ingest:
         levels = r.ingest.levels
@@ -147,26 +140,26 @@ def summary(r: Results) -> list[str]:
             "ingest ÷ bare FastAPI + pymongo `insert_one` (best level each)",
             f"{ingest / store:.2f} ({ingest:,.0f}/s against {store:,.0f}/s)",
             f"≥ {TARGETS['ingest_store']:.2f}",
-            _met(ingest / store >= TARGETS["ingest_store"]),
+            met(ingest / store >= TARGETS["ingest_store"]),
         ])  # fmt: skip
         rows.append([
             "ingest ÷ bare parse-only FastAPI (best level each)",
-            f"{_ratio(ingest / bare)} ({ingest:,.0f}/s against {bare:,.0f}/s)",
+            f"{ratio(ingest / bare)} ({ingest:,.0f}/s against {bare:,.0f}/s)",
             f"≥ {TARGETS['ingest']:.2f}",
-            _met(ingest / bare >= TARGETS["ingest"]),
+            met(ingest / bare >= TARGETS["ingest"]),
         ])  # fmt: skip
     if r.gate:
         g = r.gate
         rows.append([
             f"gate, story of {g.blockers} claims, first answer for a new version",
-            f"p50 {_ms(first_p(g, 50))}, p99 {_ms(first_p(g, 99))} "
+            f"p50 {ms(first_p(g, 50))}, p99 {ms(first_p(g, 99))} "
             f"({len(g.first_ms)} versions, one at a time)",
             f"≤ {TARGETS['gate_ms']:.0f} ms",
-            _met(first_p(g, 99) <= TARGETS["gate_ms"]),
+            met(first_p(g, 99) <= TARGETS["gate_ms"]),
         ])  # fmt: skip
         rows.append([
             f"gate, story of {g.blockers} claims, the same version asked again",
-            f"p50 {_ms(g.one.p50_ms)}, p99 {_ms(g.one.p99_ms)} (one request at a time)",
+            f"p50 {ms(g.one.p50_ms)}, p99 {ms(g.one.p99_ms)} (one request at a time)",
             "(none)",
             "–",
         ])  # fmt: skip
@@ -178,7 +171,7 @@ def summary(r: Results) -> list[str]:
                 f"{run.ratio:.2f} ({run.feed.ok_per_second:,.0f}/s against "
                 f"{run.bare.ok_per_second:,.0f}/s)",
                 f"≥ {TARGETS['feeds_304']:.2f} of bare" if conditional else "(no target)",
-                _met(run.ratio >= TARGETS["feeds_304"]) if conditional else "–",
+                met(run.ratio >= TARGETS["feeds_304"]) if conditional else "–",
             ])  # fmt: skip
     if r.sampler:
         whole = r.sampler.rss[WHOLE_RUN]
@@ -190,9 +183,9 @@ def summary(r: Results) -> list[str]:
             ", ".join(f"{p} {peaks[p]:.0f} MB" for p in services)
             + f"; the store {whole.get('store', 0) / MB:.0f} MB",
             f"≤ {TARGETS['rss_mb']:.0f} MB per service",
-            _met(peaks[worst] <= TARGETS["rss_mb"]),
+            met(peaks[worst] <= TARGETS["rss_mb"]),
         ])  # fmt: skip
-    return ["## Figures against their targets", "", *_table(
+    return ["## Figures against their targets", "", *table(
         ["figure", "this run", "target", ""], rows)]  # fmt: skip
 
 
@@ -201,262 +194,17 @@ def summary(r: Results) -> list[str]:
 
 def context(r: Results) -> list[str]:
     out = ["## Machine, load, versions, settings", ""]
-    out += _table(["", ""], [[k, v] for k, v in r.machine.items()])
+    out += table(["", ""], [[k, v] for k, v in r.machine.items()])
     out += ["Load average (1, 5, 15 min) as each part of the run began. The bench's own",
             "processes raise it (the end-to-end load alone keeps both cores busy); anything",
             "above that is other work on this shared machine:", ""]  # fmt: skip
-    out += _table(
+    out += table(
         ["part", "load average"],
         [[name, " / ".join(f"{x:.2f}" for x in load)] for name, load in r.loads],
     )
-    out += _table(["component", "version"], [[k, v] for k, v in r.versions.items()])
+    out += table(["component", "version"], [[k, v] for k, v in r.versions.items()])
     out += ["Settings of the bench stack (every other setting is the default):", ""]
-    out += _table(["setting", "value", "why"], [list(row) for row in r.settings])
-    return out
-
-
-# --- one section per figure -------------------------------------------------------------------
-
-
-def _wrk_row(result: Result) -> list[str]:
-    return [f"{result.ok_per_second:,.0f}", _ms(result.p50_ms), _ms(result.p99_ms)]
-
-
-def ingest_section(fig: IngestFigure) -> list[str]:
-    out = [
-        "## Ingest",
-        "",
-        f"`POST /v1/reports` with a {fig.body_bytes} B story, a bearer token (100 reporters in",
-        "turn) and a new `Idempotency-Key` on every request; closed loop (wrk), 1 s of",
-        "warm-up then 5 s measured per level. Baselines, served the same way (uvicorn, one",
-        "worker, default loop and HTTP; `bench/baseline.py`): a bare FastAPI endpoint that",
-        'parses the same body with the same pydantic `ReportIn` and answers 202 ("parse"),',
-        "and the same endpoint storing each report with one pymongo `insert_one` into the",
-        'same store ("insert_one"). Verify is paused (SIGSTOP) during ingest\'s levels, so',
-        "its detection work does not share the two cores with the figure; the bare levels",
-        "run first, and ingest's whole run stays under ingest's 30 s re-send interval.",
-        "",
-        "![ingest throughput and latency against concurrency](ingest.png)",
-        "",
-    ]
-    rows = [
-        [str(lv.connections), *_wrk_row(lv.ingest), str(lv.ingest.failed), *_wrk_row(lv.store),
-         *_wrk_row(lv.bare), f"{lv.store_ratio:.2f}", _ratio(lv.ratio)]
-        for lv in fig.levels
-    ]  # fmt: skip
-    out += _table(
-        ["connections", "ingest 2xx/s", "p50", "p99", "non-2xx", "insert_one /s", "p50",
-         "p99", "parse /s", "p50", "p99", "÷ insert_one", "÷ parse"],
-        rows,
-    )  # fmt: skip
-    out += ["Commands (per level; `-c` and `-t` change):", "", "```"]
-    out += [fig.levels[-1].ingest.command, fig.levels[-1].store.command,
-            fig.levels[-1].bare.command, "```", ""]  # fmt: skip
-    return out
-
-
-def e2e_section(figs: list[E2EFigure]) -> list[str]:
-    out = [
-        "## End to end",
-        "",
-        "An open-loop sender (`bench/pacer.py`, its own process) offers unique 3 KB reports at",
-        "a fixed rate, each at its own time, whatever the answers do. Latency is verify's",
-        "`received_at` minus ingest's `accepted_at`, both read from the databases after the",
-        'run; "to stored" uses the time verify logged the revision committed with its',
-        f"claims (`report_received`). Reports not in verify {figs[0].deadline_s:g} s after the",
-        'last send count as slower than that. "202 answer" is measured from each request\'s',
-        "scheduled time (so a slow answer cannot hide the requests queued behind it).",
-        "Reports verify dead-lettered (a detection error) are counted apart, not as slow;",
-        '"Seen again": reports verify got a second time (ingest re-sends after 30 s without a',
-        'receipt; a consumer re-reads after leaving its group). "Commits refused": offset',
-        "commits refused because the consumer had been dropped from its group (a poll batch",
-        "took longer than the poll interval).",
-        "",
-    ]
-    rows = []
-    for f in figs:
-        rows.append([
-            str(f.consumers), f"{f.rate:g}/s × {f.offered}", f"{f.accepted_per_second:.0f}/s",
-            f"{_ms(f.answer_p50_ms)} / {_ms(f.answer_p99_ms)}",
-            f"{f.verify_per_second:.0f}/s",
-            f"{f.received} of {f.accepted - f.dead_lettered}", str(f.dead_lettered),
-            f"{f.duplicates:,}", str(f.kicked_out),
-            " / ".join(_ms(f.latency_ms[p], f.deadline_s) for p in ("p50", "p95", "p99")),
-            " / ".join(_ms(f.stored_ms[p], f.deadline_s) for p in ("p50", "p95", "p99")),
-            str(f.backlog_at_start),
-        ])  # fmt: skip
-    out += _table(
-        ["verify processes", "offered", "202s", "202 answer p50 / p99", "through verify",
-         "in verify by the deadline", "dead-lettered by verify", "reports seen again",
-         "commits refused",
-         "202 → received p50 / p95 / p99",
-         "202 → stored p50 / p95 / p99", "queued before the run"],
-        rows,
-    )  # fmt: skip
-    out += ["Command:", "", "```", figs[0].command, "```", ""]
-    return out
-
-
-def verify_section(v: VerifyRatio) -> list[str]:
-    return [
-        "## Verify draining a backlog, beside detection alone",
-        "",
-        f"{v.reports} reports of 3 KB ({v.claims_each:.1f} claims each) queued on",
-        "`reports.submitted` before one verify process starts, on its own broker and store",
-        "(`bench/verify_drain.py`); timed from its first stored revision (claims stored,",
-        "receipt sent, offsets committed) to its last. Detection alone: the same bodies through",
-        f"a process pool of {v.processes} processes (verify's pool size here), nothing else.",
-        "",
-        *_table(
-            ["verify stories/s", "detection alone stories/s", "processes", "ratio"],
-            [
-                [
-                    f"{v.verify_per_second:.1f}",
-                    f"{v.alone_per_second:.1f}",
-                    str(v.processes),
-                    f"{v.ratio:.2f}",
-                ]
-            ],
-        ),
-        "Command: `python -m bench.verify_drain N` (the same measurement, alone).",
-        "",
-    ]
-
-
-def burst_section(b: BurstFigure) -> list[str]:
-    statuses = ", ".join(f"{n:,} × {code}" for code, n in sorted(b.statuses.items()))
-    peaks = [[name, f"{b.peak(name):,.0f}"] for name in sorted(b.series)]
-    return [
-        "## A burst",
-        "",
-        f"{b.offered:,} reports of 3 KB offered at 1,000/s (open loop, up to 64 connections),",
-        f"sent in {b.send_seconds:.0f} s; answers: {statuses}. One verify process drains them;",
-        "the bench reads ingest's and verify's `/metrics` every second meanwhile, and",
-        f"waits until every accepted report is in verify: {b.in_verify:,} of {b.accepted:,}",
-        f"after {b.drain_seconds:.0f} s from the first send ({b.waiting} not in verify).",
-        "The outbox backlog is counted every 5 s; the consumer's on every poll.",
-        "",
-        "![the backlog in /metrics while the burst drains](burst.png)",
-        "",
-        *_table(["series in /metrics", "peak"], peaks),
-    ]
-
-
-def gate_section(g: GateFigure) -> list[str]:
-    out = [
-        "## Gate",
-        "",
-        f"One report whose body ({g.body_bytes:,} B) has {g.claims:,} checkable sentences, through",
-        f"ingest and verify's detection; publish showed its gate with {g.blockers:,} blockers",
-        f"(every claim pending) {g.ready_after_s:.1f} s after the 202. The answer is",
-        f"{g.answer_bytes:,} B. Publish works each verdict out once, when the snapshot arrives.",
-        "",
-        "First answers: a reviewer took and gave back a claim's lease in verify, one step at a",
-        f"time, {len(g.first_ms)} new versions of the story; the first gate answer for each",
-        "new version timed by the client as soon as publish had it, over loopback:",
-        f"p50 {_ms(first_p(g, 50))}, p90 {_ms(first_p(g, 90))}, p99 {_ms(first_p(g, 99))},",
-        f"max {_ms(max(g.first_ms))}.",
-        "",
-        "The same version asked again, timed with wrk as a reviewer:",
-        "",
-    ]
-    out += _table(
-        ["connections", "answers/s", "p50", "p90", "p99", "max"],
-        [
-            [str(c), f"{res.ok_per_second:,.1f}", _ms(res.p50_ms), _ms(res.p90_ms),
-             _ms(res.p99_ms), _ms(res.max_ms)]
-            for c, res in ((1, g.one), (4, g.four))
-        ],
-    )  # fmt: skip
-    out += ["Command:", "", "```", g.one.command, "```", ""]
-    return out
-
-
-def feeds_section(f: FeedFigure) -> list[str]:
-    out = [
-        "## Feeds",
-        "",
-        f"`/feeds/all.json` with {f.items} released stories ({f.feed_bytes:,} B), each submitted,",
-        "reviewed claim by claim over verify's API and published by an editor over",
-        f"publish's ({f.setup_s:.0f} s). Baseline: a bare FastAPI endpoint answering the same",
-        'bytes with an ETag, and 304 when `If-None-Match` carries it. "Bare + middleware":',
-        "the same bare endpoint behind the middlewares every service runs",
-        "(`services/http/middleware.py`), to show their share of the gap.",
-        "",
-    ]
-    rows = [
-        [run.name, *_wrk_row(run.feed), *_wrk_row(run.bare), f"{run.ratio:.2f}",
-         f"{run.bare_middleware.ok_per_second:,.0f}",
-         f"{run.bare_middleware.ok_per_second / run.bare.ok_per_second:.2f}"]
-        for run in f.runs
-    ]  # fmt: skip
-    out += _table(
-        ["request", "feed /s", "p50", "p99", "bare /s", "p50", "p99", "ratio",
-         "bare + middleware /s", "its ratio"],
-        rows,
-    )  # fmt: skip
-    out += ["Commands:", "", "```", *(r.feed.command for r in f.runs), "```", ""]
-    return out
-
-
-def resources_section(s: Sampler) -> list[str]:
-    phases = [p for p in s.wall if p not in ("start", WHOLE_RUN)] + [WHOLE_RUN]
-    whole = s.rss[WHOLE_RUN]
-    parts = [p for p in PARTS if p in whole]
-    parts += sorted(p for p in whole if " worker " in p or p.endswith(WITH_WORKERS))
-    out = [
-        "## Memory and CPU",
-        "",
-        "Sampled with psutil every 0.2 s. A service's child processes (verify's detection",
-        "pool and its forkserver) are `<service> worker N`; `<service> + workers` is the",
-        "largest sum of the service and its workers at one sample. Peak RSS (MB):",
-        "",
-    ]
-    out += _table(
-        ["phase", *parts],
-        [[ph, *(f"{s.rss[ph][p] / MB:.0f}" if p in s.rss[ph] else "–" for p in parts)]
-         for ph in phases],
-    )  # fmt: skip
-    out += ["Average CPU use (cores; 2 would be the whole machine):", ""]
-    cpu_parts = [p for p in parts if not p.endswith(WITH_WORKERS)]
-    out += _table(
-        ["phase", *cpu_parts],
-        [[ph, *(f"{s.cores(ph, p):.2f}" if p in s.cpu[ph] else "–" for p in cpu_parts)]
-         for ph in phases],
-    )  # fmt: skip
-    return out
-
-
-def detection_section(d: DetectionFigure) -> list[str]:
-    return [
-        "## Detection (in-process, no stack)",
-        "",
-        f"- A fixture story (median {d.fixture_bytes:,} B): {d.fixture_ms:.1f} ms median, "
-        f"{d.fixture_max_ms:.1f} ms the slowest (best of 5, caches cleared).",
-        f"- The load's 3 KB stories: {d.load_story_ms:.1f} ms median, "
-        f"{d.load_story_claims:.0f} claims each: one core detects at most "
-        f"{1000 / d.load_story_ms:.0f} of them per second, before any store or broker work.",
-        f"- {d.large_paragraphs} paragraphs ({d.large_claims} claims): {d.large_s:.2f} s; "
-        f"{d.small_paragraphs} paragraphs: {d.small_s:.2f} s; growth ×{d.growth:.1f} for ×"
-        f"{d.large_paragraphs / d.small_paragraphs:.0f} the text (linear would be ×4).",
-        "",
-    ]
-
-
-def profiles_section(profiles: list[Profile]) -> list[str]:
-    out = [
-        "## Profiles",
-        "",
-        'py-spy, 50 samples/s, non-blocking, recorded during the run named. "Within": share',
-        'of the samples under that function (project and store code only); "in": share of',
-        "the samples spent in that frame itself. Raw stacks: `bench/.run/work/profiles/`.",
-        "",
-    ]
-    for p in profiles:
-        out += [f"**{p.name}** ({p.samples} samples)", ""]
-        out += [f"- within {share:4.1f}% `{name}`" for share, name in p.inclusive[:10]]
-        out += [f"- in {share:4.1f}% `{name}`" for share, name in p.self_time[:5]]
-        out.append("")
+    out += table(["setting", "value", "why"], [list(row) for row in r.settings])
     return out
 
 

@@ -10,26 +10,34 @@ after twice as long with each unconfirmed send (up to 16 times the first wait), 
 its receipt arrives on ``reports.received`` and closes the row
 (:func:`ingest.reports.service.on_receipt`): after a broker that restarted empty, after
 a crash between storing and sending, or after verify lost it. Verify is idempotent on
-the report id, so a re-send is harmless. Replicas claim rows, so two ingest processes do
-not send the same report at the same moment; a replica killed holding rows gives them
-up when its claim expires.
+the report id, so a re-send is harmless; but while verify works off a backlog, a
+re-send only adds to it (and to the store's work). So a due re-send waits while verify
+is visibly behind it (:class:`ReceiptWatch`): its events keep arriving, and none yet
+for a report accepted ``resend_after`` or more after it; never longer than the longest
+re-send wait. Replicas claim rows, so two ingest processes do not send the same report
+at the same moment; a replica killed holding rows gives them up when its claim expires.
 """
 
 from __future__ import annotations
 
 import queue
+import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from ingest.reports import repository as repo
 from ingest.reports.service import as_event
 from services.bus import EventProducer
+from services.clock import utcnow
 from services.contracts import Topic
-from services.outbox import OutboxRows, OutboxWorker, Rendered, render_each
+from services.log import get_logger
+from services.outbox import DUE, OutboxRows, OutboxWorker, Rendered, render_each
 from services.runtime import Runtime
+
+log = get_logger(__name__)
 
 BATCH = 500
 # An unconfirmed send waits twice as long as the one before, up to 2**4 times the first.
@@ -85,6 +93,74 @@ class ReportRows:
             )
 
 
+class ReceiptWatch:
+    """How far verify has got, from the receipts (and snapshots) of the reports this
+    process handed to its relay: the newest acceptance time among them (the watermark),
+    and when the last receipt or snapshot of any report came. Verify reads each
+    partition in order, so a report accepted well before the watermark and still without
+    a receipt was lost on the way (a broker that restarted empty, a crash): it is
+    re-sent. One accepted later is most likely still queued: it waits, as long as
+    verify's events keep coming, and for at most ``longest`` after it was accepted (a
+    lost last report is re-sent even while reviews keep other stories' events coming).
+    When events stop for ``quiet`` seconds (verify down, or every message lost), every
+    due report is re-sent."""
+
+    REMEMBERED = 100_000  # handed reports followed at most (the oldest are forgotten)
+
+    def __init__(
+        self,
+        slack: timedelta,
+        quiet: float,
+        longest: timedelta,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._slack = slack
+        self._quiet = quiet
+        self._longest = longest
+        self._clock = clock
+        self._wall = wall
+        self._lock = threading.Lock()
+        self._handed: dict[str, datetime] = {}  # report id -> accepted_at, oldest first
+        self._watermark: datetime | None = None
+        self._heard_at: float | None = None
+        self._silent = False  # said once when receipts stop, once when they come back
+
+    def handed(self, docs: list[dict[str, Any]]) -> None:
+        with self._lock:
+            for doc in docs:
+                self._handed[doc["_id"]] = doc["accepted_at"]
+            while len(self._handed) > self.REMEMBERED:
+                del self._handed[next(iter(self._handed))]
+
+    def confirmed(self, report_id: str) -> None:
+        """Verify has this report (a receipt, or its story's snapshot): events flow,
+        even when ingest's own consumer is behind them."""
+        with self._lock:
+            self._heard_at = self._clock()
+            accepted = self._handed.pop(report_id, None)
+            if accepted is not None and (self._watermark is None or accepted > self._watermark):
+                self._watermark = accepted
+
+    def hold_back(self) -> Mapping[str, Any] | None:
+        """The due reports to leave unsent for now (None: send every due one)."""
+        with self._lock:
+            if self._watermark is None or self._heard_at is None:
+                return None
+            silent = self._clock() - self._heard_at > self._quiet
+            if silent != self._silent:
+                self._silent = silent
+                log.info("relay_receipts_stopped" if silent else "relay_receipts_flowing",
+                         watermark=self._watermark.isoformat())  # fmt: skip
+            if silent:
+                return None
+            passed = max(self._watermark - self._slack, self._wall() - self._longest)
+            # As a bound on the due time (a report falls due ``slack`` after it was
+            # accepted), so the store answers from the outbox's index instead of reading
+            # every held row on every poll.
+            return {DUE: {"$lte": min(passed + self._slack, self._wall())}}
+
+
 class Relay(OutboxWorker):
     """The shared outbox worker, fed at once with what this process stores, and polling
     every ``interval`` for the rest (re-sends, rows whose sending failed, other
@@ -95,11 +171,24 @@ class Relay(OutboxWorker):
         self._rows_source = source
         self._handed: queue.SimpleQueue[list[dict[str, Any]]] = queue.SimpleQueue()
         self._polled_at = 0.0
+        # Verify's progress is judged against the first wait for a receipt; silence, over
+        # twice that (ingest's own consumer may take a while to reach queued receipts).
+        wait = source.resend_after
+        self.receipts = ReceiptWatch(
+            slack=wait, quiet=2 * wait.total_seconds(), longest=wait * 2**MAX_DOUBLINGS
+        )
 
     def start(self) -> None:
         source = self._rows_source
-        repo.hand_stored_to(repo.Handoff(source.handoff_token, source.resend_after, self._take))
+        repo.hand_stored_to(
+            repo.Handoff(
+                source.handoff_token, source.resend_after, self._take, self.receipts.confirmed
+            )
+        )
         super().start()
+
+    def hold_back(self) -> Mapping[str, Any] | None:
+        return self.receipts.hold_back()
 
     def stop(self, timeout: float = 15.0) -> None:
         previous = repo.hand_stored_to(None)
@@ -108,6 +197,7 @@ class Relay(OutboxWorker):
         super().stop(timeout)
 
     def _take(self, docs: list[dict[str, Any]]) -> None:
+        self.receipts.handed(docs)
         self._handed.put(docs)
         self.wake()
 

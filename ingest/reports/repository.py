@@ -195,6 +195,9 @@ class Handoff:
     token: str
     resend_after: timedelta
     take: Callable[[list[dict[str, Any]]], None]
+    # Told each report verify has (its receipt or its story's snapshot arrived): the
+    # relay follows how far verify has got.
+    confirmed: Callable[[str], None] | None = None
 
 
 _handoff: Handoff | None = None
@@ -321,7 +324,16 @@ def mark_delivered(report_id: str, at: datetime) -> bool:
             "$unset": {shared_outbox.DUE: ""},  # the receipt closes the relay's row
         },
     )
+    _seen_by_verify(report_id)
     return bool(result.matched_count)
+
+
+def _seen_by_verify(report_id: str) -> None:
+    """Tell this process's relay verify has the report (its receipt or its story's
+    snapshot arrived): how far verify has got, and that events still flow."""
+    handoff = _handoff
+    if handoff is not None and handoff.confirmed is not None:
+        handoff.confirmed(report_id)
 
 
 def mark_reached(report_id: str, state: str, at: datetime) -> bool:
@@ -339,4 +351,5 @@ def mark_held(report_id: str, held: list[str], version: int) -> bool:
         },
         {"$set": {"held": held, "held_version": version}},
     )
+    _seen_by_verify(report_id)
     return bool(result.matched_count)

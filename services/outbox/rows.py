@@ -78,6 +78,7 @@ class OutboxRows:
         hold: timedelta,
         limit: int,
         projection: Mapping[str, Any] | None = None,
+        where: Mapping[str, Any] | None = None,
     ) -> Claimed:
         """Claim up to ``limit`` due rows, oldest due first, until ``now + hold``.
 
@@ -86,14 +87,15 @@ class OutboxRows:
         claimed meanwhile is left out), read back the ones carrying this claim's token,
         with the fields the worker needs. A worker that lost candidates to another one
         looks once more past them, so two replicas polling together share the rows
-        instead of one of them getting none."""
+        instead of one of them getting none. ``where`` narrows the due rows to the ones
+        the source wants sent now (ingest leaves the reports verify has not reached yet)."""
         rows = self._rows()
         token = uuid.uuid4().hex
         order = [(DUE, ASCENDING), ("_id", ASCENDING)]
         seen: list[Any] = []
         docs: list[dict[str, Any]] = []
         for _ in range(CLAIM_ROUNDS):
-            query = self._claimable(now)
+            query = {**self._claimable(now), **(where or {})}
             if seen:
                 query["_id"] = {"$nin": seen}
             wanted = limit - len(docs)
@@ -103,7 +105,7 @@ class OutboxRows:
             if not candidates:
                 break
             rows.update_many(
-                {**self._claimable(now), "_id": {"$in": candidates}},
+                {**self._claimable(now), **(where or {}), "_id": {"$in": candidates}},
                 {"$set": {CLAIM: token, UNTIL: now + hold}},
             )
             got = list(
@@ -241,10 +243,11 @@ class OutboxRows:
         result = self._rows().update_one({"_id": row_id}, {"$unset": {DUE: ""}})
         return bool(result.matched_count)
 
-    def oldest_due(self, now: datetime) -> datetime | None:
-        """When the longest-waiting due row became due (None when nothing is due)."""
+    def oldest_due(self, now: datetime, where: Mapping[str, Any] | None = None) -> datetime | None:
+        """When the longest-waiting due row (of those ``where`` picks) became due (None
+        when nothing is due)."""
         doc = self._rows().find_one(
-            {DUE: {"$lte": now}}, projection={DUE: 1}, sort=[(DUE, ASCENDING)]
+            {DUE: {"$lte": now}, **(where or {})}, projection={DUE: 1}, sort=[(DUE, ASCENDING)]
         )
         if doc is None:
             return None

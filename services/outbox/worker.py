@@ -11,6 +11,11 @@ acknowledgement (:meth:`EventProducer.send_batch` flushes once and collects), th
 - rows the broker did not acknowledge (down, slow) are due again after a backoff that
   doubles with each failed try, up to ``retry_max``.
 
+A polled pass claims at most ``batch`` rows, fewer while the store is slow
+(:class:`BatchSize`): a large batch's claim and marks on a saturated store outlast the
+driver's socket timeout, and a batch sent but not marked is sent again whole when its
+claim expires. A source may also leave some due rows for later (:meth:`hold_back`).
+
 The worker wakes at once when a row is added (:meth:`wake`, from the change that added
 it) and polls every ``interval`` anyway, for rows other replicas added or whose claim
 expired. :meth:`health` tells readiness when sends keep failing or rows wait too long.
@@ -91,6 +96,28 @@ def render_each(
     return out
 
 
+@dataclass
+class BatchSize:
+    """How many rows the next polled pass claims: halved after a pass slower than
+    ``slow`` seconds or one that failed (the store, most often, is saturated), doubled
+    back towards ``most`` after a quick one."""
+
+    most: int
+    slow: float = 2.0
+    least: int = 10
+    current: int = 0
+
+    def __post_init__(self) -> None:
+        self.least = min(self.least, self.most)
+        self.current = self.current or self.most
+
+    def after(self, seconds: float, *, failed: bool = False) -> None:
+        if failed or seconds > self.slow:
+            self.current = max(self.least, self.current // 2)
+        elif seconds < self.slow / 4:
+            self.current = min(self.most, self.current * 2)
+
+
 class OutboxWorker(PeriodicWorker):
     def __init__(
         self,
@@ -108,7 +135,7 @@ class OutboxWorker(PeriodicWorker):
         super().__init__(f"outbox-{source.name}", interval, self.send_due)
         self.source = source
         self._producer = producer
-        self._batch = batch
+        self._batch = BatchSize(batch)
         # Long enough to render and send a batch; a worker that dies holding rows delays
         # them by at most this much before another replica (or its restart) takes them.
         self._hold = hold
@@ -135,17 +162,29 @@ class OutboxWorker(PeriodicWorker):
             self._adopted = True
             if adopted:
                 log.info("outbox_rows_adopted", outbox=self.source.name, rows=adopted)
-        claimed = rows.claim(now, self._hold, self._batch, self.source.projection)
-        self._count_backlog(now)
-        if not claimed.docs:
-            self._failing_since = None
-            return False
-        return self.send_claimed(claimed.docs, claimed.token, now)
+        limit = self._batch.current
+        started = time.monotonic()
+        try:
+            claimed = rows.claim(now, self._hold, limit, self.source.projection, self.hold_back())
+            self._count_backlog(now)
+            if not claimed.docs:
+                self._failing_since = None
+                return False
+            went = self.send_claimed(claimed.docs, claimed.token, now)
+        except Exception:
+            self._batch.after(time.monotonic() - started, failed=True)
+            raise
+        self._batch.after(time.monotonic() - started)
+        return went and len(claimed.docs) == limit
+
+    def hold_back(self) -> Mapping[str, Any] | None:
+        """Due rows to leave for a later pass, as a query (None: send every due row)."""
+        return None
 
     def send_claimed(self, docs: list[dict[str, Any]], token: str, now: datetime) -> bool:
         """Send rows this worker holds under ``token`` (claimed by :meth:`send_due`, or
         stored already claimed by the change that added them) and record what happened;
-        True when a full batch went through."""
+        True when every row was sent or set aside (none waits for a retry)."""
         rows = self.source.rows
         try:
             rendered = self.source.render(docs)
@@ -183,7 +222,7 @@ class OutboxWorker(PeriodicWorker):
             return False
         self._failing_since = None
         log.info("outbox_sent", outbox=self.source.name, sent=len(ok))
-        return len(docs) == self._batch
+        return True
 
     def _set_aside(self, r: Rendered, token: str, reason: str, detail: str, now: datetime) -> None:
         self.source.rows.set_aside(r.row_id, token, reason, detail, now)
@@ -206,7 +245,7 @@ class OutboxWorker(PeriodicWorker):
             if failing > self._stuck_after:
                 return f"outbox {self.source.name}: sends failing for {failing:.0f} s"
         now = self._clock()
-        oldest = self.source.rows.oldest_due(now)
+        oldest = self.source.rows.oldest_due(now, self.hold_back())
         if oldest is not None:
             waiting = (now - oldest).total_seconds()
             if waiting > self._stuck_after:
