@@ -32,6 +32,7 @@ handled again, and ``handle`` must be idempotent.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -121,10 +122,16 @@ class BatchConsumerLoop(ConsumerLoop):
         self._logical_group = str(kwargs["group"])
         self._max_in_flight = max_in_flight
         self._items: deque[_Item] = deque()
-        self._revoke = _FinishOnRevoke(self)
+        self._revoke = _ForgetOnRevoke(self)
+        # A rebalance, noted on kafka-python's IO thread and settled on ours
+        # (``_settle_rebalance``): partitions taken away, the new assignment, and where
+        # each forgotten partition's work began.
+        self._revoked: set[TopicPartition] = set()
+        self._assigned: set[TopicPartition] | None = None
+        self._rebalance_lock = threading.Lock()
+        self._rewind_to: dict[TopicPartition, int] = {}
         self._polled_at = time.monotonic()
-        self._draining = False  # no poll from inside a rebalance callback, or when leaving
-        self._busy = False  # in a round: a rebalance then leaves the round's work to redo
+        self._draining = False  # no keep-alive poll while leaving
         # Poll (paused) while handling a round this long: the group drops a member that
         # does not poll within max_poll_interval_ms, and a round's writes may be slow.
         self._keep_alive_seconds = self._settings.consumer_max_poll_interval_ms / 1000 / 4
@@ -135,7 +142,7 @@ class BatchConsumerLoop(ConsumerLoop):
         self._lane_work: Future[list[Outgoing]] | None = None
 
     def _message_finished(self) -> None:
-        """Progress is counted when a round commits (``_handle_round``), not per message."""
+        """Progress is counted when a round commits (``_round``), not per message."""
 
     def stop(self, timeout: float = 15.0) -> None:
         super().stop(timeout)
@@ -145,6 +152,7 @@ class BatchConsumerLoop(ConsumerLoop):
 
     # -- polling ----------------------------------------------------------------------
     def _poll_once(self, consumer: KafkaConsumer) -> None:
+        self._settle_rebalance(consumer)
         self._round(consumer)
         waiting = sum(1 for item in self._items if not item.done)
         if waiting >= self._max_in_flight:
@@ -154,6 +162,7 @@ class BatchConsumerLoop(ConsumerLoop):
         IN_FLIGHT.labels(self._logical_group).set(len(self._items))
         batch = consumer.poll(timeout_ms=0 if waiting else 500)
         self._polled_at = time.monotonic()
+        self._settle_rebalance(consumer)
         records = [r for _, rs in sorted(batch.items()) for r in rs]
         self.backlog.took(records)
         if records:
@@ -258,13 +267,6 @@ class BatchConsumerLoop(ConsumerLoop):
                      seconds=round(time.monotonic() - started, 3))  # fmt: skip
             structlog.contextvars.clear_contextvars()
 
-    def _round(self, consumer: KafkaConsumer) -> None:
-        self._busy = True
-        try:
-            self._handle_round(consumer)
-        finally:
-            self._busy = False
-
     def _round_size(self) -> int:
         """How many items a round takes: about ``ROUND_SECONDS`` of work at the recent pace,
         at least ``MIN_ROUND`` (writes of new stories are grouped per round). A round's
@@ -280,7 +282,7 @@ class BatchConsumerLoop(ConsumerLoop):
             per = (time.monotonic() - started) / items
             self._per_item = per if self._per_item <= 0 else 0.7 * self._per_item + 0.3 * per
 
-    def _handle_round(self, consumer: KafkaConsumer) -> None:
+    def _round(self, consumer: KafkaConsumer) -> None:
         eligible = self._eligible()[: self._round_size()]
         if not eligible:
             return
@@ -360,7 +362,9 @@ class BatchConsumerLoop(ConsumerLoop):
         self._polled_at = time.monotonic()
 
     def _commit(self, consumer: KafkaConsumer) -> None:
-        """Commit each partition up to its first unfinished item; forget what is below."""
+        """Commit each partition up to its first unfinished item; forget what is below.
+        A partition taken away meanwhile is not ours to commit: its work is forgotten."""
+        self._settle_rebalance(consumer)
         first_open: dict[TopicPartition, int] = {}
         last_done: dict[TopicPartition, int] = {}
         for item in self._items:
@@ -405,32 +409,69 @@ class BatchConsumerLoop(ConsumerLoop):
             self._items.clear()
             self._draining = False
 
-    def _consumer(self) -> KafkaConsumer:
-        consumer = super()._consumer()
-        self._revoke.consumer = consumer
-        return consumer
+    def _close(self, consumer: KafkaConsumer | None) -> None:
+        """A consumer closed after a broker error leaves the group: what it had under way
+        comes again from the committed offsets, to this loop's next consumer or another."""
+        super()._close(consumer)
+        self._items.clear()
+        self._rewind_to.clear()
+        with self._rebalance_lock:
+            self._revoked, self._assigned = set(), None
 
     def _listener(self) -> ConsumerRebalanceListener:
         return self._revoke
 
+    def note_revoked(self, partitions: Any) -> None:
+        with self._rebalance_lock:
+            self._revoked.update(partitions)
 
-class _FinishOnRevoke(ConsumerRebalanceListener):
-    """Partitions about to go to another member: finish and commit their work first, so
-    the other member does not do it again."""
+    def note_assigned(self, partitions: Any) -> None:
+        with self._rebalance_lock:
+            self._assigned = (self._assigned or set()) | set(partitions)
+
+    def _settle_rebalance(self, consumer: KafkaConsumer) -> None:
+        """Forget the work of partitions taken away: their uncommitted records come again
+        to their next owner (what was stored already is answered there as a duplicate).
+        kafka-python 3 keeps the fetch position of a partition given straight back, so a
+        partition that comes back to this loop is sought back to its forgotten work."""
+        with self._rebalance_lock:
+            gone, assigned = self._revoked, self._assigned
+            self._revoked, self._assigned = set(), None
+        if gone:
+            before = len(self._items)
+            for item in self._items:
+                if item.partition in gone:
+                    tp, offset = item.partition, item.record.offset
+                    self._rewind_to[tp] = min(self._rewind_to.get(tp, offset), offset)
+            self._items = deque(i for i in self._items if i.partition not in gone)
+            log.info("consumer_partitions_revoked", group=self._logical_group,
+                     partitions=len(gone), forgotten=before - len(self._items))  # fmt: skip
+        if assigned is None:
+            return
+        for tp, offset in self._rewind_to.items():
+            if tp in assigned:
+                consumer.seek(tp, offset)
+                self._items = deque(
+                    i for i in self._items if i.partition != tp or i.record.offset < offset
+                )
+        self._rewind_to.clear()
+
+
+class _ForgetOnRevoke(ConsumerRebalanceListener):
+    """Partitions taken away: only noted here. kafka-python 3 calls a listener on its IO
+    thread, where no consumer call may block: finishing and committing the work there
+    raised ``RuntimeError`` ("Cannot block on net.run() from the IO thread"), which came
+    back out of ``poll`` and set two replicas of a group rebalancing over and over. The
+    loop's own thread settles the rebalance before its next round and commit."""
 
     def __init__(self, loop: BatchConsumerLoop) -> None:
         self._loop = loop
-        self.consumer: KafkaConsumer | None = None
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        # A keep-alive poll inside a round can rebalance: that round's commit then fails
-        # and its records come again (duplicates, answered as such).
-        loop = self._loop
-        if loop._items and self.consumer is not None and not (loop._draining or loop._busy):
-            loop._drain(self.consumer)
+        self._loop.note_revoked(revoked)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
-        pass
+        self._loop.note_assigned(assigned)
 
 
 def _no_handler(event: CloudEvent, received: Any) -> None:
