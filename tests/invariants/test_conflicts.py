@@ -4,6 +4,7 @@ with Retry-After as a problem, never 500, and changes nothing."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from pymongo.client_session import ClientSession
+from pymongo.errors import OperationFailure
 
 from services import store
 from services.errors import Busy
@@ -87,10 +89,22 @@ def story_held_by_another_transaction(story_id: str) -> Iterator[ClientSession]:
     """An open transaction that has written the story's document: every other
     transaction that writes it meets a write conflict until this one ends (aborted)."""
     with store.client("verify").start_session() as session:
-        session.start_transaction()
-        Story._get_collection().update_one(
-            {"story_id": story_id}, {"$inc": {"conflict_probe": 1}}, session=session
-        )
+        # The holder's own write may meet the session's verify writing the story (its
+        # outbox marking a snapshot sent): it tries again until it holds the story.
+        deadline = time.monotonic() + 30
+        while True:
+            session.start_transaction()
+            try:
+                Story._get_collection().update_one(
+                    {"story_id": story_id}, {"$inc": {"conflict_probe": 1}}, session=session
+                )
+                break
+            except OperationFailure as exc:
+                session.abort_transaction()
+                if not exc.has_error_label("TransientTransactionError"):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
         try:
             yield session
         finally:
