@@ -60,8 +60,9 @@ def _retry(call: object, what: str, timeout: float = 120) -> httpx.Response:
 
 
 def publish_stories(bench: BenchStack, seed: int) -> int:
-    """Submit ``STORIES`` stories, mark every claim verified, publish them; answer how many
-    made it (a story verify dead-letters never reaches its API, and is left out)."""
+    """Submit ``STORIES`` stories, mark every claim verified, confirm each claim list and
+    publish them; answer how many made it (a story verify dead-letters never reaches its
+    API, and is left out)."""
     ids = []
     for n in range(STORIES):
         report = stories.report(n, STORY_BYTES, seed)
@@ -85,6 +86,15 @@ def publish_stories(bench: BenchStack, seed: int) -> int:
                 ).raise_for_status()
         for story in found:
             story_id = story["story_id"]
+            # Rule 0 of the publish rule: a reviewer has confirmed the story's claim list.
+            _retry(
+                lambda s=story: verify.post(
+                    f"/v1/stories/{s['story_id']}/claim-list/confirm",
+                    json={"revision": s["revision"]},
+                ),
+                f"confirm the claim list of {story_id}",
+                timeout=60,
+            )
             _retry(
                 lambda s=story_id: publish.post(f"/v1/stories/{s}/publish", json={}),
                 f"publish {story_id}",
