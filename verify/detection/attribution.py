@@ -8,6 +8,7 @@ possessive documents ("X's tweet") and pronoun subjects, which the detector reso
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 from . import lexicon as lx
@@ -25,12 +26,12 @@ from .phrases import (
 from .raw import RawAttribution, make_raw
 from .secondary import (
     HOLDER_VERBS,
-    appositive_role,
+    apposition,
     clause_subject,
     drop_agent,
     holders,
     opening_document,
-    role_source,
+    role_before,
     singular_role,
     social_channel,
 )
@@ -42,10 +43,6 @@ _SAY = frozenset({"say", "says", "said", "told", "tell", "tells"})
 _MODALS = frozenset({"would", "could", "might", "may", "should", "will", "can", "must"})
 # "The family named him ... and said": the clause subject speaks
 _COORDINATORS = frozenset({"and", "but"})
-_NOT_ADDRESSEES = word_set(
-    "me us him her them reporters journalists the court jury judge lawmakers committee "
-    "hearing panel inquiry parliament congress senate"
-)
 
 _NAMERS = lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
 
@@ -244,11 +241,9 @@ def _estimate_frames(tokens: list[Token], surnames: frozenset[str]) -> list[RawA
             continue
         i, j, _ = _subject(tokens, v)
         raw = make_raw(tokens, i, j, t, surnames, loose=True)
+        role = role_before(tokens, i) if raw is not None else None
         if raw is not None:
-            out.append(raw)
-            role = role_source(tokens, i, t, surnames)
-            if role is not None:
-                out.append(role)
+            out.append(replace(raw, role=role) if role else raw)
     return out
 
 
@@ -269,31 +264,6 @@ def _verb_fits(tokens: list[Token], v: int, h: int) -> bool:
             or (v + 1 < len(tokens) and tokens[v + 1].lower == "that")
         )
     return True
-
-
-def _addressee(tokens: list[Token], v: int, surnames: frozenset[str]) -> RawAttribution | None:
-    """'X told Y that': Y is a source too when it is an outlet or an organisation."""
-    k = v + 1
-    if k < len(tokens) and tokens[k].lower == "the":
-        k += 1
-    if k >= len(tokens) or tokens[k].lower in _NOT_ADDRESSEES:
-        return None
-    i, j = np_right(tokens, v + 1)
-    if not tokens[k].is_cap and not (i < j and tokens[j - 1].lower in lx.MEDIA_HEADS):
-        return None  # "told state television": an outlet in lower case
-    raw = make_raw(tokens, i, j, tokens[v], surnames)
-    if raw is None or raw.kind not in {"media", "organisation"}:
-        return None
-    # "X told Jones that": a bare name is the person told, not a body; only an outlet or
-    # a body by its name ("Acme Group", "the ministry", an acronym) is a source
-    words = tokens[i:j]
-    bodied = any(
-        t.lower in lx.ORG_NAME_WORDS
-        or t.lower in lx.ORG_HEADS
-        or (t.text.isupper() and len(t.text) > 1)
-        for t in words
-    )
-    return raw if raw.kind == "media" or bodied else None
 
 
 _BE_OR_NOT = word_set("is are was were be been being not never")
@@ -388,6 +358,34 @@ def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[R
     return out
 
 
+def _apposed(
+    raw: RawAttribution,
+    tokens: list[Token],
+    i: int,
+    j: int,
+    end: int,
+    cue: Token,
+    surnames: frozenset[str],
+) -> RawAttribution:
+    """A name and a role in apposition are one source, the name, with the role as its
+    affiliation (DESIGN's Attribution): "X, an army spokesman, told", "according to the
+    clinic's director, Dr X"."""
+    found = apposition(tokens, i, j, end)
+    if found is None:
+        return raw
+    name_follows, k, m = found
+    other = make_raw(tokens, k, m, cue, surnames)
+    if other is None:
+        return raw
+    if not name_follows:
+        if other.kind == "anonymous":
+            return raw  # "X, a source close to the talks,": no role of X's
+        return replace(raw, role=(other.start, other.end))
+    # a person role keeps the name a person, a body's role a body
+    kind = raw.kind if raw.kind in {"person", "organisation"} else other.kind
+    return replace(other, kind=kind, role=(raw.start, raw.end))
+
+
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """All attributions in one sentence's tokens, in text order, without duplicates."""
     found: list[RawAttribution] = []
@@ -409,10 +407,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 i, j = np_right(tokens, v + len(prep))
                 raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
-                    found.append(raw)
-                    other = appositive_role(tokens, i, j, len(tokens), cue, surnames)
-                    if other is not None:
-                        found.append(other)
+                    found.append(_apposed(raw, tokens, i, j, len(tokens), cue, surnames))
         # "is promising", "was insisting": the progressive reports as the simple tense does
         progressive = w.endswith("ing") and v > 0 and tokens[v - 1].lower in _BE_FINITE
         is_report = (
@@ -445,9 +440,6 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             j = drop_agent(tokens, i, j)
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
-            role = role_source(tokens, i, t, surnames) if raw is not None else None
-            if role is not None:
-                found.append(role)
             hint = _role_kind(tokens, i)
             # a person role does not make a company name a person ("its owner, X Chemicals")
             kinds = {"person", "organisation"} if hint == "organisation" else {"person"}
@@ -459,19 +451,14 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 )
             if raw is not None and i < j and not _verb_fits(tokens, v, head_of(tokens, i, j)):
                 raw = None
+            role = role_before(tokens, i) if raw is not None else None
+            if raw is not None and role is not None:
+                raw = replace(raw, role=role)  # "The firm's chief, X, said": X's role
         if raw is None:
             continue
-        found.append(raw)
-        # "X, an army spokesman, told" / "said X, the firm's lawyer": the role as well
+        # "said the firm's lawyer, X": the name speaks, the role is its affiliation
         j_end = len(tokens) if k is not None else v
-        other = appositive_role(tokens, raw_i, raw_j, j_end, t, surnames)
-        if other is not None and other.kind != "anonymous":
-            found.append(other)
-        # "X told Y that": an outlet or organisation told is a source as well
-        if w in {"told", "tell", "tells"}:
-            addressee = _addressee(tokens, v, surnames)
-            if addressee is not None:
-                found.append(addressee)
+        found.append(_apposed(raw, tokens, raw_i, raw_j, j_end, t, surnames))
     # each of these needs one of its words: one set test spares most sentences the scan
     if not lowers.isdisjoint(HOLDER_VERBS):
         found += holders(tokens, surnames)
@@ -484,11 +471,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         found.append(opening)
     if tokens and social_channel(tokens) is not None:
         found = [
-            RawAttribution(
-                a.start, a.end, "social_post", a.cue, a.cue_start, a.cue_end, a.pronoun, a.definite
-            )
-            if a.kind in {"person", "organisation", "unknown"}
-            else a
+            replace(a, kind="social_post") if a.kind in {"person", "organisation", "unknown"} else a
             for a in found
         ]
     seen: set[tuple[int, int]] = set()

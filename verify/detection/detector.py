@@ -170,9 +170,10 @@ def _resolve(
                 kind = raw.kind if raw.pronoun in {"its", "their"} else ante_kind
             else:
                 kind = "unknown"
+        role = body[raw.role[0] : raw.role[1]] if raw.role else ""
         out.append(
             DetectedAttribution(
-                body[start:end], kind, raw.cue, start, end, raw.cue_start, raw.cue_end
+                body[start:end], kind, raw.cue, start, end, raw.cue_start, raw.cue_end, role
             )
         )
         if raw.definite and k > 0:
@@ -337,6 +338,12 @@ def _claim(
         for a in facts[k].attributions + facts[k].inherited:
             if all((b.start, b.end) != (a.start, a.end) for b in attrs):
                 attrs.append(a)
+    # DESIGN: a claim the text only hedges is contested; its hedge is the signal the
+    # reviewer sees. The story-level passes above worked on disputes alone.
+    taken = {(s.kind, s.start, s.end) for s in signals}
+    extra = [h for h in hedges if (h.kind, h.start, h.end) not in taken]
+    if extra:
+        signals = sorted(signals + extra, key=lambda s: (s.start, s.kind))
     return DetectedClaim(
         text=body[start:end],
         start=start,

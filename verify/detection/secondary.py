@@ -47,33 +47,6 @@ def clause_subject(tokens: list[Token], end: int) -> tuple[int, int]:
     return (i, min(j, end)) if i < j else (0, 0)
 
 
-def role_source(
-    tokens: list[Token], i: int, cue: Token, surnames: frozenset[str]
-) -> RawAttribution | None:
-    """'Their spokesman, X, said' / 'An Acme spokesman, X, said': the body the role
-    speaks for is a source too (a possessive resolves to the body named before)."""
-    if i < 2 or tokens[i - 1].text != "," or not tokens[i].is_cap:
-        return None
-    ri, rj = np_left(tokens, i - 1)
-    if ri >= rj or not singular_role(tokens[head_of(tokens, ri, rj)].lower):
-        return None
-    if ri > 0 and not is_punct(tokens[ri - 1]):
-        return None  # "shot by a police officer, police said": no role opening a clause
-    first = tokens[ri]
-    if first.lower in {"its", "their"}:
-        return RawAttribution(
-            first.start, first.end, "organisation", cue.text, cue.start, cue.end, first.lower
-        )
-    # a named body, "for/of X", or an owner: "The paper's editor, X", "An army spokesman, X"
-    named = (
-        any(t.is_cap for t in tokens[ri + 1 : rj])
-        or any(t.lower in {"for", "of"} for t in tokens[ri:rj])
-        or any(t.lower.endswith(("'s", "’s")) for t in tokens[ri:rj])
-        or any(t.lower in lx.ORG_HEADS for t in tokens[ri : rj - 1])
-    )
-    return make_raw(tokens, ri, rj, cue, surnames) if named else None
-
-
 def holders(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """', which the Courier examined,': the outlet that examined the material."""
     out: list[RawAttribution] = []
@@ -181,12 +154,24 @@ def _body_role(tokens: list[Token], ri: int, rj: int) -> bool:
     )
 
 
-def appositive_role(
-    tokens: list[Token], i: int, j: int, end: int, cue: Token, surnames: frozenset[str]
-) -> RawAttribution | None:
-    """'X, an army spokesman, told' / 'according to the hospital's director, Dr X': the
-    other half of a name-role apposition is a source too. j: the end of the first half;
-    end: where the apposition must stop (the verb, or the sentence's end)."""
+def role_before(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """'The firm's chief, X, said' / 'Its spokesman, X, said': the role in apposition
+    before the name at i, as offsets. It is the name's affiliation, not a source."""
+    if i < 2 or tokens[i - 1].text != "," or not tokens[i].is_cap:
+        return None
+    ri, rj = np_left(tokens, i - 1)
+    if ri >= rj or not singular_role(tokens[head_of(tokens, ri, rj)].lower):
+        return None
+    if ri > 0 and not is_punct(tokens[ri - 1]):
+        return None  # "shot by a police officer, police said": no role opening a clause
+    return tokens[ri].start, tokens[rj - 1].end
+
+
+def apposition(tokens: list[Token], i: int, j: int, end: int) -> tuple[bool, int, int] | None:
+    """The other half of a name-role apposition after tokens[i:j]: (True, k, m) for a name
+    after a role ("according to the hospital's director, Dr X"), (False, k, m) for a role
+    after a name ("X, an army spokesman, told"). end: where the apposition must stop (the
+    verb, or the sentence's end)."""
     if j >= end - 1 or tokens[j].text != ",":
         return None
     k = j + 1
@@ -198,11 +183,8 @@ def appositive_role(
     if tokens[k].is_cap and all(t.is_cap for t in tokens[k:m]):
         if m - k < 2 or not _body_role(tokens, i, j):
             return None
-        return make_raw(tokens, k, m, cue, surnames)  # the role came first: the name
-    if tokens[k].lower not in {"a", "an", "the", "its", "their"} and not tokens[k].lower.endswith(
-        ("'s", "’s")
-    ):
+        return True, k, m
+    first = tokens[k].lower
+    if first not in {"a", "an", "the", "its", "their"} and not first.endswith(("'s", "’s")):
         return None
-    if not _body_role(tokens, k, m):
-        return None
-    return make_raw(tokens, k, m, cue, surnames)
+    return (False, k, m) if _body_role(tokens, k, m) else None
