@@ -26,11 +26,13 @@ from .phrases import (
 from .raw import RawAttribution, make_raw
 from .secondary import (
     HOLDER_VERBS,
+    answers_claim,
     apposition,
     clause_subject,
     drop_agent,
     holders,
     opening_document,
+    reported_inside,
     role_before,
     singular_role,
     social_channel,
@@ -433,6 +435,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
         else:
             i, j, anon = _subject(tokens, v - 1 if progressive else v)
+            if i < j and answers_claim(tokens, i):
+                continue  # ", a figure the union said was too low": a reply, not a source
             if any(x.text in _MODALS for x in tokens[j:v]):  # "May" the month is no modal
                 continue  # "would show", "will say": not something a source said
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
@@ -440,6 +444,10 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             j = drop_agent(tokens, i, j)
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
+            if raw is not None and raw.kind != "document" and reported_inside(tokens, i):
+                # "X said drivers had complained": X's account, not the drivers'; a
+                # document X says shows it ("said records showed") is a source still
+                continue
             hint = _role_kind(tokens, i)
             # a person role does not make a company name a person ("its owner, X Chemicals")
             kinds = {"person", "organisation"} if hint == "organisation" else {"person"}

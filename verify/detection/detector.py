@@ -151,6 +151,21 @@ def _antecedent(
     return None
 
 
+def _nearest_named(
+    body: str, k: int, sentences: list[Sentence], resolved: list[list[DetectedAttribution]]
+) -> tuple[int, int, str] | None:
+    """The last named source of the sentences just before, whatever its kind: a pronoun
+    whose kind fits no source there ('It said', after a body the rules took for a person)
+    still speaks for the nearest one named."""
+    for back in range(k - 1, max(-1, k - 4), -1):
+        if is_heading(body, sentences[back]):
+            continue
+        named = [a for a in resolved[back] if _is_named(a.source)]
+        if named:
+            return named[-1].start, named[-1].end, named[-1].source_kind
+    return None
+
+
 def _resolve(
     body: str,
     raws: list[RawAttribution],
@@ -165,11 +180,12 @@ def _resolve(
         start, end, kind = raw.start, raw.end, raw.kind
         if raw.pronoun is not None:
             found = _antecedent(body, raw, k, sentences, tokens, resolved, surnames)
-            if found is not None:
-                start, end, ante_kind = found
-                kind = raw.kind if raw.pronoun in {"its", "their"} else ante_kind
-            else:
-                kind = "unknown"
+            if found is None:
+                found = _nearest_named(body, k, sentences, resolved)
+            if found is None:
+                continue  # a pronoun is never a source by itself: none to resolve it to
+            start, end, ante_kind = found
+            kind = raw.kind if raw.pronoun in {"its", "their"} else ante_kind
         role = body[raw.role[0] : raw.role[1]] if raw.role else ""
         out.append(
             DetectedAttribution(

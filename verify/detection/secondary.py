@@ -188,3 +188,43 @@ def apposition(tokens: list[Token], i: int, j: int, end: int) -> tuple[bool, int
     if first not in {"a", "an", "the", "its", "their"} and not first.endswith(("'s", "’s")):
         return None
     return (False, k, m) if _body_role(tokens, k, m) else None
+
+
+# Nouns that restate a claim so that a clause can answer it: ", a figure the union said
+# was exaggerated", ", an account the military rejected".
+_RESTATING = word_set(
+    "claim figure account allegation projection estimate result charge assertion version "
+    "number finding conclusion characterisation characterization description accusation "
+    "suggestion forecast tally toll count"
+)
+_RESTATING_DET = word_set("a an the this that")
+
+
+def answers_claim(tokens: list[Token], i: int) -> bool:
+    """Is the subject at i the speaker of a clause that answers the sentence's claim (",
+    a figure the union said was ...", ", a claim both the army and the group rejected")?
+    That speaker replies to the claim; it is not its source."""
+    for k in range(i - 1, max(-1, i - 9), -1):
+        t = tokens[k]
+        if t.lower in _RESTATING or (t.lower.endswith("s") and t.lower[:-1] in _RESTATING):
+            return k >= 2 and tokens[k - 1].lower in _RESTATING_DET and tokens[k - 2].text == ","
+        if is_punct(t):
+            return False
+    return False
+
+
+_SPEECH = word_set("say says said saying told tell tells telling")
+_CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–", "-", '"', "“", "”"})
+
+
+def reported_inside(tokens: list[Token], i: int) -> bool:
+    """Is the subject at i inside what an earlier speech verb reports, with no break
+    between ("X said drivers had complained", "saying timing data showed", "He said the
+    panel had found")? Then it is part of the account, and the speaker is the source."""
+    for k in range(i - 1, -1, -1):
+        t = tokens[k]
+        if t.text in _CLAUSE_BREAKS:
+            return False
+        if t.lower in _SPEECH:
+            return True
+    return False
