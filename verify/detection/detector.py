@@ -151,19 +151,25 @@ def _antecedent(
     return None
 
 
-def _nearest_named(
-    body: str, k: int, sentences: list[Sentence], resolved: list[list[DetectedAttribution]]
+def _nearest_source(
+    body: str,
+    k: int,
+    sentences: list[Sentence],
+    tokens: list[list[Token]],
+    resolved: list[list[DetectedAttribution]],
+    surnames: frozenset[str],
 ) -> tuple[int, int, str] | None:
-    """The last named source of the sentences just before, whatever its kind: a pronoun
-    whose kind fits no source there ('It said', after a body the rules took for a person)
-    still speaks for the nearest one named."""
-    for back in range(k - 1, max(-1, k - 4), -1):
-        if is_heading(body, sentences[back]):
-            continue
-        named = [a for a in resolved[back] if _is_named(a.source)]
-        if named:
-            return named[-1].start, named[-1].end, named[-1].source_kind
-    return None
+    """A pronoun whose kind fits no source nearby ('It said', after a body the rules took
+    for a person) speaks for the sentence just before: its last named source, else its
+    last source, else the name it opens with ('Acme gave a different account. It said')."""
+    back = next((b for b in range(k - 1, -1, -1) if not is_heading(body, sentences[b])), None)
+    if back is None:
+        return None
+    pool = [a for a in resolved[back] if _is_named(a.source)] or resolved[back]
+    if pool:
+        return pool[-1].start, pool[-1].end, pool[-1].source_kind
+    subj = _sentence_subject(body, tokens[back], surnames)
+    return subj if subj is not None and _is_named(body[subj[0] : subj[1]]) else None
 
 
 def _resolve(
@@ -181,7 +187,7 @@ def _resolve(
         if raw.pronoun is not None:
             found = _antecedent(body, raw, k, sentences, tokens, resolved, surnames)
             if found is None:
-                found = _nearest_named(body, k, sentences, resolved)
+                found = _nearest_source(body, k, sentences, tokens, resolved, surnames)
             if found is None:
                 continue  # a pronoun is never a source by itself: none to resolve it to
             start, end, ante_kind = found

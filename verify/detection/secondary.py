@@ -202,7 +202,7 @@ _RESTATING_DET = word_set("a an the this that")
 
 def answers_claim(tokens: list[Token], i: int) -> bool:
     """Is the subject at i the speaker of a clause that answers the sentence's claim (",
-    a figure the union said was ...", ", a claim both the army and the group rejected")?
+    a figure the union said was ...", ", an account both the council and the club rejected")?
     That speaker replies to the claim; it is not its source."""
     for k in range(i - 1, max(-1, i - 9), -1):
         t = tokens[k]
