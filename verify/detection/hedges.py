@@ -21,6 +21,11 @@ _PREDICTED = (
     r"take|reach|face|threaten|trigger|push|drive|force|leave|save|create|destroy|spread|"
     r"collapse|worsen|improve|delay|slow|boost|cut|double|halve|exceed|top|kill|put"
 )
+# Words before the noun "forecast" that name a forecast rather than make one.
+_NAMING_A_FORECAST = (
+    "the its their his her our an a this that earlier revised next latest new previous "
+    "official annual own weather cuts cut raises raised lowers lowered"
+).split()
 _MARKERS: tuple[tuple[str, str, str], ...] = (
     (
         "modal",
@@ -39,7 +44,9 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
     (
         "expectation",
         r"\b(?:[Ee]xpects?|[Ee]xpecting|[Aa]nticipat(?:es?|ed|ing)|[Pp]redict(?:s|ed|ing)?|"
-        r"[Ff]orecasts?|[Ff]orecast(?:ed|ing)|[Ff]ores(?:ees?|aw|een)|[Pp]roject(?:ed|ing|ions?)|"
+        # not "its revised forecast", "cuts forecast": a forecast named, not one made
+        + "".join(f"(?<!{w} )" for w in _NAMING_A_FORECAST)
+        + r"[Ff]orecasts?|[Ff]orecast(?:ed|ing)|[Ff]ores(?:ees?|aw|een)|[Pp]roject(?:ed|ing|ions?)|"
         # not "the estimate was revised": an estimate named, not one made
         r"(?<!the )(?<!The )(?<!an )(?<!this )(?<!that )[Ee]stimat(?:es?|ed|ing))\b"
         r"|\b[Pp]rojects?\s+(?:a|an|that)\b"
