@@ -206,14 +206,17 @@ def test_if_true_doubts_the_claim_itself(body: str) -> None:
 def test_a_forecast_is_uncertain_and_so_contested() -> None:
     # DESIGN: a claim that the text only hedges is contested; the hedge is the signal
     c = _claim("The company expects revenue of $8 billion this year.")
-    assert c.contested and c.uncertain
+    assert c.contested
+    assert c.uncertain
     assert [h.cue for h in c.hedges] == ["expects"]
     assert [(s.kind, s.cue) for s in c.contest_signals] == [("hedge", "expects")]
     assert "hedged" in c.checkable_reasons
     cond = _claim("The plant will close in 2026 if the 3 contracts are not renewed.")
-    assert cond.contested and [s.kind for s in cond.contest_signals] == ["conditional"]
+    assert cond.contested
+    assert [s.kind for s in cond.contest_signals] == ["conditional"]
     plain = _claim("The company reported revenue of $8 billion last year.")
-    assert not plain.contested and not plain.uncertain
+    assert not plain.contested
+    assert not plain.uncertain
 
 
 # --- whole claims once missed --------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from . import lexicon as lx
 from .cues import Prefiltered, sentences_holding
 from .model import Signal
 
@@ -22,10 +23,10 @@ _PREDICTED = (
     r"collapse|worsen|improve|delay|slow|boost|cut|double|halve|exceed|top|kill|put"
 )
 # Words before the noun "forecast" that name a forecast rather than make one.
-_NAMING_A_FORECAST = (
+_NAMING_A_FORECAST = lx.word_set(
     "the its their his her our an a this that earlier revised next latest new previous "
     "official annual own weather cuts cut raises raised lowers lowered"
-).split()
+)
 _MARKERS: tuple[tuple[str, str, str], ...] = (
     (
         "modal",
@@ -45,7 +46,7 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
         "expectation",
         r"\b(?:[Ee]xpects?|[Ee]xpecting|[Aa]nticipat(?:es?|ed|ing)|[Pp]redict(?:s|ed|ing)?|"
         # not "its revised forecast", "cuts forecast": a forecast named, not one made
-        + "".join(f"(?<!{w} )" for w in _NAMING_A_FORECAST)
+        + "".join(f"(?<!{w} )" for w in sorted(_NAMING_A_FORECAST))
         + r"[Ff]orecasts?|[Ff]orecast(?:ed|ing)|[Ff]ores(?:ees?|aw|een)|[Pp]roject(?:ed|ing|ions?)|"
         # not "the estimate was revised": an estimate named, not one made
         r"(?<!the )(?<!The )(?<!an )(?<!this )(?<!that )[Ee]stimat(?:es?|ed|ing))\b"
