@@ -1,9 +1,9 @@
 """Uncertainty markers: words that state a claim as possible, expected, estimated or
 conditional rather than as fact.
 
-They do not make a claim contested (a forecast is not a dispute: the desk's labels say
-"the company expects revenue of ..." is not contested); they mark it uncertain, so a
-reader or reviewer can tell a prediction from a report. Contest hedges ("reportedly",
+They mark a claim uncertain, so a reader or reviewer can tell a prediction from a
+report, and (DESIGN: a claim the text only hedges is contested) the detector also gives
+each as a contest signal of the claim. Contest hedges ("reportedly",
 "appears to", "is said to") live in cues.py. One combined pattern, one pass per body.
 """
 
