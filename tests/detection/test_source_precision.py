@@ -96,3 +96,26 @@ def test_the_deniers_pronoun_resolved_still_gives_its_side() -> None:
     assert _sources_of(body, "12 ferries") == ["The ferry operator"]
     (c,) = [c for c in detect_claims(body) if "12 ferries" in c.text]
     assert [s.kind for s in c.contest_signals] == ["denial"]
+
+
+@pytest.mark.parametrize(
+    ("body", "sources"),
+    [
+        # attribution._agent_is_source: who verified or analysed the evidence vouches for
+        # it; the footage is how the claim is known
+        ("Footage verified by the Tolm Herald showed 3 tanks on the bridge.", ["the Tolm Herald"]),
+        (
+            "Soil samples analysed by the Kessel Institute show 40 times the legal lead level.",
+            ["the Kessel Institute"],
+        ),
+        # documents an outlet obtained are a source beside it
+        (
+            "Records obtained by the Tolm Herald show 3 payments to the firm.",
+            ["Records", "the Tolm Herald"],
+        ),
+    ],
+)
+def test_the_one_who_checked_the_evidence_is_its_source(body: str, sources: list[str]) -> None:
+    assert sorted(a.source for c in detect_claims(body) for a in c.detected_attributions) == sorted(
+        sources
+    )

@@ -360,6 +360,16 @@ def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[R
     return out
 
 
+_VOUCHED = frozenset({"verified", "analysed", "analyzed", "examined"})
+
+
+def _agent_is_source(tokens: list[Token], k: int) -> bool:
+    """'verified by X', 'analysed by X' at k: X checked the evidence and vouches for what
+    it shows (its own cue finds it). Documents 'obtained by' or 'seen by' an outlet stay
+    sources of their own: the outlet holds them, it does not vouch for them."""
+    return tokens[k].lower in _VOUCHED and k + 1 < len(tokens) and tokens[k + 1].lower == "by"
+
+
 def _apposed(
     raw: RawAttribution,
     tokens: list[Token],
@@ -441,7 +451,12 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 continue  # "would show", "will say": not something a source said
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
                 continue  # "beyond what the data showed": not a source speaking
-            j = drop_agent(tokens, i, j)
+            cut = drop_agent(tokens, i, j)
+            if cut < j and w in lx.EVIDENCE_VERBS and _agent_is_source(tokens, cut):
+                # "Video verified by an outlet showed ...": the outlet vouches for it (its own
+                # cue finds it); the evidence is how the claim is known, not who says it
+                continue
+            j = cut
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
             if raw is not None and raw.kind != "document" and reported_inside(tokens, i):
