@@ -101,7 +101,7 @@ def test_the_deniers_pronoun_resolved_still_gives_its_side() -> None:
 @pytest.mark.parametrize(
     ("body", "sources"),
     [
-        # attribution._agent_is_source: who verified or analysed the evidence vouches for
+        # secondary.vouched_by_agent: who verified or analysed the evidence vouches for
         # it; the footage is how the claim is known
         ("Footage verified by the Tolm Herald showed 3 tanks on the bridge.", ["the Tolm Herald"]),
         (

@@ -27,7 +27,7 @@ from .raw import RawAttribution, make_raw
 from .secondary import (
     HOLDER_VERBS,
     answers_claim,
-    apposition,
+    apposed,
     clause_subject,
     drop_agent,
     holders,
@@ -36,6 +36,7 @@ from .secondary import (
     role_before,
     singular_role,
     social_channel,
+    vouched_by_agent,
 )
 from .segment import LOWER, Token, indices_of, make_token
 
@@ -360,44 +361,6 @@ def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[R
     return out
 
 
-_VOUCHED = frozenset({"verified", "analysed", "analyzed", "examined"})
-
-
-def _agent_is_source(tokens: list[Token], k: int) -> bool:
-    """'verified by X', 'analysed by X' at k: X checked the evidence and vouches for what
-    it shows (its own cue finds it). Documents 'obtained by' or 'seen by' an outlet stay
-    sources of their own: the outlet holds them, it does not vouch for them."""
-    return tokens[k].lower in _VOUCHED and k + 1 < len(tokens) and tokens[k + 1].lower == "by"
-
-
-def _apposed(
-    raw: RawAttribution,
-    tokens: list[Token],
-    i: int,
-    j: int,
-    end: int,
-    cue: Token,
-    surnames: frozenset[str],
-) -> RawAttribution:
-    """A name and a role in apposition are one source, the name, with the role as its
-    affiliation (DESIGN's Attribution): "X, an army spokesman, told", "according to the
-    clinic's director, Dr X"."""
-    found = apposition(tokens, i, j, end)
-    if found is None:
-        return raw
-    name_follows, k, m = found
-    other = make_raw(tokens, k, m, cue, surnames)
-    if other is None:
-        return raw
-    if not name_follows:
-        if other.kind == "anonymous":
-            return raw  # "X, a source close to the talks,": no role of X's
-        return replace(raw, role=(other.start, other.end))
-    # a person role keeps the name a person, a body's role a body
-    kind = raw.kind if raw.kind in {"person", "organisation"} else other.kind
-    return replace(other, kind=kind, role=(raw.start, raw.end))
-
-
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """All attributions in one sentence's tokens, in text order, without duplicates."""
     found: list[RawAttribution] = []
@@ -419,7 +382,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 i, j = np_right(tokens, v + len(prep))
                 raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
-                    found.append(_apposed(raw, tokens, i, j, len(tokens), cue, surnames))
+                    found.append(apposed(raw, tokens, i, j, len(tokens), cue, surnames))
         # "is promising", "was insisting": the progressive reports as the simple tense does
         progressive = w.endswith("ing") and v > 0 and tokens[v - 1].lower in _BE_FINITE
         is_report = (
@@ -452,7 +415,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
                 continue  # "beyond what the data showed": not a source speaking
             cut = drop_agent(tokens, i, j)
-            if cut < j and w in lx.EVIDENCE_VERBS and _agent_is_source(tokens, cut):
+            if cut < j and w in lx.EVIDENCE_VERBS and vouched_by_agent(tokens, cut):
                 # "Video verified by an outlet showed ...": the outlet vouches for it (its own
                 # cue finds it); the evidence is how the claim is known, not who says it
                 continue
@@ -481,7 +444,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         # "said the firm's lawyer, X": the name speaks, the role is its affiliation
         j_end = len(tokens) if k is not None else v
-        found.append(_apposed(raw, tokens, raw_i, raw_j, j_end, t, surnames))
+        found.append(apposed(raw, tokens, raw_i, raw_j, j_end, t, surnames))
     # each of these needs one of its words: one set test spares most sentences the scan
     if not lowers.isdisjoint(HOLDER_VERBS):
         found += holders(tokens, surnames)
