@@ -108,6 +108,8 @@ class DetectedAttributionOut(Contract):
     cue: SentFragment
     start: int
     end: int
+    # the source's role or affiliation in apposition ("the firm's lawyer, X"), if any
+    role: SentFragment = ""
 
 
 class AnonymousApproval(Contract):

@@ -43,6 +43,9 @@ HEDGED = [
     "The treasury projects a surplus next year.",
     # hedges.py: signs and indications
     "There are indications that the strike is losing support.",
+    # hedges.py: the verb "forecast" makes a forecast
+    "Economists forecast that 40 lenders will close.",
+    "Rainfall is forecast to double in the hills.",
 ]
 CERTAIN = [
     "The coalition collapsed before the budget vote.",
@@ -54,6 +57,10 @@ CERTAIN = [
     "The estimate was revised in March.",
     "Investigators established that the wiring was faulty.",
     "Several infrastructure projects were cancelled last year.",
+    # hedges._NAMING_A_FORECAST: the noun names a forecast made before, it makes none
+    "The airline cut its forecast of 8 new routes in March.",
+    "Shares fell 6 percent after the brewer lowered forecast",
+    "The agency will publish its next forecasts on May 2.",
 ]
 
 

@@ -106,12 +106,12 @@ def test_a_second_reporting_clause_gives_a_second_source() -> None:
 @pytest.mark.parametrize(
     ("body", "sources"),
     [
-        # attribution._addressee: a bare name told is not a body that speaks
+        # attribution find_attributions: whoever was told is not the source, a person
         ("The mayor told Kowalski that 14 buildings had collapsed on Monday.", ["The mayor"]),
-        # an outlet told still is
+        # ... nor an outlet: it is how the claim was obtained
         (
             "The minister told the Daily Courier that 14 buildings had collapsed.",
-            ["The minister", "the Daily Courier"],
+            ["The minister"],
         ),
         # attribution find_attributions: the object of "cited" is evidence, not a speaker
         ("The lawyer cited a 2018 study showing the pipe had leaked for years.", ["The lawyer"]),
@@ -203,11 +203,20 @@ def test_if_true_doubts_the_claim_itself(body: str) -> None:
     assert any(s.kind == "conditional" and "true" in s.cue for s in c.contest_signals)
 
 
-def test_a_forecast_is_uncertain_but_not_contested() -> None:
+def test_a_forecast_is_uncertain_and_so_contested() -> None:
+    # DESIGN: a claim that the text only hedges is contested; the hedge is the signal
     c = _claim("The company expects revenue of $8 billion this year.")
-    assert not c.contested
+    assert c.contested
+    assert c.uncertain
     assert [h.cue for h in c.hedges] == ["expects"]
+    assert [(s.kind, s.cue) for s in c.contest_signals] == [("hedge", "expects")]
     assert "hedged" in c.checkable_reasons
+    cond = _claim("The plant will close in 2026 if the 3 contracts are not renewed.")
+    assert cond.contested
+    assert [s.kind for s in cond.contest_signals] == ["conditional"]
+    plain = _claim("The company reported revenue of $8 billion last year.")
+    assert not plain.contested
+    assert not plain.uncertain
 
 
 # --- whole claims once missed --------------------------------------------------------

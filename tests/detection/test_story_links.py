@@ -55,7 +55,6 @@ def test_new_cues_and_source_signals(body: str, fragment: str, kind: str) -> Non
         "A spokesman for the council said 12 roads were closed on Monday.",
         "Officials said 12 roads were closed on Monday.",
         "The retailer said on Monday that it had posted a loss of $3 million.",
-        "The ministry said it may appeal the ruling on 4 licences.",
         "The board said all 14 postal ballots had been counted by Friday.",
         "The council said it had not received any complaints about the 4 boilers.",
         "In a post on its website, the builder said 200 workers had finished the job.",

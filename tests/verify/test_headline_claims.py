@@ -67,4 +67,6 @@ def test_hedges_reach_the_api_and_the_snapshot(newsroom: Newsroom) -> None:
         claim = client.get(f"/v1/claims/{snapshot['claim_id']}").json()
     assert claim["uncertain"]
     assert [h["cue"] for h in claim["hedges"]] == ["may cut"]
-    assert not claim["contested"]
+    # DESIGN: a claim the text only hedges is contested, its hedge the signal shown
+    assert claim["contested"]
+    assert [(s["kind"], s["cue"]) for s in claim["contest_signals"]] == [("hedge", "may cut")]

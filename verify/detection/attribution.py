@@ -8,6 +8,7 @@ possessive documents ("X's tweet") and pronoun subjects, which the detector reso
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 from . import lexicon as lx
@@ -25,14 +26,17 @@ from .phrases import (
 from .raw import RawAttribution, make_raw
 from .secondary import (
     HOLDER_VERBS,
-    appositive_role,
+    answers_claim,
+    apposed,
     clause_subject,
     drop_agent,
     holders,
     opening_document,
-    role_source,
+    reported_inside,
+    role_before,
     singular_role,
     social_channel,
+    vouched_by_agent,
 )
 from .segment import LOWER, Token, indices_of, make_token
 
@@ -42,10 +46,6 @@ _SAY = frozenset({"say", "says", "said", "told", "tell", "tells"})
 _MODALS = frozenset({"would", "could", "might", "may", "should", "will", "can", "must"})
 # "The family named him ... and said": the clause subject speaks
 _COORDINATORS = frozenset({"and", "but"})
-_NOT_ADDRESSEES = word_set(
-    "me us him her them reporters journalists the court jury judge lawmakers committee "
-    "hearing panel inquiry parliament congress senate"
-)
 
 _NAMERS = lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
 
@@ -244,11 +244,9 @@ def _estimate_frames(tokens: list[Token], surnames: frozenset[str]) -> list[RawA
             continue
         i, j, _ = _subject(tokens, v)
         raw = make_raw(tokens, i, j, t, surnames, loose=True)
+        role = role_before(tokens, i) if raw is not None else None
         if raw is not None:
-            out.append(raw)
-            role = role_source(tokens, i, t, surnames)
-            if role is not None:
-                out.append(role)
+            out.append(replace(raw, role=role) if role else raw)
     return out
 
 
@@ -269,31 +267,6 @@ def _verb_fits(tokens: list[Token], v: int, h: int) -> bool:
             or (v + 1 < len(tokens) and tokens[v + 1].lower == "that")
         )
     return True
-
-
-def _addressee(tokens: list[Token], v: int, surnames: frozenset[str]) -> RawAttribution | None:
-    """'X told Y that': Y is a source too when it is an outlet or an organisation."""
-    k = v + 1
-    if k < len(tokens) and tokens[k].lower == "the":
-        k += 1
-    if k >= len(tokens) or tokens[k].lower in _NOT_ADDRESSEES:
-        return None
-    i, j = np_right(tokens, v + 1)
-    if not tokens[k].is_cap and not (i < j and tokens[j - 1].lower in lx.MEDIA_HEADS):
-        return None  # "told state television": an outlet in lower case
-    raw = make_raw(tokens, i, j, tokens[v], surnames)
-    if raw is None or raw.kind not in {"media", "organisation"}:
-        return None
-    # "X told Jones that": a bare name is the person told, not a body; only an outlet or
-    # a body by its name ("Acme Group", "the ministry", an acronym) is a source
-    words = tokens[i:j]
-    bodied = any(
-        t.lower in lx.ORG_NAME_WORDS
-        or t.lower in lx.ORG_HEADS
-        or (t.text.isupper() and len(t.text) > 1)
-        for t in words
-    )
-    return raw if raw.kind == "media" or bodied else None
 
 
 _BE_OR_NOT = word_set("is are was were be been being not never")
@@ -409,10 +382,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 i, j = np_right(tokens, v + len(prep))
                 raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
-                    found.append(raw)
-                    other = appositive_role(tokens, i, j, len(tokens), cue, surnames)
-                    if other is not None:
-                        found.append(other)
+                    found.append(apposed(raw, tokens, i, j, len(tokens), cue, surnames))
         # "is promising", "was insisting": the progressive reports as the simple tense does
         progressive = w.endswith("ing") and v > 0 and tokens[v - 1].lower in _BE_FINITE
         is_report = (
@@ -438,16 +408,24 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
         else:
             i, j, anon = _subject(tokens, v - 1 if progressive else v)
+            if i < j and answers_claim(tokens, i):
+                continue  # ", a figure the union said was too low": a reply, not a source
             if any(x.text in _MODALS for x in tokens[j:v]):  # "May" the month is no modal
                 continue  # "would show", "will say": not something a source said
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
                 continue  # "beyond what the data showed": not a source speaking
-            j = drop_agent(tokens, i, j)
+            cut = drop_agent(tokens, i, j)
+            if cut < j and w in lx.EVIDENCE_VERBS and vouched_by_agent(tokens, cut):
+                # "Video verified by an outlet showed ...": the outlet vouches for it (its own
+                # cue finds it); the evidence is how the claim is known, not who says it
+                continue
+            j = cut
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
-            role = role_source(tokens, i, t, surnames) if raw is not None else None
-            if role is not None:
-                found.append(role)
+            if raw is not None and raw.kind != "document" and reported_inside(tokens, i):
+                # "X said drivers had complained": X's account, not the drivers'; a
+                # document X says shows it ("said records showed") is a source still
+                continue
             hint = _role_kind(tokens, i)
             # a person role does not make a company name a person ("its owner, X Chemicals")
             kinds = {"person", "organisation"} if hint == "organisation" else {"person"}
@@ -459,19 +437,14 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                 )
             if raw is not None and i < j and not _verb_fits(tokens, v, head_of(tokens, i, j)):
                 raw = None
+            role = role_before(tokens, i) if raw is not None else None
+            if raw is not None and role is not None:
+                raw = replace(raw, role=role)  # "The firm's chief, X, said": X's role
         if raw is None:
             continue
-        found.append(raw)
-        # "X, an army spokesman, told" / "said X, the firm's lawyer": the role as well
+        # "said the firm's lawyer, X": the name speaks, the role is its affiliation
         j_end = len(tokens) if k is not None else v
-        other = appositive_role(tokens, raw_i, raw_j, j_end, t, surnames)
-        if other is not None and other.kind != "anonymous":
-            found.append(other)
-        # "X told Y that": an outlet or organisation told is a source as well
-        if w in {"told", "tell", "tells"}:
-            addressee = _addressee(tokens, v, surnames)
-            if addressee is not None:
-                found.append(addressee)
+        found.append(apposed(raw, tokens, raw_i, raw_j, j_end, t, surnames))
     # each of these needs one of its words: one set test spares most sentences the scan
     if not lowers.isdisjoint(HOLDER_VERBS):
         found += holders(tokens, surnames)
@@ -484,11 +457,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         found.append(opening)
     if tokens and social_channel(tokens) is not None:
         found = [
-            RawAttribution(
-                a.start, a.end, "social_post", a.cue, a.cue_start, a.cue_end, a.pronoun, a.definite
-            )
-            if a.kind in {"person", "organisation", "unknown"}
-            else a
+            replace(a, kind="social_post") if a.kind in {"person", "organisation", "unknown"} else a
             for a in found
         ]
     seen: set[tuple[int, int]] = set()

@@ -249,6 +249,8 @@ def _who(f: Facts) -> set[str]:
     for a in f.attributions:
         words = a.source.split()
         out |= {stem(w) for w in words if w[:1].isupper()} | {stem(words[-1])}
+        role = a.role.split()  # "the depot manager, X": X speaks for the depot
+        out |= {stem(role[-1])} if role else set()
     return out - {"the", "a", "an"}
 
 

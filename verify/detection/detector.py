@@ -151,6 +151,27 @@ def _antecedent(
     return None
 
 
+def _nearest_source(
+    body: str,
+    k: int,
+    sentences: list[Sentence],
+    tokens: list[list[Token]],
+    resolved: list[list[DetectedAttribution]],
+    surnames: frozenset[str],
+) -> tuple[int, int, str] | None:
+    """A pronoun whose kind fits no source nearby ('It said', after a body the rules took
+    for a person) speaks for the sentence just before: its last named source, else its
+    last source, else the name it opens with ('Acme gave a different account. It said')."""
+    back = next((b for b in range(k - 1, -1, -1) if not is_heading(body, sentences[b])), None)
+    if back is None:
+        return None
+    pool = [a for a in resolved[back] if _is_named(a.source)] or resolved[back]
+    if pool:
+        return pool[-1].start, pool[-1].end, pool[-1].source_kind
+    subj = _sentence_subject(body, tokens[back], surnames)
+    return subj if subj is not None and _is_named(body[subj[0] : subj[1]]) else None
+
+
 def _resolve(
     body: str,
     raws: list[RawAttribution],
@@ -165,14 +186,16 @@ def _resolve(
         start, end, kind = raw.start, raw.end, raw.kind
         if raw.pronoun is not None:
             found = _antecedent(body, raw, k, sentences, tokens, resolved, surnames)
-            if found is not None:
-                start, end, ante_kind = found
-                kind = raw.kind if raw.pronoun in {"its", "their"} else ante_kind
-            else:
-                kind = "unknown"
+            if found is None:
+                found = _nearest_source(body, k, sentences, tokens, resolved, surnames)
+            if found is None:
+                continue  # a pronoun is never a source by itself: none to resolve it to
+            start, end, ante_kind = found
+            kind = raw.kind if raw.pronoun in {"its", "their"} else ante_kind
+        role = body[raw.role[0] : raw.role[1]] if raw.role else ""
         out.append(
             DetectedAttribution(
-                body[start:end], kind, raw.cue, start, end, raw.cue_start, raw.cue_end
+                body[start:end], kind, raw.cue, start, end, raw.cue_start, raw.cue_end, role
             )
         )
         if raw.definite and k > 0:
@@ -337,6 +360,12 @@ def _claim(
         for a in facts[k].attributions + facts[k].inherited:
             if all((b.start, b.end) != (a.start, a.end) for b in attrs):
                 attrs.append(a)
+    # DESIGN: a claim the text only hedges is contested; its hedge is the signal the
+    # reviewer sees. The story-level passes above worked on disputes alone.
+    taken = {(s.kind, s.start, s.end) for s in signals}
+    extra = [h for h in hedges if (h.kind, h.start, h.end) not in taken]
+    if extra:
+        signals = sorted(signals + extra, key=lambda s: (s.start, s.kind))
     return DetectedClaim(
         text=body[start:end],
         start=start,

@@ -45,6 +45,8 @@ def denial_elaborations(facts: list[Facts]) -> None:
         own = [a for a in f.attributions if f.sentence.start <= a.cue_start < f.sentence.end]
         if denial is None or not own or not d.attributions:
             continue
-        if any(_speaks_for(a.source) for a in own):
+        # a pronoun resolved to the denier points back at the denial's own source
+        deniers = {(a.start, a.end) for a in d.attributions}
+        if any(_speaks_for(a.source) or (a.start, a.end) in deniers for a in own):
             detail = f"the denier's own account, right after '{denial.cue}'"
             add_own(f, Signal("denial", denial.cue, denial.start, denial.end, detail))

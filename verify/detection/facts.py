@@ -75,7 +75,8 @@ def source_words(f: Facts) -> frozenset[str]:
     if f.source_stems is None:
         words: set[str] = set()
         for a in f.attributions:
-            words |= {stem(w) for w in a.source.split()} - {"the", "a", "an"}
+            # the role beside the name says whom it speaks for ("the depot manager, X")
+            words |= {stem(w) for w in f"{a.source} {a.role}".split()} - {"the", "a", "an"}
         f.source_stems = frozenset(words)
     return f.source_stems
 

@@ -1,9 +1,9 @@
 """Uncertainty markers: words that state a claim as possible, expected, estimated or
 conditional rather than as fact.
 
-They do not make a claim contested (a forecast is not a dispute: the desk's labels say
-"the company expects revenue of ..." is not contested); they mark it uncertain, so a
-reader or reviewer can tell a prediction from a report. Contest hedges ("reportedly",
+They mark a claim uncertain, so a reader or reviewer can tell a prediction from a
+report, and (DESIGN: a claim the text only hedges is contested) the detector also gives
+each as a contest signal of the claim. Contest hedges ("reportedly",
 "appears to", "is said to") live in cues.py. One combined pattern, one pass per body.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from . import lexicon as lx
 from .cues import Prefiltered, sentences_holding
 from .model import Signal
 
@@ -20,6 +21,11 @@ _PREDICTED = (
     r"hurt|damage|fail|become|stay|depend|help|change|increase|reduce|rise|fall|lose|win|"
     r"take|reach|face|threaten|trigger|push|drive|force|leave|save|create|destroy|spread|"
     r"collapse|worsen|improve|delay|slow|boost|cut|double|halve|exceed|top|kill|put"
+)
+# Words before the noun "forecast" that name a forecast rather than make one.
+_NAMING_A_FORECAST = lx.word_set(
+    "the its their his her our an a this that earlier revised next latest new previous "
+    "official annual own weather cuts cut raises raised lowers lowered"
 )
 _MARKERS: tuple[tuple[str, str, str], ...] = (
     (
@@ -39,7 +45,9 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
     (
         "expectation",
         r"\b(?:[Ee]xpects?|[Ee]xpecting|[Aa]nticipat(?:es?|ed|ing)|[Pp]redict(?:s|ed|ing)?|"
-        r"[Ff]orecasts?|[Ff]orecast(?:ed|ing)|[Ff]ores(?:ees?|aw|een)|[Pp]roject(?:ed|ing|ions?)|"
+        # not "its revised forecast", "cuts forecast": a forecast named, not one made
+        + "".join(f"(?<!{w} )" for w in sorted(_NAMING_A_FORECAST))
+        + r"[Ff]orecasts?|[Ff]orecast(?:ed|ing)|[Ff]ores(?:ees?|aw|een)|[Pp]roject(?:ed|ing|ions?)|"
         # not "the estimate was revised": an estimate named, not one made
         r"(?<!the )(?<!The )(?<!an )(?<!this )(?<!that )[Ee]stimat(?:es?|ed|ing))\b"
         r"|\b[Pp]rojects?\s+(?:a|an|that)\b"

@@ -48,6 +48,9 @@ class DetectedAttribution:
     end: int
     cue_start: int
     cue_end: int
+    # The role or affiliation in apposition to the name ("the firm's lawyer, X"): DESIGN's
+    # Attribution keeps it with its source, not as a source of its own.
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class DetectedClaim:
     context_start: int
     context_end: int
     # Words that state the claim as possible, expected, estimated or conditional ("may
-    # cut", "expects", "if"): they mark it uncertain without making it contested.
+    # cut", "expects", "if"): they mark it uncertain, and (DESIGN: a claim the text only
+    # hedges is contested) each is also among its contest signals.
     hedges: tuple[Signal, ...] = ()
     # The claim is a headline's: its offsets are in the headline, not the body
     # (detect_headline), or in a heading line of the body (detect_claims).

@@ -23,6 +23,7 @@ class RawAttribution:
     cue_end: int
     pronoun: str | None = None  # he/she/it/they/we/its/their: resolve to an antecedent
     definite: bool = False  # a bare "the group": also resolve to the named one before
+    role: tuple[int, int] | None = None  # "the firm's lawyer" beside the name: its offsets
 
 
 _OWNED = lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS | lx.MEDIA_HEADS

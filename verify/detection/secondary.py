@@ -4,6 +4,8 @@ coordinated clause, and the social-media channel a statement was made on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import lexicon as lx
 from .lexicon import word_set
 from .phrases import head_of, is_punct, np_left, np_right
@@ -45,33 +47,6 @@ def clause_subject(tokens: list[Token], end: int) -> tuple[int, int]:
         if m < end and tokens[m].text == "," and singular_role(tokens[head_of(tokens, i, j)].lower):
             return j + 1, m
     return (i, min(j, end)) if i < j else (0, 0)
-
-
-def role_source(
-    tokens: list[Token], i: int, cue: Token, surnames: frozenset[str]
-) -> RawAttribution | None:
-    """'Their spokesman, X, said' / 'An Acme spokesman, X, said': the body the role
-    speaks for is a source too (a possessive resolves to the body named before)."""
-    if i < 2 or tokens[i - 1].text != "," or not tokens[i].is_cap:
-        return None
-    ri, rj = np_left(tokens, i - 1)
-    if ri >= rj or not singular_role(tokens[head_of(tokens, ri, rj)].lower):
-        return None
-    if ri > 0 and not is_punct(tokens[ri - 1]):
-        return None  # "shot by a police officer, police said": no role opening a clause
-    first = tokens[ri]
-    if first.lower in {"its", "their"}:
-        return RawAttribution(
-            first.start, first.end, "organisation", cue.text, cue.start, cue.end, first.lower
-        )
-    # a named body, "for/of X", or an owner: "The paper's editor, X", "An army spokesman, X"
-    named = (
-        any(t.is_cap for t in tokens[ri + 1 : rj])
-        or any(t.lower in {"for", "of"} for t in tokens[ri:rj])
-        or any(t.lower.endswith(("'s", "’s")) for t in tokens[ri:rj])
-        or any(t.lower in lx.ORG_HEADS for t in tokens[ri : rj - 1])
-    )
-    return make_raw(tokens, ri, rj, cue, surnames) if named else None
 
 
 def holders(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
@@ -181,12 +156,24 @@ def _body_role(tokens: list[Token], ri: int, rj: int) -> bool:
     )
 
 
-def appositive_role(
-    tokens: list[Token], i: int, j: int, end: int, cue: Token, surnames: frozenset[str]
-) -> RawAttribution | None:
-    """'X, an army spokesman, told' / 'according to the hospital's director, Dr X': the
-    other half of a name-role apposition is a source too. j: the end of the first half;
-    end: where the apposition must stop (the verb, or the sentence's end)."""
+def role_before(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """'The firm's chief, X, said' / 'Its spokesman, X, said': the role in apposition
+    before the name at i, as offsets. It is the name's affiliation, not a source."""
+    if i < 2 or tokens[i - 1].text != "," or not tokens[i].is_cap:
+        return None
+    ri, rj = np_left(tokens, i - 1)
+    if ri >= rj or not singular_role(tokens[head_of(tokens, ri, rj)].lower):
+        return None
+    if ri > 0 and not is_punct(tokens[ri - 1]):
+        return None  # "shot by a police officer, police said": no role opening a clause
+    return tokens[ri].start, tokens[rj - 1].end
+
+
+def apposition(tokens: list[Token], i: int, j: int, end: int) -> tuple[bool, int, int] | None:
+    """The other half of a name-role apposition after tokens[i:j]: (True, k, m) for a name
+    after a role ("according to the hospital's director, Dr X"), (False, k, m) for a role
+    after a name ("X, an army spokesman, told"). end: where the apposition must stop (the
+    verb, or the sentence's end)."""
     if j >= end - 1 or tokens[j].text != ",":
         return None
     k = j + 1
@@ -198,11 +185,86 @@ def appositive_role(
     if tokens[k].is_cap and all(t.is_cap for t in tokens[k:m]):
         if m - k < 2 or not _body_role(tokens, i, j):
             return None
-        return make_raw(tokens, k, m, cue, surnames)  # the role came first: the name
-    if tokens[k].lower not in {"a", "an", "the", "its", "their"} and not tokens[k].lower.endswith(
-        ("'s", "’s")
-    ):
+        return True, k, m
+    first = tokens[k].lower
+    if first not in {"a", "an", "the", "its", "their"} and not first.endswith(("'s", "’s")):
         return None
-    if not _body_role(tokens, k, m):
-        return None
-    return make_raw(tokens, k, m, cue, surnames)
+    return (False, k, m) if _body_role(tokens, k, m) else None
+
+
+# Nouns that restate a claim so that a clause can answer it: ", a figure the union said
+# was exaggerated", ", an account the military rejected".
+_RESTATING = word_set(
+    "claim figure account allegation projection estimate result charge assertion version "
+    "number finding conclusion characterisation characterization description accusation "
+    "suggestion forecast tally toll count"
+)
+_RESTATING_DET = word_set("a an the this that")
+
+
+def answers_claim(tokens: list[Token], i: int) -> bool:
+    """Is the subject at i the speaker of a clause that answers the sentence's claim (",
+    a figure the union said was ...", ", an account both the council and the club rejected")?
+    That speaker replies to the claim; it is not its source."""
+    for k in range(i - 1, max(-1, i - 9), -1):
+        t = tokens[k]
+        if t.lower in _RESTATING or (t.lower.endswith("s") and t.lower[:-1] in _RESTATING):
+            return k >= 2 and tokens[k - 1].lower in _RESTATING_DET and tokens[k - 2].text == ","
+        if is_punct(t):
+            return False
+    return False
+
+
+_SPEECH = word_set("say says said saying told tell tells telling")
+_CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–", "-", '"', "“", "”"})
+
+
+def reported_inside(tokens: list[Token], i: int) -> bool:
+    """Is the subject at i inside what an earlier speech verb reports, with no break
+    between ("X said drivers had complained", "saying timing data showed", "He said the
+    panel had found")? Then it is part of the account, and the speaker is the source."""
+    for k in range(i - 1, -1, -1):
+        t = tokens[k]
+        if t.text in _CLAUSE_BREAKS:
+            return False
+        if t.lower in _SPEECH:
+            return True
+    return False
+
+
+_VOUCHED = frozenset({"verified", "analysed", "analyzed", "examined"})
+
+
+def vouched_by_agent(tokens: list[Token], k: int) -> bool:
+    """'verified by X', 'analysed by X' at k: X checked the evidence and vouches for what
+    it shows (its own cue finds it). Documents 'obtained by' or 'seen by' an outlet stay
+    sources of their own: the outlet holds them, it does not vouch for them."""
+    return tokens[k].lower in _VOUCHED and k + 1 < len(tokens) and tokens[k + 1].lower == "by"
+
+
+def apposed(
+    raw: RawAttribution,
+    tokens: list[Token],
+    i: int,
+    j: int,
+    end: int,
+    cue: Token,
+    surnames: frozenset[str],
+) -> RawAttribution:
+    """A name and a role in apposition are one source, the name, with the role as its
+    affiliation (DESIGN's Attribution): "X, an army spokesman, told", "according to the
+    clinic's director, Dr X"."""
+    found = apposition(tokens, i, j, end)
+    if found is None:
+        return raw
+    name_follows, k, m = found
+    other = make_raw(tokens, k, m, cue, surnames)
+    if other is None:
+        return raw
+    if not name_follows:
+        if other.kind == "anonymous":
+            return raw  # "X, a source close to the talks,": no role of X's
+        return replace(raw, role=(other.start, other.end))
+    # a person role keeps the name a person, a body's role a body
+    kind = raw.kind if raw.kind in {"person", "organisation"} else other.kind
+    return replace(other, kind=kind, role=(raw.start, raw.end))

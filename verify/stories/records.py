@@ -101,6 +101,7 @@ def detected_dict(found: DetectedAttribution) -> dict[str, Any]:
         "end": found.end,
         "cue_start": found.cue_start,
         "cue_end": found.cue_end,
+        "role": found.role,
     }
 
 
@@ -125,6 +126,7 @@ def detected_of(stored: dict[str, Any]) -> DetectedAttribution:
         end=stored["end"],
         cue_start=stored.get("cue_start", stored["start"]),
         cue_end=stored.get("cue_end", stored["end"]),
+        role=stored.get("role", ""),
     )
 
 
@@ -144,6 +146,7 @@ def detected_out(found: DetectedAttribution) -> DetectedAttributionOut:
         cue=found.cue,
         start=found.start,
         end=found.end,
+        role=found.role,
     )
 
 
@@ -238,7 +241,8 @@ class ClaimRecord:
     note: str | None = None
     # The claim is the headline's: its offsets (and context) are in the story's headline.
     headline: bool = False
-    # Detection's words of uncertainty ("may", "expects", "if"): uncertain, not contested.
+    # Detection's words of uncertainty ("may", "expects", "if"): uncertain; each is also a
+    # contest signal (a claim the text only hedges is contested).
     hedges: list[Signal] = field(default_factory=list)
 
     @property

@@ -65,7 +65,10 @@ def _marks(body: str, claim: ClaimRecord, siblings: list[Any]) -> list[Mark]:
         found.insert(0, Mark(claim.start, claim.end, "claim", anchor="claim-start"))
     for attribution in claim.detected_attributions:
         kind = (attribution.source_kind or "unknown").replace("_", " ")
-        label = f"Attribution found: {attribution.source} ({kind}), cue “{attribution.cue}”"
+        who = (
+            f"{attribution.source}, {attribution.role}" if attribution.role else attribution.source
+        )
+        label = f"Attribution found: {who} ({kind}), cue “{attribution.cue}”"
         if ok(attribution.start, attribution.end):
             found.append(Mark(attribution.start, attribution.end, "attr", label))
     for signal in claim.contest_signals:
