@@ -208,7 +208,7 @@ def checkable_reasons(
         at = lower.find(phrase)
         if at >= 0 and len(lower[:at].split()) <= 5:
             return ()
-    quoted = any(c in text for c in _QUOTE_CHARS)
+    quoted = any(map(text.__contains__, _QUOTE_CHARS))
     outside = _outside_quotes(tokens) if quoted else tokens
     # "in May": the month, written with a capital mid-sentence, is no modal
     if "May" in text:
@@ -235,7 +235,7 @@ def checkable_reasons(
     if not attributed and not number and speculative and not impersonal and not hedged:
         return ()
     # "It is hard to see ...", "It is the kind of ...": commentary
-    record = any(a in lower for a in _RECORD_ANCHORS) and bool(_RECORD.search(lower))
+    record = any(map(lower.__contains__, _RECORD_ANCHORS)) and bool(_RECORD.search(lower))
     dummy_it = (
         lower.startswith(_DUMMY_IT)
         and not attributed

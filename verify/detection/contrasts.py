@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from . import lexicon as lx
 from .cues import Prefiltered
@@ -223,7 +223,7 @@ def juxtaposed(
     back may be the first account's ('Residents said the alert came only after the
     flames. The office said its alert went out two hours before.') when that account is
     doubtful by itself. Gives the pairs (first, second) it set against each other."""
-    df = Counter(w for i in claims for w in facts[i].stems)
+    df = Counter(chain.from_iterable(facts[i].stems for i in claims))
     parties = parties or {}
     out: list[tuple[int, int]] = []
     for a, b in pairwise(claims):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .facts import Facts, add, is_plan
 from .model import Signal
@@ -66,7 +67,7 @@ class _Story:
         self.ident = ident
         self.pos = {ci: n for n, ci in enumerate(claims)}
         self.topics = {ci: topic(facts[ci]) for ci in claims}
-        self.df = Counter(w for ci in claims for w in self.topics[ci])
+        self.df = Counter(chain.from_iterable(self.topics.values()))
         self.by_word: dict[str, list[int]] = {}  # identity word -> positions of its claims
         for n, ci in enumerate(claims):
             for w in ident.get(ci, ()):
