@@ -76,9 +76,26 @@ def client(alias: str) -> MongoClient[Any]:
 
 
 def ensure_indexes(documents: Iterable[type[mongoengine.Document]]) -> None:
-    """mongoengine builds indexes lazily; build them at start-up instead."""
+    """mongoengine builds indexes lazily; build them at start-up instead, and drop the
+    ones a document retired (:func:`retire_indexes`)."""
     for document in documents:
         document.ensure_indexes()
+        retire_indexes(document)
+
+
+def retire_indexes(document: type[mongoengine.Document]) -> list[str]:
+    """Drop the indexes an older version of ``document`` built and it no longer declares
+    (by name, its ``retired_indexes``): mongoengine only ever adds indexes, and the store
+    writes an entry in each of them on every insert and update. Answers those dropped."""
+    names = tuple(getattr(document, "retired_indexes", ()))
+    if not names:
+        return []
+    collection = document._get_collection()
+    present = set(collection.index_information())
+    dropped = [name for name in names if name in present]
+    for name in dropped:
+        collection.drop_index(name)
+    return dropped
 
 
 def ping(alias: str) -> bool:
