@@ -8,7 +8,7 @@ sending them costs the store one small insert (the ``queued`` marks) and no writ
 reports. A report is sent again ``redeliver_after_seconds`` after it was stored, then
 after twice as long with each unconfirmed send (up to 16 times the first wait), until
 its receipt arrives on ``reports.received`` and closes the row
-(:func:`ingest.reports.service.on_receipt`): after a broker that restarted empty, after
+(:func:`ingest.reports.service.move_timeline`): after a broker that restarted empty, after
 a crash between storing and sending, or after verify lost it. Verify is idempotent on
 the report id, so a re-send is harmless; but while verify works off a backlog, a
 re-send only adds to it (and to the store's work). So a due re-send waits while verify

@@ -63,6 +63,13 @@ def connect_store(settings: Settings, alias: str, owner: str | None = None) -> N
         socketTimeoutMS=max(settings.store_timeout_ms * 4, 10_000),
         tz_aware=True,
         uuidRepresentation="standard",
+        # No retryable writes: for each one SecantusDB (0.7, transactions.py
+        # ``_prune_retryable_locked``) keeps the reply for 30 min, up to 10,000, and scans
+        # them all twice per write: 11-12% of the store's CPU under ingest's load (``make
+        # bench``). Every write here is idempotent on its own keys, a store that does not
+        # answer is already a 503 or a retried message, and a transaction's commit is
+        # retried by the driver whatever this says.
+        retryWrites=False,
     )
 
 
@@ -76,9 +83,26 @@ def client(alias: str) -> MongoClient[Any]:
 
 
 def ensure_indexes(documents: Iterable[type[mongoengine.Document]]) -> None:
-    """mongoengine builds indexes lazily; build them at start-up instead."""
+    """mongoengine builds indexes lazily; build them at start-up instead, and drop the
+    ones a document retired (:func:`retire_indexes`)."""
     for document in documents:
         document.ensure_indexes()
+        retire_indexes(document)
+
+
+def retire_indexes(document: type[mongoengine.Document]) -> list[str]:
+    """Drop the indexes an older version of ``document`` built and it no longer declares
+    (by name, its ``retired_indexes``): mongoengine only ever adds indexes, and the store
+    writes an entry in each of them on every insert and update. Answers those dropped."""
+    names = tuple(getattr(document, "retired_indexes", ()))
+    if not names:
+        return []
+    collection = document._get_collection()
+    present = set(collection.index_information())
+    dropped = [name for name in names if name in present]
+    for name in dropped:
+        collection.drop_index(name)
+    return dropped
 
 
 def ping(alias: str) -> bool:

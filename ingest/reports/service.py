@@ -348,23 +348,30 @@ def as_event(record: repo.ReportRecord) -> ReportSubmitted:
     )
 
 
-def on_receipt(event: ReportReceived) -> bool:
-    """Verify has the report: stop re-sending it; it is in review."""
-    return repo.mark_delivered(event.report_id, event.received_at)
+TimelineEvent = ReportReceived | StoryReviewed | StoryChanged | StoryPublished
 
 
-def on_reviewed(event: StoryReviewed | StoryChanged) -> bool:
-    """A change of the story in review: whether it is cleared (passes the publish rule),
-    and why it is held while it does not."""
-    held = repo.mark_held(event.report_id, [] if event.cleared else list(event.held), event.version)
+def marks_of(event: TimelineEvent) -> list[repo.Mark]:
+    """What an event from verify or publish moves on its report's timeline.
+
+    A receipt: verify has the report (stop re-sending it; it is in review). A change of
+    the story in review: whether it is cleared (passes the publish rule), and why it is
+    held while it does not. A release or retraction: published or retracted."""
+    if isinstance(event, ReportReceived):
+        return [repo.Delivered(event.report_id, event.received_at)]
+    if isinstance(event, StoryPublished):
+        state = "retracted" if event.action == "retracted" else "published"
+        return [repo.Reached(event.report_id, state, event.at)]
+    held = repo.Held(event.report_id, [] if event.cleared else list(event.held), event.version)
     if not event.cleared:
-        return held
-    return repo.mark_reached(event.report_id, "cleared", event.updated_at)
+        return [held]
+    return [held, repo.Reached(event.report_id, "cleared", event.updated_at)]
 
 
-def on_published(event: StoryPublished) -> bool:
-    state = "retracted" if event.action == "retracted" else "published"
-    return repo.mark_reached(event.report_id, state, event.at)
+def move_timeline(events: list[TimelineEvent]) -> None:
+    """Store what a batch of events moves (a consumer's poll): one command to the store
+    for them all, in their order. Idempotent: a batch written again changes nothing."""
+    repo.apply_marks([mark for event in events for mark in marks_of(event)])
 
 
 def view_fields(status: ReportStatus) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, UpdateMany, UpdateOne
@@ -40,6 +40,54 @@ CLAIM_ROUNDS = 2
 
 # The index every outbox collection needs (ensured by the owner's documents).
 INDEX = {"fields": [DUE]}
+
+
+# The earliest a due time can be: the lower bound of every query on ``outbox.due``. The
+# index holds a null entry for each row that is not due (sent, closed, set aside), null
+# sorts below every date, and SecantusDB walks a ``$lte``-only range from the index's
+# start: ``{due: {$lte: now}}`` fetched every closed row (110 ms at 3,000 closed reports;
+# 1 ms with this bound). A sparse index would drop those entries too, but SecantusDB
+# (0.7, storage.py ``_compound_index_for_sort``, ``_sparse_index_usable``) honours
+# sparse and partial indexes when writing and only serves a query from one it can prove
+# covers it: a partial ``{$exists: true}`` index was not used for ``$lte`` at all, and
+# changing an existing index's options fails at start-up (IndexOptionsConflict).
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _due_bound(now: datetime, where: Mapping[str, Any] | None) -> tuple[datetime, dict[str, Any]]:
+    """The latest due time to take, and the rest of ``where`` (a filter of its own)."""
+    rest = dict(where or {})
+    bound = rest.get(DUE)
+    if (
+        isinstance(bound, Mapping)
+        and set(bound) == {"$lte"}
+        and isinstance(bound["$lte"], datetime)
+    ):
+        del rest[DUE]
+        return min(_aware(now), _aware(bound["$lte"])), rest
+    return now, rest
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # the driver's naive UTC
+
+
+def _claimable_by(row: Mapping[str, Any], now: datetime) -> bool:
+    """Unclaimed, or its claim expired (the row's ``outbox`` as read)."""
+    until = row.get("until")
+    return until is None or _aware(until) < _aware(now)
+
+
+def _take(token: str, now: datetime, until: datetime, due_by: datetime) -> list[dict[str, Any]]:
+    """The update pipeline that claims a row still claimable (due by ``due_by``, its claim
+    absent or expired); any other row is left as it is (not rewritten)."""
+    still = {"$and": [
+        {"$eq": [{"$type": f"${DUE}"}, "date"]},
+        {"$lte": [f"${DUE}", due_by]},
+        {"$lt": [{"$ifNull": [f"${UNTIL}", None]}, now]},
+    ]}  # fmt: skip
+    return [{"$set": {CLAIM: {"$cond": [still, token, f"${CLAIM}"]},
+                      UNTIL: {"$cond": [still, until, f"${UNTIL}"]}}}]  # fmt: skip
 
 
 def due_now(now: datetime) -> dict[str, Any]:
@@ -68,10 +116,6 @@ class OutboxRows:
     def _rows(self) -> Collection[Any]:
         return self._collection()
 
-    @staticmethod
-    def _claimable(now: datetime) -> dict[str, Any]:
-        return {DUE: {"$lte": now}, "$or": [{UNTIL: None}, {UNTIL: {"$lt": now}}]}
-
     def claim(
         self,
         now: datetime,
@@ -82,39 +126,45 @@ class OutboxRows:
     ) -> Claimed:
         """Claim up to ``limit`` due rows, oldest due first, until ``now + hold``.
 
-        Each round is three commands whatever the batch size: find candidates, claim
-        those still claimable in one update (atomic per row, so a row another worker
-        claimed meanwhile is left out), read back the ones carrying this claim's token,
-        with the fields the worker needs. A worker that lost candidates to another one
-        looks once more past them, so two replicas polling together share the rows
-        instead of one of them getting none. ``where`` narrows the due rows to the ones
-        the source wants sent now (ingest leaves the reports verify has not reached yet)."""
+        Three commands whatever the batch size (one when nothing is due), each answered
+        from an index: the due rows in due order from ``outbox.due``'s index (their
+        claims read with them, the unclaimed ones picked here); one update of the picked
+        rows by ``_id`` whose pipeline takes each row only if it is still claimable
+        (atomic per row, so a row another worker claimed meanwhile is left out); the
+        rows read back by ``_id``, those carrying this claim's token kept. SecantusDB
+        reads every document of the collection for a filter with ``$or``, or with ``_id``
+        beside another field (``explain``: COLLSCAN; 60-400 ms at 3,000 reports), which
+        the claim's filter had: every poll of every relay read every row it ever stored.
+        A worker that lost picked rows to another takes the next unclaimed ones it read,
+        so two replicas polling together share the rows instead of one of them getting
+        none. ``where`` narrows the due rows to the ones the source wants sent now
+        (ingest leaves the reports verify has not reached yet): a bound on ``outbox.due``
+        (``{DUE: {"$lte": t}}``) stays on the index; anything else is a filter of its own."""
         rows = self._rows()
         token = uuid.uuid4().hex
-        order = [(DUE, ASCENDING), ("_id", ASCENDING)]
-        seen: list[Any] = []
+        due_by, rest = _due_bound(now, where)
+        query = {DUE: {"$gte": EPOCH, "$lte": due_by}, **rest}
+        found = rows.find(query, projection={"_id": 1, CLAIM: 1, UNTIL: 1})
+        candidates = [
+            d["_id"]
+            for d in found.sort([(DUE, ASCENDING)]).limit(CLAIM_ROUNDS * limit)
+            if _claimable_by(d.get(FIELD, {}), now)
+        ]
+        if projection is not None and FIELD not in projection:
+            projection = {**projection, CLAIM: 1}
         docs: list[dict[str, Any]] = []
         for _ in range(CLAIM_ROUNDS):
-            query = {**self._claimable(now), **(where or {})}
-            if seen:
-                query["_id"] = {"$nin": seen}
-            wanted = limit - len(docs)
-            candidates = [
-                d["_id"] for d in rows.find(query, projection={"_id": 1}).sort(order).limit(wanted)
-            ]
-            if not candidates:
+            picked, candidates = candidates[: limit - len(docs)], candidates[limit - len(docs) :]
+            if not picked:
                 break
-            rows.update_many(
-                {**self._claimable(now), **(where or {}), "_id": {"$in": candidates}},
-                {"$set": {CLAIM: token, UNTIL: now + hold}},
-            )
-            got = list(
-                rows.find({"_id": {"$in": candidates}, CLAIM: token}, projection=projection)
-                .sort(order)
-            )  # fmt: skip
-            docs += got
-            seen += candidates
-            if len(got) == len(candidates) or len(docs) >= limit:
+            rows.update_many({"_id": {"$in": picked}}, _take(token, now, now + hold, due_by))
+            order = {row_id: i for i, row_id in enumerate(picked)}
+            got = [
+                d for d in rows.find({"_id": {"$in": picked}}, projection=projection)
+                if d.get(FIELD, {}).get("claim") == token
+            ]  # fmt: skip
+            docs += sorted(got, key=lambda d: order[d["_id"]])
+            if len(got) == len(picked) or len(docs) >= limit:
                 break
         return Claimed(token, docs)
 
@@ -246,8 +296,11 @@ class OutboxRows:
     def oldest_due(self, now: datetime, where: Mapping[str, Any] | None = None) -> datetime | None:
         """When the longest-waiting due row (of those ``where`` picks) became due (None
         when nothing is due)."""
+        due_by, rest = _due_bound(now, where)
         doc = self._rows().find_one(
-            {DUE: {"$lte": now}, **(where or {})}, projection={DUE: 1}, sort=[(DUE, ASCENDING)]
+            {DUE: {"$gte": EPOCH, "$lte": due_by}, **rest},
+            projection={DUE: 1},
+            sort=[(DUE, ASCENDING)],
         )
         if doc is None:
             return None
@@ -255,4 +308,4 @@ class OutboxRows:
         return due if isinstance(due, datetime) else None
 
     def backlog(self, now: datetime) -> int:
-        return int(self._rows().count_documents({DUE: {"$lte": now}}))
+        return int(self._rows().count_documents({DUE: {"$gte": EPOCH, "$lte": now}}))
