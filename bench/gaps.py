@@ -225,7 +225,7 @@ CHANGES: list[str] = [
     "the token read or the route): ingest's CPU 4.7-8.7 ms before, 2.6-3.5 ms after "
     "(ingest as its own process under wrk, before and after in the same minutes, load 7-8).",
     "Reads the store answered by reading every document (SecantusDB's `explain`: COLLSCAN "
-    "for a filter with `$or`, or with `_id` beside another field; a `$lte`-only range "
+    "for a filter with `$or`; a `$lte`-only range "
     "walking the index's null entries): every outbox poll's claim (each relay, every "
     "second), ingest's held-version mark for every snapshot verify sent, and the outbox "
     "backlog count. Now each is answered from an index (`services/outbox/rows.py`, "

@@ -132,9 +132,9 @@ class OutboxRows:
         rows by ``_id`` whose pipeline takes each row only if it is still claimable
         (atomic per row, so a row another worker claimed meanwhile is left out); the
         rows read back by ``_id``, those carrying this claim's token kept. SecantusDB
-        reads every document of the collection for a filter with ``$or``, or with ``_id``
-        beside another field (``explain``: COLLSCAN; 60-400 ms at 3,000 reports), which
-        the claim's filter had: every poll of every relay read every row it ever stored.
+        reads every document of the collection for a filter with ``$or`` (60-400 ms at
+        3,000 reports), which the claim's filter had: every poll of every relay read
+        every row it ever stored.
         A worker that lost picked rows to another takes the next unclaimed ones it read,
         so two replicas polling together share the rows instead of one of them getting
         none. ``where`` narrows the due rows to the ones the source wants sent now

@@ -1,6 +1,6 @@
 """The outbox's polls are answered from ``outbox.due``'s index, not by reading every row
 the owner ever stored: a relay polls every second, and SecantusDB reads the whole
-collection for a filter with ``$or`` or with ``_id`` beside another field, and walks the
+collection for a filter with ``$or``, and walks the
 index's null entries (every closed row) for a due time with no lower bound."""
 
 from __future__ import annotations
