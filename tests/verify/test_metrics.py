@@ -95,6 +95,7 @@ def test_a_scrape_answers_the_last_counts_while_a_count_hangs_in_the_store() -> 
     now = [100.0]
     depth = QueueDepth(count, clock=lambda: now[0])
     depth.refresh()
+    _collected(depth)  # a scrape: the next refresh counts again
     counting = threading.Thread(target=depth.refresh, daemon=True)
     counting.start()
     wait_for(lambda: calls == 2, what="the second count to begin")
@@ -127,9 +128,31 @@ def test_a_failed_count_keeps_the_last_counts_and_their_age_grows() -> None:
     depth = QueueDepth(count, clock=lambda: now[0])
     assert _collected(depth) == {}  # nothing counted yet: no depth, rather than zeros
     depth.refresh()
+    _collected(depth)
     now[0] = 40.0
     depth.refresh()
     found = _collected(depth)
     assert found[f"{OPEN}pending"] == 2
     assert found[f"{OPEN}false"] == 1
     assert found[AGE] == 30.0
+
+
+def test_the_store_is_counted_again_only_after_a_scrape() -> None:
+    """Once at start, then only while something reads the counts: a verify nobody scrapes
+    adds nothing to its store's load."""
+    calls = 0
+
+    def count() -> dict[str, int]:
+        nonlocal calls
+        calls += 1
+        return {"pending": calls}
+
+    depth = QueueDepth(count, clock=lambda: 0.0)
+    depth.refresh()
+    depth.refresh()
+    assert calls == 1
+    assert _collected(depth)[f"{OPEN}pending"] == 1
+    depth.refresh()
+    depth.refresh()
+    assert calls == 2
+    assert _collected(depth)[f"{OPEN}pending"] == 2

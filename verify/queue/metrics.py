@@ -3,8 +3,8 @@
 A scrape never waits on the store: it reads the last counts, with their age
 (``newsroom_verify_open_claims_age_seconds``). Counting every open claim on every scrape
 timed out on a saturated store and answered the scrape late; now the store is asked at
-most once per ``queue_metrics_seconds``, and a count that fails leaves the last one
-standing, older (the age says how much).
+most once per ``queue_metrics_seconds``, and only while something scrapes; a count that
+fails leaves the last one standing, older (the age says how much).
 """
 
 from __future__ import annotations
@@ -37,9 +37,16 @@ class QueueDepth(Collector):
         self._lock = threading.Lock()
         self._counts: dict[str, int] | None = None
         self._at = 0.0
+        self._scraped = False
 
     def refresh(self) -> bool:
-        """Count in the store now (the worker's work; never busy: it waits its interval)."""
+        """Count in the store (the worker's work; never busy: it waits its interval): once
+        at start, then only after a scrape read the counts, so a verify nobody scrapes
+        adds no count to its store's load."""
+        with self._lock:
+            if self._counts is not None and not self._scraped:
+                return False
+            self._scraped = False
         try:
             counts = self._count()
         except Exception as exc:  # the last counts stay, and age
@@ -52,6 +59,7 @@ class QueueDepth(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self._lock:
             counts, at = self._counts, self._at
+            self._scraped = True
         if counts is None:  # not counted yet since the process started
             return
         family = GaugeMetricFamily(
