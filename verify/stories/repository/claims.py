@@ -325,16 +325,17 @@ def current_claims_of(
     revisions: Mapping[str, int], session: ClientSession | None = None
 ) -> dict[str, list[ClaimRecord]]:
     """The open claims of each story's given revision (its current one: what a snapshot
-    shows), by story id; one query per story. The claims a revision dropped, open until
-    the sweep closes them, are not read: a 1,000-claim revision revised to one line was
-    read whole by every snapshot until then (the outbox's, publish's). One query per story,
-    not one ``$in`` for all: the store answers only equalities from the index
-    ``(story_id, open, revision)``, and scanned every claim stored for the ``$in``."""
+    shows), by story id; one query per distinct revision. The claims a revision dropped,
+    open until the sweep closes them, are not read: a 1,000-claim revision revised to one
+    line was read whole by every snapshot until then (the outbox's, publish's)."""
     out: dict[str, list[ClaimRecord]] = {s: [] for s in revisions}
+    by_revision: dict[int, list[str]] = {}
     for story_id, revision in revisions.items():
-        query = {"story_id": story_id, "open": True, "revision": revision}
+        by_revision.setdefault(revision, []).append(story_id)
+    for revision, story_ids in by_revision.items():
+        query = {"story_id": {"$in": story_ids}, "open": True, "revision": revision}
         for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
-            out[story_id].append(record_of(doc))
+            out.setdefault(doc["story_id"], []).append(record_of(doc))
     for claims in out.values():
         claims.sort(key=lambda c: (c.start, c.end))
     return out
