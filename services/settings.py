@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = Field(default=1.0, gt=0)
     # Publish re-reads verify's snapshots this often, to heal any event it missed.
     catchup_interval_seconds: float = Field(default=30.0, gt=0)
+    # Verify counts the reviewers' queue for /metrics this often (a scrape reads the last
+    # counts and their age, and never waits on the store).
+    queue_metrics_seconds: float = Field(default=15.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_backoff_seconds: float = Field(default=2.0, gt=0)

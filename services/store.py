@@ -23,6 +23,7 @@ from pymongo.errors import (
     ConnectionFailure,
     NetworkTimeout,
     NotPrimaryError,
+    OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
 )
@@ -35,6 +36,7 @@ T = TypeVar("T")
 # Named here so that a rules module can annotate it without importing the driver.
 Session = ClientSession
 
+INDEX_NOT_FOUND = 27
 STORE_UNAVAILABLE: tuple[type[PyMongoError], ...] = (
     AutoReconnect,
     ConnectionFailure,
@@ -83,11 +85,12 @@ def client(alias: str) -> MongoClient[Any]:
 
 
 def ensure_indexes(documents: Iterable[type[mongoengine.Document]]) -> None:
-    """mongoengine builds indexes lazily; build them at start-up instead, and drop the
-    ones a document retired (:func:`retire_indexes`)."""
+    """mongoengine builds indexes lazily; build them at start-up instead, once the ones a
+    document retired are dropped (:func:`retire_indexes`): first, since an index changed
+    in place (verify's claims' bands, sparse now) cannot be built beside its old form."""
     for document in documents:
-        document.ensure_indexes()
         retire_indexes(document)
+        document.ensure_indexes()
 
 
 def retire_indexes(document: type[mongoengine.Document]) -> list[str]:
@@ -101,7 +104,11 @@ def retire_indexes(document: type[mongoengine.Document]) -> list[str]:
     present = set(collection.index_information())
     dropped = [name for name in names if name in present]
     for name in dropped:
-        collection.drop_index(name)
+        try:
+            collection.drop_index(name)
+        except OperationFailure as exc:
+            if exc.code != INDEX_NOT_FOUND:  # another replica starting dropped it first
+                raise
     return dropped
 
 

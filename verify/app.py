@@ -42,6 +42,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime.add_worker(flags)
     sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: intake.sweep(utcnow()))
     runtime.add_worker(sweeper)
+    runtime.add_worker(install_queue_metrics(settings.queue_metrics_seconds))
     strategy = ReportStrategy(
         runtime.producer,
         outbox,
@@ -76,5 +77,4 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
         max_claims=settings.max_claims_per_revision,
     )
     install_console(app, runtime)
-    install_queue_metrics()
     return app

@@ -31,7 +31,7 @@ from services.log import get_logger
 from services.outbox import Rendered
 from verify.common import utcnow
 from verify.stories import intake
-from verify.stories.analysis import Analysis, analyse_report
+from verify.stories.analysis import Analysis, Declared, analyse_report
 from verify.stories.records import ClaimRecord, StoryRecord
 
 log = get_logger(__name__)
@@ -156,8 +156,11 @@ class ReportStrategy:
     def _submit(self, report: ReportSubmitted) -> Future[Any]:
         for attempt in (1, 2):
             try:
+                # Declared claims as plain values: a worker unpickles them without
+                # importing the contracts (it imports detection alone).
+                declared = [Declared.of(c) for c in report.claims]
                 return self._executor().submit(
-                    analyse_report, report.body, report.claims, self._max_claims, report.headline
+                    analyse_report, report.body, declared, self._max_claims, report.headline
                 )
             except BrokenProcessPool:
                 log.warning("detection_pool_rebuilt", attempt=attempt)

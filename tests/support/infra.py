@@ -87,6 +87,7 @@ class Infra:
             "relay_interval_seconds": 0.3,
             "redeliver_after_seconds": 4.0,
             "catchup_interval_seconds": 3.0,
+            "queue_metrics_seconds": 0.5,
             "auth_cache_seconds": 0.0,
             "store_timeout_ms": 2000,
             "home": self.root / f"home-{unique}",

@@ -11,11 +11,15 @@ Detection's other fields (``hedges``, ``headline``) travel with every candidate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple, Protocol
 
-from services.contracts import DeclaredClaim
-from services.errors import InvalidMessage
 from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims, detect_headline
+
+# This module is what the consumer's detection pool imports (``analyse_report``): it
+# imports detection alone, not the service (``services``: pydantic, settings, contracts),
+# so each worker process holds only what detection needs (tests/verify/test_pool_imports.py).
 
 REPORTER_FLAG = "reporter_flag"
 REVIEWER_FLAG = "reviewer"
@@ -78,13 +82,51 @@ def _locate(body: str, text: str, taken: list[tuple[int, int]]) -> tuple[int, in
     return None
 
 
+class DeclaredLike(Protocol):
+    """A claim the reporter declared (``services.contracts.DeclaredClaim``, or the plain
+    :class:`Declared` the consumer sends to its pool)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def contested(self) -> bool: ...
+    @property
+    def sources(self) -> Sequence[str]: ...
+
+
+class Declared(NamedTuple):
+    """A declared claim as plain values: what the pool's workers unpickle without
+    importing the contracts."""
+
+    text: str
+    contested: bool = False
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, claim: DeclaredLike) -> Declared:
+        return cls(claim.text, bool(claim.contested), tuple(claim.sources or ()))
+
+
+class NotInBody(Exception):
+    """A declared claim the body does not contain (ingest checks it): the report is
+    invalid, whatever retrying does."""
+
+    reason = "declared_claim_not_in_body"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def reports_a_claim(found: DetectedClaim) -> bool:
     """A headline that only reports or hedges a claim ("... -- report", "X said to ...",
     "Police: ..."): one that asserts is restated by the body, whose claims are checked."""
     return bool(found.detected_attributions) or found.contested or found.uncertain
 
 
-def candidates_for(body: str, declared: list[DeclaredClaim], headline: str = "") -> list[Candidate]:
+def candidates_for(
+    body: str, declared: Sequence[DeclaredLike], headline: str = ""
+) -> list[Candidate]:
     """The revision's claims: the headline's, then the body's in body order (declared ones
     first, detected ones around them)."""
     chosen: list[Candidate] = []
@@ -97,9 +139,7 @@ def candidates_for(body: str, declared: list[DeclaredClaim], headline: str = "")
         span = _locate(body, text, taken) if text else None
         if span is None:
             # Ingest checks this; a report that fails it cannot be made right by retrying.
-            raise InvalidMessage(
-                "declared_claim_not_in_body", f"declared claim {claim.text[:80]!r} is not in body"
-            )
+            raise NotInBody(f"declared claim {claim.text[:80]!r} is not in body")
         found = analyse_span(body, *span)
         if claim.contested:
             found = flagged(found, REPORTER_FLAG, "the reporter flagged this claim as contested")
@@ -136,7 +176,7 @@ Analysed = Analysis | tuple[str, str, str]
 
 
 def analyse_report(
-    body: str, declared: list[DeclaredClaim], max_claims: int, headline: str = ""
+    body: str, declared: Sequence[DeclaredLike], max_claims: int, headline: str = ""
 ) -> Analysed:
     """A report's claims (at most ``max_claims``: ``max_claims_per_revision``, with the body
     limit what bounds the work and the snapshot of one story), in a worker process of the
@@ -144,7 +184,7 @@ def analyse_report(
     exceptions with their own constructors do not always survive pickling."""
     try:
         candidates, over = within_limit(candidates_for(body, declared, headline), max_claims)
-    except InvalidMessage as exc:
+    except NotInBody as exc:
         return ("invalid", exc.reason, exc.detail)
     except Exception as exc:  # a bug in detection: the consumer retries, then DLQs
         return ("failed", type(exc).__name__, str(exc)[:500])

@@ -132,19 +132,32 @@ class Claim(Document):
     memory_bands = ListField(LongField())
     memory_not_same = ListField(StringField())
 
+    # Every index costs the store an entry per claim written (it writes each one itself,
+    # and rewrites them all on every update), and a story's ~20 claims were most of what
+    # storing it cost: only the indexes some query uses (see DEVELOPERS.md, Persistence).
     meta = {
         "db_alias": ALIAS,
         "collection": "claims",
         "indexes": [
             {"fields": ["claim_id"], "unique": True},
-            # Claim memory's lookup: the claims that share a band with a statement.
-            {"fields": ["memory_bands"]},
-            {"fields": ["story_id", "open", "start"]},
-            # The queue: open claims by status (and section), oldest first.
-            {"fields": ["open", "status", "queued_at", "claim_id"]},
+            # Claim memory's lookup: the claims that share a band with a statement. Sparse:
+            # a claim has bands only once memory read it (a review), not when it is stored.
+            {"fields": ["memory_bands"], "sparse": True, "name": "memory_bands_sparse"},
+            # A story's open claims, of one revision or of those before it.
+            {"fields": ["story_id", "open", "revision"]},
+            # The queue: open claims by status, and section; its first two fields serve the
+            # queue of every section (the store sorts a page in memory either way).
             {"fields": ["open", "status", "section", "queued_at", "claim_id"]},
         ],
     }
+    # Dropped at start-up (services.store.retire_indexes): the bands' index before it was
+    # sparse, a story's claims by position (no query sorts by it), and the queue of every
+    # section (the queue's index above serves it).
+    retired_indexes = (
+        "memory_bands_1",
+        "story_id_1_open_1_start_1",
+        "open_1_status_1_queued_at_1_claim_id_1",
+    )
 
 
 class ClaimAudit(Document):
