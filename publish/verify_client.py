@@ -96,8 +96,12 @@ class VerifyClient:
     def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
         return self._upstream.call("GET", path, params=params)
 
-    def fetch(self, story_id: str) -> StoryReviewed:
-        response = self._get(f"/v1/stories/{quote(story_id, safe='')}")
+    def fetch(self, story_id: str, *, desk: bool = False) -> StoryReviewed:
+        """The story's current snapshot; ``desk``: without detection's findings (verify's
+        ``view=desk``), for the read model, which shows and gates a story but never
+        releases it (a release reads the whole snapshot)."""
+        params = {"view": "desk"} if desk else None
+        response = self._get(f"/v1/stories/{quote(story_id, safe='')}", params)
         if response.status_code != 200:
             raise upstream_error(response, "verify", f"story {story_id!r}", "Nothing was released.")
         try:

@@ -132,7 +132,7 @@ class CatchUp:
         if not self._backoff.due(story_id):
             return False
         try:
-            snapshot = self._verify.fetch(story_id)
+            snapshot = self._verify.fetch(story_id, desk=True)  # for the read model only
         except NewsroomError as exc:
             wait = self._backoff.failed(story_id)
             log.warning("catchup_story_deferred", story_id=story_id, reason=exc.detail,

@@ -32,9 +32,9 @@ from services.outbox import OutboxWorker, Rendered
 from services.outbox.worker import SENT
 from services.runtime import Runtime
 from verify.common import utcnow
-from verify.stories import repository
+from verify.stories import repository, unit_of_work
 from verify.stories.records import ClaimRecord, StoryRecord
-from verify.stories.snapshot import current_snapshots, snapshot
+from verify.stories.snapshot import cannot_fit, judged_by_rule, may_not_fit, snapshot
 
 BATCH = 100
 Reason = Literal["leases", "too_large"]
@@ -56,27 +56,47 @@ class SnapshotRows:
         repository.SNAPSHOT_TRACE: 1,
     }
 
-    def __init__(self, producer: EventProducer) -> None:
+    def __init__(self, producer: EventProducer, most_claims: int) -> None:
         self.rows = repository.SNAPSHOT_ROWS
         self._producer = producer
+        # A revision's claims at most (``max_claims_per_revision``): which stories may be
+        # too large for an event, from their text alone (``may_not_fit``).
+        self._most_claims = most_claims
 
     def render(self, docs: list[dict[str, Any]]) -> list[Rendered]:
         """A batch costs a handful of store commands whatever its size: its stories and
-        their claims are read in one transaction."""
+        their claims are read in one transaction. A story whose whole snapshot surely does
+        not fit in an event is judged from its claims as the rule reads them, and goes by
+        reference without being built whole (:func:`unit_of_work.read_stories_sized`)."""
         now = utcnow()
         ids = [str(d["story_id"]) for d in docs]
-        snapshots = {s.story_id: s for s in current_snapshots(ids, now)}
+        found = unit_of_work.read_stories_sized(
+            ids,
+            lambda story: may_not_fit(story, INLINE_SNAPSHOT_BYTES, self._most_claims),
+            lambda story, claims: cannot_fit(story, claims, INLINE_SNAPSHOT_BYTES),
+        )
+        stories = {s.story.story_id: s for s in found}
         out: list[Rendered] = []
         for doc in docs:
-            snapshot = snapshots.get(str(doc["story_id"]))
-            if snapshot is None:
+            story = stories.get(str(doc["story_id"]))
+            if story is None:
                 out.append(Rendered(doc["_id"], reason="unserialisable", detail="no such story"))
                 continue
             try:
-                out.append(self._one(doc, snapshot))
+                if story.whole:
+                    out.append(self._one(doc, snapshot(story.story, story.claims, now)))
+                else:
+                    judged = judged_by_rule(story.story, story.claims, now)
+                    out.append(self._too_large(doc, judged))
             except (ValueError, TypeError) as exc:
                 out.append(Rendered(doc["_id"], reason="unserialisable", detail=repr(exc)[:500]))
         return out
+
+    def _too_large(self, doc: dict[str, Any], judged: StoryReviewed) -> Rendered:
+        """A story too large for an event, judged from its claims as the rule reads them:
+        sent by reference whatever changed (its holders would not fit either)."""
+        whole_sent = {"outbox.full": False, "outbox.content_version": judged.version}
+        return self._small(doc, judged, "too_large", judged.version, whole_sent)
 
     def _one(self, doc: dict[str, Any], snapshot: StoryReviewed) -> Rendered:
         state = doc.get("outbox") or {}
@@ -151,7 +171,7 @@ def _changed(
 
 class SnapshotOutbox:
     def __init__(self, runtime: Runtime) -> None:
-        self.rows = SnapshotRows(runtime.producer)
+        self.rows = SnapshotRows(runtime.producer, runtime.settings.max_claims_per_revision)
         self.worker = OutboxWorker(
             self.rows,
             runtime.producer,

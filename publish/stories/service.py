@@ -44,9 +44,12 @@ log = get_logger(__name__)
 
 class SnapshotSource(Protocol):
     """Verify, as publish sees it: the current snapshot of a story, or an error of
-    ``services.errors`` (Unavailable when it cannot be trusted to answer)."""
+    ``services.errors`` (Unavailable when it cannot be trusted to answer). ``desk``: the
+    snapshot without detection's findings (each claim's signals, detected attributions
+    and hedges empty), which is all the read model shows and gates; a release reads the
+    whole one."""
 
-    def fetch(self, story_id: str) -> StoryReviewed: ...
+    def fetch(self, story_id: str, *, desk: bool = False) -> StoryReviewed: ...
 
 
 class Blocked(Conflict):
@@ -110,8 +113,9 @@ def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> 
 
     Only the leases changed and publish has the story's content as of the last whole
     snapshot: the holders are patched in. Otherwise (the snapshot was too large for an
-    event, or publish missed the last whole one) the snapshot is read from verify; an
-    error of ``services.errors`` says verify could not answer (catch-up heals it later).
+    event, or publish missed the last whole one) the snapshot is read from verify, in its
+    desk view (what the read model needs; a release reads it whole); an error of
+    ``services.errors`` says verify could not answer (catch-up heals it later).
     """
     row = repository.story(event.story_id)
     if row is not None and row.version >= event.version:
@@ -131,7 +135,7 @@ def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> 
             }
         )
         return apply_snapshot(patched, now)
-    return apply_snapshot(source.fetch(event.story_id), now)
+    return apply_snapshot(source.fetch(event.story_id, desk=True), now)
 
 
 def current(story_id: str) -> StoryRow:

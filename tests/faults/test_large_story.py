@@ -221,5 +221,16 @@ def test_the_largest_story_revised_to_one_line_does_not_hold_the_others(fleet: F
         f"with it in flight p50 {p(busy_ms, 50):.0f} ms p99 {p(busy_ms, 99):.0f} ms "
         f"max {max(busy_ms):.0f} ms (n={len(busy_ms)})"
     )
+    # The slowest ones, and when verify received them: seconds after the large story's
+    # first revision was received (its write began; negative: before) and after its
+    # second was (the write of the one line).
+    docs = stored(db, busy.reports)
+    slowest = sorted(docs.values(), key=lambda d: d["accepted_at"] - d["received_at"])[:5]
+    print("slowest with it in flight (ms; s after the large write began; s after the revision):",
+          ", ".join(
+              f"{(d['received_at'] - d['accepted_at']).total_seconds() * 1000:.0f}; "
+              f"{(d['received_at'] - first['received_at']).total_seconds():+.1f}; "
+              f"{(d['received_at'] - second['received_at']).total_seconds():+.1f}"
+              for d in slowest))  # fmt: skip
     # Ordinary stories were stored while the large one was being written, not after it.
     assert beside, "no ordinary story was stored while the large one was written"

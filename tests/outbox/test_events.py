@@ -226,7 +226,10 @@ def test_two_verify_outboxes_send_each_change_once(stack: Stack) -> None:
         story_id = submit(ingest).json()["story_id"]
     producers = [EventProducer(stack.settings, "/newsroom/verify", TopicAdmin(stack.settings))
                  for _ in (0, 1)]  # fmt: skip
-    workers = [OutboxWorker(SnapshotRows(p), p, interval=0.1) for p in producers]
+    workers = [
+        OutboxWorker(SnapshotRows(p, stack.settings.max_claims_per_revision), p, interval=0.1)
+        for p in producers
+    ]
     for worker in workers:
         worker.start()
     try:

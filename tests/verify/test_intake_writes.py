@@ -93,7 +93,7 @@ def test_a_first_snapshot_nobody_sent_goes_out_after_the_handoff(newsroom: Newsr
     assert due > utcnow() + repository.HANDOFF / 2  # not due yet: left to the consumer
     producer = EventProducer(newsroom.settings, "/newsroom/verify", TopicAdmin(newsroom.settings))
     later = OutboxWorker(
-        SnapshotRows(producer),
+        SnapshotRows(producer, newsroom.settings.max_claims_per_revision),
         producer,
         clock=lambda: utcnow() + repository.HANDOFF + timedelta(seconds=1),
     )

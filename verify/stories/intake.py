@@ -11,7 +11,9 @@ late is stored, and its claims are closed at once as superseded.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -200,6 +202,38 @@ def large_stories(story_ids: list[str], claims: int) -> list[str]:
 LANE_REST = 1.0
 
 
+class Remembered:
+    """The open claims the large lane's last few commits left, by story: a revision that
+    follows at once is planned from them instead of reading a thousand claims again, the
+    read that landed with the outbox's and publish's just after a large write. Kept only
+    from a commit that left no claim of an older revision open (``RevisionPlan.sweep``
+    False), and used only while the story is at the version that commit gave it
+    (``unit_of_work.read_for_planning``); a few stories, in this process only."""
+
+    def __init__(self, stories: int = 4) -> None:
+        self._stories = stories
+        self._lock = threading.Lock()
+        self._written: OrderedDict[str, unit_of_work.Written] = OrderedDict()
+
+    def get(self, story_id: str) -> unit_of_work.Written | None:
+        with self._lock:
+            return self._written.get(story_id)
+
+    def keep(self, story: StoryRecord, planned: unit_of_work.RevisionPlan) -> None:
+        with self._lock:
+            self._written.pop(story.story_id, None)
+            if not planned.current or planned.sweep:
+                return
+            last = {w.after.claim_id: w.after for w in planned.writes}  # a claim's last write
+            claims = sorted((c for c in last.values() if c.open), key=lambda c: (c.start, c.end))
+            self._written[story.story_id] = unit_of_work.Written(story.version, tuple(claims))
+            while len(self._written) > self._stories:
+                self._written.popitem(last=False)
+
+
+REMEMBERED = Remembered()
+
+
 def store_large_report(
     report: ReportSubmitted, analysis: Analysis, now: datetime
 ) -> ReportReceived:
@@ -207,16 +241,22 @@ def store_large_report(
     copy of a report already stored is answered from one read, before any planning (ingest
     sends a report again until it sees the receipt, and a copy that came while the first
     was written would read and plan a thousand claims only to find the revision taken);
-    the claims are inserted with rests between the slices."""
+    the claims are inserted with rests between the slices; what the commit left is
+    remembered for the story's next revision (:class:`Remembered`)."""
     stored = repository.revision_by_report(report.report_id)
     if stored is not None:
         log.info("report_duplicate", report_id=report.report_id, story_id=report.story_id)
         return _receipt(stored, duplicate=True, now=now)
     with repository.paced(LANE_REST):
-        return store_report(report, analysis, now)
+        return store_report(report, analysis, now, REMEMBERED)
 
 
-def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> ReportReceived:
+def store_report(
+    report: ReportSubmitted,
+    analysis: Analysis,
+    now: datetime,
+    remembered: Remembered | None = None,
+) -> ReportReceived:
     """Store the report as a revision of its story (once), and say so in a receipt.
 
     Planned outside the transaction from a consistent read, committed only while the story
@@ -227,7 +267,8 @@ def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> 
     candidates, over = analysis.candidates, analysis.over
     actor = Actor(report.reporter_id, report.byline, Role.REPORTER.value)
     for _ in range(MAX_PLANS):
-        story, previous = unit_of_work.read_for_planning(report.story_id)
+        written = remembered.get(report.story_id) if remembered is not None else None
+        story, previous = unit_of_work.read_for_planning(report.story_id, written)
         if story is not None and report.revision <= story.revision:
             planned = _plan_late(report, candidates, story.revision, now, over)
         else:
@@ -253,6 +294,8 @@ def store_report(report: ReportSubmitted, analysis: Analysis, now: datetime) -> 
                 f"story {report.story_id} already has a revision {report.revision} "
                 "from another report",
             ) from exc
+        if remembered is not None:
+            remembered.keep(bumped, planned)
         log.info(
             "report_received",
             report_id=report.report_id,

@@ -282,9 +282,21 @@ def get_story(
     response: Response,
     principal: StoryReader,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    view: Annotated[
+        snapshot.View,
+        Query(
+            description=(
+                "`whole` (the default): every claim as the StoryReviewed event carries it. "
+                "`desk`: the same shape with each claim's contest_signals, "
+                "detected_attributions and hedges left empty (what publish keeps to show "
+                "and gate a story, read and sent without detection's findings)."
+            )
+        ),
+    ] = snapshot.View.WHOLE,
 ) -> StoryReviewed | Response:
-    found = snapshot.story_for(story_id, principal, utcnow())
-    tag = etag(found.version)
+    found = snapshot.story_for(story_id, principal, utcnow(), view)
+    # One tag per representation: a desk view is not the whole snapshot of that version.
+    tag = etag(found.version) if view == snapshot.View.WHOLE else f'"{found.version}-{view}"'
     if none_match(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
     response.headers["ETag"] = tag

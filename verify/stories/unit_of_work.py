@@ -11,7 +11,7 @@ one with a write conflict and the transaction runs again on fresh reads.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -31,6 +31,8 @@ from verify.stories.records import (
     StoryRecord,
 )
 from verify.stories.repository import (
+    RULE,
+    WHOLE,
     apply_writes,
     bump_story,
     clear_sweep,
@@ -271,15 +273,56 @@ def story_versions_page(
     return story_versions_after(after, after_story, limit)
 
 
-def read_stories(story_ids: list[str]) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
+def read_stories(
+    story_ids: list[str], fields: Mapping[str, int] = WHOLE
+) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
     """These stories with their current revision's open claims (what their snapshots show,
     not the dropped ones the sweep has yet to close), read in one transaction (one
-    consistent version of each), in the order given; stories that are gone are left out."""
+    consistent version of each), in the order given; stories that are gone are left out.
+    ``fields``: what the claims' read leaves out (``repository.WHOLE``, ``DESK``, ``RULE``)."""
 
     def work(session: ClientSession) -> list[tuple[StoryRecord, list[ClaimRecord]]]:
         stories = {s.story_id: s for s in load_stories(story_ids, session)}
-        claims = current_claims_of({i: s.revision for i, s in stories.items()}, session)
+        claims = current_claims_of({i: s.revision for i, s in stories.items()}, session, fields)
         return [(stories[i], claims[i]) for i in story_ids if i in stories]
+
+    return transaction(work)
+
+
+@dataclass(frozen=True)
+class Sized:
+    """A story as its event needs it: its claims whole, or (``whole`` False) only as the
+    publish rule reads them (``repository.RULE``), when they cannot fit in an event."""
+
+    story: StoryRecord
+    claims: list[ClaimRecord]
+    whole: bool
+
+
+def read_stories_sized(
+    story_ids: list[str],
+    may_not_fit: Callable[[StoryRecord], bool],
+    cannot_fit: Callable[[StoryRecord, list[ClaimRecord]], bool],
+) -> list[Sized]:
+    """:func:`read_stories` for the snapshot outbox, in one transaction: the claims of a
+    story that ``may_not_fit`` (from the story alone) are read first as the rule reads
+    them, and kept so when ``cannot_fit`` says its whole snapshot would not fit in an
+    event; every other story's claims are read whole. A story too large for an event goes
+    by reference, and only whether it is cleared (and why not) travels: its thousand claims
+    are not read and built whole only to learn that."""
+
+    def work(session: ClientSession) -> list[Sized]:
+        stories = {s.story_id: s for s in load_stories(story_ids, session)}
+        doubtful = {i: s.revision for i, s in stories.items() if may_not_fit(s)}
+        judged = current_claims_of(doubtful, session, RULE) if doubtful else {}
+        too_large = {i: c for i, c in judged.items() if cannot_fit(stories[i], c)}
+        rest = {i: s.revision for i, s in stories.items() if i not in too_large}
+        whole = current_claims_of(rest, session) if rest else {}
+        return [
+            Sized(stories[i], too_large[i], False) if i in too_large
+            else Sized(stories[i], whole[i], True)
+            for i in story_ids if i in stories
+        ]  # fmt: skip
 
     return transaction(work)
 
@@ -296,9 +339,29 @@ def read_story(story_id: str) -> tuple[StoryRecord, list[ClaimRecord]] | None:
     return transaction(work)
 
 
-def read_for_planning(story_id: str) -> tuple[StoryRecord | None, list[ClaimRecord]]:
+@dataclass(frozen=True)
+class Written:
+    """A story's open claims as a commit left them, at the version it gave the story."""
+
+    version: int
+    claims: tuple[ClaimRecord, ...]
+
+
+def read_for_planning(
+    story_id: str, written: Written | None = None
+) -> tuple[StoryRecord | None, list[ClaimRecord]]:
     """The story and its open claims, read apart (no transaction): a plan made from them
     commits only while the story is at the version read, and each claim write only while
-    its claim is, so reads that straddle another change make the commit fail, not err."""
+    its claim is, so reads that straddle another change make the commit fail, not err.
+
+    ``written``: the open claims a commit of this process left, taken instead of reading
+    them while the story is still at the version that commit gave it. Every change of a
+    story's claims raises its version in the same transaction (above); the sweep closes
+    claims without raising it, but only those of older revisions, which a remembered
+    commit left none of (``intake.Remembered``)."""
     story = load_story(story_id)
-    return story, open_claims(story_id) if story is not None else []
+    if story is None:
+        return None, []
+    if written is not None and written.version == story.version:
+        return story, list(written.claims)
+    return story, open_claims(story_id)

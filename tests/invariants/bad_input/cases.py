@@ -116,6 +116,8 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      get("/v1/queue/stories?status=maybe"), nothing),
     ("queue by story: overlong section", "verify", "reviewer",
      get("/v1/queue/stories?section=" + "s" * 51), nothing),
+    ("story: unknown view", "verify", "editor",
+     lambda w: {"method": "GET", "url": f"/v1/stories/{w.story_id}?view=everything"}, the_story),
     ("snapshots: not a date", "verify", "editor", get("/v1/snapshots?updated_after=yesterday"),
      nothing),
     ("snapshot versions: not a date", "verify", "editor",

@@ -55,6 +55,9 @@ AUDITED = (
 def record_of(doc: dict[str, Any]) -> ClaimRecord:
     """A stored claim as its typed record."""
     values: dict[str, Any] = {name: doc.get(name) for name in _FIELDS}
+    # A projected read (DESK, RULE) leaves these out.
+    values["text"] = values["text"] or ""
+    values["norm"] = values["norm"] or ""
     values["contest_signals"] = [signal_of(s) for s in values["contest_signals"] or []]
     values["hedges"] = [signal_of(s) for s in values["hedges"] or []]
     values["headline"] = bool(values["headline"])
@@ -81,6 +84,23 @@ def doc_of(record: ClaimRecord) -> dict[str, Any]:
 CREATED = "created_audit"
 # Claim reads leave it out: only the history shows it.
 _NOT_CREATED = {CREATED: 0}
+# What a read of current claims leaves out besides, by what its reader needs (a 1,000-claim
+# story is read whole only where the whole snapshot is wanted; the store encodes, and the
+# service decodes, every field it sends):
+# - WHOLE: nothing more (the snapshot as the event and the reviewers show it);
+# - DESK: what detection saw and worked with (publish's read model and gate use the
+#   claims' text, spans, status, holders and attribution records, not detection's);
+# - RULE: also the claims' text and the records' quotes and links (the publish rule's
+#   inputs only: whether the story is cleared, and why not).
+WHOLE: Mapping[str, int] = _NOT_CREATED
+DESK: Mapping[str, int] = {
+    **_NOT_CREATED,
+    **dict.fromkeys(
+        ("norm", "contest_signals", "detected_attributions", "hedges", "checkable_reasons",
+         "declared_sources"), 0,
+    ),
+}  # fmt: skip
+RULE: Mapping[str, int] = {**DESK, "text": 0, "attributions.quote": 0, "attributions.url": 0}
 
 
 def _collection(document: type[Document]) -> Any:
@@ -322,19 +342,22 @@ def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRe
 
 
 def current_claims_of(
-    revisions: Mapping[str, int], session: ClientSession | None = None
+    revisions: Mapping[str, int],
+    session: ClientSession | None = None,
+    fields: Mapping[str, int] = WHOLE,
 ) -> dict[str, list[ClaimRecord]]:
     """The open claims of each story's given revision (its current one: what a snapshot
     shows), by story id; one query per distinct revision. The claims a revision dropped,
     open until the sweep closes them, are not read: a 1,000-claim revision revised to one
-    line was read whole by every snapshot until then (the outbox's, publish's)."""
+    line was read whole by every snapshot until then (the outbox's, publish's). ``fields``:
+    what the read leaves out (``WHOLE``, ``DESK``, ``RULE``)."""
     out: dict[str, list[ClaimRecord]] = {s: [] for s in revisions}
     by_revision: dict[int, list[str]] = {}
     for story_id, revision in revisions.items():
         by_revision.setdefault(revision, []).append(story_id)
     for revision, story_ids in by_revision.items():
         query = {"story_id": {"$in": story_ids}, "open": True, "revision": revision}
-        for doc in _collection(Claim).find(query, _NOT_CREATED, session=session):
+        for doc in _collection(Claim).find(query, dict(fields), session=session):
             out.setdefault(doc["story_id"], []).append(record_of(doc))
     for claims in out.values():
         claims.sort(key=lambda c: (c.start, c.end))
