@@ -124,12 +124,12 @@ class BatchConsumerLoop(ConsumerLoop):
         self._items: deque[_Item] = deque()
         self._revoke = _ForgetOnRevoke(self)
         # A rebalance, noted on kafka-python's IO thread and settled on ours
-        # (``_settle_rebalance``): partitions taken away, the new assignment, and where
-        # each forgotten partition's work began.
+        # (``_settle_rebalance``): partitions taken away, the new assignment, and
+        # which partitions had work forgotten.
         self._revoked: set[TopicPartition] = set()
         self._assigned: set[TopicPartition] | None = None
         self._rebalance_lock = threading.Lock()
-        self._rewind_to: dict[TopicPartition, int] = {}
+        self._forgotten: set[TopicPartition] = set()
         self._polled_at = time.monotonic()
         self._draining = False  # no keep-alive poll while leaving
         # Poll (paused) while handling a round this long: the group drops a member that
@@ -414,7 +414,7 @@ class BatchConsumerLoop(ConsumerLoop):
         comes again from the committed offsets, to this loop's next consumer or another."""
         super()._close(consumer)
         self._items.clear()
-        self._rewind_to.clear()
+        self._forgotten.clear()
         with self._rebalance_lock:
             self._revoked, self._assigned = set(), None
 
@@ -433,7 +433,12 @@ class BatchConsumerLoop(ConsumerLoop):
         """Forget the work of partitions taken away: their uncommitted records come again
         to their next owner (what was stored already is answered there as a duplicate).
         kafka-python 3 keeps the fetch position of a partition given straight back, so a
-        partition that comes back to this loop is sought back to its forgotten work."""
+        partition that comes back to this loop with forgotten work starts again where its
+        next owner would: at its committed offset, or at the beginning when the group has
+        none. Not at the forgotten offset itself: after the broker was wiped, the
+        partition's new log starts at 0, and Tansu answers a fetch beyond its end with no
+        records (no OffsetOutOfRange to reset from), so the loop waited, while re-sent
+        reports piled up below that offset (the kill test: reports lost for minutes)."""
         with self._rebalance_lock:
             gone, assigned = self._revoked, self._assigned
             self._revoked, self._assigned = set(), None
@@ -441,20 +446,20 @@ class BatchConsumerLoop(ConsumerLoop):
             before = len(self._items)
             for item in self._items:
                 if item.partition in gone:
-                    tp, offset = item.partition, item.record.offset
-                    self._rewind_to[tp] = min(self._rewind_to.get(tp, offset), offset)
+                    self._forgotten.add(item.partition)
             self._items = deque(i for i in self._items if i.partition not in gone)
             log.info("consumer_partitions_revoked", group=self._logical_group,
                      partitions=len(gone), forgotten=before - len(self._items))  # fmt: skip
         if assigned is None:
             return
-        for tp, offset in self._rewind_to.items():
-            if tp in assigned:
-                consumer.seek(tp, offset)
-                self._items = deque(
-                    i for i in self._items if i.partition != tp or i.record.offset < offset
-                )
-        self._rewind_to.clear()
+        for tp in self._forgotten & assigned:
+            self._items = deque(i for i in self._items if i.partition != tp)
+            committed = consumer.committed(tp, timeout_ms=10_000)
+            if committed is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+        self._forgotten.clear()
 
 
 class _ForgetOnRevoke(ConsumerRebalanceListener):

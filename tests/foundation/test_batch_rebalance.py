@@ -17,10 +17,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
 
 from services.bus import Outgoing
-from services.bus.batch import BatchConsumerLoop
+from services.bus.batch import BatchConsumerLoop, _Item
 from services.contracts import CloudEvent, ReportSubmitted, Topic
+from services.errors import InvalidMessage
 from services.runtime import Runtime
 from tests.foundation.test_bus import a_report
 from tests.support.infra import Infra
@@ -148,4 +151,52 @@ def test_a_member_joining_while_work_is_under_way_loses_and_repeats_nothing(
     finally:
         second.stop()
         first.stop()
+        runtime.close()
+
+
+def test_a_partition_given_back_with_forgotten_work_is_read_from_the_committed_offset(
+    infra: Infra,
+) -> None:
+    """A partition taken away while its work was under way and given straight back to the
+    same loop is read again where its next owner would read it: the group's committed
+    offset, or the beginning when it has none. Not from the forgotten work's own offset:
+    after the broker restarted empty (the kill test's wipe) the partition's new log starts
+    at 0, and Tansu answers a fetch past a log's end with no records, so a loop sought
+    there waited while the reports ingest re-sent piled up below it (seen in `make test`:
+    seven reports never reached verify within 180 s)."""
+    settings = infra.settings()
+    runtime = Runtime(settings, "verify")
+    topic = settings.topic(Topic.REPORTS_SUBMITTED.value)
+    group = f"given-back-{uuid.uuid4().hex[:8]}"
+    runtime.admin.ensure([topic])
+    loop = BatchConsumerLoop(
+        strategy=GatedStrategy(), max_in_flight=100, settings=settings,
+        topics=[Topic.REPORTS_SUBMITTED], group=group, producer=runtime.producer,
+        admin=runtime.admin, name="given-back",
+    )  # fmt: skip
+    tp = TopicPartition(topic, 0)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, group_id=settings.topic(group),
+        enable_auto_commit=False, auto_offset_reset="earliest",
+    )  # fmt: skip
+    try:
+        consumer.assign([tp])
+        # Work under way at offsets 5-7 of the old log, as the loop held it.
+        for offset in (5, 6, 7):
+            record = ConsumerRecord(topic, 0, -1, offset, 0, 0, None, b"{}", [], None, 0, 2, 0)
+            loop._items.append(_Item(record, InvalidMessage("test", ""), Future()))
+        loop.note_revoked([tp])
+        loop.note_assigned([tp])
+        loop._settle_rebalance(consumer)
+        assert consumer.position(tp) == 0  # no commit in the group: the beginning
+        assert not loop._items
+
+        consumer.commit({tp: OffsetAndMetadata(2, "", -1)})
+        loop._items.append(_Item(record, InvalidMessage("test", ""), Future()))
+        loop.note_revoked([tp])
+        loop.note_assigned([tp])
+        loop._settle_rebalance(consumer)
+        assert consumer.position(tp) == 2  # the committed offset
+    finally:
+        consumer.close()
         runtime.close()
