@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from services.auth import Principal, Role
 from services.contracts import (
@@ -54,26 +55,33 @@ def claim_snapshot(claim: ClaimRecord, now: datetime) -> ClaimSnapshot:
     )
 
 
+def _story_fields(story: StoryRecord) -> dict[str, Any]:
+    """A snapshot's fields that come from the story itself."""
+    return {
+        "story_id": story.story_id,
+        "version": story.version,
+        "revision": story.revision,
+        "report_id": story.report_id,
+        "reporter_id": story.reporter_id,
+        "byline": story.byline,
+        "headline": story.headline,
+        "body": story.body,
+        "section": story.section,
+        "publish_when_cleared": story.publish_when_cleared,
+        "updated_at": story.updated_at,
+        "claims_over_limit": story.claims_over_limit,
+        "claim_list_confirmed_revision": story.claims_confirmed_revision,
+        "sentences_to_check": story.sentences_to_check,
+    }
+
+
 def snapshot(story: StoryRecord, claims: list[ClaimRecord], now: datetime) -> StoryReviewed:
     """The story's snapshot, judged by the publish rule (``cleared``, ``held``)."""
     current = [c for c in claims if c.open and c.revision == story.revision]
     found = StoryReviewed(
-        story_id=story.story_id,
-        version=story.version,
-        revision=story.revision,
-        report_id=story.report_id,
-        reporter_id=story.reporter_id,
-        byline=story.byline,
-        headline=story.headline,
-        body=story.body,
-        section=story.section,
-        publish_when_cleared=story.publish_when_cleared,
+        **_story_fields(story),
         cleared=False,  # judged below, by the whole publish rule
         claims=[claim_snapshot(c, now) for c in current],
-        updated_at=story.updated_at,
-        claims_over_limit=story.claims_over_limit,
-        claim_list_confirmed_revision=story.claims_confirmed_revision,
-        sentences_to_check=story.sentences_to_check,
     )
     return judged(found)
 
@@ -144,22 +152,9 @@ def judged_by_rule(story: StoryRecord, claims: list[ClaimRecord], now: datetime)
     """The story judged from its claims as the rule reads them: ``cleared`` and ``held``
     are right, and so are the story's own fields; the claims are not for sending."""
     found = StoryReviewed.model_construct(
-        story_id=story.story_id,
-        version=story.version,
-        revision=story.revision,
-        report_id=story.report_id,
-        reporter_id=story.reporter_id,
-        byline=story.byline,
-        headline=story.headline,
-        body=story.body,
-        section=story.section,
-        publish_when_cleared=story.publish_when_cleared,
+        **_story_fields(story),
         cleared=False,
         claims=[rule_claim(c, now) for c in claims if c.open and c.revision == story.revision],
-        updated_at=story.updated_at,
-        claims_over_limit=story.claims_over_limit,
-        claim_list_confirmed_revision=story.claims_confirmed_revision,
-        sentences_to_check=story.sentences_to_check,
         held=[],
     )
     return judged(found)
