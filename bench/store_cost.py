@@ -22,9 +22,7 @@ from typing import Any
 
 from pymongo import MongoClient, monitoring
 
-from bench.verify_drain import _reports
-from services.bus import EventProducer, TopicAdmin, topic_names
-from services.contracts import Topic
+from bench.verify_drain import queue_reports
 from tests.support.infra import Infra
 from tests.support.servers import serve_app
 
@@ -121,14 +119,7 @@ def count(n: int, root: Path) -> tuple[Counting, dict[str, list[dict[str, Any]]]
         db = client[database]
         listener = Counting(database)
         monitoring.register(listener)  # clients made from here on report to it
-        admin = TopicAdmin(settings)
-        admin.ensure(topic_names(settings))
-        producer = EventProducer(settings, source="/newsroom/bench", admin=admin)
-        reports = _reports(n)
-        messages = [producer.message(Topic.REPORTS_SUBMITTED, r, key=r.story_id) for r in reports]
-        assert all(producer.send_all(messages, timeout=60))
-        producer.close()
-        admin.close()
+        queue_reports(settings, n)
         app = serve_app("verify", settings)
         try:
             deadline = time.monotonic() + 600

@@ -24,9 +24,21 @@ from pymongo import MongoClient
 from bench.stories import body_of
 from services.bus import EventProducer, TopicAdmin, topic_names
 from services.contracts import ReportSubmitted, Topic
+from services.settings import Settings
 from tests.support.infra import Infra
 from tests.support.servers import ServiceProcess
 from verify.detection import detect_claims
+
+
+def queue_reports(settings: Settings, n: int) -> None:
+    """Put ``n`` 3 KB reports on ``reports.submitted``, acknowledged, before verify starts."""
+    admin = TopicAdmin(settings)
+    admin.ensure(topic_names(settings))
+    producer = EventProducer(settings, source="/newsroom/bench", admin=admin)
+    messages = [producer.message(Topic.REPORTS_SUBMITTED, r, key=r.story_id) for r in _reports(n)]
+    assert all(producer.send_all(messages, timeout=60))
+    producer.close()
+    admin.close()
 
 
 def _reports(n: int) -> list[ReportSubmitted]:
@@ -74,14 +86,7 @@ def verify_drain(
     infra.start_store()
     try:
         settings = infra.settings(log_format="json")
-        admin = TopicAdmin(settings)
-        admin.ensure(topic_names(settings))
-        producer = EventProducer(settings, source="/newsroom/bench", admin=admin)
-        reports = _reports(n)
-        messages = [producer.message(Topic.REPORTS_SUBMITTED, r, key=r.story_id) for r in reports]
-        assert all(producer.send_all(messages, timeout=60))
-        producer.close()
-        admin.close()
+        queue_reports(settings, n)
         verify = ServiceProcess("verify", settings, root / "verify.log")
         revisions = MongoClient(settings.mongo_url)[settings.database("verify")]["revisions"]
         verify.start()
