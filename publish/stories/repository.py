@@ -21,7 +21,7 @@ from mongoengine import (
     ListField,
     StringField,
 )
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
@@ -127,13 +127,14 @@ def save_publication(session: ClientSession, publication: Publication) -> None:
 
 
 def next_seq(session: ClientSession) -> int:
-    raw = CounterDoc._get_collection().find_one_and_update(
+    raw = store.update_and_read(
+        CounterDoc._get_collection(),
         {"_id": FEED_SEQ},
         {"$inc": {"value": 1}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
         session=session,
+        upsert=True,
     )
+    assert raw is not None  # upserted
     return int(raw["value"])
 
 

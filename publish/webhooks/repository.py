@@ -17,11 +17,12 @@ from mongoengine import (
     ListField,
     StringField,
 )
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.client_session import ClientSession
 
 from publish.store import ALIAS, from_doc, to_doc
 from publish.webhooks.model import Attempt, Delivery, DeliveryStatus, Subscription
+from services import store
 
 
 class SubscriptionDoc(Document):
@@ -127,15 +128,16 @@ def claim_due(now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
     collection = DeliveryDoc._get_collection()
     claimed: list[Delivery] = []
     for _ in range(limit):
-        raw = collection.find_one_and_update(
+        raw = store.update_and_read(
+            collection,
             {
                 "status": DeliveryStatus.PENDING.value,
                 "next_attempt_at": {"$lte": now},
-                "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
+                # Unleased (null or absent) or leased out of time, without a top-level $or.
+                "lease_until": {"$not": {"$gt": now}},
             },
             {"$set": {"lease_until": now + lease}},
             sort=[("next_attempt_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
         )
         if raw is None:
             break
@@ -171,7 +173,8 @@ def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery |
     current = collection.find_one({"_id": delivery_id, "subscription_id": subscription_id})
     if current is None:
         return None
-    raw = collection.find_one_and_update(
+    raw = store.update_and_read(
+        collection,
         {
             "_id": delivery_id,
             "status": {"$in": [DeliveryStatus.FAILED.value, DeliveryStatus.DELIVERED.value]},
@@ -185,7 +188,6 @@ def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery |
                 "round_start": int(current.get("attempts", 0)),
             }
         },
-        return_document=ReturnDocument.AFTER,
     )
     return from_doc(Delivery, raw, "delivery_id") if raw is not None else None
 

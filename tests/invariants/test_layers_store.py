@@ -84,3 +84,26 @@ def test_the_check_sees_a_query_outside_a_repository() -> None:
         "verify.stories.repository.claims",
         "services.auth.repository",
     } <= exempt
+
+
+# The store's findAndModify writes with a filter its write path answers by reading the
+# whole collection (services.store.update_and_read says why); these driver calls send it.
+FIND_AND_MODIFY = {"find_one_and_update", "find_one_and_replace", "find_one_and_delete"}
+
+
+def find_and_modify_calls(source: str) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr in FIND_AND_MODIFY
+    ]
+
+
+def test_no_module_sends_the_stores_find_and_modify() -> None:
+    found = [
+        f"{module}:{line}"
+        for module, path in modules()
+        for line in find_and_modify_calls(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "use services.store.update_and_read instead:\n" + "\n".join(found)
+    assert find_and_modify_calls("c.find_one_and_update({}, {})\nc.update_one({}, {})\n") == [1]

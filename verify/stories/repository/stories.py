@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.client_session import ClientSession
 
 from services import outbox as shared_outbox
 from services.log import current_trace_id
+from services.store import update_and_read
 from verify.stories.documents import Revision, Story
 from verify.stories.records import (
     RevisionRecord,
@@ -156,13 +156,7 @@ def bump_story(
     if current is not None:
         update["$set"].update({name: getattr(current, name) for name in CURRENT_FIELDS})
         update["$setOnInsert"] = {"created_at": now}
-    doc = _stories().find_one_and_update(
-        query,
-        update,
-        session=session,
-        upsert=current is not None,
-        return_document=ReturnDocument.AFTER,
-    )
+    doc = update_and_read(_stories(), query, update, session=session, upsert=current is not None)
     return story_of(doc) if doc else None
 
 
