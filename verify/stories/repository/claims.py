@@ -127,8 +127,30 @@ def _entry(write: ClaimWrite, seq: int, before: dict[str, Any], after: dict[str,
     }
 
 
-def _update_of(write: ClaimWrite, now: datetime) -> tuple[UpdateOne, dict[str, Any]]:
-    """The conditional update of one existing claim, and what it changes."""
+def _stored_leases(
+    claims: Any, writes: list[ClaimWrite], session: ClientSession | None
+) -> dict[str, tuple[Any, Any]]:
+    """(holder id, until) of each claim a write conditions on its lease, as stored now."""
+    ids = [w.after.claim_id for w in writes if w.lease_for is not None]
+    if not ids:
+        return {}
+    found = claims.find(
+        {"claim_id": {"$in": ids}},
+        projection={"claim_id": 1, "lease_holder_id": 1, "lease_until": 1},
+        session=session,
+    )
+    return {d["claim_id"]: (d.get("lease_holder_id"), d.get("lease_until")) for d in found}
+
+
+def _update_of(
+    write: ClaimWrite, now: datetime, stored_lease: tuple[Any, Any] | None
+) -> tuple[UpdateOne, dict[str, Any]]:
+    """The conditional update of one existing claim, and what it changes.
+
+    With ``lease_for``, ``stored_lease`` is the claim's (holder id, until) as read in this
+    transaction: the update asserts it (compare-and-set), and matches nothing when another
+    holds it. Not an "unleased, out of time or mine" ``$or`` in the filter, which the store
+    answers by reading every stored claim (DEVELOPERS.md, "No findAndModify")."""
     assert write.before is not None
     previous = doc_of(write.before)
     changed = {k: v for k, v in doc_of(write.after).items() if previous.get(k) != v}
@@ -138,11 +160,10 @@ def _update_of(write: ClaimWrite, now: datetime) -> tuple[UpdateOne, dict[str, A
         "open": True,
     }
     if write.lease_for is not None:
-        query["$or"] = [
-            {"lease_holder_id": None},
-            {"lease_until": {"$lte": now}},
-            {"lease_holder_id": write.lease_for},
-        ]
+        holder, until = stored_lease if stored_lease is not None else (None, None)
+        free = holder is None or holder == write.lease_for or (until is not None and until <= now)
+        query["lease_holder_id"] = holder if free and stored_lease is not None else {"$in": []}
+        query["lease_until"] = until
     update: dict[str, Any] = {"$inc": {"audit_seq": 1}}
     if changed:
         update["$set"] = changed
@@ -182,7 +203,12 @@ def apply_writes(
                 del created["claim_id"]
                 docs.append({**values, "audit_seq": 1, CREATED: created})
             _insert_sliced(claims, docs, session)
-        updates = [(w, *_update_of(w, now)) for w in batch if w.before is not None]
+        leases = _stored_leases(claims, [w for w in batch if w.before is not None], session)
+        updates = [
+            (w, *_update_of(w, now, leases.get(w.after.claim_id)))
+            for w in batch
+            if w.before is not None
+        ]
         if not updates:
             continue
         result = claims.bulk_write([u for _, u, _ in updates], ordered=True, session=session)
