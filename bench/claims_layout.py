@@ -31,7 +31,8 @@ from typing import Any
 import psutil
 from pymongo import monitoring
 
-from bench.layouts import LAYOUTS, Planned, layout, plan_of, with_story_ids
+from bench.layouts import LAYOUTS, ById, Layout, Planned, Today, plan_of, with_story_ids
+from bench.layouts_story import Embedded, Keyed, Split
 from bench.machine import load_average
 from bench.markdown import table
 from bench.verify_drain import new_reports, verify_drain
@@ -159,6 +160,10 @@ def run_layout(name: str, stories: list[tuple[Any, Analysis]], actions: int, roo
         infra.stop()
 
 
+def layout(name: str) -> Layout:
+    return {"A": Today, "B": ById, "C": Embedded, "D": Keyed, "E": Split}[name]()
+
+
 def order(round_: int) -> list[str]:
     """The layouts in a rotated order: round r starts with the r-th (load drifts)."""
     k = round_ % len(LAYOUTS)
@@ -282,9 +287,9 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = print) ->
                 if name in by_layout:
                     run = run_layout(name, stories, args.actions, Path(tmp) / f"r{round_}")
                     by_layout[name].append(run)
-                    write = run.phases["write"]
-                    out(f"  round {round_} {name}: write {write.per_unit_ms():.1f} ms/story "
-                        f"({write.commands_per_unit():.2f} commands), load {run.load:.1f}")  # fmt: skip
+                    w = run.phases["write"]
+                    out(f"  round {round_} {name}: write {w.per_unit_ms():.1f} ms/story "
+                        f"({w.commands_per_unit():.2f} commands), load {run.load:.1f}")  # fmt: skip
         verify_ms = args.verify_ms
         if args.drain:
             verify_ms, drain_store = verify_own_ms(args.drain, Path(tmp) / "drain")

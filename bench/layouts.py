@@ -23,7 +23,7 @@ their indexes changed as said. Nothing here changes verify's real layout.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,7 +42,7 @@ from verify.stories.documents import Story
 from verify.stories.records import ClaimRecord
 from verify.stories.schemas import ReviewIn
 
-LAYOUTS = ("A", "B", "C", "D")
+LAYOUTS = ("A", "B", "C", "D", "E")
 LEASE_SECONDS = 600
 PAGE = 20
 REVIEWER = Actor("u_bench_reviewer", "Bench Reviewer", Role.REVIEWER.value)
@@ -82,11 +82,11 @@ def plan_of(report: ReportSubmitted, analysis: Analysis, now: datetime) -> Plann
     return Planned(report, analysis, plan)
 
 
-def _db() -> Any:
+def database() -> Any:
     return Story._get_collection().database
 
 
-def _tx(work: Callable[[ClientSession], Any]) -> Any:
+def tx(work: Callable[[ClientSession], Any]) -> Any:
     return unit_of_work.transaction(work)
 
 
@@ -100,12 +100,12 @@ def _created(record: ClaimRecord, actor: Actor, now: datetime) -> dict[str, Any]
     }  # fmt: skip
 
 
-def _claim_doc(record: ClaimRecord, now: datetime) -> dict[str, Any]:
+def claim_doc(record: ClaimRecord, now: datetime) -> dict[str, Any]:
     created = _created(record, unit_of_work.SYSTEM, now)
     return {**repository.doc_of(record), "audit_seq": 1, repository.CREATED: created}
 
 
-def _story_doc(planned: Planned, now: datetime) -> dict[str, Any]:
+def story_doc(planned: Planned, now: datetime) -> dict[str, Any]:
     revision = planned.plan.revision
     return {
         "story_id": revision.story_id,
@@ -118,7 +118,7 @@ def _story_doc(planned: Planned, now: datetime) -> dict[str, Any]:
     }
 
 
-def _bump(session: ClientSession, story_id: str, now: datetime, *, full: bool,
+def bump(session: ClientSession, story_id: str, now: datetime, *, full: bool,
           extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     """``repository.bump_story``'s update, with ``extra`` fields set beside it."""
     fields: dict[str, Any] = {"updated_at": now, **shared_outbox.due_now(now)}
@@ -126,7 +126,7 @@ def _bump(session: ClientSession, story_id: str, now: datetime, *, full: bool,
     if full:
         fields[repository.OUTBOX_FULL] = True
     fields.update(extra or {})
-    doc: dict[str, Any] = _db()["stories"].find_one_and_update(
+    doc: dict[str, Any] = database()["stories"].find_one_and_update(
         {"story_id": story_id}, {"$inc": {"version": 1}, "$set": fields},
         session=session, return_document=ReturnDocument.AFTER,
     )  # fmt: skip
@@ -160,7 +160,7 @@ class Layout:
 
     def handed_off(self, batch: list[Planned], now: datetime) -> None:
         # The consumer marks the first snapshots sent after the round (verify's code).
-        sent = [(p.report.story_id, 1, {}) for p in batch]
+        sent: list[tuple[str, int, Mapping[str, Any]]] = [(p.report.story_id, 1, {}) for p in batch]
         repository.snapshots_handed_off(sent, now)
 
     def known(self, batch: list[Planned], now: datetime) -> None:
@@ -200,7 +200,7 @@ class Today(Layout):
         return len(page.claims)
 
 
-def _lease_fields(now: datetime) -> dict[str, Any]:
+def lease_fields(now: datetime) -> dict[str, Any]:
     return {
         "lease_holder_id": REVIEWER.user_id,
         "lease_holder": REVIEWER.name,
@@ -208,7 +208,7 @@ def _lease_fields(now: datetime) -> dict[str, Any]:
     }
 
 
-def _audit(claim: dict[str, Any], seq: int, action: str, before: dict[str, Any],
+def audit_entry(claim: dict[str, Any], seq: int, action: str, before: dict[str, Any],
            after: dict[str, Any], now: datetime) -> dict[str, Any]:  # fmt: skip
     return {
         "claim_id": claim["claim_id"], "seq": seq, "story_id": claim["story_id"],
@@ -217,12 +217,12 @@ def _audit(claim: dict[str, Any], seq: int, action: str, before: dict[str, Any],
     }  # fmt: skip
 
 
-def _marked(now: datetime) -> dict[str, Any]:
+def marked(now: datetime) -> dict[str, Any]:
     return {"status": "verified", "reviewed_by": REVIEWER.name, "reviewed_at": now,
             "updated_at": now, "note": None}  # fmt: skip
 
 
-def _lease_or(now: datetime) -> list[dict[str, Any]]:
+def lease_or(now: datetime) -> list[dict[str, Any]]:
     """Today's lease condition (``leases.take``): free, out of time, or mine."""
     return [
         {"lease_holder_id": None},
@@ -237,32 +237,32 @@ class ById(Layout):
     name = "B"
 
     def prepare(self) -> None:
-        _db()["claims"].drop_index("claim_id_1")
+        database()["claims"].drop_index("claim_id_1")
 
     def store(self, batch: list[Planned], now: datetime) -> None:
         self.known(batch, now)
         repository.existing_stories([p.report.story_id for p in batch])
         docs = [
-            {"_id": w.after.claim_id, **_claim_doc(w.after, now)}
+            {"_id": w.after.claim_id, **claim_doc(w.after, now)}
             for p in batch for w in p.plan.writes
         ]  # fmt: skip
-        db = _db()
+        db = database()
 
         def work(session: ClientSession) -> None:
             repository.insert_revisions(session, [p.plan.revision for p in batch])
             for start in range(0, len(docs), SLICE):
                 db["claims"].insert_many(docs[start : start + SLICE], session=session)
-            db["stories"].insert_many([_story_doc(p, now) for p in batch], session=session)
+            db["stories"].insert_many([story_doc(p, now) for p in batch], session=session)
 
-        _tx(work)
+        tx(work)
         self.handed_off(batch, now)
 
     def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
                 *, full: bool, version_up: bool) -> None:  # fmt: skip
-        claims = _db()["claims"]
+        claims = database()["claims"]
         claim = claims.find_one({"_id": claim_id}, {repository.CREATED: 0})
         assert claim is not None
-        query = {"_id": claim_id, "version": claim["version"], "open": True, "$or": _lease_or(now)}
+        query = {"_id": claim_id, "version": claim["version"], "open": True, "$or": lease_or(now)}
         if action == "leased":  # leases.take, before the transaction
             assert claims.find_one_and_update(query, {"$set": fields}, {"_id": 1})
         changes = dict(fields)
@@ -277,225 +277,32 @@ class ById(Layout):
             seq = claims.find_one({"_id": {"$in": [claim_id]}}, {"audit_seq": 1},
                                   session=session)["audit_seq"]  # fmt: skip
             before = {k: claim.get(k) for k in changes}
-            _db()["claim_audit"].insert_one(
-                _audit(claim, seq, action, before, changes, now), session=session
+            database()["claim_audit"].insert_one(
+                audit_entry(claim, seq, action, before, changes, now), session=session
             )
-            _bump(session, claim["story_id"], now, full=full)
+            bump(session, claim["story_id"], now, full=full)
 
-        _tx(work)
+        tx(work)
 
     def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, _lease_fields(now), "leased", full=False, version_up=False)
+        self._change(claim_id, now, lease_fields(now), "leased", full=False, version_up=False)
 
     def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, _marked(now), "reviewed", full=True, version_up=True)
+        self._change(claim_id, now, marked(now), "reviewed", full=True, version_up=True)
 
     def queue_page(self) -> int:
         # verify.queue.repository.waiting and headlines, on the same indexes.
         query = {"open": True, "status": PENDING}
-        db = _db()
+        db = database()
         found = list(db["claims"].find(query).sort([("queued_at", 1), ("_id", 1)]).limit(PAGE))
         ids = sorted({c["story_id"] for c in found})
         list(db["stories"].find({"story_id": {"$in": ids}}, {"story_id": 1, "headline": 1}))
         return len(found)
 
 
-def _page_of(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    waiting = [c for c in claims if c.get("open") and c.get("status") == PENDING]
-    waiting.sort(key=lambda c: (c["queued_at"], c["claim_id"]))
-    return waiting[:PAGE]
-
-
-# Stories read per queue page: enough for a page of claims with a few stories' worth.
-PAGE_STORIES = 5
-
-
-class Embedded(Layout):
-    """C: a story's open claims in one ``claimsets`` document, ``_id`` the story id."""
-
-    name = "C"
-
-    def prepare(self) -> None:
-        _db()["claimsets"].create_index([("queue", 1)], name="queue_1")
-
-    def store(self, batch: list[Planned], now: datetime) -> None:
-        self.known(batch, now)
-        repository.existing_stories([p.report.story_id for p in batch])
-        sets = []
-        for p in batch:
-            claims = [_claim_doc(w.after, now) for w in p.plan.writes]
-            sets.append({
-                "_id": p.report.story_id, "section": p.report.section,
-                "queue": queue_keys([(c["status"], c["queued_at"]) for c in claims]),
-                "claims": claims,
-            })  # fmt: skip
-        db = _db()
-
-        def work(session: ClientSession) -> None:
-            repository.insert_revisions(session, [p.plan.revision for p in batch])
-            db["claimsets"].insert_many(sets, session=session)
-            db["stories"].insert_many([_story_doc(p, now) for p in batch], session=session)
-
-        _tx(work)
-        self.handed_off(batch, now)
-
-    def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
-                *, full: bool, version_up: bool) -> None:  # fmt: skip
-        sets = _db()["claimsets"]
-        story_id = claim_id.split("~", 1)[0]
-        found = sets.find_one({"_id": story_id}, {"claims." + repository.CREATED: 0})
-        assert found is not None
-        claim = next(c for c in found["claims"] if c["claim_id"] == claim_id)
-        match = {"claim_id": claim_id, "version": claim["version"], "open": True,
-                 "$or": _lease_or(now)}  # fmt: skip
-        query = {"_id": story_id, "claims": {"$elemMatch": match}}
-        # The store's positional "$" does not follow an $elemMatch with an $or in it.
-        which = [{"c.claim_id": claim_id}]
-        if action == "leased":
-            lease = {f"claims.$[c].{k}": v for k, v in fields.items()}
-            assert sets.find_one_and_update(
-                query, {"$set": lease}, {"_id": 1}, array_filters=which
-            )
-        changes = dict(fields)
-        if version_up:
-            changes["version"] = claim["version"] + 1
-        update: dict[str, Any] = {
-            "$inc": {"claims.$[c].audit_seq": 1},
-            "$set": {f"claims.$[c].{k}": v for k, v in changes.items()},
-        }
-        if "status" in changes:
-            after = [c if c["claim_id"] != claim_id else {**c, **changes} for c in found["claims"]]
-            update["$set"]["queue"] = queue_keys(
-                [(c["status"], c["queued_at"]) for c in after if c["open"]]
-            )
-
-        def work(session: ClientSession) -> None:
-            done = sets.update_one(query, update, session=session, array_filters=which)
-            assert done.matched_count == 1
-            before = {k: claim.get(k) for k in changes}
-            entry = _audit(claim, int(claim["audit_seq"]) + 1, action, before, changes, now)
-            _db()["claim_audit"].insert_one(entry, session=session)
-            _bump(session, story_id, now, full=full)
-
-        _tx(work)
-
-    def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, _lease_fields(now), "leased", full=False, version_up=False)
-
-    def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, _marked(now), "reviewed", full=True, version_up=True)
-
-    def queue_page(self) -> int:
-        db = _db()
-        found = db["claimsets"].find({"queue": status_range(PENDING)}, {"claims.created_audit": 0})
-        sets = list(found.sort([("queue", 1)]).limit(PAGE_STORIES))
-        page = _page_of([c for s in sets for c in s["claims"]])
-        ids = sorted({c["story_id"] for c in page})
-        list(db["stories"].find({"story_id": {"$in": ids}}, {"story_id": 1, "headline": 1}))
-        return len(page)
-
-
-class Keyed(Layout):
-    """D: one small document per claim, by ``_id``, with no secondary index at insert;
-    the story holds its open claims' ids and the queue key."""
-
-    name = "D"
-
-    def prepare(self) -> None:
-        db = _db()
-        for name in ("claim_id_1", "story_id_1_open_1_revision_1",
-                     "open_1_status_1_section_1_queued_at_1_claim_id_1"):  # fmt: skip
-            db["claims"].drop_index(name)
-        db["claim_audit"].drop_index("claim_id_1_seq_1")
-        db["stories"].create_index([("queue", 1)], name="queue_1")
-
-    def store(self, batch: list[Planned], now: datetime) -> None:
-        self.known(batch, now)
-        repository.existing_stories([p.report.story_id for p in batch])
-        docs = [
-            {"_id": w.after.claim_id, **_claim_doc(w.after, now)}
-            for p in batch for w in p.plan.writes
-        ]  # fmt: skip
-        stories = []
-        for p in batch:
-            claims = [w.after for w in p.plan.writes]
-            stories.append({
-                **_story_doc(p, now), "claim_ids": [c.claim_id for c in claims],
-                "queue": queue_keys([(c.status, c.queued_at) for c in claims]),
-            })  # fmt: skip
-        db = _db()
-
-        def work(session: ClientSession) -> None:
-            repository.insert_revisions(session, [p.plan.revision for p in batch])
-            for start in range(0, len(docs), SLICE):
-                db["claims"].insert_many(docs[start : start + SLICE], session=session)
-            db["stories"].insert_many(stories, session=session)
-
-        _tx(work)
-        self.handed_off(batch, now)
-
-    def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
-                *, full: bool, version_up: bool) -> None:  # fmt: skip
-        db = _db()
-        claims = db["claims"]
-        claim = claims.find_one({"_id": claim_id}, {repository.CREATED: 0})
-        assert claim is not None
-        # Compare-and-set on what was read: equalities beside _id, no $or.
-        seen = {k: claim.get(k) for k in ("lease_holder_id", "lease_until")}
-        query = {"_id": claim_id, "version": claim["version"], "open": True, **seen}
-        if action == "leased":
-            assert claims.find_one_and_update(query, {"$set": fields}, {"_id": 1})
-            query.update({k: fields[k] for k in seen})
-        changes = dict(fields)
-        if version_up:
-            changes["version"] = claim["version"] + 1
-        extra: dict[str, Any] = {}
-        if "status" in changes:
-            story = db["stories"].find_one({"story_id": claim["story_id"]}, {"claim_ids": 1})
-            others = claims.find({"_id": {"$in": story["claim_ids"]}, "open": True},
-                                 {"status": 1, "queued_at": 1})  # fmt: skip
-            statuses = [
-                (changes["status"] if c["_id"] == claim_id else c["status"], c["queued_at"])
-                for c in others
-            ]
-            extra["queue"] = queue_keys(statuses)
-        seq = int(claim["audit_seq"]) + 1
-
-        def work(session: ClientSession) -> None:
-            done = claims.update_one(
-                query, {"$inc": {"audit_seq": 1}, "$set": changes}, session=session
-            )
-            assert done.matched_count == 1
-            before = {k: claim.get(k) for k in changes}
-            entry = _audit(claim, seq, action, before, changes, now)
-            db["claim_audit"].insert_one({"_id": f"{claim_id}:{seq}", **entry}, session=session)
-            _bump(session, claim["story_id"], now, full=full, extra=extra)
-
-        _tx(work)
-
-    def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, _lease_fields(now), "leased", full=False, version_up=False)
-
-    def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, _marked(now), "reviewed", full=True, version_up=True)
-
-    def queue_page(self) -> int:
-        db = _db()
-        found = db["stories"].find(
-            {"queue": status_range(PENDING)}, {"story_id": 1, "headline": 1, "claim_ids": 1}
-        )
-        stories = list(found.sort([("queue", 1)]).limit(PAGE_STORIES))
-        ids = [i for s in stories for i in s["claim_ids"]]
-        return len(_page_of(list(db["claims"].find({"_id": {"$in": ids}}, {repository.CREATED: 0}))))
-
-
-def layout(name: str) -> Layout:
-    return {"A": Today, "B": ById, "C": Embedded, "D": Keyed}[name]()
-
-
 def with_story_ids(planned: Planned, name: str) -> Planned:
     """C finds a claim's set from its id: there, a claim id starts with its story's id."""
-    if name != "C":
+    if name not in {"C", "E"}:
         return planned
     writes = [
         dataclasses.replace(
@@ -504,4 +311,3 @@ def with_story_ids(planned: Planned, name: str) -> Planned:
         for w in planned.plan.writes
     ]
     return dataclasses.replace(planned, plan=dataclasses.replace(planned.plan, writes=writes))
-
