@@ -119,18 +119,26 @@ def story_doc(planned: Planned, now: datetime) -> dict[str, Any]:
 
 
 def bump(session: ClientSession, story_id: str, now: datetime, *, full: bool,
-          extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
-    """``repository.bump_story``'s update, with ``extra`` fields set beside it."""
+         extra: dict[str, Any] | None = None, scan_free: bool = False) -> None:  # fmt: skip
+    """``repository.bump_story``'s update, with ``extra`` fields set beside it: by
+    ``find_one_and_update`` as verify does, or (``scan_free``) by ``update_one``, then the
+    story read by its index. The store's findAndModify writes with ``{_id, $and: [the
+    query]}``, a filter it answers by reading the whole collection (storage.py
+    ``_try_index_id_keys`` gives up on any top-level ``$`` field)."""
     fields: dict[str, Any] = {"updated_at": now, **shared_outbox.due_now(now)}
     fields[repository.SNAPSHOT_TRACE] = None
     if full:
         fields[repository.OUTBOX_FULL] = True
     fields.update(extra or {})
-    doc: dict[str, Any] = database()["stories"].find_one_and_update(
-        {"story_id": story_id}, {"$inc": {"version": 1}, "$set": fields},
-        session=session, return_document=ReturnDocument.AFTER,
-    )  # fmt: skip
-    return doc
+    stories = database()["stories"]
+    update = {"$inc": {"version": 1}, "$set": fields}
+    if scan_free:
+        assert stories.update_one({"story_id": story_id}, update, session=session).matched_count
+        assert stories.find_one({"story_id": story_id}, {"version": 1}, session=session)
+    else:
+        assert stories.find_one_and_update(
+            {"story_id": story_id}, update, session=session, return_document=ReturnDocument.AFTER
+        )
 
 
 class Layout:

@@ -83,7 +83,8 @@ class Embedded(Layout):
         which = [{"c.claim_id": claim_id}]
         if action == "leased":
             lease = {f"claims.$[c].{k}": v for k, v in fields.items()}
-            assert sets.find_one_and_update(query, {"$set": lease}, {"_id": 1}, array_filters=which)
+            taken = sets.update_one(query, {"$set": lease}, array_filters=which)
+            assert taken.modified_count == 1
         changes = dict(fields)
         if version_up:
             changes["version"] = claim["version"] + 1
@@ -103,7 +104,7 @@ class Embedded(Layout):
             before = {k: claim.get(k) for k in changes}
             entry = audit_entry(claim, int(claim["audit_seq"]) + 1, action, before, changes, now)
             database()["claim_audit"].insert_one(entry, session=session)
-            bump(session, story_id, now, full=full)
+            bump(session, story_id, now, full=full, scan_free=True)
 
         tx(work)
 
@@ -172,7 +173,7 @@ class Keyed(Layout):
         seen = {k: claim.get(k) for k in ("lease_holder_id", "lease_until")}
         query = {"_id": claim_id, "version": claim["version"], "open": True, **seen}
         if action == "leased":
-            assert claims.find_one_and_update(query, {"$set": fields}, {"_id": 1})
+            assert claims.update_one(query, {"$set": fields}).modified_count == 1
             query.update({k: fields[k] for k in seen})
         changes = dict(fields)
         if version_up:
@@ -197,7 +198,7 @@ class Keyed(Layout):
             before = {k: claim.get(k) for k in changes}
             entry = audit_entry(claim, seq, action, before, changes, now)
             db["claim_audit"].insert_one({"_id": f"{claim_id}:{seq}", **entry}, session=session)
-            bump(session, claim["story_id"], now, full=full, extra=extra)
+            bump(session, claim["story_id"], now, full=full, extra=extra, scan_free=True)
 
         tx(work)
 
@@ -268,7 +269,7 @@ class Split(Layout):
         query = {"_id": claim_id, "version": state["version"], **seen}
         if action == "leased":
             if "open" in state:  # a state exists: compare-and-set, as D
-                assert states.find_one_and_update(query, {"$set": fields}, {"_id": 1})
+                assert states.update_one(query, {"$set": fields}).modified_count == 1
             else:  # the claim's first change makes its state (the _id refuses a second)
                 states.insert_one({**state, **fields, "open": True})
             query.update({k: fields[k] for k in seen})
@@ -293,7 +294,7 @@ class Split(Layout):
             before = {k: state.get(k) for k in changes}
             entry = audit_entry(state, seq, action, before, changes, now)
             db["claim_audit"].insert_one({"_id": f"{claim_id}:{seq}", **entry}, session=session)
-            bump(session, story_id, now, full=full, extra=extra)
+            bump(session, story_id, now, full=full, extra=extra, scan_free=True)
 
         tx(work)
 
