@@ -35,6 +35,7 @@ from bench.layouts import LAYOUTS, ById, Layout, Planned, Today, plan_of, with_s
 from bench.layouts_story import Embedded, Keyed, Split
 from bench.machine import load_average
 from bench.markdown import table
+from bench.profile import Recording
 from bench.verify_drain import new_reports, verify_drain
 from services import store
 from services.log import configure_logging
@@ -183,14 +184,19 @@ def detect(reports: list[Any]) -> tuple[list[tuple[Any, Analysis]], float]:
     return out, statistics.median(times)
 
 
-def verify_own_ms(n: int, root: Path) -> tuple[float, float]:
+def verify_own_ms(n: int, root: Path, profile: float = 0.0) -> tuple[float, float, list[str]]:
     """(verify's main process, the store) CPU ms per story while verify drains ``n``
-    queued reports (its detection pool's processes are not counted: that is detection)."""
+    queued reports (its detection pool's processes are not counted: that is detection),
+    and where verify's main process spends them: ``profile`` seconds of py-spy from the
+    drain's start, its heaviest project frames (none without py-spy)."""
     samples: list[tuple[float, float, float]] = []
     done = threading.Event()
+    recording: list[Recording] = []
 
     def sample(pids: dict[str, int]) -> None:
         verify, server = psutil.Process(pids["verify"]), psutil.Process(pids["store"])
+        if profile > 0:
+            recording.append(Recording({"verify": pids["verify"]}, profile, root, "drain"))
 
         def loop() -> None:
             while not done.is_set():
@@ -206,7 +212,12 @@ def verify_own_ms(n: int, root: Path) -> tuple[float, float]:
     done.set()
     (t0, v0, s0), (t1, v1, s1) = samples[0], samples[-1]
     stories = rate * (t1 - t0)
-    return 1000.0 * (v1 - v0) / stories, 1000.0 * (s1 - s0) / stories
+    where = [
+        f"{share:5.1f}%  {frame}"
+        for found in (recording[0].finish() if recording else [])
+        for share, frame in found.inclusive
+    ]
+    return 1000.0 * (v1 - v0) / stories, 1000.0 * (s1 - s0) / stories, where
 
 
 @dataclass(frozen=True)
@@ -275,6 +286,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = print) ->
     parser.add_argument("--layouts", default="".join(LAYOUTS))
     parser.add_argument("--drain", type=int, default=0, help="reports for verify's own CPU")
     parser.add_argument("--verify-ms", type=float, default=float("nan"))
+    parser.add_argument("--profile", type=float, default=0.0, help="py-spy seconds of the drain")
     args = parser.parse_args(argv)
     configure_logging("WARNING", "console")
     stories, detection = detect(new_reports(args.n))
@@ -292,9 +304,13 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = print) ->
                         f"({w.commands_per_unit():.2f} commands), load {run.load:.1f}")  # fmt: skip
         verify_ms = args.verify_ms
         if args.drain:
-            verify_ms, drain_store = verify_own_ms(args.drain, Path(tmp) / "drain")
+            drain = Path(tmp) / "drain"
+            verify_ms, drain_store, where = verify_own_ms(args.drain, drain, args.profile)
             out(f"  drain of {args.drain}: verify's own {verify_ms:.1f} ms/story, "
                 f"store {drain_store:.1f} ms/story")  # fmt: skip
+            out(
+                "\n".join(["  verify's main process (py-spy, inclusive):", *where]) if where else ""
+            )
     out("\n".join(report(by_layout, detection, verify_ms)))
 
 
