@@ -105,6 +105,14 @@ def claim_doc(record: ClaimRecord, now: datetime) -> dict[str, Any]:
     return {**repository.doc_of(record), "audit_seq": 1, repository.CREATED: created}
 
 
+def keyed_claim_docs(batch: list[Planned], now: datetime) -> list[dict[str, Any]]:
+    """A batch's claims as documents keyed by ``_id`` = claim id (B and D)."""
+    return [
+        {"_id": w.after.claim_id, **claim_doc(w.after, now)}
+        for p in batch for w in p.plan.writes
+    ]  # fmt: skip
+
+
 def story_doc(planned: Planned, now: datetime) -> dict[str, Any]:
     revision = planned.plan.revision
     return {
@@ -156,11 +164,16 @@ class Layout:
     def store(self, batch: list[Planned], now: datetime) -> None:
         raise NotImplementedError
 
-    def lease(self, claim_id: str, now: datetime) -> None:
+    def change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
+               *, full: bool, version_up: bool) -> None:  # fmt: skip
+        """Record one reviewer's change of a claim (``fields``), as ``action``."""
         raise NotImplementedError
 
+    def lease(self, claim_id: str, now: datetime) -> None:
+        self.change(claim_id, now, lease_fields(now), "leased", full=False, version_up=False)
+
     def mark(self, claim_id: str, now: datetime) -> None:
-        raise NotImplementedError
+        self.change(claim_id, now, marked(now), "reviewed", full=True, version_up=True)
 
     def queue_page(self) -> int:
         """The first page of pending claims with their headlines; how many claims."""
@@ -174,6 +187,11 @@ class Layout:
     def known(self, batch: list[Planned], now: datetime) -> None:
         # The consumer's first read of a batch: the reports stored before (verify's code).
         intake.known_receipts([p.report for p in batch], now)
+
+    def first_reads(self, batch: list[Planned], now: datetime) -> None:
+        """What verify reads before it stores a batch of new stories (its own code)."""
+        self.known(batch, now)
+        repository.existing_stories([p.report.story_id for p in batch])
 
 
 class Today(Layout):
@@ -248,12 +266,8 @@ class ById(Layout):
         database()["claims"].drop_index("claim_id_1")
 
     def store(self, batch: list[Planned], now: datetime) -> None:
-        self.known(batch, now)
-        repository.existing_stories([p.report.story_id for p in batch])
-        docs = [
-            {"_id": w.after.claim_id, **claim_doc(w.after, now)}
-            for p in batch for w in p.plan.writes
-        ]  # fmt: skip
+        self.first_reads(batch, now)
+        docs = keyed_claim_docs(batch, now)
         db = database()
 
         def work(session: ClientSession) -> None:
@@ -265,7 +279,7 @@ class ById(Layout):
         tx(work)
         self.handed_off(batch, now)
 
-    def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
+    def change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
                 *, full: bool, version_up: bool) -> None:  # fmt: skip
         claims = database()["claims"]
         claim = claims.find_one({"_id": claim_id}, {repository.CREATED: 0})
@@ -291,12 +305,6 @@ class ById(Layout):
             bump(session, claim["story_id"], now, full=full)
 
         tx(work)
-
-    def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, lease_fields(now), "leased", full=False, version_up=False)
-
-    def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, marked(now), "reviewed", full=True, version_up=True)
 
     def queue_page(self) -> int:
         # verify.queue.repository.waiting and headlines, on the same indexes.

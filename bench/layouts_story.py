@@ -19,9 +19,8 @@ from bench.layouts import (
     bump,
     claim_doc,
     database,
-    lease_fields,
+    keyed_claim_docs,
     lease_or,
-    marked,
     queue_keys,
     status_range,
     story_doc,
@@ -36,8 +35,32 @@ def _page_of(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return waiting[:PAGE]
 
 
+def record(collection: Any, query: dict[str, Any], claim: dict[str, Any],
+           changes: dict[str, Any], seq: int, action: str, now: datetime, *, full: bool,
+           extra: dict[str, Any]) -> None:  # fmt: skip
+    """D's and E's transaction of one change: the conditional update of the claim's own
+    small document, its audit entry keyed by ``claim_id:seq``, the story's bump."""
+
+    def work(session: ClientSession) -> None:
+        update = {"$inc": {"audit_seq": 1}, "$set": changes}
+        assert collection.update_one(query, update, session=session).matched_count == 1
+        before = {k: claim.get(k) for k in changes}
+        entry = audit_entry(claim, seq, action, before, changes, now)
+        key = f"{claim['claim_id']}:{seq}"
+        database()["claim_audit"].insert_one({"_id": key, **entry}, session=session)
+        bump(session, claim["story_id"], now, full=full, extra=extra, scan_free=True)
+
+    tx(work)
+
+
 # Stories read per queue page: enough for a page of claims with a few stories' worth.
 PAGE_STORIES = 5
+
+
+def queued_stories(projection: dict[str, int]) -> list[dict[str, Any]]:
+    """D's and E's first stories with pending claims, oldest first, by their queue key."""
+    found = database()["stories"].find({"queue": status_range(PENDING)}, projection)
+    return list(found.sort([("queue", 1)]).limit(PAGE_STORIES))
 
 
 class Embedded(Layout):
@@ -49,8 +72,7 @@ class Embedded(Layout):
         database()["claimsets"].create_index([("queue", 1)], name="queue_1")
 
     def store(self, batch: list[Planned], now: datetime) -> None:
-        self.known(batch, now)
-        repository.existing_stories([p.report.story_id for p in batch])
+        self.first_reads(batch, now)
         sets = []
         for p in batch:
             claims = [claim_doc(w.after, now) for w in p.plan.writes]
@@ -69,7 +91,7 @@ class Embedded(Layout):
         tx(work)
         self.handed_off(batch, now)
 
-    def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
+    def change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
                 *, full: bool, version_up: bool) -> None:  # fmt: skip
         sets = database()["claimsets"]
         story_id = claim_id.split("~", 1)[0]
@@ -108,12 +130,6 @@ class Embedded(Layout):
 
         tx(work)
 
-    def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, lease_fields(now), "leased", full=False, version_up=False)
-
-    def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, marked(now), "reviewed", full=True, version_up=True)
-
     def queue_page(self) -> int:
         db = database()
         found = db["claimsets"].find({"queue": status_range(PENDING)}, {"claims.created_audit": 0})
@@ -139,12 +155,8 @@ class Keyed(Layout):
         db["stories"].create_index([("queue", 1)], name="queue_1")
 
     def store(self, batch: list[Planned], now: datetime) -> None:
-        self.known(batch, now)
-        repository.existing_stories([p.report.story_id for p in batch])
-        docs = [
-            {"_id": w.after.claim_id, **claim_doc(w.after, now)}
-            for p in batch for w in p.plan.writes
-        ]  # fmt: skip
+        self.first_reads(batch, now)
+        docs = keyed_claim_docs(batch, now)
         stories = []
         for p in batch:
             claims = [w.after for w in p.plan.writes]
@@ -163,7 +175,7 @@ class Keyed(Layout):
         tx(work)
         self.handed_off(batch, now)
 
-    def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
+    def change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
                 *, full: bool, version_up: bool) -> None:  # fmt: skip
         db = database()
         claims = db["claims"]
@@ -190,30 +202,11 @@ class Keyed(Layout):
             extra["queue"] = queue_keys(statuses)
         seq = int(claim["audit_seq"]) + 1
 
-        def work(session: ClientSession) -> None:
-            done = claims.update_one(
-                query, {"$inc": {"audit_seq": 1}, "$set": changes}, session=session
-            )
-            assert done.matched_count == 1
-            before = {k: claim.get(k) for k in changes}
-            entry = audit_entry(claim, seq, action, before, changes, now)
-            db["claim_audit"].insert_one({"_id": f"{claim_id}:{seq}", **entry}, session=session)
-            bump(session, claim["story_id"], now, full=full, extra=extra, scan_free=True)
-
-        tx(work)
-
-    def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, lease_fields(now), "leased", full=False, version_up=False)
-
-    def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, marked(now), "reviewed", full=True, version_up=True)
+        record(claims, query, claim, changes, seq, action, now, full=full, extra=extra)
 
     def queue_page(self) -> int:
         db = database()
-        found = db["stories"].find(
-            {"queue": status_range(PENDING)}, {"story_id": 1, "headline": 1, "claim_ids": 1}
-        )
-        stories = list(found.sort([("queue", 1)]).limit(PAGE_STORIES))
+        stories = queued_stories({"story_id": 1, "headline": 1, "claim_ids": 1})
         ids = [i for s in stories for i in s["claim_ids"]]
         return len(
             _page_of(list(db["claims"].find({"_id": {"$in": ids}}, {repository.CREATED: 0})))
@@ -235,8 +228,7 @@ class Split(Layout):
         db["stories"].create_index([("queue", 1)], name="queue_1")
 
     def store(self, batch: list[Planned], now: datetime) -> None:
-        self.known(batch, now)
-        repository.existing_stories([p.report.story_id for p in batch])
+        self.first_reads(batch, now)
         sets, stories = [], []
         for p in batch:
             claims = [claim_doc(w.after, now) for w in p.plan.writes]
@@ -256,7 +248,7 @@ class Split(Layout):
         tx(work)
         self.handed_off(batch, now)
 
-    def _change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
+    def change(self, claim_id: str, now: datetime, fields: dict[str, Any], action: str,
                 *, full: bool, version_up: bool) -> None:  # fmt: skip
         db = database()
         states = db["claimstate"]
@@ -286,30 +278,11 @@ class Split(Layout):
             extra["queue"] = queue_keys([(s, story["created_at"]) for s in statuses.values()])
         seq = int(state["audit_seq"]) + 1
 
-        def work(session: ClientSession) -> None:
-            done = states.update_one(
-                query, {"$inc": {"audit_seq": 1}, "$set": changes}, session=session
-            )
-            assert done.matched_count == 1
-            before = {k: state.get(k) for k in changes}
-            entry = audit_entry(state, seq, action, before, changes, now)
-            db["claim_audit"].insert_one({"_id": f"{claim_id}:{seq}", **entry}, session=session)
-            bump(session, story_id, now, full=full, extra=extra, scan_free=True)
-
-        tx(work)
-
-    def lease(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, lease_fields(now), "leased", full=False, version_up=False)
-
-    def mark(self, claim_id: str, now: datetime) -> None:
-        self._change(claim_id, now, marked(now), "reviewed", full=True, version_up=True)
+        record(states, query, state, changes, seq, action, now, full=full, extra=extra)
 
     def queue_page(self) -> int:
         db = database()
-        found = db["stories"].find(
-            {"queue": status_range(PENDING)}, {"story_id": 1, "headline": 1, "statuses": 1}
-        )
-        stories = list(found.sort([("queue", 1)]).limit(PAGE_STORIES))
+        stories = queued_stories({"story_id": 1, "headline": 1, "statuses": 1})
         ids = [s["story_id"] for s in stories]
         sets = db["claimsets"].find({"_id": {"$in": ids}}, {"claims." + repository.CREATED: 0})
         claims = {c["claim_id"]: c for s in sets for c in s["claims"]}
