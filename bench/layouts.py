@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.client_session import ClientSession
 
 from services import outbox as shared_outbox
+from services import store
 from services.auth import Role
 from services.contracts import ReportSubmitted, ReviewStatus
 from verify.common import Actor
@@ -128,11 +128,10 @@ def story_doc(planned: Planned, now: datetime) -> dict[str, Any]:
 
 def bump(session: ClientSession, story_id: str, now: datetime, *, full: bool,
          extra: dict[str, Any] | None = None, scan_free: bool = False) -> None:  # fmt: skip
-    """``repository.bump_story``'s update, with ``extra`` fields set beside it: by
-    ``find_one_and_update`` as verify does, or (``scan_free``) by ``update_one``, then the
-    story read by its index. The store's findAndModify writes with ``{_id, $and: [the
-    query]}``, a filter it answers by reading the whole collection (storage.py
-    ``_try_index_id_keys`` gives up on any top-level ``$`` field)."""
+    """``repository.bump_story``'s update, with ``extra`` fields set beside it: as verify
+    does (``services.store.update_and_read``: a read, the update by ``_id``, a read back;
+    not a ``find_one_and_update``, whose write the store serves by reading the whole
+    collection), or (``scan_free``) by ``update_one`` on the story id and one read."""
     fields: dict[str, Any] = {"updated_at": now, **shared_outbox.due_now(now)}
     fields[repository.SNAPSHOT_TRACE] = None
     if full:
@@ -144,9 +143,7 @@ def bump(session: ClientSession, story_id: str, now: datetime, *, full: bool,
         assert stories.update_one({"story_id": story_id}, update, session=session).matched_count
         assert stories.find_one({"story_id": story_id}, {"version": 1}, session=session)
     else:
-        assert stories.find_one_and_update(
-            {"story_id": story_id}, update, session=session, return_document=ReturnDocument.AFTER
-        )
+        assert store.update_and_read(stories, {"story_id": story_id}, update, session=session)
 
 
 class Layout:
@@ -284,14 +281,24 @@ class ById(Layout):
         claims = database()["claims"]
         claim = claims.find_one({"_id": claim_id}, {repository.CREATED: 0})
         assert claim is not None
-        query = {"_id": claim_id, "version": claim["version"], "open": True, "$or": lease_or(now)}
-        if action == "leased":  # leases.take, before the transaction
-            assert claims.find_one_and_update(query, {"$set": fields}, {"_id": 1})
+        current = {"_id": claim_id, "version": claim["version"], "open": True}
+        lease = ("lease_holder_id", "lease_until")
+        if action == "leased":  # leases.take, before the transaction: a compare-and-set
+            seen = claims.find_one(current, {"_id": 1, **dict.fromkeys(lease, 1)})
+            assert seen is not None
+            taken = claims.update_one({**current, **{k: seen.get(k) for k in lease}},
+                                      {"$set": fields})  # fmt: skip
+            assert taken.matched_count == 1
         changes = dict(fields)
         if version_up:
             changes["version"] = claim["version"] + 1
 
         def work(session: ClientSession) -> None:
+            # apply_writes: the lease read in the transaction and asserted as read.
+            held = claims.find_one({"_id": {"$in": [claim_id]}}, dict.fromkeys(lease, 1),
+                                   session=session)  # fmt: skip
+            assert held is not None
+            query = {**current, **{k: held.get(k) for k in lease}}
             done = claims.update_one(
                 query, {"$inc": {"audit_seq": 1}, "$set": changes}, session=session
             )
