@@ -35,13 +35,14 @@ def queue_reports(settings: Settings, n: int) -> None:
     admin = TopicAdmin(settings)
     admin.ensure(topic_names(settings))
     producer = EventProducer(settings, source="/newsroom/bench", admin=admin)
-    messages = [producer.message(Topic.REPORTS_SUBMITTED, r, key=r.story_id) for r in _reports(n)]
+    reports = new_reports(n)
+    messages = [producer.message(Topic.REPORTS_SUBMITTED, r, key=r.story_id) for r in reports]
     assert all(producer.send_all(messages, timeout=60))
     producer.close()
     admin.close()
 
 
-def _reports(n: int) -> list[ReportSubmitted]:
+def new_reports(n: int) -> list[ReportSubmitted]:
     now = datetime.now(UTC)
     return [
         ReportSubmitted(
