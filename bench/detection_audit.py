@@ -45,6 +45,13 @@ class Mutant(NamedTuple):
 
 MUTANTS: tuple[Mutant, ...] = (
     Mutant(
+        "C18-order",
+        "told X to do Y: an order, no source (stop 26)",
+        "verify/detection/attribution.py",
+        'if w in {"told", "tell", "tells"} and _an_order(tokens, v):',
+        "if False:",
+    ),
+    Mutant(
         "A1-tag",
         "party tag in parentheses",
         "verify/detection/phrases.py",
