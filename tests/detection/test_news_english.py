@@ -69,7 +69,7 @@ def _sources(body: str) -> list[str]:
             "the top medical journal",
         ),
         (
-            "According to the leading science journal in Europe, the trial failed in 2 of 3 groups.",
+            "According to the leading science journal in Europe, the trial failed in 2 groups.",
             "the leading science journal in Europe",
         ),
         # attribution._framed_report: verbs that report in one frame only
