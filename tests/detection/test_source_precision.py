@@ -119,3 +119,21 @@ def test_the_one_who_checked_the_evidence_is_its_source(body: str, sources: list
     assert sorted(a.source for c in detect_claims(body) for a in c.detected_attributions) == sorted(
         sources
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "sources"),
+    [
+        # attribution._an_order: "told X to do Y" is an order, the body's own act; nobody
+        # is its source
+        ("The water board told 5,000 homes on Sunday to boil their tap water.", []),
+        ("Officials told about 300 residents to leave the valley before noon.", []),
+        ("The club told its 12 youth players to stay away from the training ground.", []),
+        # ... while "told X (that) ..." reports what the speaker said
+        ("The minister told the BBC he wanted to stay in the job until 2026.", ["The minister"]),
+        ("The mayor told residents on Monday that the water was safe to drink.", ["The mayor"]),
+        ("Police told the court the man had tried to flee in 2021.", ["Police"]),
+    ],
+)
+def test_an_order_told_is_no_statement(body: str, sources: list[str]) -> None:
+    assert _sources_of(body, "told") == sources

@@ -334,6 +334,25 @@ _ANY_CUE = (
 )
 
 
+# Words that open the reported clause after "told X" ("told the BBC he wanted to stay"):
+# once one is passed, a later "to" is inside what was said, not an order.
+_CLAUSE_OPENERS = lx.PRONOUNS.keys() | lx.AUXILIARIES | lx.CLAUSE_BREAKERS | lx.IRREGULAR_FINITE
+
+
+def _an_order(tokens: list[Token], v: int) -> bool:
+    """'told 3,000 households to boil water': an order the subject gave, not something it
+    said is so; the claim is the order's own act, with no source. 'told the BBC he wanted
+    to stay' and 'told reporters that ...' report speech."""
+    for k in range(v + 1, min(v + 9, len(tokens) - 1)):
+        t = tokens[k]
+        if t.lower == "to":
+            nxt = tokens[k + 1]
+            return k > v + 1 and nxt.is_word and not nxt.is_cap and nxt.lower not in lx.DETERMINERS
+        if not t.is_word or t.lower in _CLAUSE_OPENERS or t.lower in lx.REPORTING_VERBS:
+            return False
+    return False
+
+
 def _clause_follows(tokens: list[Token], v: int) -> bool:
     """'officials state that', 'the report states: ...'; not 'state schools'."""
     if v + 1 >= len(tokens):
@@ -399,6 +418,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             and (tokens[v + 1].lower == "with")
         ):
             continue  # "charged with murder": an indictment, not a statement
+        if w in {"told", "tell", "tells"} and _an_order(tokens, v):
+            continue  # "told residents to boil water": an order, not a statement
         if w in {"state", "states"} and not _clause_follows(tokens, v):
             continue  # "state schools", "member states": not the verb
         k = _inverted_start(tokens, v) if is_report else None
