@@ -3,12 +3,12 @@
 The reports are sent as fast as ingest takes them (the open-loop sender at a rate far
 above what verify keeps up with); the bench then reads the services' ``/metrics`` every
 five seconds while verify works the backlog off, and waits (reading verify's log, not
-the store) until every accepted report is in verify, or the deadline. The figure: no
-5xx answer, nothing lost (every 202 has its revision in verify, or is still waiting in
-ingest's outbox), the backlog as ``/metrics``
-showed it while it lasted, and the time from the first send to the last report in
-verify; when the deadline comes first, how far the drain got and how fast the backlog
-was falling at the end (so the time it would take), never a timeout.
+the store) until every accepted report is in verify. The figure: no 5xx answer, nothing
+lost (every 202 has its revision in verify, or is still waiting in ingest's outbox), the
+backlog as ``/metrics`` showed it while it lasted, and the time to drain: from the first
+send to the last report in verify. ``CAP`` only guards against a hang; when it comes
+first, the figure says how far the drain got and how fast the backlog was falling at the
+end (so the time it would take), never a timeout.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ from bench.stack import BenchStack
 
 RATE = 1000.0  # offered reports/s: the burst arrives far faster than verify drains it
 SEND_DEADLINE = 240.0  # the longest the sender sends (what it did not send is counted)
-DEADLINE = 420.0  # from the first send, the longest the bench waits for the drain
+# From the first send: a guard against a hang, not a deadline for the figure (the drain
+# took 802 s at load 6-11 on two shared cores; `make bench` waits for it).
+CAP = 1200.0
 FALLING_OVER = 60.0  # the backlog's fall at the end is measured over this many seconds
 # Series read from /metrics while the burst drains: (service, metric, labels).
 WATCHED = (
@@ -48,11 +50,11 @@ class BurstFigure:
     accepted: int
     statuses: dict[int, int]
     send_seconds: float
-    drain_seconds: float  # first send -> last accepted report in verify (or the deadline)
+    drain_seconds: float  # first send -> last accepted report in verify (or the cap)
     in_verify: int
     waiting: int  # accepted and not in verify when the bench stopped waiting (0: drained)
     lost: int  # accepted, not in verify and not waiting in ingest's outbox either
-    deadline_s: float
+    deadline_s: float  # the cap (CAP)
     falling_per_second: float  # reports into verify per second, over the last minute
     sends: int  # reports ingest sent to the topic, first sends and re-sends (warm-up too)
     seen_again: int  # reports verify got more than once (re-sent before their receipt)
@@ -183,7 +185,7 @@ def run(bench: BenchStack, workdir: Path, count: int, seed: int) -> BurstFigure:
         receipts.read()
         done = wanted & receipts.committed.keys()
         progress.append((time.time() - first, len(done)))
-        if len(done) >= len(accepted) or time.time() - first >= DEADLINE:
+        if len(done) >= len(accepted) or time.time() - first >= CAP:
             break
         if time.time() - said >= 30:
             said = time.time()
@@ -211,7 +213,7 @@ def run(bench: BenchStack, workdir: Path, count: int, seed: int) -> BurstFigure:
         in_verify=len(done),
         waiting=len(left),
         lost=lost,
-        deadline_s=DEADLINE,
+        deadline_s=CAP,
         falling_per_second=rate,
         sends=ingest_sends(bench),
         seen_again=receipts.duplicates,

@@ -71,7 +71,7 @@ def burst_plot(figure: BurstFigure, path: Path) -> None:
     if figure.progress:
         axis.plot([t for t, _ in figure.progress], [n for _, n in figure.progress],
                   color="black", label="reports in verify")  # fmt: skip
-    drained = "all in verify" if not figure.waiting else "the bench's deadline"
+    drained = "all in verify" if not figure.waiting else "the bench's cap"
     axis.axvline(figure.drain_seconds, color="grey", linestyle="--", label=drained)
     axis.set_xlabel("seconds since the first report of the burst")
     axis.set_ylabel("records / rows")

@@ -78,14 +78,15 @@ def half_rate_run(r: Results) -> E2EFigure | None:
 
 
 def burst_drain(b: BurstFigure) -> str:
-    """How far the burst's drain got: its time, or where the deadline found it."""
+    """How far the burst's drain got: its time, or where the cap (a guard against a hang)
+    found it."""
     if not b.waiting:
         return f"drained in {b.drain_seconds:,.0f} s"
     more = f", about {b.waiting / b.falling_per_second:,.0f} s more at that rate" if (
         b.falling_per_second > 0) else ""  # fmt: skip
     return (
         f"{b.in_verify:,} of {b.accepted:,} in verify after {b.drain_seconds:,.0f} s (the "
-        f"deadline), the backlog falling at {b.falling_per_second:.1f}/s at the end{more}"
+        f"bench's cap), the backlog falling at {b.falling_per_second:.1f}/s at the end{more}"
     )
 
 

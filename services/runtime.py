@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 import mongoengine
 from kafka.errors import KafkaError
@@ -90,6 +91,38 @@ class PeriodicWorker:
                 continue
             self._wake.wait(self._interval)
             self._wake.clear()
+
+
+T = TypeVar("T")
+
+
+class Paced:
+    """Spacing for work whose cost grows with what the store holds, such as a count (the
+    store reads and decodes every document it counts, and answers one statement at a
+    time): at most once every ``every`` seconds, and after a run that took ``t`` seconds
+    not again for ``rest`` times ``t``. So the work takes at most 1/(1 + ``rest``) of the
+    store's time however large the count grows; a figure it keeps is just older."""
+
+    def __init__(
+        self, every: float, rest: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._every = every
+        self._rest = rest
+        self._clock = clock
+        self._next = float("-inf")
+
+    def due(self) -> bool:
+        return self._clock() >= self._next
+
+    def run(self, work: Callable[[], T]) -> T:
+        """``work()``, timed; the next run is due ``every`` after this one began, and no
+        sooner than ``rest`` times its duration after it ended (failed or not)."""
+        began = self._clock()
+        try:
+            return work()
+        finally:
+            ended = self._clock()
+            self._next = max(began + self._every, ended + self._rest * (ended - began))
 
 
 class Runtime:

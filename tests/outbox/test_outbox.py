@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from prometheus_client import REGISTRY
@@ -21,6 +21,7 @@ from services.clock import utcnow
 from services.contracts import MAX_EVENT_BYTES
 from services.http.health import readyz
 from services.outbox import OutboxWorker
+from services.outbox.worker import BACKLOG_EVERY_SECONDS, BACKLOG_REST
 from services.runtime import Runtime
 from tests.outbox.support import Scratch, scratch
 from tests.support.infra import Infra
@@ -202,3 +203,31 @@ def test_rows_stored_before_the_outbox_fields_are_sent_after_an_upgrade(box: Scr
     assert old in box.keys_on_topic({old})
     assert "due" not in box.row(old)["outbox"]
     assert "outbox" not in box.row(done)  # already sent under the old layout: left alone
+
+
+def test_the_backlog_is_counted_again_only_after_resting_in_proportion(
+    box: Scratch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count reads every due row: in a burst it took the store longer the more
+    reports were held, every 5 s all the same. After a count that took t, the next
+    waits ``BACKLOG_REST`` times t (the gauge keeps the last count meanwhile)."""
+    timer = [0.0]
+    counted: list[int] = []
+    count = box.rows.backlog
+
+    def slow_count(now: datetime) -> int:
+        timer[0] += 2.0  # the store took 2 s to count
+        counted.append(count(now))
+        return counted[-1]
+
+    monkeypatch.setattr(box.rows, "backlog", slow_count)
+    worker = box.worker(timer=lambda: timer[0], clock=lambda: utcnow() - timedelta(hours=1))
+    box.add(3)
+    worker.send_due()  # nothing is due an hour ago: a pass that only counts
+    assert counted == [0]
+    timer[0] = 2.0 + BACKLOG_EVERY_SECONDS  # the old spacing: counted again by now
+    worker.send_due()
+    assert counted == [0]
+    timer[0] = 2.0 + 2.0 * BACKLOG_REST
+    worker.send_due()
+    assert len(counted) == 2

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from services.contracts import ReviewStatus
 from tests.support.servers import wait_for
 from tests.verify.support import Newsroom
-from verify.queue.metrics import QueueDepth
+from verify.queue.metrics import COUNT_REST, QueueDepth
 
 OPEN = "newsroom_verify_open_claims"
 AGE = "newsroom_verify_open_claims_age_seconds"
@@ -153,6 +153,33 @@ def test_the_store_is_counted_again_only_after_a_scrape() -> None:
     assert calls == 1
     assert _collected(depth)[f"{OPEN}pending"] == 1
     depth.refresh()
+    depth.refresh()
+    assert calls == 2
+    assert _collected(depth)[f"{OPEN}pending"] == 2
+
+
+def test_a_count_that_took_long_is_not_made_again_until_it_rested_in_proportion() -> None:
+    """A count reads every open claim: during a burst it took the store longer the more
+    claims were stored, and came every 15 s all the same (over half the store's samples).
+    After a count that took t, the next waits ``COUNT_REST`` times t, scrapes or not."""
+    now = [0.0]
+    calls = 0
+
+    def count() -> dict[str, int]:
+        nonlocal calls
+        calls += 1
+        now[0] += 4.0  # the store took 4 s to count
+        return {"pending": calls}
+
+    depth = QueueDepth(count, clock=lambda: now[0])
+    depth.refresh()
+    assert calls == 1
+    now[0] += 15.0  # the worker's next tick, after a scrape
+    _collected(depth)
+    depth.refresh()
+    assert calls == 1
+    now[0] = 4.0 + 4.0 * COUNT_REST  # rested 20 times as long as the count took
+    _collected(depth)
     depth.refresh()
     assert calls == 2
     assert _collected(depth)[f"{OPEN}pending"] == 2

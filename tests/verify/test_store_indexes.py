@@ -11,6 +11,8 @@ one range after them).
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +26,7 @@ from tests.verify.support import Newsroom
 from verify.common import Actor
 from verify.queue import repository as queue
 from verify.stories import repository
-from verify.stories.documents import Claim
+from verify.stories.documents import Claim, Story
 from verify.stories.records import ClaimRecord, ClaimWrite, StaleClaim
 from verify.stories.repository import leases
 from verify.stories.unit_of_work import commit_claims
@@ -69,20 +71,24 @@ def test_retired_indexes_are_dropped_at_start_up(newsroom: Newsroom) -> None:
                 claims.drop_index(name)
 
 
-@pytest.fixture
-def finds(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The filters of the finds sent to the claims collection meanwhile (passed on): the
+def _spy(monkeypatch: pytest.MonkeyPatch, collection: str) -> list[dict[str, Any]]:
+    """The filters of the finds sent to ``collection`` meanwhile (passed on): the
     repository asks through mongoengine's client, which `plans.watched` cannot listen to."""
     seen: list[dict[str, Any]] = []
     find = Collection.find
 
     def spy(self: Collection[Any], filter: Any = None, *args: Any, **kwargs: Any) -> Any:
-        if self.name == "claims" and filter:
+        if self.name == collection and filter:
             seen.append(dict(filter))
         return find(self, filter, *args, **kwargs)
 
     monkeypatch.setattr(Collection, "find", spy)
     return seen
+
+
+@pytest.fixture
+def finds(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    return _spy(monkeypatch, "claims")
 
 
 def test_the_queries_of_claims_are_answered_from_an_index(
@@ -156,3 +162,39 @@ def test_a_lease_is_taken_and_recorded_by_writes_the_store_answers_from_an_index
     assert claim_writes, "no update was watched"
     operators = [f for f in claim_writes if any(key.startswith("$") for key in f)]
     assert operators == []
+
+
+@pytest.fixture
+def tied(newsroom: Newsroom) -> Iterator[tuple[datetime, list[str]]]:
+    """Six stories changed at one time (a round of new stories is stored with one ``now``)
+    and two a second later, long ago: no listing of recent changes sees them."""
+    at = datetime(2001, 1, 1, tzinfo=UTC)
+    tag = uuid.uuid4().hex[:8]
+    stamps = [at] * 6 + [at + timedelta(seconds=1)] * 2
+    ids = [f"s_tie_{tag}_{n}" for n in range(len(stamps))]
+    stories = Story._get_collection()
+    stories.insert_many(
+        [{"story_id": i, "version": 1, "updated_at": u} for i, u in zip(ids, stamps, strict=True)]
+    )
+    try:
+        yield at, ids
+    finally:
+        stories.delete_many({"story_id": {"$in": ids}})
+
+
+def test_a_page_of_changes_after_a_cursor_is_read_by_index_ranges(
+    tied: tuple[datetime, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publish's catch-up pages through verify's changes; every page after the first read
+    every story (one filter with ``$or``, which the store answers by a scan). Now the
+    rest of the cursor's change time, then the later ones, each a range on the index."""
+    at, ids = tied
+    seen = _spy(monkeypatch, "stories")
+    page = repository.story_versions_after(at.replace(tzinfo=None), ids[1], 5)
+    assert [story_id for story_id, _, _ in page] == ids[2:7]
+    assert seen
+    for filter in seen:
+        assert not any(key.startswith("$") for key in filter), filter
+        assert not plan(Story._get_collection(), filter).scans, filter
+    last = repository.story_versions_after(page[-1][2], page[-1][0], 5)
+    assert [story_id for story_id, _, _ in last][:1] == ids[7:]

@@ -209,18 +209,23 @@ def _changed_after(
     projection: dict[str, int] | None,
     session: ClientSession | None,
 ) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {}
-    if after is not None and after_story is not None:
-        query = {
-            "$or": [
-                {"updated_at": {"$gt": after}},
-                {"updated_at": after, "story_id": {"$gt": after_story}},
-            ]
-        }
-    elif after is not None:
-        query = {"updated_at": {"$gt": after}}
+    """After a cursor: the rest of its change time, then the later ones, each a range on
+    the ``(updated_at, story_id)`` index. One filter with ``$or`` read every story (the
+    store scans for a top-level ``$or``): every page of publish's catch-up after its first."""
     order = [("updated_at", 1), ("story_id", 1)]
-    return list(_stories().find(query, projection, session=session).sort(order).limit(limit))
+
+    def read(query: dict[str, Any], n: int) -> list[dict[str, Any]]:
+        found = _stories().find(query, projection, session=session)
+        return list(found.sort(order).limit(n))
+
+    if after is None:
+        return read({}, limit)
+    page: list[dict[str, Any]] = []
+    if after_story is not None:
+        page = read({"updated_at": after, "story_id": {"$gt": after_story}}, limit)
+    if len(page) < limit:
+        page += read({"updated_at": {"$gt": after}}, limit - len(page))
+    return page
 
 
 def stories_to_sweep(limit: int) -> list[str]:
