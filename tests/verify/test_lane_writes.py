@@ -1,6 +1,9 @@
 """How the large lane writes a report with many claims (verify/README.md, "The large
 lane"): its claims go in slices with a rest after each, so other stories' writes go on
-between them, yet inside one transaction, so no reader sees a revision half written; a
+between them, yet inside one transaction, so no reader sees a revision half written; no
+statement it sends to the claims or their audit names more than ``LANE_SLICE`` of them,
+whether it inserts, updates or reads them (the store holds a collection for a whole
+statement, about 2-4 ms a claim); a
 copy of a report already stored is answered from one read, without planning it again; and
 once it is revised away, a snapshot reads only the new revision's claims, not the old
 ones the sweep has yet to close."""
@@ -23,7 +26,7 @@ from tests.verify.test_large_lane import many_claims
 from verify.consumer import LARGE_CLAIMS
 from verify.stories import intake, unit_of_work
 from verify.stories.analysis import Analysis, analyse_report
-from verify.stories.repository import INSERT_SLICE
+from verify.stories.intake import LANE_SLICE
 from verify.stories.repository import claims as claim_queries
 from verify.stories.snapshot import current_snapshot, current_snapshots
 
@@ -75,13 +78,80 @@ def test_a_large_revisions_claims_go_in_slices_with_rests_and_appear_all_at_once
 
     assert not receipt.duplicate
     assert receipt.claims >= LARGE_CLAIMS
-    assert steps.count("insert") >= math.ceil(receipt.claims / INSERT_SLICE) >= 3
+    assert steps.count("insert") >= math.ceil(receipt.claims / LANE_SLICE) >= 3
     # A rest after every slice but the last: never two slices back to back.
     assert "insert,insert" not in ",".join(steps), steps
     assert steps[-1] == "insert"
     assert seen_while_resting
     assert set(seen_while_resting) == {(0, 0, 0)}
     assert db.claims.count_documents({"story_id": report.story_id, "open": True}) == receipt.claims
+
+
+class Statements:
+    """How many documents each statement this thread sends to the claims or their audit
+    names: an insert's documents, a bulk write's operations, a read or update by
+    ``claim_id`` its ids (a spy on pymongo's collection methods, which still sends them)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sizes: list[tuple[str, str, int]] = []  # (collection, method, documents)
+        thread = threading.get_ident()
+        spy = self
+
+        def wrap(method: str, size: Any) -> None:
+            original = getattr(Collection, method)
+
+            def sent(collection: Collection[Any], first: Any, *a: Any, **k: Any) -> Any:
+                if collection.name in ("claims", "claim_audit") and (
+                    threading.get_ident() == thread
+                ):
+                    first = list(first) if method in ("insert_many", "bulk_write") else first
+                    named = size(first)
+                    if named is not None:
+                        spy.sizes.append((collection.name, method, named))
+                return original(collection, first, *a, **k)
+
+            monkeypatch.setattr(Collection, method, sent)
+
+        def by_ids(query: Any) -> int | None:
+            ids = query.get("claim_id") if isinstance(query, dict) else None
+            return len(ids["$in"]) if isinstance(ids, dict) and "$in" in ids else None
+
+        wrap("insert_many", len)
+        wrap("bulk_write", len)
+        wrap("update_many", by_ids)
+        wrap("find", by_ids)
+
+    def largest(self) -> int:
+        return max(n for _, _, n in self.sizes)
+
+
+def test_no_statement_of_the_lane_names_more_than_a_slice_of_claims(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, analysis = large(newsroom)
+    statements = Statements(monkeypatch)
+    first = intake.store_large_report(report, analysis, utcnow())
+    assert first.claims >= LARGE_CLAIMS
+    inserted = [n for c, m, n in statements.sizes if (c, m) == ("claims", "insert_many")]
+    assert sum(inserted) == first.claims
+    assert statements.largest() <= LANE_SLICE, statements.sizes
+
+    # The next revision carries every claim (one sentence more): an update of each, the
+    # read of their audit numbers and their audit entries, all in slices too.
+    statements.sizes.clear()
+    body = report.body + " The count ended at midnight, the commission said."
+    revised = newsroom.report(story_id=report.story_id, revision=2, body=body, claims=[])
+    carried = analyse_report(revised.body, revised.claims, 1000, revised.headline)
+    assert isinstance(carried, Analysis)
+    second = intake.store_large_report(revised, carried, utcnow())
+    assert second.claims >= LARGE_CLAIMS
+    updated = [n for c, m, n in statements.sizes if (c, m) == ("claims", "bulk_write")]
+    audited = [n for c, m, n in statements.sizes if (c, m) == ("claim_audit", "insert_many")]
+    assert sum(updated) >= LARGE_CLAIMS
+    assert sum(audited) >= LARGE_CLAIMS
+    assert statements.largest() <= LANE_SLICE, statements.sizes
+    db = verify_db(newsroom)
+    assert db.claims.count_documents({"story_id": report.story_id, "revision": 2}) == second.claims
 
 
 def test_a_copy_of_a_stored_large_report_is_answered_without_planning_it_again(

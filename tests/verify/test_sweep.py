@@ -1,7 +1,9 @@
 """The sweep closes the claims a revision dropped with one update statement a slice, not
 one a claim (the store locks the claims collection for each statement), rests after each
 slice so other stories' writes go on, and still audits every claim it closes, once
-(verify/README.md, "Bounded work per story")."""
+(verify/README.md, "Bounded work per story"); it reads the dropped claims once for all
+its slices, only as far as closing needs, and each of its statements names at most
+``CLOSE_CHUNK`` of them."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from pymongo.database import Database
 from tests.support.servers import wait_for
 from tests.verify.support import Newsroom
 from tests.verify.test_large_lane import many_claims
-from verify.stories import intake
+from verify.stories import intake, unit_of_work
 from verify.stories.intake import CLOSE_CHUNK
+from verify.stories.repository import CLOSING
+from verify.stories.repository import open_claims_before as read_before
 
 DROPPED = 130
 
@@ -76,6 +80,14 @@ def test_the_sweep_closes_a_slice_of_claims_a_statement_and_audits_each_once(
 ) -> None:
     statements = UpdateStatements(monkeypatch)
     first = newsroom.report(headline="Results", body=many_claims(DROPPED), claims=[])
+    reads: list[Any] = []  # the sweep's reads of this story's dropped claims (their fields)
+
+    def on_read(story_id: str, revision: int, limit: int = 0, fields: Any = None) -> Any:
+        if story_id == first.story_id:
+            reads.append(fields)
+        return read_before(story_id, revision, limit, **({"fields": fields} if fields else {}))
+
+    monkeypatch.setattr(unit_of_work, "open_claims_before", on_read)
     newsroom.submit(first)
     newsroom.wait_story(first.story_id, timeout=120)
     settings = newsroom.settings
@@ -96,6 +108,10 @@ def test_the_sweep_closes_a_slice_of_claims_a_statement_and_audits_each_once(
     assert set(closed_by) == dropped
     # One statement a slice (a slice again only when a claim changed under the sweep).
     assert len(sent) <= 2 * math.ceil(len(dropped) / CLOSE_CHUNK), len(sent)
+    assert max(len(ids) for ids in sent) <= CLOSE_CHUNK
+    # Read once for all the slices, then once more to find none left: the store fetches
+    # every match of a read, and a read a slice fetched all that was left each time.
+    assert reads == [CLOSING, CLOSING], reads
     # It rested after each slice: never two of its statements back to back.
     steps = list(statements.steps)
     assert steps.count("close") >= 2

@@ -31,6 +31,7 @@ from verify.stories.records import (
     StoryRecord,
 )
 from verify.stories.repository import (
+    CLOSING,
     RULE,
     WHOLE,
     apply_writes,
@@ -226,29 +227,34 @@ def close_superseded(
     They are out of every snapshot once the story is at its new revision (a snapshot shows
     the current revision's claims), so closing them later changes no snapshot and needs no
     new story version: a revision that drops thousands of claims commits at once, and no
-    transaction holds the store, or the consumer, for long. Idempotent.
+    transaction holds the store, or the consumer, for long. They are read once for all the
+    chunks, only as far as closing needs (``repository.CLOSING``): the store fetches every
+    match of a read, so a read per chunk fetched the whole rest each time. Read again only
+    when a claim changed meanwhile, and once more to find none left. Idempotent.
     """
     closed = 0
     while True:
         story = load_story(story_id)
         if story is None:
             return closed
-        old = open_claims_before(story_id, story.revision, chunk)
+        old = open_claims_before(story_id, story.revision, fields=CLOSING)
         if not old:
             clear_sweep(story_id, story.version)
             return closed
-        writes = plan(story, old)
+        for start in range(0, len(old), chunk):
+            part = old[start : start + chunk]
+            writes = plan(story, part)
 
-        def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
-            close_claims(session, writes, SYSTEM, now)
+            def work(session: ClientSession, writes: list[ClaimWrite] = writes) -> None:
+                close_claims(session, writes, SYSTEM, now)
 
-        began = time.monotonic()
-        try:
-            transaction(work)
-        except StaleClaim:
-            continue  # a reviewer changed one meanwhile: read again
-        closed += len(old)
-        rest(time.monotonic() - began)
+            began = time.monotonic()
+            try:
+                transaction(work)
+            except StaleClaim:
+                break  # a reviewer or a new revision changed one meanwhile: read again
+            closed += len(part)
+            rest(time.monotonic() - began)
 
 
 def read_stories_page(

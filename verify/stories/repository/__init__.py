@@ -6,6 +6,7 @@ snapshot outbox row) and of claims with their audit (:mod:`.claims`). Documents 
 
 from verify.stories.repository.claims import (
     AUDITED,
+    CLOSING,
     CREATED,
     DESK,
     INSERT_SLICE,
@@ -49,6 +50,7 @@ from verify.stories.repository.stories import (
 
 __all__ = [
     "AUDITED",
+    "CLOSING",
     "CREATED",
     "CURRENT_FIELDS",
     "DESK",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mongoengine import Document
 from pymongo import UpdateOne
@@ -32,6 +33,7 @@ from verify.stories.records import (
     signal_of,
 )
 
+T = TypeVar("T")
 _FIELDS = tuple(f.name for f in dataclasses.fields(ClaimRecord))
 # What the audit shows of a change: the fields a person reads, not bookkeeping.
 AUDITED = (
@@ -101,6 +103,13 @@ DESK: Mapping[str, int] = {
     ),
 }  # fmt: skip
 RULE: Mapping[str, int] = {**DESK, "text": 0, "attributions.quote": 0, "attributions.url": 0}
+# - CLOSING: only what closing a claim reads and changes (``records.closed``; the sweep's
+#   one read of the claims a revision dropped: the store fetches every match of a read,
+#   and a read of 999 whole claims held its reads for 0.1-0.4 s).
+CLOSING: Mapping[str, int] = dict.fromkeys(
+    ("claim_id", "story_id", "revision", "version", "open", "closed_reason",
+     "lease_holder_id", "lease_holder", "lease_until", "updated_at"), 1,
+)  # fmt: skip
 
 
 def _collection(document: type[Document]) -> Any:
@@ -182,9 +191,11 @@ def apply_writes(
     ``bulk_write`` (then one read of their audit numbers), their audit entries with one
     ``insert_many``. New claims go in before the updates, which may be of one of them
     (a late revision's claims are created, then closed); a claim changed twice in one
-    list starts a second round. Inserts go in slices of ``INSERT_SLICE`` documents: the
-    store locks a collection for a whole statement, so a revision of 1,000 claims in one
-    statement held every other story's writes for seconds; between slices they go on."""
+    list starts a second round. Inserts, updates and the read of their audit numbers go in
+    slices of ``INSERT_SLICE`` documents (:func:`paced`: fewer, with rests, in the large
+    lane): the store locks a collection for a whole statement, so a revision of 1,000
+    claims in one statement held every other story's writes for seconds; between slices
+    they go on."""
     claims = _collection(Claim)
     entries: list[dict[str, Any]] = []
     rounds: list[list[ClaimWrite]] = [[]]
@@ -211,17 +222,21 @@ def apply_writes(
         ]
         if not updates:
             continue
-        result = claims.bulk_write([u for _, u, _ in updates], ordered=True, session=session)
+        results = _sliced(
+            [u for _, u, _ in updates],
+            lambda part: claims.bulk_write(part, ordered=True, session=session),
+        )
         updated = [w.after.claim_id for w, _, _ in updates]
         seqs = {
             d["claim_id"]: (int(d["audit_seq"]), d.get("version"))
-            for d in claims.find(
-                {"claim_id": {"$in": updated}},
+            for part in _sliced(updated, lambda ids: list(claims.find(
+                {"claim_id": {"$in": ids}},
                 projection={"claim_id": 1, "audit_seq": 1, "version": 1},
                 session=session,
-            )
-        }
-        if result.matched_count != len(updates):
+            )))
+            for d in part
+        }  # fmt: skip
+        if sum(r.matched_count for r in results) != len(updates):
             raise StaleClaim(_first_stale(updates, seqs))
         for write, _, changed in updates:
             assert write.before is not None
@@ -299,21 +314,31 @@ def close_claims(
     _insert_sliced(_collection(ClaimAudit), entries, session)
 
 
-# Documents per insert statement inside a transaction (see ``apply_writes``).
+# Documents per insert or update statement inside a transaction (see ``apply_writes``).
 INSERT_SLICE = 100
-# How long to rest after each insert slice, as a multiple of the time the slice took
-# (0: no rest); set by :func:`paced` for the writes of one thread.
-_PACE: ContextVar[float] = ContextVar("insert_pace", default=0.0)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How this thread's sliced writes go: ``size`` documents to a statement, and after
+    each statement a rest of ``rest`` times as long as it took (0: none)."""
+
+    size: int = INSERT_SLICE
+    rest: float = 0.0
+
+
+_PACE: ContextVar[Pace | None] = ContextVar("write_pace", default=None)
 
 
 @contextmanager
-def paced(rest: float) -> Iterator[None]:
-    """Within this block, this thread's sliced inserts rest ``rest`` times as long as each
-    slice took before the next (the large lane: a 1,000-claim revision's slices back to
-    back kept the store busy for seconds, and ordinary stories' writes queued behind them).
-    The rest is inside the transaction, which still commits whole: readers see all of the
-    revision's claims or none, only later."""
-    token = _PACE.set(rest)
+def paced(rest: float, size: int = INSERT_SLICE) -> Iterator[None]:
+    """Within this block, this thread's sliced writes go ``size`` documents to a statement
+    and rest ``rest`` times as long as each slice took before the next (the large lane: the
+    store holds a collection for a whole write statement, about 2-4 ms a claim, so a
+    statement of 100 claims held every other story's writes for 0.2-1 s; slices back to
+    back kept the store busy for seconds). The rest is inside the transaction, which still
+    commits whole: readers see all of the revision's claims or none, only later."""
+    token = _PACE.set(Pace(size, rest))
     try:
         yield
     finally:
@@ -321,17 +346,25 @@ def paced(rest: float) -> Iterator[None]:
 
 
 def pause(seconds: float) -> None:
-    """The rest between two insert slices (see :func:`paced`)."""
+    """The rest between two write slices (see :func:`paced`)."""
     time.sleep(seconds)
 
 
-def _insert_sliced(collection: Any, docs: list[dict[str, Any]], session: ClientSession) -> None:
-    pace = _PACE.get()
-    for start in range(0, len(docs), INSERT_SLICE):
+def _sliced(items: list[T], send: Callable[[list[T]], Any]) -> list[Any]:
+    """``send`` each slice of ``items`` (:func:`paced`: how many to a slice, and the rest
+    after each but the last); what each ``send`` answered."""
+    pace = _PACE.get() or Pace()
+    out = []
+    for start in range(0, len(items), pace.size):
         began = time.monotonic()
-        collection.insert_many(docs[start : start + INSERT_SLICE], ordered=True, session=session)
-        if pace > 0 and start + INSERT_SLICE < len(docs):
-            pause(pace * (time.monotonic() - began))
+        out.append(send(items[start : start + pace.size]))
+        if pace.rest > 0 and start + pace.size < len(items):
+            pause(pace.rest * (time.monotonic() - began))
+    return out
+
+
+def _insert_sliced(collection: Any, docs: list[dict[str, Any]], session: ClientSession) -> None:
+    _sliced(docs, lambda part: collection.insert_many(part, ordered=True, session=session))
 
 
 def _first_stale(
@@ -361,10 +394,13 @@ def open_claims(story_id: str, session: ClientSession | None = None) -> list[Cla
     return sorted((record_of(d) for d in cursor), key=lambda c: (c.start, c.end))
 
 
-def open_claims_before(story_id: str, revision: int, limit: int) -> list[ClaimRecord]:
-    """Up to ``limit`` open claims of the story's revisions before ``revision``."""
+def open_claims_before(
+    story_id: str, revision: int, limit: int = 0, fields: Mapping[str, int] = WHOLE
+) -> list[ClaimRecord]:
+    """Up to ``limit`` (0: all) open claims of the story's revisions before ``revision``;
+    ``fields``: what the read keeps or leaves out (``WHOLE``, ``CLOSING``)."""
     query = {"story_id": story_id, "open": True, "revision": {"$lt": revision}}
-    return [record_of(d) for d in _collection(Claim).find(query, _NOT_CREATED).limit(limit)]
+    return [record_of(d) for d in _collection(Claim).find(query, dict(fields)).limit(limit)]
 
 
 def current_claims_of(
