@@ -115,9 +115,25 @@ def port_free(host: str, port: int) -> bool:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on, kept from every other taker until a server binds it.
+
+    A port merely found free is free for anyone: between this call and the server's bind,
+    another process's ``bind(0)`` or outgoing connection could take it ("address already
+    in use" under load, with parallel test workers). So the port is left in TIME_WAIT,
+    closed first from the listening side: for the next 60 s the kernel gives it to no
+    ``bind(0)`` and no ``connect()``, while a server that binds with SO_REUSEADDR (uvicorn,
+    nginx, the broker and the store all do) takes it at once.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, 0))
+        listener.listen(1)
+        address = listener.getsockname()
+        with socket.create_connection(address[:2], timeout=5):
+            accepted, _ = listener.accept()
+            # Closed before the client: TIME_WAIT stays on this side, on the port.
+            accepted.close()
+        return int(address[1])
 
 
 def tcp_open(host: str, port: int) -> bool:

@@ -11,6 +11,13 @@ headers are parsed:
 - a request's head must arrive within ``header_timeout`` seconds of the connection
   opening or of the request's first byte; otherwise ``408`` and the connection is closed.
 
+A connection closed while the client is still sending its request (a 408, 413 or 431
+that cuts it off) is closed lingering (RFC 9112 9.6): closing a socket with unread bytes
+makes the kernel reset the connection, and a client still sending then gets a reset
+rather than the answer (seen under load: a slow body's 408). The answer is sent, the
+writing side shut (the client reads the answer, then the end), and what the client still
+sends is read and dropped until it closes, for at most ``linger_seconds``.
+
 ``newsroom serve`` and the tests serve through :func:`server_options`, so both run the
 same protocol.
 """
@@ -28,6 +35,29 @@ from services.settings import Settings
 
 # Seconds an idle keep-alive connection is kept between requests (uvicorn's default).
 KEEP_ALIVE_SECONDS = 5
+
+
+class _LingeringTransport:
+    """The transport uvicorn writes to, whose ``close`` lingers while the request is still
+    arriving (``lingering``); everything else is the real transport's."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: GuardedHttpTools) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def is_closing(self) -> bool:
+        return self._protocol.lingering or self._transport.is_closing()
+
+    def close(self) -> None:
+        if self.is_closing():
+            return
+        if not self._protocol.client_still_sending() or not self._transport.can_write_eof():
+            self._transport.close()
+            return
+        self._protocol.linger()
 
 
 class HeadTooLarge(Exception):
@@ -49,6 +79,7 @@ def _problem(status: int, code: str, title: str, detail: str) -> bytes:
 class GuardedHttpTools(HttpToolsProtocol):
     max_header_bytes = 64 * 1024
     header_timeout = 10.0
+    linger_seconds = 5.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,17 +89,43 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._head_started = False  # ...and some of it has arrived
         self._head_too_large = False
         self._head_timer: asyncio.TimerHandle | None = None
+        self.lingering = False
+        self._linger_timer: asyncio.TimerHandle | None = None
+        self._raw: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        self._raw = transport
+        super().connection_made(_LingeringTransport(transport, self))  # type: ignore[arg-type]
         self._head_open = True
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
         super().connection_lost(exc)
 
+    def client_still_sending(self) -> bool:
+        """A request's head or body has begun arriving and has not all arrived."""
+        cycle = self.cycle
+        body_pending = cycle is not None and not cycle.disconnected and cycle.more_body
+        return self._head_started or body_pending
+
+    def linger(self) -> None:
+        """Shut the writing side once the answer is out, read and drop what still
+        comes, close when the client does or after ``linger_seconds``."""
+        self.lingering = True
+        self._cancel_head_timer()
+        raw = self._raw
+        assert raw is not None
+        raw.write_eof()
+        raw.resume_reading()  # uvicorn may have paused it, waiting for the app
+        self._linger_timer = self.loop.call_later(self.linger_seconds, raw.close)
+
     def data_received(self, data: bytes) -> None:
+        if self.lingering:
+            return  # the answer is sent: what the client still sends is dropped
         super().data_received(data)
         # httptools keeps a header value until it ends, without calling back: a head that
         # never finishes is counted here, by the bytes that arrived while it was open.

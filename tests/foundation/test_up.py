@@ -94,6 +94,8 @@ def test_a_port_in_use_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> 
     import socket
 
     with socket.socket() as taken:
+        # As servers do: the port free_port picked waits in TIME_WAIT for its server.
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         taken.bind(("127.0.0.1", int(env["NEWSROOM_STORE_PORT"])))
         taken.listen()
         try:
