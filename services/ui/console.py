@@ -164,7 +164,9 @@ class Console:
             return RedirectResponse(f"{PREFIX}/", status_code=308)
 
         @self.router.api_route(
-            "/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "DELETE"], name=NOT_A_PAGE
+            "/{rest:path}",
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            name=NOT_A_PAGE,
         )
         def unknown(request: Request, rest: str) -> Response:
             # A page asked for with a method it does not serve: 405 with Allow, as the

@@ -303,7 +303,7 @@ def test_an_unsupported_method_is_a_405_problem_with_allow(
     assert answer.getheader("allow") == allow
 
 
-@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
 def test_a_console_path_that_is_no_page_is_404_for_any_method(stack: Stack, method: str) -> None:
     answer, _ = exchange(stack, "verify", method, "/ui/no-such-page")
     assert answer.status == 404
