@@ -58,7 +58,9 @@ from services.errors import ValidationFailed
 
 _SURROGATE = "\ud800-\udfff"
 _C0_C1_LINE = "\x00-\x1f\x7f-\x9f\u2028\u2029"
-_C0_C1_MULTI = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Multi-line fields keep tab, LF and CR; U+2028/2029 stay refused there too, as the docs
+# say: a line break is LF or CR, which every output format carries the same way.
+_C0_C1_MULTI = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )

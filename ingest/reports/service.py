@@ -90,12 +90,13 @@ def _check_text(field: str, value: str, *, multiline: bool) -> str:
         except text.TextRejected as exc:
             if exc.rule != "markup":
                 raise ValidationFailed(
-                    f"body: {exc.detail}.", [{"loc": ["body"], "msg": exc.detail}]
+                    f"body: {exc.detail}.",
+                    [{"loc": ["body"], "msg": exc.detail, "type": f"text_{exc.rule}"}],
                 ) from exc
             raise ValidationFailed(
                 "The body is Markdown; raw HTML is not accepted. Write plain text (it is "
                 "escaped for readers).",
-                [{"loc": ["body"], "msg": "markup not allowed"}],
+                [{"loc": ["body"], "msg": "markup not allowed", "type": "text_markup"}],
             ) from exc
     return text.check(field, value, multiline=multiline)
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from services.errors import (
     BadRequest,
@@ -76,7 +76,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
         if exc.status_code == 405:
-            return problem_response(_method_not_allowed(request), request)
+            return problem_response(method_not_allowed(request), request)
         cls = _BY_STATUS.get(exc.status_code)
         headers = dict(exc.headers) if exc.headers else None
         if cls is not None:
@@ -122,24 +122,53 @@ def _of_status(status: int, detail: str, headers: dict[str, str] | None) -> News
 
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# The name of a catch-all route (a console's "no such page"): it serves no method of its
+# own, so it never counts towards ``Allow``.
+NOT_A_PAGE = "not-a-page"
 
 
-def _method_not_allowed(request: Request) -> MethodNotAllowed:
-    """405 with ``Allow``: every method some route of this path answers (Starlette's own
-    header names only the first route that matched the path), HEAD wherever GET is. Each
-    method is tried against the routes as the router would (FastAPI's included routers
-    match through ``matches`` too)."""
-    allowed = {
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] == Match.FULL
-            for route in request.app.router.routes
-        )
+def allowed_methods(request: Request) -> set[str]:
+    """Every method some route of this path answers (Starlette's own header names only the
+    first route that matched the path), HEAD wherever GET is. Each method is tried against
+    the routes as the router would (FastAPI's included routers match through ``matches``
+    too), from the app's root even when a mounted app raised the 405."""
+    scope = {
+        **request.scope,
+        "root_path": request.scope.get("app_root_path", request.scope.get("root_path", "")),
     }
+    allowed: set[str] = set()
+    for route in _flat(request.app.router.routes):
+        if getattr(route, "name", None) == NOT_A_PAGE:
+            continue
+        if isinstance(route, Mount):
+            # Our mounts are static files, which serve GET and HEAD whatever the method.
+            if route.matches(scope)[0] == Match.FULL:
+                allowed.add("GET")
+            continue
+        allowed.update(
+            method
+            for method in _METHODS
+            if route.matches({**scope, "method": method})[0] == Match.FULL
+        )
     if "GET" in allowed:
         allowed.add("HEAD")
-    allow = ", ".join(sorted(allowed))
+    return allowed
+
+
+def _flat(routes: Any) -> Any:
+    """The routes, with an included router's own in its place, so that a route's name is
+    seen (our routers are included without a prefix: their routes carry full paths)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat(inner.routes)
+        else:
+            yield route
+
+
+def method_not_allowed(request: Request) -> MethodNotAllowed:
+    """405 with ``Allow``: the methods :func:`allowed_methods` finds."""
+    allow = ", ".join(sorted(allowed_methods(request)))
     return MethodNotAllowed(
         f"{request.method} is not allowed on {request.url.path}; allowed: {allow or 'none'}.",
         headers={"Allow": allow},

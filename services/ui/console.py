@@ -28,6 +28,7 @@ from starlette.templating import Jinja2Templates
 
 from services.auth import Authenticator, Principal, Role, console_sessions
 from services.errors import Forbidden, NewsroomError, NotFound, Unauthorized, Unavailable
+from services.http.problems import NOT_A_PAGE, allowed_methods, method_not_allowed, problem_response
 from services.log import get_logger
 from services.store import is_store_unavailable
 from services.ui import handoff
@@ -162,8 +163,16 @@ class Console:
         def console_root() -> Response:
             return RedirectResponse(f"{PREFIX}/", status_code=308)
 
-        @self.router.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "DELETE"])
-        def unknown(rest: str) -> Response:
+        @self.router.api_route(
+            "/{rest:path}",
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            name=NOT_A_PAGE,
+        )
+        def unknown(request: Request, rest: str) -> Response:
+            # A page asked for with a method it does not serve: 405 with Allow, as the
+            # router answers PATCH (the catch-all took these methods before the router could).
+            if allowed_methods(request):
+                return problem_response(method_not_allowed(request), request)
             raise NotFound("There is no such page in this console.")
 
         app.include_router(self.router)

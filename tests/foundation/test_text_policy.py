@@ -74,6 +74,10 @@ def test_multiline_fields_allow_line_breaks_and_tabs_only() -> None:
     assert normalise("one\r\ntwo\tthree\n", multiline=True) == "one\r\ntwo\tthree\n"
     with pytest.raises(TextRejected):
         normalise("one\x0btwo", multiline=True)
+    for separator in ("\u2028", "\u2029"):
+        with pytest.raises(TextRejected) as refused:
+            normalise(f"one{separator}two", multiline=True)
+        assert refused.value.rule == "control"
 
 
 def test_check_is_a_422_naming_the_field_and_the_rule() -> None:

@@ -25,6 +25,7 @@ from tests.support.servers import api
 from tests.support.stack import Stack
 
 CASES = BY_SERVICE + TEXT_POLICY + HTTP_EDGES
+TEXT_RULE_CASES = {case[0] for case in TEXT_POLICY}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,9 @@ def test_bad_input_is_a_4xx_problem_and_changes_nothing(
     assert problem["status"] == answer.status_code
     assert problem["title"]
     assert problem["detail"]
+    if case in TEXT_RULE_CASES and problem.get("errors"):
+        # the README's promise: a refusal names the rule it broke, in every field
+        assert problem["errors"][0].get("type", "").startswith("text_"), problem
     assert probe(world) == before
 
 

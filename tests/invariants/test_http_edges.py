@@ -286,6 +286,12 @@ def test_a_wrong_content_type_gets_415(stack: Stack) -> None:
         ("publish", "POST", "/feeds/all.atom", "GET, HEAD"),
         ("ingest", "PUT", "/v1/reports", "GET, HEAD, POST"),
         ("verify", "PATCH", "/healthz", "GET, HEAD"),
+        # the consoles: a page's catch-all and the static files answered 404 or an empty Allow
+        ("verify", "PUT", "/ui/", "GET, HEAD"),
+        ("publish", "DELETE", "/ui/", "GET, HEAD"),
+        ("verify", "PATCH", "/ui/", "GET, HEAD"),
+        ("verify", "GET", "/ui/sign-out", "POST"),
+        ("publish", "PUT", "/ui/static/console.css", "GET, HEAD"),
     ],
 )
 def test_an_unsupported_method_is_a_405_problem_with_allow(
@@ -295,6 +301,13 @@ def test_an_unsupported_method_is_a_405_problem_with_allow(
     problem = assert_problem(answer, content, 405)
     assert problem["type"] == "urn:newsroom:problem:method_not_allowed"
     assert answer.getheader("allow") == allow
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+def test_a_console_path_that_is_no_page_is_404_for_any_method(stack: Stack, method: str) -> None:
+    answer, _ = exchange(stack, "verify", method, "/ui/no-such-page")
+    assert answer.status == 404
+    assert answer.getheader("allow") is None
 
 
 @pytest.mark.parametrize(

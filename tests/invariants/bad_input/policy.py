@@ -27,6 +27,7 @@ from tests.invariants.bad_input.world import (
 from tests.support.reports import BODY, report
 
 RLO, BEL, NEL, ZWSP, TAG, NONCHAR = "\u202e", "\u0007", "\u0085", "\u200b", "\U000e0041", "\uffff"
+LSEP, PSEP = "\u2028", "\u2029"
 
 
 def subscribe(url: Any) -> Request:
@@ -55,6 +56,8 @@ TEXT_POLICY: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      post_report(report(headline=f"Budget{NEL}passes")), reports_of_fresh_reporter),
     ("report: bell in the body", "ingest", "fresh_reporter",
      post_report(report(body=BODY + BEL, claims=[])), reports_of_fresh_reporter),
+    ("report: line separator in the body", "ingest", "fresh_reporter",
+     post_report(report(body=BODY + LSEP, claims=[])), reports_of_fresh_reporter),
     ("report: bidi override in a source", "ingest", "fresh_reporter",
      post_report(report(claims=[{"text": "The vote was 21 to 9.", "sources": [f"{RLO}royam"]}])),
      reports_of_fresh_reporter),
@@ -62,6 +65,10 @@ TEXT_POLICY: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      contested(source_name=f"The {RLO}royam"), the_claim),
     ("review: bell in a quote", "verify", "reviewer", contested(quote=f"It will work{BEL}"),
      the_claim),
+    ("review: paragraph separator in a quote", "verify", "reviewer",
+     contested(quote=f"It will work.{PSEP}It did."), the_claim),
+    ("dismiss: line separator in the reason", "verify", "reviewer",
+     on_claim("/dismiss", {"reason": f"not a claim{LSEP}at all"}), the_claim),
     ("review: NEL in the note", "verify", "reviewer", review({**VERIFIED, "note": f"ok{NEL}"}),
      the_claim),
     ("review: zero-width space in an affiliation", "verify", "reviewer",
@@ -87,6 +94,9 @@ TEXT_POLICY: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      the_release),
     ("retract: bell in the reason", "publish", "editor",
      on_story("publish", "/retract", {"reason": f"Wrong{BEL}"}, target="published"), the_release),
+    ("retract: line separator in the reason", "publish", "editor",
+     on_story("publish", "/retract", {"reason": f"Wrong{LSEP}facts"}, target="published"),
+     the_release),
     ("publish: bidi override in the correction", "publish", "editor",
      on_story("publish", "/publish", {"correction": f"Fixed {RLO}"}, target="published"),
      the_release),
