@@ -408,10 +408,11 @@ def open_claims_before(
 # while it decodes all that a read matches (before any limit), and a read of 1,000 claims
 # held them 150-600 ms, when ordinary stories were slowest. A window is a range on the
 # claims' index, ``(story_id, open, revision, start)``, so the store decodes only what it
-# holds. The first is ``WINDOW`` wide; each next one is sized to hold about ``PAGE`` claims
-# at the density the last one found (at most four times as wide).
+# holds. The first is ``WINDOW`` wide (at most about 100 claims in the densest text
+# detection finds claims in, short attributed sentences); each next one is sized to hold
+# about ``PAGE`` claims at the density the last one found, and at most four times as wide.
 PAGE = 100
-WINDOW = 8_000
+WINDOW = 4_000
 
 
 def windows(read: Callable[[dict[str, Any]], list[T]], span: int) -> Iterator[list[T]]:
