@@ -24,7 +24,8 @@ def test_a_long_body_is_detected_apart_at_a_lower_priority(newsroom: Newsroom) -
     )
     try:
         analysed = strategy._submit(long).result(timeout=300)
-        assert isinstance(analysed, Analysis) and len(analysed.candidates) == 400
+        assert isinstance(analysed, Analysis)
+        assert len(analysed.candidates) == 400
         # Only the long pool has been started: the short pool's worker never saw it.
         assert list(strategy._pools) == [True]
         assert isinstance(strategy._submit(short).result(timeout=300), Analysis)
