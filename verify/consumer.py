@@ -3,8 +3,9 @@ a poll batch at a time (:class:`services.bus.batch.BatchConsumerLoop`).
 
 - Detection, pure CPU, runs for the whole batch in a pool of processes, one per core, while
   the loop polls on (it pauses its partitions once ``consumer_max_in_flight_batches``
-  batches are under way). Reports already stored are found with one read first and cost
-  no detection.
+  batches are under way); a long body (``LONG_BODY``) in a pool of its own, one process at
+  a lower CPU priority. Reports already stored are found with one read first and cost no
+  detection.
 - Each report's revision is then planned and written in short transactions
   (``verify.stories.intake.store_report``), in offset order.
 - The batch's receipts (``reports.received``), also for a report seen before
