@@ -3,8 +3,9 @@ a poll batch at a time (:class:`services.bus.batch.BatchConsumerLoop`).
 
 - Detection, pure CPU, runs for the whole batch in a pool of processes, one per core, while
   the loop polls on (it pauses its partitions once ``consumer_max_in_flight_batches``
-  batches are under way). Reports already stored are found with one read first and cost
-  no detection.
+  batches are under way); a long body (``LONG_BODY``) in a pool of its own, one process at
+  a lower CPU priority. Reports already stored are found with one read first and cost no
+  detection.
 - Each report's revision is then planned and written in short transactions
   (``verify.stories.intake.store_report``), in offset order.
 - The batch's receipts (``reports.received``), also for a report seen before
@@ -31,7 +32,7 @@ from services.log import get_logger
 from services.outbox import Rendered
 from verify.common import utcnow
 from verify.stories import intake
-from verify.stories.analysis import Analysis, Declared, analyse_report
+from verify.stories.analysis import Analysis, Declared, analyse_report, lower_priority
 from verify.stories.records import ClaimRecord, StoryRecord
 
 log = get_logger(__name__)
@@ -41,6 +42,14 @@ RECENT = 256
 # A report is written in the large lane (services/bus/batch.py) when it has this many
 # claims, or when the story's stored revisions had: its writes and reads take seconds.
 LARGE_CLAIMS = 200
+# A report whose body is longer than this (ordinary stories are 1-5 KB) is detected in a
+# pool of its own, one process at a lower CPU priority (niceness ``LONG_NICE`` more than
+# the service's): detecting the largest body the limits allow takes a core for seconds,
+# and on a busy machine the ordinary stories that came meanwhile (their detection, their
+# writes and receipts, the broker, ingest) waited for CPU behind it; they were the slowest
+# of the fault test. An ordinary story never waits for a long one's worker either.
+LONG_BODY = 20_000
+LONG_NICE = 10
 
 
 def detection_processes(configured: int = 0) -> int:
@@ -92,20 +101,28 @@ class ReportStrategy:
         self._story_revised = story_revised
         self._processes = processes
         self._max_claims = max_claims
-        self._pool: ProcessPoolExecutor | None = None
+        # The detection pools: ordinary reports' (False), long bodies' (True, ``LONG_BODY``).
+        self._pools: dict[bool, ProcessPoolExecutor] = {}
         self._changed: list[str] = []
         self._handed: list[Rendered] = []  # this round's first snapshots, sent with receipts
         self._revised = False
         self._recent: OrderedDict[str, Future[Any]] = OrderedDict()
         self._large: OrderedDict[str, None] = OrderedDict()  # stories with many claims
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
+    def _executor(self, long: bool = False) -> ProcessPoolExecutor:
+        pool = self._pools.get(long)
+        if pool is None:
             # forkserver: the service process runs threads (uvicorn, the bus, the store's
             # client), and a child forked from it could inherit a lock held by one of them.
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self._processes, mp_context=context)
-        return self._pool
+            if long:
+                pool = ProcessPoolExecutor(
+                    1, mp_context=context, initializer=lower_priority, initargs=(LONG_NICE,)
+                )
+            else:
+                pool = ProcessPoolExecutor(self._processes, mp_context=context)
+            self._pools[long] = pool
+        return pool
 
     def prepare(self, events: list[CloudEvent]) -> list[Future[Any]]:
         """A future per event: a receipt for a report stored before (one read for the
@@ -154,17 +171,18 @@ class ReportStrategy:
         return future
 
     def _submit(self, report: ReportSubmitted) -> Future[Any]:
+        long = len(report.body) > LONG_BODY
         for attempt in (1, 2):
             try:
                 # Declared claims as plain values: a worker unpickles them without
                 # importing the contracts (it imports detection alone).
                 declared = [Declared.of(c) for c in report.claims]
-                return self._executor().submit(
+                return self._executor(long).submit(
                     analyse_report, report.body, declared, self._max_claims, report.headline
                 )
             except BrokenProcessPool:
-                log.warning("detection_pool_rebuilt", attempt=attempt)
-                self._close_pool()
+                log.warning("detection_pool_rebuilt", attempt=attempt, long=long)
+                self._close_pool(long)
         failed: Future[Any] = Future()
         failed.set_exception(BrokenProcessPool("the detection pool could not be started"))
         return failed
@@ -265,10 +283,11 @@ class ReportStrategy:
             self._revised = False
             self._story_revised()
 
-    def _close_pool(self) -> None:
-        pool, self._pool = self._pool, None
+    def _close_pool(self, long: bool) -> None:
+        pool = self._pools.pop(long, None)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        self._close_pool()
+        for long in list(self._pools):
+            self._close_pool(long)

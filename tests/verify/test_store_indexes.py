@@ -45,7 +45,7 @@ def _entries(doc: dict[str, Any], index: dict[str, Any]) -> int:
 
 
 def test_a_stored_claim_has_four_index_entries(story: dict[str, Any]) -> None:
-    """_id, claim_id, (story_id, open, revision) and the queue's: the bands' index is
+    """_id, claim_id, (story_id, open, revision, start) and the queue's: the bands' index is
     sparse (a new claim has no bands yet), and no index no query uses is left."""
     doc = _claims().find_one({"claim_id": story["claims"][0]["claim_id"]})
     assert doc is not None
@@ -98,6 +98,10 @@ def test_the_queries_of_claims_are_answered_from_an_index(
     revision = story["revision"]
     assert repository.open_claims(story_id)
     repository.open_claims_before(story_id, revision + 1, 10)
+    # A long story's claims, window by window (a range on the index's last field).
+    windows = list(repository.revision_claims(story_id, revision, 3 * repository.WINDOW))
+    assert len(windows) >= 3
+    assert sum(len(w) for w in windows) == len(repository.open_claims(story_id))
     assert repository.get_claim(story["claims"][0]["claim_id"]) is not None
     pending = ReviewStatus.PENDING.value
     assert queue.waiting(status=pending, section=None, contested=None, after=None, limit=5)

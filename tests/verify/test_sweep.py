@@ -1,8 +1,9 @@
 """The sweep closes the claims a revision dropped with one update statement a slice, not
 one a claim (the store locks the claims collection for each statement), rests after each
 slice so other stories' writes go on, and still audits every claim it closes, once
-(verify/README.md, "Bounded work per story"); it reads the dropped claims once for all
-its slices, only as far as closing needs, and each of its statements names at most
+(verify/README.md, "Bounded work per story"); it reads each dropped claim once, only as far
+as closing needs (those of a long revision window by window as it closes them:
+tests/verify/test_claim_windows.py), and each of its statements names at most
 ``CLOSE_CHUNK`` of them."""
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from tests.verify.support import Newsroom
 from tests.verify.test_large_lane import many_claims
 from verify.stories import intake, unit_of_work
 from verify.stories.intake import CLOSE_CHUNK
-from verify.stories.repository import CLOSING
+from verify.stories.repository import CLOSING, WINDOW
 from verify.stories.repository import open_claims_before as read_before
+from verify.stories.repository import revision_claims as read_windows
 
 DROPPED = 130
 
@@ -80,14 +82,22 @@ def test_the_sweep_closes_a_slice_of_claims_a_statement_and_audits_each_once(
 ) -> None:
     statements = UpdateStatements(monkeypatch)
     first = newsroom.report(headline="Results", body=many_claims(DROPPED), claims=[])
-    reads: list[Any] = []  # the sweep's reads of this story's dropped claims (their fields)
+    assert len(first.body) > WINDOW  # so revision 1's are read in windows
+    # The sweep's reads of this story's dropped claims: what they read, with their fields.
+    reads: list[tuple[str, Any]] = []
 
     def on_read(story_id: str, revision: int, limit: int = 0, fields: Any = None) -> Any:
         if story_id == first.story_id:
-            reads.append(fields)
+            reads.append(("before", fields))
         return read_before(story_id, revision, limit, **({"fields": fields} if fields else {}))
 
+    def on_windows(story_id: str, revision: int, span: int, *a: Any, fields: Any) -> Any:
+        if story_id == first.story_id:
+            reads.append(("windows", fields))
+        return read_windows(story_id, revision, span, *a, fields=fields)
+
     monkeypatch.setattr(unit_of_work, "open_claims_before", on_read)
+    monkeypatch.setattr(unit_of_work, "revision_claims", on_windows)
     newsroom.submit(first)
     newsroom.wait_story(first.story_id, timeout=120)
     settings = newsroom.settings
@@ -109,9 +119,10 @@ def test_the_sweep_closes_a_slice_of_claims_a_statement_and_audits_each_once(
     # One statement a slice (a slice again only when a claim changed under the sweep).
     assert len(sent) <= 2 * math.ceil(len(dropped) / CLOSE_CHUNK), len(sent)
     assert max(len(ids) for ids in sent) <= CLOSE_CHUNK
-    # Read once for all the slices, then once more to find none left: the store fetches
-    # every match of a read, and a read a slice fetched all that was left each time.
-    assert reads == [CLOSING, CLOSING], reads
+    # Read once, window by window as they are closed, then once more to find none left:
+    # the store fetches every match of a read, and a read a slice fetched all that was
+    # left each time.
+    assert reads == [("windows", CLOSING), ("before", CLOSING)], reads
     # It rested after each slice: never two of its statements back to back.
     steps = list(statements.steps)
     assert steps.count("close") >= 2

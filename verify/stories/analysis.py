@@ -11,6 +11,7 @@ Detection's other fields (``hedges``, ``headline``) travel with every candidate.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
@@ -20,6 +21,14 @@ from verify.detection import DetectedClaim, Signal, analyse_span, detect_claims,
 # This module is what the consumer's detection pool imports (``analyse_report``): it
 # imports detection alone, not the service (``services``: pydantic, settings, contracts),
 # so each worker process holds only what detection needs (tests/verify/test_pool_imports.py).
+
+
+def lower_priority(niceness: int) -> None:
+    """A detection worker's initializer: run at ``niceness`` more than its parent, so a
+    long body's detection takes the CPU ordinary stories' work leaves (``verify.consumer``,
+    ``LONG_BODY``)."""
+    os.nice(niceness)
+
 
 REPORTER_FLAG = "reporter_flag"
 REVIEWER_FLAG = "reviewer"

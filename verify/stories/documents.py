@@ -143,20 +143,24 @@ class Claim(Document):
             # Claim memory's lookup: the claims that share a band with a statement. Sparse:
             # a claim has bands only once memory read it (a review), not when it is stored.
             {"fields": ["memory_bands"], "sparse": True, "name": "memory_bands_sparse"},
-            # A story's open claims, of one revision or of those before it.
-            {"fields": ["story_id", "open", "revision"]},
+            # A story's open claims, of one revision or of those before it, and of one
+            # revision by where they start (a long story's claims read in windows:
+            # repository.claims.windows).
+            {"fields": ["story_id", "open", "revision", "start"]},
             # The queue: open claims by status, and section; its first two fields serve the
             # queue of every section (the store sorts a page in memory either way).
             {"fields": ["open", "status", "section", "queued_at", "claim_id"]},
         ],
     }
     # Dropped at start-up (services.store.retire_indexes): the bands' index before it was
-    # sparse, a story's claims by position (no query sorts by it), and the queue of every
-    # section (the queue's index above serves it).
+    # sparse, a story's claims by position (no query sorts by it), the queue of every
+    # section (the queue's index above serves it), and a story's open claims by revision
+    # (the index above, with start after them, serves the same queries).
     retired_indexes = (
         "memory_bands_1",
         "story_id_1_open_1_start_1",
         "open_1_status_1_queued_at_1_claim_id_1",
+        "story_id_1_open_1_revision_1",
     )
 
 

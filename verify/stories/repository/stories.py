@@ -176,6 +176,15 @@ def revisions_by_report(report_ids: list[str]) -> dict[str, RevisionRecord]:
     return {str(d["report_id"]): revision_of(d) for d in found}
 
 
+def revision_span(story_id: str, revision: int) -> int:
+    """The length of a stored revision's text (its body, or its headline if longer),
+    where its claims start; 0 when there is none."""
+    doc = _revisions().find_one(
+        {"story_id": story_id, "revision": revision}, {"body": 1, "headline": 1}
+    )
+    return max(len(doc.get("body") or ""), len(doc.get("headline") or "")) if doc else 0
+
+
 def stories_with_claims(story_ids: list[str], claims: int) -> list[str]:
     """The stories among ``story_ids`` with a stored revision of at least ``claims``."""
     query = {"story_id": {"$in": story_ids}, "claims": {"$gte": claims}}
