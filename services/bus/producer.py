@@ -123,11 +123,6 @@ class EventProducer:
                     client_id=f"newsroom-{self._source.rsplit('/', 1)[-1]}",
                     acks="all",
                     linger_ms=2,
-                    # kafka-python wakes its sender (a socket write) for every batch
-                    # that fills: with the default 16 KiB, every fourth 3 KB report
-                    # (4-5% of ingest's samples under load). A batch still goes at
-                    # flush or after linger_ms, whatever it holds.
-                    batch_size=256 * 1024,
                     request_timeout_ms=5000,
                     max_block_ms=5000,
                     retries=3,
