@@ -124,7 +124,7 @@ def _head(scope: Scope) -> tuple[str, str | None, bool]:
         if name == b"authorization":
             tokens += 1
             scheme, _, credentials = value.decode("latin-1").partition(" ")
-            if scheme == "Bearer" and credentials and not any(c.isspace() for c in credentials):
+            if scheme == "Bearer" and credentials.split(None, 1) == [credentials]:
                 token = credentials
         elif name == b"idempotency-key":
             keys += 1
