@@ -43,18 +43,13 @@ class SubmitShortcut:
     def __init__(self, app: ASGIApp, service_app: FastAPI) -> None:
         self.app = app
         self.service_app = service_app
-        self._route: APIRoute | None = None
-
-    def route(self) -> APIRoute:
-        """The route this layer stands in for: the request is labelled with it (metrics),
-        as the router labels it."""
-        if self._route is None:
-            self._route = next(
-                r
-                for r in router.routes
-                if isinstance(r, APIRoute) and r.path == PATH and "POST" in (r.methods or ())
-            )
-        return self._route
+        # The route this layer stands in for: the request is labelled with it (metrics),
+        # as the router labels it.
+        self.route = next(
+            r
+            for r in router.routes
+            if isinstance(r, APIRoute) and r.path == PATH and "POST" in (r.methods or ())
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -91,7 +86,7 @@ class SubmitShortcut:
             # Refused: the route answers (and reads the token again), in its own order.
             await self.app(scope, onward, send)
             return
-        scope["route"] = self.route()
+        scope["route"] = self.route
         scope.setdefault("state", {})["principal"] = principal
         try:
             accepted = await accept(state, principal, payload, checked_key)
