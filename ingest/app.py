@@ -9,6 +9,7 @@ from ingest.relay import relay as relay_worker
 from ingest.reports import repository
 from ingest.reports.rate import RateLimiter
 from ingest.reports.routes import router as reports_router
+from ingest.reports.shortcut import SubmitShortcut
 from services.http import build_app
 from services.http.users import router as users_router
 from services.runtime import Runtime
@@ -29,6 +30,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="Newsroom ingest",
         description=DESCRIPTION,
         routers=[reports_router, users_router],
+        shortcuts=[SubmitShortcut],
     )
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     return app

@@ -12,7 +12,6 @@ Models read back from a service's own store are not checked again.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from services.clock import utcnow
 from services.errors import InvalidMessage
+from services.ids import random_hex
 from services.text import (
     ON_DECODE,
     PlainText,
@@ -288,7 +288,7 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     specversion: Literal["1.0"] = "1.0"
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = Field(default_factory=random_hex)
     source: str
     type: str
     subject: str | None = None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
 from typing import Any
 
 import structlog
+
+from services.ids import random_hex
 
 TRACE_HEADER = "traceparent"
 
@@ -74,7 +75,7 @@ def _add_service(service: str) -> structlog.types.Processor:
 
 
 def new_trace_id() -> str:
-    return uuid.uuid4().hex
+    return random_hex()
 
 
 def bind_trace(trace_id: str | None, **also: Any) -> str:

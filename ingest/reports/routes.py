@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
@@ -47,18 +47,26 @@ async def submit_report(
     principal: Reporter,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> ReportAccepted:
-    settings = request.app.state.settings
     key = service.check_idempotency_key(idempotency_key)
+    accepted = await accept(request.app.state, principal, payload, key)
+    response.headers["Location"] = accepted.status_url
+    return accepted
+
+
+async def accept(state: Any, principal: Principal, payload: ReportIn, key: str) -> ReportAccepted:
+    """Check a parsed report and store it: what ``POST /v1/reports`` does once the caller
+    is known and the request is read (the route, and the shortcut before the router,
+    ``ingest.reports.shortcut``). ``state`` is the app's (settings, rate limiter)."""
+    settings = state.settings
     if len(payload.body) > LOOP_CHECK_CHARS:
         # A long body's checks would hold up every other request on the event loop.
         submission = await asyncio.to_thread(service.validate, payload, settings)
     else:
         submission = service.validate(payload, settings)
-    limiter = request.app.state.rate_limiter
+    limiter = state.rate_limiter
     # Stored, and handed to this process's relay (ingest.relay) by the insert itself.
     accepted = await service.submit(principal, submission, key, limiter, current_trace_id())
     status_url = f"{settings.public_url_of('ingest')}/v1/reports/{accepted.report_id}"
-    response.headers["Location"] = status_url
     return ReportAccepted(
         report_id=accepted.report_id,
         story_id=accepted.story_id,

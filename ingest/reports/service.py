@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +38,7 @@ from services.errors import (
     TooManyRequests,
     ValidationFailed,
 )
+from services.ids import random_hex
 from services.settings import Settings
 
 STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
@@ -232,7 +232,7 @@ async def submit(
                 retry_after=wait,
             )
         record = repo.ReportRecord(
-            report_id=f"r_{uuid.uuid4().hex}",
+            report_id=f"r_{random_hex()}",
             story_id=story_id,
             revision=revision,
             reporter_id=principal.user_id,
@@ -280,7 +280,7 @@ async def _replay(principal: Principal, submission: Submission, key: str) -> Acc
 
 async def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int]:
     if story_id is None:
-        return f"s_{uuid.uuid4().hex}", 1
+        return f"s_{random_hex()}", 1
     latest = await asyncio.to_thread(repo.latest_revision, story_id)
     if latest is None:
         raise NotFound(f"No story {story_id}.")

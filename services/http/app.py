@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -30,7 +31,12 @@ def build_app(
     description: str,
     routers: Sequence[APIRouter] = (),
     version: str = "1.0.0",
+    shortcuts: Sequence[type[Any]] = (),
 ) -> FastAPI:
+    """The app of a service. ``shortcuts`` are pure-ASGI layers that answer a hot path
+    before the router, inside the middlewares (ids, metrics, the body's limits): each is
+    built as ``cls(app=<the router's side>, service_app=<this app>)``."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(runtime.start)
@@ -54,6 +60,9 @@ def build_app(
     app.include_router(health_router)
     for router in routers:
         app.include_router(router)
+    for shortcut in shortcuts:  # added first: they run last of the middlewares
+        factory: Any = shortcut  # Starlette's factory type cannot name ``service_app``
+        app.add_middleware(factory, service_app=app)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=runtime.settings.max_body_bytes + ENVELOPE_HEADROOM,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import secrets
 import time
 from typing import Any
 
@@ -24,6 +23,7 @@ from services.errors import (
     RequestTimeout,
     UnsupportedMediaType,
 )
+from services.ids import random_hex
 from services.log import bind_trace
 
 REQUESTS = Counter(
@@ -57,7 +57,7 @@ class RequestContextMiddleware:
             elif key == b"traceparent":
                 traced.append(("traceparent", value))
         if not request_id or len(request_id) > 64 or not request_id.isprintable():
-            request_id = secrets.token_hex(16)
+            request_id = random_hex()
         structlog.contextvars.clear_contextvars()
         trace_id = bind_trace(trace_id_from(traced), request_id=request_id)
         status = 500
