@@ -148,7 +148,7 @@ class Keyed(Layout):
 
     def prepare(self) -> None:
         db = database()
-        for name in ("claim_id_1", "story_id_1_open_1_revision_1",
+        for name in ("claim_id_1", "story_id_1_open_1_revision_1_start_1",
                      "open_1_status_1_section_1_queued_at_1_claim_id_1"):  # fmt: skip
             db["claims"].drop_index(name)
         db["claim_audit"].drop_index("claim_id_1_seq_1")
