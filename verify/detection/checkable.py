@@ -37,7 +37,7 @@ _NORMATIVE = frozenset({"should", "ought"})
 _NEVER, _ALWAYS, _UNLESS_DETERMINER = 0, 1, 2  # _NEVER false: compress() passes those over
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _finite_kind(w: str) -> int:
     """Whether a lower-case word is a finite verb: always, never, or ('-ed') unless a
     determiner comes before it. Cached by word: a sentence asks for each of its words."""

@@ -32,7 +32,7 @@ def _value(t: Token) -> float | None:
     return _word_value(t.lower)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _word_value(w: str) -> float | None:
     """The number a lower-case word gives, if any (cached by word: figures asks it of
     every word of every attributed claim, and most are not numbers)."""

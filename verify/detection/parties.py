@@ -66,7 +66,7 @@ _FILINGS = word_set("lawsuit suit complaint filing affidavit petition")
 BODY_WORDS: frozenset[str] = frozenset(stem(w) for w in _BODIES) | {"family", "lawsuit"}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def norm(word: str) -> str:
     """A word for topic comparison: stem, one more regular ending off, no final e."""
     raw = word.lower().strip("'’\"“”").removesuffix("'s").removesuffix("’s")
@@ -270,7 +270,7 @@ def _topic(f: Facts) -> frozenset[str]:
     return frozenset(out)  # type: ignore[arg-type]  # None is discarded
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _topic_word(text: str) -> str | None:
     """A content word (content_stem's test) for topic comparison; cached by word."""
     return None if content_stem(text) is None else norm(text)

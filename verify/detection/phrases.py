@@ -80,7 +80,7 @@ def verbish(t: Token) -> bool:
     return not t.is_cap and _verbish_word(t.lower)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _verbish_word(w: str) -> bool:
     """A lower-case word that reads as a verb (cached by word: the phrase walkers ask it
     of every word they pass)."""

@@ -108,7 +108,9 @@ def _not_a_boundary(line: str, m: re.Match[str]) -> bool:
     return False
 
 
-@lru_cache(maxsize=8192)
+# 1,024 lines: a revision's paragraphs seen again soon after. 8,192 held a burst's
+# paragraphs, almost all seen once, and were most of a pool worker's growth to 90 MB.
+@lru_cache(maxsize=1024)
 def _segment_line(line: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans inside one line (cached: the same lines come back in revisions)."""
     spans: list[tuple[int, int]] = []
@@ -184,7 +186,7 @@ def indices_of(tokens: list[Token], words: frozenset[str]) -> Iterator[int]:
     return compress(count(), map(words.__contains__, map(LOWER, tokens)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def word_flags(text: str) -> tuple[str, bool, bool]:
     """A token text's lower case, is_cap and is_word (cached by text)."""
     first = text[:1]
