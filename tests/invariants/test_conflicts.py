@@ -52,6 +52,7 @@ def test_concurrent_leases_of_one_claim_give_one_lease_and_409s(stack: Stack) ->
     for refused in (a for a in answers if a.status_code == 409):
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["holder"] == holder
+        assert int(refused.headers["retry-after"]) >= 1  # when the lease ends
     with stack.client("verify", "reviewer") as verify:
         history = verify.get(f"/v1/claims/{claim['claim_id']}/history").json()
     entries = history["entries"] if isinstance(history, dict) else history
