@@ -11,7 +11,8 @@
     ├── Forbidden                    403  forbidden
     ├── NotFound                     404  not_found
     ├── Conflict                     409  conflict
-    │   └── IdempotencyConflict      409  idempotency_conflict
+    │   ├── IdempotencyConflict      409  idempotency_conflict
+    │   └── Held                     409  conflict          (+ Retry-After: until it is free)
     ├── PreconditionFailed           412  precondition_failed
     ├── PreconditionRequired         428  precondition_required
     ├── TooManyRequests              429  rate_limited      (+ Retry-After)
@@ -25,6 +26,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any, ClassVar
 
 PROBLEM_BASE = "urn:newsroom:problem:"
@@ -129,6 +132,25 @@ class Conflict(NewsroomError):
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
     title = "Idempotency-Key reused with a different request"
+
+
+class Held(Conflict):
+    """Another holds the thing until ``until`` (a lease): the same request may succeed
+    then, so ``Retry-After`` says when, in whole seconds rounded up, at least 1."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        until: datetime | None,
+        now: datetime,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        headers: dict[str, str] = {}
+        if until is not None:
+            seconds = max(1, math.ceil((until - now).total_seconds()))
+            headers["Retry-After"] = str(seconds)
+        super().__init__(detail, extra=extra, headers=headers)
 
 
 class PreconditionFailed(NewsroomError):

@@ -19,6 +19,7 @@ from publish.webhooks.schemas import (
     SubscriptionOut,
 )
 from services.auth import Principal, Role
+from services.cursors import CURSOR_HELP
 from services.http import require
 from services.settings import Settings
 
@@ -66,9 +67,19 @@ def subscribe(body: SubscriptionIn, principal: Manager, ctx: PublishDep) -> Subs
     return SubscriptionCreated(**_out(created.subscription).model_dump(), secret=created.secret)
 
 
-@router.get("", response_model=SubscriptionList, responses=_PROBLEMS)
-def list_subscriptions(_: Manager) -> SubscriptionList:
-    return SubscriptionList(items=[_out(s) for s in service.list_all()])
+@router.get(
+    "",
+    response_model=SubscriptionList,
+    summary="Live subscriptions, oldest first, in cursor pages",
+    responses={**_PROBLEMS, 400: {"description": "A cursor this listing did not give out"}},
+)
+def list_subscriptions(
+    _: Manager,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SubscriptionList:
+    found, next_cursor = service.subscriptions_page(cursor, limit)
+    return SubscriptionList(items=[_out(s) for s in found], next_cursor=next_cursor)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut, responses=_PROBLEMS)

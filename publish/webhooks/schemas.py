@@ -39,6 +39,7 @@ class SubscriptionCreated(SubscriptionOut):
 
 class SubscriptionList(Schema):
     items: list[SubscriptionOut]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
 
 
 class AttemptOut(Schema):

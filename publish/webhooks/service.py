@@ -34,6 +34,7 @@ from publish.webhooks.model import (
     DeliveryStatus,
     Subscription,
 )
+from services.cursors import decode_keyset, encode_keyset
 from services.errors import Conflict, NotFound, Unavailable, ValidationFailed
 
 MAX_BACKOFF_SECONDS = 3600.0
@@ -166,8 +167,14 @@ def get(subscription_id: str) -> Subscription:
     return subscription
 
 
-def list_all() -> list[Subscription]:
-    return repository.list_subscriptions()
+def subscriptions_page(cursor: str | None, limit: int) -> tuple[list[Subscription], str | None]:
+    """A page of live subscriptions, oldest first, and the cursor of the next (None at
+    the end); a cursor this listing did not give out is a 400."""
+    after = decode_keyset(cursor) if cursor else None
+    found = repository.subscriptions_page(after, limit + 1)
+    page = found[:limit]
+    last = page[-1] if len(found) > limit else None
+    return page, encode_keyset(last.created_at, last.subscription_id) if last else None
 
 
 def unsubscribe(subscription_id: str, now: datetime) -> None:

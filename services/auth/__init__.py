@@ -17,6 +17,7 @@ from services.auth.service import (
     revoke_user,
     rotate_token,
     tokens_of,
+    users_page,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "revoke_user",
     "rotate_token",
     "tokens_of",
+    "users_page",
 ]

@@ -117,8 +117,12 @@ def set_name_key(user_id: str, key: str) -> bool:
     return True
 
 
-def users() -> list[UserRecord]:
-    return [_user(doc) for doc in _users().find().sort("name", ASCENDING)]
+def users_page(after: str | None, limit: int) -> list[UserRecord]:
+    """Up to ``limit`` users by name, after the name ``after`` (names are unique, and
+    indexed: one range read, never all of them)."""
+    query = {"name": {"$gt": after}} if after is not None else {}
+    found = _users().find(query).sort("name", ASCENDING).limit(limit)
+    return [_user(doc) for doc in found]
 
 
 def is_revoked(user_id: str) -> bool:

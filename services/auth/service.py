@@ -7,6 +7,7 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ import nh3
 from services.auth import repository, tokens
 from services.auth.repository import TokenCheck, TokenRecord, UserCheck, UserRecord
 from services.clock import utcnow
+from services.cursors import decode_cursor, encode_cursor
 from services.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 
 
@@ -180,8 +182,29 @@ def revoke_user(name: str) -> UserRecord:
     return revoked
 
 
-def list_users() -> list[UserRecord]:
-    return repository.users()
+USERS_CURSOR = ("name",)
+USERS_PAGE = 200
+
+
+def users_page(cursor: str | None, limit: int) -> tuple[list[UserRecord], str | None]:
+    """A page of users by name and the cursor of the next (None at the end); a cursor
+    this listing did not give out is a 400."""
+    after = decode_cursor(cursor, USERS_CURSOR)["name"] if cursor else None
+    found = repository.users_page(after, limit + 1)
+    page = found[:limit]
+    more = len(found) > limit
+    return page, encode_cursor({"name": page[-1].name}) if more else None
+
+
+def list_users(page_size: int = USERS_PAGE) -> Iterator[UserRecord]:
+    """Every user by name, a page at a time: one read of them all would hold the store
+    while it decodes every user."""
+    cursor: str | None = None
+    while True:
+        page, cursor = users_page(cursor, page_size)
+        yield from page
+        if cursor is None:
+            return
 
 
 def tokens_of(user: UserRecord) -> list[TokenRecord]:

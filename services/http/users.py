@@ -5,19 +5,23 @@ admin who issued it (``GET /v1/users/{name}`` reads that audit back)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services import auth
 from services.auth import Principal, Role
+from services.cursors import CURSOR_HELP
 from services.http.deps import require
 from services.text import PlainText
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
-PROBLEMS = {401: {"description": "No valid token"}, 403: {"description": "Not an admin"}}
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "Not an admin"},
+}
 
 
 class UserIn(BaseModel):
@@ -33,6 +37,11 @@ class UserOut(BaseModel):
     role: str
     created_at: datetime
     revoked: bool
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
 
 
 class TokenRecordOut(BaseModel):
@@ -68,19 +77,29 @@ def _out(user: auth.UserRecord) -> UserOut:
     )
 
 
-@router.post("", status_code=201, response_model=CreatedUserOut, responses=PROBLEMS)  # type: ignore[arg-type]
+@router.post("", status_code=201, response_model=CreatedUserOut, responses=PROBLEMS)
 def create_user(payload: UserIn, admin: Admin) -> CreatedUserOut:
     created = auth.create_user(payload.name, payload.role, issued_by=admin.name)
     user = auth.service.find_user(created.principal.name)
     return CreatedUserOut(**_out(user).model_dump(), token=created.token)
 
 
-@router.get("", response_model=list[UserOut], responses=PROBLEMS)  # type: ignore[arg-type]
-def list_users(_: Admin) -> list[UserOut]:
-    return [_out(u) for u in auth.list_users()]
+@router.get(
+    "",
+    response_model=UserPage,
+    summary="Users by name, in cursor pages",
+    responses={**PROBLEMS, 400: {"description": "A cursor this listing did not give out"}},
+)
+def list_users(
+    _: Admin,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> UserPage:
+    users, next_cursor = auth.users_page(cursor, limit)
+    return UserPage(items=[_out(u) for u in users], next_cursor=next_cursor)
 
 
-@router.get("/{name}", response_model=UserDetailOut, responses=PROBLEMS)  # type: ignore[arg-type]
+@router.get("/{name}", response_model=UserDetailOut, responses=PROBLEMS)
 def get_user(name: str, _: Admin) -> UserDetailOut:
     """The user and every token they have had: when, by whom, and whether revoked."""
     user = auth.find_user(name)
@@ -96,11 +115,11 @@ def get_user(name: str, _: Admin) -> UserDetailOut:
     return UserDetailOut(**_out(user).model_dump(), tokens=tokens)
 
 
-@router.delete("/{name}", response_model=UserOut, responses=PROBLEMS)  # type: ignore[arg-type]
+@router.delete("/{name}", response_model=UserOut, responses=PROBLEMS)
 def revoke_user(name: str, _: Admin) -> UserOut:
     return _out(auth.revoke_user(name))
 
 
-@router.post("/{name}/tokens", status_code=201, response_model=TokenOut, responses=PROBLEMS)  # type: ignore[arg-type]
+@router.post("/{name}/tokens", status_code=201, response_model=TokenOut, responses=PROBLEMS)
 def new_token(name: str, admin: Admin) -> TokenOut:
     return TokenOut(name=name, token=auth.new_token_for(name, issued_by=admin.name))

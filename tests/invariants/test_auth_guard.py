@@ -19,6 +19,7 @@ import pytest
 
 from newsroom import stack as embedded
 from tests.support.infra import Infra
+from tests.support.pages import every_item
 from tests.support.reports import report
 from tests.support.servers import ServiceProcess, api, settings_env
 from tests.support.stack import Stack, make_user
@@ -88,7 +89,7 @@ def test_user_names_are_unique_ignoring_case(stack: Stack) -> None:
             answer = admin.post("/v1/users", json={"name": other, "role": "editor"})
             assert answer.status_code == 409, answer.text
             assert answer.headers["content-type"] == "application/problem+json"
-        names = [u["name"].casefold() for u in admin.get("/v1/users").json()]
+        names = [u["name"].casefold() for u in every_item(admin, "/v1/users")]
         assert names.count(name.casefold()) == 1
         # Looked up in any case, too.
         assert admin.get(f"/v1/users/{name.upper()}").json()["name"] == name

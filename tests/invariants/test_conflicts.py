@@ -1,6 +1,7 @@
 """Concurrency is not an error: contention on one claim's lease is answered at once
-with 409 and the holder, and a write conflict that outlives its retries answers 503
-with Retry-After as a problem, never 500, and changes nothing."""
+with 409 and the holder, changes of one story's claims take turns in a process, and a
+write conflict that outlives its retries answers 503 with Retry-After as a problem,
+never 500, and changes nothing."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from services import store
 from services.errors import Busy
 from tests.support.desk import story_claims
 from tests.support.reports import submit
-from tests.support.servers import api
+from tests.support.servers import api, wait_for
 from tests.support.stack import Stack
+from verify.stories import unit_of_work
 from verify.stories.documents import Story
 
 CONTENDERS = 20
@@ -52,6 +54,7 @@ def test_concurrent_leases_of_one_claim_give_one_lease_and_409s(stack: Stack) ->
     for refused in (a for a in answers if a.status_code == 409):
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["holder"] == holder
+        assert int(refused.headers["retry-after"]) >= 1  # when the lease ends
     with stack.client("verify", "reviewer") as verify:
         history = verify.get(f"/v1/claims/{claim['claim_id']}/history").json()
     entries = history["entries"] if isinstance(history, dict) else history
@@ -82,6 +85,48 @@ def test_lease_contenders_are_refused_without_waiting_for_the_story(stack: Stack
     with stack.client("verify", "reviewer") as verify:
         after = verify.get(f"/v1/claims/{claim['claim_id']}").json()
     assert after["holder"] is None
+
+
+def lease_history(stack: Stack, claim_id: str) -> list[str]:
+    with stack.client("verify", "reviewer") as verify:
+        history = verify.get(f"/v1/claims/{claim_id}/history").json()
+    return [e["action"] for e in history["entries"]]
+
+
+def test_changes_of_one_story_take_turns_instead_of_conflicting(stack: Stack) -> None:
+    """Leases of different claims of one story each write the story: in one process they
+    wait for the story's turn (no write conflict, no backoff), and record once it is
+    theirs."""
+    claim = claim_in_review(stack)
+    story_id = claim["story_id"]
+    with ThreadPoolExecutor(1) as pool, stack.client("verify", "reviewer") as verify:
+        with unit_of_work.STORY_TURNS.of(story_id, time.monotonic() + 60):
+            answer = pool.submit(verify.post, f"/v1/claims/{claim['claim_id']}/lease")
+            # The lease waits for the turn this test holds: it has not recorded yet.
+            wait_for(lambda: unit_of_work.STORY_TURNS.waiting(story_id) == 2, what="waiter")
+            assert "leased" not in lease_history(stack, claim["claim_id"])
+            assert not answer.done()
+        leased = answer.result(timeout=60)
+        assert leased.status_code == 200, leased.text
+    assert lease_history(stack, claim["claim_id"]).count("leased") == 1
+    assert unit_of_work.STORY_TURNS.waiting(story_id) == 0  # nothing kept per story
+
+
+def test_a_turn_is_waited_for_only_as_long_as_a_conflict(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story whose turn stays taken answers 503 Busy after the conflict window, as a
+    conflict would, and the lease is given back: no request waits behind every other."""
+    monkeypatch.setattr(store, "CONFLICT_RETRY_SECONDS", 1.0)
+    claim = claim_in_review(stack)
+    with ThreadPoolExecutor(1) as pool, stack.client("verify", "reviewer") as verify:
+        with unit_of_work.STORY_TURNS.of(claim["story_id"], time.monotonic() + 60):
+            answer = pool.submit(verify.post, f"/v1/claims/{claim['claim_id']}/lease")
+            refused = answer.result(timeout=30)  # while the turn is still taken
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["type"] == "urn:newsroom:problem:busy"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert verify.get(f"/v1/claims/{claim['claim_id']}").json()["holder"] is None
 
 
 @contextmanager

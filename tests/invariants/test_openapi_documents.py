@@ -77,3 +77,11 @@ def test_publish_describes_its_webhooks_with_their_signature(stack: Stack) -> No
         assert {"Newsroom-Event", "Newsroom-Delivery", "traceparent"} <= set(headers)
     event = spec["components"]["schemas"]["WebhookEvent"]
     assert {"specversion", "id", "source", "type", "data"} <= set(event["required"])
+
+
+def test_a_held_claims_409_declares_retry_after(stack: Stack) -> None:
+    paths = spec_of(stack, "verify")["paths"]
+    for path in ("/v1/claims/{claim_id}/lease", "/v1/claims/{claim_id}/review"):
+        held = paths[path]["post"]["responses"]["409"]
+        assert "Retry-After" in held["headers"], path
+        assert held["content"]["application/problem+json"]

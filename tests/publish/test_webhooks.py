@@ -18,6 +18,7 @@ from tests.publish.builders import cleared_story
 from tests.publish.conftest import Solo
 from tests.publish.servers import Received, signature_ok
 from tests.support.kafka import read_topic
+from tests.support.pages import every_item
 from tests.support.servers import wait_for
 
 
@@ -74,6 +75,24 @@ def test_subscriptions_are_for_editors_and_admins_and_show_the_secret_once(solo:
             )
     with solo.client() as anonymous:
         assert anonymous.get("/v1/subscriptions").status_code == 401
+
+
+def test_the_subscriptions_listing_walks_in_pages_to_the_end(solo: Solo) -> None:
+    made = {subscribe(solo, f"/page-{uuid.uuid4().hex[:6]}")[0] for _ in range(3)}
+    with solo.client("admin") as admin:
+        first = admin.get("/v1/subscriptions", params={"limit": 2})
+        assert first.status_code == 200, first.text
+        assert len(first.json()["items"]) == 2
+        assert first.json()["next_cursor"]
+        paged = [s["id"] for s in every_item(admin, "/v1/subscriptions", limit=2)]
+        whole = [s["id"] for s in every_item(admin, "/v1/subscriptions", limit=200)]
+        bad = admin.get("/v1/subscriptions", params={"cursor": "not-a-cursor!"})
+    # Oldest first, each once, none missed: the small pages add up to the one big page.
+    assert len(paged) == len(set(paged))
+    assert paged == whole
+    assert made <= set(paged)
+    assert bad.status_code == 400
+    assert bad.headers["content-type"] == "application/problem+json"
 
 
 def test_a_delivery_is_signed_and_the_receiver_can_verify_it(solo: Solo) -> None:

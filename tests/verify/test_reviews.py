@@ -74,13 +74,19 @@ def test_a_lease_is_exclusive_until_released_or_expired(
         assert refused.json()["lease_until"] == taken.json()["lease"]["until"].replace(
             "Z", "+00:00"
         )
-        assert review(theirs, claim, "verified").status_code == 409
+        # Come back when it ends: whole seconds, rounded up.
+        assert abs(int(refused.headers["retry-after"]) - default) < 30
+        unleased_review = review(theirs, claim, "verified")
+        assert unleased_review.status_code == 409
+        assert int(unleased_review.headers["retry-after"]) >= 1
         assert theirs.delete(path).status_code == 403  # only the holder or an editor
 
         renewed = mine.post(path, json={"lease_seconds": 5})  # the holder renews (shorter)
         assert renewed.status_code == 200
         newsroom.stack.clock.advance(4)
-        assert theirs.post(path).status_code == 409  # 4 s into 5: still held
+        held = theirs.post(path)
+        assert held.status_code == 409  # 4 s into 5: still held
+        assert held.headers["retry-after"] == "1"  # under a second left, rounded up
         newsroom.stack.clock.advance(2)  # verify's clock, past the lease's end
         assert theirs.post(path).json()["holder"] == other_name  # expired: free again
 

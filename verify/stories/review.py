@@ -17,6 +17,7 @@ from services.contracts import ReviewStatus, SourceKind
 from services.errors import (
     Conflict,
     Forbidden,
+    Held,
     NewsroomError,
     NotFound,
     PreconditionFailed,
@@ -45,10 +46,12 @@ def get(claim_id: str) -> ClaimRecord:
     return claim
 
 
-def lease_conflict(claim: ClaimRecord) -> Conflict:
+def lease_conflict(claim: ClaimRecord, now: datetime) -> Held:
     until = claim.lease_until.isoformat() if claim.lease_until else None
-    return Conflict(
+    return Held(
         f"Claim {claim.claim_id} is held by {claim.lease_holder} until {until}.",
+        until=claim.lease_until,
+        now=now,
         extra={"holder": claim.lease_holder, "lease_until": until},
     )
 
@@ -76,7 +79,7 @@ def check_writable(
     if expected is not None and claim.version != expected:
         raise stale(claim, expected)
     if claim.held_by_other(actor.user_id, now):
-        raise lease_conflict(claim)
+        raise lease_conflict(claim, now)
 
 
 def refusal(claim_id: str, actor: Actor, now: datetime, expected: int | None) -> NewsroomError:

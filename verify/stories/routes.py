@@ -9,7 +9,7 @@ reviewer, editor, service, and a reporter for their own story. Snapshots: servic
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response, status
 
@@ -52,6 +52,17 @@ ClaimIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 StoryIdPath = Annotated[str, Path(min_length=1, max_length=200)]
 IfMatch = Annotated[int, Depends(required_version)]
 IfMatchOptional = Annotated[int | None, Depends(optional_version)]
+HELD: dict[str, Any] = {
+    "description": "Another reviewer holds the claim (`holder`, `lease_until`; `Retry-After`: "
+    "whole seconds until the lease ends), or the claim is closed (`closed_reason`)",
+    "headers": {
+        "Retry-After": {
+            "description": "While another holds the claim: seconds until the lease ends "
+            "(rounded up, at least 1)",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
 
 
 def _out(
@@ -89,6 +100,7 @@ def claim_history(claim_id: ClaimIdPath, _: Reviewer) -> History:
 @router.post(
     "/claims/{claim_id}/lease",
     summary="Check the claim out for review (or renew); 409 while another holds it",
+    responses={409: HELD},
 )
 def lease_claim(
     claim_id: ClaimIdPath,
@@ -117,6 +129,7 @@ def release_claim(
 @router.post(
     "/claims/{claim_id}/review",
     summary="Mark the claim (If-Match: its ETag; 412 stale, 428 missing, 400 not an ETag)",
+    responses={409: HELD},
 )
 def review_claim(
     claim_id: ClaimIdPath,

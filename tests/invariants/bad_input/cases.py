@@ -101,6 +101,10 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      lambda w: {"method": "POST", "url": "/v1/users",
                 "json": {"name": w.stack.names["admin"].upper(), "role": "reporter"}}, users),
     ("users: token audit of nobody", "ingest", "admin", get("/v1/users/nobody-at-all"), users),
+    ("users: bad cursor", "ingest", "admin", get("/v1/users?cursor=not-ours!"), users),
+    ("users: cursor of another list", "ingest", "admin", get("/v1/users?cursor=e30"), users),
+    ("users: negative limit", "ingest", "admin", get("/v1/users?limit=-1"), users),
+    ("users: limit over 200", "ingest", "admin", get("/v1/users?limit=201"), users),
     # verify ---------------------------------------------------------------------------
     ("queue: bad cursor", "verify", "reviewer", get("/v1/queue?cursor=not-ours"), nothing),
     ("queue: negative limit", "verify", "reviewer", get("/v1/queue?limit=-5"), nothing),
@@ -223,6 +227,15 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
     ("subscribe: URL of the wrong type", "publish", "editor",
      lambda w: {"method": "POST", "url": "/v1/subscriptions", "json": {"url": 42}}, subscriptions),
     # webhook targets (h12-guard): refused even where private targets are allowed, as here
+    ("subscriptions: bad cursor", "publish", "editor", get("/v1/subscriptions?cursor=%FF"),
+     subscriptions),
+    # a users' cursor ({"name": "a"}): another listing's
+    ("subscriptions: cursor of another list", "publish", "editor",
+     get("/v1/subscriptions?cursor=eyJuYW1lIjoiYSJ9"), subscriptions),
+    ("subscriptions: limit 0", "publish", "editor", get("/v1/subscriptions?limit=0"),
+     subscriptions),
+    ("subscriptions: limit over 200", "publish", "editor", get("/v1/subscriptions?limit=201"),
+     subscriptions),
     ("subscribe: IPv4-compatible IPv6 loopback", "publish", "editor",
      subscribe_to("http://[::127.0.0.1]:8080/hook"), subscriptions),
     ("subscribe: unspecified address", "publish", "editor", subscribe_to("http://0.0.0.0/hook"),

@@ -17,6 +17,7 @@ from tests.support.desk import (
     story_claims,
     verify_every_claim,
 )
+from tests.support.pages import every_item
 from tests.support.reports import counted_body, report
 from tests.support.servers import api
 from tests.support.stack import Stack
@@ -109,7 +110,7 @@ def the_full_story(w: World) -> Any:
 
 def subscriptions(w: World) -> Any:
     with w.client("publish", "editor") as c:
-        return c.get("/v1/subscriptions").json()
+        return every_item(c, "/v1/subscriptions")
 
 
 def the_release(w: World) -> Any:
@@ -124,7 +125,7 @@ def nothing(_: World) -> Any:
 
 def users(w: World) -> Any:
     with w.client("ingest", "admin") as c:
-        return sorted(u["name"] for u in c.get("/v1/users").json())
+        return sorted(u["name"] for u in every_item(c, "/v1/users"))
 
 
 # --- the table ----------------------------------------------------------------------------
