@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 
 from ingest.reports import service
 from ingest.reports.schemas import ReportAccepted, ReportIn, ReportPage, ReportView
 from services.auth import Principal, Role
-from services.cursors import CURSOR_HELP
 from services.http import require
+from services.http.deps import PageCursor, PageLimit
 from services.log import current_trace_id
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -96,8 +96,8 @@ def get_report(report_id: str, principal: Reader) -> ReportView:
 )
 def list_reports(
     principal: Reader,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> ReportPage:
     items, next_cursor = service.list_reports(principal, cursor, limit)
     return ReportPage(

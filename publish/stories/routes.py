@@ -22,8 +22,9 @@ from publish.stories.schemas import (
     StoryPage,
 )
 from services.auth import Principal, Role
-from services.cursors import CURSOR_HELP, decode_keyset, encode_keyset
+from services.cursors import decode_keyset, encode_keyset
 from services.http import require
+from services.http.deps import PageCursor, PageLimit
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
 
@@ -96,8 +97,8 @@ def list_stories(
     _: Editor,
     state: State | None = None,
     section: Annotated[str | None, Query(max_length=50)] = None,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> StoryPage:
     """Stories by state (held, publishable, published, needs_correction, retracted),
     latest change first."""

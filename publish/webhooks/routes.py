@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from publish.deps import PublishDep
 from publish.webhooks import service
@@ -19,8 +19,8 @@ from publish.webhooks.schemas import (
     SubscriptionOut,
 )
 from services.auth import Principal, Role
-from services.cursors import CURSOR_HELP
 from services.http import require
+from services.http.deps import PageCursor, PageLimit
 from services.settings import Settings
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
@@ -75,8 +75,8 @@ def subscribe(body: SubscriptionIn, principal: Manager, ctx: PublishDep) -> Subs
 )
 def list_subscriptions(
     _: Manager,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> SubscriptionList:
     found, next_cursor = service.subscriptions_page(cursor, limit)
     return SubscriptionList(items=[_out(s) for s in found], next_cursor=next_cursor)
@@ -132,7 +132,7 @@ def redeliver(subscription_id: str, delivery_id: str, _: Manager, ctx: PublishDe
 def deliveries(
     subscription_id: str,
     _: Manager,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
 ) -> DeliveryList:
     """Latest deliveries first, each with every attempt made."""
     return DeliveryList(

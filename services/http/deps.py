@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.auth import Principal, Role
+from services.cursors import CURSOR_HELP
 from services.errors import Forbidden, Unauthorized
 from services.runtime import Runtime
 
@@ -21,6 +22,10 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+# Every cursor-paged listing takes these two, so their bounds and help read the same.
+PageCursor = Annotated[str | None, Query(description=CURSOR_HELP)]
+PageLimit = Annotated[int, Query(ge=1, le=200)]
 
 
 async def authenticate(

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from services import auth
 from services.auth import Principal, Role
-from services.cursors import CURSOR_HELP
-from services.http.deps import require
+from services.http.deps import PageCursor, PageLimit, require
 from services.text import PlainText
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -92,8 +91,8 @@ def create_user(payload: UserIn, admin: Admin) -> CreatedUserOut:
 )
 def list_users(
     _: Admin,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> UserPage:
     users, next_cursor = auth.users_page(cursor, limit)
     return UserPage(items=[_out(u) for u in users], next_cursor=next_cursor)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query
 
 from services.auth import Principal
 from services.contracts import ReviewStatus
-from services.cursors import CURSOR_HELP
 from services.http import require
+from services.http.deps import PageCursor, PageLimit
 from services.http.openapi import AUTH_PROBLEMS
 from verify.common import utcnow
 from verify.edge import REVIEWERS
@@ -26,8 +26,8 @@ def get_queue(
     section: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
     status: ReviewStatus = ReviewStatus.PENDING,
     contested: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+    limit: PageLimit = 50,
+    cursor: PageCursor = None,
 ) -> QueuePageOut:
     found = service.page(
         status=status, section=section, contested=contested, limit=limit, cursor=cursor
@@ -53,7 +53,7 @@ def get_queue_by_story(
     status: ReviewStatus = ReviewStatus.PENDING,
     contested: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+    cursor: PageCursor = None,
 ) -> StoryGroupPageOut:
     found = service.by_story(
         status=status, section=section, contested=contested, limit=limit, cursor=cursor

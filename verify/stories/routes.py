@@ -15,10 +15,10 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response, sta
 
 from services.auth import Principal, Role
 from services.contracts import StoryReviewed
-from services.cursors import CURSOR_HELP
 from services.errors import ValidationFailed
 from services.http import require
 from services.http.conditional import none_match
+from services.http.deps import PageCursor
 from services.http.openapi import AUTH_PROBLEMS, NOT_FOUND
 from verify.common import utcnow
 from verify.edge import REVIEWERS, ContextDep, actor_of, etag, optional_version, required_version
@@ -320,8 +320,8 @@ def get_story(
 ChangedAfter = Annotated[
     datetime | None, Query(description="ISO 8601; stories changed strictly after it")
 ]
-PageLimit = Annotated[int, Query(ge=1, le=500)]
-PageCursor = Annotated[str | None, Query(description=CURSOR_HELP)]
+# The snapshot listings (what publish catches up from) allow larger pages than a listing.
+SnapshotLimit = Annotated[int, Query(ge=1, le=500)]
 
 
 @stories_router.get(
@@ -331,7 +331,7 @@ PageCursor = Annotated[str | None, Query(description=CURSOR_HELP)]
 def list_snapshots(
     _: SnapshotReader,
     updated_after: ChangedAfter = None,
-    limit: PageLimit = 100,
+    limit: SnapshotLimit = 100,
     cursor: PageCursor = None,
 ) -> SnapshotPageOut:
     page = snapshot.snapshots_after(updated_after, limit, cursor, utcnow())
@@ -345,7 +345,7 @@ def list_snapshots(
 def list_snapshot_versions(
     _: SnapshotReader,
     updated_after: ChangedAfter = None,
-    limit: PageLimit = 100,
+    limit: SnapshotLimit = 100,
     cursor: PageCursor = None,
 ) -> VersionPageOut:
     page = snapshot.versions_after(updated_after, limit, cursor)

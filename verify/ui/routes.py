@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from services import text as text_policy
 from services.contracts import ReviewStatus
-from services.cursors import CURSOR_HELP
 from services.errors import Conflict, NewsroomError, NotFound, ValidationFailed
+from services.http.deps import PageCursor
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
 from verify.common import Actor, utcnow
@@ -143,7 +143,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         status: ReviewStatus = ReviewStatus.PENDING,
         section: Annotated[str | None, Query(max_length=50)] = None,
         contested: Annotated[str, Query(max_length=3)] = "",
-        cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+        cursor: PageCursor = None,
     ) -> Response:
         context = queue_context(request, viewer, status, section or None, contested, cursor)
         return console.render(request, "verify_ui/queue.html", context)
@@ -155,7 +155,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         status: ReviewStatus = ReviewStatus.PENDING,
         section: Annotated[str | None, Query(max_length=50)] = None,
         contested: Annotated[str, Query(max_length=3)] = "",
-        cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
+        cursor: PageCursor = None,
     ) -> Response:
         context = queue_context(request, viewer, status, section or None, contested, cursor)
         response = console.render(request, "verify_ui/_queue.html", context)
