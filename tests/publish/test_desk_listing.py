@@ -14,6 +14,7 @@ import pytest
 from publish.store import to_doc
 from publish.stories import repository
 from publish.stories.model import State, StoryRow
+from services.store import ensure_indexes
 from tests.publish.builders import story
 from tests.support.plans import plan, watched
 from tests.support.stack import Stack
@@ -21,6 +22,23 @@ from tests.support.stack import Stack
 # Long before any story a test stores: a listing from just after them sees only these.
 LONG_AGO = datetime(1971, 1, 1)
 JUST_AFTER = (LONG_AGO + timedelta(seconds=3), "s_")
+
+
+def test_the_listings_indexes_end_in_the_story_id_and_their_old_forms_are_dropped(
+    stack: Stack,
+) -> None:
+    """The same number of index entries a story as before: each listing index took the
+    story id as its last field (the tie-breaker of a later page's first range)."""
+    stories = repository.StoryDoc._get_collection()
+    stories.create_index([("state", 1), ("changed_at", -1)])  # as an older version built them
+    stories.create_index([("changed_at", -1)])
+    ensure_indexes([repository.StoryDoc])  # what a service does at start
+    assert set(stories.index_information()) == {
+        "_id_",
+        "state_1_changed_at_-1__id_-1",
+        "changed_at_-1__id_-1",
+        "auto_release_1",
+    }
 
 
 @pytest.fixture
