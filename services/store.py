@@ -210,3 +210,38 @@ def update_and_read(
         # Another writer created it in between, and this update went to that document.
         return collection.find_one(query, projection, sort=sort, session=session)
     return None
+
+
+def keyset_page(
+    read: Callable[[dict[str, Any], int], list[T]],
+    match: Mapping[str, Any],
+    order: tuple[str, str],
+    after: tuple[Any, Any] | None,
+    limit: int,
+    *,
+    descending: bool,
+) -> list[T]:
+    """A page of the documents ``match`` selects in ``order`` (a sort key, then a unique
+    tie-breaker), strictly after ``after`` (the last item's pair), without a top-level
+    ``$or``: SecantusDB reads the whole collection for one, whatever the indexes.
+
+    Two ranges instead, each a filter an index whose fields are ``match``'s equalities,
+    then ``order``'s two fields, answers exactly: the rest of the cursor's own sort key
+    (a greater tie-breaker), then the sort keys beyond it, as many as the page still
+    needs. ``read(filter, n)`` sends one filter, sorted by ``order`` in the direction
+    given and limited to ``n`` (``limit`` is at least 1). The store decodes every
+    document of a range before it limits, so a later page still costs the rest of its
+    listing, but no longer every document of the collection."""
+    key, tie = order
+    if key in match or tie in match:
+        raise ValueError(f"keyset_page: {order} are the cursor's, not match's: {match}")
+    if after is None:
+        return read(dict(match), limit)
+    at, last = after
+    beyond = "$lt" if descending else "$gt"
+    # The sort key first: where no index holds all of a filter, the store answers it from
+    # its first clause that has one, and this is the narrowest.
+    page = read({key: at, **match, tie: {beyond: last}}, limit)
+    if len(page) < limit:
+        page += read({key: {beyond: at}, **match}, limit - len(page))
+    return page
