@@ -105,3 +105,13 @@ def test_batches_handed_over_one_after_another_go_in_one_pass(
     passing.join(DEADLINE)
     assert not passing.is_alive()
     assert relay.sends == [["first", "second"]]
+
+
+def test_marks_still_waiting_are_written_when_the_relay_stops(rows: ReportRows) -> None:
+    relay = Relay(rows, rows._producer, interval=3600.0)
+    at = utcnow().replace(microsecond=0)
+    report_id = f"r_{uuid.uuid4().hex}"
+    rows.sent([Rendered(report_id)], rows.handoff_token, at)
+    assert _marks([report_id]) == {}
+    relay.stop(timeout=DEADLINE)
+    assert _marks([report_id]) == {report_id: at}
