@@ -6,7 +6,7 @@ due (re-sent by the relay) until verify's receipt sets ``delivered_at`` and clos
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,7 +78,8 @@ class Report(Document):
 
 class QueuedMark(Document):
     """When a report was first sent to verify by the relay it was handed to at once
-    (:class:`Handoff`): one small insert for a sent batch, where marking the reports
+    (:class:`Handoff`): one small insert for the batches sent in a poll interval of the
+    relay (``ingest.relay.MARKS_BATCH``), where marking the reports
     themselves would rewrite each report and its four index entries (``make bench``).
     Read into the report's timeline as ``queued`` (:func:`find`, :func:`page`)."""
 
@@ -198,10 +199,10 @@ class Handoff:
     """Where stored reports go at once: the relay of this process, which sends them from
     memory without reading them back. They are stored claimed by it (``token``) and due
     at their first re-send (``resend_after`` from now), so no other replica sends them
-    meanwhile and a sent batch needs no write to its reports: it is marked queued by one
-    small insert (:func:`mark_queued`). If this process dies before sending them, they are
-    due all the same, and any relay sends them then: a report answered 202 is stored,
-    and re-sent until verify's receipt."""
+    meanwhile and a sent batch needs no write to its reports: it is marked queued by a
+    small insert (:func:`mark_queued`), with the batches sent meanwhile. If this process
+    dies before sending them, they are due all the same, and any relay sends them then: a
+    report answered 202 is stored, and re-sent until verify's receipt."""
 
     token: str
     resend_after: timedelta
@@ -308,13 +309,13 @@ def _with_queued(records: list[ReportRecord]) -> list[ReportRecord]:
     return out
 
 
-def mark_queued(report_ids: list[str], at: datetime) -> None:
-    """These reports were sent to verify at ``at`` (a mark already there stays)."""
-    if not report_ids:
+def mark_queued(marks: Sequence[tuple[str, datetime]]) -> None:
+    """Each report was sent to verify at its time (a mark already there stays)."""
+    if not marks:
         return
     try:
         QueuedMark._get_collection().insert_many(
-            [{"_id": report_id, "at": at} for report_id in report_ids], ordered=False
+            [{"_id": report_id, "at": at} for report_id, at in marks], ordered=False
         )
     except BulkWriteError as exc:
         if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
