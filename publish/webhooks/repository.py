@@ -87,23 +87,17 @@ def get_subscription(subscription_id: str) -> Subscription | None:
 
 def subscriptions_page(after: tuple[datetime, str] | None, limit: int) -> list[Subscription]:
     """Up to ``limit`` live subscriptions, oldest first, after the ``(created_at, id)`` of
-    the last one seen: the rest of its creation time, then the later ones, each a plain
-    range (a top-level ``$or`` makes the store read every subscription)."""
+    the last one seen (``store.keyset_page``: no top-level ``$or``, which makes the store
+    read every subscription)."""
     order = [("created_at", ASCENDING), ("_id", ASCENDING)]
 
     def read(query: dict[str, Any], n: int) -> list[Subscription]:
-        found = SubscriptionDoc._get_collection().find({"deleted_at": None, **query})
-        return [
-            from_doc(Subscription, raw, "subscription_id") for raw in found.sort(order).limit(n)
-        ]
+        found = SubscriptionDoc._get_collection().find(query).sort(order).limit(n)
+        return [from_doc(Subscription, raw, "subscription_id") for raw in found]
 
-    if after is None:
-        return read({}, limit)
-    at, key = after
-    page = read({"created_at": at, "_id": {"$gt": key}}, limit)
-    if len(page) < limit:
-        page += read({"created_at": {"$gt": at}}, limit - len(page))
-    return page
+    return store.keyset_page(
+        read, {"deleted_at": None}, ("created_at", "_id"), after, limit, descending=False
+    )
 
 
 def delete_subscription(subscription_id: str, now: datetime) -> bool:
