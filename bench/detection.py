@@ -46,6 +46,7 @@ class DetectionFigure:
     small_s: float
     large_s: float
     large_claims: int
+    cpu_ms: float  # CPU per distinct 3 KB story: cpu_ms_per_story(), the 4 ms ceiling
 
     @property
     def growth(self) -> float:
@@ -106,6 +107,7 @@ def run() -> DetectionFigure:
         small_s=t_small,
         large_s=t_large,
         large_claims=claims,
+        cpu_ms=cpu_ms_per_story(),
     )
 
 
