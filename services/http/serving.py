@@ -9,7 +9,9 @@ headers are parsed:
   as they are parsed, and by the bytes of a head that has not ended); past that the
   answer is ``431`` (a problem) and the connection is closed;
 - a request's head must arrive within ``header_timeout`` seconds of the connection
-  opening or of the request's first byte; otherwise ``408`` and the connection is closed.
+  opening or of the request's first byte; otherwise ``408`` and the connection is closed;
+- a request the parser cannot read (a malformed request line, header or chunk framing)
+  is answered ``400`` as a problem, not uvicorn's plain text, and the connection closed.
 
 A connection closed while the client is still sending its request (a 408, 413 or 431
 that cuts it off) is closed lingering (RFC 9112 9.6): closing a socket with unread bytes
@@ -156,15 +158,16 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().on_headers_complete()
 
     def send_400_response(self, msg: str) -> None:
-        # uvicorn answers every parser error 400; a head over the limit is ours to answer.
-        if not self._head_too_large:
-            super().send_400_response(msg)
-            return
+        # uvicorn answers every parser error with a plain-text 400: ours is a problem, as
+        # every other error is, and a head over the limit is a 431.
         self._cancel_head_timer()
-        detail = f"The request line and headers are over {self.max_header_bytes} bytes."
-        self.transport.write(
-            _problem(431, "header_too_large", "Request Header Fields Too Large", detail)
-        )
+        if self._head_too_large:
+            detail = f"The request line and headers are over {self.max_header_bytes} bytes."
+            answer = _problem(431, "header_too_large", "Request Header Fields Too Large", detail)
+        else:
+            detail = "The request is not valid HTTP/1.1 (its request line, headers or framing)."
+            answer = _problem(400, "bad_request", "Bad Request", detail)
+        self.transport.write(answer)
         self.transport.close()
 
     def _count(self, size: int) -> None:

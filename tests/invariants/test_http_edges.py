@@ -154,6 +154,31 @@ def test_a_header_over_the_limit_gets_431_and_nothing_more_is_read(stack: Stack)
     assert b"application/problem+json" in received
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",  # no colon
+        b"GET /he althz HTTP/1.1\r\nHost: x\r\n\r\n",  # a space in the target
+        b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+    ],
+    ids=["header-without-colon", "space-in-target", "bad-chunk-size", "two-lengths"],
+)
+@pytest.mark.parametrize("service", ["ingest", "verify", "publish"])
+def test_a_malformed_request_gets_a_400_problem(stack: Stack, service: str, raw: bytes) -> None:
+    with socket.create_connection(address(stack, service), timeout=60) as sock:
+        sock.sendall(raw)
+        received = b""
+        while chunk := sock.recv(4096):  # the answer, then the server closes
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), received[:200]
+    assert b"content-type: application/problem+json" in head.lower(), head
+    problem = json.loads(body)
+    assert problem["status"] == 400
+    assert problem["type"] == "urn:newsroom:problem:bad_request", problem
+
+
 def test_a_connection_that_sends_no_head_is_closed_after_the_deadline(stack: Stack) -> None:
     """Idle and half-sent heads are both let go (the server closes them; never 40 s+)."""
 
