@@ -132,6 +132,7 @@ class ConsumerLoop:
             max_poll_interval_ms=s.consumer_max_poll_interval_ms,
             request_timeout_ms=s.consumer_session_timeout_ms + 5000,
             max_poll_records=s.consumer_max_poll_records,
+            fetch_max_wait_ms=s.consumer_fetch_wait_ms,
             allow_auto_create_topics=False,
         )
         consumer.subscribe(list(self._physical), listener=self._listener())

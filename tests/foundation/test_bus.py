@@ -75,6 +75,22 @@ def test_an_event_from_one_service_reaches_another_services_loop(infra: Infra) -
         verify.close()
 
 
+def test_a_consumer_asks_the_broker_to_hold_an_empty_fetch_only_briefly(infra: Infra) -> None:
+    """Tansu held empty fetches for kafka-python's default 500 ms in the pipeline, and a
+    record waited for the next one (DEVELOPERS.md): every loop asks for the setting's
+    bound instead, whose default is a tenth of that."""
+    settings = infra.settings()
+    assert Settings.model_fields["consumer_fetch_wait_ms"].default <= 50
+    runtime = Runtime(settings, "verify")
+    loop, _ = collecting_loop(settings, runtime, Topic.REPORTS_SUBMITTED, "fetch-wait")
+    consumer = loop._consumer()
+    try:
+        assert consumer.config["fetch_max_wait_ms"] == settings.consumer_fetch_wait_ms
+    finally:
+        consumer.close()
+        runtime.close()
+
+
 def test_a_poison_message_goes_to_the_dlq_and_the_next_good_one_is_processed(infra: Infra) -> None:
     settings = infra.settings()
     runtime = Runtime(settings, "ingest")
