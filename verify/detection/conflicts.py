@@ -63,6 +63,10 @@ _CLAIM_NOUN_WORDS = word_set(
 )
 
 
+def _denies(f: Facts) -> bool:
+    return any(s.kind == "denial" for s in f.signals)
+
+
 def _claimant(body: str, d: Facts) -> set[str]:
     """Words of X in "X's claim/explanation/account" inside a denial sentence."""
     toks = d.tokens
@@ -89,11 +93,12 @@ def _link_denials(
     df = Counter(chain.from_iterable(facts[i].stems for i in claims))
     position = {ci: n for n, ci in enumerate(claims)}
     rare = 2  # a word in at most two claims marks one event
-    holding_rare: dict[str, list[int]] = {}  # a rare word -> the claims holding it
+    # the claims holding each rare word of a denial (what it denies is among its words)
+    wanted = {s for i in claims if _denies(facts[i]) for s in facts[i].stems if df[s] <= rare}
+    holding_rare: dict[str, list[int]] = {}
     for i in claims:
-        for s in facts[i].stems:
-            if df[s] <= rare:
-                holding_rare.setdefault(s, []).append(i)
+        for s in facts[i].stems & wanted:
+            holding_rare.setdefault(s, []).append(i)
     evidence = _EvidenceIndex(facts, claims)
     for di in claims:
         d = facts[di]
