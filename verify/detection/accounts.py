@@ -11,6 +11,7 @@ two parties say about the matter.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 
 from .disputes import Dispute
@@ -18,7 +19,7 @@ from .facts import Facts, add, is_plan
 from .model import Signal
 from .parties import named, norm, own_attributions, phrase_identity, topic
 from .phrases import np_right
-from .segment import Token
+from .segment import START, Token
 
 # Words by which a party's account says the other's is not so.
 _COUNTER = frozenset(
@@ -174,8 +175,9 @@ def _reply_cue(f: Facts) -> tuple[str, Signal] | None:
             kind = "negated"
         else:
             continue
-        k = next((k for k, t in enumerate(f.tokens) if t.start == at.cue_start), None)
-        if k is None:
+        # the cue's token, found by halving: the tokens are in order, one per start
+        k = bisect_left(f.tokens, at.cue_start, key=START)
+        if k == len(f.tokens) or f.tokens[k].start != at.cue_start:
             continue
         if kind == "negated":
             reported = f.tokens[k + 1 : k + 1 + _NEGATED_REACH] if at.start < at.cue_start else []
