@@ -19,7 +19,7 @@ from .facts import Facts, add, is_plan
 from .model import Signal
 from .parties import named, norm, own_attributions, phrase_identity, topic
 from .phrases import np_right
-from .segment import START, Token
+from .segment import LOWER, START, Token
 
 # Words by which a party's account says the other's is not so.
 _COUNTER = frozenset(
@@ -98,9 +98,9 @@ def accusations(
         accuser = ident.get(a)
         if not accuser:
             continue
-        k = next((k for k, t in enumerate(fa.tokens) if t.lower in _ACCUSE), None)
-        if k is None:
-            continue
+        if _ACCUSE.isdisjoint(map(LOWER, fa.tokens)):
+            continue  # most claims accuse nobody: one set test in C before the word search
+        k = next(k for k, t in enumerate(fa.tokens) if t.lower in _ACCUSE)
         i, j = np_right(fa.tokens, k + 1)
         accused = phrase_identity(fa.tokens[i:j], names) - accuser
         if not accused:
