@@ -40,11 +40,15 @@ def counter_accounts(
         speaker_a = ident.get(a)
         if not speaker_a or not fa.attributions:
             continue
-        others = named(fa) - speaker_a
+        others: set[str] | None = None  # whom a names: read once a speaker could be one
         for b in claims[n + 1 : n + 1 + _NEAR_ACCOUNTS]:
             fb = facts[b]
             speaker_b = ident.get(b)
-            if not speaker_b or not (speaker_b & others) or speaker_b & speaker_a:
+            if not speaker_b or speaker_b & speaker_a:
+                continue
+            if others is None:
+                others = named(fa) - speaker_a
+            if not speaker_b & others:
                 continue
             if fb.sentence.paragraph - fa.sentence.paragraph > 2:
                 break
