@@ -274,17 +274,22 @@ def _evidence_words(source: str) -> set[str]:
 
 class _EvidenceIndex:
     """The claims resting on a document or outlet, by the words naming it: each denial
-    looks up the few claims sharing its evidence instead of reading every claim."""
+    looks up the few claims sharing its evidence instead of reading every claim. Built
+    on the first look-up: most denials answer no claim that rests on evidence."""
 
     def __init__(self, facts: list[Facts], claims: list[int]) -> None:
-        self.by_word: dict[str, set[int]] = {}
-        for ci in claims:
-            for a in facts[ci].attributions:
-                if a.source_kind in _EVIDENCE_KINDS:
-                    for w in _evidence_words(a.source):
-                        self.by_word.setdefault(w, set()).add(ci)
+        self.facts = facts
+        self.claims = claims
+        self.by_word: dict[str, set[int]] | None = None
 
     def resting_on(self, words: set[str]) -> set[int]:
+        if self.by_word is None:
+            self.by_word = {}
+            for ci in self.claims:
+                for a in self.facts[ci].attributions:
+                    if a.source_kind in _EVIDENCE_KINDS:
+                        for w in _evidence_words(a.source):
+                            self.by_word.setdefault(w, set()).add(ci)
         return set().union(*(self.by_word.get(w, ()) for w in words))
 
 
