@@ -96,7 +96,7 @@ class _Story:
             self._naming = {}
             for n, ci in enumerate(self.claims):
                 mine = self.ident.get(ci)
-                if mine:
+                if mine and not mine.isdisjoint(parties):  # only a party's claim is marked
                     for w in (self.mentions(ci) & parties) - mine:
                         self._naming.setdefault(w, set()).add(n)
         return set().union(*(self._naming.get(w, ()) for w in words))
