@@ -239,6 +239,7 @@ def propagate(
             side_c = _side(ident.get(c), d)
             if side_c is not None:
                 spoken[side_c] |= st.topics[c]
+        core_names_b = _core_names(st, d, "b")
         marked: list[int] = []
         for n in st.candidates(d, lo, hi, run, all_parties):
             ci = claims[n]
@@ -258,7 +259,7 @@ def propagate(
             if (
                 (n > lo and _answers(st, n, d))
                 or _replies(st, n, d, side)
-                or (rlo <= n <= rhi and side == "b" and _continues(st, ci, d, side))
+                or (rlo <= n <= rhi and side == "b" and _continues(st, ci, core_names_b))
             ):
                 hit = True
             elif lo <= n <= rhi:
@@ -283,15 +284,20 @@ def _replies(st: _Story, n: int, d: Dispute, side: str) -> bool:
     return other is not None and other != side and st.para(n) - st.para(n - 1) <= 1
 
 
-def _continues(st: _Story, ci: int, d: Dispute, side: str) -> bool:
+def _core_names(st: _Story, d: Dispute, side: str) -> set[str]:
+    """The speakers' names (no bodies) of the core claims on one side, gathered once per
+    dispute for _continues."""
+    names: set[str] = set()
+    for c in d.core:
+        if _side(st.ident.get(c), d) == side:
+            names |= st.ident.get(c, set()) - BODY_WORDS
+    return names
+
+
+def _continues(st: _Story, ci: int, core_names: set[str]) -> bool:
     """A speaker whose account the dispute is about, speaking again nearby, goes on with
     that account ('Ms X said she had raised her concerns in a letter')."""
-    names = st.ident.get(ci, set()) - BODY_WORDS
-    return any(
-        names & (st.ident.get(c, set()) - BODY_WORDS)
-        for c in d.core
-        if _side(st.ident.get(c), d) == side
-    )
+    return bool((st.ident.get(ci, set()) - BODY_WORDS) & core_names)
 
 
 def _answers(st: _Story, n: int, d: Dispute) -> bool:
