@@ -77,6 +77,7 @@ class _Story:
         self._mentions: dict[int, set[str]] = {}
         self._naming: dict[str, set[int]] | None = None
         self._answering: list[int] | None = None
+        self._spans: dict[int, tuple[int, int]] = {}  # id of a dispute -> its core's span
 
     def plan(self, ci: int) -> bool:
         if ci not in self._plans:
@@ -160,18 +161,23 @@ class _Story:
     def para(self, n: int) -> int:
         return self.facts[self.claims[n]].sentence.paragraph
 
+    def core_span(self, d: Dispute) -> tuple[int, int]:
+        """Positions of the first and last claim of a dispute's core (read once)."""
+        span = self._spans.get(id(d))
+        if span is None:
+            at = [self.pos[c] for c in d.core]
+            span = self._spans[id(d)] = (min(at), max(at))
+        return span
+
     def stretch(self, d: Dispute, all_disputes: list[Dispute]) -> tuple[int, int]:
         """Positions of the first and last claim between cores of the same parties."""
-        lo = min(self.pos[c] for c in d.core)
-        hi = max(self.pos[c] for c in d.core)
+        lo, hi = self.core_span(d)
+        same = [o for o in all_disputes if o is not d and _same_parties(d, o)]
         changed = True
         while changed:
             changed = False
-            for o in all_disputes:
-                if o is d or not _same_parties(d, o):
-                    continue
-                olo = min(self.pos[c] for c in o.core)
-                ohi = max(self.pos[c] for c in o.core)
+            for o in same:
+                olo, ohi = self.core_span(o)
                 if olo - hi <= _MERGE_GAP and lo - ohi <= _MERGE_GAP and (olo < lo or ohi > hi):
                     lo, hi = min(lo, olo), max(hi, ohi)
                     changed = True
