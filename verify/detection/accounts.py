@@ -11,6 +11,7 @@ two parties say about the matter.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 
 from .disputes import Dispute
@@ -18,7 +19,7 @@ from .facts import Facts, add, is_plan
 from .model import Signal
 from .parties import named, norm, own_attributions, phrase_identity, topic
 from .phrases import np_right
-from .segment import Token
+from .segment import LOWER, START, Token
 
 # Words by which a party's account says the other's is not so.
 _COUNTER = frozenset(
@@ -39,11 +40,15 @@ def counter_accounts(
         speaker_a = ident.get(a)
         if not speaker_a or not fa.attributions:
             continue
-        others = named(fa) - speaker_a
+        others: set[str] | None = None  # whom a names: read once a speaker could be one
         for b in claims[n + 1 : n + 1 + _NEAR_ACCOUNTS]:
             fb = facts[b]
             speaker_b = ident.get(b)
-            if not speaker_b or not (speaker_b & others) or speaker_b & speaker_a:
+            if not speaker_b or speaker_b & speaker_a:
+                continue
+            if others is None:
+                others = named(fa) - speaker_a
+            if not speaker_b & others:
                 continue
             if fb.sentence.paragraph - fa.sentence.paragraph > 2:
                 break
@@ -97,9 +102,9 @@ def accusations(
         accuser = ident.get(a)
         if not accuser:
             continue
-        k = next((k for k, t in enumerate(fa.tokens) if t.lower in _ACCUSE), None)
-        if k is None:
-            continue
+        if _ACCUSE.isdisjoint(map(LOWER, fa.tokens)):
+            continue  # most claims accuse nobody: one set test in C before the word search
+        k = next(k for k, t in enumerate(fa.tokens) if t.lower in _ACCUSE)
         i, j = np_right(fa.tokens, k + 1)
         accused = phrase_identity(fa.tokens[i:j], names) - accuser
         if not accused:
@@ -174,8 +179,9 @@ def _reply_cue(f: Facts) -> tuple[str, Signal] | None:
             kind = "negated"
         else:
             continue
-        k = next((k for k, t in enumerate(f.tokens) if t.start == at.cue_start), None)
-        if k is None:
+        # the cue's token, found by halving: the tokens are in order, one per start
+        k = bisect_left(f.tokens, at.cue_start, key=START)
+        if k == len(f.tokens) or f.tokens[k].start != at.cue_start:
             continue
         if kind == "negated":
             reported = f.tokens[k + 1 : k + 1 + _NEGATED_REACH] if at.start < at.cue_start else []

@@ -63,6 +63,10 @@ _CLAIM_NOUN_WORDS = word_set(
 )
 
 
+def _denies(f: Facts) -> bool:
+    return any(s.kind == "denial" for s in f.signals)
+
+
 def _claimant(body: str, d: Facts) -> set[str]:
     """Words of X in "X's claim/explanation/account" inside a denial sentence."""
     toks = d.tokens
@@ -89,6 +93,13 @@ def _link_denials(
     df = Counter(chain.from_iterable(facts[i].stems for i in claims))
     position = {ci: n for n, ci in enumerate(claims)}
     rare = 2  # a word in at most two claims marks one event
+    # the claims holding each rare word of a denial (what it denies is among its words)
+    wanted = {s for i in claims if _denies(facts[i]) for s in facts[i].stems if df[s] <= rare}
+    holding_rare: dict[str, list[int]] = {}
+    for i in claims:
+        for s in facts[i].stems & wanted:
+            holding_rare.setdefault(s, []).append(i)
+    evidence = _EvidenceIndex(facts, claims)
     for di in claims:
         d = facts[di]
         denials = [s for s in d.signals if s.kind == "denial"]
@@ -117,7 +128,7 @@ def _link_denials(
         candidates: set[int] = set()
         for s in obj if not targets else ():  # a pointing-back denial names its object
             if df[s] <= rare:  # only a rare shared word can tie two sentences to one event
-                candidates.update([i for i in claims if s in facts[i].stems])
+                candidates.update(holding_rare[s])
         for w in claimant:  # the claims the named claimant speaks in (few denials name one)
             candidates.update([i for i in claims if w in source_words(facts[i])])
         for ci in candidates:
@@ -136,7 +147,7 @@ def _link_denials(
         if not anaphoric:
             about = _speaker_words(d)
             targets |= _recent(facts, claims, position[di], denier, obj, df, about)
-        targets |= _same_evidence(facts, claims, targets, denier, di)
+        targets |= _same_evidence(facts, evidence, targets, denier, di)
         for ci in targets:
             add(facts[ci], sig)
         spoken = [facts[t].attributions[0].source for t in sorted(targets) if facts[t].attributions]
@@ -254,29 +265,58 @@ def _who(f: Facts) -> set[str]:
     return out - {"the", "a", "an"}
 
 
+_EVIDENCE_KINDS = {"document", "media", "social_post"}
+
+
+def _evidence_words(source: str) -> set[str]:
+    return {stem(w) for w in source.split()} - lx.STOPWORDS - {"the"}
+
+
+class _EvidenceIndex:
+    """The claims resting on a document or outlet, by the words naming it: each denial
+    looks up the few claims sharing its evidence instead of reading every claim. Built
+    on the first look-up: most denials answer no claim that rests on evidence."""
+
+    def __init__(self, facts: list[Facts], claims: list[int]) -> None:
+        self.facts = facts
+        self.claims = claims
+        self.by_word: dict[str, set[int]] | None = None
+
+    def resting_on(self, words: set[str]) -> set[int]:
+        if self.by_word is None:
+            self.by_word = {}
+            for ci in self.claims:
+                for a in self.facts[ci].attributions:
+                    if a.source_kind in _EVIDENCE_KINDS:
+                        for w in _evidence_words(a.source):
+                            self.by_word.setdefault(w, set()).add(ci)
+        return set().union(*(self.by_word.get(w, ()) for w in words))
+
+
 def _same_evidence(
-    facts: list[Facts], claims: list[int], targets: set[int], denier: frozenset[str], di: int
+    facts: list[Facts],
+    index: _EvidenceIndex,
+    targets: set[int],
+    denier: frozenset[str],
+    di: int,
 ) -> set[int]:
     """A denial disputes the evidence too: other claims resting on the same document or
     outlet as a disputed claim ('the emails show ...') are disputed with it."""
     evidence: set[str] = set()
     for ci in targets:
         for a in facts[ci].attributions:
-            if a.source_kind in {"document", "media", "social_post"}:
-                evidence |= {stem(w) for w in a.source.split()} - lx.STOPWORDS - {"the"}
+            if a.source_kind in _EVIDENCE_KINDS:
+                evidence |= _evidence_words(a.source)
     if not evidence:
         return set()
     out: set[int] = set()
-    for ci in claims:
+    for ci in index.resting_on(evidence):
         f = facts[ci]
         if ci == di or ci in targets or any(s.kind == "denial" for s in f.signals):
             continue
         if denier and denier <= source_words(f):
             continue
-        for a in f.attributions:
-            words = {stem(w) for w in a.source.split()} - lx.STOPWORDS - {"the"}
-            if a.source_kind in {"document", "media", "social_post"} and words & evidence:
-                out.add(ci)
+        out.add(ci)
     return out
 
 

@@ -6,6 +6,7 @@ contested account."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from functools import lru_cache
 from itertools import chain, pairwise
@@ -279,6 +280,9 @@ def announced_difference(body: str, facts: list[Facts], claims: list[int]) -> No
     claims it introduces (the rest of its paragraph, else the next one) and the last
     claims before it, of another speaker."""
     claim_set = set(claims)
+    # the claims' paragraphs, in order (claims run in body order): the claims near an
+    # announcement are found by halving, not by reading the story for each one
+    paras = [facts[i].sentence.paragraph for i in claims]
     for k, f in enumerate(facts):
         if f.heading:
             continue
@@ -294,9 +298,11 @@ def announced_difference(body: str, facts: list[Facts], claims: list[int]) -> No
             at + len(cue),
             f"the story sets two accounts against each other: '{cue}'",
         )
-        after = [i for i in claims if i > k and facts[i].sentence.paragraph == f.sentence.paragraph]
+        p = f.sentence.paragraph
+        nxt = bisect_right(claims, k)  # the first claim after it
+        after = claims[nxt : bisect_right(paras, p, lo=nxt)]  # the rest of its paragraph
         if not after:
-            after = [i for i in claims if facts[i].sentence.paragraph == f.sentence.paragraph + 1]
+            after = claims[bisect_left(paras, p + 1) : bisect_right(paras, p + 1)]
         after = [i for i in after if facts[i].attributions and not is_plan(facts[i])][:3]
         if not after:
             continue
@@ -307,10 +313,8 @@ def announced_difference(body: str, facts: list[Facts], claims: list[int]) -> No
         theirs = {sources_key(facts[i]) for i in after}
         before = [
             i
-            for i in claims
-            if i < k
-            and facts[i].attributions
-            and f.sentence.paragraph - facts[i].sentence.paragraph <= 2
+            for i in claims[bisect_left(paras, p - 2) : bisect_left(claims, k)]  # two paragraphs
+            if facts[i].attributions
             and sources_key(facts[i]) not in theirs
             and not is_plan(facts[i])
         ]

@@ -21,6 +21,7 @@ source of their own stay as they are.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -74,6 +75,9 @@ class _Story:
                 self.by_word.setdefault(w, []).append(n)
         self._plans: dict[int, bool] = {}
         self._mentions: dict[int, set[str]] = {}
+        self._naming: dict[str, set[int]] | None = None
+        self._answering: list[int] | None = None
+        self._spans: dict[int, tuple[int, int]] = {}  # id of a dispute -> its core's span
 
     def plan(self, ci: int) -> bool:
         if ci not in self._plans:
@@ -85,25 +89,95 @@ class _Story:
             self._mentions[ci] = mentions(self.facts[ci])
         return self._mentions[ci]
 
-    def party_claims(self, d: Dispute) -> list[int]:
-        """Positions of the claims either side of a dispute makes, in order."""
-        return sorted({n for w in d.side_a | d.side_b for n in self.by_word.get(w, ())})
+    def naming(self, words: set[str], parties: frozenset[str]) -> set[int]:
+        """Positions of the claims with a speaker that name one of the words, another
+        party than their own (indexed on first use, for the words of any dispute's
+        parties: the claims far from a dispute count only when they name a party)."""
+        if self._naming is None:
+            self._naming = {}
+            for n, ci in enumerate(self.claims):
+                mine = self.ident.get(ci)
+                if mine and not mine.isdisjoint(parties):  # only a party's claim is marked
+                    for w in (self.mentions(ci) & parties) - mine:
+                        self._naming.setdefault(w, set()).add(n)
+        return set().union(*(self._naming.get(w, ()) for w in words))
+
+    def settled(self, n: int) -> bool:
+        """Whether the claim at n already carries the mark _mark would give it (its own
+        first cue, once per sentence), so another dispute cannot change it. Such a claim
+        leaves the naming index: far claims are not read again for every later dispute."""
+        f = self.facts[self.claims[n]]
+        at = own_attributions(f)[0]
+        if not any(
+            (s.kind, s.start, s.end) == ("conflicting_sources", at.cue_start, at.cue_end)
+            for s in f.extra_signals
+        ):
+            return False
+        if self._naming is not None:
+            for w in self.mentions(self.claims[n]):
+                self._naming.get(w, set()).discard(n)  # a word it did not index: no-op
+        return True
+
+    def answering(self) -> list[int]:
+        """Positions of the claims that could answer the claim before them (_answers):
+        after an attributed claim, sharing a word at most two claims use."""
+        if self._answering is None:
+            self._answering = [
+                n
+                for n in range(1, len(self.claims))
+                if self.facts[self.claims[n - 1]].attributions
+                and any(
+                    self.df[w] <= 2
+                    for w in self.topics[self.claims[n]] & self.topics[self.claims[n - 1]]
+                )
+            ]
+        return self._answering
+
+    def in_run(self, d: Dispute, rlo: int, rhi: int) -> set[int]:
+        """Positions of the claims either party makes between rlo and rhi, found by
+        halving each party word's list (a run may span most of a long story)."""
+        out: set[int] = set()
+        for w in d.side_a | d.side_b:
+            ns = self.by_word.get(w, [])
+            out.update(ns[bisect_left(ns, rlo) : bisect_right(ns, rhi)])
+        return out
+
+    def candidates(
+        self, d: Dispute, lo: int, hi: int, run: set[int], parties: frozenset[str]
+    ) -> list[int]:
+        """Positions, in order, of the party claims propagate may mark: those in the run,
+        right after the core, answering the claim before them past the start, or naming
+        a party past the end. The rest of the story is not read for each dispute."""
+        out = set(run)
+        out.update(self.pos[c] + 1 for c in d.core)
+        out.update(n for n in self.answering() if n > lo)
+        out.update(n for n in self.naming(d.side_a | d.side_b, parties) if n > hi)
+        return sorted(
+            n
+            for n in out
+            if n < len(self.claims) and _side(self.ident.get(self.claims[n]), d) is not None
+        )
 
     def para(self, n: int) -> int:
         return self.facts[self.claims[n]].sentence.paragraph
 
+    def core_span(self, d: Dispute) -> tuple[int, int]:
+        """Positions of the first and last claim of a dispute's core (read once)."""
+        span = self._spans.get(id(d))
+        if span is None:
+            at = [self.pos[c] for c in d.core]
+            span = self._spans[id(d)] = (min(at), max(at))
+        return span
+
     def stretch(self, d: Dispute, all_disputes: list[Dispute]) -> tuple[int, int]:
         """Positions of the first and last claim between cores of the same parties."""
-        lo = min(self.pos[c] for c in d.core)
-        hi = max(self.pos[c] for c in d.core)
+        lo, hi = self.core_span(d)
+        same = [o for o in all_disputes if o is not d and _same_parties(d, o)]
         changed = True
         while changed:
             changed = False
-            for o in all_disputes:
-                if o is d or not _same_parties(d, o):
-                    continue
-                olo = min(self.pos[c] for c in o.core)
-                ohi = max(self.pos[c] for c in o.core)
+            for o in same:
+                olo, ohi = self.core_span(o)
                 if olo - hi <= _MERGE_GAP and lo - ohi <= _MERGE_GAP and (olo < lo or ohi > hi):
                     lo, hi = min(lo, olo), max(hi, ohi)
                     changed = True
@@ -157,6 +231,7 @@ def propagate(
     if not disputes:
         return
     st = _Story(body, facts, claims, ident)
+    all_parties = frozenset(chain.from_iterable(d.side_a | d.side_b for d in disputes))
     for d in disputes:
         if not d.propagates or not d.side_a or not d.side_b:
             continue
@@ -165,25 +240,32 @@ def propagate(
         parties = d.side_a | d.side_b
         core_topic = set().union(*(st.topics[c] for c in d.core)) - parties
         spoken: dict[str, set[str]] = {"a": set(), "b": set()}  # what each side says in the run
-        for c in claims[rlo : rhi + 1]:
+        run = st.in_run(d, rlo, rhi)
+        for c in (claims[n] for n in run):
             side_c = _side(ident.get(c), d)
             if side_c is not None:
                 spoken[side_c] |= st.topics[c]
+        core_names_b = _core_names(st, d, "b")
         marked: list[int] = []
-        for n in st.party_claims(d):
+        for n in st.candidates(d, lo, hi, run, all_parties):
             ci = claims[n]
             side = _side(ident.get(ci), d)
             if side is None or ci in d.core or st.plan(ci):
                 continue
+            if n > rhi and st.settled(n):
+                continue  # past the run a hit only marks it (no chain), and it has the mark
             other = d.side_b if side == "a" else d.side_a
             mine = ident.get(ci, set())
             names_other = bool((st.mentions(ci) & other) - mine)
             theirs = spoken["b" if side == "a" else "a"]
-            shared = (st.topics[ci] - parties) & (core_topic | theirs)
+            own_words = st.topics[ci] - parties
+            # its words in the core's or the other side's, without joining those two
+            # (the other side's words in a long run are most of the story's)
+            shared = (own_words & core_topic) | (own_words & theirs)
             if (
                 (n > lo and _answers(st, n, d))
                 or _replies(st, n, d, side)
-                or (rlo <= n <= rhi and side == "b" and _continues(st, ci, d, side))
+                or (rlo <= n <= rhi and side == "b" and _continues(st, ci, core_names_b))
             ):
                 hit = True
             elif lo <= n <= rhi:
@@ -208,15 +290,20 @@ def _replies(st: _Story, n: int, d: Dispute, side: str) -> bool:
     return other is not None and other != side and st.para(n) - st.para(n - 1) <= 1
 
 
-def _continues(st: _Story, ci: int, d: Dispute, side: str) -> bool:
+def _core_names(st: _Story, d: Dispute, side: str) -> set[str]:
+    """The speakers' names (no bodies) of the core claims on one side, gathered once per
+    dispute for _continues."""
+    names: set[str] = set()
+    for c in d.core:
+        if _side(st.ident.get(c), d) == side:
+            names |= st.ident.get(c, set()) - BODY_WORDS
+    return names
+
+
+def _continues(st: _Story, ci: int, core_names: set[str]) -> bool:
     """A speaker whose account the dispute is about, speaking again nearby, goes on with
     that account ('Ms X said she had raised her concerns in a letter')."""
-    names = st.ident.get(ci, set()) - BODY_WORDS
-    return any(
-        names & (st.ident.get(c, set()) - BODY_WORDS)
-        for c in d.core
-        if _side(st.ident.get(c), d) == side
-    )
+    return bool((st.ident.get(ci, set()) - BODY_WORDS) & core_names)
 
 
 def _answers(st: _Story, n: int, d: Dispute) -> bool:

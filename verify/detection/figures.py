@@ -75,7 +75,18 @@ def figures(tokens: list[Token]) -> dict[str, list[Figure]]:
     """Numbers next to a count word, by measure: value, whether it is a lower bound and
     whether it is a share; shares only for turnout ("38 percent of teachers joined")."""
     out: dict[str, list[Figure]] = {}
-    values = list(map(_word_value, map(LOWER, tokens)))
+    lowers = list(map(LOWER, tokens))
+    values = list(map(_word_value, lowers))
+    if values.count(None) == len(values):
+        return out
+    # a number counts something only with a count word in its window: a sentence with
+    # none anywhere ("In round 3, ...") is not read number by number
+    if (
+        _MEASURES.isdisjoint(map(stem, map(TEXT, filter(IS_WORD, tokens))))
+        and _TURNOUT.isdisjoint(lowers)
+        and "part" not in lowers
+    ):
+        return out
     for k in compress(count(), map(is_not, values, repeat(None))):  # most words are none
         v = cast(float, values[k])  # not None: compress kept only the numbers
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""

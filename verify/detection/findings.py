@@ -19,6 +19,7 @@ from .facts import Facts, add, add_own, stem
 from .lexicon import word_set
 from .model import Signal
 from .parties import own_attributions
+from .segment import LOWER
 
 _REJECTS = Prefiltered(
     re.compile(
@@ -79,8 +80,9 @@ def _winner(f: Facts) -> set[str]:
 
 
 def _is_result(f: Facts) -> bool:
-    words = {t.lower for t in f.tokens}
-    return bool(words & _WIN) and bool(words & _SHARE)
+    # each test maps the tokens in C: most claims hold no word of _WIN, and stop there
+    win = not _WIN.isdisjoint(map(LOWER, f.tokens))
+    return win and not _SHARE.isdisjoint(map(LOWER, f.tokens))
 
 
 def rejected_results(

@@ -21,7 +21,7 @@ from .facts import Facts, content_stem, stem
 from .lexicon import word_set
 from .model import DetectedAttribution
 from .phrases import personish
-from .segment import END, IS_CAP, START, TEXT, Token, tokenize
+from .segment import END, IS_CAP, IS_WORD, START, TEXT, Token, tokenize
 
 # Relatives: people who speak for a family.
 _KIN = word_set(
@@ -156,11 +156,20 @@ def identities(
     people: dict[str, set[str]] = {}  # a name word -> the identity it was first seen with
     subjects: list[set[str]] = []  # names that open the sentences so far ("Acme Air cancelled")
     runs: list[set[str]] = []  # every name of two or more words so far ("St Ann's Hospital")
+    read = 0  # the sentences before this one whose names are in subjects and runs
+
+    def read_names_before(i: int) -> None:
+        """Fill subjects and runs from the sentences before i, only when a bare "the
+        company" asks (most claims name their speaker: the names are seldom needed)."""
+        nonlocal read
+        for g in facts[read:i]:
+            subjects.extend(_opening_name(g))
+            runs.extend(_names_in(g))
+        read = max(read, i)
+
     claimed = set(claims)
     for i, f in enumerate(facts):
         if i not in claimed:
-            subjects += _opening_name(f)
-            runs += _names_in(f)
             continue
         attrs = own_attributions(f)
         speakers = [a for a in attrs if a.source_kind not in _CHANNELS] or attrs
@@ -178,6 +187,7 @@ def identities(
             # "the company", "a spokesman for the chain"; not "a state agency"
             low = [w.lower() for w in src]
             if len(low) >= 2 and low[-2] == "the" and (mine - {stem(low[-1])}) <= _BODIES:
+                read_names_before(i)
                 mine |= _stand_in(low[-1], runs, named_orgs, subjects)
             elif (
                 a.source_kind == "organisation"
@@ -193,8 +203,6 @@ def identities(
         if words:
             out[i] = words
             prev = words
-        subjects += _opening_name(f)
-        runs += _names_in(f)
     return out
 
 
@@ -278,7 +286,7 @@ def _topic_word(text: str) -> str | None:
 
 def mentions(f: Facts) -> set[str]:
     """Every word of the sentence as an identity word, to see whom a claim names."""
-    return {stem(t.text) for t in f.tokens if t.is_word}
+    return set(map(stem, map(TEXT, filter(IS_WORD, f.tokens))))  # mapped in C
 
 
 def named(f: Facts) -> set[str]:
