@@ -113,8 +113,9 @@ class Settings(BaseSettings):
     # Longest the broker may hold a fetch that found nothing (kafka-python's
     # fetch_max_wait_ms, 500 by default). Tansu answered such fetches late in the
     # pipeline: records reached verify's poll 130-155 ms after the producer's
-    # acknowledgement, by phase; at 50, an idle consumer asks 20 times a second.
-    consumer_fetch_wait_ms: int = Field(default=50, ge=0, le=500)
+    # acknowledgement, by phase; at 50, an idle consumer asks 20 times a second (at
+    # least 10: at 0 an idle consumer would ask without pause).
+    consumer_fetch_wait_ms: int = Field(default=50, ge=10, le=500)
     # Verify's consumer: detection processes (0: one per core), and poll batches under
     # way at once before it pauses its partitions (back-pressure).
     verify_detection_processes: int = Field(default=0, ge=0)
