@@ -10,8 +10,11 @@ hedge-sentence and headline sets, and writes them to ``bench/detection_results.m
 
 from __future__ import annotations
 
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +30,8 @@ from tests.detection.metrics import (
     hedge_flags,
 )
 from tests.detection.metrics import stories as tuning_stories
-from verify.detection import detect_claims
+from verify.detection import COMPILED, detect_claims
+from verify.detection._native import compiled_state
 from verify.detection.detector import analyse_story
 from verify.detection.segment import _segment_line
 
@@ -47,6 +51,8 @@ class DetectionFigure:
     large_s: float
     large_claims: int
     cpu_ms: float  # CPU per distinct 3 KB story: cpu_ms_per_story(), the issue's 4 ms ceiling
+    state: str  # compiled with mypyc (verify/detection/_native.py) or plain sources, and why
+    pure_cpu_ms: float  # the same figure from the plain sources, in a child process
 
     @property
     def growth(self) -> float:
@@ -83,6 +89,19 @@ def cpu_ms_per_story(stories_n: int = 200, rounds: int = 3) -> float:
     return 1000 * statistics.median(per_round)
 
 
+def pure_cpu_ms_per_story() -> float:
+    """cpu_ms_per_story() of the plain sources, in a child process (a process loads
+    detection one way only)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "from bench.detection import cpu_ms_per_story as f; print(f())"],
+        env={**os.environ, "NEWSROOM_DETECTION_PURE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(child.stdout.split()[-1])
+
+
 def run() -> DetectionFigure:
     bodies = stories.fixture_bodies()
     detect_claims(bodies[0])  # compiles the patterns once
@@ -108,6 +127,8 @@ def run() -> DetectionFigure:
         large_s=t_large,
         large_claims=claims,
         cpu_ms=cpu_ms_per_story(),
+        state="compiled (mypyc)" if COMPILED else f"plain sources ({compiled_state()})",
+        pure_cpu_ms=pure_cpu_ms_per_story(),
     )
 
 
