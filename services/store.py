@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import mongoengine
-from pymongo import MongoClient
+from pymongo import MongoClient, UpdateOne
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.errors import (
@@ -163,6 +163,30 @@ def transaction(
                     ) from exc
                 attempt += 1
                 time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # noqa: S311
+
+
+def update_each(
+    collection: Collection[Any],
+    ids: Iterable[Any],
+    update: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    where: Mapping[str, Any] | None = None,
+) -> int:
+    """``update_many({"_id": {"$in": ids}, **where}, update)`` outside a transaction, as
+    one command of single-document updates; answers how many matched.
+
+    SecantusDB (0.7.0b3, ``storage.py`` ``_update_matching_chunked``) runs a
+    multi-document update outside a transaction in chunks, holding the collection's lock
+    across them and retrying a chunk's write conflict without end. A transaction that
+    wrote one of those documents and then needs the collection for its next statement
+    waits for that lock while holding its own; its abort waits on it too, so neither can
+    ever finish and the store stops answering for that collection (an outbox claim racing
+    a story's transaction stopped `make test` this way). A single-document update lets go
+    of the lock between its retries, so the transaction finishes and the update follows.
+    """
+    operations = [UpdateOne({"_id": key, **(where or {})}, update) for key in ids]
+    if not operations:
+        return 0
+    return collection.bulk_write(operations, ordered=False).matched_count
 
 
 # Re-picks of update_and_read when the matched document changed between its read and its

@@ -105,9 +105,14 @@ def delete_subscription(subscription_id: str, now: datetime) -> bool:
         {"_id": subscription_id, "deleted_at": None}, {"$set": {"deleted_at": now}}
     )
     if result.modified_count:
-        DeliveryDoc._get_collection().update_many(
-            {"subscription_id": subscription_id, "status": DeliveryStatus.PENDING.value},
+        deliveries = DeliveryDoc._get_collection()
+        pending = {"subscription_id": subscription_id, "status": DeliveryStatus.PENDING.value}
+        # one update per delivery: see update_each (a store lock a transaction can wait on)
+        store.update_each(
+            deliveries,
+            [d["_id"] for d in deliveries.find(pending, {"_id": 1})],
             {"$set": {"status": DeliveryStatus.CANCELED.value, "finished_at": now}},
+            where=pending,
         )
     return bool(result.modified_count)
 

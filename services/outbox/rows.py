@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, UpdateMany, UpdateOne
+from pymongo import ASCENDING, UpdateOne
 from pymongo.collection import Collection
+
+from services.store import update_each
 
 FIELD = "outbox"
 DUE = f"{FIELD}.due"
@@ -157,7 +159,7 @@ class OutboxRows:
             picked, candidates = candidates[: limit - len(docs)], candidates[limit - len(docs) :]
             if not picked:
                 break
-            rows.update_many({"_id": {"$in": picked}}, _take(token, now, now + hold, due_by))
+            update_each(rows, picked, _take(token, now, now + hold, due_by))
             order = {row_id: i for i, row_id in enumerate(picked)}
             got = [
                 d for d in rows.find({"_id": {"$in": picked}}, projection=projection)
@@ -174,10 +176,11 @@ class OutboxRows:
         """Sent and needing nothing more (publish's events)."""
         ids = list(ids)
         if ids:
-            self._rows().update_many(
-                {"_id": {"$in": ids}, CLAIM: token},
+            update_each(
+                self._rows(), ids,
                 {"$unset": {DUE: "", CLAIM: "", UNTIL: ""},
                  "$set": {SENT_AT: now, TRIES: 0}, "$inc": {SENDS: 1}},
+                where={CLAIM: token},
             )  # fmt: skip
 
     def done_at_version(
@@ -199,9 +202,10 @@ class OutboxRows:
             [*(UpdateOne({"_id": row_id, version: v, CLAIM: token},
                          {"$unset": {DUE: ""}, "$set": {SENT_VERSION: v, **also}})
                for row_id, v, also in sent),
-             UpdateMany({"_id": {"$in": [row_id for row_id, _, _ in sent]}, CLAIM: token},
-                        {"$unset": {CLAIM: "", UNTIL: ""}, "$set": {SENT_AT: now, TRIES: 0},
-                         "$inc": {SENDS: 1}})],
+             *(UpdateOne({"_id": row_id, CLAIM: token},
+                         {"$unset": {CLAIM: "", UNTIL: ""}, "$set": {SENT_AT: now, TRIES: 0},
+                          "$inc": {SENDS: 1}})
+               for row_id, _, _ in sent)],
             ordered=True,
         )  # fmt: skip
 
@@ -245,22 +249,22 @@ class OutboxRows:
             }
             if at_most:
                 update["$min"] = dict(at_most)
-            result = self._rows().update_many(
-                {"_id": {"$in": ids}, CLAIM: token, DUE: {"$ne": None}}, update
+            matched = update_each(
+                self._rows(), ids, update, where={CLAIM: token, DUE: {"$ne": None}}
             )
             # A row closed while it was being sent only gives its claim back (a command
             # only when there is one: the store answers every command in turn).
-            if result.matched_count < len(ids):
+            if matched < len(ids):
                 self.release(ids, token)
 
     def retry_after(self, ids: Iterable[Any], token: str, now: datetime, wait: timedelta) -> None:
         """Not acknowledged (the broker is down or slow): due again after ``wait``."""
         ids = list(ids)
         if ids:
-            self._rows().update_many(
-                {"_id": {"$in": ids}, CLAIM: token, DUE: {"$ne": None}},
-                {"$set": {DUE: now + wait}, "$inc": {TRIES: 1}},
-            )
+            update_each(
+                self._rows(), ids, {"$set": {DUE: now + wait}, "$inc": {TRIES: 1}},
+                where={CLAIM: token, DUE: {"$ne": None}},
+            )  # fmt: skip
             self.release(ids, token)
 
     def set_aside(self, row_id: Any, token: str, reason: str, detail: str, now: datetime) -> None:
@@ -274,9 +278,7 @@ class OutboxRows:
     def release(self, ids: Iterable[Any], token: str) -> None:
         ids = list(ids)
         if ids:
-            self._rows().update_many(
-                {"_id": {"$in": ids}, CLAIM: token}, {"$unset": {CLAIM: "", UNTIL: ""}}
-            )
+            update_each(self._rows(), ids, {"$unset": {CLAIM: "", UNTIL: ""}}, where={CLAIM: token})
 
     # --- outside the worker ------------------------------------------------------------
 
