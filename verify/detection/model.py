@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 # The kinds of contest signal, so callers can validate or group them.
 SIGNAL_KINDS: tuple[str, ...] = (
@@ -14,6 +15,12 @@ SIGNAL_KINDS: tuple[str, ...] = (
     "conflicting_sources",
     "conditional",
 )
+
+
+
+def _values(result: Any) -> tuple[Any, ...]:
+    return tuple(getattr(result, f.name) for f in fields(result))
+
 
 SOURCE_KINDS: tuple[str, ...] = (
     "person",
@@ -36,6 +43,11 @@ class Signal:
     end: int
     detail: str
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled as a constructor call: verify's pool sends results to its consumer, and
+        # mypyc's compiled class would otherwise unpickle by setting frozen attributes
+        return (type(self), _values(self))
+
 
 @dataclass(frozen=True)
 class DetectedAttribution:
@@ -51,6 +63,11 @@ class DetectedAttribution:
     # The role or affiliation in apposition to the name ("the firm's lawyer, X"): DESIGN's
     # Attribution keeps it with its source, not as a source of its own.
     role: str = ""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled as a constructor call: verify's pool sends results to its consumer, and
+        # mypyc's compiled class would otherwise unpickle by setting frozen attributes
+        return (type(self), _values(self))
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,11 @@ class DetectedClaim:
     # The claim is a headline's: its offsets are in the headline, not the body
     # (detect_headline), or in a heading line of the body (detect_claims).
     headline: bool = False
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled as a constructor call: verify's pool sends results to its consumer, and
+        # mypyc's compiled class would otherwise unpickle by setting frozen attributes
+        return (type(self), _values(self))
 
     @property
     def uncertain(self) -> bool:
