@@ -239,7 +239,8 @@ def write_results(
     RESULTS.write_text(
         "# Claim detection on the labelled sets\n\n"
         f"Written by `python -m bench.detection` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{platform.python_implementation()} {platform.python_version()}, on a shared, "
+        f"{platform.python_implementation()} {platform.python_version()}, detection "
+        f"{'compiled with mypyc' if COMPILED else 'run as its Python sources'}, on a shared, "
         "loaded machine (CPU figures vary with its load).\n\n"
         "Pooled per set as `tests/detection/test_blind.py` pools them; headline labels "
         "(blind3) count with the body's. CPU per story: `time.process_time` over the "
