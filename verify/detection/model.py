@@ -16,12 +16,6 @@ SIGNAL_KINDS: tuple[str, ...] = (
     "conditional",
 )
 
-
-
-def _values(result: Any) -> tuple[Any, ...]:
-    return tuple(getattr(result, f.name) for f in fields(result))
-
-
 SOURCE_KINDS: tuple[str, ...] = (
     "person",
     "organisation",
@@ -31,6 +25,10 @@ SOURCE_KINDS: tuple[str, ...] = (
     "anonymous",
     "unknown",
 )
+
+
+def _values(result: Any) -> tuple[Any, ...]:
+    return tuple(getattr(result, f.name) for f in fields(result))
 
 
 @dataclass(frozen=True)
