@@ -1,7 +1,7 @@
 """Detection compiled with mypyc, used only while it matches the sources beside it.
 
 Detection is pure Python and costs most of verify's CPU per story; mypyc compiles the
-same modules to C (0.63x the CPU on the bench's 3 KB stories, the same answers). The
+same modules to C (0.72-0.78 of the CPU on the bench's 3 KB stories, the same answers). The
 compiled modules are built into the virtualenv (``<sys.prefix>/newsroom-native``), not
 beside the sources, because extension modules beside the sources would shadow them in
 the editable install: a rule edited without a rebuild would silently not run. Instead
