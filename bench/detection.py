@@ -30,8 +30,7 @@ from tests.detection.metrics import (
     hedge_flags,
 )
 from tests.detection.metrics import stories as tuning_stories
-from verify.detection import COMPILED, detect_claims
-from verify.detection._native import compiled_state
+from verify.detection import COMPILED, STATE, detect_claims
 from verify.detection.detector import analyse_story
 from verify.detection.segment import _segment_line
 
@@ -127,7 +126,7 @@ def run() -> DetectionFigure:
         large_s=t_large,
         large_claims=claims,
         cpu_ms=cpu_ms_per_story(),
-        state="compiled (mypyc)" if COMPILED else f"plain sources ({compiled_state()})",
+        state="compiled (mypyc)" if COMPILED else f"plain sources ({STATE})",
         pure_cpu_ms=pure_cpu_ms_per_story(),
     )
 

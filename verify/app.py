@@ -14,7 +14,7 @@ from services.settings import Settings
 from verify.common import utcnow
 from verify.consumer import ReportStrategy, detection_processes
 from verify.detection import COMPILED
-from verify.detection._native import compiled_state
+from verify.detection import STATE as DETECTION_STATE
 from verify.edge import VerifyContext
 from verify.memory.flags import flag_outbox, review_hook
 from verify.memory.repository import DOCUMENTS as MEMORY_DOCUMENTS
@@ -42,7 +42,7 @@ with its attribution found in the text. Consumes `reports.submitted`; produces
 def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime = Runtime(settings, "verify", documents=[*DOCUMENTS, *MEMORY_DOCUMENTS])
     # compiled detection costs about 0.7 of the plain sources' CPU: say which one runs
-    log.info("detection_loaded", compiled=COMPILED, state=compiled_state())
+    log.info("detection_loaded", compiled=COMPILED, state=DETECTION_STATE)
     outbox = SnapshotOutbox(runtime)
     runtime.add_worker(outbox.worker)
     flags = flag_outbox(runtime)

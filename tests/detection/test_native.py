@@ -20,8 +20,7 @@ SOURCES = Path(verify.detection.__file__).resolve().parent
 # The results cross from verify's pool to its consumer pickled: they must come back whole.
 PROBE = (
     "import pickle, verify.detection as d, verify.detection.hedges as h\n"
-    "from verify.detection._native import compiled_state\n"
-    "print(d.COMPILED, h.__file__, compiled_state(), sep='|')\n"
+    "print(d.COMPILED, h.__file__, d.STATE, sep='|')\n"
     "found = d.detect_claims('Officials said the bridge may have been closed.')\n"
     "print(len(pickle.loads(pickle.dumps(found))) if found == pickle.loads(pickle.dumps(found)) "
     "else 'pickled results differ')\n"

@@ -3,13 +3,14 @@
 detect_claims finds every checkable claim with its attributions and the signals that
 make it contested; analyse_span does the same for a span a reporter or reviewer chose;
 split_sentences gives the sentence spans everything else is built on. COMPILED says
-whether these run as mypyc's compiled build (see _native) or as the plain sources.
+whether these run as mypyc's compiled build (see _native) or as the plain sources, and
+STATE why.
 """
 
 from __future__ import annotations
 
 # first: importing _native loads mypyc's build of the modules below, if it matches them
-from ._native import COMPILED
+from ._native import COMPILED, STATE
 
 # isort: split
 from .detector import analyse_span, detect_claims, detect_headline
@@ -20,6 +21,7 @@ __all__ = [
     "COMPILED",
     "SIGNAL_KINDS",
     "SOURCE_KINDS",
+    "STATE",
     "DetectedAttribution",
     "DetectedClaim",
     "Signal",

@@ -94,19 +94,22 @@ def compiled_state() -> str:
     return "compiled"
 
 
-def use_compiled() -> bool:
-    """Load the compiled modules from now on, if the build matches these sources."""
-    if compiled_state() != "compiled":
-        return False
+def use_compiled() -> str:
+    """Load the compiled modules from now on, if the build matches these sources;
+    answer 'compiled', or why detection runs as the plain sources."""
+    state = compiled_state()
+    if state != "compiled":
+        return state
     files = _module_files(build_folder())
     wanted = {f"{PACKAGE}.{p.stem}" for p in compiled_sources()}
     if not wanted <= files.keys() or not any(n.startswith(GROUP) for n in files):
-        return False
+        return "pure: the compiled build is incomplete (make rebuilds it)"
     if any(name in sys.modules for name in wanted):
-        return False  # already imported as plain sources: mixing the two is not safe
+        return "pure: already imported as the plain sources"  # mixing the two is not safe
     sys.meta_path.insert(0, _CompiledFinder(files))
-    return True
+    return "compiled"
 
 
 # Decided once, when the package is first imported, before any other detection module.
-COMPILED = use_compiled()
+STATE = use_compiled()
+COMPILED = STATE == "compiled"

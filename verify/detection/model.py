@@ -27,12 +27,16 @@ SOURCE_KINDS: tuple[str, ...] = (
 )
 
 
-def _values(result: Any) -> tuple[Any, ...]:
-    return tuple(getattr(result, f.name) for f in fields(result))
+class _Result:
+    """Pickled as a constructor call: verify's pool sends results to its consumer, and
+    mypyc's compiled classes would otherwise unpickle by setting frozen attributes."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (type(self), tuple(getattr(self, f.name) for f in fields(self)))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
-class Signal:
+class Signal(_Result):
     """Why a claim is contested: the words that made the decision and where they are."""
 
     kind: str
@@ -41,14 +45,9 @@ class Signal:
     end: int
     detail: str
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # pickled as a constructor call: verify's pool sends results to its consumer, and
-        # mypyc's compiled class would otherwise unpickle by setting frozen attributes
-        return (type(self), _values(self))
-
 
 @dataclass(frozen=True)
-class DetectedAttribution:
+class DetectedAttribution(_Result):
     """Who the text says a claim comes from; start/end cover the source, cue_* the cue."""
 
     source: str
@@ -62,14 +61,9 @@ class DetectedAttribution:
     # Attribution keeps it with its source, not as a source of its own.
     role: str = ""
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # pickled as a constructor call: verify's pool sends results to its consumer, and
-        # mypyc's compiled class would otherwise unpickle by setting frozen attributes
-        return (type(self), _values(self))
-
 
 @dataclass(frozen=True)
-class DetectedClaim:
+class DetectedClaim(_Result):
     """A checkable statement in the body; text == body[start:end]."""
 
     text: str
@@ -88,11 +82,6 @@ class DetectedClaim:
     # The claim is a headline's: its offsets are in the headline, not the body
     # (detect_headline), or in a heading line of the body (detect_claims).
     headline: bool = False
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # pickled as a constructor call: verify's pool sends results to its consumer, and
-        # mypyc's compiled class would otherwise unpickle by setting frozen attributes
-        return (type(self), _values(self))
 
     @property
     def uncertain(self) -> bool:
