@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress, count
 
+from . import hedges, signals
 from . import lexicon as lx
 from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
+from .cues import AnchorSet
 from .elaborations import denial_elaborations
 from .facts import Facts
 from .headlines import (
@@ -37,6 +39,8 @@ _PRONOUN_KINDS: dict[str, frozenset[str]] = {
 }
 
 _OPENERS = lx.DETERMINERS | lx.LEADING_FILLERS
+# The words that contest cues and uncertainty markers need before their patterns run.
+_ANCHORS = AnchorSet(signals.ANCHORS + hedges.ANCHORS)
 
 
 def _is_named(source: str, *, strict: bool = False) -> bool:
@@ -292,8 +296,9 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
     resolved: list[list[DetectedAttribution]] = []
     facts: list[Facts] = []
     spans = [(s.start, s.end) for s in sentences]
-    all_cues = cue_signals(body, spans)
-    all_hedges = uncertainty(body, spans)
+    holding = _ANCHORS.find(body, spans)  # one pass over the story's words for both
+    all_cues = cue_signals(body, spans, holding)
+    all_hedges = uncertainty(body, spans, holding)
     for k, s in enumerate(sentences):
         heading = headings[k]
         if heading:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .cues import Prefiltered, sentences_holding
+from .cues import Occurrences, Prefiltered
 from .model import Signal
 
 # Verbs a prediction takes after "would"/"could": what would be the case, not a plan.
@@ -92,17 +92,18 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
 _KIND = {"conditional": "conditional"}
 # One pattern per marker, scanned only over the sentences holding one of its words.
 _PATTERNS = tuple((name, Prefiltered(re.compile(p)), why) for name, p, why in _MARKERS)
+# The words uncertainty looks for before it runs a marker's pattern over a sentence.
+ANCHORS = tuple(a for _, pat, _ in _PATTERNS for a in pat.anchors)
 
 
-def uncertainty(body: str, spans: list[tuple[int, int]]) -> list[tuple[Signal, ...]]:
-    """The uncertainty markers of each span (sentence)."""
+def uncertainty(
+    body: str, spans: list[tuple[int, int]], holding: Occurrences
+) -> list[tuple[Signal, ...]]:
+    """The uncertainty markers of each span (sentence); ``holding`` says which sentences
+    hold which of ANCHORS."""
     out: list[list[Signal]] = [[] for _ in spans]
-    lowered = body.lower()
-    if len(lowered) != len(body):
-        lowered = body  # a few letters lengthen when lower-cased; anchors then see the body
-    starts = [s for s, _ in spans]
     for name, pat, why in _PATTERNS:
-        for k in sentences_holding(lowered, pat.anchors, spans, starts):
+        for k in holding.holding(pat.anchors):
             for m in pat.pattern.finditer(body, *spans[k]):
                 cue = m.group()
                 out[k].append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .cues import CUES, DETAIL_PREFIX, plan_clause, sentences_holding
+from .cues import CUES, DETAIL_PREFIX, Occurrences, plan_clause
 from .lexicon import COMBATANT_WORDS, NUMBER_WORDS, PERSON_HEADS, SUCCESS_VERBS, word_set
 from .model import DetectedAttribution, Signal
 from .phrases import personish
@@ -34,26 +34,33 @@ def _detail(kind: str, cue: str, why: str) -> str:
     return f"{DETAIL_PREFIX[kind]} '{cue}' ({why})"
 
 
-def cue_signals(body: str, spans: list[tuple[int, int]]) -> list[list[Signal]]:
-    """Contest cues of each span (sentence), found in one pass per pattern over the body.
+# The words cue_signals looks for before it runs a cue's pattern over a sentence.
+ANCHORS = tuple(a for cue in CUES for a in cue.anchors)
+
+
+def cue_signals(
+    body: str, spans: list[tuple[int, int]], holding: Occurrences
+) -> list[list[Signal]]:
+    """Contest cues of each span (sentence), found in one pass per pattern over the body;
+    ``holding`` says which sentences hold which of ANCHORS.
 
     A cue inside a longer accepted one is dropped; a match across two sentences is ignored.
     """
     starts = [s for s, _ in spans]
     found: list[list[tuple[int, int, str, str]]] = [[] for _ in spans]
     lowered = body.lower()
-    same_length = len(lowered) == len(body)  # lower() can lengthen a few non-ASCII letters
-    for cue in CUES:
-        if not same_length:
+    if len(lowered) == len(body):
+        for cue in CUES:
+            # only the sentences that hold one of the cue's words are scanned
+            for k in holding.holding(cue.anchors):
+                for m in cue.lower.finditer(lowered, *spans[k]):
+                    if m.end() > m.start():
+                        found[k].append((m.start(), m.end(), cue.kind, cue.why))
+    else:  # lower() lengthened a few non-ASCII letters: its positions are not the body's
+        for cue in CUES:
             for m in cue.pattern.finditer(body):
                 k = bisect_right(starts, m.start()) - 1
                 if k >= 0 and m.end() <= spans[k][1] and m.end() > m.start():
-                    found[k].append((m.start(), m.end(), cue.kind, cue.why))
-            continue
-        # only the sentences that hold one of the cue's words are scanned
-        for k in sentences_holding(lowered, cue.anchors, spans, starts):
-            for m in cue.lower.finditer(lowered, *spans[k]):
-                if m.end() > m.start():
                     found[k].append((m.start(), m.end(), cue.kind, cue.why))
     out: list[list[Signal]] = []
     for matches in found:
