@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress, count
 
-from . import hedges, signals
+from . import collector, hedges, signals
 from . import lexicon as lx
 from .attribution import find_attributions
 from .checkable import checkable_reasons
@@ -288,6 +288,14 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
     Heading lines are read as headlines (headlines.py); they take no part in the
     story-level passes, so a headline never makes a body claim contested.
     """
+    collector.pause()  # nothing here makes a reference cycle (collector.py)
+    try:
+        return _analysed(body, first_is_headline)
+    finally:
+        collector.resume()
+
+
+def _analysed(body: str, first_is_headline: bool) -> tuple[Facts, ...]:
     sentences = segment(body)
     tokens = [tokenize(body, s.start, s.end) for s in sentences]
     headings = [_is_headline(body, s, first_is_headline) for s in sentences]
