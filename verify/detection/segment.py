@@ -186,11 +186,19 @@ def indices_of(tokens: list[Token], words: frozenset[str]) -> Iterator[int]:
     return compress(count(), map(words.__contains__, map(LOWER, tokens)))
 
 
-@lru_cache(maxsize=16384)
 def word_flags(text: str) -> tuple[str, bool, bool]:
     """A token text's lower case, is_cap and is_word (cached by text)."""
+    return _word(text)[1:]
+
+
+@lru_cache(maxsize=16384)
+def _word(text: str) -> tuple[str, str, bool, bool]:
+    """The text as first seen, then word_flags. A token takes that first text: every
+    later cache keyed by the word then finds its key by identity, without comparing
+    the characters."""
     first = text[:1]
     return (
+        text,
         text.lower(),
         first.isupper() or (first in "#@" and text[1:2].isupper()),
         first.isalnum() or first in "#@$£€",
@@ -198,8 +206,8 @@ def word_flags(text: str) -> tuple[str, bool, bool]:
 
 
 def make_token(text: str, start: int, end: int, lower: str | None = None) -> Token:
-    low, cap, word = word_flags(text)
-    return Token(text, start, end, low if lower is None else lower, cap, word)
+    same, low, cap, word = _word(text)
+    return Token(same, start, end, low if lower is None else lower, cap, word)
 
 
 _TOKEN_RE = re.compile(
@@ -231,6 +239,7 @@ def tokenize(body: str, start: int, end: int) -> list[Token]:
     for space, text in _SPACED_TOKEN_RE.findall(body, start, end):
         pos += len(space)
         token_end = pos + len(text)
-        append(new(Token, (text, pos, token_end, *word_flags(text))))
+        same, low, cap, word = _word(text)
+        append(new(Token, (same, pos, token_end, low, cap, word)))
         pos = token_end
     return out
