@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 # Sentence-final marks (with closing quotes/brackets) that a body sentence ends with;
 # a whole line without one is a headline, section title or caption.
@@ -191,11 +191,26 @@ def word_flags(text: str) -> tuple[str, bool, bool]:
     return _word(text)[1:]
 
 
-@lru_cache(maxsize=16384)
+# Words _word remembers before it starts again (news vocabulary's head comes back within
+# a few stories). A dict, not lru_cache: every token asks, and the compiled build reads
+# a dict without a call through lru_cache's wrapper and its recency list.
+_WORDS_KEPT: Final = 16384
+_WORDS: Final[dict[str, tuple[str, str, bool, bool]]] = {}
+
+
 def _word(text: str) -> tuple[str, str, bool, bool]:
     """The text as first seen, then word_flags. A token takes that first text: every
     later cache keyed by the word then finds its key by identity, without comparing
     the characters."""
+    got = _WORDS.get(text)
+    if got is None:
+        if len(_WORDS) >= _WORDS_KEPT:
+            _WORDS.clear()
+        got = _WORDS[text] = _word_of(text)
+    return got
+
+
+def _word_of(text: str) -> tuple[str, str, bool, bool]:
     first = text[:1]
     return (
         text,
