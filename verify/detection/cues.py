@@ -171,7 +171,7 @@ class AnchorSet:
         shifts nothing."""
         where: dict[str, list[int]] = {}
         for k, (start, end) in enumerate(spans):
-            for word in set(_LETTERS.findall(body[start:end].lower())):
+            for word in _LETTERS.findall(body[start:end].lower()):
                 for a in self._in_word(word):
                     ks = where.get(a)
                     if ks is None:
