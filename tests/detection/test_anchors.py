@@ -1,4 +1,4 @@
-"""Which sentences hold a pattern's words (cues.AnchorSet): a contest cue or an
+"""Which sentences hold a pattern's words (anchors.AnchorSet): a contest cue or an
 uncertainty marker is looked for only in those sentences, so the index must name every
 sentence a substring search of the sentence would, and no other.
 """
@@ -10,7 +10,7 @@ import random
 import pytest
 
 from verify.detection import detect_claims
-from verify.detection.cues import AnchorSet
+from verify.detection.anchors import AnchorSet
 
 ANCHORS = ("alleg", "den", "if", "report", "reported", "reportedly", "seem")
 WORDS = (

@@ -11,7 +11,7 @@ from functools import lru_cache
 from itertools import compress, count
 
 from . import lexicon as lx
-from .cues import anchors_of
+from .anchors import anchors_of
 from .segment import IS_CAP, IS_WORD, LOWER, Token, indices_of
 
 # A year among a sentence's words joined by spaces (no token holds a space): one search

@@ -23,6 +23,7 @@ from itertools import chain
 
 from . import lexicon as lx
 from .accounts import accusations, counter_accounts, replies, side_by_side
+from .anchors import Prefiltered
 from .contrasts import (
     announced_difference,
     continuations,
@@ -31,7 +32,6 @@ from .contrasts import (
     opposites,
     question_headline,
 )
-from .cues import Prefiltered
 from .disputes import Dispute, propagate
 from .facts import Facts, add, content_stems, is_plan, source_words, stem
 from .figures import competing_figures

@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import chain, pairwise
 
 from . import lexicon as lx
-from .cues import Prefiltered
+from .anchors import Prefiltered
 from .facts import Facts, add, is_plan, source_words, sources_key
 from .model import Signal
 from .segment import Token

@@ -8,10 +8,10 @@ from itertools import compress, count
 
 from . import collector, hedges, signals
 from . import lexicon as lx
+from .anchors import AnchorSet
 from .attribution import find_attributions
 from .checkable import checkable_reasons
 from .conflicts import link_story
-from .cues import AnchorSet
 from .elaborations import denial_elaborations
 from .facts import Facts
 from .headlines import (

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .cues import Prefiltered
+from .anchors import Prefiltered
 from .disputes import Dispute
 from .facts import Facts, add, add_own, stem
 from .lexicon import word_set

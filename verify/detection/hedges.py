@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .cues import Occurrences, Prefiltered
+from .anchors import Occurrences, Prefiltered
 from .model import Signal
 
 # Verbs a prediction takes after "would"/"could": what would be the case, not a plan.

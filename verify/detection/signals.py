@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .cues import CUES, DETAIL_PREFIX, Occurrences, plan_clause
+from .anchors import Occurrences
+from .cues import CUES, DETAIL_PREFIX, plan_clause
 from .lexicon import COMBATANT_WORDS, NUMBER_WORDS, PERSON_HEADS, SUCCESS_VERBS, word_set
 from .model import DetectedAttribution, Signal
 from .phrases import personish
