@@ -207,7 +207,7 @@ def detection_gap(r: Results) -> list[str]:
         f"**Claim detection alone ({d.cpu_ms:.2f} ms per distinct 3 KB story, {d.state}; "
         f"target {TARGETS['detection_ms']:.0f} ms, {met}).** It is {share:.2f} of the plain "
         f"sources' CPU in this run ({d.pure_cpu_ms:.2f} ms). The only absolute figure here, "
-        "so it moves with the shared host more than with the code: on 2026-12-04 the same "
+        "so it moves with the shared host more than with the code: on 2026-12-04 stop 31's "
         "build measured alone took 3.1 to 4.0 ms within twenty minutes, and 5.3 ms beside "
         "one memory-heavy process on the other core (the word caches' lookups wait on "
         "memory). What is left is spread thin over the rules (perf, compiled: tokenizing "
