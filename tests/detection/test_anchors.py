@@ -78,3 +78,11 @@ def test_a_marker_is_found_after_a_letter_that_lengthens_when_lower_cased() -> N
     hedged = [c for c in found if c.uncertain]
     assert hedged, found
     assert any(s.cue == "If" for c in hedged for s in c.hedges), hedged
+
+
+def test_a_contest_cue_is_found_where_it_is_after_a_letter_that_lengthens() -> None:
+    # lower-cased, the story is longer than as written: cues are matched in the body
+    body = "The İzmir mayor allegedly took bribes, prosecutors said on Monday."
+    [claim] = detect_claims(body)
+    hedge = next(s for s in claim.contest_signals if s.kind == "hedge")
+    assert body[hedge.start : hedge.end] == hedge.cue == "allegedly"
