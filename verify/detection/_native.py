@@ -11,8 +11,8 @@ the plain sources until the next ``make`` rebuilds it. ``NEWSROOM_DETECTION_PURE
 forces the plain sources (it is read here, at import, because the choice must be made
 before the first detection module is imported).
 
-The build is ``python -m verify.detection._build`` (``make install-dev``, ``make up``
-and the image run it).
+The build is ``python -m verify.detection._build`` (``make native``, a step of ``make
+up``, ``make test`` and ``make bench``; the image runs it in its build stage).
 """
 
 from __future__ import annotations
