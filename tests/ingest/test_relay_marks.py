@@ -89,14 +89,21 @@ class _Recording(Relay):
 def test_batches_handed_over_one_after_another_go_in_one_pass(
     rows: ReportRows, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """At one connection each insert hands the relay a batch of one: the relay waits a
-    little for the next before it sends, so a pass serves several reports."""
+    """At one connection each insert hands the relay a batch of one: while busy (a batch
+    came just before), the relay waits a little for the next before it sends, so a pass
+    serves several reports. After a quiet spell a report goes at once."""
     monkeypatch.setattr(relay_module, "BATCH", 2)
     monkeypatch.setattr(relay_module, "LINGER_SECONDS", 30.0)
+    monkeypatch.setattr(relay_module, "BUSY_SECONDS", 30.0)
     relay = _Recording(rows, rows._producer)
     handed = _WatchedQueue()
     relay._handed = handed  # type: ignore[assignment]
     now = utcnow()
+    relay._handed_at = time.monotonic() - 60.0  # quiet for a minute
+    relay._take([{"_id": "quiet", "accepted_at": now}])
+    relay.send_due()  # no wait for more: the relay was not busy
+    assert (relay.sends, handed.waiting.is_set()) == ([["quiet"]], False)
+
     relay._take([{"_id": "first", "accepted_at": now}])
     passing = threading.Thread(target=relay.send_due)
     passing.start()
@@ -104,7 +111,7 @@ def test_batches_handed_over_one_after_another_go_in_one_pass(
     relay._take([{"_id": "second", "accepted_at": now}])  # a full batch: it goes at once
     passing.join(DEADLINE)
     assert not passing.is_alive()
-    assert relay.sends == [["first", "second"]]
+    assert relay.sends == [["quiet"], ["first", "second"]]
 
 
 def test_marks_still_waiting_are_written_when_the_relay_stops(rows: ReportRows) -> None:
