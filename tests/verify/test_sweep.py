@@ -110,9 +110,13 @@ def test_the_sweep_closes_a_slice_of_claims_a_statement_and_audits_each_once(
     newsroom.submit(newsroom.report(story_id=first.story_id, revision=2, body=line, claims=[]))
 
     def swept() -> bool:
-        return db.claims.count_documents({"claim_id": {"$in": list(dropped)}, "open": True}) == 0
+        """Every dropped claim closed, and the sweep done with the story: its last read,
+        which finds none left, clears the story's mark (the claims close before it)."""
+        left = db.claims.count_documents({"claim_id": {"$in": list(dropped)}, "open": True})
+        marked = db.stories.count_documents({"story_id": first.story_id, "sweep_pending": True})
+        return left == 0 and marked == 0
 
-    wait_for(swept, timeout=120, interval=0.5, what="revision 1's claims closed")
+    wait_for(swept, timeout=120, interval=0.5, what="revision 1's claims closed, the sweep done")
     sent = statements.naming(dropped)
     closed_by = [i for ids in sent for i in ids if i in dropped]
     assert set(closed_by) == dropped
