@@ -24,8 +24,9 @@ in the first round after its lane work ends. The lane takes an event only once e
 earlier event of its key is done, and holds the later ones back until it is.
 
 Back-pressure: with ``max_in_flight`` events under way the loop pauses its partitions and
-keeps polling (so it stays in its group) instead of taking more into memory. Partitions
-taken away in a rebalance get their work finished and committed first. A crash at any
+keeps polling (so it stays in its group) instead of taking more into memory. The work
+of partitions taken away in a rebalance is forgotten: it comes again to their next owner
+(services/bus/rebalance.py). A crash at any
 point leaves the offsets at or before the first unfinished event: what comes again is
 handled again, and ``handle`` must be idempotent.
 """
@@ -45,6 +46,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from services.bus.consumer import IN_FLIGHT, ConsumerLoop, bind_event
 from services.bus.producer import Outgoing
+from services.bus.rebalance import Rebalances
 from services.contracts import CloudEvent, parse_event
 from services.errors import InvalidMessage, RetryableError
 from services.log import get_logger
@@ -125,14 +127,7 @@ class BatchConsumerLoop(ConsumerLoop):
         self._logical_group = str(kwargs["group"])
         self._max_in_flight = max_in_flight
         self._items: deque[_Item] = deque()
-        self._revoke = _ForgetOnRevoke(self)
-        # A rebalance, noted on kafka-python's IO thread and settled on ours
-        # (``_settle_rebalance``): partitions taken away, the new assignment, and
-        # which partitions had work forgotten.
-        self._revoked: set[TopicPartition] = set()
-        self._assigned: set[TopicPartition] | None = None
-        self._rebalance_lock = threading.Lock()
-        self._forgotten: set[TopicPartition] = set()
+        self._rebalances = Rebalances(self._logical_group)
         self._polled_at = time.monotonic()
         self._draining = False  # no keep-alive poll while leaving
         # Poll (paused) while handling a round this long: the group drops a member that
@@ -418,7 +413,7 @@ class BatchConsumerLoop(ConsumerLoop):
         self._stop.wait(self._settings.consumer_retry_backoff_seconds)
 
     def _drain(self, consumer: KafkaConsumer) -> None:
-        """Finish what is under way before the consumer goes (shutdown or rebalance)."""
+        """Finish what is under way before the consumer goes (the loop stops)."""
         self._draining = True
         try:
             deadline = time.monotonic() + 10.0
@@ -436,69 +431,14 @@ class BatchConsumerLoop(ConsumerLoop):
         comes again from the committed offsets, to this loop's next consumer or another."""
         super()._close(consumer)
         self._items.clear()
-        self._forgotten.clear()
-        with self._rebalance_lock:
-            self._revoked, self._assigned = set(), None
+        self._rebalances.reset()
 
     def _listener(self) -> ConsumerRebalanceListener:
-        return self._revoke
-
-    def note_revoked(self, partitions: Any) -> None:
-        with self._rebalance_lock:
-            self._revoked.update(partitions)
-
-    def note_assigned(self, partitions: Any) -> None:
-        with self._rebalance_lock:
-            self._assigned = (self._assigned or set()) | set(partitions)
+        return self._rebalances
 
     def _settle_rebalance(self, consumer: KafkaConsumer) -> None:
-        """Forget the work of partitions taken away: their uncommitted records come again
-        to their next owner (what was stored already is answered there as a duplicate).
-        kafka-python 3 keeps the fetch position of a partition given straight back, so a
-        partition that comes back to this loop with forgotten work starts again where its
-        next owner would: at its committed offset, or at the beginning when the group has
-        none. Not at the forgotten offset itself: after the broker was wiped, the
-        partition's new log starts at 0, and Tansu answers a fetch beyond its end with no
-        records (no OffsetOutOfRange to reset from), so the loop waited, while re-sent
-        reports piled up below that offset (the kill test: reports lost for minutes)."""
-        with self._rebalance_lock:
-            gone, assigned = self._revoked, self._assigned
-            self._revoked, self._assigned = set(), None
-        if gone:
-            before = len(self._items)
-            for item in self._items:
-                if item.partition in gone:
-                    self._forgotten.add(item.partition)
-            self._items = deque(i for i in self._items if i.partition not in gone)
-            log.info("consumer_partitions_revoked", group=self._logical_group,
-                     partitions=len(gone), forgotten=before - len(self._items))  # fmt: skip
-        if assigned is None:
-            return
-        for tp in self._forgotten & assigned:
-            self._items = deque(i for i in self._items if i.partition != tp)
-            committed = consumer.committed(tp, timeout_ms=10_000)
-            if committed is None:
-                consumer.seek_to_beginning(tp)
-            else:
-                consumer.seek(tp, committed)
-        self._forgotten.clear()
-
-
-class _ForgetOnRevoke(ConsumerRebalanceListener):
-    """Partitions taken away: only noted here. kafka-python 3 calls a listener on its IO
-    thread, where no consumer call may block: finishing and committing the work there
-    raised ``RuntimeError`` ("Cannot block on net.run() from the IO thread"), which came
-    back out of ``poll`` and set two replicas of a group rebalancing over and over. The
-    loop's own thread settles the rebalance before its next round and commit."""
-
-    def __init__(self, loop: BatchConsumerLoop) -> None:
-        self._loop = loop
-
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        self._loop.note_revoked(revoked)
-
-    def on_partitions_assigned(self, assigned: Any) -> None:
-        self._loop.note_assigned(assigned)
+        """Settle on this thread what the listener noted (``Rebalances.settle``)."""
+        self._items = self._rebalances.settle(consumer, self._items)
 
 
 def _no_handler(event: CloudEvent, received: Any) -> None:

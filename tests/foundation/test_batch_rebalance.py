@@ -1,5 +1,5 @@
 """A second member joins a batch loop's group while the first has work under way
-(services/bus/batch.py, ``_ForgetOnRevoke``), against the real broker.
+(services/bus/rebalance.py, ``Rebalances``), against the real broker.
 
 kafka-python 3 calls a rebalance listener on its IO thread, where no consumer call may
 block. The listener used to finish and commit the revoked partitions' work there: the
@@ -185,16 +185,16 @@ def test_a_partition_given_back_with_forgotten_work_is_read_from_the_committed_o
         for offset in (5, 6, 7):
             record = ConsumerRecord(topic, 0, -1, offset, 0, 0, None, b"{}", [], None, 0, 2, 0)
             loop._items.append(_Item(record, InvalidMessage("test", ""), Future()))
-        loop.note_revoked([tp])
-        loop.note_assigned([tp])
+        loop._rebalances.on_partitions_revoked([tp])
+        loop._rebalances.on_partitions_assigned([tp])
         loop._settle_rebalance(consumer)
         assert consumer.position(tp) == 0  # no commit in the group: the beginning
         assert not loop._items
 
         consumer.commit({tp: OffsetAndMetadata(2, "", -1)})
         loop._items.append(_Item(record, InvalidMessage("test", ""), Future()))
-        loop.note_revoked([tp])
-        loop.note_assigned([tp])
+        loop._rebalances.on_partitions_revoked([tp])
+        loop._rebalances.on_partitions_assigned([tp])
         loop._settle_rebalance(consumer)
         assert consumer.position(tp) == 2  # the committed offset
     finally:
