@@ -298,19 +298,21 @@ class BatchConsumerLoop(ConsumerLoop):
     def _round(self, consumer: KafkaConsumer) -> None:
         self._work_ended.clear()  # before looking: what ends from here on wakes the wait
         ready = self._eligible()
-        eligible = ready[: self._round_size()]
-        if len(ready) > len(eligible):  # the next round goes without waiting
-            self._work_ended.set()
-        if not eligible:
+        if not ready:
             return
         started = time.monotonic()
         values: list[Any] = []
-        for item in eligible:
+        for item in ready:
             try:
                 values.append(item.prepared.result())
             except Exception as exc:  # the pool broke: the strategy raises it in handle
                 values.append(exc)
-        kept = self._to_lane(eligible, values)
+        # The round's size counts what it can handle: heavy events waiting for the lane
+        # are left out first, so they neither fill a round nor hold back the others.
+        kept = self._to_lane(ready, values)
+        if len(kept) > self._round_size():
+            kept = kept[: self._round_size()]
+            self._work_ended.set()  # the next round goes without waiting
         eligible = [i for i, _ in kept]
         if not eligible:
             return
