@@ -19,7 +19,7 @@ from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from services.bus import Outgoing
-from services.bus.batch import MIN_ROUND, POLL_SLICE_MS, BatchConsumerLoop
+from services.bus.batch import MIN_ROUND, POLL_SLICE_MS, BatchConsumerLoop, BatchStrategy
 from services.contracts import CloudEvent, ReportSubmitted, Topic
 from services.runtime import Runtime
 from tests.foundation.test_batch_rebalance import GatedStrategy
@@ -28,16 +28,17 @@ from tests.support.infra import Infra
 from tests.support.servers import wait_for
 
 
-def a_loop(infra: Infra) -> tuple[BatchConsumerLoop, GatedStrategy, Runtime]:
+def a_loop(
+    infra: Infra, strategy: BatchStrategy, max_in_flight: int = 4
+) -> tuple[BatchConsumerLoop, Runtime]:
     settings = infra.settings()
     runtime = Runtime(settings, "verify")
-    strategy = GatedStrategy()
     loop = BatchConsumerLoop(
-        strategy=strategy, max_in_flight=4, settings=settings,
+        strategy=strategy, max_in_flight=max_in_flight, settings=settings,
         topics=[Topic.REPORTS_SUBMITTED], group=f"wakeup-{uuid.uuid4().hex[:8]}",
         producer=runtime.producer, admin=runtime.admin, name="wakeup",
     )  # fmt: skip
-    return loop, strategy, runtime
+    return loop, runtime
 
 
 def a_record(runtime: Runtime, offset: int, report_id: str | None = None) -> ConsumerRecord:
@@ -52,7 +53,8 @@ def a_record(runtime: Runtime, offset: int, report_id: str | None = None) -> Con
 
 
 def test_work_that_ends_while_the_loop_polls_wakes_its_next_wait(infra: Infra) -> None:
-    loop, strategy, runtime = a_loop(infra)
+    strategy = GatedStrategy()
+    loop, runtime = a_loop(infra, strategy)
     try:
         loop._start([a_record(runtime, 0)])
         loop._round(cast(Any, None))  # a round looks: the preparation is still under way
@@ -75,7 +77,8 @@ def test_with_work_under_way_a_poll_waits_for_records_a_slice_at_a_time(infra: I
     by the next poll after a wait for the work alone; ended work or a full loop (its
     partitions paused, no record can come) makes the poll return at once; an idle loop
     waits long."""
-    loop, strategy, runtime = a_loop(infra)
+    strategy = GatedStrategy()
+    loop, runtime = a_loop(infra, strategy)
     try:
         loop._start([a_record(runtime, 0)])
         loop._round(cast(Any, None))  # the preparation is under way
@@ -136,15 +139,9 @@ def test_heavy_events_waiting_for_the_lane_do_not_fill_a_round(infra: Infra) -> 
     event behind them: the round handles the ordinary one at once. The round's size used
     to be taken before the heavy ones were set aside, so they filled it, and the loop went
     round without handling anything until the lane was free."""
-    settings = infra.settings()
-    runtime = Runtime(settings, "verify")
     strategy = LaneStrategy()
-    loop = BatchConsumerLoop(
-        strategy=strategy, max_in_flight=64, settings=settings,
-        topics=[Topic.REPORTS_SUBMITTED], group=f"lane-{uuid.uuid4().hex[:8]}",
-        producer=runtime.producer, admin=runtime.admin, name="lane",
-    )  # fmt: skip
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    loop, runtime = a_loop(infra, strategy, max_in_flight=64)
+    consumer = KafkaConsumer(bootstrap_servers=runtime.settings.kafka_bootstrap)
     try:
         heavy = MIN_ROUND + 1
         records = [a_record(runtime, n, report_id=f"r_h{n}") for n in range(heavy)]
