@@ -310,8 +310,9 @@ class BatchConsumerLoop(ConsumerLoop):
         # The round's size counts what it can handle: heavy events waiting for the lane
         # are left out first, so they neither fill a round nor hold back the others.
         kept = self._to_lane(ready, values)
-        if len(kept) > self._round_size():
-            kept = kept[: self._round_size()]
+        size = self._round_size()
+        if len(kept) > size:
+            kept = kept[:size]
             self._work_ended.set()  # the next round goes without waiting
         eligible = [i for i, _ in kept]
         if not eligible:
