@@ -9,30 +9,14 @@ confirmed by its profile in the same run (samples waiting on that lock).
 from __future__ import annotations
 
 from bench import gaps_pipeline
+from bench.gaps_pipeline import WAITS, own_work, profile_named, store_writes
 from bench.gate import first_p
 from bench.ingest import PHASE as INGEST_PHASE
-from bench.profile import Profile
 from bench.report import TARGETS, Results
 
 # Frames in SecantusDB's server whose own time is spent acquiring its storage lock.
 STORE_LOCK = ("Storage.get_profile", "Storage.get_collection_options")
 WAITING_ON_STORE = ("NetworkingInterface.recv_into",)
-
-
-def _profile(profiles: list[Profile], *names: str) -> Profile | None:
-    return next((p for p in profiles if all(n in p.name for n in names)), None)
-
-
-WAITS = ("Condition.wait", "recv_into", "EpollSelector.select", "Runner.run", "Event.wait")
-
-
-def _own_work(p: Profile, top: int = 5) -> str:
-    """The frames a process spends its samples in, waits left out."""
-    busy = sorted(
-        ((n, frame) for frame, n in p.spent.items() if not any(w in frame for w in WAITS)),
-        reverse=True,
-    )[:top]
-    return ", ".join(f"`{frame.split(' (')[0]}` {100 * n / p.samples:.0f}%" for n, frame in busy)
 
 
 def ingest_gap(r: Results) -> list[str]:
@@ -84,19 +68,20 @@ def ingest_gap(r: Results) -> list[str]:
         "and the relay's Kafka producer (kafka-python wakes its sender with a socket write "
         "for every new batch, one per partition per relay batch)."
     )
-    p_ingest = _profile(r.ingest.profiles, "ingest", ": ingest")
-    p_store = _profile(r.ingest.profiles, "ingest", ": store")
+    p_ingest = profile_named(r.ingest.profiles, "ingest", ": ingest")
+    p_store = profile_named(r.ingest.profiles, "ingest", ": store")
     if p_ingest:
         waiting = p_ingest.share_in(*WAITS[:2])
         text += (
             f" Ingest's profile: {waiting:.0f}% of its samples wait (for the store's answer "
-            f"or a worker's turn); its own work: {_own_work(p_ingest)}."
+            f"or a worker's turn); its own work: {own_work(p_ingest)}."
         )
     if p_store:
         text += (
-            f" The store's profile: its own work {_own_work(p_store)}; "
+            f" The store's profile: its own work {own_work(p_store)}; "
             f"{p_store.share_in(*STORE_LOCK):.0f}% of its samples in frames that wait for its "
             f"storage lock (`{STORE_LOCK[0]}`, `{STORE_LOCK[1]}`)."
+            f"{store_writes(p_store)}"
         )
     return [text, ""]
 
@@ -116,7 +101,7 @@ def gate_gap(r: Results) -> list[str]:
         f"verdict ({g.answer_bytes / 1e3:,.0f} kB here) spliced into the answer, with no "
         "decoding or validation of the 1,000-claim snapshot on the request's path."
     )
-    p = _profile(g.profiles, "gate")
+    p = profile_named(g.profiles, "gate")
     if p:
         read = p.share_within("story_verdict (publish/stories/repository.py)")
         applied = p.share_within("apply_snapshot (publish")
@@ -178,14 +163,14 @@ def feeds_gap(r: Results) -> list[str]:
         "labels per request); the rest is the router (25 routes ahead of an endpoint cost a "
         "bare app 20-30%, measured apart) and the handler."
     )
-    p = _profile(r.feeds.profiles, "feeds")
+    p = profile_named(r.feeds.profiles, "feeds")
     if p:
         text += (
             " Profile of publish answering 304s: `RequestContextMiddleware` "
             f"{p.share_within('RequestContextMiddleware'):.0f}% of the samples, routing "
             f"{p.share_within('Router.__call__', 'APIRouter.app'):.0f}%, uvicorn's send "
             f"{p.share_within('RequestResponseCycle.send'):.0f}%; its own work: "
-            f"{_own_work(p)}."
+            f"{own_work(p)}."
         )
     return [text, ""]
 
