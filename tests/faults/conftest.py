@@ -11,8 +11,9 @@ from tests.support.fleet import Fleet
 
 
 @pytest.fixture
-def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    fleet = Fleet(tmp_path)
+def fleet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fleet]:
+    """The fleet, with as many verify replicas as the test's indirect parameter says (1)."""
+    fleet = Fleet(tmp_path, verify_replicas=getattr(request, "param", 1))
     fleet.start()
     try:
         yield fleet

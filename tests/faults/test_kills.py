@@ -1,5 +1,6 @@
-"""Invariant 1 under fire: hundreds of reports while ingest, verify and publish are
-SIGKILLed in turn at random moments and the broker restarts empty; afterwards every
+"""Invariant 1 under fire: hundreds of reports while ingest, publish and each of two verify
+replicas (one consumer group) are SIGKILLed in turn at random moments and the broker
+restarts empty; afterwards every
 report answered 202 is in the verification queue exactly once, no claim is without its
 report, and every story released before a kill is still in the feeds. Invariant 2 across
 the same kills: stories whose every claim passes but whose claim list no reviewer
@@ -23,7 +24,7 @@ import pytest
 from pymongo import MongoClient
 
 from tests.support.desk import confirm_claim_list, publish_when_publishable, verify_every_claim
-from tests.support.fleet import SERVICES, Fleet, submit_reports
+from tests.support.fleet import Fleet, submit_reports
 from tests.support.servers import wait_for
 
 LONG = os.environ.get("NEWSROOM_FAULTS") == "long"
@@ -92,11 +93,11 @@ def released_anywhere(fleet: Fleet, story_id: str) -> list[str]:
 
 
 def chaos(fleet: Fleet, stop: threading.Event, log: list[str]) -> None:
-    """Kill each service in turn at random moments; wipe the broker in between."""
+    """Kill each process in turn at random moments; wipe the broker in between."""
     rng = random.Random(7)
     plan: list[str] = []
     for round_ in range(KILL_ROUNDS):
-        plan += list(SERVICES)
+        plan += list(fleet.names)
         if round_ < BROKER_WIPES:
             plan.append("broker")
     for victim in plan:
@@ -109,6 +110,7 @@ def chaos(fleet: Fleet, stop: threading.Event, log: list[str]) -> None:
         log.append(victim)
 
 
+@pytest.mark.parametrize("fleet", [2], indirect=True, ids=["two-verify-replicas"])
 def test_reports_survive_kills_and_broker_wipes(fleet: Fleet) -> None:
     released_before = [release(fleet, 0)]
     unconfirmed = [reviewed_unconfirmed(fleet, n) for n in range(2)]
@@ -179,8 +181,13 @@ def test_reports_survive_kills_and_broker_wipes(fleet: Fleet) -> None:
     assert released_anywhere(fleet, unconfirmed[1]) == []
 
     assert Counter(killed)["broker"] == BROKER_WIPES
+    # Both verify replicas took their share of the group's partitions and stored reports.
+    stored_by = {name: fleet.services[name].log.read_text().count("report_received")
+                 for name in ("verify", "verify2")}  # fmt: skip
+    assert all(stored_by.values()), stored_by
+    assert Counter(killed)["verify2"] == KILL_ROUNDS
     print(  # the figures for the closing note
         f"\nreports submitted={REPORTS} attempts={load.attempts} retried={load.retried} "
         f"kills={dict(fleet.kills)} broker_wipes={fleet.broker_wipes} lost={len(lost)} "
-        f"duplicated={len(duplicated)} orphan_claims={len(orphans)}"
+        f"duplicated={len(duplicated)} orphan_claims={len(orphans)} stored_by={stored_by}"
     )

@@ -1,6 +1,7 @@
 """A whole Newsroom of real processes for fault injection: its own broker and store (so
 they can be killed without touching the session's), and ingest, verify and publish as
-`newsroom serve` processes on free ports."""
+`newsroom serve` processes on free ports; verify in one replica or more, one consumer
+group."""
 
 from __future__ import annotations
 
@@ -31,10 +32,20 @@ class Fleet:
     root: Path
     infra: Infra = field(init=False)
     settings: Settings = field(init=False)
+    # Verify's replicas: the first is "verify" (the one clients and the other services
+    # call); each further one, "verify2" and on, consumes in the same group from its own
+    # port.
+    verify_replicas: int = 1
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
-    kills: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 0))
+    kills: dict[str, int] = field(default_factory=dict)
     broker_wipes: int = 0
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every process of the fleet by name: the three services, then verify's other
+        replicas."""
+        return SERVICES + tuple(f"verify{n}" for n in range(2, self.verify_replicas + 1))
 
     def start(self, **overrides: Any) -> None:
         self.infra = Infra(self.root)
@@ -69,14 +80,21 @@ class Fleet:
         """Start the three services. A free port can be taken by another program (other
         test runs share this machine) before the service binds it: then all three start
         again on new ports."""
+        self.kills = dict.fromkeys(self.names, 0)
+        replicas = {name: embedded.free_port() for name in self.names if name not in SERVICES}
         for attempt in range(attempts):
             try:
-                # All three start at once (their imports and first connections overlap),
-                # then each is waited for.
+                # All start at once (their imports and first connections overlap), then
+                # each is waited for.
                 for name in SERVICES:
                     log = self.root / f"{name}-{attempt}.log"
                     self.services[name] = ServiceProcess(name, self.settings, log)
-                    self.services[name].start(wait=False)
+                for name, port in replicas.items():
+                    log = self.root / f"{name}-{attempt}.log"
+                    own = self.settings.model_copy(update={"verify_port": port})
+                    self.services[name] = ServiceProcess("verify", own, log)
+                for service in self.services.values():
+                    service.start(wait=False)
                 for service in self.services.values():
                     service.wait_ready()
                 return
@@ -87,6 +105,7 @@ class Fleet:
                     raise
                 moved = {f"{name}_port": embedded.free_port() for name in SERVICES}
                 self.settings = self.settings.model_copy(update=moved)
+                replicas = {name: embedded.free_port() for name in replicas}
 
     def url(self, service: ServiceName) -> str:
         return self.settings.url_of(service)
