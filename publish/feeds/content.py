@@ -3,7 +3,8 @@
 The body is Markdown (markdown-it-py, raw HTML off) rendered to HTML, then cleaned by
 nh3 with a strict allowlist: no images, no attributes but a link's ``href`` and ``title``,
 and only http, https and mailto links. Every other field (headline, claim text, sources,
-quotes, notes, reasons) is plain text: it leaves exactly as it was approved and each
+quotes, notes, reasons) is plain text: it leaves as it was approved (a multi-line one with
+its line breaks as LF, :func:`plain_lines`, since XML turns a CR into LF) and each
 format escapes it (ElementTree for XML, JSON's string escapes, Jinja's autoescape), never
 stripped or unescaped. Only text taken *from* the rendered body (``content_text``, the
 summary) is turned from HTML back to text, once.
@@ -33,7 +34,10 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _SPACES = re.compile(r"\s+")
-_BLOCK_END = re.compile(r"</(?:p|li|h[2-6]|blockquote|pre)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
+# Where one paragraph of plain text ends, and where a line inside one breaks.
+_BLOCK_END = re.compile(r"</(?:p|li|h[2-6]|blockquote|pre)>|<hr\s*/?>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_NEWLINE = re.compile(r"\r\n?|\n")
 
 _JS_URL = re.compile(r"(?i)((?:java|vb)script|data)(\s*):")
 _ON_ATTR = re.compile(r"(?i)(on[a-z]+)(\s*)=")
@@ -52,8 +56,28 @@ def sanitise_html(fragment: str) -> str:
 
 
 def body_html(markdown_text: str) -> str:
-    """Markdown -> HTML -> nh3. The one way a story body becomes HTML."""
-    return sanitise_html(_markdown.render(markdown_text)).strip()
+    """Markdown -> HTML -> nh3. The one way a story body becomes HTML.
+
+    What the allowlist has no element for keeps its words: an image is its alt text (the
+    sanitiser would drop the whole ``<img>``, and approved words with it), and a level-1
+    heading is an ``<h2>`` (the page's own ``<h1>`` is the headline)."""
+    tokens = _markdown.parse(markdown_text)
+    for token in tokens:
+        if token.type in {"heading_open", "heading_close"} and token.tag == "h1":
+            token.tag = "h2"
+        for child in token.children or []:
+            if child.type == "image":
+                child.type, child.content, child.children = "text", _alt_of(child), None
+    rendered = _markdown.renderer.render(tokens, _markdown.options, {})
+    return sanitise_html(rendered).strip()
+
+
+def _alt_of(image: Any) -> str:
+    """An image's alt text as a reader would read it (emphasis and links inside it as their
+    words)."""
+    return "".join(
+        _alt_of(child) if child.children else child.content for child in image.children or []
+    )
 
 
 def _text_of(fragment: str) -> str:
@@ -63,15 +87,26 @@ def _text_of(fragment: str) -> str:
 
 
 def html_to_text(fragment: str) -> str:
-    """Readable plain text of sanitised HTML: one line per paragraph or list item."""
-    text = _BLOCK_END.sub("\n", fragment)
-    lines = [_text_of(line) for line in text.split("\n")]
-    return "\n\n".join(line for line in lines if line)
+    """Readable plain text of sanitised HTML: one paragraph (or list item) after another
+    with a blank line between them; a ``<br>`` is a line break inside one, and any other
+    whitespace (a soft break in the Markdown) is a space, as a browser shows it."""
+    paragraphs = (
+        "\n".join(_text_of(line) for line in _LINE_BREAK.split(block))
+        for block in _BLOCK_END.split(fragment)
+    )
+    return "\n\n".join(p.strip("\n") for p in paragraphs if p.strip())
 
 
 def escape_html(text: str) -> str:
-    """Plain text inside HTML we build (a retraction notice, a correction)."""
-    return html.escape(text, quote=False)
+    """Plain text inside HTML we build (a retraction notice, a correction): escaped, and its
+    line breaks (LF, CR LF or CR) as ``<br>``, so a reader sees the lines it was written in."""
+    return "<br>".join(html.escape(line, quote=False) for line in _NEWLINE.split(text))
+
+
+def plain_lines(text: str) -> str:
+    """Multi-line plain text with every line break as LF: XML parsers turn a CR into LF,
+    so each format carries the same text."""
+    return _NEWLINE.sub("\n", text)
 
 
 def summary(fragment: str, limit: int = 280) -> str:

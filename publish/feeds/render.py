@@ -22,6 +22,7 @@ from publish.feeds.content import (
     harden_json,
     harden_xml,
     html_to_text,
+    plain_lines,
     safe_url,
     strings_only,
     summary,
@@ -114,7 +115,7 @@ def _attributions(publication: Publication, claim_index: int) -> list[dict[str, 
                 "obtained_via": record.obtained_via.value,
                 "affiliation": record.affiliation or None,
                 "url": safe_url(record.url),
-                "quote": record.quote or None,
+                "quote": plain_lines(record.quote) if record.quote else None,
                 "anonymous": record.source_kind.value == "anonymous",
             }
         )
@@ -138,7 +139,7 @@ def item_of(publication: Publication, base_url: str, newsroom: str) -> Item:
         if claim.status != ReviewStatus.NOT_A_CLAIM
     ]
     corrections: list[dict[str, Any]] = [
-        {"revision": c.revision, "note": c.note, "at": rfc3339(c.at)}
+        {"revision": c.revision, "note": plain_lines(c.note), "at": rfc3339(c.at)}
         for c in publication.corrections
     ]
     extension: dict[str, Any] = {
@@ -147,13 +148,13 @@ def item_of(publication: Publication, base_url: str, newsroom: str) -> Item:
         "version": publication.version,
         "section": publication.section,
         "retracted": retraction is not None,
-        "retraction_reason": retraction.reason if retraction else None,
+        "retraction_reason": plain_lines(retraction.reason) if retraction else None,
         "corrections": corrections,
         "claims": [] if retraction else claims,
         "claim_reviews": claim_reviews(publication, base_url=base_url, newsroom=newsroom),
     }
     if retraction is not None:
-        reason = retraction.reason
+        reason = plain_lines(retraction.reason)
         html = f"<p><strong>Retracted.</strong> {escape_html(reason)}</p>"
         text = f"Retracted. {reason}"
         title = RETRACTED_PREFIX + headline

@@ -9,6 +9,7 @@ JSON there goes through :func:`~publish.feeds.content.harden_json`, which writes
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,17 @@ def listing(
     }
 
 
+# A block of the sanitised body as it opens: the sanitiser leaves these tags no attributes.
+_BLOCK_OPEN = re.compile(r"<(p|li|h[2-6]|blockquote)>")
+
+
+def directed(body: str) -> str:
+    """The body's blocks each take their direction from their own text (``dir="auto"``):
+    a paragraph in Arabic or Pashto reads right to left, and the next one in English left
+    to right, on a page whose language is the site's."""
+    return _BLOCK_OPEN.sub(r'<\1 dir="auto">', body)
+
+
 @dataclass(frozen=True)
 class Correction:
     at: str
@@ -103,7 +115,7 @@ def story(site: Site, publication: Publication) -> dict[str, Any]:
         "byline": publication.byline,
         "published": rfc3339(publication.first_published_at),
         "modified": modified,
-        "body": body,
+        "body": directed(body),
         "corrections": [Correction(at=rfc3339(c.at), note=c.note) for c in publication.corrections],
         "retraction": retraction.reason if retraction else None,
         "retracted_at": rfc3339(retraction.at) if retraction else None,

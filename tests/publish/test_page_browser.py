@@ -8,6 +8,7 @@ import httpx
 from playwright.sync_api import Browser, Route
 
 from tests.browser.conftest import Axe, axe, browser, describe  # noqa: F401  (fixtures)
+from tests.publish.builders import claim, story
 from tests.publish.conftest import Solo
 from tests.publish.test_pages import checked_story, release
 
@@ -63,5 +64,47 @@ def test_the_story_page_in_a_browser_passes_axe_and_fits_a_phone(
             page.goto(f"{solo.url}{path}")
             violations = axe.check(page, name)
             assert violations == [], f"{name}: {describe(violations)}"
+    finally:
+        context.close()
+
+
+def test_long_words_wrap_and_each_paragraph_takes_its_own_direction(
+    solo: Solo,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """An unbroken word (a long URL, a compound) breaks inside the column instead of
+    widening the page past a 320 px screen, and a paragraph in Arabic script reads right to
+    left among English ones."""
+    section = solo.section()
+    long_word = "Rechtsschutzversicherungsgesellschaften" * 60  # 2,340 characters
+    arabic = "قال المتحدث باسم الحكومة إن الجسر أغلق يوم الاثنين."
+    body = (
+        "The city council approved the budget on Monday.\n\n"
+        f"{arabic}\n\n"
+        f"The word was {long_word}.\n"
+    )
+    snapshot = story(
+        body,
+        [claim(body, "The city council approved the budget on Monday", "verified")],
+        section=section,
+        headline="Budget " + "Überschwemmungskatastrophenhilfe" * 4,
+    )
+    release(solo, snapshot)
+    context = browser.new_context(viewport={"width": 320, "height": 740}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.route(f"{solo.public_url}/**", _proxy(solo))
+        for path in (f"/stories/{snapshot.story_id}", "/", f"/sections/{section}"):
+            page.goto(f"{solo.url}{path}")
+            widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+            assert widths[0] <= widths[1], (path, widths)
+        page.goto(f"{solo.url}/stories/{snapshot.story_id}")
+        directions = page.evaluate(
+            """() => [...document.querySelectorAll('.body p')].map(
+                p => [p.textContent.slice(0, 12), p.matches(':dir(rtl)')])"""
+        )
+        assert directions == [
+            ["The city cou", False], [arabic[:12], True], ["The word was", False],
+        ], directions  # fmt: skip
     finally:
         context.close()

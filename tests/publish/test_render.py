@@ -118,6 +118,47 @@ def test_the_body_is_turned_into_text_once_and_entities_in_it_stay_text() -> Non
     assert html_to_text(body_html("Profits &amp;amp; losses")) == "Profits &amp; losses"
 
 
+def test_what_the_allowlist_has_no_element_for_keeps_its_words() -> None:
+    """An image is its alt text and a level-1 heading a subheading: the sanitiser would drop
+    the ``<img>`` with the words a reviewer approved, and keep an ``<h1>``'s text with no
+    element around it."""
+    html = body_html(
+        "# Bridge closed\n\nAn ![aerial *view* of the bridge](https://e.test/a.png) ran."
+    )
+    assert html == "<h2>Bridge closed</h2>\n<p>An aerial view of the bridge ran.</p>"
+    assert html_to_text(html) == "Bridge closed\n\nAn aerial view of the bridge ran."
+
+
+def test_line_breaks_read_the_same_in_html_and_in_text() -> None:
+    """A soft break in the Markdown is a space in both (a browser shows it so); a line
+    break in a plain-text note is a ``<br>`` in HTML and a newline in text, whatever its
+    form (CR LF, CR), and each format carries the note with LF alone."""
+    assert html_to_text(body_html("Line one\nline two.\r\n\r\nNext.")) == (
+        "Line one line two.\n\nNext."
+    )
+    noted = publication_of(
+        cleared_story(),
+        revision=2,
+        modified_at=datetime.now(UTC),
+        corrections=[CorrectionNote(revision=2, version=5, note="First.\r\nSecond.\rThird.",
+                                    at=datetime.now(UTC))],
+    )  # fmt: skip
+    item = valid_json_feed(render("json", [noted]))["items"][0]
+    assert "First.<br>Second.<br>Third." in item["content_html"]
+    assert item["content_text"].endswith("First.\nSecond.\nThird.")
+    assert item["_newsroom"]["corrections"][0]["note"] == "First.\nSecond.\nThird."
+    retracted = publication_of(
+        cleared_story(),
+        modified_at=datetime.now(UTC) + timedelta(seconds=5),
+        retracted=Retraction(reason="Not held.\r\nSee the minutes.", at=datetime.now(UTC), by="ed"),
+    )  # fmt: skip
+    item = valid_json_feed(render("json", [retracted]))["items"][0]
+    assert item["_newsroom"]["retraction_reason"] == "Not held.\nSee the minutes."
+    assert item["summary"] == "Not held.\nSee the minutes."
+    atom = parsed_xml_feed(render("atom", [retracted]), "atom").entries[0]
+    assert atom.summary == item["summary"]
+
+
 def test_a_correction_keeps_the_id_and_shows_the_note_and_date_modified() -> None:
     published_at = datetime.now(UTC) - timedelta(hours=2)
     corrected = publication_of(
