@@ -21,7 +21,7 @@ from publish.feeds.conditional import (
     http_date,
     not_modified,
 )
-from publish.feeds.service import check_section, parse_cursor
+from publish.feeds.service import parse_cursor
 from publish.pages import view
 from publish.stories import repository
 from publish.stories.model import Publication
@@ -94,6 +94,18 @@ def _page(
     return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
 
+def _missing(request: Request, publish: PublishDep, detail: str) -> Response:
+    """404: for a browser (it accepts HTML), a page in the site's frame with a way back to
+    the front page; for anything else, the API's problem answer."""
+    if "text/html" not in request.headers.get("accept", ""):
+        raise NotFound(detail)
+    site = _site(publish)
+    context = {**view.listing(site, None, [], None), "canonical": None, "detail": detail}
+    body = _environment().get_template("pages/missing.html").render(context).encode()
+    headers = {**PAGE_HEADERS, "Cache-Control": "no-cache"}
+    return Response(body, 404, media_type="text/html; charset=utf-8", headers=headers)
+
+
 def _listing(request: Request, publish: PublishDep, section: str | None) -> Response:
     cursor = parse_cursor(request.query_params.get("cursor"))
     size = publish.site.page_size
@@ -120,12 +132,12 @@ def front_page(request: Request, publish: PublishDep) -> Response:
     "/sections/{section}",
     summary="A section's released stories (HTML, public)",
     response_class=Response,
-    responses={**_HTML, 404: {"description": "No such section"}},
+    responses={**_HTML, 404: {"description": "No such section (an HTML page for a browser)"}},
     openapi_extra=_OPENAPI,
 )
 def section_page(request: Request, section: str, publish: PublishDep) -> Response:
-    if section == "all" or check_section(publish.site, section) is None:
-        raise NotFound(f"No section {section!r}.")
+    if section not in publish.site.sections:
+        return _missing(request, publish, "We have no section of that name.")
     return _listing(request, publish, section)
 
 
@@ -133,13 +145,13 @@ def section_page(request: Request, section: str, publish: PublishDep) -> Respons
     "/stories/{story_id}",
     summary="A released story for readers, with how it was checked and ClaimReview (HTML)",
     response_class=Response,
-    responses={**_HTML, 404: {"description": "Not released"}},
+    responses={**_HTML, 404: {"description": "Not released (an HTML page for a browser)"}},
     openapi_extra=_OPENAPI,
 )
 def story_page(request: Request, story_id: str, publish: PublishDep) -> Response:
     publication = repository.publication(story_id)
     if publication is None:
-        raise NotFound(f"Story {story_id!r} has not been released.")
+        return _missing(request, publish, "No story has been released at this address.")
     context = view.story(_site(publish), publication)
     return _page(request, "pages/story.html", context, publication.modified_at)
 

@@ -1,6 +1,6 @@
 """The story page in a real browser (Debian's chromium via Playwright): it reads without
 JavaScript, fits a phone's width, and axe-core reports no violation (WCAG 2.1 A/AA and
-best practices) on the story, front and section pages."""
+best practices) on the story, front, section and not-found pages."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ def test_the_story_page_in_a_browser_passes_axe_and_fits_a_phone(
             ("story", f"/stories/{snapshot.story_id}"),
             ("front", "/"),
             ("section", f"/sections/{section}"),
+            ("not found", "/stories/s_never_released"),
         ):
             page.goto(f"{solo.url}{path}")
             violations = axe.check(page, name)

@@ -280,7 +280,18 @@ def test_public_reads_answer_head_gzip_cors_and_conditional_requests(solo: Solo,
 
 
 def test_unknown_pages_are_404(solo: Solo) -> None:
+    """A page to a browser, in the site's frame and with a way back; a problem answer to
+    an API client."""
+    paths = ("/stories/s_never_released", "/sections/no-such-section", "/sections/all")
     with solo.client() as public:
-        assert public.get("/stories/s_never_released").status_code == 404
-        assert public.get("/sections/no-such-section").status_code == 404
-        assert public.get("/sections/all").status_code == 404
+        for path in paths:
+            answer = public.get(path)
+            assert answer.status_code == 404
+            assert answer.headers["content-type"] == "application/problem+json"
+            browser = public.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*"})
+            assert browser.status_code == 404
+            assert browser.headers["content-type"] == "text/html; charset=utf-8"
+            assert "script-src" not in browser.headers["content-security-policy"]
+            found = Page(browser.text)
+            assert "Not found" in found.words
+            assert solo.public_url + "/" in found.anchors  # the front page
