@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -60,6 +61,14 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _not_json(error: Mapping[str, Any]) -> str:
+    """What FastAPI's JSON decoding error says, as a sentence: why, and where."""
+    why = str((error.get("ctx") or {}).get("error") or "cannot be decoded")
+    where = next((p for p in reversed(error.get("loc", ())) if isinstance(p, int)), None)
+    at = f" at character {where}" if where is not None else ""
+    return f"The body is not valid JSON: {why}{at}."
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(NewsroomError)
     async def newsroom_error(request: Request, exc: NewsroomError) -> ProblemResponse:
@@ -67,6 +76,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> ProblemResponse:
+        syntax = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if syntax is not None:  # not JSON at all: malformed, not a value that breaks a rule
+            return problem_response(BadRequest(_not_json(syntax)), request)
         errors = _validation_errors(exc)
         first = errors[0] if errors else {"loc": [], "msg": "invalid"}
         where = ".".join(p for p in first["loc"] if p != "body") or "request"
