@@ -69,7 +69,7 @@ NOTICES = {
     "reviewed-end": "Status saved. That was the last free claim of this story.",
     "none-free": "No claim is free to take: every waiting claim is held by a reviewer.",
     "released": "You gave the claim back to the queue.",
-    "reviewed": "Status saved; the lease is given back. Next claim of the story:",
+    "reviewed": "Status saved; the lease is given back. Here is the story's next free claim.",
     "added": "Attribution added.",
     "removed": "Attribution removed.",
 }
