@@ -101,7 +101,9 @@ def _route_of(scope: Scope) -> str:
 
 
 class BodyLimitMiddleware:
-    """The request body: at most ``limit`` bytes (413), JSON outside the consoles (415).
+    """The request body: at most ``limit`` bytes (413), JSON outside the consoles (415), and
+    that JSON in UTF-8 (415 for another ``charset``, 400 for bytes that are not UTF-8: the
+    parser would otherwise say "There was an error parsing the body").
 
     A body is read here, whole, before the app sees it (the routes read it whole anyway),
     so that a chunked body over the limit is answered 413 like one with a Content-Length.
@@ -144,7 +146,8 @@ class BodyLimitMiddleware:
             return
         if json_only and head.charset not in UTF_8:
             error = UnsupportedMediaType(
-                f"Send JSON in UTF-8 (charset=utf-8, or no charset), not charset={head.charset}."
+                "Send JSON in UTF-8 (charset=utf-8, or no charset), "
+                f"not charset={head.charset[:40]}."
             )
             await _refuse(scope, receive, send, error, head)
             return
