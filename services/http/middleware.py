@@ -20,6 +20,7 @@ from services.bus.producer import trace_id_from
 from services.errors import (
     BadRequest,
     NewsroomError,
+    NotFound,
     PayloadTooLarge,
     RequestTimeout,
     UnsupportedMediaType,
@@ -76,6 +77,15 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            raw_path = scope.get("raw_path") or b""
+            if b"%2f" in raw_path or b"%2F" in raw_path:
+                # A "/" inside a segment: no id of ours holds one, and the router matches
+                # the decoded path, so "/v1/stories/..%2fclaims" would reach another route.
+                from services.http.problems import problem_response
+
+                missing = NotFound("No such resource: a path segment holds an encoded '/'.")
+                await problem_response(missing)(scope, receive, send_with_ids)
+                return
             await self.app(scope, receive, send_with_ids)
         finally:
             route = _route_of(scope)

@@ -130,6 +130,10 @@ HTTP_EDGES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      nothing),
     ("reports: PUT", "ingest", "fresh_reporter", lambda _: {"method": "PUT", "url": "/v1/reports"},
      reports_of_fresh_reporter),
+    ("story: encoded slash in the id", "verify", "reviewer", get("/v1/stories/..%2fclaims"),
+     nothing),
+    ("feed: encoded slash in the section", "publish", "editor", get("/feeds/all%2F..%2Fx.json"),
+     nothing),
     ("reports: trailing slash (no redirect)", "ingest", "fresh_reporter", get("/v1/reports/"),
      nothing),
 ]  # fmt: skip
@@ -169,4 +173,6 @@ STATUS = {
     "feed: DELETE": 405,
     "reports: PUT": 405,
     "reports: trailing slash (no redirect)": 404,
+    "story: encoded slash in the id": 404,
+    "feed: encoded slash in the section": 404,
 }
