@@ -75,9 +75,9 @@ def create_app(settings: Settings) -> FastAPI:
         interval=OUTBOX_INTERVAL,
         stuck_after=settings.readiness_stall_seconds,
     )
-    deliveries = _ClosingWorker(
-        "publish-webhooks", DELIVERY_INTERVAL, DeliveryWorker(settings, utcnow)
-    )
+    sender = DeliveryWorker(settings, utcnow)
+    deliveries = _ClosingWorker("publish-webhooks", DELIVERY_INTERVAL, sender)
+    sender.wake_with(deliveries.wake)  # a place came free: the next due delivery at once
 
     def released(outcome: Released) -> None:
         if outcome.action is None:

@@ -6,6 +6,7 @@ a short lease (``lease_until``) so two replicas never send the same attempt at o
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -138,19 +139,25 @@ def add_deliveries(deliveries: list[Delivery], session: ClientSession | None = N
         DeliveryDoc._get_collection().insert_many(docs, session=session)
 
 
-def claim_due(now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-    """Take up to ``limit`` due deliveries for this worker, each leased for ``lease``."""
+def claim_due(
+    now: datetime, lease: timedelta, limit: int, skip: Collection[str] = ()
+) -> list[Delivery]:
+    """Take up to ``limit`` due deliveries for this worker, each leased for ``lease``; none
+    of the subscriptions in ``skip``."""
     collection = DeliveryDoc._get_collection()
     claimed: list[Delivery] = []
+    query: dict[str, Any] = {
+        "status": DeliveryStatus.PENDING.value,
+        "next_attempt_at": {"$lte": now},
+        # Unleased (null or absent) or leased out of time, without a top-level $or.
+        "lease_until": {"$not": {"$gt": now}},
+    }
+    if skip:
+        query["subscription_id"] = {"$nin": list(skip)}
     for _ in range(limit):
         raw = store.update_and_read(
             collection,
-            {
-                "status": DeliveryStatus.PENDING.value,
-                "next_attempt_at": {"$lte": now},
-                # Unleased (null or absent) or leased out of time, without a top-level $or.
-                "lease_until": {"$not": {"$gt": now}},
-            },
+            query,
             {"$set": {"lease_until": now + lease}},
             sort=[("next_attempt_at", ASCENDING)],
         )
@@ -171,14 +178,14 @@ def record_attempt(
         changes["next_attempt_at"] = next_attempt_at
     if status != DeliveryStatus.PENDING:
         changes["finished_at"] = attempt.at
-    DeliveryDoc._get_collection().update_one(
-        {"_id": delivery_id},
-        {
-            "$set": changes,
-            "$inc": {"attempts": 1},
-            "$push": {"log": attempt.model_dump(mode="json")},
-        },
-    )
+    logged = {"$inc": {"attempts": 1}, "$push": {"log": attempt.model_dump(mode="json")}}
+    collection = DeliveryDoc._get_collection()
+    # Still pending: the attempt decides what comes next. Canceled meanwhile (its
+    # subscription deleted while the attempt was under way): the attempt is logged and the
+    # delivery stays canceled, never to be sent again.
+    pending = {"_id": delivery_id, "status": DeliveryStatus.PENDING.value}
+    if not collection.update_one(pending, {"$set": changes, **logged}).matched_count:
+        collection.update_one({"_id": delivery_id}, {"$set": {"lease_until": None}, **logged})
 
 
 def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery | None:

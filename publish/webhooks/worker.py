@@ -1,8 +1,12 @@
 """Sends due webhook deliveries (an edge: HTTP out). Run by a ``PeriodicWorker``.
 
-Each pass leases a batch of due deliveries, posts them concurrently, and records every
-attempt (status, error, duration) on the delivery row, with the next attempt time when
-it will be retried. Redirects are not followed: a subscriber gives its final URL.
+Each pass leases due deliveries for the free places of a pool of ``PARALLEL`` senders
+and returns without waiting for them: a slow subscriber holds its own places, not the
+pass, so the others' deliveries go out meanwhile. No subscriber holds more than
+``PER_SUBSCRIPTION`` places at once. Every attempt is recorded (status, error, duration) on
+the delivery row, with the next attempt time when it will be retried. Only the answer's
+status line and headers are read: its body, whatever its size or pace, is not. Redirects
+are not followed: a subscriber gives its final URL.
 Each attempt resolves the target once, checks every address (:mod:`targets`) and sends
 to the checked address, so a DNS answer that changes after the check cannot redirect it.
 """
@@ -10,8 +14,9 @@ to the checked address, so a DNS answer that changes after the check cannot redi
 from __future__ import annotations
 
 import time
+from collections import Counter as Tally
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import httpx
@@ -25,8 +30,10 @@ from services.settings import Settings
 
 log = get_logger(__name__)
 
-BATCH = 16
 PARALLEL = 8
+# Places one subscriber may hold at once: a receiver that answers slowly (or never) delays
+# only its own deliveries.
+PER_SUBSCRIPTION = 2
 DELIVERIES = Counter(
     "newsroom_webhook_deliveries_total", "Webhook delivery attempts by outcome", ["outcome"]
 )
@@ -49,8 +56,14 @@ class DeliveryWorker:
         self._timeout = settings.webhook_timeout_seconds
         self._client = httpx.Client(timeout=self._timeout, follow_redirects=False)
         self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="webhook")
+        self._running: dict[Future[None], str] = {}  # attempt -> its subscription
+        self._on_free: Callable[[], None] = lambda: None
         for outcome in OUTCOMES:
             DELIVERIES.labels(outcome)
+
+    def wake_with(self, wake: Callable[[], None]) -> None:
+        """``wake`` is called when an attempt ends: a place is free for the next pass."""
+        self._on_free = wake
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -59,12 +72,22 @@ class DeliveryWorker:
     def __call__(self) -> bool:
         if not self._master_key:
             return False  # nothing can be signed; deliveries wait for the key
-        lease = timedelta(seconds=self._timeout + 10)
-        due = repository.claim_due(self._now(), lease, BATCH)
-        if not due:
-            return False
-        list(self._pool.map(self.attempt, due))
-        return len(due) == BATCH
+        self._running = {f: s for f, s in self._running.items() if not f.done()}
+        # Leased past the longest an attempt takes: its read timeout, for the status line
+        # and the headers, to each of a few reads.
+        lease = timedelta(seconds=self._timeout * 3 + 10)
+        started = 0
+        while len(self._running) < PARALLEL:
+            held = Tally(self._running.values())
+            full = [sub for sub, n in held.items() if n >= PER_SUBSCRIPTION]
+            due = repository.claim_due(self._now(), lease, 1, skip=full)
+            if not due:
+                break
+            future = self._pool.submit(self.attempt, due[0])
+            self._running[future] = due[0].subscription_id
+            future.add_done_callback(lambda _: self._on_free())
+            started += 1
+        return started > 0 and len(self._running) < PARALLEL
 
     def send(self, delivery: Delivery) -> tuple[int | None, str | None, str | None]:
         """One attempt over the network: ``(status code, Retry-After, error)``."""
@@ -78,12 +101,17 @@ class DeliveryWorker:
             )
             secret = service.secret_for(self._master_key, delivery.subscription_id)
             headers = service.headers_for(delivery, secret, int(time.time()))
-            response = self._client.post(
+            # Streamed, and closed with its body unread: a receiver's answer is its status
+            # (and Retry-After); a body of a gigabyte, or one sent a byte at a time, would
+            # hold this place and the memory for as long as it lasts.
+            with self._client.stream(
+                "POST",
                 target.url,
                 content=delivery.body.encode(),
                 headers={**headers, "Host": target.host_header},
                 extensions=target.extensions,
-            )
+            ) as response:
+                return response.status_code, response.headers.get("retry-after"), None
         except httpx.TimeoutException:
             return None, None, "timeout"
         except httpx.HTTPError as exc:
@@ -92,7 +120,6 @@ class DeliveryWorker:
             return None, None, f"refused: {exc.reason}"
         except NewsroomError as exc:
             return None, None, exc.detail
-        return response.status_code, response.headers.get("retry-after"), None
 
     def attempt(self, delivery: Delivery) -> None:
         number = delivery.attempts + 1

@@ -148,12 +148,19 @@ def signature_ok(secret: str, received: Received, tolerance: int | None = None) 
     return hmac.compare_digest(expected, parts["v1"])
 
 
+# Plan entries a slow receiver answers with, until the test calls ``WebhookReceiver.let_go``:
+HOLD = "hold"  # nothing at all (then 500)
+TRICKLE = "trickle"  # 200 and its headers at once, then a body of a byte every 50 ms
+
+
 class WebhookReceiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
-        # path -> answers in order (a status, or a status and headers); 200 once used up.
-        self.plans: dict[str, list[int | tuple[int, dict[str, str]]]] = {}
+        # path -> answers in order (a status, a status and headers, HOLD or TRICKLE); 200
+        # once used up.
+        self.plans: dict[str, list[int | tuple[int, dict[str, str]] | str]] = {}
         self._lock = threading.Lock()
+        self._let_go: dict[str, threading.Event] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -168,6 +175,13 @@ class WebhookReceiver:
                     receiver.received.append(Received(self.path, headers, body))
                     plan = receiver.plans.get(self.path, [])
                     answer = plan.pop(0) if plan else 200
+                    let_go = receiver._let_go.setdefault(self.path, threading.Event())
+                if answer == HOLD:
+                    let_go.wait(60)
+                    answer = 500
+                if answer == TRICKLE:
+                    self._trickle(let_go)
+                    return
                 status, extra = answer if isinstance(answer, tuple) else (answer, {})
                 self.send_response(status)
                 for name, value in extra.items():
@@ -175,7 +189,24 @@ class WebhookReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def _trickle(self, let_go: threading.Event) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", str(10**9))
+                self.end_headers()
+                try:
+                    while not let_go.wait(0.05):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                except OSError:
+                    pass  # the sender closed the connection: it has what it needs
+                self.close_connection = True
+
         self._server = _serve(Handler)
+
+    def let_go(self, path: str) -> None:
+        """Answer the requests to ``path`` that HOLD or TRICKLE wait on."""
+        with self._lock:
+            self._let_go.setdefault(path, threading.Event()).set()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"

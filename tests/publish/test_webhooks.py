@@ -12,11 +12,12 @@ from typing import Any
 
 from cloudevents.v1.http import from_http
 from prometheus_client.parser import text_string_to_metric_families
+from pymongo import MongoClient
 
 from services.contracts import StoryReviewed, Topic
 from tests.publish.builders import cleared_story
 from tests.publish.conftest import Solo
-from tests.publish.servers import Received, signature_ok
+from tests.publish.servers import HOLD, TRICKLE, Received, signature_ok
 from tests.support.kafka import read_topic
 from tests.support.pages import every_item
 from tests.support.servers import wait_for
@@ -199,6 +200,73 @@ def test_an_editor_sends_a_failed_delivery_again(solo: Solo) -> None:
         assert editor.post(redeliver).status_code == 202
     third = wait_for(lambda: len(solo.receiver.at(path)) >= 3 and solo.receiver.at(path), 15)
     assert third[2].body == first.body
+
+
+def test_a_receiver_that_does_not_answer_delays_no_other_subscriber(solo: Solo) -> None:
+    """While one receiver holds its answer, another subscriber's next delivery goes out:
+    the sender does not wait for a whole batch of attempts before it takes the next."""
+    section = solo.section()
+    slow, good = f"/slow-{uuid.uuid4().hex[:6]}", f"/good-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[slow] = [HOLD]
+    slow_id, _ = subscribe(solo, slow, sections=[section])
+    subscribe(solo, good, sections=[section])
+    try:
+        first = release(solo, cleared_story(section=section))
+        wait_for(lambda: solo.receiver.at(slow), 15, what="the slow receiver's request")
+        second = release(solo, cleared_story(section=section))
+
+        def story_ids(path: str) -> list[str]:
+            return [r.json["data"]["story_id"] for r in solo.receiver.at(path)]
+
+        wait_for(lambda: second.story_id in story_ids(good), 15, what="the second story")
+        # The slow receiver's attempt is still under way (none recorded): the second story
+        # did not wait for it (publish's read timeout here: 2 s).
+        attempts = {d["story_id"]: d["attempts"] for d in deliveries(solo, slow_id)}
+        assert attempts[first.story_id] == 0
+        assert story_ids(good) == [first.story_id, second.story_id]
+    finally:
+        solo.receiver.let_go(slow)
+
+
+def test_an_answer_is_its_status_whatever_its_body(solo: Solo) -> None:
+    """A receiver that answers 200 and then sends its body a byte at a time (a gigabyte
+    announced) has its delivery recorded as delivered at once: the body is never read."""
+    section, path = solo.section(), f"/trickle-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [TRICKLE]
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    try:
+        release(solo, cleared_story(section=section))
+
+        def delivered() -> list[dict[str, Any]]:
+            return [d for d in deliveries(solo, subscription_id) if d["status"] == "delivered"]
+
+        found = wait_for(delivered, 15, what="the delivery recorded while the body trickles")
+        assert [a["status_code"] for a in found[0]["log"]] == [200]
+    finally:
+        solo.receiver.let_go(path)
+
+
+def test_a_subscription_deleted_during_an_attempt_gets_nothing_more(solo: Solo) -> None:
+    """The attempt under way when the subscription is deleted is logged, but its delivery
+    stays canceled: a failed answer does not bring it back for retries."""
+    section, path = solo.section(), f"/deleted-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [HOLD]  # then 500: retried, were it still pending
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    release(solo, cleared_story(section=section))
+    wait_for(lambda: solo.receiver.at(path), 15, what="the attempt under way")
+    with solo.client("editor") as editor:
+        assert editor.delete(f"/v1/subscriptions/{subscription_id}").status_code == 204
+    solo.receiver.let_go(path)
+    rows = MongoClient(solo.settings.mongo_url)[solo.settings.database("publish")].deliveries
+
+    def logged() -> dict[str, Any] | None:
+        row = rows.find_one({"subscription_id": subscription_id, "attempts": 1})
+        return dict(row) if row else None
+
+    row = wait_for(logged, 15, what="the attempt logged")
+    assert row["status"] == "canceled"
+    assert row["lease_until"] is None
+    assert len(solo.receiver.at(path)) == 1
 
 
 def test_a_retraction_reaches_every_subscriber(solo: Solo) -> None:
