@@ -190,8 +190,10 @@ class Console:
         return self.codec
 
     def session_of(self, request: Request) -> SessionData:
-        """The request's session, or a new signed-out one (set on the response by
-        :meth:`render` and the redirects)."""
+        """The request's session, or a new signed-out one. Only the sign-in form sets that
+        one as the cookie (its CSRF token needs it): a request may come without the
+        cookie the browser holds (a form posted from another site carries no Lax cookie),
+        and an answer that set a signed-out cookie would sign the person out."""
         found: SessionData | None = getattr(request.state, "ui_session", None)
         if found is not None:
             return found
@@ -199,7 +201,7 @@ class Console:
             found = self.codec.open(request.cookies.get(self.cookie_name))
         if found is None:
             found = SessionData.anonymous()
-            request.state.ui_session_new = found
+            request.state.ui_session_unsent = found
         request.state.ui_session = found
         return found
 
@@ -214,7 +216,13 @@ class Console:
             path=PREFIX,
             secure=secure,
             httponly=True,
-            samesite="strict",
+            # Lax, not Strict: a link to the console from mail or chat (a top-level GET
+            # from another site) must carry the session. Under Strict it came without
+            # one, and the signed-out session set on that answer replaced the browser's
+            # own: every such link signed the person out. Writes stay safe: a form
+            # posted from another site carries no Lax cookie, and each form's CSRF token
+            # is checked besides.
+            samesite="lax",
         )
 
     def _finish(self, request: Request, response: Response) -> Response:
@@ -405,6 +413,10 @@ class Console:
                     pass
             expired = request.query_params.get("expired") == "1"
             signed_out = request.query_params.get("signed_out") == "1"
+            # The form's CSRF token belongs to this signed-out session: it goes out now.
+            unsent = getattr(request.state, "ui_session_unsent", None)
+            if unsent is not None:
+                request.state.ui_session_new = unsent
             return self.render(
                 request,
                 "ui/sign_in.html",
