@@ -9,6 +9,7 @@
     │   └── PayloadTooLarge          413  payload_too_large
     ├── Unauthorized                 401  unauthorized      (+ WWW-Authenticate)
     ├── Forbidden                    403  forbidden
+    │   └── FormRefused              403  forbidden         (a console form's CSRF check)
     ├── NotFound                     404  not_found
     ├── Conflict                     409  conflict
     │   ├── IdempotencyConflict      409  idempotency_conflict
@@ -115,6 +116,13 @@ class Forbidden(NewsroomError):
     status = 403
     code = "forbidden"
     title = "Not allowed for your role"
+
+
+class FormRefused(Forbidden):
+    """A console form whose CSRF token does not match the session: the page is stale or
+    the form came from elsewhere, whatever the person's role."""
+
+    title = "Form refused"
 
 
 class NotFound(NewsroomError):

@@ -24,6 +24,7 @@ from publish.feeds.conditional import (
 )
 from publish.feeds.ninjs import EXTENSION_SCHEMA_PATH, extension_schema
 from publish.feeds.render import MEDIA_TYPES, public_json
+from services.http.conditional import none_match
 
 router = APIRouter(tags=["feeds"])
 
@@ -131,10 +132,18 @@ def published(request: Request, story_id: str, publish: PublishDep) -> Response:
     summary="The JSON Schema of our ninjs documents: IPTC ninjs 3.1 and our ClaimReview "
     "associations (public)",
     response_class=Response,
-    responses={200: {"description": "JSON Schema", "content": {"application/schema+json": {}}}},
+    responses={
+        200: {"description": "JSON Schema", "content": {"application/schema+json": {}}},
+        304: {"description": "Not modified"},
+    },
+    openapi_extra={"parameters": CONDITIONAL_PARAMETERS[:1]},
 )
-def ninjs_extension_schema(publish: PublishDep) -> Response:
-    document = extension_schema(publish.site.base_url)
-    return Response(
-        public_json(document), media_type="application/schema+json", headers=PUBLIC_HEADERS
-    )
+def ninjs_extension_schema(request: Request, publish: PublishDep) -> Response:
+    """With an ``ETag`` (and 304 on ``If-None-Match``); no ``Last-Modified``: the schema
+    changes with a release of Newsroom, not at a time the store knows."""
+    body = public_json(extension_schema(publish.site.base_url))
+    etag = etag_of(body)
+    headers = {**PUBLIC_HEADERS, "ETag": etag}
+    if none_match(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
+    return Response(body, media_type="application/schema+json", headers=headers)

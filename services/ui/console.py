@@ -27,7 +27,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.templating import Jinja2Templates
 
 from services.auth import Authenticator, Principal, Role, console_sessions
-from services.errors import Forbidden, NewsroomError, NotFound, Unauthorized, Unavailable
+from services.errors import (
+    Forbidden,
+    FormRefused,
+    NewsroomError,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from services.http.problems import NOT_A_PAGE, allowed_methods, method_not_allowed, problem_response
 from services.log import get_logger
 from services.store import is_store_unavailable
@@ -267,8 +274,8 @@ class Console:
         if principal.role not in self.roles:
             allowed = " and ".join(f"{ROLE_NAMES[r]}s" for r in self.roles)
             raise Forbidden(
-                f"The {self.title} is for {allowed} only. You are signed in as "
-                f"{principal.name}, a {ROLE_NAMES[principal.role]}."
+                f"The {self.title} is for {allowed} only; {principal.name} is "
+                f"{article(ROLE_NAMES[principal.role])}."
             )
 
     def check_csrf(self, request: Request, given: str | None) -> None:
@@ -277,7 +284,7 @@ class Console:
         if not (
             csrf_matches(session.csrf_secret, given) or csrf_matches(session.csrf_secret, header)
         ):
-            raise Forbidden(
+            raise FormRefused(
                 "This form has expired or did not come from this console (CSRF check). "
                 "Go back, reload the page and try again."
             )
@@ -469,6 +476,11 @@ class Console:
                 console_sessions.end(ending)  # the cookie, even a copy of it, is out now
             request.state.ui_session_new = SessionData.anonymous()
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
+
+
+def article(noun: str) -> str:
+    """``noun`` with its indefinite article: "an admin", "a reviewer"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 # The authenticator's sentences are written for API clients; a person at a form reads these.

@@ -99,6 +99,7 @@ def test_forms_without_the_right_csrf_token_are_refused(stack: Stack) -> None:
             assert answer.status_code == 403
             assert answer.headers["content-type"].startswith("text/html")
             assert "CSRF" in answer.text
+            assert '<h1 id="error-title">Form refused</h1>' in answer.text  # not the role
         answer = client.post("/ui/sign-out", data={})
         assert answer.status_code == 403
         # The right one works: the claim does not exist, said as a page.
@@ -156,6 +157,8 @@ def test_only_the_consoles_roles_get_in(
             assert answer.status_code == 403
             assert answer.headers["content-type"].startswith("text/html")
             assert "Not allowed for your role" in answer.text
+            roles = r"is an? (reporter|reviewer|editor|admin|service account)\."
+            assert re.search(roles, answer.text), answer.text[-600:]
             assert "set-cookie" not in answer.headers or "nr_" not in answer.headers["set-cookie"]
             assert client.get("/ui/").status_code == 303
 

@@ -279,6 +279,19 @@ def test_public_reads_answer_head_gzip_cors_and_conditional_requests(solo: Solo,
     assert gzip.compress(b"x")  # gzip is importable: the decoding above used it
 
 
+def test_the_ninjs_schema_is_revalidated_by_its_etag(solo: Solo) -> None:
+    with solo.client() as public:
+        first = public.get("/schemas/ninjs-3.1-newsroom.json")
+        assert first.status_code == 200
+        assert first.headers["content-type"] == "application/schema+json"
+        etag = first.headers["etag"]
+        again = public.get("/schemas/ninjs-3.1-newsroom.json", headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.headers["etag"] == etag
+        other = public.get("/schemas/ninjs-3.1-newsroom.json", headers={"If-None-Match": '"x"'})
+        assert other.status_code == 200
+
+
 def test_unknown_pages_are_404(solo: Solo) -> None:
     """A page to a browser, in the site's frame and with a way back; a problem answer to
     an API client."""
