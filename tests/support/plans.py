@@ -67,7 +67,9 @@ class Watched:
 @contextmanager
 def watched(url: str, database: str, collection: str) -> Iterator[Watched]:
     listener = _Filters()
-    client: MongoClient[Any] = MongoClient(url, event_listeners=[listener], tz_aware=False)
+    # tz_aware as the services' own connections (services.store): a repository handed
+    # this collection compares its dates with those it reads through its documents.
+    client: MongoClient[Any] = MongoClient(url, event_listeners=[listener], tz_aware=True)
     try:
         yield Watched(client[database][collection], listener)
     finally:
