@@ -41,6 +41,7 @@ from services.store import is_store_unavailable
 from services.ui import handoff
 from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
 from services.ui.times import ago, iso, parse_time, stamp
+from services.ui.words import ROLE_NAMES, article, sign_in_words
 
 log = get_logger(__name__)
 
@@ -69,13 +70,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-}
-ROLE_NAMES = {
-    Role.REPORTER: "reporter",
-    Role.REVIEWER: "reviewer",
-    Role.EDITOR: "editor",
-    Role.ADMIN: "admin",
-    Role.SERVICE: "service account",
 }
 
 
@@ -476,33 +470,6 @@ class Console:
                 console_sessions.end(ending)  # the cookie, even a copy of it, is out now
             request.state.ui_session_new = SessionData.anonymous()
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
-
-
-def article(noun: str) -> str:
-    """``noun`` with its indefinite article: "an admin", "a reviewer"."""
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
-# The authenticator's sentences are written for API clients; a person at a form reads these.
-_SIGN_IN_WORDS = {
-    "The bearer token is malformed.": (
-        "That is not a Newsroom token. Paste the whole token: it starts with nr_."
-    ),
-    "The bearer token is not valid.": (
-        "This token is not known here. Check that you pasted all of it, or ask an admin "
-        "for a new one."
-    ),
-    "The bearer token has been revoked.": (
-        "This token has been revoked. Ask an admin for a new one."
-    ),
-    "The user of this token has been revoked.": (
-        "This user no longer has access. Ask an admin if that is a mistake."
-    ),
-}
-
-
-def sign_in_words(detail: str) -> str:
-    return _SIGN_IN_WORDS.get(detail, "That token did not work. Ask an admin for a new one.")
 
 
 def safe_next(value: str | None) -> str:
