@@ -73,8 +73,8 @@ class DeliveryWorker:
         if not self._master_key:
             return False  # nothing can be signed; deliveries wait for the key
         self._running = {f: s for f, s in self._running.items() if not f.done()}
-        # Leased past the longest an attempt takes: its read timeout, for the status line
-        # and the headers, to each of a few reads.
+        # Leased past the longest an ordinary attempt takes: the timeout applies to each of
+        # connecting, sending and every read of the status line and headers.
         lease = timedelta(seconds=self._timeout * 3 + 10)
         started = 0
         while len(self._running) < PARALLEL:

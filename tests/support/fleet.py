@@ -77,9 +77,9 @@ class Fleet:
         self._start_services()
 
     def _start_services(self, attempts: int = 3) -> None:
-        """Start the three services. A free port can be taken by another program (other
-        test runs share this machine) before the service binds it: then all three start
-        again on new ports."""
+        """Start the three services and verify's other replicas. A free port can be taken
+        by another program (other test runs share this machine) before the service binds
+        it: then all of them start again on new ports."""
         self.kills = dict.fromkeys(self.names, 0)
         replicas = {name: embedded.free_port() for name in self.names if name not in SERVICES}
         for attempt in range(attempts):
