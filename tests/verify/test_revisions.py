@@ -32,6 +32,9 @@ def test_a_revision_keeps_unchanged_reviews_resets_changed_claims_and_closes_rem
         budget = reviewed.json()
         assert review(client, opposition, "contested").status_code == 200
         assert review(client, vote, "verified").status_code == 200
+        # Leases on a claim the revision keeps and on one it changes.
+        for claim in (budget, opposition):
+            assert client.post(f"/v1/claims/{claim['claim_id']}/lease").status_code == 200
 
     second = newsroom.submit(
         newsroom.report(story_id=first.story_id, revision=2, body=REVISED, claims=[])
@@ -51,6 +54,9 @@ def test_a_revision_keeps_unchanged_reviews_resets_changed_claims_and_closes_rem
 
     changed = by_id[opposition["claim_id"]]
     assert changed["status"] == "pending"
+    # Back in the queue, free: a lease on the old wording ends; the kept claim's runs on.
+    assert changed["holder"] is None
+    assert kept["holder"] == newsroom.stack.names["reviewer"]
     assert "2 million euros" in changed["text"]
 
     assert vote["claim_id"] not in by_id

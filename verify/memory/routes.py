@@ -54,7 +54,6 @@ def apply_review(
         given.from_claim_id,
         version,
         actor_of(principal),
-        context.lease_seconds,
         now,
         context.story_changed,
     )

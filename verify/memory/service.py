@@ -76,7 +76,6 @@ def apply(
     from_claim_id: str,
     expected: int,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
 ) -> ClaimRecord:
@@ -120,7 +119,6 @@ def apply(
         given,
         expected,
         actor,
-        lease_seconds,
         now,
         notify,
         action=APPLIED,

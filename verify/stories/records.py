@@ -384,8 +384,16 @@ def moved(
         "updated_at": now,
     }
     if not keep_review:
+        # Back in the queue, free: a lease taken on the old wording is not a claim on the
+        # new one, and the gate must not name its holder as the one to act.
         values.update(
-            status=ReviewStatus.PENDING.value, reviewed_by=None, reviewed_at=None, queued_at=now
+            status=ReviewStatus.PENDING.value,
+            reviewed_by=None,
+            reviewed_at=None,
+            queued_at=now,
+            lease_holder_id=None,
+            lease_holder=None,
+            lease_until=None,
         )
     return dataclasses.replace(claim, **values)
 

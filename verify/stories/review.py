@@ -194,7 +194,6 @@ def _reviewed(
     claim: ClaimRecord,
     actor: Actor,
     now: datetime,
-    lease_seconds: int,
     *,
     status: str,
     attributions: list[AttributionRecord],
@@ -213,9 +212,9 @@ def _reviewed(
         version=claim.version + 1,
         updated_at=now,
     )
-    if claim.holder_at(now) is None:
-        # Reviewing a free claim leases it to the reviewer.
-        after = _leased(after, actor, lease_seconds, now)
+    # A review leaves the lease as it was: the reviewer's own stays theirs (they may add an
+    # attribution next), and a free claim stays free, so the gate does not name as its
+    # holder, for a whole lease, a reviewer who has finished with it.
     return after
 
 
@@ -224,7 +223,6 @@ def review(
     given: ReviewIn,
     expected: int,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
     *,
@@ -242,7 +240,6 @@ def review(
         claim,
         actor,
         now,
-        lease_seconds,
         status=given.status.value,
         attributions=found,
         note=given.note,
@@ -263,7 +260,6 @@ def dismiss(
     reason: str,
     expected: int | None,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
 ) -> ClaimRecord:
@@ -274,7 +270,6 @@ def dismiss(
         claim,
         actor,
         now,
-        lease_seconds,
         status=ReviewStatus.NOT_A_CLAIM.value,
         attributions=claim.attributions,
         note=reason,

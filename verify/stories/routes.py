@@ -144,7 +144,6 @@ def review_claim(
         given,
         version,
         actor_of(principal),
-        context.lease_seconds,
         utcnow(context.clock),
         context.story_changed,
     )
@@ -166,7 +165,6 @@ def dismiss_claim(
         given.reason,
         version,
         actor_of(principal),
-        context.lease_seconds,
         utcnow(context.clock),
         context.story_changed,
     )

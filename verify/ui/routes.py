@@ -253,9 +253,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             if text is not None:
                 text = text_policy.check("note", text, multiline=True)
             now = utcnow(ctx.clock)
-            marked = service.mark(
-                claim_id, status, text, version, actor, ctx.lease_seconds, now, ctx.story_changed
-            )
+            marked = service.mark(claim_id, status, text, version, actor, now, ctx.story_changed)
             ctx.claim_reviewed(marked)  # claim memory: the same claim in other stories
             # Marked: the lease goes back, and the reviewer moves on to the story's next
             # free claim, or to the story's end when none is left.
@@ -374,7 +372,6 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 record,
                 version,
                 actor,
-                ctx.lease_seconds,
                 utcnow(ctx.clock),
                 ctx.story_changed,
             )
@@ -401,7 +398,6 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                     attribution_id,
                     version,
                     actor,
-                    ctx.lease_seconds,
                     utcnow(ctx.clock),
                     ctx.story_changed,
                 )
@@ -429,7 +425,6 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                     from_claim_id,
                     version,
                     actor,
-                    ctx.lease_seconds,
                     utcnow(ctx.clock),
                     ctx.story_changed,
                 )

@@ -228,16 +228,15 @@ def mark(
     note: str | None,
     version: int,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
 ) -> ClaimRecord:
     """Set the claim's status (``not_a_claim`` dismisses it, with the note as reason)."""
     if status == ReviewStatus.NOT_A_CLAIM:
         reason = note or DISMISS_REASON
-        return claims.dismiss(claim_id, reason, version, actor, lease_seconds, now, notify)
+        return claims.dismiss(claim_id, reason, version, actor, now, notify)
     given = ReviewIn(status=status, note=note)
-    return claims.review(claim_id, given, version, actor, lease_seconds, now, notify)
+    return claims.review(claim_id, given, version, actor, now, notify)
 
 
 def give_back(claim: ClaimRecord, actor: Actor, now: datetime, notify: StoryChanged) -> None:
@@ -266,12 +265,11 @@ def _with_records(
     records: list[AttributionIn],
     version: int,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
 ) -> ClaimRecord:
     given = ReviewIn(status=ReviewStatus(claim.status), attributions=records, note=claim.note)
-    return claims.review(claim.claim_id, given, version, actor, lease_seconds, now, notify)
+    return claims.review(claim.claim_id, given, version, actor, now, notify)
 
 
 def add_attribution(
@@ -279,13 +277,12 @@ def add_attribution(
     record: AttributionIn,
     version: int,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
 ) -> ClaimRecord:
     claim = claims.get(claim_id)
     records = [*(_kept(a) for a in claim.attributions), record]
-    return _with_records(claim, records, version, actor, lease_seconds, now, notify)
+    return _with_records(claim, records, version, actor, now, notify)
 
 
 def remove_attribution(
@@ -293,10 +290,9 @@ def remove_attribution(
     attribution_id: str,
     version: int,
     actor: Actor,
-    lease_seconds: int,
     now: datetime,
     notify: StoryChanged,
 ) -> ClaimRecord:
     claim = claims.get(claim_id)
     records = [_kept(a) for a in claim.attributions if a.attribution_id != attribution_id]
-    return _with_records(claim, records, version, actor, lease_seconds, now, notify)
+    return _with_records(claim, records, version, actor, now, notify)
