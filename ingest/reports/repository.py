@@ -158,6 +158,16 @@ def latest_revision(story_id: str) -> ReportRecord | None:
     return _record(doc) if doc else None
 
 
+def retracted_at(story_id: str) -> datetime | None:
+    """When publish retracted the story (its retraction marks the revision it withdrew),
+    or None. A story has few reports, read by the ``(story_id, revision)`` index."""
+    doc = _reports().find_one(
+        {"story_id": story_id, "timeline.retracted": {"$exists": True}},
+        projection={"timeline.retracted": 1},
+    )
+    return doc["timeline"]["retracted"] if doc else None
+
+
 async def insert(record: ReportRecord, idempotency_key: str) -> None:
     """Store a new report; returns once the store acknowledged it (see :func:`_insert_batch`).
 

@@ -31,6 +31,7 @@ from services.contracts import (
 from services.cursors import decode_keyset, encode_keyset
 from services.errors import (
     BadRequest,
+    Conflict,
     Forbidden,
     IdempotencyConflict,
     NotFound,
@@ -286,6 +287,14 @@ async def _next_revision(principal: Principal, story_id: str | None) -> tuple[st
         raise NotFound(f"No story {story_id}.")
     if latest.reporter_id != principal.user_id:
         raise Forbidden("This story belongs to another reporter; only its reporter can revise it.")
+    retracted = await asyncio.to_thread(repo.retracted_at, story_id)
+    if retracted is not None:
+        # Publish never releases a retracted story again: a revision would wait in the
+        # reviewers' queue for a release that cannot come.
+        raise Conflict(
+            f"Story {story_id} was retracted at {retracted.isoformat()}; a retracted story "
+            "is not published again. Submit it as a new story (without story_id)."
+        )
     return story_id, latest.revision + 1
 
 

@@ -177,6 +177,34 @@ def test_the_timeline_moves_as_events_arrive(stack: Stack) -> None:
         runtime.close()
 
 
+def test_a_retracted_story_takes_no_new_revision(stack: Stack) -> None:
+    """Publish never releases a retracted story again: ingest refuses its revisions at once
+    (409) rather than queue them for a release that cannot come."""
+    with stack.client("ingest", "reporter") as client:
+        accepted = submit(client).json()
+        report_id, story_id = accepted["report_id"], accepted["story_id"]
+        runtime = Runtime(stack.settings, "test")
+        retracted = StoryPublished(
+            story_id=story_id, revision=1, version=9, report_id=report_id,
+            action="retracted", url="http://x/1", at=datetime.now(UTC), reason="Wrong town.",
+        )  # fmt: skip
+        runtime.producer.send(
+            runtime.producer.message(Topic.STORIES_PUBLISHED, retracted, key=story_id)
+        )
+        runtime.close()
+        wait_for(
+            lambda: client.get(f"/v1/reports/{report_id}").json()["status"] == "retracted",
+            what="retracted",
+        )
+        refused = submit(client, report(story_id=story_id, headline=f"Again {report_id}"))
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "retracted" in refused.json()["detail"]
+        assert "new story" in refused.json()["detail"]
+        mine = client.get("/v1/reports", params={"limit": 200}).json()["items"]
+        assert [r["revision"] for r in mine if r["story_id"] == story_id] == [1]
+
+
 def test_cleared_means_the_revision_passes_the_rule_and_held_says_why_not(stack: Stack) -> None:
     """A reporter's report is ``cleared`` only while verify says its revision passes the
     whole publish rule; otherwise ``held`` says why, from verify's newest event."""
