@@ -221,7 +221,19 @@ async def submit(
     concurrent ones. Async, so that a submission holds no worker thread while it waits
     for the store: the lookups of the rarer paths (a revision, a replay) run in one."""
     for _ in range(5):
-        story_id, revision = await _next_revision(principal, submission.story_id)
+        story_id, latest = await _story_of(principal, submission.story_id)
+        if latest is not None and _unchanged(latest, submission):
+            # Nothing to revise: a new revision would go through review and out to readers
+            # and subscribers as a correction that corrects nothing.
+            replayed = await _replay(principal, submission, idempotency_key)
+            if replayed is not None:
+                return replayed
+            raise Conflict(
+                f"This is revision {latest.revision} of story {story_id} again (report "
+                f"{latest.report_id}): the same headline, body, section, claims and "
+                "publish_when_cleared. Change something to make a new revision."
+            )
+        revision = latest.revision + 1 if latest is not None else 1
         now = utcnow()
         wait = limiter.reserve(principal.user_id, now)
         if wait is not None:
@@ -279,9 +291,12 @@ async def _replay(principal: Principal, submission: Submission, key: str) -> Acc
     return Accepted(existing.report_id, existing.story_id, existing.revision, True)
 
 
-async def _next_revision(principal: Principal, story_id: str | None) -> tuple[str, int]:
+async def _story_of(
+    principal: Principal, story_id: str | None
+) -> tuple[str, repo.ReportRecord | None]:
+    """The story a submission goes to, with its latest revision (None for a new story)."""
     if story_id is None:
-        return f"s_{random_hex()}", 1
+        return f"s_{random_hex()}", None
     latest = await asyncio.to_thread(repo.latest_revision, story_id)
     if latest is None:
         raise NotFound(f"No story {story_id}.")
@@ -295,7 +310,17 @@ async def _next_revision(principal: Principal, story_id: str | None) -> tuple[st
             f"Story {story_id} was retracted at {retracted.isoformat()}; a retracted story "
             "is not published again. Submit it as a new story (without story_id)."
         )
-    return story_id, latest.revision + 1
+    return story_id, latest
+
+
+def _unchanged(latest: repo.ReportRecord, submission: Submission) -> bool:
+    return (
+        latest.headline == submission.headline
+        and latest.body == submission.body
+        and latest.section == submission.section
+        and latest.publish_when_cleared == submission.publish_when_cleared
+        and latest.claims == [c.model_dump() for c in submission.claims]
+    )
 
 
 # --- reading ---------------------------------------------------------------------------

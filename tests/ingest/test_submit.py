@@ -92,6 +92,33 @@ def test_revisions_of_your_own_story_count_up(stack: Stack) -> None:
         assert second["revision"] == 2
 
 
+def test_a_revision_identical_to_the_latest_is_refused_and_its_own_retry_replayed(
+    stack: Stack,
+) -> None:
+    """The same text again would go out to readers and subscribers as a correction that
+    corrects nothing: 409, nothing stored. A retry of the revision itself (its own key) is
+    still the same answer."""
+    headline = f"Unchanged {uuid.uuid4().hex}"
+    with stack.client("ingest", "reporter") as client:
+        first = submit(client, report(headline=headline)).json()
+        again = report(headline=headline, story_id=first["story_id"])
+        refused = submit(client, again)
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert f"revision 1 of story {first['story_id']} again" in refused.json()["detail"]
+        assert reports_in_store(stack, headline=headline) == 1
+
+        # Any change makes a revision: here only publish_when_cleared.
+        key = uuid.uuid4().hex
+        changed = submit(client, {**again, "publish_when_cleared": True}, key)
+        assert changed.status_code == 202, changed.text
+        assert changed.json()["revision"] == 2
+        retried = submit(client, {**again, "publish_when_cleared": True}, key)
+        assert retried.status_code == 202
+        assert retried.json() == changed.json()
+        assert reports_in_store(stack, headline=headline) == 2
+
+
 def test_someone_elses_story_is_forbidden_and_an_unknown_one_not_found(stack: Stack) -> None:
     with stack.client("ingest", "reporter") as client:
         story = submit(client).json()["story_id"]
