@@ -158,6 +158,17 @@ def latest_revision(story_id: str) -> ReportRecord | None:
     return _record(doc) if doc else None
 
 
+def latest_revisions(story_ids: list[str]) -> dict[str, int]:
+    """Each story's latest revision (by the ``(story_id, revision)`` index)."""
+    latest: dict[str, int] = {}
+    found = _reports().find(
+        {"story_id": {"$in": story_ids}}, projection={"story_id": 1, "revision": 1}
+    )
+    for doc in found:
+        latest[doc["story_id"]] = max(doc["revision"], latest.get(doc["story_id"], 0))
+    return latest
+
+
 def retracted_at(story_id: str) -> datetime | None:
     """When publish retracted the story (its retraction marks the revision it withdrew),
     or None. A story has few reports, read by the ``(story_id, revision)`` index."""

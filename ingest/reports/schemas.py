@@ -60,6 +60,12 @@ class ReportView(BaseModel):
     )
     claims_declared: int
     publish_when_cleared: bool
+    superseded_by: int | None = Field(
+        None,
+        description="The story's latest revision, when it is later than this one. A "
+        "revision never released that a later one replaced is 'superseded': it will not be "
+        "published",
+    )
 
 
 class ReportPage(BaseModel):

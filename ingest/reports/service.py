@@ -331,14 +331,24 @@ class ReportStatus:
     record: repo.ReportRecord
     status: str
     timeline: list[tuple[str, datetime]]
+    superseded_by: int | None = None
 
 
-def status_of(record: repo.ReportRecord) -> ReportStatus:
+# A revision never released that a later one replaced: it will not be (publish releases
+# a story's latest revision), so it no longer waits in review, whatever it last heard.
+UNRELEASED = ("accepted", "queued", "in_review", "cleared")
+
+
+def status_of(record: repo.ReportRecord, latest: int | None = None) -> ReportStatus:
+    """``latest``: the story's latest revision, when the caller read it."""
     timeline = [(state, record.timeline[state]) for state in STATES if state in record.timeline]
     status = timeline[-1][0] if timeline else "accepted"
     if status == "cleared" and record.held:
         status = "in_review"  # it passed the rule once, and no longer does (``held`` says why)
-    return ReportStatus(record, status, timeline)
+    newer = latest if latest is not None and latest > record.revision else None
+    if newer is not None and status in UNRELEASED:
+        status = "superseded"
+    return ReportStatus(record, status, timeline, newer)
 
 
 def _may_read_all(principal: Principal) -> bool:
@@ -350,7 +360,8 @@ def get_report(principal: Principal, report_id: str) -> ReportStatus:
     # Another reporter's report is answered like a missing one: its existence is not theirs.
     if record is None or (not _may_read_all(principal) and record.reporter_id != principal.user_id):
         raise NotFound(f"No report {report_id} of yours.")
-    return status_of(record)
+    latest = repo.latest_revisions([record.story_id])
+    return status_of(record, latest.get(record.story_id))
 
 
 def list_reports(
@@ -361,7 +372,8 @@ def list_reports(
     records = repo.page(owner, before, limit)
     last = records[-1] if len(records) == limit else None
     next_cursor = encode_keyset(last.accepted_at, last.report_id) if last else None
-    return [status_of(r) for r in records], next_cursor
+    latest = repo.latest_revisions(list({r.story_id for r in records}))
+    return [status_of(r, latest.get(r.story_id)) for r in records], next_cursor
 
 
 # --- events that move the timeline -----------------------------------------------------
@@ -420,7 +432,9 @@ def view_fields(status: ReportStatus) -> dict[str, Any]:
         "byline": record.byline,
         "status": status.status,
         "timeline": [{"status": s, "at": at} for s, at in status.timeline],
-        "held": record.held,
+        # What held a superseded revision no longer matters: the later one's report says.
+        "held": [] if status.status == "superseded" else record.held,
+        "superseded_by": status.superseded_by,
         "claims_declared": len(record.claims),
         "publish_when_cleared": record.publish_when_cleared,
     }

@@ -177,6 +177,49 @@ def test_the_timeline_moves_as_events_arrive(stack: Stack) -> None:
         runtime.close()
 
 
+def test_a_later_revision_supersedes_an_unreleased_one(stack: Stack) -> None:
+    """A revision never released that a later one replaced will not be published: it no
+    longer reads in_review, with what held it; a released one stays published."""
+    with stack.client("ingest", "reporter") as client:
+        first = submit(client).json()
+        story_id = first["story_id"]
+        runtime = Runtime(stack.settings, "test")
+        published = StoryPublished(
+            story_id=story_id, revision=1, version=9, report_id=first["report_id"],
+            action="published", url="http://x/1", at=datetime.now(UTC),
+        )  # fmt: skip
+        runtime.producer.send(
+            runtime.producer.message(Topic.STORIES_PUBLISHED, published, key=story_id)
+        )
+        runtime.close()
+        wait_for(
+            lambda: client.get(first["status_url"]).json()["status"] == "published",
+            what="published",
+        )
+        revised = [
+            submit(client, report(story_id=story_id, body=body, claims=[]))
+            for body in ("Changed. " + "x" * 10, "Again. " + "y" * 10)
+        ]
+        assert [r.status_code for r in revised] == [202, 202], [r.text for r in revised]
+        second, third = (r.json() for r in revised)
+
+        def view(accepted: dict[str, Any]) -> dict[str, Any]:
+            found: dict[str, Any] = client.get(accepted["status_url"]).json()
+            return found
+
+        assert (view(first)["status"], view(first)["superseded_by"]) == ("published", 3)
+        assert view(second)["status"] == "superseded"
+        assert view(second)["superseded_by"] == 3
+        assert view(second)["held"] == []
+        assert view(third)["superseded_by"] is None
+        assert view(third)["status"] != "superseded"
+        listed = client.get("/v1/reports", params={"limit": 200}).json()["items"]
+        mine = {r["revision"]: r["status"] for r in listed if r["story_id"] == story_id}
+        assert mine[1] == "published"
+        assert mine[2] == "superseded"
+        assert mine[3] != "superseded"
+
+
 def test_a_retracted_story_takes_no_new_revision(stack: Stack) -> None:
     """Publish never releases a retracted story again: ingest refuses its revisions at once
     (409) rather than queue them for a release that cannot come."""
