@@ -9,7 +9,8 @@
     │   └── PayloadTooLarge          413  payload_too_large
     ├── Unauthorized                 401  unauthorized      (+ WWW-Authenticate)
     ├── Forbidden                    403  forbidden
-    │   └── FormRefused              403  forbidden         (a console form's CSRF check)
+    │   ├── FormRefused              403  forbidden         (a console form's CSRF check)
+    │   └── NotYours                 403  forbidden         (another's story or lease)
     ├── NotFound                     404  not_found
     ├── Conflict                     409  conflict
     │   ├── IdempotencyConflict      409  idempotency_conflict
@@ -123,6 +124,13 @@ class FormRefused(Forbidden):
     the form came from elsewhere, whatever the person's role."""
 
     title = "Form refused"
+
+
+class NotYours(Forbidden):
+    """The caller's role may do this, but not to this: another reporter's story, another
+    reviewer's lease."""
+
+    title = "Belongs to someone else"
 
 
 class NotFound(NewsroomError):

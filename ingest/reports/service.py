@@ -32,9 +32,9 @@ from services.cursors import decode_keyset, encode_keyset
 from services.errors import (
     BadRequest,
     Conflict,
-    Forbidden,
     IdempotencyConflict,
     NotFound,
+    NotYours,
     PayloadTooLarge,
     TooManyRequests,
     ValidationFailed,
@@ -301,7 +301,7 @@ async def _story_of(
     if latest is None:
         raise NotFound(f"No story {story_id}.")
     if latest.reporter_id != principal.user_id:
-        raise Forbidden("This story belongs to another reporter; only its reporter can revise it.")
+        raise NotYours("This story belongs to another reporter; only its reporter can revise it.")
     retracted = await asyncio.to_thread(repo.retracted_at, story_id)
     if retracted is not None:
         # Publish never releases a retracted story again: a revision would wait in the

@@ -146,6 +146,9 @@ def test_only_the_consoles_roles_get_in(
 ) -> None:
     with console(stack, service) as client:
         page = client.get("/ui/sign-in")
+        # The sign-in form tells how to get a token for this console's role.
+        first_role = {"verify": "reviewer", "publish": "editor"}[service]
+        assert f"newsroom users add NAME --role {first_role}</code>" in page.text
         answer = client.post(
             "/ui/sign-in",
             data={"csrf_token": CSRF.search(page.text).group(1), "token": stack.tokens[role]},

@@ -128,6 +128,8 @@ def test_someone_elses_story_is_forbidden_and_an_unknown_one_not_found(stack: St
     ) as other:
         forbidden = submit(other, report(story_id=story))
         assert forbidden.status_code == 403
+        # The role may submit; the story is not theirs: the title says which.
+        assert forbidden.json()["title"] == "Belongs to someone else"
         unknown = submit(other, report(story_id="s_" + "0" * 32))
         assert unknown.status_code == 404
         # and reading another reporter's report does not reveal it

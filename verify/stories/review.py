@@ -16,10 +16,10 @@ from services.auth import Role
 from services.contracts import ReviewStatus, SourceKind
 from services.errors import (
     Conflict,
-    Forbidden,
     Held,
     NewsroomError,
     NotFound,
+    NotYours,
     PreconditionFailed,
     ValidationFailed,
 )
@@ -160,7 +160,7 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
     if claim.holder_at(now) is None:
         return claim
     if claim.lease_holder_id != actor.user_id and actor.role != Role.EDITOR.value:
-        raise Forbidden(
+        raise NotYours(
             f"Claim {claim_id} is held by {claim.lease_holder}; only they or an editor "
             "can release it."
         )

@@ -16,7 +16,7 @@ from services.contracts import (
     StoryReviewed,
 )
 from services.cursors import decode_keyset, encode_keyset
-from services.errors import Forbidden, NotFound
+from services.errors import NotFound, NotYours
 from verify.signoff.rule import judged
 from verify.stories import repository, unit_of_work
 from verify.stories.records import (
@@ -193,7 +193,7 @@ def story_for(
     if found is None:
         raise NotFound(f"No story {story_id!r}.")
     if principal.role == Role.REPORTER and found.reporter_id != principal.user_id:
-        raise Forbidden("A reporter can read only their own stories.")
+        raise NotYours("A reporter can read only their own stories.")
     return found
 
 
