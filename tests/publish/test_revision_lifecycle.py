@@ -66,3 +66,22 @@ def test_a_released_claim_found_false_in_the_story_itself_is_told_once(solo: Sol
     later = solo.reviewed(bump(bump(flagged)))
     assert solo.gate(snapshot.story_id, later.version)["state"] == "needs_correction"
     assert [d["event"] for d in deliveries(solo, subscription_id)] == ["needs_correction"]
+
+
+def test_a_released_claim_reviewed_again_while_a_newer_revision_waits_flags_the_story(
+    solo: Solo,
+) -> None:
+    section = solo.section()
+    first = release(solo, cleared_story(section=section))
+    # Revision 2 carries both released claims and waits for its claim list.
+    pending = solo.reviewed(
+        bump(first, revision=2, body=first.body, claim_list_confirmed_revision=None)
+    )
+    assert solo.gate(first.story_id, pending.version)["state"] == "published"
+
+    changed = solo.reviewed(with_status(pending, first.claims[0].claim_id, "false"))
+    gate = solo.gate(first.story_id, changed.version)
+    assert gate["state"] == "needs_correction"
+    row = _row(solo, first.story_id, section)
+    assert row is not None
+    assert any("changed from verified to false" in r for r in row["correction_reasons"])
