@@ -100,11 +100,13 @@ def build_row(
         state=state,
         publishable=verdict.publishable,
         blockers=len(verdict.blockers),
+        # A new revision that passes is the correction a flagged story waits for: it goes
+        # out by itself too (the same revision again needs an editor).
         auto_release=(
             snapshot.publish_when_cleared
             and verdict.publishable
             and newer_revision
-            and state == State.PUBLISHABLE
+            and state in (State.PUBLISHABLE, State.NEEDS_CORRECTION)
         ),
         needs_correction=needs,
         correction_reasons=reasons[-20:],

@@ -49,6 +49,30 @@ def _without_first_sentence(snapshot: StoryReviewed) -> StoryReviewed:
     )
 
 
+def test_a_cleared_revision_that_fixes_a_flagged_story_goes_out_by_itself(solo: Solo) -> None:
+    section, path = solo.section(), f"/fix-{uuid.uuid4().hex[:6]}"
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    first = solo.reviewed(cleared_story(section=section, publish_when_cleared=True))
+    wait_for(lambda: _released_revision(solo, first.story_id) == 1, 30, what="revision 1 out")
+    flagged = solo.reviewed(with_status(first, first.claims[0].claim_id, "false"))
+    assert solo.gate(first.story_id, flagged.version)["state"] == "needs_correction"
+
+    fixed = solo.reviewed(_without_first_sentence(flagged))
+    wait_for(
+        lambda: _released_revision(solo, first.story_id) == 2, 30, what="the fix released"
+    )
+    row = wait_for(
+        lambda: (r := _row(solo, first.story_id, section)) and r["state"] == "published" and r,
+        30,
+        what="the flag cleared",
+    )
+    assert row["needs_correction"] is False
+    assert row["correction_reasons"] == []
+    assert row["version"] == fixed.version
+    events = [d["event"] for d in deliveries(solo, subscription_id)]
+    assert sorted(events) == ["corrected", "needs_correction", "published"]
+
+
 def test_a_released_claim_found_false_in_the_story_itself_is_told_once(solo: Solo) -> None:
     section, path = solo.section(), f"/false-{uuid.uuid4().hex[:6]}"
     subscription_id, _ = subscribe(solo, path, sections=[section], events=["needs_correction"])
