@@ -207,6 +207,9 @@ def release(
         seq = repository.next_seq(session)
         publication = _publication(snapshot, published, seq, now, actor, note)
         repository.save_publication(session, publication)
+        if published is not None and published.section != snapshot.section:
+            # The old section's feed lost an item: its Last-Modified must not go back.
+            repository.mark_section_left(session, published.section, now)
         repository.save_story(
             session,
             row.model_copy(
