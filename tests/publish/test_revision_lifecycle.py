@@ -58,9 +58,7 @@ def test_a_cleared_revision_that_fixes_a_flagged_story_goes_out_by_itself(solo: 
     assert solo.gate(first.story_id, flagged.version)["state"] == "needs_correction"
 
     fixed = solo.reviewed(_without_first_sentence(flagged))
-    wait_for(
-        lambda: _released_revision(solo, first.story_id) == 2, 30, what="the fix released"
-    )
+    wait_for(lambda: _released_revision(solo, first.story_id) == 2, 30, what="the fix released")
     row = wait_for(
         lambda: (r := _row(solo, first.story_id, section)) and r["state"] == "published" and r,
         30,
