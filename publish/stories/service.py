@@ -251,6 +251,7 @@ def _publication(
     note: str | None,
 ) -> Publication:
     corrections = list(previous.corrections) if previous else []
+    former = [*previous.former_sections, previous.section] if previous else []
     if previous is not None:
         text = (note or "").strip() or f"Updated: revision {snapshot.revision}"
         corrections.append(
@@ -272,6 +273,7 @@ def _publication(
         modified_at=now,
         released_by=actor,
         corrections=corrections,
+        former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
     )
 
 
@@ -317,7 +319,9 @@ def record_release(
     }
     subscriptions.add_deliveries(
         webhooks.fan_out(
-            subscriptions.matching_subscriptions(publication.section, action, session=session),
+            subscriptions.matching_subscriptions(
+                [publication.section, *publication.former_sections], action, session=session
+            ),
             release_id=row.release_id,
             story_id=publication.story_id,
             event=action,

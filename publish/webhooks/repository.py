@@ -121,12 +121,13 @@ def delete_subscription(subscription_id: str, now: datetime) -> bool:
 
 
 def matching_subscriptions(
-    section: str, event: str, session: ClientSession | None = None
+    sections: list[str], event: str, session: ClientSession | None = None
 ) -> list[Subscription]:
+    """Live subscriptions to ``event`` in any of ``sections`` (or in every section)."""
     query = {
         "deleted_at": None,
         "events": event,
-        "$or": [{"sections": section}, {"sections": {"$size": 0}}],
+        "$or": [{"sections": {"$in": sections}}, {"sections": {"$size": 0}}],
     }
     cursor = SubscriptionDoc._get_collection().find(query, session=session)
     return [from_doc(Subscription, raw, "subscription_id") for raw in cursor]

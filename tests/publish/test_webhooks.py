@@ -381,3 +381,24 @@ def test_one_story_reaches_a_subscriber_in_release_order(solo: Solo) -> None:
     events = [(r.json["data"]["action"], r.json["data"]["revision"]) for r in got]
     # A site applying them in order ends on the corrected text.
     assert events == [("published", 1), ("published", 1), ("corrected", 2)]
+
+
+def test_followers_of_a_section_a_story_left_hear_of_its_correction_and_retraction(
+    solo: Solo,
+) -> None:
+    before, after = solo.section(), solo.section()
+    old_path, new_path = f"/left-{uuid.uuid4().hex[:6]}", f"/came-{uuid.uuid4().hex[:6]}"
+    old_id, _ = subscribe(solo, old_path, sections=[before])
+    new_id, _ = subscribe(solo, new_path, sections=[after])
+    first = release(solo, cleared_story(section=before))
+    moved = bump(first, revision=2, section=after, claim_list_confirmed_revision=2)
+    release(solo, moved)
+    with solo.client("editor") as editor:
+        answer = editor.post(
+            f"/v1/stories/{first.story_id}/retract", json={"reason": "The vote was annulled"}
+        )
+    assert answer.status_code == 200, answer.text
+    assert sorted(d["event"] for d in deliveries(solo, old_id)) == [
+        "corrected", "published", "retracted"
+    ]  # fmt: skip
+    assert sorted(d["event"] for d in deliveries(solo, new_id)) == ["corrected", "retracted"]
