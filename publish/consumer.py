@@ -60,16 +60,18 @@ def make_handler(
                 flagged(outcome)
             return
         if isinstance(payload, StoryReviewed):
-            row = service.apply_snapshot(payload, desk.now())
+            applied = service.apply_snapshot(desk, payload)
         else:
             try:
-                row = service.apply_change(payload, source, desk.now())
+                applied = service.apply_change(desk, payload, source)
             except NewsroomError as exc:
                 # Verify cannot answer now: the catch-up worker reads the story later.
                 log.warning("story_change_deferred", story_id=payload.story_id,
                             reason=exc.detail)  # fmt: skip
                 return
-        if row is not None and row.auto_release:
+        if applied is not None and applied.flagged is not None:
+            flagged(applied.flagged)
+        if applied is not None and applied.row.auto_release:
             auto_release_due()
 
     return handle

@@ -139,7 +139,7 @@ class CatchUp:
                         retry_in=wait)  # fmt: skip
             return False
         self._backoff.forget(story_id)
-        service.apply_snapshot(snapshot, self._desk.now())
+        service.apply_snapshot(self._desk, snapshot)
         return True
 
 

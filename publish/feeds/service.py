@@ -51,6 +51,11 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         latest = repository.publications(only, None, 1)
         newest = latest[0] if latest else None
     updated = (newest.modified_at if newest else EPOCH).astimezone(UTC)
+    left = repository.section_left_at(only) if only is not None else None
+    if left is not None:
+        # A story that left the section changed the feed as much as one that came in:
+        # without it Last-Modified would go back and If-Modified-Since answer 304.
+        updated = max(updated, left.astimezone(UTC))
     meta = FeedMeta(
         newsroom=site.newsroom,
         section=section,

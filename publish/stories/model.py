@@ -111,6 +111,9 @@ class Publication(Record):
     released_by: str
     corrections: list[CorrectionNote] = Field(default_factory=list)
     retracted: Retraction | None = None
+    # Sections it was released in before a revision moved it: their followers still
+    # hear of its corrections and retraction.
+    former_sections: list[str] = Field(default_factory=list)
     # Per reviewed claim id; empty on publications stored before reviews kept dates.
     reviews: dict[str, ReviewDates] = Field(default_factory=dict)
 

@@ -109,6 +109,8 @@ class CounterDoc(Document):
 DOCUMENTS = (StoryDoc, PublicationDoc, ReleaseDoc, CounterDoc)
 FEED_SEQ = "feed_seq"
 CATCHUP = "catchup"
+# Per section: when a story last left it (a revision moved it to another section).
+SECTION_LEFT = "section_left:"
 
 
 def transaction(work: Callable[[ClientSession], T]) -> T:
@@ -144,6 +146,12 @@ def next_seq(session: ClientSession) -> int:
     )
     assert raw is not None  # upserted
     return int(raw["value"])
+
+
+def mark_section_left(session: ClientSession, section: str, at: datetime) -> None:
+    CounterDoc._get_collection().update_one(
+        {"_id": SECTION_LEFT + section}, {"$max": {"at": at}}, upsert=True, session=session
+    )
 
 
 def add_release(session: ClientSession, release: ReleaseRow) -> None:
@@ -216,6 +224,12 @@ def publications(section: str | None, before_seq: int | None, limit: int) -> lis
         query["seq"] = {"$lt": before_seq}
     cursor = PublicationDoc._get_collection().find(query).sort("seq", DESCENDING).limit(limit)
     return [from_doc(Publication, raw, "story_id") for raw in cursor]
+
+
+def section_left_at(section: str) -> datetime | None:
+    raw = CounterDoc._get_collection().find_one({"_id": SECTION_LEFT + section})
+    at = raw.get("at") if raw else None
+    return at if isinstance(at, datetime) else None
 
 
 def feed_seq() -> int:

@@ -76,39 +76,51 @@ class Released:
 # --- the read model -----------------------------------------------------------------------
 
 
-def apply_snapshot(snapshot: StoryReviewed, now: datetime) -> StoryRow | None:
+@dataclass(frozen=True)
+class Applied:
+    row: StoryRow
+    # The snapshot flagged a released claim anew: subscribers are told (needs_correction).
+    flagged: Released | None = None
+
+
+def apply_snapshot(desk: Desk, snapshot: StoryReviewed) -> Applied | None:
     """Store ``snapshot`` if it is newer than what publish has; None when it is not."""
     verdict = evaluate(snapshot)
 
-    def work(session: Session) -> StoryRow | None:
+    def work(session: Session) -> Applied | None:
+        now = desk.now()
         previous = repository.story(snapshot.story_id, session=session)
         if previous is not None and previous.version >= snapshot.version:
             return None
-        row = build_row(
-            snapshot,
-            verdict,
-            repository.publication(snapshot.story_id, session=session),
-            previous,
-            now,
-        )
+        publication = repository.publication(snapshot.story_id, session=session)
+        row = build_row(snapshot, verdict, publication, previous, now)
         row.verdict_json = verdict_json(verdict)
         row.trace_id = current_trace_id()
         repository.save_story(session, row)
-        return row
+        known = set(previous.correction_reasons) if previous else set()
+        fresh = [reason for reason in row.correction_reasons if reason not in known]
+        if not fresh or publication is None:
+            return Applied(row)
+        # Told once, when the change is first seen: a later snapshot finds the same reasons.
+        release = record_release(
+            session, desk, publication, "needs_correction", now, "; ".join(fresh)
+        )
+        return Applied(row, Released("needs_correction", publication, release))
 
-    row = repository.transaction(work)
-    if row is not None:
+    applied = repository.transaction(work)
+    if applied is not None:
         log.info(
             "snapshot_applied",
             story_id=snapshot.story_id,
             version=snapshot.version,
             revision=snapshot.revision,
-            state=row.state.value,
+            state=applied.row.state.value,
+            flagged=applied.flagged is not None,
         )
-    return row
+    return applied
 
 
-def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> StoryRow | None:
+def apply_change(desk: Desk, event: StoryChanged, source: SnapshotSource) -> Applied | None:
     """Apply a change that came without its whole snapshot (``StoryChanged``).
 
     Only the leases changed and publish has the story's content as of the last whole
@@ -134,8 +146,8 @@ def apply_change(event: StoryChanged, source: SnapshotSource, now: datetime) -> 
                 "updated_at": event.updated_at,
             }
         )
-        return apply_snapshot(patched, now)
-    return apply_snapshot(source.fetch(event.story_id, desk=True), now)
+        return apply_snapshot(desk, patched)
+    return apply_snapshot(desk, source.fetch(event.story_id, desk=True))
 
 
 def current(story_id: str) -> StoryRow:
@@ -161,7 +173,7 @@ def release(
     snapshot = source.fetch(story_id)  # fails closed: raises when verify cannot answer
     if snapshot.story_id != story_id:
         raise Conflict("Verify answered with another story; nothing was released.")
-    apply_snapshot(snapshot, desk.now())  # publish's view is now at least this fresh
+    apply_snapshot(desk, snapshot)  # publish's view is now at least this fresh
     if revision is not None and revision != snapshot.revision:
         raise Conflict(
             f"Revision {revision} is not the story's current revision ({snapshot.revision}).",
@@ -195,6 +207,9 @@ def release(
         seq = repository.next_seq(session)
         publication = _publication(snapshot, published, seq, now, actor, note)
         repository.save_publication(session, publication)
+        if published is not None and published.section != snapshot.section:
+            # The old section's feed lost an item: its Last-Modified must not go back.
+            repository.mark_section_left(session, published.section, now)
         repository.save_story(
             session,
             row.model_copy(
@@ -236,6 +251,7 @@ def _publication(
     note: str | None,
 ) -> Publication:
     corrections = list(previous.corrections) if previous else []
+    former = [*previous.former_sections, previous.section] if previous else []
     if previous is not None:
         text = (note or "").strip() or f"Updated: revision {snapshot.revision}"
         corrections.append(
@@ -257,6 +273,7 @@ def _publication(
         modified_at=now,
         released_by=actor,
         corrections=corrections,
+        former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
     )
 
 
@@ -302,7 +319,9 @@ def record_release(
     }
     subscriptions.add_deliveries(
         webhooks.fan_out(
-            subscriptions.matching_subscriptions(publication.section, action, session=session),
+            subscriptions.matching_subscriptions(
+                [publication.section, *publication.former_sections], action, session=session
+            ),
             release_id=row.release_id,
             story_id=publication.story_id,
             event=action,

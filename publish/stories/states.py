@@ -48,6 +48,30 @@ def state_of(verdict: Verdict, publication: Publication | None, needs_correction
     return State.PUBLISHED if publication is not None else State.HELD
 
 
+def released_changes(
+    snapshot: StoryReviewed, verdict: Verdict, publication: Publication
+) -> list[str]:
+    """What changed about the released revision's claims, as of ``snapshot``."""
+    if snapshot.revision == publication.revision:
+        found = claim_changes(publication.claims, snapshot)
+        # A revision's confirmed claim list stays confirmed: only claims can start to block.
+        return found + [
+            f"Claim '{_short(b.claim_text)}' now blocks: {b.lacks}"
+            for b in verdict.blockers
+            if b.claim_id is not None
+        ]
+    # A later revision corrects by dropping and adding claims, and its own claims block
+    # until reviewed; but a released claim it carries (same id) is still what readers
+    # have, so a new verdict on it flags the story whatever revision is in review.
+    now = {claim.claim_id: claim for claim in snapshot.claims}
+    return [
+        f"Claim '{_short(claim.text)}' changed from {claim.status.value} to "
+        f"{now[claim.claim_id].status.value}"
+        for claim in publication.claims
+        if claim.claim_id in now and now[claim.claim_id].status != claim.status
+    ]
+
+
 def build_row(
     snapshot: StoryReviewed,
     verdict: Verdict,
@@ -59,14 +83,8 @@ def build_row(
     reasons = list(previous.correction_reasons) if previous else []
     flags = list(previous.correction_flags) if previous else []
     live = publication is not None and publication.retracted is None
-    if live and publication is not None and snapshot.revision == publication.revision:
-        found = claim_changes(publication.claims, snapshot)
-        # A revision's confirmed claim list stays confirmed: only claims can start to block.
-        found += [
-            f"Claim '{_short(b.claim_text)}' now blocks: {b.lacks}"
-            for b in verdict.blockers
-            if b.claim_id is not None
-        ]
+    if live and publication is not None:
+        found = released_changes(snapshot, verdict, publication)
         if found:
             needs = True
             reasons += [reason for reason in found if reason not in reasons]
@@ -82,11 +100,13 @@ def build_row(
         state=state,
         publishable=verdict.publishable,
         blockers=len(verdict.blockers),
+        # A new revision that passes is the correction a flagged story waits for: it goes
+        # out by itself too (the same revision again needs an editor).
         auto_release=(
             snapshot.publish_when_cleared
             and verdict.publishable
             and newer_revision
-            and state == State.PUBLISHABLE
+            and state in (State.PUBLISHABLE, State.NEEDS_CORRECTION)
         ),
         needs_correction=needs,
         correction_reasons=reasons[-20:],

@@ -186,7 +186,9 @@ def add_routes(console: Console, settings: Settings) -> Watch:
 
     def refresh(ctx: Publish, story_id: str) -> None:
         """Bring the desk's view of the story up to verify's (as a release would)."""
-        stories.apply_snapshot(ctx.verify.fetch(story_id), ctx.desk.now())
+        applied = stories.apply_snapshot(ctx.desk, ctx.verify.fetch(story_id))
+        if applied is not None and applied.flagged is not None:
+            ctx.released(applied.flagged)
 
     @router.post("/stories/{story_id}/approve")
     def approve(

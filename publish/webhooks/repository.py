@@ -65,6 +65,8 @@ class DeliveryDoc(Document):
             {"fields": ["subscription_id", "release_id"], "unique": True},
             ("status", "next_attempt_at"),
             ("subscription_id", "-created_at"),
+            # An older pending delivery of the same story to the same subscriber goes first.
+            ("story_id", "subscription_id", "created_at"),
         ],
     }
 
@@ -119,12 +121,13 @@ def delete_subscription(subscription_id: str, now: datetime) -> bool:
 
 
 def matching_subscriptions(
-    section: str, event: str, session: ClientSession | None = None
+    sections: list[str], event: str, session: ClientSession | None = None
 ) -> list[Subscription]:
+    """Live subscriptions to ``event`` in any of ``sections`` (or in every section)."""
     query = {
         "deleted_at": None,
         "events": event,
-        "$or": [{"sections": section}, {"sections": {"$size": 0}}],
+        "$or": [{"sections": {"$in": sections}}, {"sections": {"$size": 0}}],
     }
     cursor = SubscriptionDoc._get_collection().find(query, session=session)
     return [from_doc(Subscription, raw, "subscription_id") for raw in cursor]
@@ -143,7 +146,8 @@ def claim_due(
     now: datetime, lease: timedelta, limit: int, skip: Collection[str] = ()
 ) -> list[Delivery]:
     """Take up to ``limit`` due deliveries for this worker, each leased for ``lease``; none
-    of the subscriptions in ``skip``."""
+    of the subscriptions in ``skip``. A delivery with an older one of its story to its
+    subscriber still pending waits for it (:func:`_wait_for_older`)."""
     collection = DeliveryDoc._get_collection()
     claimed: list[Delivery] = []
     query: dict[str, Any] = {
@@ -154,7 +158,9 @@ def claim_due(
     }
     if skip:
         query["subscription_id"] = {"$nin": list(skip)}
-    for _ in range(limit):
+    for _ in range(limit + MAX_WAITING_PER_PASS):
+        if len(claimed) >= limit:
+            break
         raw = store.update_and_read(
             collection,
             query,
@@ -163,8 +169,44 @@ def claim_due(
         )
         if raw is None:
             break
-        claimed.append(from_doc(Delivery, raw, "delivery_id"))
+        found = from_doc(Delivery, raw, "delivery_id")
+        if not _wait_for_older(found, now):
+            claimed.append(found)
     return claimed
+
+
+# Deliveries put back in one pass behind older ones before the pass gives up.
+MAX_WAITING_PER_PASS = 20
+# How soon a delivery waiting behind one under way (or due now) looks again.
+WAIT_BEHIND = timedelta(seconds=0.5)
+
+
+def _wait_for_older(delivery: Delivery, now: datetime) -> bool:
+    """Put ``delivery`` back, unleased, due when the oldest pending delivery of its story
+    to its subscriber is next tried (or soon, if that one is under way); False when there
+    is none and it may go. A site applies events in the order they come: a correction
+    sent before the release it corrects would leave the old text."""
+    collection = DeliveryDoc._get_collection()
+    older = collection.find_one(
+        {
+            "story_id": delivery.story_id,
+            "subscription_id": delivery.subscription_id,
+            "created_at": {"$lt": delivery.created_at},
+            "status": DeliveryStatus.PENDING.value,
+        },
+        {"next_attempt_at": 1},
+        sort=[("created_at", ASCENDING)],
+    )
+    if older is None:
+        return False
+    after: datetime = older["next_attempt_at"]
+    if after.tzinfo is None:
+        after = after.replace(tzinfo=now.tzinfo)
+    collection.update_one(
+        {"_id": delivery.delivery_id, "status": DeliveryStatus.PENDING.value},
+        {"$set": {"next_attempt_at": max(after, now + WAIT_BEHIND), "lease_until": None}},
+    )
+    return True
 
 
 def record_attempt(

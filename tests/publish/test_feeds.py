@@ -3,14 +3,14 @@ Last-Modified, cursor pages, nothing that can run, retractions in every format."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import httpx
 import pytest
 
 from services.contracts import StoryReviewed
-from tests.publish.builders import claim, cleared_story, story
+from tests.publish.builders import bump, claim, cleared_story, story
 from tests.publish.conftest import Solo
 from tests.publish.feedcheck import (
     EVIL_BODY,
@@ -19,6 +19,7 @@ from tests.publish.feedcheck import (
     parsed_xml_feed,
     valid_json_feed,
 )
+from tests.support.servers import wait_for
 
 FORMATS = ("json", "atom", "rss")
 MEDIA = {
@@ -210,3 +211,27 @@ def test_a_matching_etag_is_answered_304_with_the_same_validators(solo: Solo) ->
         other = public.get("/feeds/all.json", headers={"If-None-Match": '"something-else"'})
         assert other.status_code == 200
         assert other.content == first.content
+
+
+def test_a_section_feed_that_loses_a_story_is_modified_after_its_last_answer(
+    solo: Solo,
+) -> None:
+    section, elsewhere = solo.section(), solo.section()
+    first = release(solo, cleared_story(section=section))
+    second = release(solo, cleared_story(section=section))
+    url = f"/feeds/{section}.json"
+    with solo.client() as public:
+        before = public.get(url)
+        modified = before.headers["last-modified"]
+        # HTTP dates count whole seconds: move the story in a later one than that answer's.
+        wait_for(
+            lambda: datetime.now(UTC).replace(microsecond=0) > parsedate_to_datetime(modified),
+            5,
+            what="the next second",
+        )
+        moved = bump(second, revision=2, section=elsewhere, claim_list_confirmed_revision=2)
+        release(solo, moved)
+        after = public.get(url, headers={"If-Modified-Since": modified})
+    assert after.status_code == 200
+    assert [i["id"] for i in after.json()["items"]] == [urn(first)]
+    assert parsedate_to_datetime(after.headers["last-modified"]) > parsedate_to_datetime(modified)

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import MongoClient
 
 from services.contracts import StoryReviewed, Topic
-from tests.publish.builders import cleared_story
+from tests.publish.builders import bump, cleared_story
 from tests.publish.conftest import Solo
 from tests.publish.servers import HOLD, TRICKLE, Received, signature_ok
 from tests.support.kafka import read_topic
@@ -365,3 +365,40 @@ def test_metrics_count_webhook_deliveries_by_outcome_from_zero(solo: Solo) -> No
         what="the refused delivery counted",
     )
     assert after["retry"] >= before["retry"] + 1
+
+
+def test_one_story_reaches_a_subscriber_in_release_order(solo: Solo) -> None:
+    section, path = solo.section(), f"/order-{uuid.uuid4().hex[:6]}"
+    subscribe(solo, path, sections=[section])
+    # The first attempt fails and asks for a later try; the correction is made meanwhile.
+    solo.receiver.plans[path] = [(503, {"Retry-After": "2"})]
+    first = release(solo, cleared_story(section=section))
+    wait_for(lambda: solo.receiver.at(path), 15, what="the first attempt")
+    revision = first.revision + 1
+    corrected = bump(first, revision=revision, claim_list_confirmed_revision=revision)
+    release(solo, corrected)
+    got = wait_for(lambda: (r := solo.receiver.at(path)) and len(r) >= 3 and r, 30)
+    events = [(r.json["data"]["action"], r.json["data"]["revision"]) for r in got]
+    # A site applying them in order ends on the corrected text.
+    assert events == [("published", 1), ("published", 1), ("corrected", 2)]
+
+
+def test_followers_of_a_section_a_story_left_hear_of_its_correction_and_retraction(
+    solo: Solo,
+) -> None:
+    before, after = solo.section(), solo.section()
+    old_path, new_path = f"/left-{uuid.uuid4().hex[:6]}", f"/came-{uuid.uuid4().hex[:6]}"
+    old_id, _ = subscribe(solo, old_path, sections=[before])
+    new_id, _ = subscribe(solo, new_path, sections=[after])
+    first = release(solo, cleared_story(section=before))
+    moved = bump(first, revision=2, section=after, claim_list_confirmed_revision=2)
+    release(solo, moved)
+    with solo.client("editor") as editor:
+        answer = editor.post(
+            f"/v1/stories/{first.story_id}/retract", json={"reason": "The vote was annulled"}
+        )
+    assert answer.status_code == 200, answer.text
+    assert sorted(d["event"] for d in deliveries(solo, old_id)) == [
+        "corrected", "published", "retracted"
+    ]  # fmt: skip
+    assert sorted(d["event"] for d in deliveries(solo, new_id)) == ["corrected", "retracted"]
