@@ -86,16 +86,16 @@ class SubmitShortcut:
             # Refused: the route answers (and reads the token again), in its own order.
             await self.app(scope, onward, send)
             return
+        except Exception as exc:  # the store down while reading the token: as the route
+            scope["route"] = self.route
+            await self._answer(exc, scope, onward, send)
+            return
         scope["route"] = self.route
         scope.setdefault("state", {})["principal"] = principal
         try:
             accepted = await accept(state, principal, payload, checked_key)
         except Exception as exc:
-            handler = _handler_of(self.service_app, exc)
-            if handler is None:
-                raise  # as from the route: to the server-error layer
-            response = await handler(Request(scope, onward), exc)
-            await response(scope, onward, send)
+            await self._answer(exc, scope, onward, send)
             return
         SHORTCUTS.inc()
         content = accepted.model_dump_json().encode()
@@ -106,6 +106,14 @@ class SubmitShortcut:
         ]
         await send({"type": "http.response.start", "status": 202, "headers": headers})
         await send({"type": "http.response.body", "body": content})
+
+    async def _answer(self, exc: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+        """What the app's handler for ``exc`` answers, as it would from the route."""
+        handler = _handler_of(self.service_app, exc)
+        if handler is None:
+            raise exc  # as from the route: to the server-error layer
+        response = await handler(Request(scope, receive), exc)
+        await response(scope, receive, send)
 
 
 def _head(scope: Scope) -> tuple[str, str | None, bool]:

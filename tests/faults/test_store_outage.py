@@ -46,6 +46,13 @@ def test_a_store_outage_is_503_with_retry_after_and_loses_nothing(fleet: Fleet) 
         assert during.status_code == 503
         assert during.headers["content-type"] == "application/problem+json"
         assert int(during.headers["retry-after"]) > 0
+        # Answered inside the services' middlewares, as the route answers (the submission
+        # shortcut let the store's error through to the server-error layer: a traceback,
+        # no request id, counted as an unmatched 500).
+        assert during.headers["x-request-id"]
+        counted = 'method="POST",route="/v1/reports",service="ingest",status="503"'
+        metrics = reporter.get("/metrics").text
+        assert counted in metrics, [m for m in metrics.splitlines() if "http_requests_total{" in m]
 
         with fleet.client("verify", "reviewer") as reviewer:
             reviewer.timeout = httpx.Timeout(PROBE_SECONDS)
