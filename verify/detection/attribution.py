@@ -199,6 +199,19 @@ _TRANSITIVE = word_set(
 )
 
 
+def _titled_name(tokens: list[Token], k: int) -> int | None:
+    """'said spokesman X', 'said lead author X': a lower-case title of one to three
+    words ending in a role noun, right before a capitalised name; where the name starts.
+    News English writes a title before a name in lower case unless it opens a sentence."""
+    for m in range(k, min(k + 3, len(tokens) - 1)):
+        t = tokens[m]
+        if not t.is_word or t.is_cap or t.lower in lx.STOPWORDS or not t.text.isalpha():
+            return None
+        if singular_role(t.lower) and tokens[m + 1].is_cap and tokens[m + 1].is_word:
+            return m + 1
+    return None
+
+
 def _inverted_start(tokens: list[Token], v: int) -> int | None:
     """'..., said X' / '"...," said X': index where X starts, else None.
 
@@ -214,7 +227,10 @@ def _inverted_start(tokens: list[Token], v: int) -> int | None:
     t = tokens[k]
     if t.lower in lx.PRONOUNS or t.lower in {"that", "it", "in", "on"}:
         return None
-    if not (t.is_cap or t.lower in lx.DETERMINERS):
+    named = None if t.is_cap else _titled_name(tokens, k)
+    if named is not None:
+        k = named  # '"...," said press secretary X': the name after the title speaks
+    elif not (t.is_cap or t.lower in lx.DETERMINERS):
         return None
     i, j = np_right(tokens, k)
     if i >= j:
@@ -427,6 +443,10 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             i, j = np_right(tokens, k)
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
+            if raw is not None and k > v + 1:
+                # the title before the name is its role, and a person's
+                title = (tokens[v + 1].start, tokens[k - 1].end)
+                raw = replace(raw, kind="person", role=title)
         else:
             i, j, anon = _subject(tokens, v - 1 if progressive else v)
             if i < j and answers_claim(tokens, i):
