@@ -57,3 +57,68 @@ def test_a_lower_case_title_before_the_name_is_its_role(body: str, name: str, ti
     assert [a.source for a in found] == [name]
     assert found[0].source_kind == "person"
     assert found[0].role == title
+
+
+# --- casing.read_case: a sentence in capitals throughout reads case-folded -------------
+
+
+def test_a_sentence_in_capitals_is_a_claim_with_its_source() -> None:
+    body = "FIREFIGHTERS SAID 30 HOMES WERE DESTROYED IN THE BLAZE."
+    assert [s.lower() for s in _sources(body)] == ["firefighters"]
+
+
+def test_a_paragraph_in_capitals_inside_a_story_is_kept() -> None:
+    body = (
+        "The airport reopened on Sunday.\n\n"
+        "THE AIRLINE SAID 140 FLIGHTS WERE CANCELLED OVER THE WEEKEND.\n\n"
+        "Passengers were told to check online."
+    )
+    texts = [c.text for c in _claims(body)]
+    assert any(t.startswith("THE AIRLINE SAID 140") for t in texts), texts
+
+
+# --- casing.read_case: a name or acronym that is also a common word ------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "source"),
+    [
+        # an acronym that spells a relative, a pronoun or a preposition
+        ("The WHO reported 2,100 new cases of measles in March.", "The WHO"),
+        ("Vaccination rates fell to 81 percent, the WHO said.", "the WHO"),
+        ("Measles cases doubled in 2023, according to the WHO.", "the WHO"),
+        # a given name or surname that is also a month or a modal
+        ("Theresa May said the deal would cost 39 billion pounds.", "Theresa May"),
+        ("June Almeida said 3 samples showed the virus.", "June Almeida"),
+        ("May told the committee that 60 seats were at risk.", "May"),
+        ("Will told reporters that 12 players were injured.", "Will"),
+    ],
+)
+def test_a_name_that_is_also_a_common_word_is_a_name(body: str, source: str) -> None:
+    assert _sources(body) == [source]
+
+
+def test_a_month_is_a_name_only_in_a_name_position() -> None:
+    assert _sources("May told the committee that 60 seats were at risk.") == ["May"]
+    assert _sources("In May the council said 40 roads would close.") == ["the council"]
+    assert _sources("Last April the firm said 200 jobs would go.") == ["the firm"]
+
+
+# --- raw.make_raw: "figures from X" -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "source"),
+    [
+        (
+            "Rents rose 9 percent last year, according to figures from the housing ministry.",
+            "the housing ministry",
+        ),
+        (
+            "Exports fell by a third, according to data from the Port Authority.",
+            "the Port Authority",
+        ),
+    ],
+)
+def test_who_issued_the_figures_is_the_source(body: str, source: str) -> None:
+    assert _sources(body) == [source]
