@@ -122,3 +122,21 @@ def test_a_month_is_a_name_only_in_a_name_position() -> None:
 )
 def test_who_issued_the_figures_is_the_source(body: str, source: str) -> None:
     assert _sources(body) == [source]
+
+
+# --- attribution.find_attributions: a verb form after an article is a modifier --------
+
+
+@pytest.mark.parametrize(
+    ("body", "sources"),
+    [
+        ("An estimated 2,300 homes lost power, the utility said.", ["the utility"]),
+        (
+            "A reported 60 percent of voters backed the measure, the pollster said.",
+            ["the pollster"],
+        ),
+        ("The recount showed 212 votes in her favour.", []),
+    ],
+)
+def test_a_verb_form_after_an_article_is_no_reporting_verb(body: str, sources: list[str]) -> None:
+    assert _sources(body) == sources

@@ -285,6 +285,8 @@ def _verb_fits(tokens: list[Token], v: int, h: int) -> bool:
     return True
 
 
+# An article or possessive before a verb form makes it a modifier ("an estimated").
+_MODIFIED = word_set("a an the its their his her")
 _BE_OR_NOT = word_set("is are was were be been being not never")
 _BE_FINITE = word_set("is are was were am")
 # ", alleging that ...", ", saying ...": the clause subject is the source
@@ -428,6 +430,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         if w == "quoted" or _noun_use(tokens, v) or (_passive(tokens, v) and not progressive):
             continue
+        if v > 0 and tokens[v - 1].lower in _MODIFIED:
+            continue  # "an estimated 4,000", "its reported losses": a modifier, not a verb
         if (
             w in {"charged", "charges", "charge"}
             and tokens[v + 1 : v + 2]
