@@ -140,3 +140,34 @@ def test_who_issued_the_figures_is_the_source(body: str, source: str) -> None:
 )
 def test_a_verb_form_after_an_article_is_no_reporting_verb(body: str, sources: list[str]) -> None:
     assert _sources(body) == sources
+
+
+# --- attribution._participle_clauses and dateline_end: who speaks in ", warning ..." --
+
+
+@pytest.mark.parametrize(
+    ("body", "sources"),
+    [
+        # a dateline says where the story was filed, never who speaks
+        (
+            "LIMA, Peru (AFP) — Floods killed 17 people in the north, the civil defence "
+            "office said, urging residents to move to higher ground.",
+            ["the civil defence office"],
+        ),
+        (
+            "OSLO (Reuters) — Salmon exports rose 8 percent in June, the seafood council "
+            "said, adding that prices had eased.",
+            ["the seafood council"],
+        ),
+        # the subject of the subordinate clause, when the main subject cannot speak
+        (
+            "Bond yields climbed 3 percent after the central bank raised its key rate, "
+            "blaming stubborn inflation.",
+            ["the central bank"],
+        ),
+    ],
+)
+def test_the_speaker_of_a_participle_clause_is_the_nearest_one(
+    body: str, sources: list[str]
+) -> None:
+    assert _sources(body) == sources

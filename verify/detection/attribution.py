@@ -384,14 +384,86 @@ def _legal_filing(tokens: list[Token], raw: RawAttribution) -> bool:
     return bool(words) and words[-1] in _FILINGS
 
 
-def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
-    """'X sued the company, alleging that ...': the subject of the clause speaks."""
-    out: list[RawAttribution] = []
-    for v, t in enumerate(tokens):
-        if t.lower not in _ING_REPORTS or v < 2 or tokens[v - 1].text != ",":
+_DASHES = frozenset({"—", "–", "-", "--"})
+
+
+def dateline_end(tokens: list[Token]) -> int:
+    """'GENEVA (Reuters) —', 'KHARTOUM, Sudan (AP) —': where the story's text starts after
+    a dateline (a place in capitals, a region, an agency, then a dash), else 0. A dateline
+    says where the story was filed, never who speaks."""
+    if not tokens or not (tokens[0].text.isupper() and len(tokens[0].text) > 1):
+        return 0
+    for k in range(1, min(len(tokens), 12)):
+        t = tokens[k]
+        if t.text in _DASHES:
+            return k + 1
+        if t.is_word and not t.is_cap:
+            return 0
+    return 0
+
+
+_SUBORDINATORS = word_set("after as when because while since before once")
+
+
+def _clause_start(tokens: list[Token], c: int, start: int) -> int:
+    """Index after the punctuation that opens the clause ending at the comma at c."""
+    k = c - 1
+    while k > start and not (is_punct(tokens[k - 1]) and tokens[k - 1].text not in "'’"):
+        k -= 1
+    return k
+
+
+def _subordinate_speaker(tokens: list[Token], a: int, c: int) -> tuple[int, int] | None:
+    """'... after the snack maker cut its forecast, blaming ...': the subject of the
+    subordinate clause just before the participle, when it can speak."""
+    for b in range(c - 2, a - 1, -1):
+        if tokens[b].lower not in _SUBORDINATORS:
             continue
-        i, j = clause_subject(tokens, v - 1)
+        i, j = np_right(tokens, b + 1)
+        if i >= j or j >= c:
+            return None
+        head = tokens[head_of(tokens, i, j)]
+        if tokens[i].lower in lx.DETERMINERS and head.lower in lx.SOURCE_HEADS:
+            return i, j
+        return None
+    return None
+
+
+def _speaks(tokens: list[Token], i: int, j: int, start: int, surnames: frozenset[str]) -> bool:
+    """Can the sentence's subject speak? 'Shares of X', whose head is capitalised only as
+    the sentence's first word, cannot; a source noun, a name or a pronoun can."""
+    h = head_of(tokens, i, j)
+    w = tokens[h].lower
+    return not (
+        h == start
+        and w not in lx.SOURCE_HEADS
+        and w not in lx.PRONOUNS
+        and w not in surnames
+        and not (h + 1 < len(tokens) and tokens[h + 1].is_cap)
+    )
+
+
+def _participle_clauses(
+    tokens: list[Token], surnames: frozenset[str], found: list[RawAttribution]
+) -> list[RawAttribution]:
+    """'X sued the company, alleging that ...': the subject of the clause speaks; after
+    ', the agency said,' the speaker of that report does (it is found already), and after
+    a clause whose subject cannot speak ('Shares fell after the maker cut its forecast,
+    blaming'), the subject of the subordinate clause before it."""
+    out: list[RawAttribution] = []
+    start = dateline_end(tokens)
+    for v, t in enumerate(tokens):
+        if t.lower not in _ING_REPORTS or v < start + 2 or tokens[v - 1].text != ",":
+            continue
+        a = _clause_start(tokens, v - 1, start)
+        if any(tokens[a].start <= f.cue_start < t.start for f in found):
+            break  # "..., a medical group said, blaming ...": the reporting clause's speaker
+        i, j = clause_subject(tokens[start:], v - 1 - start)
+        i, j = i + start, j + start
         raw = make_raw(tokens, i, j, t, surnames) if i < j else None
+        if raw is None or not _speaks(tokens, i, j, start, surnames):
+            sub = _subordinate_speaker(tokens, a, v - 1)
+            raw = make_raw(tokens, sub[0], sub[1], t, surnames) if sub else raw
         if raw is not None and raw.kind != "document":
             out.append(raw)
         break
@@ -496,7 +568,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
     if not lowers.isdisjoint(_PUT_VERBS):
         found += _estimate_frames(tokens, surnames)
     if not lowers.isdisjoint(_ING_REPORTS):
-        found += _participle_clauses(tokens, surnames)
+        found += _participle_clauses(tokens, surnames, found)
     opening = opening_document(tokens, surnames)
     if opening is not None and (not found or _legal_filing(tokens, opening)):
         found.append(opening)
