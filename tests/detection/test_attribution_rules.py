@@ -171,3 +171,30 @@ def test_the_speaker_of_a_participle_clause_is_the_nearest_one(
     body: str, sources: list[str]
 ) -> None:
     assert _sources(body) == sources
+
+
+# --- attribution._modified_head and the modal test: subjects with post-modifiers -----
+
+
+@pytest.mark.parametrize(
+    ("body", "source"),
+    [
+        ("A charity representing flood victims said 600 claims were unpaid.", "A charity"),
+        ("Tenants living above the shop said the rent had doubled to $900.", "Tenants"),
+        (
+            "The governor, who will leave office in May, said 70 bridges needed repair.",
+            "The governor",
+        ),
+    ],
+)
+def test_a_modified_subject_speaks_not_the_words_inside_its_modifier(
+    body: str, source: str
+) -> None:
+    assert _sources(body) == [source]
+
+
+def test_a_modifier_that_asks_for_anonymity_keeps_the_source_anonymous() -> None:
+    body = "Three guards reached by phone, who asked not to be named, said 8 inmates escaped."
+    found = _attributions(body)
+    assert [a.source for a in found] == ["Three guards"]
+    assert found[0].source_kind == "anonymous"

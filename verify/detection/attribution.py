@@ -20,6 +20,7 @@ from .phrases import (
     is_punct,
     np_left,
     np_right,
+    personish,
     skip_between,
     verbish,
 )
@@ -132,6 +133,49 @@ def _subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     return i, j, anon
 
 
+_MODIFIER_LINKS = word_set(
+    "by with at in on from for near above below across outside inside around"
+)
+_COUNTED = lx.DETERMINERS | lx.NUMBER_WORDS
+_REFLEXIVES = word_set("itself themselves himself herself")
+
+
+def _participle(t: Token) -> bool:
+    w = t.lower
+    return (
+        not t.is_cap
+        and w not in lx.REPORTING_VERBS
+        and (w in lx.PARTICIPLES or (len(w) > 4 and w.endswith(("ing", "ed"))))
+    )
+
+
+def _modified_head(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """'A union representing workers at the plant', 'Three witnesses reached by phone':
+    np_left stops at the participle of a reduced relative clause (or at the preposition
+    after it); the phrase before it, opened by a determiner or a number, is the subject
+    the clause modifies. Returns (start, end) of that phrase."""
+    p = i - 1
+    linked = p >= 1 and tokens[p].lower in _MODIFIER_LINKS
+    if linked:
+        p -= 1  # "reached by", "living near"
+    if p < 1 or not _participle(tokens[p]):
+        return None
+    if not linked:
+        if not tokens[p].lower.endswith("ing"):
+            return None  # "questioned the estimate": a verb and its object
+        after = tokens[p + 1].lower
+        if (after in lx.SOURCE_HEADS or personish(after)) and not after.endswith("s"):
+            return None  # "chief operating officer", "monitoring group": a compound
+    k, end = np_left(tokens, p)
+    if k >= end:
+        return None
+    head = tokens[end - 1].lower
+    counted = tokens[k].lower in _COUNTED or tokens[k].text[:1].isdigit()
+    if not (counted or head in lx.SOURCE_HEADS or personish(head)):
+        return None  # the phrase before must be one that can speak
+    return k, end
+
+
 def _plain_subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     if v >= 2 and tokens[v - 1].lower == "to" and tokens[v - 2].lower in _SEEM:
         v -= 2  # "Videos ... appeared to show": the subject of the appearance
@@ -156,6 +200,18 @@ def _plain_subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
         if e > 0 and tokens[e - 1].lower in _COORDINATORS:
             return (*clause_subject(tokens, e - 1), jumped_anon)
         i, j = np_left(tokens, e)
+        # not after a word that is also a noun ("a Democrat seeking a third term,"):
+        # there the phrase before it is more likely the noun's own
+        plain_verb = tokens[v].lower not in lx.NOUN_OR_VERB
+        held = _modified_head(tokens, i) if i < j and plain_verb else None
+        if held is not None:
+            # "A union representing workers said": the union speaks, not the workers; "a
+            # group calling itself X" names it, so the phrase keeps the name
+            k, p = held
+            if tokens[p + 1].lower in _REFLEXIVES:
+                p = j
+            chunk = " ".join(t.lower for t in tokens[p:j])
+            return k, p, jumped_anon or bool(ANON_MARK.search(chunk))
         if i >= 3 and tokens[i - 2].lower == "that" and _relative_verb(tokens[i - 1]):
             # "a union that represents the tenants said": the union speaks
             k, _ = np_left(tokens, i - 2)
@@ -527,7 +583,10 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             i, j, anon = _subject(tokens, v - 1 if progressive else v)
             if i < j and answers_claim(tokens, i):
                 continue  # ", a figure the union said was too low": a reply, not a source
-            if any(x.text in _MODALS for x in tokens[j:v]):  # "May" the month is no modal
+            # a modal inside a clause set off by commas ("The minister, who will step
+            # down, said") is not the reporting verb's
+            last_comma = max((m for m in range(j, v) if tokens[m].text == ","), default=j)
+            if any(x.text in _MODALS for x in tokens[last_comma:v]):  # "May" the month
                 continue  # "would show", "will say": not something a source said
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
                 continue  # "beyond what the data showed": not a source speaking
