@@ -200,7 +200,7 @@ def _plain_subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
         if e > 0 and tokens[e - 1].lower in _COORDINATORS:
             return (*clause_subject(tokens, e - 1), jumped_anon)
         i, j = np_left(tokens, e)
-        # not after a word that is also a noun ("a Democrat seeking a third term,"):
+        # not after a word that is also a noun ("a candidate seeking a fourth term,"):
         # there the phrase before it is more likely the noun's own
         plain_verb = tokens[v].lower not in lx.NOUN_OR_VERB
         held = _modified_head(tokens, i) if i < j and plain_verb else None
