@@ -142,7 +142,7 @@ def test_a_verb_form_after_an_article_is_no_reporting_verb(body: str, sources: l
     assert _sources(body) == sources
 
 
-# --- attribution._participle_clauses and dateline_end: who speaks in ", warning ..." --
+# --- clauses.participle_clauses and dateline_end: who speaks in ", warning ..." --
 
 
 @pytest.mark.parametrize(
@@ -173,7 +173,7 @@ def test_the_speaker_of_a_participle_clause_is_the_nearest_one(
     assert _sources(body) == sources
 
 
-# --- attribution._modified_head and the modal test: subjects with post-modifiers -----
+# --- clauses.modified_head and the modal test: subjects with post-modifiers -----
 
 
 @pytest.mark.parametrize(
@@ -198,3 +198,23 @@ def test_a_modifier_that_asks_for_anonymity_keeps_the_source_anonymous() -> None
     found = _attributions(body)
     assert [a.source for a in found] == ["Three guards"]
     assert found[0].source_kind == "anonymous"
+
+
+# --- attribution._noun_use: a verb after a name's last word --------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "source"),
+    [
+        (
+            "The National Farmers Union estimates that 1,200 farms closed last year.",
+            "The National Farmers Union",
+        ),
+        (
+            "The Dairy Farmers Federation reports that 300 herds were culled.",
+            "The Dairy Farmers Federation",
+        ),
+    ],
+)
+def test_a_noun_or_verb_after_a_name_is_its_verb(body: str, source: str) -> None:
+    assert _sources(body) == [source]
