@@ -44,7 +44,7 @@ def _sources(body: str) -> list[str]:
         # phrases.adverb: any adverb in -ly, not only the listed ones
         ("The firm belatedly admitted that 2,000 accounts were hacked.", "The firm"),
         ("The regulator bluntly warned that 12 lenders were short of capital.", "The regulator"),
-        # attribution._participle_clauses: ", calling for ...", ", saying ..."
+        # clauses.participle_clauses: ", calling for ...", ", saying ..."
         ("The union walked out on Monday, calling for a 9 percent pay rise.", "The union"),
         ("The union rejected the offer, saying it fell 5 percent short of inflation.", "The union"),
         (
@@ -72,7 +72,7 @@ def _sources(body: str) -> list[str]:
             "According to the leading science journal in Europe, the trial failed in 2 groups.",
             "the leading science journal in Europe",
         ),
-        # attribution._framed_report: verbs that report in one frame only
+        # clauses.framed_report: verbs that report in one frame only
         ("The senator pointed to a 2019 audit that found $4 million missing.", "The senator"),
         ("The mayor pointed out that 300 homes still had no power.", "The mayor"),
         ("The minister characterized the strike as illegal on Tuesday.", "The minister"),

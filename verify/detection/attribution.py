@@ -9,9 +9,21 @@ possessive documents ("X's tweet") and pronoun subjects, which the detector reso
 from __future__ import annotations
 
 from dataclasses import replace
-from itertools import pairwise
 
 from . import lexicon as lx
+from .clauses import (
+    ASK,
+    FRAMED,
+    ING_REPORTS,
+    NAME,
+    POINT,
+    REFER,
+    REFLEXIVES,
+    cited_as_saying,
+    framed_report,
+    modified_head,
+    participle_clauses,
+)
 from .lexicon import word_set
 from .phrases import (
     ANON_MARK,
@@ -47,8 +59,6 @@ _MODALS = frozenset({"would", "could", "might", "may", "should", "will", "can", 
 # "The family named him ... and said": the clause subject speaks
 _COORDINATORS = frozenset({"and", "but"})
 
-_NAMERS = lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
-
 
 def _noun_use(tokens: list[Token], v: int) -> bool:
     """'the claim', 'the group's claim': a noun, not a reporting verb."""
@@ -62,7 +72,8 @@ def _noun_use(tokens: list[Token], v: int) -> bool:
     return (
         prev in lx.NOUN_MAKERS
         or prev.endswith(("'s", "’s", "s'"))
-        or (w in lx.SOURCE_HEADS and prev in lx.SOURCE_HEADS)  # "media reports"
+        # "media reports"; not after a name's last word ("the X Association estimates")
+        or (w in lx.SOURCE_HEADS and prev in lx.SOURCE_HEADS and not tokens[v - 1].is_cap)
         or nxt in lx.REPORTING_VERBS  # "reports say"
         or nxt in lx.AUXILIARIES
         or nxt in lx.ADVERB_STOPS
@@ -156,6 +167,18 @@ def _plain_subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
         if e > 0 and tokens[e - 1].lower in _COORDINATORS:
             return (*clause_subject(tokens, e - 1), jumped_anon)
         i, j = np_left(tokens, e)
+        # not after a word that is also a noun ("a candidate seeking a fourth term,"):
+        # there the phrase before it is more likely the noun's own
+        plain_verb = tokens[v].lower not in lx.NOUN_OR_VERB
+        held = modified_head(tokens, i) if i < j and plain_verb else None
+        if held is not None:
+            # "A union representing workers said": the union speaks, not the workers; "a
+            # group calling itself X" names it, so the phrase keeps the name
+            k, p = held
+            if tokens[p + 1].lower in REFLEXIVES:
+                p = j
+            chunk = " ".join(t.lower for t in tokens[p:j])
+            return k, p, jumped_anon or bool(ANON_MARK.search(chunk))
         if i >= 3 and tokens[i - 2].lower == "that" and _relative_verb(tokens[i - 1]):
             # "a union that represents the tenants said": the union speaks
             k, _ = np_left(tokens, i - 2)
@@ -199,6 +222,19 @@ _TRANSITIVE = word_set(
 )
 
 
+def _titled_name(tokens: list[Token], k: int) -> int | None:
+    """'said spokesman X', 'said lead author X': a lower-case title of one to three
+    words ending in a role noun, right before a capitalised name; where the name starts.
+    News English writes a title before a name in lower case unless it opens a sentence."""
+    for m in range(k, min(k + 3, len(tokens) - 1)):
+        t = tokens[m]
+        if not t.is_word or t.is_cap or t.lower in lx.STOPWORDS or not t.text.isalpha():
+            return None
+        if singular_role(t.lower) and tokens[m + 1].is_cap and tokens[m + 1].is_word:
+            return m + 1
+    return None
+
+
 def _inverted_start(tokens: list[Token], v: int) -> int | None:
     """'..., said X' / '"...," said X': index where X starts, else None.
 
@@ -214,7 +250,10 @@ def _inverted_start(tokens: list[Token], v: int) -> int | None:
     t = tokens[k]
     if t.lower in lx.PRONOUNS or t.lower in {"that", "it", "in", "on"}:
         return None
-    if not (t.is_cap or t.lower in lx.DETERMINERS):
+    named = None if t.is_cap else _titled_name(tokens, k)
+    if named is not None:
+        k = named  # '"...," said press secretary X': the name after the title speaks
+    elif not (t.is_cap or t.lower in lx.DETERMINERS):
         return None
     i, j = np_right(tokens, k)
     if i >= j:
@@ -269,55 +308,12 @@ def _verb_fits(tokens: list[Token], v: int, h: int) -> bool:
     return True
 
 
+# An article or possessive before a verb form makes it a modifier ("an estimated").
+_MODIFIED = word_set("a an the its their his her")
 _BE_OR_NOT = word_set("is are was were be been being not never")
 _BE_FINITE = word_set("is are was were am")
-# ", alleging that ...", ", saying ...": the clause subject is the source
-_ING_REPORTS = word_set(
-    "saying alleging claiming insisting arguing contending asserting adding accusing "
-    "calling urging warning noting describing demanding vowing predicting stressing "
-    "explaining complaining acknowledging conceding denying blaming questioning "
-    "threatening pledging declaring announcing suggesting estimating dismissing "
-    "rejecting pointing characterizing characterising"
-)
 # "In a lawsuit filed on Tuesday, X said": the filing is a source beside its author
 _FILINGS = word_set("lawsuit lawsuits suit complaint filing indictment affidavit petition claim")
-
-
-# Verbs that report only in one frame: "pointed to/out", "referred to X as", "asked",
-# "characterized X as", and "names" with a document or outlet for subject.
-_POINT = word_set("point points pointed pointing")
-_REFER = word_set("refer refers referred")
-_FRAMED = word_set(
-    "characterize characterizes characterized characterise characterises characterised cite cites"
-)
-_ASK = word_set("ask asks asked")
-# "asked why ...", "asked: ...": a question put; "asked a judge to order" is a request
-_QUESTION_OPENERS = word_set('why whether how what when where who if : " “ ,')
-_NAME = word_set("name names named")
-
-
-def _cited_as_saying(tokens: list[Token], v: int) -> bool:
-    """'The paper cited officials as saying': the officials are the source."""
-    ahead = [t.lower for t in tokens[v + 1 : v + 12]]
-    return any(a == "as" and b in {"saying", "telling"} for a, b in pairwise(ahead))
-
-
-def _framed_report(tokens: list[Token], v: int) -> bool:
-    w = tokens[v].lower
-    nxt = tokens[v + 1].lower if v + 1 < len(tokens) else ""
-    if w in _POINT:
-        return nxt in {"to", "out"}
-    if w in _REFER:
-        return nxt == "to" and any(t.lower == "as" for t in tokens[v + 2 : v + 10])
-    if w == "cited":
-        return not _cited_as_saying(tokens, v) and nxt != "by"
-    if w in _FRAMED:
-        return True
-    if w in _ASK:
-        return nxt in _QUESTION_OPENERS
-    if w in _NAME:
-        return v > 0 and tokens[v - 1].lower in _NAMERS
-    return False
 
 
 # Every word that can open an attribution in find_attributions' loop.
@@ -325,11 +321,11 @@ _ANY_CUE = (
     lx.REPORTING_VERBS
     | lx.ARRIVAL_VERBS
     | _PREP_FIRST
-    | _POINT
-    | _REFER
-    | _FRAMED
-    | _ASK
-    | _NAME
+    | POINT
+    | REFER
+    | FRAMED
+    | ASK
+    | NAME
     | {"cited"}
 )
 
@@ -366,20 +362,6 @@ def _legal_filing(tokens: list[Token], raw: RawAttribution) -> bool:
     return bool(words) and words[-1] in _FILINGS
 
 
-def _participle_clauses(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
-    """'X sued the company, alleging that ...': the subject of the clause speaks."""
-    out: list[RawAttribution] = []
-    for v, t in enumerate(tokens):
-        if t.lower not in _ING_REPORTS or v < 2 or tokens[v - 1].text != ",":
-            continue
-        i, j = clause_subject(tokens, v - 1)
-        raw = make_raw(tokens, i, j, t, surnames) if i < j else None
-        if raw is not None and raw.kind != "document":
-            out.append(raw)
-        break
-    return out
-
-
 def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
     """All attributions in one sentence's tokens, in text order, without duplicates."""
     found: list[RawAttribution] = []
@@ -392,7 +374,7 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             if tuple(map(LOWER, tokens[v : v + len(prep)])) == prep:
                 if prep[-1] == "by" and v > 0 and tokens[v - 1].lower in _BE_OR_NOT:
                     continue  # "was not seen by a doctor": an action, no source
-                if prep == ("cited",) and not _cited_as_saying(tokens, v):
+                if prep == ("cited",) and not cited_as_saying(tokens, v):
                     continue  # "the lawyer cited a study": the lawyer speaks, not the study
                 cue_end = tokens[v + len(prep) - 1]
                 cue = make_token(
@@ -406,12 +388,14 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         progressive = w.endswith("ing") and v > 0 and tokens[v - 1].lower in _BE_FINITE
         is_report = (
             w in lx.REPORTING_VERBS and (not w.endswith("ing") or progressive)
-        ) or _framed_report(tokens, v)
+        ) or framed_report(tokens, v)
         is_arrival = w in lx.ARRIVAL_VERBS
         if not (is_report or is_arrival) or (t.is_cap and v > 0):
             continue
         if w == "quoted" or _noun_use(tokens, v) or (_passive(tokens, v) and not progressive):
             continue
+        if v > 0 and tokens[v - 1].lower in _MODIFIED:
+            continue  # "an estimated 4,000", "its reported losses": a modifier, not a verb
         if (
             w in {"charged", "charges", "charge"}
             and tokens[v + 1 : v + 2]
@@ -427,11 +411,18 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             i, j = np_right(tokens, k)
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
+            if raw is not None and k > v + 1:
+                # the title before the name is its role, and a person's
+                title = (tokens[v + 1].start, tokens[k - 1].end)
+                raw = replace(raw, kind="person", role=title)
         else:
             i, j, anon = _subject(tokens, v - 1 if progressive else v)
             if i < j and answers_claim(tokens, i):
                 continue  # ", a figure the union said was too low": a reply, not a source
-            if any(x.text in _MODALS for x in tokens[j:v]):  # "May" the month is no modal
+            # a modal inside a clause set off by commas ("The minister, who will step
+            # down, said") is not the reporting verb's
+            last_comma = max((m for m in range(j, v) if tokens[m].text == ","), default=j)
+            if any(x.text in _MODALS for x in tokens[last_comma:v]):  # "May" the month
                 continue  # "would show", "will say": not something a source said
             if any(x.lower == "what" for x in tokens[max(0, i - 1) : j]):
                 continue  # "beyond what the data showed": not a source speaking
@@ -471,8 +462,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
         found += holders(tokens, surnames)
     if not lowers.isdisjoint(_PUT_VERBS):
         found += _estimate_frames(tokens, surnames)
-    if not lowers.isdisjoint(_ING_REPORTS):
-        found += _participle_clauses(tokens, surnames)
+    if not lowers.isdisjoint(ING_REPORTS):
+        found += participle_clauses(tokens, surnames, found)
     opening = opening_document(tokens, surnames)
     if opening is not None and (not found or _legal_filing(tokens, opening)):
         found.append(opening)

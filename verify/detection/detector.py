@@ -10,6 +10,7 @@ from . import collector, hedges, signals
 from . import lexicon as lx
 from .anchors import AnchorSet
 from .attribution import find_attributions
+from .casing import read_case
 from .checkable import checkable_reasons
 from .conflicts import link_story
 from .elaborations import denial_elaborations
@@ -297,8 +298,12 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
 
 def _analysed(body: str, first_is_headline: bool) -> tuple[Facts, ...]:
     sentences = segment(body)
-    tokens = [tokenize(body, s.start, s.end) for s in sentences]
     headings = [_is_headline(body, s, first_is_headline) for s in sentences]
+    # a body sentence's capitals read first (casing.py); a headline's title case is its own
+    tokens = [
+        tokenize(body, s.start, s.end) if h else read_case(tokenize(body, s.start, s.end))
+        for s, h in zip(sentences, headings, strict=True)
+    ]
     surnames = _surnames(tokens, headings)
     names = _mid_sentence_names(tokens)
     resolved: list[list[DetectedAttribution]] = []

@@ -86,6 +86,23 @@ def make_raw(
         return RawAttribution(
             tokens[inner].start, tokens[j - 1].end, kind, cue.text, cue.start, cue.end
         )
+    # "figures from the health agency": who issued the document is the source, as "the
+    # agency's figures" would make it; "footage from the corridor" names a place
+    if (
+        tokens[h].lower in lx.DOCUMENT_HEADS
+        and h + 2 < j
+        and tokens[h + 1].lower == "from"
+        and valid_head(tokens[head_of(tokens, h + 2, j)])
+    ):
+        inner = h + 2
+        return RawAttribution(
+            tokens[inner].start,
+            tokens[j - 1].end,
+            classify(tokens, inner, j, surnames),
+            cue.text,
+            cue.start,
+            cue.end,
+        )
     w = tokens[h].lower
     pronoun = w if (j - i == 1 and w in lx.PRONOUNS) else None
     definite = j - i == 2 and tokens[i].lower == "the" and w in lx.GENERIC_ORG_HEADS
