@@ -181,10 +181,14 @@ def logs(
     part: Annotated[
         str | None, typer.Argument(help="broker, store, ingest, verify or publish")
     ] = None,
-    lines: Annotated[int, typer.Option("-n", help="How many lines")] = 40,
-    follow: Annotated[bool, typer.Option("-f", help="Keep printing new lines")] = False,
+    lines: Annotated[int, typer.Option("-n", help="How many lines", min=1, max=100_000)] = 40,
+    follow: Annotated[
+        bool, typer.Option("-f", help="Keep printing new lines (of the part named)")
+    ] = False,
 ) -> None:
     """Print the last lines of a part's log (all parts when none is named)."""
+    if follow and not part:
+        fail("-f follows one part's log: name it, e.g. `newsroom logs verify -f`")
     stack = embedded.EmbeddedStack(used_settings())
     parts = [part] if part else list(embedded.PARTS)
     for name in parts:

@@ -138,3 +138,15 @@ def test_a_store_that_does_not_answer_is_named(tmp_path: Path) -> None:
     assert ran.returncode == 1
     assert f"the store at mongodb://127.0.0.1:{port}/ did not answer" in ran.stderr
     assert "Traceback" not in ran.stderr
+
+
+def test_logs_takes_only_a_sensible_count_and_follows_one_named_part(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    for count in ("0", "-3"):
+        ran = newsroom(env, tmp_path, "logs", "verify", "-n", count)
+        assert ran.returncode == 2, ran.stdout  # typer's usage error, before any file is read
+        said = " ".join(ran.stderr.split())
+        assert "Invalid value for '-n'" in said and "greater than or equal to 1" in said, said
+    ran = newsroom(env, tmp_path, "logs", "-f")
+    assert ran.returncode == 1
+    assert "name it" in ran.stderr
