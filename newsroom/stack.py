@@ -147,6 +147,13 @@ def tcp_open(host: str, port: int) -> bool:
 def broker_ready(bootstrap: str) -> bool:
     from kafka import KafkaAdminClient
 
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+    except (OSError, ValueError):
+        # Nothing listens yet: the Kafka client would log the refused connection as an
+        # error, on every normal start.
+        return False
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
     except Exception:

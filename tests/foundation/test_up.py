@@ -54,6 +54,11 @@ def test_up_runs_the_system_and_down_stops_it(env: dict[str, str], tmp_path: Pat
     try:
         assert up.returncode == 0, up.stdout + up.stderr
         assert "Newsroom is up." in up.stdout
+        # Not a terminal: no colour codes, and a normal start logs no refused connection
+        # from probing the broker before it listens.
+        said = up.stdout + up.stderr
+        assert "\x1b[" not in said
+        assert "error" not in said.lower(), said
         for part in PARTS:
             assert f"{part}: ready in" in up.stdout
         tokens = tokens_of(up.stdout)
@@ -105,3 +110,24 @@ def test_a_port_in_use_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> 
     assert up.returncode == 1
     assert f"store: port {env['NEWSROOM_STORE_PORT']}" in up.stderr
     assert "already in use" in up.stderr
+
+
+def test_probing_a_broker_that_does_not_listen_yet_logs_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`up` probes the broker until it answers: a probe before it listens is no error."""
+    with caplog.at_level("DEBUG"):
+        assert embedded.broker_ready(f"127.0.0.1:{embedded.free_port()}") is False
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 30] == []
+
+
+def test_the_console_format_has_no_colour_codes_off_a_terminal() -> None:
+    code = (
+        "import logging; from services.log import configure_logging; "
+        "configure_logging('WARNING', 'console'); logging.getLogger('x').warning('hello')"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "hello" in ran.stdout
+    assert "\x1b[" not in ran.stdout

@@ -146,7 +146,8 @@ def test_logs_takes_only_a_sensible_count_and_follows_one_named_part(tmp_path: P
         ran = newsroom(env, tmp_path, "logs", "verify", "-n", count)
         assert ran.returncode == 2, ran.stdout  # typer's usage error, before any file is read
         said = " ".join(ran.stderr.split())
-        assert "Invalid value for '-n'" in said and "greater than or equal to 1" in said, said
+        assert "Invalid value for '-n'" in said, said
+        assert "greater than or equal to 1" in said, said
     ran = newsroom(env, tmp_path, "logs", "-f")
     assert ran.returncode == 1
     assert "name it" in ran.stderr
