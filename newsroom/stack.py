@@ -148,9 +148,7 @@ def broker_ready(bootstrap: str) -> bool:
     from kafka import KafkaAdminClient
 
     host, _, port = bootstrap.split(",")[0].rpartition(":")
-    try:
-        socket.create_connection((host, int(port)), timeout=1).close()
-    except (OSError, ValueError):
+    if not port.isdigit() or not tcp_open(host, int(port)):
         # Nothing listens yet: the Kafka client would log the refused connection as an
         # error, on every normal start.
         return False
@@ -229,6 +227,26 @@ def stop_process(pid: int, timeout: float = 10.0) -> None:
             if not pid_alive(pid):
                 return
             time.sleep(0.1)
+
+
+def leftovers(pid: int) -> list[int]:
+    """The live processes a dead service left in its session (``spawn`` starts each part
+    in a new one, so its session and group ids are its pid): verify's detection pool and
+    multiprocessing's helpers outlive a ``kill -9`` of verify. Only processes running this
+    Python count, so a pid the system has given to something else since is left alone."""
+    ours = os.path.realpath(sys.executable)
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            in_session = int(fields[2]) == pid and int(fields[3]) == pid
+            if in_session and fields[0] != "Z" and os.path.realpath(entry / "exe") == ours:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 def pid_alive(pid: int) -> bool:
@@ -312,6 +330,8 @@ class EmbeddedStack:
         if running and pid_alive(running):
             say(f"{part}: already running (pid {running})")
             return
+        if running:
+            self._clear_leftovers(part, running, say)
         host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "") else self.settings.host
         port = self.port(part)
         if not port_free(host, port):
@@ -361,8 +381,21 @@ class EmbeddedStack:
                 say(f"{part}: stopping (pid {pid})")
                 stop_process(pid)
                 stopped.append(part)
+            else:
+                self._clear_leftovers(part, pid, say)
             self._pid_path(part).unlink(missing_ok=True)
         return stopped
+
+    def _clear_leftovers(self, part: str, pid: int, say: Callable[[str], None]) -> None:
+        left = leftovers(pid)
+        if left:
+            say(f"{part}: stopping what its crashed process {pid} left running ({len(left)})")
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                for child in leftovers(pid):
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(child, sig)
+                if wait_until(lambda: not leftovers(pid), 5):
+                    return
 
     def status(self) -> list[PartStatus]:
         result = []

@@ -131,3 +131,34 @@ def test_the_console_format_has_no_colour_codes_off_a_terminal() -> None:
     )
     assert "hello" in ran.stdout
     assert "\x1b[" not in ran.stdout
+
+
+def test_down_stops_what_a_crashed_service_left_running(tmp_path: Path) -> None:
+    """A service killed with SIGKILL leaves its children (verify's detection pool) in its
+    session; `down` (and `up`, before starting it again) stops them."""
+    from services.settings import Settings
+
+    ready = tmp_path / "child.pid"
+    script = tmp_path / "service.py"
+    script.write_text(
+        "import os, subprocess, sys, time\n"
+        "if sys.argv[1:] == ['child']:\n"
+        f"    open({str(ready)!r}, 'w').write(str(os.getpid()))\n"
+        "else:\n"
+        "    subprocess.Popen([sys.executable, __file__, 'child'])\n"
+        "time.sleep(600)\n"
+    )
+    parent = embedded.spawn([sys.executable, str(script)], tmp_path / "verify.log")
+    assert embedded.wait_until(lambda: ready.exists() and ready.read_text().isdigit(), 30)
+    child = int(ready.read_text())
+    stack = embedded.EmbeddedStack(Settings(home=tmp_path / "home"))
+    stack._pid_path("verify").parent.mkdir(parents=True)
+    stack._pid_path("verify").write_text(str(parent.pid))
+    os.kill(parent.pid, 9)
+    parent.wait(timeout=30)
+    assert embedded.leftovers(parent.pid) == [child]
+
+    said: list[str] = []
+    stack.down(said.append)
+    assert embedded.wait_until(lambda: not embedded.pid_alive(child), 10)
+    assert said == [f"verify: stopping what its crashed process {parent.pid} left running (1)"]
