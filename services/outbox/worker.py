@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge
@@ -54,6 +54,8 @@ FAILED = Counter(
 BACKLOG = Gauge("newsroom_outbox_backlog", "Outbox rows due and not yet sent", ["outbox"])
 REASONS = ("too_large", "unserialisable", "refused")
 BACKLOG_EVERY_SECONDS = 5.0
+# Later than any row's due time: "is any row still to send, now or after a backoff".
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 # The backlog count reads every due row (the store counts by reading documents): 0.2-1 s
 # of the store's time at a few thousand reports held in a burst, so after a count that
 # took t it waits 20 t (services.runtime.Paced): at most 1/21 of the store.
@@ -173,7 +175,10 @@ class OutboxWorker(PeriodicWorker):
             claimed = rows.claim(now, self._hold, limit, self.source.projection, self.hold_back())
             self._count_backlog(now)
             if not claimed.docs:
-                self._failing_since = None
+                # Rows waiting out a retry's backoff are not due: a pass that finds nothing
+                # then is no success. Failing ends with a send, or with no row left to send.
+                if self._failing_since is not None and rows.oldest_due(FOREVER) is None:
+                    self._failing_since = None
                 return False
             went = self.send_claimed(claimed.docs, claimed.token, now)
         except Exception:

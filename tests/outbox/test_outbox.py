@@ -148,6 +148,8 @@ def test_a_broker_that_does_not_answer_backs_off_and_readiness_goes_red(
             assert "claim" not in state
             assert state["due"] > utcnow()  # backed off, not retried at once
         assert metric("newsroom_outbox_send_failures_total", outbox="test-rows") - before == 3
+        # A pass while the rows wait out their backoff finds nothing due: still failing.
+        assert worker.send_due() is False
         wait_for(lambda: worker.health() is not None, 10, what="the outbox reported stuck")
 
         # The session stack's database prefix: a runtime points the process-wide "auth"
