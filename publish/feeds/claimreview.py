@@ -220,6 +220,7 @@ def who(record: Attribution) -> str:
 def how(record: Attribution) -> str:
     """A sentence on one source: who, and how we got the claim from them."""
     sentence = f"{who(record)} {OBTAINED.get(record.obtained_via.value, 'said so')}."
+    sentence = sentence[:1].upper() + sentence[1:]  # "a police spokesman" opens a sentence
     if record.source_kind == SourceKind.ANONYMOUS and record.approval is not None:
         sentence += " An editor approved keeping this source anonymous."
     return sentence

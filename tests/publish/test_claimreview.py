@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from publish.feeds.claimreview import checked_claims, claim_reviews, review_dates, sides
+from publish.feeds.claimreview import checked_claims, claim_reviews, how, review_dates, sides
 from publish.feeds.render import item_of, json_item
 from publish.pages.view import jsonld
 from services.contracts import ReviewStatus, SignalOut
@@ -87,6 +87,9 @@ def test_the_claimant_is_the_author_and_the_denier_is_not() -> None:
     box = checked_claims(_release(snapshot))[1]
     assert box.disputes == ["regional water authority"]
     assert box.says[0]["sentence"] == "Farmers' groups said so in a statement."
+    # A source named in lower case ("a police spokesman") still opens a sentence.
+    lower_case = split.says[0].model_copy(update={"source_name": "a ministry spokesman"})
+    assert how(lower_case) == "A ministry spokesman said so in a statement."
 
 
 def test_a_correction_moves_only_the_reviews_it_changed() -> None:
