@@ -91,6 +91,12 @@ def current_trace_id() -> str | None:
     return str(value) if value else None
 
 
+def trace_id_of(traceparent: str | None) -> str | None:
+    """The trace id of a W3C traceparent value (None when it is not one)."""
+    parts = traceparent.split("-") if traceparent else ()
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+
+
 def traceparent_of(trace_id: str) -> str:
     """A W3C traceparent value carrying our trace id (span id is not tracked)."""
     return f"00-{trace_id[:32].rjust(32, '0')}-{'0' * 15}1-01"

@@ -227,8 +227,7 @@ class ConsumerLoop:
         logical = self._physical.get(topic, topic)
         where = (topic, record.partition, record.offset)
         structlog.contextvars.clear_contextvars()
-        bind_trace(trace_id_from(record.headers))
-        structlog.contextvars.bind_contextvars(topic=logical, offset=record.offset)
+        self.bind_record(record)
         try:
             work()
         except InvalidMessage as exc:
@@ -257,7 +256,24 @@ class ConsumerLoop:
         self._message_finished()
         return "ok"
 
+    def bind_record(self, record: ConsumerRecord) -> None:
+        """Bind what every log line of ``record``'s work says: where it came from (logical
+        topic, partition, offset) and its trace (its ``traceparent``, else a new one)."""
+        bind_trace(trace_id_from(record.headers))
+        structlog.contextvars.bind_contextvars(**self.where(record))
+
+    def where(self, record: ConsumerRecord) -> dict[str, str | int]:
+        topic: str = record.topic
+        return {
+            "topic": self._physical.get(topic, topic),
+            "partition": record.partition,
+            "offset": record.offset,
+        }
+
     def to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
+        """Send ``record`` to its topic's DLQ. Its log lines name the message themselves
+        (topic, partition, offset, the trace of its ``traceparent``): the batch loop sends
+        a message it could not decode here with no message bound to the context."""
         topic: str = record.topic
         value: bytes = record.value or b""
         headers = [(k, v) for k, v in (record.headers or []) if v is not None]
@@ -275,10 +291,14 @@ class ConsumerLoop:
             headers.append(("dlq.truncated", str(len(value)).encode()))
         key = record.key.decode(errors="replace") if record.key else ""
         out = Outgoing(dlq_of(topic), key, value[:DLQ_MAX_VALUE], headers)
+        where: dict[str, str | int] = self.where(record)
+        trace = trace_id_from(record.headers)
+        if trace:
+            where["trace_id"] = trace
         if not self._producer.send_all([out])[0]:
-            log.warning("dlq_send_failed", reason=reason)
+            log.warning("dlq_send_failed", reason=reason, **where)
             return "retry"
-        log.warning("message_dead_lettered", reason=reason, detail=detail[:300])
+        log.warning("message_dead_lettered", reason=reason, detail=detail[:300], **where)
         MESSAGES.labels(self._physical.get(topic, topic), "dlq").inc()
         self._message_finished()
         return "dlq"
