@@ -49,10 +49,18 @@ MAX_UNEXPECTED_ATTEMPTS = 3
 DLQ_MAX_VALUE = 512 * 1024
 
 
-def bind_event(event: CloudEvent) -> None:
-    structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
+def event_context(event: CloudEvent) -> dict[str, str]:
+    """What an event's log lines say of it: its id and type, and its trace if it has one.
+    Work done for many events at once (a batch's one write) puts it on each event's line
+    itself (``verify.stories.intake.store_new_stories``)."""
+    context = {"event_id": event.id, "event_type": event.type}
     if event.traceid:
-        bind_trace(event.traceid)
+        context["trace_id"] = event.traceid
+    return context
+
+
+def bind_event(event: CloudEvent) -> None:
+    structlog.contextvars.bind_contextvars(**event_context(event))
 
 
 @dataclass(frozen=True)
