@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -84,6 +86,18 @@ def bind_trace(trace_id: str | None, **also: Any) -> str:
     trace_id = trace_id or new_trace_id()
     structlog.contextvars.bind_contextvars(trace_id=trace_id, **also)
     return trace_id
+
+
+@contextmanager
+def bound_trace(trace_id: str | None) -> Iterator[None]:
+    """``trace_id`` on every line logged in the block, then what was bound before again
+    (nothing bound for None): a worker's work for one story, outside the request or
+    message that began it, in that story's trace."""
+    if not trace_id:
+        yield
+        return
+    with structlog.contextvars.bound_contextvars(trace_id=trace_id):
+        yield
 
 
 def current_trace_id() -> str | None:
