@@ -26,7 +26,7 @@ from publish.verify_client import VerifyClient
 from services.bus import EventProducer
 from services.contracts import StoryPublished, Topic
 from services.errors import NewsroomError
-from services.log import get_logger
+from services.log import bound_trace, get_logger
 from services.outbox import OutboxRows, Rendered, render_each
 
 log = get_logger(__name__)
@@ -153,8 +153,10 @@ class AutoRelease:
 
     def __call__(self) -> bool:
         candidates = repository.auto_release_candidates(AUTO_RELEASE_BATCH)
-        for story_id in candidates:
-            release_automatically(self._desk, self._verify, story_id, self._released)
+        for story_id, trace_id in candidates:
+            # Its lines (story_released, auto_release_deferred) in the story's trace.
+            with bound_trace(trace_id):
+                release_automatically(self._desk, self._verify, story_id, self._released)
         return False
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -87,9 +89,27 @@ def bind_trace(trace_id: str | None, **also: Any) -> str:
     return trace_id
 
 
+@contextmanager
+def bound_trace(trace_id: str | None) -> Iterator[None]:
+    """``trace_id`` on every line logged in the block, then what was bound before again
+    (nothing bound for None): a worker's work for one story, outside the request or
+    message that began it, in that story's trace."""
+    if not trace_id:
+        yield
+        return
+    with structlog.contextvars.bound_contextvars(trace_id=trace_id):
+        yield
+
+
 def current_trace_id() -> str | None:
     value = structlog.contextvars.get_contextvars().get("trace_id")
     return str(value) if value else None
+
+
+def trace_id_of(traceparent: str | None) -> str | None:
+    """The trace id of a W3C traceparent value (None when it is not one)."""
+    parts = traceparent.split("-") if traceparent else ()
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
 
 
 def traceparent_of(trace_id: str) -> str:

@@ -6,13 +6,12 @@ from fastapi import FastAPI
 
 from services.bus.batch import BatchConsumerLoop
 from services.clock import SYSTEM_CLOCK, Clock
-from services.contracts import Topic
 from services.http import build_app
 from services.log import get_logger
 from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
 from verify.common import utcnow
-from verify.consumer import ReportStrategy, detection_processes
+from verify.consumer import TOPIC, ReportStrategy, detection_processes
 from verify.detection import COMPILED
 from verify.detection import STATE as DETECTION_STATE
 from verify.edge import VerifyContext
@@ -60,7 +59,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime.add_worker(
         BatchConsumerLoop(
             settings=settings,
-            topics=[Topic.REPORTS_SUBMITTED],
+            topics=[TOPIC],
             group="verify",
             strategy=strategy,
             max_in_flight=settings.consumer_max_in_flight_batches

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.bus import EventProducer, Outgoing
+from services.bus import EventProducer, Outgoing, event_context
 from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topic
 from services.errors import InvalidMessage
 from services.log import get_logger
@@ -37,6 +37,7 @@ from verify.stories.records import ClaimRecord, StoryRecord
 
 log = get_logger(__name__)
 
+TOPIC = Topic.REPORTS_SUBMITTED  # the one topic verify's consumer reads
 # Detections kept by report id, for copies of a report that come while it is under way.
 RECENT = 256
 # A report is written in the large lane (services/bus/batch.py) when it has this many
@@ -214,14 +215,15 @@ class ReportStrategy:
         self._handed = []
         prepared = [_value_of(v) for v in prepared]
         fresh = []
-        traces: dict[str, str | None] = {}
+        # Each report's message, for its lines (the round's one write binds none of them).
+        messages: dict[str, dict[str, str]] = {}
         for event, value in zip(events, prepared, strict=True):
             if isinstance(value, Analysis):  # detection ran: the payload is a report
                 report = event.payload()
                 assert isinstance(report, ReportSubmitted)
                 fresh.append((report, value))
-                traces[report.report_id] = event.traceid
-        stored = intake.store_new_stories(fresh, utcnow(), traces) if fresh else {}
+                messages[report.report_id] = {"topic": TOPIC.value, **event_context(event)}
+        stored = intake.store_new_stories(fresh, utcnow(), messages) if fresh else {}
         out = list(prepared)
         for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
             if isinstance(value, Analysis):

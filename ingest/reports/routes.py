@@ -12,7 +12,9 @@ from ingest.reports.schemas import ReportAccepted, ReportIn, ReportPage, ReportV
 from services.auth import Principal, Role
 from services.http import require
 from services.http.deps import PageCursor, PageLimit
-from services.log import current_trace_id
+from services.log import current_trace_id, get_logger
+
+log = get_logger(__name__)
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 # Bodies up to this long are checked on the event loop (about 0.3 ms for 3 KB): cheaper
@@ -66,6 +68,15 @@ async def accept(state: Any, principal: Principal, payload: ReportIn, key: str) 
     limiter = state.rate_limiter
     # Stored, and handed to this process's relay (ingest.relay) by the insert itself.
     accepted = await service.submit(principal, submission, key, limiter, current_trace_id())
+    # The request's first line of the story: its trace id (bound by the middleware, as
+    # for every line of the request) is the one its events carry on.
+    log.info(
+        "report_accepted",
+        report_id=accepted.report_id,
+        story_id=accepted.story_id,
+        revision=accepted.revision,
+        replayed=accepted.replayed,
+    )
     status_url = f"{settings.public_url_of('ingest')}/v1/reports/{accepted.report_id}"
     return ReportAccepted(
         report_id=accepted.report_id,

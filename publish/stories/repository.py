@@ -205,9 +205,12 @@ def _stories() -> Any:
     return StoryDoc._get_collection()
 
 
-def auto_release_candidates(limit: int) -> list[str]:
-    cursor = StoryDoc._get_collection().find({"auto_release": True}, {"_id": 1}).limit(limit)
-    return [str(raw["_id"]) for raw in cursor]
+def auto_release_candidates(limit: int) -> list[tuple[str, str | None]]:
+    """Stories to release once cleared, each with the trace of the snapshot that marked
+    it (its release carries it on)."""
+    query, fields = {"auto_release": True}, {"_id": 1, "trace_id": 1}
+    cursor = StoryDoc._get_collection().find(query, fields).limit(limit)
+    return [(str(raw["_id"]), raw.get("trace_id") or None) for raw in cursor]
 
 
 def publication(story_id: str, session: ClientSession | None = None) -> Publication | None:

@@ -36,6 +36,7 @@ from publish.webhooks.model import (
 )
 from services.cursors import decode_keyset, encode_keyset
 from services.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from services.log import trace_id_of
 
 MAX_BACKOFF_SECONDS = 3600.0
 CLOUDEVENTS_JSON = "application/cloudevents+json; charset=utf-8"
@@ -76,6 +77,12 @@ def headers_for(delivery: Delivery, secret: str, timestamp: int) -> dict[str, st
     if isinstance(trace, str):
         headers[TRACE_HEADER] = trace  # the same trace on the HTTP hop
     return headers
+
+
+def delivery_trace(delivery: Delivery) -> str | None:
+    """The trace the delivery carries (its envelope's ``traceparent``, the release's)."""
+    trace = _envelope(delivery.body).get(TRACE_HEADER)
+    return trace_id_of(trace) if isinstance(trace, str) else None
 
 
 def _envelope(body: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from prometheus_client import Counter
 from publish.webhooks import repository, service, targets
 from publish.webhooks.model import Attempt, Delivery
 from services.errors import NewsroomError
-from services.log import get_logger
+from services.log import bound_trace, get_logger
 from services.settings import Settings
 
 log = get_logger(__name__)
@@ -122,6 +122,11 @@ class DeliveryWorker:
             return None, None, exc.detail
 
     def attempt(self, delivery: Delivery) -> None:
+        # Its lines in the release's trace, which the delivery's traceparent carries on.
+        with bound_trace(service.delivery_trace(delivery)):
+            self._attempt(delivery)
+
+    def _attempt(self, delivery: Delivery) -> None:
         number = delivery.attempts + 1
         started = time.perf_counter()
         status_code, retry_after, error = self.send(delivery)
@@ -150,6 +155,7 @@ class DeliveryWorker:
             "webhook_attempt",
             delivery_id=delivery.delivery_id,
             subscription_id=delivery.subscription_id,
+            story_id=delivery.story_id,
             webhook_event=delivery.event,
             attempt=number,
             status_code=status_code,

@@ -1,7 +1,7 @@
 """The Kafka bus: topics, a producer that waits for acknowledgements, the consumer loop."""
 
 from services.bus.admin import TopicAdmin, topic_names
-from services.bus.consumer import ConsumerLoop, Handler, Received
+from services.bus.consumer import ConsumerLoop, Handler, Received, event_context
 from services.bus.producer import EventProducer, Outgoing, SendFailed, trace_id_from, traceparent
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Received",
     "SendFailed",
     "TopicAdmin",
+    "event_context",
     "topic_names",
     "trace_id_from",
     "traceparent",

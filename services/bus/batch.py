@@ -271,13 +271,13 @@ class BatchConsumerLoop(ConsumerLoop):
     def _in_lane(self, item: _Item, value: Any) -> list[Outgoing]:
         assert isinstance(item.event, CloudEvent)
         structlog.contextvars.clear_contextvars()
+        self.bind_record(item.record)
         bind_event(item.event)
         started = time.monotonic()
         try:
             return self._strategy.handle(item.event, value)
         finally:
-            log.info("large_lane_handled", offset=item.record.offset,
-                     seconds=round(time.monotonic() - started, 3))  # fmt: skip
+            log.info("large_lane_handled", seconds=round(time.monotonic() - started, 3))
             structlog.contextvars.clear_contextvars()
 
     def _round_size(self) -> int:

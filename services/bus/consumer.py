@@ -49,10 +49,18 @@ MAX_UNEXPECTED_ATTEMPTS = 3
 DLQ_MAX_VALUE = 512 * 1024
 
 
-def bind_event(event: CloudEvent) -> None:
-    structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
+def event_context(event: CloudEvent) -> dict[str, str]:
+    """What an event's log lines say of it: its id and type, and its trace if it has one.
+    Work done for many events at once (a batch's one write) puts it on each event's line
+    itself (``verify.stories.intake.store_new_stories``)."""
+    context = {"event_id": event.id, "event_type": event.type}
     if event.traceid:
-        bind_trace(event.traceid)
+        context["trace_id"] = event.traceid
+    return context
+
+
+def bind_event(event: CloudEvent) -> None:
+    structlog.contextvars.bind_contextvars(**event_context(event))
 
 
 @dataclass(frozen=True)
@@ -227,8 +235,7 @@ class ConsumerLoop:
         logical = self._physical.get(topic, topic)
         where = (topic, record.partition, record.offset)
         structlog.contextvars.clear_contextvars()
-        bind_trace(trace_id_from(record.headers))
-        structlog.contextvars.bind_contextvars(topic=logical, offset=record.offset)
+        self.bind_record(record)
         try:
             work()
         except InvalidMessage as exc:
@@ -257,7 +264,24 @@ class ConsumerLoop:
         self._message_finished()
         return "ok"
 
+    def bind_record(self, record: ConsumerRecord) -> None:
+        """Bind what every log line of ``record``'s work says: where it came from (logical
+        topic, partition, offset) and its trace (its ``traceparent``, else a new one)."""
+        bind_trace(trace_id_from(record.headers))
+        structlog.contextvars.bind_contextvars(**self.where(record))
+
+    def where(self, record: ConsumerRecord) -> dict[str, str | int]:
+        topic: str = record.topic
+        return {
+            "topic": self._physical.get(topic, topic),
+            "partition": record.partition,
+            "offset": record.offset,
+        }
+
     def to_dlq(self, record: ConsumerRecord, reason: str, detail: str) -> str:
+        """Send ``record`` to its topic's DLQ. Its log lines name the message themselves
+        (topic, partition, offset, the trace of its ``traceparent``): the batch loop sends
+        a message it could not decode here with no message bound to the context."""
         topic: str = record.topic
         value: bytes = record.value or b""
         headers = [(k, v) for k, v in (record.headers or []) if v is not None]
@@ -275,10 +299,14 @@ class ConsumerLoop:
             headers.append(("dlq.truncated", str(len(value)).encode()))
         key = record.key.decode(errors="replace") if record.key else ""
         out = Outgoing(dlq_of(topic), key, value[:DLQ_MAX_VALUE], headers)
+        where: dict[str, str | int] = self.where(record)
+        trace = trace_id_from(record.headers)
+        if trace:
+            where["trace_id"] = trace
         if not self._producer.send_all([out])[0]:
-            log.warning("dlq_send_failed", reason=reason)
+            log.warning("dlq_send_failed", reason=reason, **where)
             return "retry"
-        log.warning("message_dead_lettered", reason=reason, detail=detail[:300])
+        log.warning("message_dead_lettered", reason=reason, detail=detail[:300], **where)
         MESSAGES.labels(self._physical.get(topic, topic), "dlq").inc()
         self._message_finished()
         return "dlq"

@@ -32,7 +32,7 @@ from services.contracts import (
     CloudEvent,
     Contract,
 )
-from services.log import TRACE_HEADER, current_trace_id, get_logger, traceparent_of
+from services.log import TRACE_HEADER, current_trace_id, get_logger, trace_id_of, traceparent_of
 from services.settings import Settings
 
 log = get_logger(__name__)
@@ -56,9 +56,9 @@ def traceparent(trace_id: str) -> bytes:
 def trace_id_from(headers: Sequence[tuple[str, bytes | None]] | None) -> str | None:
     for name, value in headers or ():
         if name == TRACE_HEADER and value:
-            parts = value.decode(errors="replace").split("-")
-            if len(parts) == 4 and len(parts[1]) == 32:
-                return parts[1]
+            trace = trace_id_of(value.decode(errors="replace"))
+            if trace:
+                return trace
     return None
 
 

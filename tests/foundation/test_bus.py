@@ -9,19 +9,24 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 import structlog
 from prometheus_client import REGISTRY
 
-from services.bus import ConsumerLoop, Received
+from services.bus import ConsumerLoop, Outgoing, Received
+from services.bus.batch import BatchConsumerLoop
 from services.contracts import CloudEvent, ReportReceived, ReportSubmitted, Topic, dlq_of
-from services.log import bind_trace
+from services.log import bind_trace, traceparent_of
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.infra import Infra
 from tests.support.kafka import header, raw_produce, read_topic
+from tests.support.logs import captured
 from tests.support.servers import wait_for
 
 HERE = Path(__file__).parent
@@ -117,6 +122,88 @@ def test_a_poison_message_goes_to_the_dlq_and_the_next_good_one_is_processed(inf
     finally:
         loop.stop()
         runtime.close()
+
+
+class Instant:
+    """A batch strategy with nothing to prepare and nothing to write together."""
+
+    def __init__(self) -> None:
+        self.handled: queue.Queue[CloudEvent] = queue.Queue()
+
+    def prepare(self, events: list[CloudEvent]) -> list[Future[Any]]:
+        futures: list[Future[Any]] = [Future() for _ in events]
+        for future in futures:
+            future.set_result(None)
+        return futures
+
+    def write(self, events: list[CloudEvent], prepared: list[Any]) -> list[Any]:
+        return prepared
+
+    def handle(self, event: CloudEvent, prepared: Any) -> list[Outgoing]:
+        self.handled.put(event)
+        return []
+
+    def heavy(self, event: CloudEvent, prepared: Any) -> bool:
+        return False
+
+    def finished(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one-at-a-time", "batch"])
+def test_a_dead_lettered_message_is_named_on_its_log_line(infra: Infra, batch: bool) -> None:
+    """``message_dead_lettered`` says which message went (logical topic, partition,
+    offset) and its trace when it came with one, in either loop: the batch loop sends a
+    message it cannot decode to the DLQ with nothing of it bound to the log context, and
+    its lines (ingest's, verify's) named neither."""
+    settings = infra.settings()
+    runtime = Runtime(settings, "ingest")
+    topic = Topic.REPORTS_RECEIVED
+    physical = settings.topic(topic)
+    runtime.admin.ensure([physical, dlq_of(physical)])
+    handled: queue.Queue[CloudEvent] = queue.Queue()
+    loop: ConsumerLoop
+    if batch:
+        strategy = Instant()
+        handled = strategy.handled
+        loop = BatchConsumerLoop(
+            settings=settings, topics=[topic], group="dlq-lines", strategy=strategy,
+            max_in_flight=50, producer=runtime.producer, admin=runtime.admin,
+        )  # fmt: skip
+    else:
+        loop = ConsumerLoop(
+            settings=settings, topics=[topic], group="dlq-lines",
+            handler=lambda event, _: handled.put(event),
+            producer=runtime.producer, admin=runtime.admin,
+        )  # fmt: skip
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    good = ReportReceived(
+        report_id="r_8", story_id="s_8", revision=1, claims=1, received_at=datetime.now(UTC)
+    )
+    with captured() as logs:
+        loop.start()
+        try:
+            traced = [("traceparent", traceparent_of(trace).encode())]
+            raw_produce(infra.bootstrap, physical, [b"not json"], key=b"s_8", headers=traced)
+            raw_produce(infra.bootstrap, physical, [b"not json either"], key=b"s_8")
+            message = runtime.producer.message(topic, good, key="s_8")
+            raw_produce(infra.bootstrap, physical, [message.value], key=b"s_8")
+            assert handled.get(timeout=30).payload() == good
+            dead = read_topic(infra.bootstrap, dlq_of(physical), lambda r: len(r) >= 2)
+            lines = logs.wait("message_dead_lettered", 2, topic=topic.value)
+        finally:
+            loop.stop()
+            runtime.close()
+    dead_at = {(header(r, "dlq.partition"), header(r, "dlq.offset")) for r in dead}
+    assert {(str(line["partition"]), str(line["offset"])) for line in lines} == dead_at
+    by_offset = {line["offset"]: line for line in lines}
+    assert by_offset[0]["reason"] == by_offset[1]["reason"] == "not_json"
+    assert by_offset[0]["trace_id"] == trace
+    if batch:  # nothing bound: no trace it did not come with
+        assert "trace_id" not in by_offset[1]
 
 
 def test_a_consumer_killed_before_committing_gets_the_message_again(

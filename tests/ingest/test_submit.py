@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from services.contracts import Topic
+from services.log import traceparent_of
 from tests.support.kafka import read_topic
+from tests.support.logs import captured
 from tests.support.reports import report, submit
 from tests.support.stack import Stack
 
@@ -51,6 +53,28 @@ def test_a_report_is_accepted_stored_and_queued(stack: Stack) -> None:
     mine = [r for r in records if report_id_of(r) == body["report_id"]]
     assert mine[0].key.decode() == body["story_id"]
     assert json.loads(mine[0].value)["data"]["byline"] == stack.names["reporter"]
+
+
+# A query string takes the request past the shortcut (ingest.reports.shortcut) to the route.
+@pytest.mark.parametrize("path", ["/v1/reports", "/v1/reports?by=route"], ids=["shortcut", "route"])
+def test_an_accepted_report_is_logged_once_with_the_requests_trace(stack: Stack, path: str) -> None:
+    """One ``report_accepted`` line per report, in the request's trace: the first line of
+    a story in the logs, which had none in ingest before its events went out."""
+    trace = uuid.uuid4().hex
+    headers = {"Idempotency-Key": uuid.uuid4().hex, "traceparent": traceparent_of(trace)}
+    with captured() as logs, stack.client("ingest", "reporter") as client:
+        answer = client.post(path, json=report(), headers=headers)
+        assert answer.status_code == 202, answer.text
+        replayed = client.post(path, json=report(), headers=headers)
+        assert replayed.status_code == 202, replayed.text
+    body = answer.json()
+    first, again = logs.lines("report_accepted", report_id=body["report_id"])
+    assert first["story_id"] == body["story_id"]
+    assert first["revision"] == 1
+    assert first["trace_id"] == trace == answer.headers["x-trace-id"]
+    assert first["request_id"] == answer.headers["x-request-id"]
+    assert first["replayed"] is False
+    assert again["replayed"] is True
 
 
 def test_the_same_key_and_body_give_the_same_answer_and_nothing_new(stack: Stack) -> None:

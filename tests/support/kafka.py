@@ -44,8 +44,15 @@ def read_topic(
         consumer.close()
 
 
-def raw_produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = b"k") -> None:
-    """Produce raw bytes (poison included) the way a broken client would."""
+def raw_produce(
+    bootstrap: str,
+    topic: str,
+    values: list[bytes],
+    key: bytes = b"k",
+    headers: list[tuple[str, bytes]] | None = None,
+) -> None:
+    """Produce raw bytes (poison included) the way a broken client would, each with
+    ``headers`` (a ``traceparent``, say)."""
     producer = KafkaProducer(
         bootstrap_servers=bootstrap,
         max_request_size=4 * 1024 * 1024,
@@ -53,7 +60,7 @@ def raw_produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = b"
     )
     try:
         for value in values:
-            producer.send(topic, key=key, value=value).get(timeout=10)
+            producer.send(topic, key=key, value=value, headers=headers).get(timeout=10)
     finally:
         producer.close()
 

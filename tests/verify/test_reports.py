@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from services.contracts import DeclaredClaim, Topic, dlq_of
+from services.log import traceparent_of
 from tests.support.kafka import header, raw_produce, read_topic
+from tests.support.logs import captured
 from tests.verify.support import BODY, Newsroom, whole_queue
 
 
@@ -93,6 +96,34 @@ def test_a_late_older_revision_is_received_once_and_its_claims_closed(
         assert [c["revision"] for c in queue if c["story_id"] == second.story_id] == [2]
 
 
+def test_report_received_carries_its_messages_trace_for_a_new_story_and_a_revision(
+    newsroom: Newsroom,
+) -> None:
+    """A new story is stored by the round's one write, where no message is bound to the
+    log context: its ``report_received`` line had no trace, topic or event id, while a
+    revision's (stored alone, under the loop's rules) had them."""
+    first = newsroom.report()
+    second = newsroom.report(story_id=first.story_id, revision=2, body=BODY + " More.")
+    traces = {first.report_id: uuid.uuid4().hex, second.report_id: uuid.uuid4().hex}
+    ids = {}
+    with captured() as logs:
+        for report in (first, second):
+            trace = traces[report.report_id]
+            message = newsroom.producer.message(
+                Topic.REPORTS_SUBMITTED, report, key=report.story_id, trace_id=trace
+            )
+            ids[report.report_id] = json.loads(message.value)["id"]
+            newsroom.producer.send(message)
+            newsroom.wait_story(report.story_id, lambda s, r=report: s["revision"] == r.revision)
+        logs.wait("report_received", report_id=second.report_id)
+    for report in (first, second):
+        [line] = logs.lines("report_received", report_id=report.report_id)
+        assert line["trace_id"] == traces[report.report_id]
+        assert line["event_id"] == ids[report.report_id]
+        assert line["event_type"] == "org.newsroom.report.submitted"
+        assert line["topic"] == Topic.REPORTS_SUBMITTED.value
+
+
 def test_a_poison_report_goes_to_the_dlq_and_the_next_one_is_processed(
     newsroom: Newsroom,
 ) -> None:
@@ -105,10 +136,22 @@ def test_a_poison_report_goes_to_the_dlq_and_the_next_one_is_processed(
     not_in_body["data"]["claims"] = [{"text": "Nobody wrote this.", "contested": False}]
     not_in_body["data"]["report_id"] = "r_poison_" + good.report_id
     poison = [b"{not json", json.dumps(not_in_body).encode(), message.value]
-    raw_produce(settings.kafka_bootstrap, topic, poison, key=good.story_id.encode())
-
-    snapshot = newsroom.wait_story(good.story_id)
-    assert snapshot["report_id"] == good.report_id
+    trace = uuid.uuid4().hex
+    with captured() as logs:
+        raw_produce(
+            settings.kafka_bootstrap, topic, poison, key=good.story_id.encode(),
+            headers=[("traceparent", traceparent_of(trace).encode())],
+        )  # fmt: skip
+        snapshot = newsroom.wait_story(good.story_id)
+        assert snapshot["report_id"] == good.report_id
+        lines = logs.wait("message_dead_lettered", 2, trace_id=trace)
+    # Each names the message, whichever way it went: undecodable (the batch loop's own
+    # path) or refused while it was handled.
+    assert {line["reason"] for line in lines} == {"not_json", "declared_claim_not_in_body"}
+    for line in lines:
+        assert line["topic"] == Topic.REPORTS_SUBMITTED.value
+        assert isinstance(line["partition"], int)
+        assert isinstance(line["offset"], int)
 
     def reasons(records: list) -> set[str | None]:  # type: ignore[type-arg]
         return {header(r, "dlq.reason") for r in records if r.key == good.story_id.encode()}

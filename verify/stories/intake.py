@@ -333,12 +333,16 @@ class NewStory:
 def store_new_stories(
     reports: list[tuple[ReportSubmitted, Analysis]],
     now: datetime,
-    traces: Mapping[str, str | None] | None = None,
+    messages: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, NewStory]:
     """Store the reports that begin a story not stored yet, several to a transaction (up
     to ``GROUP_CLAIMS`` claims each); what was stored, by report id. The others, and any
     group that fails (one of its stories or reports stored meanwhile), are left to
-    :func:`store_report`, one at a time. ``traces``: each report's trace, by report id."""
+    :func:`store_report`, one at a time. ``messages``: by report id, what its message's
+    log lines say (topic, event id and type, ``trace_id``): its ``report_received`` line
+    says it too, as a revision's says what the consumer bound, and the story's first
+    snapshot carries on its trace."""
+    messages = messages or {}
     seen: dict[str, int] = {}
     for report, _ in reports:
         seen[report.story_id] = seen.get(report.story_id, 0) + 1
@@ -353,7 +357,7 @@ def store_new_stories(
         plan = dataclasses.replace(
             plan,
             writes=[dataclasses.replace(w, by=actor) for w in plan.writes],
-            trace_id=(traces or {}).get(report.report_id),
+            trace_id=messages.get(report.report_id, {}).get("trace_id"),
         )
         if groups[-1] and size + len(plan.writes) > GROUP_CLAIMS:
             groups.append([])
@@ -375,7 +379,7 @@ def store_new_stories(
                 "report_received", report_id=revision.report_id, story_id=revision.story_id,
                 revision=revision.revision, claims=revision.claims,
                 claims_over_limit=revision.claims_over_limit, superseded=False, dropped=0,
-                story_version=1,
+                story_version=1, **messages.get(revision.report_id, {}),
             )  # fmt: skip
             stored[revision.report_id] = NewStory(
                 _receipt(revision, duplicate=False, now=now),
