@@ -31,6 +31,7 @@ from .secondary import (
     clause_subject,
     drop_agent,
     holders,
+    negated_denial,
     opening_document,
     reported_inside,
     role_before,
@@ -412,6 +413,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         if w == "quoted" or _noun_use(tokens, v) or (_passive(tokens, v) and not progressive):
             continue
+        if negated_denial(tokens, v):
+            continue  # "has never disputed it": no denial, so no source of one
         if (
             w in {"charged", "charges", "charge"}
             and tokens[v + 1 : v + 2]

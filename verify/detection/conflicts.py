@@ -45,7 +45,13 @@ _ANAPHORIC = re.compile(
     r"(?:[\w'’-]+\s+)?(?:claims?|allegations?|accusations?|reports?|suggestions?|accounts?|"
     r"charges?|development|story|rumou?rs?|criticism|idea|assertions?|versions?|figures?|"
     r"numbers?|estimates?|findings|conclusions?|them|it)\b"
-    r"(?!\s+(?:of|that)\b)",
+    r"(?!\s+(?:of|that)\b)"
+    # a flat rebuttal opens with what it points back to: "the figure was false", "That
+    # is simply wrong" (cues.py): it answers the claims just before it
+    r"|^\W*(?:(?:the|this|that|these|those|such|its|their|his|her|[\w-]+['’]s)\s+"
+    r"(?:[\w'’-]+\s+)?(?:claims?|allegations?|accounts?|reports?|figures?|numbers?|"
+    r"estimates?|statistics?|data|tally|count|totals?|toll|story|version)|that|this|it)\s+"
+    r"(?:is|was|are|were)\b|^\W*(?:that|this|it)['’]s\b",
     re.IGNORECASE,
 )
 # "aware of the claims but found no evidence": a pointing-back object before the cue

@@ -206,6 +206,8 @@ def answers_claim(tokens: list[Token], i: int) -> bool:
     """Is the subject at i the speaker of a clause that answers the sentence's claim (",
     a figure the union said was ...", ", an account both the council and the club rejected")?
     That speaker replies to the claim; it is not its source."""
+    if _which_answers(tokens, i):
+        return True
     for k in range(i - 1, max(-1, i - 9), -1):
         t = tokens[k]
         if t.lower in _RESTATING or (t.lower.endswith("s") and t.lower[:-1] in _RESTATING):
@@ -213,6 +215,42 @@ def answers_claim(tokens: list[Token], i: int) -> bool:
         if is_punct(t):
             return False
     return False
+
+
+# Verbs by which a ", which X ..." clause answers the claim before it: ", which the
+# company rejected", ", which the authority disputes" (not ", which police said ...":
+# a relative clause with a plain report can still be a source of its own).
+_ANSWERING = word_set(
+    "dispute disputes disputed deny denies denied reject rejects rejected refute refutes "
+    "refuted contest contests contested"
+)
+
+
+def _which_answers(tokens: list[Token], i: int) -> bool:
+    """Is the subject at i that of ', which X disputes/rejected', right after the comma?"""
+    if i < 2 or tokens[i - 1].lower != "which" or tokens[i - 2].text != ",":
+        return False
+    return any(t.lower in _ANSWERING for t in tokens[i : i + 6])
+
+
+_NEGATORS = word_set("not never")
+_BETWEEN_NEGATION = word_set("ever yet publicly formally explicitly once specifically")
+
+
+def negated_denial(tokens: list[Token], v: int) -> bool:
+    """'has never disputed it', 'did not deny that', 'no longer denies': a denial verb
+    under a negation says the party does not dispute it; its subject is no source."""
+    if tokens[v].lower not in _ANSWERING:
+        return False
+    k = v - 1
+    while k >= 0 and tokens[k].lower in _BETWEEN_NEGATION:
+        k -= 1
+    if k < 0:
+        return False
+    w = tokens[k].lower
+    if w in _NEGATORS or w.endswith(("n't", "n’t")):
+        return True
+    return w == "longer" and k > 0 and tokens[k - 1].lower == "no"
 
 
 _SPEECH = word_set("say says said saying told tell tells telling")

@@ -1,0 +1,130 @@
+"""Contest signals of news English that the rules missed or gave wrongly: flat rebuttals,
+a denial whose object stands before its verb, the newsroom's note that it could not
+verify what the sentence before says, negated denials, false hedges, and competing
+figures with no verb in common. Invented sentences, each rule with a case it must leave
+alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from verify.detection import DetectedClaim, detect_claims
+
+
+def _claim(body: str, fragment: str) -> DetectedClaim:
+    at = body.index(fragment)
+    for c in detect_claims(body):
+        if c.start <= at < c.end:
+            return c
+    raise AssertionError(f"no claim holds {fragment!r}")
+
+
+def _kinds(body: str, fragment: str) -> set[str]:
+    return {s.kind for s in _claim(body, fragment).contest_signals}
+
+
+def _sources(body: str, fragment: str) -> list[str]:
+    return [a.source for a in _claim(body, fragment).detected_attributions]
+
+
+# cues.py (flat rebuttal) with conflicts._ANAPHORIC: "X said the figure was false" denies
+# the claim it points back to, which is then contested too.
+REBUTTALS = [
+    (
+        "The ministry said exports rose 8 percent in March.",
+        "Trade analyst Bo Lindqvist said the figure was false.",
+    ),
+    (
+        "The club said attendance topped 41,000 on Saturday.",
+        "Supporters' group chair Mira Hall said the number was inaccurate.",
+    ),
+    (
+        "The airline said 95 percent of its flights left on time in June.",
+        'Union official Tomas Berg said the statistic was "fiction".',
+    ),
+    (
+        "The developer said the scheme created 600 jobs last year.",
+        '"That is plainly wrong," said planning councillor Ruth Amos.',
+    ),
+    (
+        "The regulator said the bank had repaid the loan in full.",
+        "Campaigner Ivo Petrak said the report was misleading.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("claim", "rebuttal"), REBUTTALS)
+def test_a_flat_rebuttal_denies_and_contests_the_claim_it_points_back_to(
+    claim: str, rebuttal: str
+) -> None:
+    body = f"{claim} {rebuttal}\n"
+    assert "denial" in _kinds(body, rebuttal), detect_claims(body)
+    assert "conflicting_sources" in _kinds(body, claim), detect_claims(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a judgement on a deed, not a rebuttal of a claim
+        "It is wrong for the board to ignore tenants, the councillor said.",
+        # what is wrong is no claim the story reports
+        "The referee said the decision was wrong.",
+        # negated: the figure is upheld
+        "The auditor said the figure was not false.",
+    ],
+)
+def test_a_judgement_that_points_at_no_claim_is_no_denial(body: str) -> None:
+    assert not any(s.kind == "denial" for c in detect_claims(body) for s in c.contest_signals)
+
+
+# cues.py (object before its verb) with secondary.answers_claim: the party that disputes
+# what the sentence names answers it and is not its source.
+OBJECT_FIRST = [
+    ("Farmers said the drought had cost them $4m, a figure the ministry disputes.", "Farmers"),
+    ("Tenants said the landlord had raised rents twice, which the agency disputes.", "Tenants"),
+    (
+        "Nurses said wards were left unstaffed overnight, an account the hospital rejected.",
+        "Nurses",
+    ),
+    ("Nurses said wards were left unstaffed overnight, which the trust rejected.", "Nurses"),
+]
+
+
+@pytest.mark.parametrize(("body", "source"), OBJECT_FIRST)
+def test_a_denial_whose_object_comes_first_is_a_denial_and_no_source(
+    body: str, source: str
+) -> None:
+    claim = _claim(body, "said")
+    assert "denial" in {s.kind for s in claim.contest_signals}, claim
+    assert [a.source for a in claim.detected_attributions] == [source]
+
+
+def test_a_request_turned_down_is_no_denial() -> None:
+    body = "The club lodged an appeal, which the league rejected on Monday.\n"
+    assert not any(s.kind == "denial" for c in detect_claims(body) for s in c.contest_signals)
+
+
+# cues.py _NOT_NEGATED, secondary.negated_denial: a negated denial verb disputes nothing,
+# and its subject is no source.
+@pytest.mark.parametrize(
+    ("body", "sources"),
+    [
+        ("The board has never disputed the overtime figures, the auditor said.", ["the auditor"]),
+        (
+            "The insurer did not deny that the claims were paid late, the ombudsman said.",
+            ["the ombudsman"],
+        ),
+        (
+            "The league no longer denies the fixtures were moved, the chairman said.",
+            ["the chairman"],
+        ),
+        (
+            "The regional council has never rejected the report, the minister said.",
+            ["the minister"],
+        ),
+    ],
+)
+def test_a_negated_denial_is_no_denial(body: str, sources: list[str]) -> None:
+    claim = _claim(body, "said")
+    assert "denial" not in {s.kind for s in claim.contest_signals}, claim
+    assert [a.source for a in claim.detected_attributions] == sources
