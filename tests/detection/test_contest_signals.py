@@ -128,3 +128,43 @@ def test_a_negated_denial_is_no_denial(body: str, sources: list[str]) -> None:
     claim = _claim(body, "said")
     assert "denial" not in {s.kind for s in claim.contest_signals}, claim
     assert [a.source for a in claim.detected_attributions] == sources
+
+
+# hedges.py: words of a hedge that state no uncertainty here.
+@pytest.mark.parametrize(
+    "body",
+    [
+        # _named_estimate: the noun names a forecast or an estimate, it makes none
+        "The brewer lowered its second-quarter profit forecast on Monday.",
+        "The agency's estimate was 3.1 million tonnes, an official said.",
+        # "could not" with an ordinary verb: what somebody was unable to do
+        "Ambulances could not reach the farm for six hours, the police said.",
+        # _THAN_BEFORE: an outcome measured against a fear or an expectation
+        '"The damage was lighter than many of us feared," the farmer said.',
+        # _ASKED_BEFORE: the question put to the source
+        'Asked whether the club would sell its striker, the manager said: "No."',
+        # _MAXIMUM: the law's maximum penalty on conviction
+        "If found guilty, the driver faces up to 14 years in prison.",
+        "If convicted, each defendant could face up to five years in jail.",
+    ],
+)
+def test_a_stated_fact_with_a_hedge_word_is_not_uncertain(body: str) -> None:
+    assert not any(c.uncertain for c in detect_claims(body)), [
+        (c.text, c.hedges) for c in detect_claims(body)
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the verb still makes a forecast or an estimate
+        "The federation estimates that 2,000 clubs will fold.",
+        "The central bank forecasts 1.5 percent growth next year.",
+        # "could not be ruled out" leaves the matter open
+        "A further collapse of the embankment could not be ruled out, engineers said.",
+        # a condition that is no conviction stays a condition
+        "Officials said the sluice gates will open if the rain continues.",
+    ],
+)
+def test_a_hedge_word_that_hedges_still_does(body: str) -> None:
+    assert any(c.uncertain for c in detect_claims(body)), detect_claims(body)
