@@ -168,3 +168,17 @@ def test_a_stated_fact_with_a_hedge_word_is_not_uncertain(body: str) -> None:
 )
 def test_a_hedge_word_that_hedges_still_does(body: str) -> None:
     assert any(c.uncertain for c in detect_claims(body)), detect_claims(body)
+
+
+# cues.py: "questioned/challenged the <claim noun>" disputes it, in its own sentence.
+@pytest.mark.parametrize(
+    ("body", "contested"),
+    [
+        ("The nurses' union questioned the staffing figures on Friday.", True),
+        ("Residents challenged the council's account of the flooding.", True),
+        ("Two economists cast doubt on the ministry's jobs figures.", True),
+        ("Detectives questioned the driver for two hours on Friday.", False),
+    ],
+)
+def test_questioning_a_claim_contests_it(body: str, contested: bool) -> None:
+    assert any(c.contested for c in detect_claims(body)) is contested, detect_claims(body)

@@ -287,6 +287,16 @@ CUES: tuple[Cue, ...] = (
         "dismissed as something it is not",
     ),
     _cue(
+        "conflicting_sources",
+        # "questioned the savings estimate", "challenged the findings", "cast doubt on the
+        # account": a side disputes the claim, though it need not say it is false; its own
+        # sentence only (no denial to carry to the claims before it)
+        r"\b" + _NOT_NEGATED + r"(?:question(?:s|ed|ing)?|challeng(?:e|es|ed|ing)|cast(?:s|ing)?\s+"
+        r"(?:fresh\s+|new\s+|further\s+)?doubts?\s+on)\s+(?:the|that|this|these|those|his|"
+        r"her|their|its|[\w-]+['’]s)\s+(?:[\w'’-]+\s+){0,2}?" + _CLAIM_NOUNS + r"\b",
+        "questions or challenges the claim",
+    ),
+    _cue(
         "denial",
         r"\b" + _NOT_NEGATED + r"dismiss(?:es|ed|ing)?\s+(?:the\s+|that\s+|these\s+|such\s+)?"
         r"(?:[\w'’-]+\s+){0,2}?" + _CLAIM_NOUNS + r"\b",
