@@ -182,3 +182,38 @@ def test_a_hedge_word_that_hedges_still_does(body: str) -> None:
 )
 def test_questioning_a_claim_contests_it(body: str, contested: bool) -> None:
     assert any(c.contested for c in detect_claims(body)) is contested, detect_claims(body)
+
+
+# notes.py: the newsroom's stand-alone note that it could not check the claims before it.
+@pytest.mark.parametrize(
+    ("body", "hedged", "plain"),
+    [
+        (
+            "Rebel commanders said 17 soldiers were captured near the bridge. "
+            "The figures could not be independently verified.",
+            "17 soldiers were captured",
+            None,
+        ),
+        (
+            "A hospital director said 64 patients were evacuated overnight. "
+            "The Associated Press could not independently verify the number.",
+            "64 patients were evacuated",
+            None,
+        ),
+        (
+            "The port authority said the tanker sank on Monday.\n\n"
+            "A shipping union said the crew had warned of cracks in the hull. "
+            "The claim could not be independently verified.",
+            "the crew had warned of cracks",
+            "the tanker sank on Monday",
+        ),
+    ],
+)
+def test_a_note_that_nothing_could_be_verified_hedges_the_claims_it_points_to(
+    body: str, hedged: str, plain: str | None
+) -> None:
+    claim = _claim(body, hedged)
+    assert claim.uncertain, claim
+    assert "hedge" in {s.kind for s in claim.contest_signals}, claim
+    if plain is not None:
+        assert not _claim(body, plain).contested, _claim(body, plain)

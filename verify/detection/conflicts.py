@@ -38,6 +38,7 @@ from .figures import competing_figures
 from .findings import caveats, rejected_results
 from .lexicon import word_set
 from .model import Signal
+from .notes import unverified_notes
 from .parties import BODY_WORDS, identities, story_names
 
 _ANAPHORIC = re.compile(
@@ -378,3 +379,4 @@ def link_story(body: str, facts: list[Facts]) -> None:
     disputes += caveats(body, facts, claims, ident)
     propagate(body, facts, claims, ident, disputes)
     continuations(facts, claims)
+    unverified_notes(facts, claims)
