@@ -217,3 +217,33 @@ def test_a_note_that_nothing_could_be_verified_hedges_the_claims_it_points_to(
     assert "hedge" in {s.kind for s in claim.contest_signals}, claim
     if plain is not None:
         assert not _claim(body, plain).contested, _claim(body, plain)
+
+
+# figures._bare_frame: "put the number at N" answers the count of the claim just before.
+@pytest.mark.parametrize(
+    ("first", "second", "contested"),
+    [
+        (
+            "The interior ministry said 3,500 people joined the rally.",
+            "Opposition leaders put the number at 40,000.",
+            True,
+        ),
+        (
+            "Stewards said 800 fans had taken part in the protest.",
+            "The supporters' trust put the figure at 5,000.",
+            True,
+        ),
+        # the same count from both sides: no dispute
+        (
+            "The interior ministry said 3,500 people joined the rally.",
+            "Opposition leaders put the number at 3,500.",
+            False,
+        ),
+    ],
+)
+def test_a_bare_number_put_by_another_side_competes_with_the_count_before(
+    first: str, second: str, contested: bool
+) -> None:
+    body = f"{first} {second}\n"
+    assert _claim(body, first).contested is contested, detect_claims(body)
+    assert _claim(body, second).contested is contested, detect_claims(body)
