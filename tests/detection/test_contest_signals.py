@@ -247,3 +247,33 @@ def test_a_bare_number_put_by_another_side_competes_with_the_count_before(
     body = f"{first} {second}\n"
     assert _claim(body, first).contested is contested, detect_claims(body)
     assert _claim(body, second).contested is contested, detect_claims(body)
+
+
+# accounts._restated: the party a claim names gives the same act another description.
+@pytest.mark.parametrize(
+    ("first", "second", "contested"),
+    [
+        (
+            "The pensions regulator says Ortega withdrew £60,000 from the fund in 2021.",
+            "Ortega told the tribunal that the withdrawal was an authorised loan.",
+            True,
+        ),
+        (
+            "The drivers' union says Harlow Logistics dismissed 40 drivers last year.",
+            "Harlow Logistics said the dismissals were for gross misconduct.",
+            True,
+        ),
+        # a third party that the claim does not name describes the act: no dispute
+        (
+            "The pensions regulator says Ortega withdrew £60,000 from the fund in 2021.",
+            "The bank said the withdrawal was processed on a Friday.",
+            False,
+        ),
+    ],
+)
+def test_the_named_party_describing_the_act_otherwise_contests_both(
+    first: str, second: str, contested: bool
+) -> None:
+    body = f"{first} {second}\n"
+    assert _claim(body, first).contested is contested, detect_claims(body)
+    assert _claim(body, second).contested is contested, detect_claims(body)
