@@ -277,3 +277,28 @@ def test_the_named_party_describing_the_act_otherwise_contests_both(
     body = f"{first} {second}\n"
     assert _claim(body, first).contested is contested, detect_claims(body)
     assert _claim(body, second).contested is contested, detect_claims(body)
+
+
+# secondary.calls_it_false: "X called the claim untrue" is X's own denial; X is its source.
+@pytest.mark.parametrize(
+    ("claim", "rebuttal", "speaker"),
+    [
+        (
+            "The mine's owner said 300 workers were rehired in May.",
+            "Union leader Sipho Dube called the figure misleading.",
+            "Dube",
+        ),
+        (
+            "The ministry said the hospital met every target last year.",
+            'Opposition health spokeswoman Clara Voss branded the claim "pure fiction".',
+            "Voss",
+        ),
+    ],
+)
+def test_who_calls_a_claim_false_is_the_source_of_the_denial(
+    claim: str, rebuttal: str, speaker: str
+) -> None:
+    body = f"{claim} {rebuttal}\n"
+    assert "denial" in _kinds(body, rebuttal)
+    assert any(speaker in s for s in _sources(body, rebuttal)), detect_claims(body)
+    assert "conflicting_sources" in _kinds(body, claim)

@@ -25,9 +25,11 @@ from .phrases import (
 )
 from .raw import RawAttribution, make_raw
 from .secondary import (
+    CALL_VERBS,
     HOLDER_VERBS,
     answers_claim,
     apposed,
+    calls_it_false,
     clause_subject,
     drop_agent,
     holders,
@@ -314,6 +316,8 @@ def _framed_report(tokens: list[Token], v: int) -> bool:
         return not _cited_as_saying(tokens, v) and nxt != "by"
     if w in _FRAMED:
         return True
+    if w in CALL_VERBS:
+        return calls_it_false(tokens, v)  # "called the claim untrue"
     if w in _ASK:
         return nxt in _QUESTION_OPENERS
     if w in _NAME:
@@ -331,6 +335,7 @@ _ANY_CUE = (
     | _FRAMED
     | _ASK
     | _NAME
+    | CALL_VERBS
     | {"cited"}
 )
 

@@ -253,6 +253,34 @@ def negated_denial(tokens: list[Token], v: int) -> bool:
     return w == "longer" and k > 0 and tokens[k - 1].lower == "no"
 
 
+CALL_VERBS = word_set(
+    "call calls called calling brand brands branded label labels labelled labeled"
+)
+# Words by which "called the claim X" says the claim is false (as cues._DISMISSIVE).
+_FALSE_WORDS = word_set(
+    "lie lies propaganda baseless false fabricated fabrication nonsense untrue fake inaccurate "
+    "misleading groundless unfounded smear ridiculous absurd wrong incorrect fiction "
+    "exaggerated overstated distorted"
+)
+
+
+def calls_it_false(tokens: list[Token], v: int) -> bool:
+    """'X called the claim untrue', 'branded the report a lie': the subject says what
+    another said is false; it speaks, so it is a source (not 'called for', 'called off'
+    or 'called the meeting')."""
+    if tokens[v].lower not in CALL_VERBS:
+        return False
+    ahead = tokens[v + 1 : v + 9]
+    if not ahead or ahead[0].lower not in lx.DETERMINERS | {"his", "her", "their", "its"}:
+        return False
+    for t in ahead[1:]:
+        if t.lower in _FALSE_WORDS:
+            return True
+        if is_punct(t) and t.text not in {'"', "“", "”", "'", "‘", "’"}:
+            return False
+    return False
+
+
 _SPEECH = word_set("say says said saying told tell tells telling")
 _CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–", "-", '"', "“", "”"})
 
