@@ -33,11 +33,10 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
         # "may"/"might" with any verb ("may cut"), "could" with a verb of outcome;
         # "May" the month is written with a capital, so the lower-case form is a modal
         r"\b(?:may|might)\s+(?:not\s+|also\s+|well\s+|still\s+|even\s+|soon\s+|yet\s+)?[a-z]+"
-        # "would (not) cost": a prediction; "could not reach the village" is what
-        # somebody was unable to do, a fact (but "could not be ruled out" stays open)
+        # "would (not) cost": a prediction; "could" is read below, where "could not
+        # reach the village" is what somebody was unable to do, a fact (but "could not
+        # be ruled out" leaves the matter open)
         r"|\bwould\s+(?:not\s+|also\s+|eventually\s+|ultimately\s+|even\s+|"
-        r"soon\s+|still\s+)?(?:" + _PREDICTED + r")\b"
-        r"|\bcould\s+(?:also\s+|eventually\s+|ultimately\s+|even\s+|"
         r"soon\s+|still\s+)?(?:" + _PREDICTED + r")\b"
         r"|\b(?:could|can)(?:\s+not|not)\s+be\s+ruled\s+out\b"
         # "could sail", "could reach": what may happen; not what somebody could or could
