@@ -302,3 +302,13 @@ def test_who_calls_a_claim_false_is_the_source_of_the_denial(
     assert "denial" in _kinds(body, rebuttal)
     assert any(speaker in s for s in _sources(body, rebuttal)), detect_claims(body)
     assert "conflicting_sources" in _kinds(body, claim)
+
+
+def test_a_denial_whose_object_comes_first_answers_its_own_sentence_only() -> None:
+    # conflicts._link_denials: the words of ", a charge the chairman rejected" name who
+    # denies, so they tie the denial to no other claim that names the chairman
+    first = "The board approved a fare rise of 3 percent on Friday, the chairman said."
+    second = "Passenger groups claimed the rise was unlawful, a charge the chairman rejected."
+    body = f"{first} {second}\n"
+    assert "denial" in _kinds(body, second)
+    assert not _claim(body, first).contested, _claim(body, first)

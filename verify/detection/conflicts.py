@@ -123,7 +123,10 @@ def _link_denials(
             f"disputed by {speaker}: '{cue.cue}'",
         )
         claimant = _claimant(body, d)
-        after = [t for t in d.tokens if t.start >= cue.start]
+        # ", a figure the authority disputes": what is denied is the sentence's own
+        # claim, and the words of the cue name who denies it, not another claim
+        object_first = cue.cue[:1] == "," or cue.cue[:5].lower() == "which"
+        after = [t for t in d.tokens if t.start >= (cue.end if object_first else cue.start)]
         obj = content_stems(after) - denier - {"lie", "propaganda", "baseless", "false"}
         anaphoric = not claimant and (
             bool(_ANAPHORIC.match(body[cue.start : d.sentence.end]))
