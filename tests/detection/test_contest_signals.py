@@ -87,6 +87,8 @@ OBJECT_FIRST = [
         "Nurses",
     ),
     ("Nurses said wards were left unstaffed overnight, which the trust rejected.", "Nurses"),
+    # after a dash as after a comma
+    ("Anglers said the plant had leaked for months — an account the operator rejected.", "Anglers"),
 ]
 
 

@@ -85,7 +85,7 @@ def _claimant(body: str, d: Facts) -> set[str]:
             while j >= 0 and toks[j].is_cap:
                 words.add(stem(toks[j].text))
                 j -= 1
-            return words
+            return words - {"the", "a", "an"}  # "The senator's numbers": no name in "The"
     return set()
 
 
@@ -125,7 +125,9 @@ def _link_denials(
         claimant = _claimant(body, d)
         # ", a figure the authority disputes": what is denied is the sentence's own
         # claim, and the words of the cue name who denies it, not another claim
-        object_first = cue.cue[:1] == "," or cue.cue[:5].lower() == "which"
+        object_first = (
+            cue.cue.lstrip()[:1] in {",", "—", "–", "-"} or cue.cue[:5].lower() == "which"
+        )
         after = [t for t in d.tokens if t.start >= (cue.end if object_first else cue.start)]
         obj = content_stems(after) - denier - {"lie", "propaganda", "baseless", "false"}
         anaphoric = not claimant and (

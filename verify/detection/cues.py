@@ -312,9 +312,12 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "denial",
-        # the object before its verb: ", a figure the authority disputes", ", which the
-        # company rejected" (not ", which the court rejected" after an appeal or a bid)
-        r"(?:,\s*(?:a|an|the)\s+(?:[\w'’-]+\s+)?" + _CLAIM_NOUNS + r"|(?<!appeal)(?<!request)"
+        # the object before its verb: ", a figure the authority disputes" (or after a
+        # dash), ", which the company rejected" (not ", which the court rejected" after an
+        # appeal or a bid)
+        r"(?:(?:,|—|–|\s--?)\s*(?:a|an|the)\s+(?:[\w'’-]+\s+)?"
+        + _CLAIM_NOUNS
+        + r"|(?<!appeal)(?<!request)"
         r"(?<!offer)(?<!proposal)(?<!bid)(?<!motion)(?<!application)(?<!plan),\s*which)"
         r"\s+(?:[\w'’.-]+\s+){1,4}?" + _NOT_NEGATED + _ANSWERING_VERBS + r"\b",
         "the claim, named first, is what the party disputes",

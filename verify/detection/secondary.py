@@ -200,6 +200,7 @@ _RESTATING = word_set(
     "suggestion forecast tally toll count"
 )
 _RESTATING_DET = word_set("a an the this that")
+_BREAK = frozenset({",", "—", "–", "-", "--"})  # ", a figure ..." or "— a figure ..."
 
 
 def answers_claim(tokens: list[Token], i: int) -> bool:
@@ -211,7 +212,7 @@ def answers_claim(tokens: list[Token], i: int) -> bool:
     for k in range(i - 1, max(-1, i - 9), -1):
         t = tokens[k]
         if t.lower in _RESTATING or (t.lower.endswith("s") and t.lower[:-1] in _RESTATING):
-            return k >= 2 and tokens[k - 1].lower in _RESTATING_DET and tokens[k - 2].text == ","
+            return k >= 2 and tokens[k - 1].lower in _RESTATING_DET and tokens[k - 2].text in _BREAK
         if is_punct(t):
             return False
     return False
