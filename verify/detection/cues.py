@@ -315,10 +315,11 @@ CUES: tuple[Cue, ...] = (
         # the object before its verb: ", a figure the authority disputes" (or after a
         # dash), ", which the company rejected" (not ", which the court rejected" after an
         # appeal or a bid)
-        r"(?:(?:,|—|–|\s--?)\s*(?:a|an|the)\s+(?:[\w'’-]+\s+)?"
+        r"(?:[,—–]\s*(?:a|an|the)\s+(?:[\w'’-]+\s+)?"
         + _CLAIM_NOUNS
-        + r"|(?<!appeal)(?<!request)"
-        r"(?<!offer)(?<!proposal)(?<!bid)(?<!motion)(?<!application)(?<!plan),\s*which)"
+        # the comma first, then the look-behinds: they would run at every position
+        + r"|,(?<!appeal,)(?<!request,)(?<!offer,)(?<!proposal,)(?<!bid,)(?<!motion,)"
+        r"(?<!application,)(?<!plan,)\s*which)"
         r"\s+(?:[\w'’.-]+\s+){1,4}?" + _NOT_NEGATED + _ANSWERING_VERBS + r"\b",
         "the claim, named first, is what the party disputes",
     ),
