@@ -31,6 +31,7 @@ TESTS = tuple(
         "test_attribution_frames",
         "test_source_precision",
         "test_signals",
+        "test_contest_signals",
     )
 )
 
@@ -209,10 +210,10 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "D18-wouldcould",
-        "modals would/could + outcome",
+        "modals would + outcome, could not be ruled out",
         "verify/detection/hedges.py",
-        'r"|\\b(?:could|would)\\s+(?:not\\s+|also',
-        'r"|\\b(?:couldx|wouldx)\\s+(?:not\\s+|also',
+        'r"|\\b(?:could|can)(?:\\s+not|not)\\s+be\\s+ruled',
+        'r"|\\b(?:couldx|canx)(?:\\s+not|not)\\s+be\\s+ruled',
     ),
     Mutant(
         "D18-could-any",
@@ -366,8 +367,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "D18-would",
         "would",
         "verify/detection/hedges.py",
-        'r"|\\b(?:could|would)\\s+(?:not\\s+|also',
-        'r"|\\b(?:could)\\s+(?:not\\s+|also',
+        'r"|\\bwould\\s+(?:not\\s+|also',
+        'r"|\\bwouldx\\s+(?:not\\s+|also',
     ),
     Mutant(
         "D20-perhaps1",

@@ -53,6 +53,9 @@ def counter_accounts(
             if fb.sentence.paragraph - fa.sentence.paragraph > 2:
                 break
             counter = _counter(fb, topic(fa))
+            restated = counter is None
+            if restated:
+                counter = _restated(fb, fa)
             if counter is None:
                 continue
             who_a, who_b = fb.attributions[0].source, fa.attributions[0].source
@@ -61,7 +64,13 @@ def counter_accounts(
             add(fa, sig)
             add(fb, sig)
             sides = (set(speaker_b), set(speaker_a))
-            out.append(Dispute("account", {a, b}, *sides, who_a, who_b, detail=detail))
+            # another description of the same act contests the pair only: weaker than a
+            # "not", it is not carried to the rest of what the two parties say
+            out.append(
+                Dispute(
+                    "account", {a, b}, *sides, who_a, who_b, propagates=not restated, detail=detail
+                )
+            )
             break
     return out
 
@@ -84,6 +93,38 @@ def _counter(fb: Facts, against: frozenset[str]) -> Token | None:
         if {norm(x.text) for x in clause if x.is_word} & against:
             return t
     return None
+
+
+_POINTING = frozenset({"the", "that", "this", "those", "these"})
+_COPULAS = frozenset({"was", "were", "is", "are", "had", "has"})
+
+
+def _restated(fb: Facts, fa: Facts) -> Token | None:
+    """The named party's own account of the same act under another description: 'X
+    transferred $410,000 to an offshore account' / X: 'the transfer was repayment of a
+    loan'. Its reported clause opens with a pointing-back noun for a word of fa (same
+    first five letters: transferred / transfer) and a copula: what the act 'was'."""
+    own = [x for x in fb.attributions if fb.sentence.start <= x.cue_start]
+    if not own:
+        return None
+    toks = [t for t in fb.tokens if t.start >= own[0].cue_end]
+    # "told the jury that ...": the clause opens after "that" when it comes soon
+    k = next((m + 1 for m, t in enumerate(toks[:6]) if t.lower == "that"), 0)
+    while k < len(toks) and not toks[k].is_word:
+        k += 1
+    if k + 2 >= len(toks) or toks[k].lower not in _POINTING:
+        return None
+    head = k + 1
+    if toks[head + 1].lower not in _COPULAS:
+        head += 1  # one modifier: "the 2019 transfer was"
+        if head + 1 >= len(toks) or toks[head + 1].lower not in _COPULAS:
+            return None
+    noun = toks[head].lower
+    if len(noun) < 5:
+        return None
+    prefix = noun[:5]
+    own_words = {t.lower for t in fa.tokens if t.is_word and len(t.lower) >= 5}
+    return toks[head] if any(w.startswith(prefix) for w in own_words) else None
 
 
 _ACCUSE = frozenset({"accused", "accuses", "accusing", "accuse", "blamed", "blames", "blaming"})

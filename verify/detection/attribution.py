@@ -37,12 +37,14 @@ from .phrases import (
 )
 from .raw import RawAttribution, make_raw
 from .secondary import (
+    CALL_VERBS,
     HOLDER_VERBS,
     answers_claim,
     apposed,
     clause_subject,
     drop_agent,
     holders,
+    negated_denial,
     opening_document,
     reported_inside,
     role_before,
@@ -326,6 +328,7 @@ _ANY_CUE = (
     | FRAMED
     | ASK
     | NAME
+    | CALL_VERBS
     | {"cited"}
 )
 
@@ -396,6 +399,8 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             continue
         if v > 0 and tokens[v - 1].lower in _MODIFIED:
             continue  # "an estimated 4,000", "its reported losses": a modifier, not a verb
+        if negated_denial(tokens, v):
+            continue  # "has never disputed it": no denial, so no source of one
         if (
             w in {"charged", "charges", "charge"}
             and tokens[v + 1 : v + 2]

@@ -11,7 +11,7 @@ from . import lexicon as lx
 from .lexicon import word_set
 from .phrases import head_of, is_punct, np_left, np_right, personish
 from .raw import RawAttribution, make_raw
-from .secondary import clause_subject
+from .secondary import CALL_VERBS, calls_it_false, clause_subject
 from .segment import Token
 
 _NAMERS = lx.DOCUMENT_HEADS | lx.MEDIA_HEADS
@@ -99,6 +99,8 @@ def framed_report(tokens: list[Token], v: int) -> bool:
         return not cited_as_saying(tokens, v) and nxt != "by"
     if w in FRAMED:
         return True
+    if w in CALL_VERBS:
+        return calls_it_false(tokens, v)  # "called the claim untrue"
     if w in ASK:
         return nxt in _QUESTION_OPENERS
     if w in NAME:

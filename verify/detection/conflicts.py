@@ -38,6 +38,7 @@ from .figures import competing_figures
 from .findings import caveats, rejected_results
 from .lexicon import word_set
 from .model import Signal
+from .notes import unverified_notes
 from .parties import BODY_WORDS, identities, story_names
 
 _ANAPHORIC = re.compile(
@@ -45,7 +46,13 @@ _ANAPHORIC = re.compile(
     r"(?:[\w'’-]+\s+)?(?:claims?|allegations?|accusations?|reports?|suggestions?|accounts?|"
     r"charges?|development|story|rumou?rs?|criticism|idea|assertions?|versions?|figures?|"
     r"numbers?|estimates?|findings|conclusions?|them|it)\b"
-    r"(?!\s+(?:of|that)\b)",
+    r"(?!\s+(?:of|that)\b)"
+    # a flat rebuttal opens with what it points back to: "the figure was false", "That
+    # is simply wrong" (cues.py): it answers the claims just before it
+    r"|^\W*(?:(?:the|this|that|these|those|such|its|their|his|her|[\w-]+['’]s)\s+"
+    r"(?:[\w'’-]+\s+)?(?:claims?|allegations?|accounts?|reports?|figures?|numbers?|"
+    r"estimates?|statistics?|data|tally|count|totals?|toll|story|version)|that|this|it)\s+"
+    r"(?:is|was|are|were)\b|^\W*(?:that|this|it)['’]s\b",
     re.IGNORECASE,
 )
 # "aware of the claims but found no evidence": a pointing-back object before the cue
@@ -78,7 +85,7 @@ def _claimant(body: str, d: Facts) -> set[str]:
             while j >= 0 and toks[j].is_cap:
                 words.add(stem(toks[j].text))
                 j -= 1
-            return words
+            return words - {"the", "a", "an"}  # "The senator's numbers": no name in "The"
     return set()
 
 
@@ -116,7 +123,12 @@ def _link_denials(
             f"disputed by {speaker}: '{cue.cue}'",
         )
         claimant = _claimant(body, d)
-        after = [t for t in d.tokens if t.start >= cue.start]
+        # ", a figure the authority disputes": what is denied is the sentence's own
+        # claim, and the words of the cue name who denies it, not another claim
+        object_first = (
+            cue.cue.lstrip()[:1] in {",", "—", "–", "-"} or cue.cue[:5].lower() == "which"
+        )
+        after = [t for t in d.tokens if t.start >= (cue.end if object_first else cue.start)]
         obj = content_stems(after) - denier - {"lie", "propaganda", "baseless", "false"}
         anaphoric = not claimant and (
             bool(_ANAPHORIC.match(body[cue.start : d.sentence.end]))
@@ -372,3 +384,4 @@ def link_story(body: str, facts: list[Facts]) -> None:
     disputes += caveats(body, facts, claims, ident)
     propagate(body, facts, claims, ident, disputes)
     continuations(facts, claims)
+    unverified_notes(facts, claims)

@@ -23,6 +23,26 @@ _DISMISSIVE = (
     r"misleading|speculation|groundless|unfounded|smear|ridiculous|absurd|not\s+credible|"
     r"wrong|incorrect|fiction(?:al)?|exaggerat\w*|overstat\w*|overblown|distort\w*)"
 )
+# "has never disputed it", "did not deny that": a denial verb under a negation says the
+# party does NOT dispute it (fixed-width look-behinds, one per negation).
+_NOT_NEGATED = r"(?<!not )(?<!never )(?<!n't )(?<!n’t )(?<!no longer )"
+# What a rebuttal points back to as its subject: "the figure", "the mayor's claim",
+# "that", "this", "it" ("... said the figure was false", "'That is simply wrong'").
+_POINTED = (
+    r"(?:(?:(?:the|this|that|these|those|such|his|her|their|its|our|[\w-]+['’]s)\s+"
+    r"(?:[\w'’-]+\s+)?(?:" + _CLAIM_NOUNS + r"|statistics?|data|tally|count|totals?|toll|"
+    r"projections?|calculations?|forecasts?))|that|this|it)"
+)
+# Adverbs that only strengthen a flat rebuttal: "is simply wrong", "was completely false".
+_FLATLY = (
+    r"(?:(?:simply|just|plainly|completely|totally|entirely|utterly|clearly|wildly|grossly|"
+    r"patently|demonstrably|absolutely|also|all|deeply|highly|factually|flatly)\s+)?"
+)
+# Verbs that answer a claim whose noun stands before them (", a figure the authority
+# disputes", ", which the company rejected"); "dismiss" is left out: courts dismiss cases.
+_ANSWERING_VERBS = (
+    r"(?:disput(?:es?|ed)|reject(?:s|ed)?|den(?:y|ies|ied)|refut(?:es?|ed)|contest(?:s|ed)?)"
+)
 _SOME_WHO = (
     r"(?:reports?|media|officials?|sources?|leaders?|residents?|fans|critics|observers|"
     r"analysts|experts|people|users|accounts|witnesses|relatives|members|posts|outlets)"
@@ -245,7 +265,8 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "denial",
         r"\b(?<!was )(?<!were )(?<!been )(?<!be )(?<!being )(?<!is )(?<!are )"
-        r"den(?:y|ies|ied|ying|ials?)\b"
+        + _NOT_NEGATED
+        + r"den(?:y|ies|ied|ying|ials?)\b"
         # "denied bail/entry/the request" is a refusal, not a denial of a statement
         r"(?!\s+(?:(?:him|her|them|the|a|an|his|their|its)\s+)?(?:bail|entry|access|"
         r"permission|visas?|requests?|appeals?|applications?|motions?|parole|licen[cs]es?|"
@@ -254,7 +275,7 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "denial",
-        r"\breject(?:s|ed|ing)?\s+(?:the\s+|that\s+|this\s+|these\s+|those\s+|"
+        r"\b" + _NOT_NEGATED + r"reject(?:s|ed|ing)?\s+(?:the\s+|that\s+|this\s+|these\s+|those\s+|"
         r"such\s+|any\s+|all\s+|his\s+|her\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){0,2}?"
         + _CLAIM_NOUNS
         + r"\b",
@@ -266,18 +287,51 @@ CUES: tuple[Cue, ...] = (
         "dismissed as something it is not",
     ),
     _cue(
+        "conflicting_sources",
+        # "questioned the savings estimate", "challenged the findings", "cast doubt on the
+        # account": a side disputes the claim, though it need not say it is false; its own
+        # sentence only (no denial to carry to the claims before it)
+        r"\b" + _NOT_NEGATED + r"(?:question(?:s|ed|ing)?|challeng(?:e|es|ed|ing)|cast(?:s|ing)?\s+"
+        r"(?:fresh\s+|new\s+|further\s+)?doubts?\s+on)\s+(?:the|that|this|these|those|his|"
+        r"her|their|its|[\w-]+['’]s)\s+(?:[\w'’-]+\s+){0,2}?" + _CLAIM_NOUNS + r"\b",
+        "questions or challenges the claim",
+    ),
+    _cue(
         "denial",
-        r"\bdismiss(?:es|ed|ing)?\s+(?:the\s+|that\s+|these\s+|such\s+)?"
+        r"\b" + _NOT_NEGATED + r"dismiss(?:es|ed|ing)?\s+(?:the\s+|that\s+|these\s+|such\s+)?"
         r"(?:[\w'’-]+\s+){0,2}?" + _CLAIM_NOUNS + r"\b",
         "dismisses the claim",
     ),
     _cue(
         "denial",
-        r"\brefut(?:e|es|ed|ing)\b|\bdisput(?:ed|ing)\b|\bdisputes\s+(?:the|that|"
-        r"this|claims?|reports?)\b|\bcontradict(?:s|ed|ing)?\b|\brebuff(?:s|ed)?\b"
+        r"\b" + _NOT_NEGATED + r"(?:refut(?:e|es|ed|ing)\b|disput(?:ed|ing)\b|disputes\s+(?:the|"
+        r"that|this|claims?|reports?)\b|contradict(?:s|ed|ing)?\b|rebuff(?:s|ed)?\b"
         # "Family disputes police account": a headline drops the article
-        r"|\bdisputes\s+(?:[\w'’-]+\s+){1,2}?" + _CLAIM_NOUNS + r"\b",
+        r"|disputes\s+(?:[\w'’-]+\s+){1,2}?" + _CLAIM_NOUNS + r"\b)",
         "refutes or disputes it",
+    ),
+    _cue(
+        "denial",
+        # the object before its verb: ", a figure the authority disputes" (or after a
+        # dash), ", which the company rejected" (not ", which the court rejected" after an
+        # appeal or a bid)
+        r"(?:[,—–]\s*(?:a|an|the)\s+(?:[\w'’-]+\s+)?"
+        + _CLAIM_NOUNS
+        # the comma first, then the look-behinds: they would run at every position
+        + r"|,(?<!appeal,)(?<!request,)(?<!offer,)(?<!proposal,)(?<!bid,)(?<!motion,)"
+        r"(?<!application,)(?<!plan,)\s*which)"
+        r"\s+(?:[\w'’.-]+\s+){1,4}?" + _NOT_NEGATED + _ANSWERING_VERBS + r"\b",
+        "the claim, named first, is what the party disputes",
+    ),
+    _cue(
+        "denial",
+        # a flat rebuttal: "said the figure was false", "'That is simply wrong,'"; not "it
+        # is wrong for the council to ...", a judgement on a deed
+        r"\b" + _POINTED + r"(?:\s+(?:is|was|are|were)|['’]s)\s+" + _FLATLY + r"(?:(?:a|an)\s+"
+        r"(?:complete\s+|total\s+|utter\s+|pure\s+|outright\s+)?)?[\"“'‘]?"
+        + _DISMISSIVE
+        + r"\b(?!\s+for\b)(?!\s+to\s+(?!(?:say|suggest|claim|imply|assert)\b))",
+        "says the claim it points back to is false",
     ),
     _cue(
         "denial",

@@ -154,7 +154,10 @@ def _frame(tokens: list[Token]) -> tuple[frozenset[str], float] | None:
         while m < len(tokens) and tokens[m].lower in _APPROX:
             m += 1
         value = _value(tokens[m]) if m < len(tokens) else None
-        if words and value is not None:
+        # "put the number at 15,000" names nothing it counts: an empty measure, the
+        # count of the claim just before (_framed_figures)
+        bare = k + 1 < len(tokens) and tokens[k + 1].lower == "at"
+        if value is not None and (words or bare):
             return frozenset(words), value
     return None
 
@@ -168,6 +171,12 @@ def _framed_figures(facts: list[Facts], claims: list[int]) -> list[tuple[int, in
         if frame is None:
             continue
         measure, value = frame
+        if not measure:
+            # a bare "the number": it answers the count of a claim just before it
+            pair = _bare_frame(facts, claims, n, value)
+            if pair is not None:
+                pairs.append(pair)
+            continue
         for m in range(max(0, n - 2), min(len(claims), n + 3)):
             o = facts[claims[m]]
             if m == n or not o.attributions or source_words(o) & source_words(f):
@@ -182,6 +191,27 @@ def _framed_figures(facts: list[Facts], claims: list[int]) -> list[tuple[int, in
                 pairs.append((i, claims[m]))
                 break
     return pairs
+
+
+def _bare_frame(
+    facts: list[Facts], claims: list[int], n: int, value: float
+) -> tuple[int, int] | None:
+    """'Organisers put the number at 15,000' after 'Police said 2,000 people took part':
+    the number is that of the nearest claim before, of another source, in the same or
+    the paragraph before, that counts something (figures) and gives another value."""
+    f = facts[claims[n]]
+    for m in range(n - 1, max(-1, n - 3), -1):
+        o = facts[claims[m]]
+        if not o.attributions or source_words(o) & source_words(f) or not _next_to(f, o):
+            continue
+        counted = [x for xs in figures(o.tokens).values() for x in xs]
+        if not counted:
+            continue
+        if all(x[0] != value for x in counted):
+            _mark(f, o, value, counted[0][0])
+            return claims[n], claims[m]
+        return None
+    return None
 
 
 def competing_figures(

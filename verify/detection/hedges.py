@@ -33,8 +33,12 @@ _MARKERS: tuple[tuple[str, str, str], ...] = (
         # "may"/"might" with any verb ("may cut"), "could" with a verb of outcome;
         # "May" the month is written with a capital, so the lower-case form is a modal
         r"\b(?:may|might)\s+(?:not\s+|also\s+|well\s+|still\s+|even\s+|soon\s+|yet\s+)?[a-z]+"
-        r"|\b(?:could|would)\s+(?:not\s+|also\s+|eventually\s+|ultimately\s+|even\s+|"
+        # "would (not) cost": a prediction; "could" is read below, where "could not
+        # reach the village" is what somebody was unable to do, a fact (but "could not
+        # be ruled out" leaves the matter open)
+        r"|\bwould\s+(?:not\s+|also\s+|eventually\s+|ultimately\s+|even\s+|"
         r"soon\s+|still\s+)?(?:" + _PREDICTED + r")\b"
+        r"|\b(?:could|can)(?:\s+not|not)\s+be\s+ruled\s+out\b"
         # "could sail", "could reach": what may happen; not what somebody could or could
         # not do or perceive ("could see smoke", "could not say")
         r"|\bcould\s+(?:also\s+|soon\s+|still\s+|even\s+|eventually\s+)?(?!(?:not|never|"
@@ -96,6 +100,66 @@ _PATTERNS = tuple((name, Prefiltered(re.compile(p)), why) for name, p, why in _M
 ANCHORS = tuple(a for _, pat, _ in _PATTERNS for a in pat.anchors)
 
 
+# Words that open the noun phrase a noun "forecast"/"estimate" heads ("its full-year
+# sales forecast", "the office's estimate"), and words that follow the noun, not the verb
+# ("forecast on Thursday", "estimate was"): the verb takes a clause or an object instead.
+_NOUN_OPENERS = lx.word_set("the a an its their his her our this that these those")
+_NOUN_FOLLOWERS = lx.word_set(
+    "is was are were has had of for on in at from by and but , . ; : ) "
+    "remains stood stands showed shows"
+)
+_NOUN_PHRASE = re.compile(r"(?:^|\s)([\w'’-]+)((?:\s+[\w'’-]+){0,2})\s*$")
+_NEXT_WORD = re.compile(r"\s*([\w'’]+|[,.;:)])")
+# "smaller than we feared", "worse than many had expected": the outcome measured
+# against a fear or an expectation, which is a fact, not a hedge
+_THAN_BEFORE = re.compile(r"\bthan\s+(?:[\w'’]+\s+){0,3}$", re.IGNORECASE)
+# "Asked whether he had the votes": the question put to the source, not a doubt
+_ASKED_BEFORE = re.compile(r"\b(?:asked|asking|asks|ask)\s+(?:[\w'’]+\s+){0,2}$", re.IGNORECASE)
+# "If convicted, she faces up to 20 years": the law's maximum penalty, a fact
+_ON_CONVICTION = re.compile(r"\s*(?:convicted|found\s+guilty)\b", re.IGNORECASE)
+_MAXIMUM = re.compile(
+    r"\bfac(?:es?|ing)\s+(?:a\s+)?(?:up\s+to|maximum|as\s+(?:many|much)\s+as|"
+    r"life|a\s+(?:possible\s+)?(?:prison|jail)\s+(?:term|sentence))\b",
+    re.IGNORECASE,
+)
+_CONVICTION_CLAUSE = re.compile(r"\bif\s+(?:convicted|found\s+guilty)\b", re.IGNORECASE)
+_ESTIMATE_NOUNS = lx.word_set("forecast forecasts estimate estimates")
+_BELIEF_WORDS = lx.word_set("feared fear fears expected anticipated predicted forecast hoped")
+
+
+def _named_estimate(body: str, start: int, end: int, cue: str, span: tuple[int, int]) -> bool:
+    """'its full-year sales forecast on Thursday', 'The office's estimate was $198bn':
+    the noun names a forecast or estimate (made before, reported now); it makes none."""
+    if cue.lower() not in _ESTIMATE_NOUNS:
+        return False
+    before = _NOUN_PHRASE.search(body, max(span[0], start - 60), start)
+    if before is None:
+        return False
+    words = [before.group(1), *before.group(2).split()]
+    # the phrase opens with a determiner or a possessive within three words
+    opens = any(w.lower() in _NOUN_OPENERS or w.lower().endswith(("'s", "’s")) for w in words)
+    nxt = _NEXT_WORD.match(body, end, span[1])
+    follows = nxt is None or nxt.group(1).lower() in _NOUN_FOLLOWERS
+    return opens and follows
+
+
+def _not_uncertain(body: str, m: re.Match[str], name: str, span: tuple[int, int]) -> bool:
+    """A marker's words that state no uncertainty here (see the patterns above)."""
+    cue = m.group()
+    low = cue.lower()
+    if name == "expectation" and _named_estimate(body, m.start(), m.end(), cue, span):
+        return True
+    if low in _BELIEF_WORDS and _THAN_BEFORE.search(body, max(span[0], m.start() - 40), m.start()):
+        return True
+    if name == "question" and low == "whether":
+        return bool(_ASKED_BEFORE.search(body, max(span[0], m.start() - 30), m.start()))
+    if name == "conditional" and low == "if" and _ON_CONVICTION.match(body, m.end(), span[1]):
+        return bool(_MAXIMUM.search(body, m.end(), span[1]))
+    if name == "modal" and low.endswith(" face") and _MAXIMUM.search(body, m.start(), span[1]):
+        return bool(_CONVICTION_CLAUSE.search(body, *span))  # "could face up to 10 years"
+    return False
+
+
 def uncertainty(
     body: str, spans: list[tuple[int, int]], holding: Occurrences
 ) -> list[tuple[Signal, ...]]:
@@ -105,6 +169,8 @@ def uncertainty(
     for name, pat, why in _PATTERNS:
         for k in holding.holding(pat.anchors):
             for m in pat.pattern.finditer(body, *spans[k]):
+                if _not_uncertain(body, m, name, spans[k]):
+                    continue
                 cue = m.group()
                 out[k].append(
                     Signal(

@@ -200,17 +200,84 @@ _RESTATING = word_set(
     "suggestion forecast tally toll count"
 )
 _RESTATING_DET = word_set("a an the this that")
+_BREAK = frozenset({",", "—", "–", "-", "--"})  # ", a figure ..." or "— a figure ..."
 
 
 def answers_claim(tokens: list[Token], i: int) -> bool:
     """Is the subject at i the speaker of a clause that answers the sentence's claim (",
     a figure the union said was ...", ", an account both the council and the club rejected")?
     That speaker replies to the claim; it is not its source."""
+    if _which_answers(tokens, i):
+        return True
     for k in range(i - 1, max(-1, i - 9), -1):
         t = tokens[k]
         if t.lower in _RESTATING or (t.lower.endswith("s") and t.lower[:-1] in _RESTATING):
-            return k >= 2 and tokens[k - 1].lower in _RESTATING_DET and tokens[k - 2].text == ","
+            return k >= 2 and tokens[k - 1].lower in _RESTATING_DET and tokens[k - 2].text in _BREAK
         if is_punct(t):
+            return False
+    return False
+
+
+# Verbs by which a ", which X ..." clause answers the claim before it: ", which the
+# company rejected", ", which the authority disputes" (not ", which police said ...":
+# a relative clause with a plain report can still be a source of its own).
+_ANSWERING = word_set(
+    "dispute disputes disputed deny denies denied reject rejects rejected refute refutes "
+    "refuted contest contests contested"
+)
+
+
+def _which_answers(tokens: list[Token], i: int) -> bool:
+    """Is the subject at i that of ', which X disputes/rejected', right after the comma?"""
+    if i < 2 or tokens[i - 1].lower != "which" or tokens[i - 2].text != ",":
+        return False
+    return any(t.lower in _ANSWERING for t in tokens[i : i + 6])
+
+
+_NEGATORS = word_set("not never")
+_BETWEEN_NEGATION = word_set("ever yet publicly formally explicitly once specifically")
+
+
+def negated_denial(tokens: list[Token], v: int) -> bool:
+    """'has never disputed it', 'did not deny that', 'no longer denies': a denial verb
+    under a negation says the party does not dispute it; its subject is no source."""
+    if tokens[v].lower not in _ANSWERING:
+        return False
+    k = v - 1
+    while k >= 0 and tokens[k].lower in _BETWEEN_NEGATION:
+        k -= 1
+    if k < 0:
+        return False
+    w = tokens[k].lower
+    if w in _NEGATORS or w.endswith(("n't", "n’t")):
+        return True
+    return w == "longer" and k > 0 and tokens[k - 1].lower == "no"
+
+
+CALL_VERBS = word_set(
+    "call calls called calling brand brands branded label labels labelled labeled"
+)
+# Words by which "called the claim X" says the claim is false (as cues._DISMISSIVE).
+_FALSE_WORDS = word_set(
+    "lie lies propaganda baseless false fabricated fabrication nonsense untrue fake inaccurate "
+    "misleading groundless unfounded smear ridiculous absurd wrong incorrect fiction "
+    "exaggerated overstated distorted"
+)
+
+
+def calls_it_false(tokens: list[Token], v: int) -> bool:
+    """'X called the claim untrue', 'branded the report a lie': the subject says what
+    another said is false; it speaks, so it is a source (not 'called for', 'called off'
+    or 'called the meeting')."""
+    if tokens[v].lower not in CALL_VERBS:
+        return False
+    ahead = tokens[v + 1 : v + 9]
+    if not ahead or ahead[0].lower not in lx.DETERMINERS | {"his", "her", "their", "its"}:
+        return False
+    for t in ahead[1:]:
+        if t.lower in _FALSE_WORDS:
+            return True
+        if is_punct(t) and t.text not in {'"', "“", "”", "'", "‘", "’"}:
             return False
     return False
 
