@@ -89,6 +89,33 @@ class EventTooLarge(MessageSizeTooLargeError):
     """An event over :data:`MAX_EVENT_BYTES`: refused before it reaches the broker."""
 
 
+def discard(producer: KafkaProducer, timeout: float = 1.0) -> None:
+    """Close a client we give up on, and make sure its I/O thread stops.
+
+    kafka-python's ``close(timeout)`` flushes first, and that flush raises
+    KafkaTimeoutError while a batch is still unanswered, before ``close`` reaches the
+    force-close that would stop the thread: the client lived on, resending the batch for
+    its whole ``delivery_timeout_ms`` (two minutes). After a broker restart, that batch
+    was the one the broker no longer had an id for, and a live client resending it
+    under an id the empty broker hands out again made the next client's batch look like
+    a duplicate (see the module note). So its thread is told to drop what it holds and
+    is waited for; its futures fail, and the callers send those messages again.
+    """
+    with contextlib.suppress(Exception):
+        producer.close(timeout=timeout)
+        return
+    sender = getattr(producer, "_sender", None)
+    if sender is not None:
+        with contextlib.suppress(Exception):
+            sender.force_close()  # fails every batch it holds, then closes its connections
+            sender.join(timeout)
+        if sender.is_alive():
+            log.warning("producer_thread_left_running", thread=sender.name)
+    # The batches are failed now, so the flush in close passes and close finishes.
+    with contextlib.suppress(Exception):
+        producer.close(timeout=0)
+
+
 class EventProducer:
     def __init__(self, settings: Settings, source: str, admin: TopicAdmin) -> None:
         self._settings = settings
@@ -137,9 +164,7 @@ class EventProducer:
         with self._lock:
             producer, self._producer = self._producer, None
         if producer is not None:
-            # A broken client may fail to close; it is dropped either way.
-            with contextlib.suppress(Exception):
-                producer.close(timeout=1)
+            discard(producer)
         try:
             self._admin.ensure(topic_names(self._settings))
         except KafkaError as exc:
