@@ -1,10 +1,31 @@
 """Producing events and waiting for the broker's acknowledgement.
 
-kafka-python 3 turns on the idempotent producer with ``acks=all`` by default. When the
-embedded broker restarts empty, it no longer knows the producer id, and kafka-python
-answers with a fatal InitProducerId error from then on (seen with Tansu 0.6.0). So a
-failed send closes the client, ensures the topics again and builds a fresh one; callers
-keep their own record of what was not acknowledged and send it again.
+An acknowledgement is what the outboxes mark a row sent on, so it must mean the broker
+wrote the message. kafka-python 3 turns on its idempotent producer by default, and with
+the embedded broker (Tansu 0.6.0, memory storage) that broke after a restart, which
+forgets every producer id and hands them out again from 1 (`init_producer`: the last id
+plus one). Seen on 2026-12-04 (tests/foundation/test_producer_wipe.py):
+
+- A batch from a client whose id the broker no longer knows is answered
+  UnknownProducerId with ``log_start_offset`` 0. For a partition the client had no
+  acknowledgement on, kafka-python reads that as the broker's retention having dropped
+  its state (KAFKA-5793), resets the sequence and retries, without limit until
+  ``delivery_timeout_ms`` (two minutes): the send timed out after 10 s.
+- Closing that client raised from its flush before it stopped its thread (see
+  :func:`discard`), so it went on resending the batch under its old id.
+- Once the empty broker gave that id to a client again (the rebuilt one in the same
+  process, or another replica's), the broker took the old batch under it and moved the
+  id's sequence for that partition on. The new client's own batch then came with a lower
+  sequence; Tansu answers DuplicateSequenceNumber, and kafka-python counts that as
+  written: acknowledged, never stored. The same happens without any timeout when two
+  replicas write one topic and the one that rebuilds first is given the other's old id.
+
+So the producer is not idempotent: a retry after a lost answer may write a message twice,
+which every consumer already takes (ids, versions; at-least-once throughout), and one
+request in flight keeps each partition in order across retries. Without producer ids the
+first send after a restart goes through at once. A failed send still closes the client,
+ensures the topics again and builds a fresh one; callers keep their own record of what
+was not acknowledged and send it again.
 """
 
 from __future__ import annotations
@@ -149,6 +170,13 @@ class EventProducer:
                     bootstrap_servers=self._settings.kafka_bootstrap,
                     client_id=f"newsroom-{self._source.rsplit('/', 1)[-1]}",
                     acks="all",
+                    # Not kafka-python 3's idempotent producer: the broker forgets every
+                    # producer id when it restarts and hands them out again from 1, and
+                    # then answers one client's batch as a duplicate of another's, which
+                    # kafka-python counts as written (module note). One request in flight
+                    # keeps each partition in order through retries, as idempotence did.
+                    enable_idempotence=False,
+                    max_in_flight_requests_per_connection=1,
                     linger_ms=2,
                     request_timeout_ms=5000,
                     max_block_ms=5000,

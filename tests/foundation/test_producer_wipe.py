@@ -140,6 +140,34 @@ def test_an_acknowledged_send_after_the_broker_restarts_empty_is_on_the_topic(
         sender.close()
 
 
+def test_two_producers_of_one_topic_both_land_after_the_broker_restarts_empty(
+    own_broker: Infra,
+) -> None:
+    """Two replicas of a service write one topic (verify's, in the fault tests)."""
+    settings = own_broker.settings()
+    one, two = Sender(settings, "/newsroom/one"), Sender(settings, "/newsroom/two")
+    try:
+        assert one.send("s_1")  # producer id 1
+        assert two.send("s_1")  # producer id 2
+        own_broker.restart_broker()
+        one.acknowledged.clear()
+        two.acknowledged.clear()
+
+        two.send("s_1")  # unknown id: the client is rebuilt ...
+        for _ in range(3):
+            assert two.send("s_1")  # ... and given id 1 by the empty broker
+        # One's old client still holds id 1, at a lower sequence than two's for the
+        # partition: the broker answered "duplicate", which counted as written.
+        for _ in range(2):
+            one.send("s_1")
+
+        two.expect_acknowledged()
+        one.expect_acknowledged()
+    finally:
+        one.close()
+        two.close()
+
+
 def test_a_client_given_up_on_stops_sending(own_broker: Infra) -> None:
     settings = own_broker.settings()
     source = f"/newsroom/given-up-{uuid.uuid4().hex[:8]}"
