@@ -1,10 +1,31 @@
 """Producing events and waiting for the broker's acknowledgement.
 
-kafka-python 3 turns on the idempotent producer with ``acks=all`` by default. When the
-embedded broker restarts empty, it no longer knows the producer id, and kafka-python
-answers with a fatal InitProducerId error from then on (seen with Tansu 0.6.0). So a
-failed send closes the client, ensures the topics again and builds a fresh one; callers
-keep their own record of what was not acknowledged and send it again.
+An acknowledgement is what the outboxes mark a row sent on, so it must mean the broker
+wrote the message. kafka-python 3 turns on its idempotent producer by default, and with
+the embedded broker (Tansu 0.6.0, memory storage) that broke after a restart, which
+forgets every producer id and hands them out again from 1 (`init_producer`: the last id
+plus one). Seen on 2026-12-04 (tests/foundation/test_producer_wipe.py):
+
+- A batch from a client whose id the broker no longer knows is answered
+  UnknownProducerId with ``log_start_offset`` 0. For a partition the client had no
+  acknowledgement on, kafka-python reads that as the broker's retention having dropped
+  its state (KAFKA-5793), resets the sequence and retries, without limit until
+  ``delivery_timeout_ms`` (two minutes): the send timed out after 10 s.
+- Closing that client raised from its flush before it stopped its thread (see
+  :func:`discard`), so it went on resending the batch under its old id.
+- Once the empty broker gave that id to a client again (the rebuilt one in the same
+  process, or another replica's), the broker took the old batch under it and moved the
+  id's sequence for that partition on. The new client's own batch then came with a lower
+  sequence; Tansu answers DuplicateSequenceNumber, and kafka-python counts that as
+  written: acknowledged, never stored. The same happens without any timeout when two
+  replicas write one topic and the one that rebuilds first is given the other's old id.
+
+So the producer is not idempotent: a retry after a lost answer may write a message twice,
+which every consumer already takes (ids, versions; at-least-once throughout), and one
+request in flight keeps each partition in order across retries. Without producer ids the
+first send after a restart goes through at once. A failed send still closes the client,
+ensures the topics again and builds a fresh one; callers keep their own record of what
+was not acknowledged and send it again.
 """
 
 from __future__ import annotations
@@ -89,6 +110,33 @@ class EventTooLarge(MessageSizeTooLargeError):
     """An event over :data:`MAX_EVENT_BYTES`: refused before it reaches the broker."""
 
 
+def discard(producer: KafkaProducer, timeout: float = 1.0) -> None:
+    """Close a client we give up on, and make sure its I/O thread stops.
+
+    kafka-python's ``close(timeout)`` flushes first, and that flush raises
+    KafkaTimeoutError while a batch is still unanswered, before ``close`` reaches the
+    force-close that would stop the thread: the client lived on, resending the batch for
+    its whole ``delivery_timeout_ms`` (two minutes). After a broker restart, that batch
+    was the one the broker no longer had an id for, and a live client resending it
+    under an id the empty broker hands out again made the next client's batch look like
+    a duplicate (see the module note). So its thread is told to drop what it holds and
+    is waited for; its futures fail, and the callers send those messages again.
+    """
+    with contextlib.suppress(Exception):
+        producer.close(timeout=timeout)
+        return
+    sender = getattr(producer, "_sender", None)
+    if sender is not None:
+        with contextlib.suppress(Exception):
+            sender.force_close()  # fails every batch it holds, then closes its connections
+            sender.join(timeout)
+        if sender.is_alive():
+            log.warning("producer_thread_left_running", thread=sender.name)
+    # The batches are failed now, so the flush in close passes and close finishes.
+    with contextlib.suppress(Exception):
+        producer.close(timeout=0)
+
+
 class EventProducer:
     def __init__(self, settings: Settings, source: str, admin: TopicAdmin) -> None:
         self._settings = settings
@@ -122,6 +170,13 @@ class EventProducer:
                     bootstrap_servers=self._settings.kafka_bootstrap,
                     client_id=f"newsroom-{self._source.rsplit('/', 1)[-1]}",
                     acks="all",
+                    # Not kafka-python 3's idempotent producer: the broker forgets every
+                    # producer id when it restarts and hands them out again from 1, and
+                    # then answers one client's batch as a duplicate of another's, which
+                    # kafka-python counts as written (module note). One request in flight
+                    # keeps each partition in order through retries, as idempotence did.
+                    enable_idempotence=False,
+                    max_in_flight_requests_per_connection=1,
                     linger_ms=2,
                     request_timeout_ms=5000,
                     max_block_ms=5000,
@@ -137,9 +192,7 @@ class EventProducer:
         with self._lock:
             producer, self._producer = self._producer, None
         if producer is not None:
-            # A broken client may fail to close; it is dropped either way.
-            with contextlib.suppress(Exception):
-                producer.close(timeout=1)
+            discard(producer)
         try:
             self._admin.ensure(topic_names(self._settings))
         except KafkaError as exc:
