@@ -213,7 +213,7 @@ class Today(Layout):
     def mark(self, claim_id: str, now: datetime) -> None:
         claim = review.get(claim_id)
         given = ReviewIn(status=ReviewStatus.VERIFIED)
-        review.review(claim_id, given, claim.version, REVIEWER, LEASE_SECONDS, now, lambda _: None)
+        review.review(claim_id, given, claim.version, REVIEWER, now, lambda _: None)
 
     def queue_page(self) -> int:
         page = queue_service.page(

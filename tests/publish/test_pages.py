@@ -139,7 +139,7 @@ def test_a_story_page_shows_the_story_how_it_was_checked_and_its_claim_reviews(
     assert found.meta["article:section"] == section
     assert "By Dana Reyes" in found.words
     assert "How this story was checked" in found.words
-    assert "regional water authority reported it." in found.words
+    assert "Regional water authority reported it." in found.words
     assert "Farmers' groups said so in a statement." in found.words
     assert "Rain is forecast for Friday." in found.words  # the body
     assert {f"claim-{c.claim_id}" for c in snapshot.claims[:2]} <= found.ids
