@@ -103,6 +103,17 @@ def _surnames(tokens: list[list[Token]], headings: list[bool]) -> frozenset[str]
     return frozenset(out)
 
 
+# A subject that names nobody ("Nobody at the ministry would comment.", "No one", "Few
+# at the union", "None of the airlines", "No spokesman"): it says who did not speak, so
+# no later pronoun stands for it. "No" only before a word ("No. 10 said" is a source).
+_NOBODY = lx.word_set("nobody none few neither")
+
+
+def _names_nobody(toks: list[Token], k: int) -> bool:
+    w = toks[k].lower
+    return w in _NOBODY or (w == "no" and k + 1 < len(toks) and toks[k + 1].text.isalpha())
+
+
 def _sentence_subject(
     body: str, toks: list[Token], surnames: frozenset[str]
 ) -> tuple[int, int, str] | None:
@@ -111,6 +122,8 @@ def _sentence_subject(
     while k < len(toks) and toks[k].lower in lx.LEADING_FILLERS | {","}:
         k += 1
     if k >= len(toks) or not toks[k].is_word or toks[k].lower in lx.PRONOUNS:
+        return None
+    if _names_nobody(toks, k):
         return None
     i, j = np_right(toks, k)
     if i >= j:
