@@ -244,17 +244,44 @@ def _resolve(
 
 
 _OPEN_QUOTES = frozenset('"“')
+_QUOTE_MARKS = ('"', "“", "”")
 
 
-def _continues_quote(body: str, sentences: list[Sentence], k: int, prev_attrs: bool) -> bool:
-    """'"X," she said. "Y."': a quote that follows an attributed quote in its paragraph
-    is the same speaker's."""
-    if k == 0 or not prev_attrs:
-        return False
+def _ends_in_quote(body: str, sentences: list[Sentence], k: int) -> bool:
+    """Whether sentence k's paragraph ends inside a quotation: an odd number of quote
+    marks, straight or curly (an apostrophe is none), from its start to its line's end."""
+    a = k
+    while a > 0 and sentences[a - 1].paragraph == sentences[k].paragraph:
+        a -= 1
+    end = body.find("\n", sentences[k].end)
+    text = body[sentences[a].start : end if end >= 0 else len(body)]
+    return sum(map(text.count, _QUOTE_MARKS)) % 2 == 1
+
+
+def _continued_quote(
+    body: str, sentences: list[Sentence], k: int, resolved: list[list[DetectedAttribution]]
+) -> list[DetectedAttribution]:
+    """The speaker a quote with no source of its own continues, if any.
+
+    '"X," she said. "Y."': a quote that follows an attributed quote in its paragraph is
+    the same speaker's. A quotation run on into the next paragraph leaves the first
+    paragraph's closing quote off and opens the next with a quote mark (news style):
+    the last speaker named in the paragraph left open speaks it too; a paragraph whose
+    quotes all close hands its speaker to nobody."""
+    if k == 0 or body[sentences[k].start] not in _OPEN_QUOTES:
+        return []
     s, before = sentences[k], sentences[k - 1]
-    if s.paragraph != before.paragraph or body[s.start] not in _OPEN_QUOTES:
-        return False
-    return any(c in _OPEN_QUOTES or c == "”" for c in body[before.start : before.end])
+    if s.paragraph == before.paragraph:
+        quoted = any(c in _OPEN_QUOTES or c == "”" for c in body[before.start : before.end])
+        return list(resolved[k - 1]) if quoted else []
+    if is_heading(body, before) or not _ends_in_quote(body, sentences, k - 1):
+        return []
+    for b in range(k - 1, -1, -1):
+        if sentences[b].paragraph != before.paragraph:
+            break
+        if resolved[b]:
+            return list(resolved[b])
+    return []
 
 
 def _headline_facts(
@@ -332,9 +359,10 @@ def _analysed(body: str, first_is_headline: bool) -> tuple[Facts, ...]:
         else:
             raws, extra, head_reasons = find_attributions(tokens[k], surnames), [], ()
         attrs = _resolve(body, raws, k, sentences, tokens, resolved, surnames)
-        continued = not attrs and _continues_quote(body, sentences, k, bool(k and resolved[-1]))
+        carried = [] if attrs else _continued_quote(body, sentences, k, resolved)
+        continued = bool(carried)
         if continued:
-            attrs = list(resolved[-1])
+            attrs = carried
         resolved.append(attrs)
         cues = all_cues[k]
         signals = cues + source_signals(body, tokens[k], attrs, cues, quoted=continued) + extra
