@@ -269,8 +269,20 @@ def _inverted_start(tokens: list[Token], v: int) -> int | None:
     return k
 
 
-_PUT_VERBS = word_set("put puts putting placed places")
+_PUT_VERBS = word_set("put puts putting placed places valued values pegged")
 _ESTIMATE_NOUNS = word_set("toll number figure total tally count cost estimate losses damage")
+# "put the loss nearer £6m", "valued it at about $1.4bn": a figure right after says the
+# subject gives its own estimate of whatever the object is
+_ESTIMATE_PREPS = word_set("at nearer closer near")
+_APPROX = word_set("about around roughly some nearly almost just over under to least")
+
+
+def _figure_after(ahead: list[Token]) -> bool:
+    for k, x in enumerate(ahead):
+        if x.lower in _ESTIMATE_PREPS and k > 0:
+            rest = [t.text[:1] for t in ahead[k + 1 :] if t.lower not in _APPROX]
+            return bool(rest) and (rest[0].isdigit() or rest[0] in "$£€")
+    return False
 
 
 def _estimate_frames(tokens: list[Token], surnames: frozenset[str]) -> list[RawAttribution]:
@@ -281,7 +293,9 @@ def _estimate_frames(tokens: list[Token], surnames: frozenset[str]) -> list[RawA
             continue
         ahead = [x.lower for x in tokens[v + 1 : v + 9]]
         noun = next((k for k, w in enumerate(ahead) if w in _ESTIMATE_NOUNS), None)
-        if noun is None or "at" not in ahead[noun + 1 :]:
+        if (noun is None or "at" not in ahead[noun + 1 :]) and not _figure_after(
+            tokens[v + 1 : v + 12]
+        ):
             continue
         i, j, _ = _subject(tokens, v)
         raw = make_raw(tokens, i, j, t, surnames, loose=True)

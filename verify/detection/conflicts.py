@@ -23,6 +23,7 @@ from itertools import chain
 
 from . import lexicon as lx
 from .accounts import accusations, counter_accounts, replies, side_by_side
+from .amounts import competing_amounts
 from .anchors import Prefiltered
 from .contrasts import (
     announced_difference,
@@ -373,6 +374,7 @@ def link_story(body: str, facts: list[Facts]) -> None:
     disputes = _link_denials(body, facts, claims, ident)
     contrasts(facts, claims)
     disputes += competing_figures(facts, claims, ident)
+    disputes += competing_amounts(facts, claims, ident)
     opposites(body, facts, claims)
     question_headline(body, facts, claims)
     announced_difference(body, facts, claims)
