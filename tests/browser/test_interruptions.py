@@ -1,0 +1,90 @@
+"""A reviewer's shift interrupted, in a real browser: the session ends while a form is
+open (signed out in another tab, or the cookie gone), a form's address opened as a page
+(where signing in again, or a refused form, leaves the browser), and a claim another
+reviewer marked while the page was open. Each time the reviewer is told in the
+newsroom's words and lands back on the claim, with nothing typed lost."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.test_shift import new_page, press, sign_in_by_keyboard
+from tests.support.desk import story_claims
+from tests.support.reports import submit
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.browser
+
+SECTION = "science"  # no other browser test files stories here
+
+
+def new_claim(stack: Stack, sentence: str) -> str:
+    payload = {
+        "headline": "Lab reports a faster battery charge",
+        "section": SECTION,
+        "body": sentence,
+        "claims": [{"text": sentence, "contested": False, "sources": []}],
+    }
+    with stack.client("ingest", "reporter") as ingest:
+        story_id = submit(ingest, payload, key=uuid.uuid4().hex).json()["story_id"]
+    with stack.client("verify", "reviewer") as api:
+        claim_id: str = story_claims(api, story_id)["claims"][0]["claim_id"]
+    return claim_id
+
+
+@pytest.mark.parametrize("how", ["signed out in another tab", "cookie gone"])
+def test_a_session_that_ends_mid_form_signs_in_again_back_to_the_claim(
+    stack: Stack, browser: Browser, how: str
+) -> None:
+    verify = stack.url("verify")
+    claim_id = new_claim(
+        stack, f"The cell charged to 80 percent in 9 minutes, the lab said ({how})."
+    )
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+        expect(page.get_by_role("heading", name="Mark the status")).to_be_visible()
+        if how == "cookie gone":
+            context.clear_cookies()  # twelve hours on: the browser dropped it
+        else:
+            other = context.new_page()
+            other.goto(f"{verify}/ui/")
+            with other.expect_navigation():
+                other.get_by_role("button", name="Sign out").click()
+            other.close()
+        # Not "Form refused (CSRF)": the sign-in form, which comes back to the claim.
+        press(page, "v")
+        expect(page).to_have_url(re.compile(r"/ui/sign-in\?next="))
+        expect(page.locator("main")).to_contain_text("Your session ended; sign in again.")
+        page.keyboard.type(stack.tokens["reviewer"])
+        press(page, "Enter")
+        expect(page).to_have_url(re.compile(rf"/ui/claims/{claim_id}$"))
+        expect(page.get_by_role("heading", name="Mark the status")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_forms_address_opened_as_a_page_shows_the_page_it_belongs_to(
+    stack: Stack, browser: Browser
+) -> None:
+    verify = stack.url("verify")
+    claim_id = new_claim(stack, "The battery kept 95 percent of its charge after 1,000 cycles.")
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], "/ui/")
+        for form, lands in (
+            (f"/ui/claims/{claim_id}/review", f"/ui/claims/{claim_id}"),
+            (f"/ui/claims/{claim_id}/attributions", f"/ui/claims/{claim_id}"),
+            ("/ui/next", "/ui/"),
+        ):
+            answer = page.goto(f"{verify}{form}")
+            assert answer is not None
+            expect(page).to_have_url(f"{verify}{lands}")
+            assert answer.status == 200, (form, answer.status)
+            assert answer.headers["content-type"].startswith("text/html"), form
+    finally:
+        context.close()
