@@ -54,7 +54,8 @@ def test_the_console_fits_a_320_px_screen(stack: Stack, browser: Browser) -> Non
         start = page.locator(f"#s-{story_id}").get_by_role("button", name=re.compile("^Start"))
         take = page.get_by_role("button", name="Take the next claim")
         start_box, take_box = start.bounding_box(), take.bounding_box()
-        assert start_box is not None and take_box is not None
+        assert start_box is not None
+        assert take_box is not None
         assert start_box["height"] <= take_box["height"] + 2, (start_box, take_box)
     finally:
         context.close()
