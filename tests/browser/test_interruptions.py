@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -86,5 +87,39 @@ def test_a_forms_address_opened_as_a_page_shows_the_page_it_belongs_to(
             expect(page).to_have_url(f"{verify}{lands}")
             assert answer.status == 200, (form, answer.status)
             assert answer.headers["content-type"].startswith("text/html"), form
+    finally:
+        context.close()
+
+
+def test_a_claim_marked_meanwhile_says_by_whom_and_keeps_the_note(
+    stack: Stack, browser: Browser
+) -> None:
+    verify = stack.url("verify")
+    claim_id = new_claim(stack, "The lab's battery costs 40 percent less to make, it said.")
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+        expect(page.get_by_role("heading", name="Mark the status")).to_be_visible()
+        # Meanwhile a second reviewer marks it verified.
+        second_name, second_token = stack.new_user("reviewer")
+        with httpx.Client(
+            base_url=verify, headers={"Authorization": f"Bearer {second_token}"}, timeout=30
+        ) as second:
+            version = second.get(f"/v1/claims/{claim_id}").json()["version"]
+            answer = second.post(
+                f"/v1/claims/{claim_id}/review",
+                json={"status": "verified"},
+                headers={"If-Match": f'"{version}"'},
+            )
+            assert answer.status_code == 200, answer.text
+        note = "The ministry's own figures say 25 percent."
+        page.locator("#note").fill(note)
+        page.keyboard.press("Escape")  # out of the note, where the keys are shortcuts again
+        press(page, "c")
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(f"it is now verified, marked by {second_name}")
+        expect(alert).not_to_contain_text("version")
+        expect(alert).not_to_contain_text(claim_id)
+        expect(page.locator("#note")).to_have_value(note)  # what was typed is not lost
     finally:
         context.close()

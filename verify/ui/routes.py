@@ -15,7 +15,13 @@ from pydantic import ValidationError
 
 from services import text as text_policy
 from services.contracts import ReviewStatus
-from services.errors import Conflict, NewsroomError, NotFound, ValidationFailed
+from services.errors import (
+    Conflict,
+    NewsroomError,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from services.http.deps import PageCursor
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
@@ -178,6 +184,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         claim_id: str,
         error: str | None = None,
         status_code: int = 200,
+        typed_note: str | None = None,
     ) -> Response:
         view = service.claim_view(claim_id, viewer.principal.user_id, viewer.name, utcnow())
         return console.render(
@@ -195,6 +202,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "origin_label": origin_label,
                 "reviewer_flag": REVIEWER_FLAG,
                 "editor": viewer.role == "editor",
+                "typed_note": typed_note,
                 "now": utcnow(),
             },
             status_code=status_code,
@@ -204,7 +212,8 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         request: Request, viewer: Viewer, claim_id: str, change: Callable[[], Any], done: str
     ) -> Response:
         def refused(exc: NewsroomError) -> Response:
-            return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
+            words = console_words(exc, claim_id, viewer.name)
+            return claim_page(request, viewer, claim_id, words, exc.status)
 
         return console.act(request, change, f"/ui/claims/{claim_id}", refused, done)
 
@@ -262,9 +271,11 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             raise
         except ValidationError as exc:
             error = ValidationFailed(_first_error(exc))
-            return claim_page(request, viewer, claim_id, error.detail, error.status)
+            return claim_page(request, viewer, claim_id, error.detail, error.status, note)
         except NewsroomError as exc:
-            return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
+            words = console_words(exc, claim_id, viewer.name)
+            # Refused: the page again with why, and the note as the reviewer typed it.
+            return claim_page(request, viewer, claim_id, words, exc.status, note)
         return move_on(request, actor, ctx, marked.story_id, marked.claim_id, True, "reviewed")
 
     def move_on(
@@ -447,15 +458,31 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     return watch
 
 
-def console_words(exc: NewsroomError) -> str:
+def console_words(exc: NewsroomError, claim_id: str | None = None, viewer: str = "") -> str:
     """The API's sentence, except where it speaks in stamps and ids: a claim another
-    reviewer holds is said the console's way (the lease's end on the page shows the time)."""
+    reviewer holds is said the console's way (the lease's end on the page shows the time),
+    and a claim changed since the page was opened (the API's "at version 2, not 1") says
+    what it is now and who marked it."""
     extra = getattr(exc, "extra", None) or {}
     if isinstance(exc, Conflict) and extra.get("holder"):
         return (
             f"{extra['holder']} holds this claim now; take another, or wait for their lease to end."
         )
+    if isinstance(exc, PreconditionFailed) and claim_id is not None:
+        with contextlib.suppress(NewsroomError):
+            return changed_meanwhile(claims.get(claim_id), viewer)
     return exc.detail
+
+
+def changed_meanwhile(claim: Any, viewer: str) -> str:
+    status = str(claim.status).replace("_", " ")
+    who = claim.reviewed_by
+    by = f", marked by {'you (in another tab)' if who == viewer else who}" if who else ""
+    return (
+        f"This claim changed while you had the page open: it is now {status}{by}. "
+        "Your change was not saved; here is the claim as it stands, to do again if you "
+        "still mean it."
+    )
 
 
 def _first_error(exc: ValidationError) -> str:
