@@ -78,6 +78,8 @@ NOTICES = {
     "reviewed": "Status saved; the lease is given back. Here is the story's next free claim.",
     "added": "Attribution added.",
     "removed": "Attribution removed.",
+    "applied": "Review applied: the earlier claim's status and attributions are this claim's now.",
+    "kept": "Marked as not the same claim. It will not be offered for this claim again.",
 }
 
 
