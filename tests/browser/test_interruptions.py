@@ -1,8 +1,9 @@
 """A reviewer's shift interrupted, in a real browser: the session ends while a form is
 open (signed out in another tab, or the cookie gone), a form's address opened as a page
 (where signing in again, or a refused form, leaves the browser), and a claim another
-reviewer marked while the page was open. Each time the reviewer is told in the
-newsroom's words and lands back on the claim, with nothing typed lost."""
+reviewer marked while the page was open, a form refused for what was pasted into it.
+Each time the reviewer (or the editor) is told in the newsroom's words and lands back
+on the page, with nothing typed lost."""
 
 from __future__ import annotations
 
@@ -121,5 +122,60 @@ def test_a_claim_marked_meanwhile_says_by_whom_and_keeps_the_note(
         expect(alert).not_to_contain_text("version")
         expect(alert).not_to_contain_text(claim_id)
         expect(page.locator("#note")).to_have_value(note)  # what was typed is not lost
+    finally:
+        context.close()
+
+
+def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> None:
+    """Text pasted with an invisible character (a zero-width space, from a web page) is
+    refused; the reviewer's typed attribution and the editor's approval reason come back
+    as typed, to mend rather than type again."""
+    verify, publish = stack.url("verify"), stack.url("publish")
+    pasted = "Two people who saw\u200b the figures said so."
+    claim_id = new_claim(stack, "The lab will double its staff next year, two people said.")
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+        typed = page.locator("details", has=page.locator("#t-name"))
+        if not typed.evaluate("d => d.open"):
+            typed.locator("summary").click()
+        page.locator("#t-name").fill("Two lab employees")
+        page.locator("#t-kind").select_option("anonymous")
+        page.locator("#t-via").select_option("interview")
+        page.locator("#t-aff").fill("research staff")
+        page.locator("#t-quote").fill(pasted)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Add attribution").click()
+        expect(page.get_by_role("alert")).to_contain_text("zero-width")
+        expect(page.locator("#t-name")).to_be_visible()
+        expect(page.locator("#t-name")).to_have_value("Two lab employees")
+        expect(page.locator("#t-kind")).to_have_value("anonymous")
+        expect(page.locator("#t-via")).to_have_value("interview")
+        expect(page.locator("#t-aff")).to_have_value("research staff")
+        expect(page.locator("#t-quote")).to_have_value(pasted)
+        # Mended, it goes in; the contested mark makes the story wait for an editor.
+        page.locator("#t-quote").fill(pasted.replace("\u200b", ""))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Add attribution").click()
+        expect(page.get_by_role("status")).to_contain_text("Attribution added.")
+        story_id = page.locator("nav.crumbs a").nth(1).get_attribute("href")
+        assert story_id is not None
+        story_id = story_id.rsplit("/", 1)[1]
+        press(page, "c")
+    finally:
+        context.close()
+
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, publish, stack.tokens["editor"], f"/ui/stories/{story_id}")
+        reason = page.get_by_label("Why this source may stay anonymous")
+        expect(reason).to_be_visible(timeout=30_000)
+        reason.fill(f"They would lose their jobs.\u200b {pasted}")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Approve anonymous source").click()
+        expect(page.get_by_role("alert")).to_contain_text("zero-width")
+        expect(page.get_by_label("Why this source may stay anonymous")).to_have_value(
+            f"They would lose their jobs.\u200b {pasted}"
+        )
     finally:
         context.close()

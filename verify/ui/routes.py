@@ -187,6 +187,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         error: str | None = None,
         status_code: int = 200,
         typed_note: str | None = None,
+        typed_attribution: dict[str, str] | None = None,
     ) -> Response:
         view = service.claim_view(claim_id, viewer.principal.user_id, viewer.name, utcnow())
         return console.render(
@@ -205,17 +206,24 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "reviewer_flag": REVIEWER_FLAG,
                 "editor": viewer.role == "editor",
                 "typed_note": typed_note,
+                # A refused typed attribution, as the reviewer typed it.
+                "typed": typed_attribution or {},
                 "now": utcnow(),
             },
             status_code=status_code,
         )
 
     def act(
-        request: Request, viewer: Viewer, claim_id: str, change: Callable[[], Any], done: str
+        request: Request,
+        viewer: Viewer,
+        claim_id: str,
+        change: Callable[[], Any],
+        done: str,
+        typed: dict[str, str] | None = None,
     ) -> Response:
         def refused(exc: NewsroomError) -> Response:
             words = console_words(exc, claim_id, viewer.name)
-            return claim_page(request, viewer, claim_id, words, exc.status)
+            return claim_page(request, viewer, claim_id, words, exc.status, typed_attribution=typed)
 
         return console.act(request, change, f"/ui/claims/{claim_id}", refused, done)
 
@@ -389,7 +397,17 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 ctx.story_changed,
             )
 
-        return act(request, viewer, claim_id, change, "added")
+        typed = {
+            "source_name": source_name,
+            "source_kind": source_kind,
+            "obtained_via": obtained_via,
+            "affiliation": affiliation,
+            "url": url,
+            "quote": quote,
+        }
+        # Only the typed form comes back filled in (a suggestion is offered again as it was).
+        from_text = bool(start.strip() or end.strip())
+        return act(request, viewer, claim_id, change, "added", None if from_text else typed)
 
     @router.post("/claims/{claim_id}/attributions/{attribution_id}/remove")
     def remove_attribution(
