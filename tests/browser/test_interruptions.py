@@ -179,3 +179,26 @@ def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> 
         )
     finally:
         context.close()
+
+
+def test_how_obtained_follows_the_kind_until_the_reviewer_picks_one(
+    stack: Stack, browser: Browser
+) -> None:
+    verify = stack.url("verify")
+    claim_id = new_claim(stack, "The lab's director said the battery will be sold from 2027.")
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+        typed = page.locator("details", has=page.locator("#t-name"))
+        if not typed.evaluate("d => d.open"):
+            typed.locator("summary").click()
+        kind, via = page.locator("#t-kind"), page.locator("#t-via")
+        kind.select_option("person")
+        expect(via).to_have_value("interview")
+        kind.select_option("organisation")  # a slip corrected: the channel follows
+        expect(via).to_have_value("statement")
+        via.select_option("press_conference")  # the reviewer's own choice stays
+        kind.select_option("person")
+        expect(via).to_have_value("press_conference")
+    finally:
+        context.close()
