@@ -117,7 +117,12 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         )
 
     def story_page(
-        request: Request, ctx: Publish, story_id: str, error: str | None = None, status: int = 200
+        request: Request,
+        ctx: Publish,
+        story_id: str,
+        error: str | None = None,
+        status: int = 200,
+        typed: dict[str, str] | None = None,
     ) -> Response:
         found = view.story_view(ctx.feeds, ctx.site, story_id)
         return console.render(
@@ -131,13 +136,21 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "feed_url": f"/feeds/{found.row.section}.json",
                 "claim_link": claim_link,
                 "story_link": story_link,
+                # A refused form's text, as the editor typed it (by the field it goes back in).
+                "typed": typed or {},
             },
             status_code=status,
         )
 
-    def act(request: Request, ctx: Publish, story_id: str, change: Callable[[], str]) -> Response:
+    def act(
+        request: Request,
+        ctx: Publish,
+        story_id: str,
+        change: Callable[[], str],
+        typed: dict[str, str] | None = None,
+    ) -> Response:
         def refused(exc: NewsroomError) -> Response:
-            return story_page(request, ctx, story_id, exc.detail, exc.status)
+            return story_page(request, ctx, story_id, exc.detail, exc.status, typed)
 
         return console.act(request, change, f"/ui/stories/{story_id}", refused)
 
@@ -164,7 +177,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             ctx.released(outcome)
             return outcome.action or "unchanged"
 
-        return act(request, ctx, story_id, change)
+        return act(request, ctx, story_id, change, {"correction": correction})
 
     @router.post("/stories/{story_id}/retract")
     def retract(
@@ -182,7 +195,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             ctx.released(outcome)
             return "retracted"
 
-        return act(request, ctx, story_id, change)
+        return act(request, ctx, story_id, change, {"retract": reason})
 
     def refresh(ctx: Publish, story_id: str) -> None:
         """Bring the desk's view of the story up to verify's (as a release would)."""
@@ -210,7 +223,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 refresh(ctx, story_id)
             return "approved"
 
-        return act(request, ctx, story_id, change)
+        return act(request, ctx, story_id, change, {f"approve-{attribution_id}": reason})
 
     @router.post("/stories/{story_id}/refresh")
     def check_with_verify(

@@ -173,6 +173,12 @@ class Console:
             # A page asked for with a method it does not serve: 405 with Allow, as the
             # router answers PATCH (the catch-all took these methods before the router could).
             if allowed_methods(request):
+                # A browser opening a form's address (signing in again after a form, the
+                # address of a refused form's page, a bookmark) gets the page the form
+                # belongs to, not a JSON problem; a program still gets the 405.
+                page = page_of_form(request) if wants_a_page(request) else None
+                if page is not None:
+                    return self._finish(request, RedirectResponse(page, status_code=303))
                 return problem_response(method_not_allowed(request), request)
             raise NotFound("There is no such page in this console.")
 
@@ -284,10 +290,20 @@ class Console:
             )
 
     async def form_viewer(self, request: Request) -> Viewer:
-        """The signed-in user of a form post whose CSRF token matches the session."""
+        """The signed-in user of a form post whose CSRF token matches the session.
+
+        A form sent from one of our own pages after the session ended (signed out in
+        another tab, the cookie expired) carries a token of the old session: that is
+        not a forgery but a person to sign in again, back to the page they were on. A
+        form from another site, or with no session behind it at all, is still refused."""
         form = await request.form()
         given = form.get(CSRF_FIELD)
-        self.check_csrf(request, given if isinstance(given, str) else None)
+        try:
+            self.check_csrf(request, given if isinstance(given, str) else None)
+        except FormRefused:
+            if self.session_of(request).token is None and same_origin(request):
+                raise SignInRequired("the session ended") from None
+            raise
         return self.viewer(request)
 
     # --- responses -------------------------------------------------------------------
@@ -350,6 +366,9 @@ class Console:
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
+        if request.method not in ("GET", "HEAD"):
+            # A form: back to the page it was sent from, not to the form's address.
+            target = referring_page(request) or target
         url = f"{PREFIX}/sign-in?next={quote(target, safe='')}"
         if reason:
             url += "&expired=1"
@@ -470,6 +489,49 @@ class Console:
                 console_sessions.end(ending)  # the cookie, even a copy of it, is out now
             request.state.ui_session_new = SessionData.anonymous()
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
+
+
+def same_origin(request: Request) -> bool:
+    """Sent from one of this console's own pages (Fetch Metadata, else ``Origin``)."""
+    site = request.headers.get("sec-fetch-site")
+    if site:
+        return site == "same-origin"
+    origin = request.headers.get("origin")
+    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
+
+
+def referring_page(request: Request) -> str | None:
+    """The console page a form was sent from (same origin), without its one-time notice."""
+    referer = request.headers.get("referer")
+    if not referer or not same_origin(request):
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc != request.headers.get("host"):
+        return None
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("done="))
+    page = parts.path + (f"?{query}" if query else "")
+    return page if safe_next(page) == page else None
+
+
+def wants_a_page(request: Request) -> bool:
+    """A browser navigating (Fetch Metadata, else an ``Accept`` naming HTML)."""
+    mode = request.headers.get("sec-fetch-mode")
+    if mode:
+        return mode == "navigate"
+    return "text/html" in request.headers.get("accept", "")
+
+
+def page_of_form(request: Request) -> str | None:
+    """The nearest console page above a form's address: ``/ui/claims/c_1/review`` is
+    the claim's page, ``/ui/next`` the console's first page."""
+    parts = request.url.path.rstrip("/").split("/")
+    while len(parts) > 2:
+        parts.pop()
+        path = "/".join(parts) + ("/" if len(parts) == 2 else "")
+        probe = Request({**request.scope, "method": "GET", "path": path, "raw_path": path.encode()})
+        if "GET" in allowed_methods(probe):
+            return path
+    return None
 
 
 def safe_next(value: str | None) -> str:

@@ -4,6 +4,7 @@ longer than the screen (a URL, a long compound) and a paragraph in Arabic script
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -47,5 +48,14 @@ def test_the_console_fits_a_320_px_screen(stack: Stack, browser: Browser) -> Non
             page.goto(f"{verify}{path}")
             widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
             assert widths[0] <= widths[1], (path, widths)
+        # A story's "Start this story" keeps its words on one line beside a long headline
+        # (it was squeezed to a letter a line): no taller than "Take the next claim".
+        page.goto(f"{verify}/ui/?section={SECTION}")
+        start = page.locator(f"#s-{story_id}").get_by_role("button", name=re.compile("^Start"))
+        take = page.get_by_role("button", name="Take the next claim")
+        start_box, take_box = start.bounding_box(), take.bounding_box()
+        assert start_box is not None
+        assert take_box is not None
+        assert start_box["height"] <= take_box["height"] + 2, (start_box, take_box)
     finally:
         context.close()

@@ -15,7 +15,13 @@ from pydantic import ValidationError
 
 from services import text as text_policy
 from services.contracts import ReviewStatus
-from services.errors import Conflict, NewsroomError, NotFound, ValidationFailed
+from services.errors import (
+    Conflict,
+    NewsroomError,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from services.http.deps import PageCursor
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
@@ -72,6 +78,8 @@ NOTICES = {
     "reviewed": "Status saved; the lease is given back. Here is the story's next free claim.",
     "added": "Attribution added.",
     "removed": "Attribution removed.",
+    "applied": "Review applied: the earlier claim's status and attributions are this claim's now.",
+    "kept": "Marked as not the same claim. It will not be offered for this claim again.",
 }
 
 
@@ -178,6 +186,8 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         claim_id: str,
         error: str | None = None,
         status_code: int = 200,
+        typed_note: str | None = None,
+        typed_attribution: dict[str, str] | None = None,
     ) -> Response:
         view = service.claim_view(claim_id, viewer.principal.user_id, viewer.name, utcnow())
         return console.render(
@@ -195,16 +205,25 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 "origin_label": origin_label,
                 "reviewer_flag": REVIEWER_FLAG,
                 "editor": viewer.role == "editor",
+                "typed_note": typed_note,
+                # A refused typed attribution, as the reviewer typed it.
+                "typed": typed_attribution or {},
                 "now": utcnow(),
             },
             status_code=status_code,
         )
 
     def act(
-        request: Request, viewer: Viewer, claim_id: str, change: Callable[[], Any], done: str
+        request: Request,
+        viewer: Viewer,
+        claim_id: str,
+        change: Callable[[], Any],
+        done: str,
+        typed: dict[str, str] | None = None,
     ) -> Response:
         def refused(exc: NewsroomError) -> Response:
-            return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
+            words = console_words(exc, claim_id, viewer.name)
+            return claim_page(request, viewer, claim_id, words, exc.status, typed_attribution=typed)
 
         return console.act(request, change, f"/ui/claims/{claim_id}", refused, done)
 
@@ -262,9 +281,11 @@ def add_routes(console: Console, settings: Settings) -> Watch:
             raise
         except ValidationError as exc:
             error = ValidationFailed(_first_error(exc))
-            return claim_page(request, viewer, claim_id, error.detail, error.status)
+            return claim_page(request, viewer, claim_id, error.detail, error.status, note)
         except NewsroomError as exc:
-            return claim_page(request, viewer, claim_id, console_words(exc), exc.status)
+            words = console_words(exc, claim_id, viewer.name)
+            # Refused: the page again with why, and the note as the reviewer typed it.
+            return claim_page(request, viewer, claim_id, words, exc.status, note)
         return move_on(request, actor, ctx, marked.story_id, marked.claim_id, True, "reviewed")
 
     def move_on(
@@ -376,7 +397,17 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 ctx.story_changed,
             )
 
-        return act(request, viewer, claim_id, change, "added")
+        typed = {
+            "source_name": source_name,
+            "source_kind": source_kind,
+            "obtained_via": obtained_via,
+            "affiliation": affiliation,
+            "url": url,
+            "quote": quote,
+        }
+        # Only the typed form comes back filled in (a suggestion is offered again as it was).
+        from_text = bool(start.strip() or end.strip())
+        return act(request, viewer, claim_id, change, "added", None if from_text else typed)
 
     @router.post("/claims/{claim_id}/attributions/{attribution_id}/remove")
     def remove_attribution(
@@ -447,15 +478,31 @@ def add_routes(console: Console, settings: Settings) -> Watch:
     return watch
 
 
-def console_words(exc: NewsroomError) -> str:
+def console_words(exc: NewsroomError, claim_id: str | None = None, viewer: str = "") -> str:
     """The API's sentence, except where it speaks in stamps and ids: a claim another
-    reviewer holds is said the console's way (the lease's end on the page shows the time)."""
+    reviewer holds is said the console's way (the lease's end on the page shows the time),
+    and a claim changed since the page was opened (the API's "at version 2, not 1") says
+    what it is now and who marked it."""
     extra = getattr(exc, "extra", None) or {}
     if isinstance(exc, Conflict) and extra.get("holder"):
         return (
             f"{extra['holder']} holds this claim now; take another, or wait for their lease to end."
         )
+    if isinstance(exc, PreconditionFailed) and claim_id is not None:
+        with contextlib.suppress(NewsroomError):
+            return changed_meanwhile(claims.get(claim_id), viewer)
     return exc.detail
+
+
+def changed_meanwhile(claim: Any, viewer: str) -> str:
+    status = str(claim.status).replace("_", " ")
+    who = claim.reviewed_by
+    by = f", marked by {'you (in another tab)' if who == viewer else who}" if who else ""
+    return (
+        f"This claim changed while you had the page open: it is now {status}{by}. "
+        "Your change was not saved; here is the claim as it stands, to do again if you "
+        "still mean it."
+    )
 
 
 def _first_error(exc: ValidationError) -> str:

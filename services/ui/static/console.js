@@ -90,13 +90,17 @@
     });
   });
 
-  // "How obtained" starts at the usual channel for the kind of source chosen.
+  // "How obtained" starts at the usual channel for the kind of source chosen, and follows
+  // another choice of kind until the reviewer picks a channel of their own.
   document.querySelectorAll("[data-default-via]").forEach(function (kind) {
     var via = document.getElementById(kind.getAttribute("data-default-via"));
     var defaults = {};
     try { defaults = JSON.parse(kind.getAttribute("data-vias") || "{}"); } catch (e) { defaults = {}; }
+    var given = ""; // the channel this script last chose
     kind.addEventListener("change", function () {
-      if (via && !via.value && defaults[kind.value]) via.value = defaults[kind.value];
+      if (!via || (via.value && via.value !== given)) return;
+      given = defaults[kind.value] || "";
+      via.value = given;
     });
   });
 
