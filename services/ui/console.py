@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +39,14 @@ from services.http.problems import NOT_A_PAGE, allowed_methods, method_not_allow
 from services.log import get_logger
 from services.store import is_store_unavailable
 from services.ui import handoff
+from services.ui.origin import (
+    PREFIX,
+    page_of_form,
+    referring_page,
+    safe_next,
+    same_origin,
+    wants_a_page,
+)
 from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
 from services.ui.times import ago, iso, parse_time, stamp
 from services.ui.words import ROLE_NAMES, article, sign_in_words
@@ -48,7 +56,6 @@ log = get_logger(__name__)
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-PREFIX = "/ui"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -489,59 +496,3 @@ class Console:
                 console_sessions.end(ending)  # the cookie, even a copy of it, is out now
             request.state.ui_session_new = SessionData.anonymous()
             return self.redirect(request, f"{PREFIX}/sign-in?signed_out=1")
-
-
-def same_origin(request: Request) -> bool:
-    """Sent from one of this console's own pages (Fetch Metadata, else ``Origin``)."""
-    site = request.headers.get("sec-fetch-site")
-    if site:
-        return site == "same-origin"
-    origin = request.headers.get("origin")
-    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
-
-
-def referring_page(request: Request) -> str | None:
-    """The console page a form was sent from (same origin), without its one-time notice."""
-    referer = request.headers.get("referer")
-    if not referer or not same_origin(request):
-        return None
-    parts = urlsplit(referer)
-    if parts.netloc != request.headers.get("host"):
-        return None
-    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("done="))
-    page = parts.path + (f"?{query}" if query else "")
-    return page if safe_next(page) == page else None
-
-
-def wants_a_page(request: Request) -> bool:
-    """A browser navigating (Fetch Metadata, else an ``Accept`` naming HTML)."""
-    mode = request.headers.get("sec-fetch-mode")
-    if mode:
-        return mode == "navigate"
-    return "text/html" in request.headers.get("accept", "")
-
-
-def page_of_form(request: Request) -> str | None:
-    """The nearest console page above a form's address: ``/ui/claims/c_1/review`` is
-    the claim's page, ``/ui/next`` the console's first page."""
-    parts = request.url.path.rstrip("/").split("/")
-    while len(parts) > 2:
-        parts.pop()
-        path = "/".join(parts) + ("/" if len(parts) == 2 else "")
-        probe = Request({**request.scope, "method": "GET", "path": path, "raw_path": path.encode()})
-        if "GET" in allowed_methods(probe):
-            return path
-    return None
-
-
-def safe_next(value: str | None) -> str:
-    """Only a path inside the console: never another site (open redirect)."""
-    default = f"{PREFIX}/"
-    if not value or not value.startswith(f"{PREFIX}/") or "\\" in value:
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or value.startswith("//"):
-        return default
-    if parts.path.startswith(f"{PREFIX}/sign-"):
-        return default
-    return value

@@ -19,13 +19,13 @@ from services.auth import Authenticator, Role
 from services.clock import SetClock
 from services.contracts import ObtainedVia, SourceKind
 from services.ui import Console, Viewer
-from services.ui.console import safe_next
+from services.ui.origin import safe_next
 from services.ui.sessions import SessionCodec, SessionData, csrf_matches, csrf_token
 from tests.support.reports import submit
 from tests.support.stack import Stack
 from verify.stories.records import ClaimRecord, DetectedAttribution, Signal
-from verify.ui.routes import KIND_LABELS, VIA_LABELS
 from verify.ui.view import history_rows, paragraphs
+from verify.ui.words import KIND_LABELS, VIA_LABELS
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

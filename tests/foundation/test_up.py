@@ -141,12 +141,12 @@ def test_down_stops_what_a_crashed_service_left_running(tmp_path: Path) -> None:
     ready = tmp_path / "child.pid"
     script = tmp_path / "service.py"
     script.write_text(
-        "import os, subprocess, sys, time\n"
+        "import os, signal, subprocess, sys\n"
         "if sys.argv[1:] == ['child']:\n"
         f"    open({str(ready)!r}, 'w').write(str(os.getpid()))\n"
         "else:\n"
         "    subprocess.Popen([sys.executable, __file__, 'child'])\n"
-        "time.sleep(600)\n"
+        "signal.pause()\n"
     )
     parent = embedded.spawn([sys.executable, str(script)], tmp_path / "verify.log")
     assert embedded.wait_until(lambda: ready.exists() and ready.read_text().isdigit(), 30)

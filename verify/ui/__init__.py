@@ -13,9 +13,10 @@ from fastapi import FastAPI
 from services.auth import Role
 from services.runtime import Runtime
 from services.ui import Console
-from verify.ui.routes import NOTICES, add_routes
+from verify.ui.routes import add_routes
 from verify.ui.story_routes import NOTICES as STORY_NOTICES
 from verify.ui.story_routes import add_story_routes
+from verify.ui.words import NOTICES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
