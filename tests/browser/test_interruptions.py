@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.test_shift import new_page, press, sign_in_by_keyboard
 from tests.support.desk import story_claims
@@ -22,6 +24,17 @@ from tests.support.stack import Stack
 pytestmark = pytest.mark.browser
 
 SECTION = "science"  # no other browser test files stories here
+
+
+@contextmanager
+def signed_in_page(browser: Browser, base: str, token: str, path: str) -> Iterator[Page]:
+    """A fresh browser context, signed in by keyboard on ``path``; closed after."""
+    context, page = new_page(browser)
+    try:
+        sign_in_by_keyboard(page, base, token, path)
+        yield page
+    finally:
+        context.close()
 
 
 def new_claim(stack: Stack, sentence: str) -> str:
@@ -46,14 +59,14 @@ def test_a_session_that_ends_mid_form_signs_in_again_back_to_the_claim(
     claim_id = new_claim(
         stack, f"The cell charged to 80 percent in 9 minutes, the lab said ({how})."
     )
-    context, page = new_page(browser)
-    try:
-        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+    with signed_in_page(
+        browser, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}"
+    ) as page:
         expect(page.get_by_role("heading", name="Mark the status")).to_be_visible()
         if how == "cookie gone":
-            context.clear_cookies()  # twelve hours on: the browser dropped it
+            page.context.clear_cookies()  # twelve hours on: the browser dropped it
         else:
-            other = context.new_page()
+            other = page.context.new_page()
             other.goto(f"{verify}/ui/")
             with other.expect_navigation():
                 other.get_by_role("button", name="Sign out").click()
@@ -66,8 +79,6 @@ def test_a_session_that_ends_mid_form_signs_in_again_back_to_the_claim(
         press(page, "Enter")
         expect(page).to_have_url(re.compile(rf"/ui/claims/{claim_id}$"))
         expect(page.get_by_role("heading", name="Mark the status")).to_be_visible()
-    finally:
-        context.close()
 
 
 def test_a_forms_address_opened_as_a_page_shows_the_page_it_belongs_to(
@@ -75,9 +86,7 @@ def test_a_forms_address_opened_as_a_page_shows_the_page_it_belongs_to(
 ) -> None:
     verify = stack.url("verify")
     claim_id = new_claim(stack, "The battery kept 95 percent of its charge after 1,000 cycles.")
-    context, page = new_page(browser)
-    try:
-        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], "/ui/")
+    with signed_in_page(browser, verify, stack.tokens["reviewer"], "/ui/") as page:
         for form, lands in (
             (f"/ui/claims/{claim_id}/review", f"/ui/claims/{claim_id}"),
             (f"/ui/claims/{claim_id}/attributions", f"/ui/claims/{claim_id}"),
@@ -88,8 +97,6 @@ def test_a_forms_address_opened_as_a_page_shows_the_page_it_belongs_to(
             expect(page).to_have_url(f"{verify}{lands}")
             assert answer.status == 200, (form, answer.status)
             assert answer.headers["content-type"].startswith("text/html"), form
-    finally:
-        context.close()
 
 
 def test_a_claim_marked_meanwhile_says_by_whom_and_keeps_the_note(
@@ -97,9 +104,9 @@ def test_a_claim_marked_meanwhile_says_by_whom_and_keeps_the_note(
 ) -> None:
     verify = stack.url("verify")
     claim_id = new_claim(stack, "The lab's battery costs 40 percent less to make, it said.")
-    context, page = new_page(browser)
-    try:
-        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+    with signed_in_page(
+        browser, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}"
+    ) as page:
         expect(page.get_by_role("heading", name="Mark the status")).to_be_visible()
         # Meanwhile a second reviewer marks it verified.
         second_name, second_token = stack.new_user("reviewer")
@@ -122,8 +129,6 @@ def test_a_claim_marked_meanwhile_says_by_whom_and_keeps_the_note(
         expect(alert).not_to_contain_text("version")
         expect(alert).not_to_contain_text(claim_id)
         expect(page.locator("#note")).to_have_value(note)  # what was typed is not lost
-    finally:
-        context.close()
 
 
 def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> None:
@@ -133,9 +138,9 @@ def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> 
     verify, publish = stack.url("verify"), stack.url("publish")
     pasted = "Two people who saw\u200b the figures said so."
     claim_id = new_claim(stack, "The lab will double its staff next year, two people said.")
-    context, page = new_page(browser)
-    try:
-        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+    with signed_in_page(
+        browser, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}"
+    ) as page:
         typed = page.locator("details", has=page.locator("#t-name"))
         if not typed.evaluate("d => d.open"):
             typed.locator("summary").click()
@@ -162,12 +167,10 @@ def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> 
         assert story_id is not None
         story_id = story_id.rsplit("/", 1)[1]
         press(page, "c")
-    finally:
-        context.close()
 
-    context, page = new_page(browser)
-    try:
-        sign_in_by_keyboard(page, publish, stack.tokens["editor"], f"/ui/stories/{story_id}")
+    with signed_in_page(
+        browser, publish, stack.tokens["editor"], f"/ui/stories/{story_id}"
+    ) as page:
         reason = page.get_by_label("Why this source may stay anonymous")
         expect(reason).to_be_visible(timeout=30_000)
         reason.fill(f"They would lose their jobs.\u200b {pasted}")
@@ -177,8 +180,6 @@ def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> 
         expect(page.get_by_label("Why this source may stay anonymous")).to_have_value(
             f"They would lose their jobs.\u200b {pasted}"
         )
-    finally:
-        context.close()
 
 
 def test_how_obtained_follows_the_kind_until_the_reviewer_picks_one(
@@ -186,9 +187,9 @@ def test_how_obtained_follows_the_kind_until_the_reviewer_picks_one(
 ) -> None:
     verify = stack.url("verify")
     claim_id = new_claim(stack, "The lab's director said the battery will be sold from 2027.")
-    context, page = new_page(browser)
-    try:
-        sign_in_by_keyboard(page, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}")
+    with signed_in_page(
+        browser, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}"
+    ) as page:
         typed = page.locator("details", has=page.locator("#t-name"))
         if not typed.evaluate("d => d.open"):
             typed.locator("summary").click()
@@ -200,5 +201,3 @@ def test_how_obtained_follows_the_kind_until_the_reviewer_picks_one(
         via.select_option("press_conference")  # the reviewer's own choice stays
         kind.select_option("person")
         expect(via).to_have_value("press_conference")
-    finally:
-        context.close()

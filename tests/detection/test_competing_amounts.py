@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
-
-
-def _claim(body: str, fragment: str) -> DetectedClaim:
-    at = body.index(fragment)
-    for c in detect_claims(body):
-        if c.start <= at < c.end:
-            return c
-    raise AssertionError(f"no claim holds {fragment!r}")
+from tests.detection.support import claim_holding
+from verify.detection import detect_claims
 
 
 def _figures(body: str, fragment: str) -> bool:
-    return any(s.kind == "conflicting_sources" for s in _claim(body, fragment).contest_signals)
+    return any(
+        s.kind == "conflicting_sources" for s in claim_holding(body, fragment).contest_signals
+    )
 
 
 COMPETING = [

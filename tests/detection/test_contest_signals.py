@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
-
-
-def _claim(body: str, fragment: str) -> DetectedClaim:
-    at = body.index(fragment)
-    for c in detect_claims(body):
-        if c.start <= at < c.end:
-            return c
-    raise AssertionError(f"no claim holds {fragment!r}")
+from tests.detection.support import claim_holding
+from verify.detection import detect_claims
 
 
 def _kinds(body: str, fragment: str) -> set[str]:
-    return {s.kind for s in _claim(body, fragment).contest_signals}
+    return {s.kind for s in claim_holding(body, fragment).contest_signals}
 
 
 def _sources(body: str, fragment: str) -> list[str]:
-    return [a.source for a in _claim(body, fragment).detected_attributions]
+    return [a.source for a in claim_holding(body, fragment).detected_attributions]
 
 
 # cues.py (flat rebuttal) with conflicts._ANAPHORIC: "X said the figure was false" denies
@@ -96,7 +89,7 @@ OBJECT_FIRST = [
 def test_a_denial_whose_object_comes_first_is_a_denial_and_no_source(
     body: str, source: str
 ) -> None:
-    claim = _claim(body, "said")
+    claim = claim_holding(body, "said")
     assert "denial" in {s.kind for s in claim.contest_signals}, claim
     assert [a.source for a in claim.detected_attributions] == [source]
 
@@ -127,7 +120,7 @@ def test_a_request_turned_down_is_no_denial() -> None:
     ],
 )
 def test_a_negated_denial_is_no_denial(body: str, sources: list[str]) -> None:
-    claim = _claim(body, "said")
+    claim = claim_holding(body, "said")
     assert "denial" not in {s.kind for s in claim.contest_signals}, claim
     assert [a.source for a in claim.detected_attributions] == sources
 
@@ -214,11 +207,11 @@ def test_questioning_a_claim_contests_it(body: str, contested: bool) -> None:
 def test_a_note_that_nothing_could_be_verified_hedges_the_claims_it_points_to(
     body: str, hedged: str, plain: str | None
 ) -> None:
-    claim = _claim(body, hedged)
+    claim = claim_holding(body, hedged)
     assert claim.uncertain, claim
     assert "hedge" in {s.kind for s in claim.contest_signals}, claim
     if plain is not None:
-        assert not _claim(body, plain).contested, _claim(body, plain)
+        assert not claim_holding(body, plain).contested, claim_holding(body, plain)
 
 
 # figures._bare_frame: "put the number at N" answers the count of the claim just before.
@@ -247,8 +240,8 @@ def test_a_bare_number_put_by_another_side_competes_with_the_count_before(
     first: str, second: str, contested: bool
 ) -> None:
     body = f"{first} {second}\n"
-    assert _claim(body, first).contested is contested, detect_claims(body)
-    assert _claim(body, second).contested is contested, detect_claims(body)
+    assert claim_holding(body, first).contested is contested, detect_claims(body)
+    assert claim_holding(body, second).contested is contested, detect_claims(body)
 
 
 # accounts._restated: the party a claim names gives the same act another description.
@@ -277,8 +270,8 @@ def test_the_named_party_describing_the_act_otherwise_contests_both(
     first: str, second: str, contested: bool
 ) -> None:
     body = f"{first} {second}\n"
-    assert _claim(body, first).contested is contested, detect_claims(body)
-    assert _claim(body, second).contested is contested, detect_claims(body)
+    assert claim_holding(body, first).contested is contested, detect_claims(body)
+    assert claim_holding(body, second).contested is contested, detect_claims(body)
 
 
 # secondary.calls_it_false: "X called the claim untrue" is X's own denial; X is its source.
@@ -313,4 +306,4 @@ def test_a_denial_whose_object_comes_first_answers_its_own_sentence_only() -> No
     second = "Passenger groups claimed the rise was unlawful, a charge the chairman rejected."
     body = f"{first} {second}\n"
     assert "denial" in _kinds(body, second)
-    assert not _claim(body, first).contested, _claim(body, first)
+    assert not claim_holding(body, first).contested, claim_holding(body, first)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
+from tests.detection.support import claim_holding
 
 
 def _story(*paragraphs: str) -> str:
@@ -14,20 +14,12 @@ def _story(*paragraphs: str) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-def _claim(body: str, fragment: str) -> DetectedClaim:
-    at = body.index(fragment)
-    for c in detect_claims(body):
-        if c.start <= at < c.end:
-            return c
-    raise AssertionError(f"no claim holds {fragment!r}")
-
-
 def _contested(body: str, fragment: str) -> bool:
-    return _claim(body, fragment).contested
+    return claim_holding(body, fragment).contested
 
 
 def _sources(body: str, fragment: str) -> list[str]:
-    return [a.source for a in _claim(body, fragment).detected_attributions]
+    return [a.source for a in claim_holding(body, fragment).detected_attributions]
 
 
 WHISTLEBLOWER = _story(
@@ -85,7 +77,7 @@ def test_plain_facts_next_to_a_dispute_stay_uncontested(fragment: str) -> None:
 
 
 def test_the_dispute_signal_names_both_parties() -> None:
-    c = _claim(WHISTLEBLOWER, "Our own tests on retained loaves")
+    c = claim_holding(WHISTLEBLOWER, "Our own tests on retained loaves")
     details = " ".join(s.detail for s in c.contest_signals if s.kind == "conflicting_sources")
     assert "Crumbwell" in details
     assert "Rook" in details

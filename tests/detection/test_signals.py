@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.detection.support import claim_holding
 from verify.detection import DetectedClaim, detect_claims
 
 
 def _kinds(c: DetectedClaim) -> set[str]:
     return {s.kind for s in c.contest_signals}
-
-
-def _claim(body: str, fragment: str) -> DetectedClaim:
-    at = body.index(fragment)
-    for c in detect_claims(body):
-        if c.start <= at < c.end:
-            return c
-    raise AssertionError(f"no claim holds {fragment!r}")
 
 
 @pytest.mark.parametrize(
@@ -115,13 +108,13 @@ def test_a_denial_links_two_sources() -> None:
         "Traffic in the capital was normal on Monday, police said.\n\n"
         "The army denied that rebels had seized the airport."
     )
-    first = _claim(body, "captured the airport")
+    first = claim_holding(body, "captured the airport")
     assert "conflicting_sources" in _kinds(first)
     sig = next(s for s in first.contest_signals if s.kind == "conflicting_sources")
     assert sig.cue == "denied"
     assert body[sig.start : sig.end] == "denied"
     assert sig.start > first.end  # the cue sits in the later denial
-    assert not _claim(body, "Traffic").contested
+    assert not claim_holding(body, "Traffic").contested
 
 
 def test_denial_of_a_named_claim() -> None:
@@ -130,8 +123,8 @@ def test_denial_of_a_named_claim() -> None:
         "Turnout was 58%, the election commission said. "
         "The opposition rejected the ruling party's claim of a majority."
     )
-    assert "conflicting_sources" in _kinds(_claim(body, "61 of the 100 seats"))
-    assert not _claim(body, "Turnout was 58%").contested
+    assert "conflicting_sources" in _kinds(claim_holding(body, "61 of the 100 seats"))
+    assert not claim_holding(body, "Turnout was 58%").contested
 
 
 def test_pointing_back_denial_answers_the_claims_before_it() -> None:
@@ -142,8 +135,8 @@ def test_pointing_back_denial_answers_the_claims_before_it() -> None:
         "Managers at the plant denied the allegations."
     )
     # the denial answers the paragraph right before it only
-    assert "conflicting_sources" in _kinds(_claim(body, "30,000 cars"))
-    assert not _claim(body, "cut 200 jobs").contested
+    assert "conflicting_sources" in _kinds(claim_holding(body, "30,000 cars"))
+    assert not claim_holding(body, "cut 200 jobs").contested
 
 
 def test_but_another_source_said_sets_them_against_each_other() -> None:
@@ -151,8 +144,8 @@ def test_but_another_source_said_sets_them_against_each_other() -> None:
         "The hospital said its 3 wards were fully staffed on Friday. "
         "But two nurses said 12 shifts had gone unfilled."
     )
-    assert "conflicting_sources" in _kinds(_claim(body, "fully staffed"))
-    assert "conflicting_sources" in _kinds(_claim(body, "12 shifts"))
+    assert "conflicting_sources" in _kinds(claim_holding(body, "fully staffed"))
+    assert "conflicting_sources" in _kinds(claim_holding(body, "12 shifts"))
 
 
 def test_opposite_states_from_different_voices() -> None:
@@ -160,9 +153,9 @@ def test_opposite_states_from_different_voices() -> None:
         "The builder pushed back the opening of its $2 billion stadium in Harwick by a year.\n\n"
         "The city's mayor, Ana Ruiz, said the Harwick project was on track."
     )
-    assert "conflicting_sources" in _kinds(_claim(body, "on track"))
+    assert "conflicting_sources" in _kinds(claim_holding(body, "on track"))
     # the writer's own account stands
-    assert not _claim(body, "pushed back").contested
+    assert not claim_holding(body, "pushed back").contested
 
 
 def test_question_headline_doubts_the_reported_claims() -> None:
@@ -171,8 +164,8 @@ def test_question_headline_doubts_the_reported_claims() -> None:
         "A fisherman said a navy patrol boat sank the ferry on Tuesday.\n\n"
         "The ferry carried 80 passengers, the port authority said."
     )
-    assert "hedge" in _kinds(_claim(body, "patrol boat sank"))
-    assert not _claim(body, "80 passengers").contested
+    assert "hedge" in _kinds(claim_holding(body, "patrol boat sank"))
+    assert not claim_holding(body, "80 passengers").contested
 
 
 def test_party_to_fighting_claiming_success() -> None:
@@ -186,7 +179,7 @@ def test_unattributed_also_continues_a_contested_account() -> None:
         "The militia said 12 officers were killed in the raid. "
         "A senior commander was also killed during the fighting."
     )
-    second = _claim(body, "senior commander")
+    second = claim_holding(body, "senior commander")
     assert second.contested
     assert [a.source for a in second.detected_attributions] == ["The militia"]
 

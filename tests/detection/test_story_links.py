@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
-
-
-def _claim(body: str, fragment: str) -> DetectedClaim:
-    at = body.index(fragment)
-    for c in detect_claims(body):
-        if c.start <= at < c.end:
-            return c
-    raise AssertionError(f"no claim holds {fragment!r}")
+from tests.detection.support import claim_holding
+from verify.detection import detect_claims
 
 
 def _kinds(body: str, fragment: str) -> set[str]:
-    return {s.kind for s in _claim(body, fragment).contest_signals}
+    return {s.kind for s in claim_holding(body, fragment).contest_signals}
 
 
 @pytest.mark.parametrize(
@@ -89,7 +82,7 @@ def test_a_pointing_back_denial_does_not_also_link_by_shared_words() -> None:
         "the reservoir were inspected in 2022."
     )
     assert "conflicting_sources" in _kinds(body, "reservoir was unsafe")
-    assert not _claim(body, "An audit").contested
+    assert not claim_holding(body, "An audit").contested
 
 
 def test_what_the_denier_says_next_to_its_denial_is_its_side() -> None:
@@ -123,7 +116,7 @@ def test_a_lower_bound_fits_a_higher_figure() -> None:
         "At least 9 people were killed in the blast, the interior ministry said.\n\n"
         "The regional health office put the death toll at 30."
     )
-    assert not _claim(body, "At least 9").contested
+    assert not claim_holding(body, "At least 9").contested
 
 
 def test_different_counts_of_different_things_do_not_compete() -> None:
@@ -131,8 +124,8 @@ def test_different_counts_of_different_things_do_not_compete() -> None:
         "Health officials said 23 patients had been infected since May.\n\n"
         "Three of the patients have died, the health board said."
     )
-    assert not _claim(body, "23 patients").contested
-    assert not _claim(body, "Three of the patients").contested
+    assert not claim_holding(body, "23 patients").contested
+    assert not claim_holding(body, "Three of the patients").contested
 
 
 def test_went_ahead_as_scheduled_against_postponed() -> None:
@@ -185,7 +178,7 @@ def test_the_claimant_is_who_speaks_not_a_word_in_a_document_name() -> None:
         "The union denied that pay was the issue, calling the company's account a distraction."
         "\n\nA company presentation seen by the Quay Courier shows 900 jobs would go."
     )
-    assert not _claim(body, "900 jobs").contested
+    assert not claim_holding(body, "900 jobs").contested
 
 
 def test_superlative_record_is_a_claim_but_not_contested() -> None:

@@ -1,0 +1,14 @@
+"""What the detection tests share."""
+
+from __future__ import annotations
+
+from verify.detection import DetectedClaim, detect_claims
+
+
+def claim_holding(body: str, fragment: str) -> DetectedClaim:
+    """The claim detection found in ``body`` that holds ``fragment``'s first character."""
+    at = body.index(fragment)
+    for c in detect_claims(body):
+        if c.start <= at < c.end:
+            return c
+    raise AssertionError(f"no claim holds {fragment!r}")
