@@ -37,6 +37,13 @@ def signed_in_page(browser: Browser, base: str, token: str, path: str) -> Iterat
         context.close()
 
 
+def open_typed_attribution(page: Page) -> None:
+    """Unfold the form for an attribution typed by hand, if it is folded."""
+    typed = page.locator("details", has=page.locator("#t-name"))
+    if not typed.evaluate("d => d.open"):
+        typed.locator("summary").click()
+
+
 def new_claim(stack: Stack, sentence: str) -> str:
     payload = {
         "headline": "Lab reports a faster battery charge",
@@ -141,9 +148,7 @@ def test_a_refused_form_keeps_what_was_typed(stack: Stack, browser: Browser) -> 
     with signed_in_page(
         browser, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}"
     ) as page:
-        typed = page.locator("details", has=page.locator("#t-name"))
-        if not typed.evaluate("d => d.open"):
-            typed.locator("summary").click()
+        open_typed_attribution(page)
         page.locator("#t-name").fill("Two lab employees")
         page.locator("#t-kind").select_option("anonymous")
         page.locator("#t-via").select_option("interview")
@@ -190,9 +195,7 @@ def test_how_obtained_follows_the_kind_until_the_reviewer_picks_one(
     with signed_in_page(
         browser, verify, stack.tokens["reviewer"], f"/ui/claims/{claim_id}"
     ) as page:
-        typed = page.locator("details", has=page.locator("#t-name"))
-        if not typed.evaluate("d => d.open"):
-            typed.locator("summary").click()
+        open_typed_attribution(page)
         kind, via = page.locator("#t-kind"), page.locator("#t-via")
         kind.select_option("person")
         expect(via).to_have_value("interview")

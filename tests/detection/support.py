@@ -12,3 +12,10 @@ def claim_holding(body: str, fragment: str) -> DetectedClaim:
         if c.start <= at < c.end:
             return c
     raise AssertionError(f"no claim holds {fragment!r}")
+
+
+def assert_both_contested(first: str, second: str, contested: bool) -> None:
+    """Two sentences, one after the other: each claim is contested, or neither is."""
+    body = f"{first} {second}\n"
+    assert claim_holding(body, first).contested is contested, detect_claims(body)
+    assert claim_holding(body, second).contested is contested, detect_claims(body)

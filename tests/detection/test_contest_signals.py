@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.detection.support import claim_holding
+from tests.detection.support import assert_both_contested, claim_holding
 from verify.detection import detect_claims
 
 
@@ -239,9 +239,7 @@ def test_a_note_that_nothing_could_be_verified_hedges_the_claims_it_points_to(
 def test_a_bare_number_put_by_another_side_competes_with_the_count_before(
     first: str, second: str, contested: bool
 ) -> None:
-    body = f"{first} {second}\n"
-    assert claim_holding(body, first).contested is contested, detect_claims(body)
-    assert claim_holding(body, second).contested is contested, detect_claims(body)
+    assert_both_contested(first, second, contested)
 
 
 # accounts._restated: the party a claim names gives the same act another description.
@@ -269,9 +267,7 @@ def test_a_bare_number_put_by_another_side_competes_with_the_count_before(
 def test_the_named_party_describing_the_act_otherwise_contests_both(
     first: str, second: str, contested: bool
 ) -> None:
-    body = f"{first} {second}\n"
-    assert claim_holding(body, first).contested is contested, detect_claims(body)
-    assert claim_holding(body, second).contested is contested, detect_claims(body)
+    assert_both_contested(first, second, contested)
 
 
 # secondary.calls_it_false: "X called the claim untrue" is X's own denial; X is its source.
