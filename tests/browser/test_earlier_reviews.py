@@ -19,7 +19,7 @@ from tests.support.stack import Stack
 
 pytestmark = pytest.mark.browser
 
-SECTION = "business"  # no other browser test files stories here
+SECTION = "earlier-reviews"  # owned: tests/support/stack.py OWNED_SECTIONS
 
 
 def claim_in_new_story(stack: Stack, body: str, words: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from tests.support.stack import Stack
 
 pytestmark = pytest.mark.browser
 
-SECTION = "science"  # no other browser test files stories here
+SECTION = "interruptions"  # owned: tests/support/stack.py OWNED_SECTIONS
 
 
 @contextmanager

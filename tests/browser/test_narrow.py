@@ -17,7 +17,7 @@ from tests.support.stack import Stack
 
 pytestmark = pytest.mark.browser
 
-SECTION = "sport"  # no other browser test files stories here
+SECTION = "narrow"  # owned: tests/support/stack.py OWNED_SECTIONS
 LONG_WORD = "Weltmeisterschaftsqualifikationsspiel" * 8  # 296 characters, no break
 ARABIC = "قال المدرب إن الفريق سيلعب المباراة يوم السبت."
 

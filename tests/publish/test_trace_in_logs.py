@@ -16,7 +16,7 @@ from tests.support.stack import Stack
 
 # A section the other tests of the session stack leave alone: its subscriber hears of
 # this test's story only.
-SECTION = "health"
+SECTION = "trace-in-logs"  # owned: tests/support/stack.py OWNED_SECTIONS
 
 
 def test_a_storys_trace_id_is_on_each_services_lines_from_submission_to_webhook(

@@ -11,7 +11,7 @@ import httpx
 from services.contracts import DeclaredClaim
 from tests.verify.support import Newsroom, whole_queue
 
-SECTION = "health"  # no other test files stories here
+SECTION = "queue-by-story"  # owned: tests/support/stack.py OWNED_SECTIONS
 PLAIN = (
     "The observatory opened in 1932 on the northern ridge. It records the sky every night. "
     "Its main mirror measures 2.5 metres across."

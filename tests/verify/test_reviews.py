@@ -11,7 +11,7 @@ from tests.verify.support import Newsroom, review
 
 
 def test_the_queue_is_oldest_first_filtered_and_paged(newsroom: Newsroom) -> None:
-    section = "science"  # no other test submits to it
+    section = "queue-paging"  # owned: tests/support/stack.py OWNED_SECTIONS
     stories = []
     for _ in range(2):
         report = newsroom.submit(newsroom.report(section=section))
