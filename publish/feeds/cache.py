@@ -20,7 +20,7 @@ MAX_ENTRIES = 2048
 class Rendered:
     seq: int
     body: bytes
-    etag: str  # quoted, strong: a hash of the body
+    etag: str  # weak (W/"..."): a hash of the body, as sent plain or gzipped
     last_modified: str  # IMF-fixdate
     last_modified_ts: int  # whole seconds, for If-Modified-Since
     media_type: str

@@ -18,7 +18,10 @@ NOT_MODIFIED_HEADERS = {"Vary": "Accept-Encoding"}
 
 
 def etag_of(body: bytes) -> str:
-    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    """A weak tag: gzip (outside the route) sends other bytes under the same tag, which
+    only a weak validator may name (RFC 9110 8.8.3; nginx weakens tags it gzips alike).
+    ``If-None-Match`` compares weakly, so a 304 is the same for either coding."""
+    return f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
 def http_date(at: datetime) -> str:
