@@ -33,3 +33,9 @@ def review_url(base_url: str, story_id: str, claim_id: str) -> str:
 
 def rfc3339(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def rfc3339_ms(at: datetime) -> str:
+    """Atom's dates, to the millisecond the store keeps: two stories released in one
+    second would otherwise share an ``atom:updated``, which W3C's validator warns about."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

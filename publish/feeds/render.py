@@ -27,7 +27,7 @@ from publish.feeds.content import (
     strings_only,
     summary,
 )
-from publish.feeds.links import rfc3339, section_url, story_url
+from publish.feeds.links import rfc3339, rfc3339_ms, section_url, story_url
 from publish.stories.model import Publication
 from services.contracts import ReviewStatus
 from services.text import xml_safe
@@ -281,7 +281,7 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
     _sub(feed, a + "id", f"urn:newsroom:feed:{meta.section}")
     _sub(feed, a + "title", meta.title)
     _sub(feed, a + "subtitle", meta.description)
-    _sub(feed, a + "updated", rfc3339(meta.updated))
+    _sub(feed, a + "updated", rfc3339_ms(meta.updated))
     _sub(feed, a + "link", rel="self", href=meta.url(meta.cursor), type="application/atom+xml")
     _sub(feed, a + "link", rel="alternate", href=meta.home, type="text/html")
     if meta.next_cursor is not None:
@@ -293,8 +293,8 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
         entry = _sub(feed, a + "entry")
         _sub(entry, a + "id", item.id)
         _sub(entry, a + "title", item.title, type="text")
-        _sub(entry, a + "updated", rfc3339(item.modified or item.published))
-        _sub(entry, a + "published", rfc3339(item.published))
+        _sub(entry, a + "updated", rfc3339_ms(item.modified or item.published))
+        _sub(entry, a + "published", rfc3339_ms(item.published))
         _sub(entry, a + "link", rel="alternate", href=item.url, type="text/html")
         if item.byline:
             _sub(_sub(entry, a + "author"), a + "name", item.byline)
@@ -312,7 +312,7 @@ def _tombstone(feed: ET.Element, item: Item) -> None:
     for the others, with the retraction notice."""
     assert item.retracted_at is not None
     ns = f"{{{TOMBSTONES}}}"
-    gone = _sub(feed, ns + "deleted-entry", ref=item.id, when=rfc3339(item.retracted_at))
+    gone = _sub(feed, ns + "deleted-entry", ref=item.id, when=rfc3339_ms(item.retracted_at))
     _sub(gone, ns + "comment", item.summary)
     _sub(gone, "link", rel="alternate", href=item.url, type="text/html")
 
@@ -340,7 +340,7 @@ def rss_feed(items: list[Item], meta: FeedMeta) -> bytes:
         _sub(node, "guid", item.id, isPermaLink="false")
         _sub(node, "pubDate", format_datetime(item.published.astimezone(UTC), usegmt=True))
         if item.modified:
-            _sub(node, a + "updated", rfc3339(item.modified))
+            _sub(node, a + "updated", rfc3339_ms(item.modified))
         if item.byline:
             _sub(node, f"{{{DC}}}creator", item.byline)
         _sub(node, "category", item.section)

@@ -61,6 +61,24 @@ def test_every_format_parses_and_the_json_feed_validates() -> None:
     assert rss.entries[1].title == "Profits < costs & more"
 
 
+def test_stories_released_in_one_second_have_distinct_atom_updated_values() -> None:
+    """W3C's feed validator warns "Two entries with the same value for atom:updated" for
+    stories released in one second when the dates are written to the second; the store
+    keeps milliseconds, and Atom carries them."""
+    second = datetime(2026, 5, 1, 9, 0, 0, tzinfo=UTC)
+    times = [second + timedelta(milliseconds=ms) for ms in (640, 120)]
+    publications = [
+        publication_of(cleared_story(), seq=2 - i, first_published_at=at, modified_at=at)
+        for i, at in enumerate(times)
+    ]
+    atom = parsed_xml_feed(render("atom", publications), "atom")
+    assert [e.updated for e in atom.entries] == [
+        "2026-05-01T09:00:00.640Z",
+        "2026-05-01T09:00:00.120Z",
+    ]
+    assert [e.published for e in atom.entries] == [e.updated for e in atom.entries]
+
+
 @pytest.mark.parametrize("fmt", ["json", "atom", "rss"])
 def test_an_empty_feed_is_still_a_valid_feed(fmt: str) -> None:
     empty = FeedMeta(
