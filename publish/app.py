@@ -10,6 +10,7 @@ from publish.consumer import make_handler
 from publish.deps import Publish
 from publish.feeds import routes as feed_routes
 from publish.feeds.cache import FeedCache
+from publish.feeds.encoding import AcceptGzip
 from publish.feeds.head import HeadAsGet
 from publish.feeds.service import FeedSite
 from publish.feeds.shortcut import FeedNotModified
@@ -139,6 +140,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Compressed when the client asks (Accept-Encoding), with Vary: Accept-Encoding;
     # small answers (a 304, a problem) are not worth it.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    # Outside it: Accept-Encoding read as RFC 9110 does (gzip;q=0 refuses gzip).
+    app.add_middleware(AcceptGzip)
     app.add_middleware(HeadAsGet)
     # Outermost: a matching conditional feed request is answered before anything else.
     app.add_middleware(FeedNotModified, cache=feeds)

@@ -288,6 +288,31 @@ def test_public_reads_answer_head_gzip_cors_and_conditional_requests(solo: Solo,
     assert gzip.compress(b"x")  # gzip is importable: the decoding above used it
 
 
+def test_gzip_goes_only_to_a_client_that_accepts_it(solo: Solo) -> None:
+    """RFC 9110 12.5.3: ``q=0`` refuses a coding, and coding names ignore case."""
+    release(solo, cleared_story(section=solo.section()))
+    answers = {
+        "gzip": "gzip",
+        "GZip, br": "gzip",
+        "x-gzip": "gzip",
+        "*": "gzip",
+        "br;q=1, *;q=0.5": "gzip",
+        "gzip;q=0": None,
+        "identity;q=1, gzip;q=0": None,
+        "gzip;q=0.000, identity": None,
+        "*;q=0, identity": None,
+        "br, *;q=0": None,
+        "identity": None,
+        "br": None,
+    }
+    with solo.client() as public:
+        for accept, coding in answers.items():
+            answer = public.get("/feeds/all.json", headers={"Accept-Encoding": accept})
+            assert answer.status_code == 200
+            assert answer.headers.get("content-encoding") == coding, accept
+            assert "accept-encoding" in answer.headers["vary"].lower(), accept
+
+
 def test_the_ninjs_schema_is_revalidated_by_its_etag(solo: Solo) -> None:
     with solo.client() as public:
         first = public.get("/schemas/ninjs-3.1-newsroom.json")
