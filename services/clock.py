@@ -54,3 +54,9 @@ def utcnow(clock: Clock = SYSTEM_CLOCK) -> datetime:
     answers or sends is what it stored. The one ``utcnow`` of every service."""
     now = clock.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def json_time(at: datetime) -> str:
+    """``at`` as the APIs' JSON writes a time (pydantic's form, UTC as ``Z``), for a time
+    put into a problem or a message by hand: the same instant reads the same everywhere."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

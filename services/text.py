@@ -51,7 +51,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import nh3
-from pydantic import AfterValidator, ValidationInfo
+from pydantic import AfterValidator, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from services.errors import ValidationFailed
@@ -223,11 +223,26 @@ def _pydantic(check: Any) -> Any:
     return AfterValidator(validate)
 
 
+# The policy as pydantic validators: one line, several lines, a link.
+LINE = _pydantic(normalise)
+LINES = _pydantic(lambda value: normalise(value, multiline=True))
+LINK = _pydantic(web_url)
+
 # One line of plain text (names, sources, reasons, claim text) and plain text that may
 # run over several lines (notes, quotes).
-PlainText = Annotated[str, _pydantic(normalise)]
-PlainLines = Annotated[str, _pydantic(lambda value: normalise(value, multiline=True))]
-WebUrl = Annotated[str, _pydantic(web_url)]
+PlainText = Annotated[str, LINE]
+PlainLines = Annotated[str, LINES]
+WebUrl = Annotated[str, LINK]
+
+
+# An optional field's length goes on the string, ahead of the policy:
+# `PlainLines | None = Field(max_length=n)` is checked after validation as a count of
+# "items" ("Value should have at most 2000 items"), where a length on the string says
+# "String should have at most 2000 characters" (`string_too_long`) as a required field's
+# does.
+Line200 = Annotated[str, StringConstraints(max_length=200), LINE]
+Lines2000 = Annotated[str, StringConstraints(max_length=2000), LINES]
+Lines5000 = Annotated[str, StringConstraints(min_length=1, max_length=5000), LINES]
 
 # The validation context under which the event types below apply the policy: where an
 # event is decoded. A service reads its own stored copies of the same models without it.

@@ -83,23 +83,27 @@ def check_idempotency_key(value: str | None) -> str:
     return value
 
 
-def _check_text(field: str, value: str, *, multiline: bool) -> str:
+def _refused(where: tuple[str, ...], detail: str, msg: str, kind: str) -> ValidationFailed:
+    """A 422 whose ``loc`` reads as the request validation's own (``["body", "claims",
+    "0", "text"]``), so a client maps every refusal of a report to its field one way."""
+    return ValidationFailed(detail, [{"loc": ["body", *where], "msg": msg, "type": kind}])
+
+
+def _check_text(where: tuple[str, ...], value: str, *, multiline: bool) -> str:
     """The shared text policy (``services.text``), NFC out."""
-    if field == "body":
-        try:
-            return text.normalise(value, multiline=True)
-        except text.TextRejected as exc:
-            if exc.rule != "markup":
-                raise ValidationFailed(
-                    f"body: {exc.detail}.",
-                    [{"loc": ["body"], "msg": exc.detail, "type": f"text_{exc.rule}"}],
-                ) from exc
-            raise ValidationFailed(
+    try:
+        return text.normalise(value, multiline=multiline)
+    except text.TextRejected as exc:
+        if where == ("body",) and exc.rule == "markup":
+            raise _refused(
+                where,
                 "The body is Markdown; raw HTML is not accepted. Write plain text (it is "
                 "escaped for readers).",
-                [{"loc": ["body"], "msg": "markup not allowed", "type": "text_markup"}],
+                "markup not allowed",
+                "text_markup",
             ) from exc
-    return text.check(field, value, multiline=multiline)
+        name = ".".join(where)
+        raise _refused(where, f"{name}: {exc.detail}.", exc.detail, f"text_{exc.rule}") from exc
 
 
 def request_hash(values: dict[str, Any]) -> str:
@@ -116,19 +120,23 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         raise PayloadTooLarge(
             f"The body is {body_size} bytes; the limit is {settings.max_body_bytes} bytes."
         )
-    headline = _check_text("headline", payload.headline, multiline=False).strip()
+    headline = _check_text(("headline",), payload.headline, multiline=False).strip()
     if not 1 <= len(headline) <= 300:
-        raise ValidationFailed(
+        raise _refused(
+            ("headline",),
             "The headline must be 1 to 300 characters.",
-            [{"loc": ["headline"], "msg": f"{len(headline)} characters"}],
+            f"{len(headline)} characters",
+            "string_too_long" if headline else "string_too_short",
         )
-    body = _check_text("body", payload.body, multiline=True)
+    body = _check_text(("body",), payload.body, multiline=True)
     if not body.strip():
-        raise ValidationFailed("The body is empty.", [{"loc": ["body"], "msg": "empty"}])
+        raise _refused(("body",), "The body is empty.", "empty", "string_too_short")
     if payload.section not in settings.sections:
-        raise ValidationFailed(
+        raise _refused(
+            ("section",),
             f"Unknown section {payload.section!r}; one of: {', '.join(settings.sections)}.",
-            [{"loc": ["section"], "msg": "unknown section"}],
+            "unknown section",
+            "enum",
         )
     normalised_size = len(body.encode("utf-8"))
     if normalised_size > settings.max_body_bytes:
@@ -139,24 +147,29 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         )
     claims = []
     for index, claim in enumerate(payload.claims):
-        text = _check_text(f"claims[{index}].text", claim.text, multiline=False).strip()
+        where = ("claims", str(index))
+        text = _check_text((*where, "text"), claim.text, multiline=False).strip()
         if not text or text not in body:
-            raise ValidationFailed(
+            raise _refused(
+                (*where, "text"),
                 f"Claim {index + 1} is not in the body: a declared claim must quote the body "
                 "exactly.",
-                [{"loc": ["claims", str(index), "text"], "msg": "not found in body"}],
+                "not found in body",
+                "value_error",
             )
         sources = [
-            _check_text(f"claims[{index}].sources", s, multiline=False).strip()
-            for s in claim.sources
+            _check_text((*where, "sources", str(k)), s, multiline=False).strip()
+            for k, s in enumerate(claim.sources)
         ]
         claims.append(DeclaredClaim(text=text, contested=claim.contested, sources=sources))
     check_event_size(headline, body, claims)
     story_id = payload.story_id
     if story_id is not None and not _looks_like_id(story_id, "s_"):
-        raise ValidationFailed(
+        raise _refused(
+            ("story_id",),
             "story_id is not a story id (s_ followed by 32 hex digits).",
-            [{"loc": ["story_id"], "msg": "malformed"}],
+            "malformed",
+            "value_error",
         )
     values = {
         "headline": headline,

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from publish.stories.model import State
-from services.text import PlainLines
+from services.text import Lines2000, PlainLines
 
 
 class Schema(BaseModel):
@@ -19,9 +19,8 @@ class PublishRequest(Schema):
     revision: int | None = Field(
         default=None, ge=1, description="Release only if this is still the current revision"
     )
-    correction: PlainLines | None = Field(
+    correction: Lines2000 | None = Field(
         default=None,
-        max_length=2000,
         description="Note shown to readers when this release replaces an earlier one",
     )
 

@@ -9,8 +9,8 @@ Each body is a CloudEvent 1.0 in the HTTP binding's *structured* mode: the whole
 (attributes and ``data``) is the JSON body, ``Content-Type: application/cloudevents+json``.
 Structured rather than binary so the signed bytes are the entire event, attributes
 included. ``id`` is the delivery id (a redelivery sends the same event again), ``type``
-is ``org.newsroom.story.<published|corrected|retracted>``, ``subject`` the story id,
-``traceparent`` (Distributed Tracing extension) the trace of the release.
+is ``org.newsroom.story.<published|corrected|retracted|needs_correction>``, ``subject``
+the story id, ``traceparent`` (Distributed Tracing extension) the trace of the release.
 """
 
 from __future__ import annotations

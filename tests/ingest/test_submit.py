@@ -229,6 +229,51 @@ def test_each_validation_rule_gives_its_problem_and_stores_nothing(
         assert listed["items"] == []
 
 
+# Where each refusal points: the request validation's own form (["body", field, ...]),
+# whether pydantic or the rules found it, so a client maps every one to its field alike.
+REFUSALS_POINT_AT_THEIR_FIELD: list[tuple[str, dict[str, Any], list[str], str]] = [
+    ("headline not a string", report(headline=42), ["body", "headline"], "string_type"),
+    ("headline too long", report(headline="h" * 301), ["body", "headline"], "string_too_long"),
+    ("empty headline", report(headline=""), ["body", "headline"], "string_too_short"),
+    ("bell in the headline", report(headline="Budget\x07"), ["body", "headline"], "text_control"),
+    (
+        "raw html in the body",
+        report(body="Hi <b>x</b>", claims=[]),
+        ["body", "body"],
+        "text_markup",
+    ),
+    ("unknown section", report(section="gossip"), ["body", "section"], "enum"),
+    (
+        "claim not in the body",
+        report(claims=[{"text": "Aliens landed."}]),
+        ["body", "claims", "0", "text"],
+        "value_error",
+    ),
+    (
+        "markup in a source",
+        report(claims=[{"text": "The vote was 21 to 9.", "sources": ["ok", "<b>x</b>"]}]),
+        ["body", "claims", "0", "sources", "1"],
+        "text_markup",
+    ),
+    ("malformed story id", report(story_id="../etc/passwd"), ["body", "story_id"], "value_error"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "payload", "loc", "kind"),
+    REFUSALS_POINT_AT_THEIR_FIELD,
+    ids=[c[0] for c in REFUSALS_POINT_AT_THEIR_FIELD],
+)
+def test_every_refusal_points_at_its_field_the_same_way(
+    stack: Stack, case: str, payload: dict[str, Any], loc: list[str], kind: str
+) -> None:
+    with stack.client("ingest", "reporter") as client:
+        answer = submit(client, payload)
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert (error["loc"], error["type"]) == (loc, kind), error
+
+
 def test_text_is_normalised_to_nfc(stack: Stack) -> None:
     decomposed = "Cafe\u0301 owners protest"  # e + combining acute
     with stack.client("ingest", "reporter") as client:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.auth import Role
+from services.clock import json_time
 from services.contracts import ReviewStatus, SourceKind
 from services.errors import (
     Conflict,
@@ -47,7 +48,7 @@ def get(claim_id: str) -> ClaimRecord:
 
 
 def lease_conflict(claim: ClaimRecord, now: datetime) -> Held:
-    until = claim.lease_until.isoformat() if claim.lease_until else None
+    until = json_time(claim.lease_until) if claim.lease_until else None
     return Held(
         f"Claim {claim.claim_id} is held by {claim.lease_holder} until {until}.",
         until=claim.lease_until,

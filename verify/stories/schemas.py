@@ -20,7 +20,7 @@ from services.contracts import (
     SourceKind,
     StoryReviewed,
 )
-from services.text import PlainLines, PlainText, WebUrl
+from services.text import Line200, Lines2000, Lines5000, PlainLines, PlainText, WebUrl
 from verify.stories.records import AttributionRecord, ClaimRecord, detected_out, signal_out
 
 Status = Annotated[ReviewStatus, Field(strict=False)]
@@ -39,9 +39,9 @@ class AttributionIn(RequestBody):
     source_name: PlainText = Field(min_length=1, max_length=200)
     source_kind: Kind
     obtained_via: Via
-    affiliation: PlainText | None = Field(None, max_length=200)
+    affiliation: Line200 | None = None
     url: WebUrl | None = Field(None, max_length=2000, description="http or https only")
-    quote: PlainLines | None = Field(None, max_length=2000)
+    quote: Lines2000 | None = None
     start: Offset | None = Field(None, description="Where the body attributes the claim")
     end: Offset | None = None
 
@@ -51,7 +51,7 @@ class ReviewIn(RequestBody):
     attributions: list[AttributionIn] | None = Field(
         None, max_length=20, description="The claim's attribution records (replaces them)"
     )
-    note: PlainLines | None = Field(None, max_length=2000)
+    note: Lines2000 | None = None
 
 
 class LeaseIn(RequestBody):
@@ -69,7 +69,7 @@ class ApprovalIn(RequestBody):
 class AddClaimIn(RequestBody):
     start: Offset | None = None
     end: Offset | None = None
-    text: PlainLines | None = Field(None, min_length=1, max_length=5000)
+    text: Lines5000 | None = None
 
 
 class SplitIn(RequestBody):
