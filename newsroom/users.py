@@ -38,6 +38,26 @@ def users_add(
     typer.echo(created.token)
 
 
+@users_app.command("set")
+def users_set(
+    name: str,
+    display_name: Annotated[
+        str,
+        typer.Option(help='The byline readers see on their next reports ("" for NAME)'),
+    ],
+) -> None:
+    """Change a user's display name (the byline); reports already filed keep theirs."""
+    from services import auth
+    from services.errors import NewsroomError
+
+    connect_auth(used_settings())
+    try:
+        user = auth.set_display_name(name, display_name)
+    except NewsroomError as exc:
+        fail(exc.detail)
+    typer.echo(f"{user.name} now signs as {user.display_name or user.name}.")
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List users, their roles and whether they are revoked."""

@@ -16,6 +16,7 @@ from services.auth.service import (
     new_token_for,
     revoke_user,
     rotate_token,
+    set_display_name,
     tokens_of,
     users_page,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "new_token_for",
     "revoke_user",
     "rotate_token",
+    "set_display_name",
     "tokens_of",
     "users_page",
 ]

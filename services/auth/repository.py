@@ -136,6 +136,10 @@ def mark_revoked(user_id: str, at: datetime) -> None:
 _KEEP = object()
 
 
+def set_display_name(user_id: str, display_name: str | None) -> None:
+    _users().update_one({"_id": user_id}, {"$set": {"display_name": display_name}})
+
+
 def reinstate(user_id: str, role: str, display_name: str | object | None = _KEEP) -> None:
     """Not revoked, with ``role`` (and ``display_name`` when given: None clears it)."""
     changes: dict[str, Any] = {"revoked_at": None, "role": role}

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-import nh3
-
+from services import text
 from services.auth import repository, tokens
 from services.auth.repository import TokenCheck, TokenRecord, UserCheck, UserRecord
 from services.clock import utcnow
@@ -105,9 +104,14 @@ def _display_name(value: str | None) -> str | None:
     """Readers' name for a user: 1-100 printable characters, no markup; None when unset."""
     if value is None or not value.strip():
         return None
-    value = " ".join(value.split())
-    if len(value) > 100 or not value.isprintable() or nh3.is_html(value):
-        raise ValidationFailed("A display name is 1-100 printable characters, no markup.")
+    # The text policy every field keeps (NFC, no controls, no bidi overrides, no markup).
+    value = " ".join(text.check("display_name", value).split())
+    if len(value) > 100:
+        raise ValidationFailed(
+            "A display name is 1-100 characters.",
+            [{"loc": ["display_name"], "msg": f"{len(value)} characters",
+              "type": "string_too_long"}],
+        )  # fmt: skip
     return value
 
 
@@ -180,6 +184,17 @@ def revoke_user(name: str) -> UserRecord:
     if revoked is None:  # deleted meanwhile: users are never deleted
         raise NotFound(f"No user named {name!r}.")
     return revoked
+
+
+def set_display_name(name: str, display_name: str | None) -> UserRecord:
+    """Give ``name`` the byline readers see (None or blank: the login name again). Reports
+    already stored keep the byline they were filed under; the next one carries this."""
+    user = find_user(name)
+    repository.set_display_name(user.user_id, _display_name(display_name))
+    changed = repository.user(user.user_id)
+    if changed is None:  # deleted meanwhile: users are never deleted
+        raise NotFound(f"No user named {name!r}.")
+    return changed
 
 
 USERS_CURSOR = ("name",)

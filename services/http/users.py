@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services import auth
 from services.auth import Principal, Role
 from services.http.deps import PageCursor, PageLimit, require
-from services.text import PlainText
+from services.text import LINE, PlainText
+
+# A byline: what readers see in place of the login name; blank or null means the name.
+DisplayName = Annotated[str, StringConstraints(max_length=100), LINE]
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -28,12 +31,24 @@ class UserIn(BaseModel):
     name: PlainText = Field(min_length=1, max_length=100)
     # Strict mode would want a Role instance; from JSON the value is a string.
     role: Role = Field(strict=False)
+    display_name: DisplayName | None = Field(
+        None, description="The byline readers see, 1-100 characters (default: the name)"
+    )
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    display_name: DisplayName | None = Field(
+        description='The byline readers see on the user\'s next reports; null or "": '
+        "the name. Reports already filed keep theirs."
+    )
 
 
 class UserOut(BaseModel):
     user_id: str
     name: str
     role: str
+    display_name: str | None
     created_at: datetime
     revoked: bool
 
@@ -71,6 +86,7 @@ def _out(user: auth.UserRecord) -> UserOut:
         user_id=user.user_id,
         name=user.name,
         role=user.role,
+        display_name=user.display_name,
         created_at=user.created_at,
         revoked=user.revoked_at is not None,
     )
@@ -78,7 +94,9 @@ def _out(user: auth.UserRecord) -> UserOut:
 
 @router.post("", status_code=201, response_model=CreatedUserOut, responses=PROBLEMS)
 def create_user(payload: UserIn, admin: Admin) -> CreatedUserOut:
-    created = auth.create_user(payload.name, payload.role, issued_by=admin.name)
+    created = auth.create_user(
+        payload.name, payload.role, payload.display_name, issued_by=admin.name
+    )
     user = auth.service.find_user(created.principal.name)
     return CreatedUserOut(**_out(user).model_dump(), token=created.token)
 
@@ -112,6 +130,12 @@ def get_user(name: str, _: Admin) -> UserDetailOut:
         for t in auth.tokens_of(user)
     ]
     return UserDetailOut(**_out(user).model_dump(), tokens=tokens)
+
+
+@router.patch("/{name}", response_model=UserOut, responses=PROBLEMS)
+def change_user(name: str, payload: UserChange, _: Admin) -> UserOut:
+    """Change what readers see of a user: their byline."""
+    return _out(auth.set_display_name(name, payload.display_name))
 
 
 @router.delete("/{name}", response_model=UserOut, responses=PROBLEMS)

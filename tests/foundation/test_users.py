@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -91,7 +92,7 @@ def test_users_add_prints_the_token_alone_on_its_last_line(stack: Stack) -> None
     name = f"cli-{uuid.uuid4().hex[:6]}"
     result = subprocess.run(
         [sys.executable, "-m", "newsroom", "users", "add", name, "--role", "editor"],
-        env={**__import__("os").environ, **env}, capture_output=True, text=True, check=False,
+        env={**os.environ, **env}, capture_output=True, text=True, check=False,
         timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -139,3 +140,56 @@ def test_the_users_listing_walks_in_pages_to_the_end_and_refuses_a_bad_cursor(
     assert bad.headers["content-type"] == "application/problem+json"
     # What `newsroom users list` prints follows the cursor too.
     assert [u.name for u in auth.list_users(page_size=2)] == paged
+
+
+def test_an_admin_sets_a_byline_over_http_and_the_next_report_carries_it(stack: Stack) -> None:
+    name = f"sam-{uuid.uuid4().hex[:6]}"
+    with api(stack.url("ingest"), stack.tokens["admin"]) as admin:
+        created = admin.post(
+            "/v1/users", json={"name": name, "role": "reporter", "display_name": "Sam  Okafor"}
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["display_name"] == "Sam Okafor"
+        token = created.json()["token"]
+        with api(stack.url("ingest"), token) as sam:
+            first = submit(sam, report()).json()["report_id"]
+            changed = admin.patch(f"/v1/users/{name}", json={"display_name": "Samuel Okafor"})
+            assert changed.status_code == 200, changed.text
+            assert changed.json()["display_name"] == "Samuel Okafor"
+            second = submit(sam, report()).json()["report_id"]
+            bylines = [sam.get(f"/v1/reports/{r}").json()["byline"] for r in (first, second)]
+        # A filed report keeps the byline it was filed under.
+        assert bylines == ["Sam Okafor", "Samuel Okafor"]
+        assert admin.get(f"/v1/users/{name}").json()["display_name"] == "Samuel Okafor"
+
+        for bad in ("<b>Sam</b>", "x" * 101, "Sam\u202eOkafor", 7, "   "):
+            refused = admin.patch(f"/v1/users/{name}", json={"display_name": bad})
+            assert refused.status_code == 422, bad
+            assert refused.headers["content-type"] == "application/problem+json"
+        assert admin.get(f"/v1/users/{name}").json()["display_name"] == "Samuel Okafor"
+        assert admin.patch("/v1/users/nobody-here", json={"display_name": "X"}).status_code == 404
+
+        cleared = admin.patch(f"/v1/users/{name}", json={"display_name": None})
+        assert cleared.json()["display_name"] is None
+    assert auth.find_user(name).display_name is None
+
+
+def test_users_set_changes_the_byline_from_the_command_line(stack: Stack) -> None:
+    name = f"lee-{uuid.uuid4().hex[:6]}"
+    auth.create_user(name, "reporter")
+
+    def users_set(display_name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "newsroom", "users", "set", name,
+             "--display-name", display_name],
+            env={**os.environ, **settings_env(stack.settings)}, capture_output=True, text=True,
+            check=False, timeout=60,
+        )  # fmt: skip
+
+    done = users_set("Lee Park")
+    assert done.returncode == 0, done.stderr
+    assert auth.find_user(name).display_name == "Lee Park"
+    refused = users_set("<i>L</i>")
+    assert refused.returncode != 0
+    assert "markup" in refused.stderr.lower(), refused.stderr
+    assert auth.find_user(name).display_name == "Lee Park"

@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("ingest", "GET", "/v1/users"): frozenset({A}),
     ("ingest", "POST", "/v1/users"): frozenset({A}),
     ("ingest", "GET", "/v1/users/{name}"): frozenset({A}),
+    ("ingest", "PATCH", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "DELETE", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "POST", "/v1/users/{name}/tokens"): frozenset({A}),
     # verify

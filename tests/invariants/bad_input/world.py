@@ -125,7 +125,7 @@ def nothing(_: World) -> Any:
 
 def users(w: World) -> Any:
     with w.client("ingest", "admin") as c:
-        return sorted(u["name"] for u in every_item(c, "/v1/users"))
+        return sorted((u["name"], u["display_name"]) for u in every_item(c, "/v1/users"))
 
 
 # --- the table ----------------------------------------------------------------------------
