@@ -14,6 +14,7 @@ from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.bus.producer import trace_id_from
@@ -84,7 +85,7 @@ class RequestContextMiddleware:
                 from services.http.problems import problem_response
 
                 missing = NotFound("No such resource: a path segment holds an encoded '/'.")
-                await problem_response(missing)(scope, receive, send_with_ids)
+                await problem_response(missing, Request(scope))(scope, receive, send_with_ids)
                 return
             await self.app(scope, receive, send_with_ids)
         finally:
@@ -299,7 +300,8 @@ async def _answer(scope: Scope, send: Send, error: NewsroomError, *, close: bool
 
     if close:
         error.headers = {**error.headers, "Connection": "close"}
-    response = problem_response(error)
+    # ``instance`` names the path, as every route's problem does.
+    response = problem_response(error, Request(scope))
     await response(scope, _noop_receive, send)
 
 

@@ -49,6 +49,8 @@ def test_bad_input_is_a_4xx_problem_and_changes_nothing(
     assert problem["status"] == answer.status_code
     assert problem["title"]
     assert problem["detail"]
+    # Which request it answers: every refusal names its path, the edge's ones too.
+    assert problem.get("instance", "").startswith("/"), problem
     if case in TEXT_RULE_CASES and problem.get("errors"):
         # the README's promise: a refusal names the rule it broke, in every field
         assert problem["errors"][0].get("type", "").startswith("text_"), problem
