@@ -322,6 +322,13 @@ def submit(
     publish_when_cleared: Annotated[
         bool | None, typer.Option(help="Release automatically once every claim is cleared")
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="The story's language, a BCP 47 tag (en, fr, ar, pt-BR); default: the "
+            "story's so far, else the newsroom's"
+        ),
+    ] = None,
     url: UrlOption = None,
 ) -> None:
     """Submit a story (or a revision) from a Markdown file."""
@@ -330,7 +337,7 @@ def submit(
     base = url or used_settings().url_of("ingest")
     secret = _token(token, who)
     try:
-        story = client.read_story(file, story_id, publish_when_cleared)
+        story = client.read_story(file, story_id, publish_when_cleared, language)
         answer = client.submit(base, secret, story)
     except client.ClientError as exc:
         fail(str(exc))
@@ -360,7 +367,10 @@ def report(
         found = client.report(base, secret, report_id)
     except client.ClientError as exc:
         fail(str(exc))
-    typer.echo(f"{found['headline']}  [{found['section']}]  by {found['byline']}")
+    typer.echo(
+        f"{found['headline']}  [{found['section']}, {found.get('language', '?')}]  "
+        f"by {found['byline']}"
+    )
     typer.echo(
         f"report {found['report_id']}  story {found['story_id']}  revision {found['revision']}"
     )

@@ -21,9 +21,16 @@ class StoryFile:
     idempotency_key: str
 
 
-def read_story(path: Path, story_id: str | None, publish_when_cleared: bool | None) -> StoryFile:
+def read_story(
+    path: Path,
+    story_id: str | None,
+    publish_when_cleared: bool | None,
+    language: str | None = None,
+) -> StoryFile:
     """A Markdown file with YAML front matter (headline, section, optional claims,
-    story_id, publish_when_cleared) between `---` lines, then the body."""
+    story_id, publish_when_cleared, language) between `---` lines, then the body. An
+    option given (``story_id``, ``publish_when_cleared``, ``language``) wins over the
+    file's."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -40,7 +47,8 @@ def read_story(path: Path, story_id: str | None, publish_when_cleared: bool | No
         raise ClientError(f"The front matter of {path} is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise ClientError(f"The front matter of {path} must be 'key: value' lines.")
-    unknown = set(meta) - {"headline", "section", "claims", "story_id", "publish_when_cleared"}
+    known = {"headline", "section", "claims", "story_id", "publish_when_cleared", "language"}
+    unknown = set(meta) - known
     if unknown:
         raise ClientError(f"Unknown front matter in {path}: {', '.join(sorted(unknown))}.")
     payload: dict[str, Any] = {
@@ -59,6 +67,10 @@ def read_story(path: Path, story_id: str | None, publish_when_cleared: bool | No
     )
     if pwc is not None:
         payload["publish_when_cleared"] = bool(pwc)
+    tag = language or meta.get("language")
+    if tag:
+        # As written: ingest checks the tag and says what is wrong with it.
+        payload["language"] = str(tag)
     # The same file submitted twice is the same report: a retry can never queue it twice.
     key = hashlib.sha256(repr(sorted(payload.items())).encode()).hexdigest()[:48]
     return StoryFile(payload, key)

@@ -60,7 +60,12 @@ class _ClosingWorker(PeriodicWorker):
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, "publish", documents=DOCUMENTS)
     base_url = settings.public_url_of("publish")
-    desk = Desk(base_url=base_url, now=utcnow, newsroom=settings.newsroom_name)
+    desk = Desk(
+        base_url=base_url,
+        now=utcnow,
+        newsroom=settings.newsroom_name,
+        language=settings.default_language,
+    )
     verify = VerifyClient(settings)
     feeds = FeedCache()
     site = FeedSite(
@@ -68,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
         base_url=base_url,
         sections=settings.sections,
         page_size=settings.feed_page_size,
+        language=settings.default_language,
     )
 
     outbox = OutboxWorker(

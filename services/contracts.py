@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from services.clock import utcnow
 from services.errors import InvalidMessage
 from services.ids import random_hex
+from services.language import LanguageTag
 from services.text import (
     ON_DECODE,
     PlainText,
@@ -170,6 +171,10 @@ class ReportSubmitted(Contract):
     claims: list[DeclaredClaim] = Field(default_factory=list)
     publish_when_cleared: bool = False
     accepted_at: datetime
+    # The story's BCP 47 tag (``services.language``). None: an event sent before reports
+    # had one, which means the newsroom's ``default_language``, resolved where a story is
+    # shown (publish's pages and feeds), never stored in its place.
+    language: LanguageTag | None = None
 
 
 class ReportReceived(Contract):
@@ -210,6 +215,8 @@ class StoryReviewed(Contract):
     # Sentences of this revision no reviewer has checked for claims yet.
     sentences_to_check: int = 0
     held: list[str] = Field(default_factory=list)
+    # As ``ReportSubmitted.language``: None from a story received before it had one.
+    language: LanguageTag | None = None
 
 
 class ClaimHolder(Contract):

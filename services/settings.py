@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.language import DEFAULT_LANGUAGE, normalise_tag
 
 ServiceName = Literal["ingest", "verify", "publish"]
 
@@ -102,6 +104,9 @@ class Settings(BaseSettings):
     webhook_allow_private_targets: bool = False
     feed_page_size: int = Field(default=50, ge=1, le=500)
     newsroom_name: str = "Newsroom"
+    # The newsroom's language (a BCP 47 tag): its feeds' and pages' own, and a story's
+    # when its report states none (nor did the story's earlier revision).
+    default_language: str = DEFAULT_LANGUAGE
 
     # --- Kafka client timings (short in tests: a group's first join waits about this long)
     consumer_session_timeout_ms: int = 10_000
@@ -140,6 +145,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # "auto": JSON when stdout is not a terminal, readable when it is.
     log_format: Literal["auto", "json", "console"] = "auto"
+
+    @field_validator("default_language")
+    @classmethod
+    def _language_tag(cls, value: str) -> str:
+        # The rule a report's language meets (services.language), checked at start-up.
+        return normalise_tag(value)
 
     @model_validator(mode="after")
     def _embedded_addresses(self) -> Settings:

@@ -43,6 +43,8 @@ class Report(Document):
     section = StringField(required=True)
     claims = ListField(DictField())
     publish_when_cleared = BooleanField(default=False)
+    # A BCP 47 tag; absent on reports stored before reports had one (the default's).
+    language = StringField()
     trace_id = StringField()
     accepted_at = DateTimeField(required=True)
     # state name -> first time it was reached (accepted, queued, in_review, ...)
@@ -109,6 +111,8 @@ class ReportRecord:
     accepted_at: datetime
     timeline: dict[str, datetime]
     held: list[str] = field(default_factory=list)
+    # None: stored before reports had a language (the newsroom's default stands for it).
+    language: str | None = None
 
 
 class DuplicateKey(Exception):
@@ -136,6 +140,7 @@ def _record(doc: dict[str, Any]) -> ReportRecord:
         accepted_at=doc["accepted_at"],
         timeline=doc.get("timeline", {}),
         held=doc.get("held", []),
+        language=doc.get("language"),
     )
 
 
@@ -212,6 +217,8 @@ def document(record: ReportRecord, idempotency_key: str) -> dict[str, Any]:
     }
     if record.trace_id is not None:
         doc["trace_id"] = record.trace_id
+    if record.language is not None:
+        doc["language"] = record.language
     return doc
 
 

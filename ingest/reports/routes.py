@@ -95,8 +95,11 @@ async def accept(state: Any, principal: Principal, payload: ReportIn, key: str) 
         404: {"description": "Not yours or unknown"},
     },
 )
-def get_report(report_id: str, principal: Reader) -> ReportView:
-    return ReportView.model_validate(service.view_fields(service.get_report(principal, report_id)))
+def get_report(report_id: str, request: Request, principal: Reader) -> ReportView:
+    status = service.get_report(principal, report_id)
+    return ReportView.model_validate(
+        service.view_fields(status, request.app.state.settings.default_language)
+    )
 
 
 @router.get(
@@ -106,12 +109,14 @@ def get_report(report_id: str, principal: Reader) -> ReportView:
     responses={401: {"description": "No valid token"}, 400: {"description": "Bad cursor"}},
 )
 def list_reports(
+    request: Request,
     principal: Reader,
     cursor: PageCursor = None,
     limit: PageLimit = 50,
 ) -> ReportPage:
     items, next_cursor = service.list_reports(principal, cursor, limit)
+    default = request.app.state.settings.default_language
     return ReportPage(
-        items=[ReportView.model_validate(service.view_fields(s)) for s in items],
+        items=[ReportView.model_validate(service.view_fields(s, default)) for s in items],
         next_cursor=next_cursor,
     )

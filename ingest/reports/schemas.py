@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.language import LanguageTag
+
 Text = Annotated[str, StringConstraints(max_length=2000)]
 SourceName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -29,6 +31,14 @@ class ReportIn(Strict):
     story_id: str | None = Field(None, description="Your own story's id, for a new revision.")
     publish_when_cleared: bool = Field(
         False, description="Release automatically once the publish rule holds."
+    )
+    # Checked here, by the model both ways in share (the route and the shortcut before
+    # the router): one rule, one refusal.
+    language: LanguageTag | None = Field(
+        None,
+        description="The story's language, a BCP 47 tag (en, fr, ar, pt-BR, zh-Hant), up to "
+        "35 characters, written back in RFC 5646's case. Omitted: the story's language so far "
+        "(a revision), else the newsroom's default.",
     )
 
 
@@ -60,6 +70,7 @@ class ReportView(BaseModel):
     )
     claims_declared: int
     publish_when_cleared: bool
+    language: str = Field(description="The story's language, a BCP 47 tag.")
     superseded_by: int | None = Field(
         None,
         description="The story's latest revision, when it is later than this one. A "

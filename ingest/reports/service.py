@@ -40,6 +40,7 @@ from services.errors import (
     ValidationFailed,
 )
 from services.ids import random_hex
+from services.language import DEFAULT_LANGUAGE
 from services.settings import Settings
 
 STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
@@ -57,6 +58,10 @@ class Submission:
     story_id: str | None
     publish_when_cleared: bool
     request_hash: str
+    # As the reporter gave it (normalised), None if not given: the story's language so
+    # far stands, else ``default_language`` (:func:`language_of`).
+    language: str | None = None
+    default_language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,10 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         "story_id": story_id,
         "publish_when_cleared": payload.publish_when_cleared,
     }
+    if payload.language is not None:
+        # Only when given: a request without it hashes as it did before reports had a
+        # language, so a retry across the upgrade is the same request under its key.
+        values["language"] = payload.language
     return Submission(
         headline=headline,
         body=body,
@@ -187,6 +196,8 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         story_id=story_id,
         publish_when_cleared=payload.publish_when_cleared,
         request_hash=request_hash(values),
+        language=payload.language,
+        default_language=settings.default_language,
     )
 
 
@@ -235,7 +246,8 @@ async def submit(
     for the store: the lookups of the rarer paths (a revision, a replay) run in one."""
     for _ in range(5):
         story_id, latest = await _story_of(principal, submission.story_id)
-        if latest is not None and _unchanged(latest, submission):
+        language = language_of(submission, latest)
+        if latest is not None and _unchanged(latest, submission, language):
             # Nothing to revise: a new revision would go through review and out to readers
             # and subscribers as a correction that corrects nothing.
             replayed = await _replay(principal, submission, idempotency_key)
@@ -243,8 +255,8 @@ async def submit(
                 return replayed
             raise Conflict(
                 f"This is revision {latest.revision} of story {story_id} again (report "
-                f"{latest.report_id}): the same headline, body, section, claims and "
-                "publish_when_cleared. Change something to make a new revision."
+                f"{latest.report_id}): the same headline, body, section, claims, "
+                "publish_when_cleared and language. Change something to make a new revision."
             )
         revision = latest.revision + 1 if latest is not None else 1
         now = utcnow()
@@ -269,6 +281,7 @@ async def submit(
             section=submission.section,
             claims=[c.model_dump() for c in submission.claims],
             publish_when_cleared=submission.publish_when_cleared,
+            language=language,
             trace_id=trace_id,
             accepted_at=now,
             timeline={"accepted": now},
@@ -326,9 +339,21 @@ async def _story_of(
     return story_id, latest
 
 
-def _unchanged(latest: repo.ReportRecord, submission: Submission) -> bool:
+def language_of(submission: Submission, latest: repo.ReportRecord | None) -> str:
+    """The language a submission's revision has: as given, else the story's so far (a
+    reporter fixing a typo in an Arabic story need not say again that it is Arabic),
+    else the newsroom's default."""
+    if submission.language is not None:
+        return submission.language
+    if latest is not None and latest.language is not None:
+        return latest.language
+    return submission.default_language
+
+
+def _unchanged(latest: repo.ReportRecord, submission: Submission, language: str) -> bool:
     return (
-        latest.headline == submission.headline
+        (latest.language or submission.default_language) == language
+        and latest.headline == submission.headline
         and latest.body == submission.body
         and latest.section == submission.section
         and latest.publish_when_cleared == submission.publish_when_cleared
@@ -405,6 +430,7 @@ def as_event(record: repo.ReportRecord) -> ReportSubmitted:
         claims=[DeclaredClaim.model_validate(c) for c in record.claims],
         publish_when_cleared=record.publish_when_cleared,
         accepted_at=record.accepted_at,
+        language=record.language,
     )
 
 
@@ -434,7 +460,8 @@ def move_timeline(events: list[TimelineEvent]) -> None:
     repo.apply_marks([mark for event in events for mark in marks_of(event)])
 
 
-def view_fields(status: ReportStatus) -> dict[str, Any]:
+def view_fields(status: ReportStatus, default_language: str) -> dict[str, Any]:
+    """``default_language``: what a report stored before reports had a language is."""
     record = status.record
     return {
         "report_id": record.report_id,
@@ -450,4 +477,5 @@ def view_fields(status: ReportStatus) -> dict[str, Any]:
         "superseded_by": status.superseded_by,
         "claims_declared": len(record.claims),
         "publish_when_cleared": record.publish_when_cleared,
+        "language": record.language or default_language,
     }

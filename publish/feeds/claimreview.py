@@ -28,6 +28,7 @@ from publish.feeds.content import safe_url
 from publish.feeds.links import front_url, review_url, rfc3339, story_url
 from publish.stories.model import Publication, ReviewDates
 from services.contracts import Attribution, ClaimSnapshot, ReviewStatus, SourceKind
+from services.language import DEFAULT_LANGUAGE
 
 REVIEWED = frozenset({ReviewStatus.CONTESTED, ReviewStatus.UNVERIFIABLE})
 _ORGANISATION_KINDS = frozenset({SourceKind.ORGANISATION, SourceKind.MEDIA, SourceKind.DOCUMENT})
@@ -155,8 +156,15 @@ def _dates(publication: Publication, claim_id: str) -> ReviewDates:
 
 
 def claim_review(
-    claim: ClaimSnapshot, publication: Publication, *, base_url: str, newsroom: str
+    claim: ClaimSnapshot,
+    publication: Publication,
+    *,
+    base_url: str,
+    newsroom: str,
+    language: str | None = None,
 ) -> dict[str, Any]:
+    """``language``: the story's as readers are told it (the claim is quoted from it);
+    None, the story's own or the default's."""
     dates = _dates(publication, claim.claim_id)
     page = story_url(base_url, publication.story_id)
     says = sides(claim, publication.body).says
@@ -192,15 +200,15 @@ def claim_review(
         "author": {"@type": "Organization", "name": newsroom, "url": front_url(base_url)},
         "datePublished": rfc3339(dates.published_at),
         "dateModified": rfc3339(dates.modified_at),
-        "inLanguage": "en",
+        "inLanguage": language or publication.language_of(DEFAULT_LANGUAGE),
     }
 
 
 def claim_reviews(
-    publication: Publication, *, base_url: str, newsroom: str
+    publication: Publication, *, base_url: str, newsroom: str, language: str | None = None
 ) -> list[dict[str, Any]]:
     return [
-        claim_review(claim, publication, base_url=base_url, newsroom=newsroom)
+        claim_review(claim, publication, base_url=base_url, newsroom=newsroom, language=language)
         for claim in reviewed(publication)
     ]
 

@@ -20,8 +20,9 @@ from typing import Any
 
 from publish.feeds.claimreview import claim_reviews
 from publish.feeds.links import rfc3339
-from publish.feeds.render import LANGUAGE, item_of
+from publish.feeds.render import item_of
 from publish.stories.model import Publication
+from services.language import DEFAULT_LANGUAGE
 
 NINJS_VERSION = "3.1"
 IPTC_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -30,8 +31,15 @@ CLAIM_REVIEW_REL = "https://schema.org/ClaimReview"
 JSON_LD = "application/ld+json"
 
 
-def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str, Any]:
-    item = item_of(publication, base_url, newsroom)
+def ninjs(
+    publication: Publication,
+    *,
+    base_url: str,
+    newsroom: str,
+    default_language: str = DEFAULT_LANGUAGE,
+) -> dict[str, Any]:
+    """``default_language``: the newsroom's, for a story that states none."""
+    item = item_of(publication, base_url, newsroom, default_language)
     section = publication.section
     retraction = publication.retracted
     doc: dict[str, Any] = {
@@ -42,7 +50,7 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
         "firstCreated": rfc3339(publication.first_published_at),
         "versionCreated": rfc3339(publication.modified_at),
         "pubStatus": "canceled" if retraction else "usable",
-        "language": LANGUAGE,
+        "language": item.language,
         "headlines": [{"role": "main", "value": item.title}],
         "bodies": [
             {"role": "main", "contentType": "text/html", "value": item.html},
@@ -71,7 +79,9 @@ def ninjs(publication: Publication, *, base_url: str, newsroom: str) -> dict[str
                 "value": item.extension["retraction_reason"],
             }
         )
-    reviews = claim_reviews(publication, base_url=base_url, newsroom=newsroom)
+    reviews = claim_reviews(
+        publication, base_url=base_url, newsroom=newsroom, language=item.language
+    )
     if reviews:
         doc["associations"] = [association(review) for review in reviews]
     return doc

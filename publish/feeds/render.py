@@ -30,6 +30,7 @@ from publish.feeds.content import (
 from publish.feeds.links import rfc3339, rfc3339_ms, section_url, story_url
 from publish.stories.model import Publication
 from services.contracts import ReviewStatus
+from services.language import DEFAULT_LANGUAGE
 from services.text import xml_safe
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -37,7 +38,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
 NEWSROOM = "urn:newsroom:feed:1"
 TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
-LANGUAGE = "en"
 RETRACTED_PREFIX = "Retracted: "
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -58,6 +58,9 @@ class FeedMeta:
     cursor: int | None
     next_cursor: int | None
     updated: datetime  # when anything in this feed last changed
+    # The newsroom's (NEWSROOM_DEFAULT_LANGUAGE): a feed of stories in several languages
+    # says its own, and each item says the story's.
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def home(self) -> str:
@@ -102,6 +105,7 @@ class Item:
     retracted: bool
     retracted_at: datetime | None
     extension: dict[str, Any]
+    language: str  # the story's BCP 47 tag
 
 
 def _attributions(publication: Publication, claim_index: int) -> list[dict[str, Any]]:
@@ -122,10 +126,16 @@ def _attributions(publication: Publication, claim_index: int) -> list[dict[str, 
     return out
 
 
-def item_of(publication: Publication, base_url: str, newsroom: str) -> Item:
+def item_of(
+    publication: Publication,
+    base_url: str,
+    newsroom: str,
+    default_language: str = DEFAULT_LANGUAGE,
+) -> Item:
     """What a reader gets for one story. A retraction keeps the id and replaces the body
-    with the reason."""
+    with the reason. ``default_language``: the newsroom's, for a story that states none."""
     headline = publication.headline
+    language = publication.language_of(default_language)
     retraction = publication.retracted
     claims = [
         {
@@ -151,7 +161,9 @@ def item_of(publication: Publication, base_url: str, newsroom: str) -> Item:
         "retraction_reason": plain_lines(retraction.reason) if retraction else None,
         "corrections": corrections,
         "claims": [] if retraction else claims,
-        "claim_reviews": claim_reviews(publication, base_url=base_url, newsroom=newsroom),
+        "claim_reviews": claim_reviews(
+            publication, base_url=base_url, newsroom=newsroom, language=language
+        ),
     }
     if retraction is not None:
         reason = plain_lines(retraction.reason)
@@ -186,6 +198,7 @@ def item_of(publication: Publication, base_url: str, newsroom: str) -> Item:
         retracted=retraction is not None,
         retracted_at=retraction.at if retraction else None,
         extension=extension,
+        language=language,
     )
 
 
@@ -204,7 +217,7 @@ def json_item(item: Item) -> dict[str, Any]:
         "date_modified": rfc3339(item.modified) if item.modified else None,
         "authors": [{"name": item.byline}] if item.byline else None,
         "tags": [item.section],
-        "language": LANGUAGE,
+        "language": item.language,
         "_newsroom": item.extension,
     }
     return strings_only(data)  # type: ignore[no-any-return]
@@ -224,7 +237,7 @@ def json_feed(items: list[Item], meta: FeedMeta) -> bytes:
         "feed_url": meta.url(),
         "next_url": meta.url(meta.next_cursor) if meta.next_cursor is not None else None,
         "description": meta.description,
-        "language": LANGUAGE,
+        "language": meta.language,
         "authors": [{"name": meta.newsroom}],
         "items": [json_item(item) for item in items],
     }
@@ -277,7 +290,7 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
     # Atom elements are written unqualified under a default namespace declared by hand:
     # ElementTree's default_namespace cannot mix with unqualified attributes.
     a = ""
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": LANGUAGE})
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": meta.language})
     _sub(feed, a + "id", f"urn:newsroom:feed:{meta.section}")
     _sub(feed, a + "title", meta.title)
     _sub(feed, a + "subtitle", meta.description)
@@ -290,7 +303,8 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
     _sub(author, a + "name", meta.newsroom)
     _sub(feed, a + "generator", "Newsroom publish")
     for item in items:
-        entry = _sub(feed, a + "entry")
+        # Each entry says its story's language (RFC 4287 xml:lang), the feed the newsroom's.
+        entry = _sub(feed, a + "entry", **{"xml:lang": item.language})
         _sub(entry, a + "id", item.id)
         _sub(entry, a + "title", item.title, type="text")
         _sub(entry, a + "updated", rfc3339_ms(item.modified or item.published))
@@ -327,7 +341,8 @@ def rss_feed(items: list[Item], meta: FeedMeta) -> bytes:
     _sub(channel, "title", meta.title)
     _sub(channel, "link", meta.home)
     _sub(channel, "description", meta.description)
-    _sub(channel, "language", LANGUAGE)
+    # RSS 2.0 has a channel's language only: the newsroom's (items have none to say).
+    _sub(channel, "language", meta.language)
     _sub(channel, "lastBuildDate", format_datetime(meta.updated.astimezone(UTC), usegmt=True))
     _sub(channel, "generator", "Newsroom publish")
     _sub(channel, a + "link", rel="self", href=meta.url(meta.cursor), type="application/rss+xml")

@@ -13,6 +13,7 @@ from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_o
 from publish.stories import repository
 from services.cursors import decode_position
 from services.errors import NotFound
+from services.language import DEFAULT_LANGUAGE
 
 FORMATS = tuple(RENDERERS)
 
@@ -23,6 +24,7 @@ class FeedSite:
     base_url: str
     sections: tuple[str, ...]
     page_size: int
+    language: str = DEFAULT_LANGUAGE  # the newsroom's: its feeds', and a story's unstated
 
 
 def parse_cursor(cursor: str | None) -> int | None:
@@ -64,8 +66,9 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         cursor=cursor,
         next_cursor=rows[-1].seq if more and rows else None,
         updated=updated,
+        language=site.language,
     )
-    items = [item_of(row, site.base_url, site.newsroom) for row in rows]
+    items = [item_of(row, site.base_url, site.newsroom, site.language) for row in rows]
     body = RENDERERS[fmt](items, meta)
     return Rendered(
         seq=seq,
@@ -91,5 +94,7 @@ def published(site: FeedSite, story_id: str) -> tuple[dict[str, Any], datetime]:
     publication = repository.publication(story_id)
     if publication is None:
         raise NotFound(f"Story {story_id!r} has not been released.")
-    document = ninjs_view.ninjs(publication, base_url=site.base_url, newsroom=site.newsroom)
+    document = ninjs_view.ninjs(
+        publication, base_url=site.base_url, newsroom=site.newsroom, default_language=site.language
+    )
     return document, publication.modified_at

@@ -80,7 +80,12 @@ def _stylesheet() -> bytes:
 
 def _site(publish: PublishDep) -> view.Site:
     site = publish.site
-    return view.Site(newsroom=site.newsroom, base_url=site.base_url, sections=site.sections)
+    return view.Site(
+        newsroom=site.newsroom,
+        base_url=site.base_url,
+        sections=site.sections,
+        language=site.language,
+    )
 
 
 def _page(

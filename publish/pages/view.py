@@ -13,10 +13,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from publish.feeds.claimreview import CheckedClaim, checked_claims, claim_reviews
 from publish.feeds.content import body_html, harden_json, summary
 from publish.feeds.links import front_url, rfc3339, section_url, story_url
 from publish.stories.model import Publication
+from services.language import DEFAULT_LANGUAGE, is_rtl, og_locale, primary
+
+# The language of the pages' own words ("Published", "How this story was checked"):
+# the templates are written in English, whatever the stories are.
+UI_LANGUAGE = "en"
+# Their attributes on a page in another language (a literal: nothing of a story's in it).
+_UI_ATTRIBUTES = Markup(' lang="en" dir="ltr"')
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,7 @@ class Site:
     newsroom: str
     base_url: str  # public
     sections: tuple[str, ...]
+    language: str = DEFAULT_LANGUAGE  # the newsroom's: its listings', a story's unstated
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class Teaser:
     byline: str
     published: str
     retracted: bool
+    language: str
 
 
 def teaser(site: Site, publication: Publication) -> Teaser:
@@ -51,7 +62,20 @@ def teaser(site: Site, publication: Publication) -> Teaser:
         byline=publication.byline,
         published=rfc3339(publication.first_published_at),
         retracted=retracted,
+        language=publication.language_of(site.language),
     )
+
+
+def page_language(language: str) -> dict[str, Any]:
+    """What a page says of its language: ``<html lang dir>``, and ``ui``, the attribute
+    that marks the templates' own English words on a page in another language (a screen
+    reader would read them with that language's voice)."""
+    ui = primary(language) != UI_LANGUAGE
+    return {
+        "lang": language,
+        "rtl": is_rtl(language),
+        "ui": _UI_ATTRIBUTES if ui else Markup(""),
+    }
 
 
 def listing(
@@ -61,6 +85,7 @@ def listing(
     here = section_url(site.base_url, section or "all")
     feed = f"{site.base_url}/feeds/{section or 'all'}"
     return {
+        **page_language(site.language),
         "site": site,
         "home": front_url(site.base_url),
         "nav": [(s, section_url(site.base_url, s)) for s in site.sections],
@@ -80,7 +105,7 @@ _BLOCK_OPEN = re.compile(r"<(p|li|h[2-6]|blockquote)>")
 def directed(body: str) -> str:
     """The body's blocks each take their direction from their own text (``dir="auto"``):
     a paragraph in Arabic or Pashto reads right to left, and the next one in English left
-    to right, on a page whose language is the site's."""
+    to right, whatever the story's language says of the page."""
     return _BLOCK_OPEN.sub(r'<\1 dir="auto">', body)
 
 
@@ -95,7 +120,10 @@ def story(site: Site, publication: Publication) -> dict[str, Any]:
     url = story_url(site.base_url, publication.story_id)
     retraction = publication.retracted
     body = "" if retraction else body_html(publication.body)
-    reviews = claim_reviews(publication, base_url=site.base_url, newsroom=site.newsroom)
+    language = publication.language_of(site.language)
+    reviews = claim_reviews(
+        publication, base_url=site.base_url, newsroom=site.newsroom, language=language
+    )
     checks: list[CheckedClaim] = checked_claims(publication)
     description = retraction.reason if retraction else summary(body)
     modified = (
@@ -104,6 +132,9 @@ def story(site: Site, publication: Publication) -> dict[str, Any]:
         else None
     )
     return {
+        **page_language(language),
+        # OG wants language_TERRITORY: left out for a tag without a region.
+        "og_locale": og_locale(language),
         "site": site,
         "home": front_url(site.base_url),
         "nav": [(s, section_url(site.base_url, s)) for s in site.sections],

@@ -116,6 +116,13 @@ class Publication(Record):
     former_sections: list[str] = Field(default_factory=list)
     # Per reviewed claim id; empty on publications stored before reviews kept dates.
     reviews: dict[str, ReviewDates] = Field(default_factory=dict)
+    # The story's BCP 47 tag; None on a story sent before stories had one: the
+    # newsroom's default language stands for it (``language_of``).
+    language: str | None = None
+
+    def language_of(self, default: str) -> str:
+        """The language readers are told the story is in."""
+        return self.language or default
 
 
 class ReleaseRow(Record):

@@ -35,6 +35,7 @@ from publish.webhooks import repository as subscriptions
 from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
 from services.errors import Conflict, NotFound
+from services.language import DEFAULT_LANGUAGE
 from services.log import current_trace_id, get_logger, traceparent_of
 from services.rule.gate import Verdict, evaluate, held
 from services.store import Session
@@ -64,6 +65,7 @@ class Desk:
     base_url: str  # public: links given to readers and subscribers
     now: Callable[[], datetime]
     newsroom: str = "Newsroom"
+    language: str = DEFAULT_LANGUAGE  # the newsroom's, for a story that states none
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ def _publication(
         released_by=actor,
         corrections=corrections,
         former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
+        language=snapshot.language,
     )
 
 
@@ -315,7 +318,7 @@ def record_release(
     repository.add_release(session, row)
     payload = {
         **event.model_dump(mode="json"),
-        "item": json_item(item_of(publication, desk.base_url, desk.newsroom)),
+        "item": json_item(item_of(publication, desk.base_url, desk.newsroom, desk.language)),
     }
     subscriptions.add_deliveries(
         webhooks.fan_out(

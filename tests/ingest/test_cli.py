@@ -61,3 +61,21 @@ def test_submit_explains_what_is_wrong(stack: Stack, tmp_path: Path) -> None:
     plain = tmp_path / "plain.md"
     plain.write_text("No front matter here.")
     assert "no front matter" in newsroom(stack, "submit", str(plain)).stderr
+
+
+def test_submit_says_the_storys_language_by_option_or_front_matter(
+    stack: Stack, tmp_path: Path
+) -> None:
+    story = tmp_path / "water.md"
+    story.write_text(STORY.replace("section: local", "section: local\nlanguage: fr"))
+    by_file = newsroom(stack, "submit", str(story))
+    assert by_file.returncode == 0, by_file.stderr
+    shown = newsroom(stack, "report", by_file.stdout.split("report ")[1].split()[0])
+    assert "[local, fr]" in shown.stdout
+    by_option = newsroom(stack, "submit", str(story), "--language", "PT-br")  # wins
+    assert by_option.returncode == 0, by_option.stderr
+    shown = newsroom(stack, "report", by_option.stdout.split("report ")[1].split()[0])
+    assert "[local, pt-BR]" in shown.stdout
+    refused = newsroom(stack, "submit", str(story), "--language", "en_US")
+    assert refused.returncode == 1
+    assert "language" in refused.stderr

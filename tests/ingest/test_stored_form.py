@@ -11,9 +11,11 @@ from ingest.reports import repository as repo
 from services import outbox
 
 
-@pytest.mark.parametrize("trace_id", [None, "4bf92f3577b34da6a3ce929d0e0e4736"])
+@pytest.mark.parametrize(
+    ("trace_id", "language"), [(None, None), ("4bf92f3577b34da6a3ce929d0e0e4736", "pt-BR")]
+)
 def test_a_new_report_is_stored_as_the_report_document_would_store_it(
-    trace_id: str | None,
+    trace_id: str | None, language: str | None
 ) -> None:
     now = datetime(2026, 12, 3, 7, 30, 1, 123000, tzinfo=UTC)
     record = repo.ReportRecord(
@@ -22,7 +24,7 @@ def test_a_new_report_is_stored_as_the_report_document_would_store_it(
         body="The council approved the budget on Monday.", section="local",
         claims=[{"text": "The council approved the budget", "contested": False, "sources": []}],
         publish_when_cleared=True, trace_id=trace_id, accepted_at=now,
-        timeline={"accepted": now},
+        timeline={"accepted": now}, language=language,
     )  # fmt: skip
     expected = repo.Report(
         report_id=record.report_id, story_id=record.story_id, revision=record.revision,
@@ -31,6 +33,7 @@ def test_a_new_report_is_stored_as_the_report_document_would_store_it(
         section=record.section, claims=record.claims,
         publish_when_cleared=record.publish_when_cleared, trace_id=record.trace_id,
         accepted_at=now, timeline={"accepted": now}, outbox=outbox.new_row(now),
+        language=record.language,
     )  # fmt: skip
     expected.validate()
     assert repo.document(record, "key-1") == expected.to_mongo().to_dict()

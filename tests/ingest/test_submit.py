@@ -256,6 +256,7 @@ REFUSALS_POINT_AT_THEIR_FIELD: list[tuple[str, dict[str, Any], list[str], str]] 
         "text_markup",
     ),
     ("malformed story id", report(story_id="../etc/passwd"), ["body", "story_id"], "value_error"),
+    ("malformed language", report(language="en_US"), ["body", "language"], "language_tag"),
 ]
 
 

@@ -103,6 +103,7 @@ def story(
     updated_at: datetime | None = None,
     confirmed: bool = True,
     sentences_to_check: int = 0,
+    language: str | None = None,
 ) -> StoryReviewed:
     """A snapshot; ``confirmed`` (the default) means a reviewer confirmed this revision's
     claim list (rule 0), so a test of another rule sees only what it is about."""
@@ -122,6 +123,7 @@ def story(
         updated_at=updated_at or datetime.now(UTC),
         claim_list_confirmed_revision=revision if confirmed else None,
         sentences_to_check=sentences_to_check,
+        language=language,
     )
 
 

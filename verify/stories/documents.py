@@ -38,6 +38,8 @@ class Story(Document):
     body = StringField(required=True)
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
+    # A BCP 47 tag; none (or null) from a report sent before reports had one.
+    language = StringField()
     claims_over_limit = IntField(default=0)
     claims_confirmed_revision = IntField()
     checked_sentences = ListField(StringField())
@@ -71,6 +73,8 @@ class Revision(Document):
     body = StringField(required=True)
     section = StringField(required=True)
     publish_when_cleared = BooleanField(required=True)
+    # A BCP 47 tag; none (or null) from a report sent before reports had one.
+    language = StringField()
     accepted_at = DateTimeField(required=True)
     received_at = DateTimeField(required=True)
     claims = IntField(required=True)

@@ -68,6 +68,7 @@ def _revision_record(
         body=report.body,
         section=report.section,
         publish_when_cleared=report.publish_when_cleared,
+        language=report.language,
         accepted_at=report.accepted_at,
         received_at=now,
         claims=claims,

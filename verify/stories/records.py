@@ -170,6 +170,9 @@ class StoryRecord:
     claims_confirmed_revision: int | None = None
     checked_sentences: tuple[str, ...] = ()
     sentences_to_check: int = 0
+    # The revision's BCP 47 tag; None from a report sent before reports had one (the
+    # newsroom's default, resolved where the story is shown).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class RevisionRecord:
     # confirmed revision then (this one when it changed no confirmed sentence).
     sentences_to_check: int = 0
     claims_confirmed_revision: int | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def _story_fields(story: StoryRecord) -> dict[str, Any]:
         "body": story.body,
         "section": story.section,
         "publish_when_cleared": story.publish_when_cleared,
+        "language": story.language,
         "updated_at": story.updated_at,
         "claims_over_limit": story.claims_over_limit,
         "claim_list_confirmed_revision": story.claims_confirmed_revision,

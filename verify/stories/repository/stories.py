@@ -37,6 +37,7 @@ CURRENT_FIELDS = (
     "claims_over_limit",
     "sentences_to_check",
     "claims_confirmed_revision",
+    "language",
 )
 # Fields stored after the first release of this layout: absent from older documents.
 _DEFAULTS: dict[str, Any] = {
@@ -44,6 +45,7 @@ _DEFAULTS: dict[str, Any] = {
     "claims_confirmed_revision": None,
     "checked_sentences": (),
     "sentences_to_check": 0,
+    "language": None,
 }
 
 
