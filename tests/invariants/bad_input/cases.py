@@ -278,6 +278,11 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      on_story("publish", "/publish", {"force": True}, target="published"), the_release),
     ("publish: revision of the wrong type", "publish", "editor",
      on_story("publish", "/publish", {"revision": "latest"}, target="published"), the_release),
+    # strict, as ingest's and verify's bodies: a number in a string, or true, is no revision
+    ("publish: revision as a numeric string", "publish", "editor",
+     on_story("publish", "/publish", {"revision": "1"}, target="published"), the_release),
+    ("publish: revision true", "publish", "editor",
+     on_story("publish", "/publish", {"revision": True}, target="published"), the_release),
     ("stories: unknown state", "publish", "editor", get("/v1/stories?state=lost"), nothing),
     ("stories: negative limit", "publish", "editor", get("/v1/stories?limit=-1"), nothing),
     ("stories: bad cursor", "publish", "editor", get("/v1/stories?cursor=%00"), nothing),
