@@ -51,6 +51,13 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      reports_of_fresh_reporter),
     ("report: JSON followed by more", "ingest", "fresh_reporter",
      post_report(raw=json.dumps(report()).encode() + b"xyz"), reports_of_fresh_reporter),
+    # a name twice in one object: parsers differ on which one counts (RFC 8259 4)
+    ("report: a name twice in one object", "ingest", "fresh_reporter",
+     post_report(raw=json.dumps(report()).replace('"headline": ', '"headline": "<b>x</b>", '
+                                                   '"headline": ', 1).encode()),
+     reports_of_fresh_reporter),
+    ("review: status twice", "verify", "reviewer",
+     review(raw=b'{"status": "false", "status": "verified"}'), the_claim),
     ("report: JSON cut short", "ingest", "fresh_reporter",
      post_report(raw=json.dumps(report()).encode()[:-5]), reports_of_fresh_reporter),
     ("report: JSON in Latin-1", "ingest", "fresh_reporter",
