@@ -119,6 +119,14 @@ class Forbidden(NewsroomError):
     title = "Not allowed for your role"
 
 
+class FormInvalid(NewsroomError):
+    """A console form with a value the rules refuse: the page again, saying why."""
+
+    status = 422
+    code = "validation"
+    title = "Not valid"
+
+
 class FormRefused(Forbidden):
     """A console form whose CSRF token does not match the session: the page is stale or
     the form came from elsewhere, whatever the person's role."""

@@ -25,6 +25,10 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
+# Re-exported: the feeds and pages have found them here.
+from publish.harden import harden_json as harden_json
+from publish.harden import harden_xml as harden_xml
+
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code",
      "pre", "h2", "h3", "h4", "h5", "h6", "hr"}
@@ -38,9 +42,6 @@ _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"</(?:p|li|h[2-6]|blockquote|pre)>|<hr\s*/?>", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _NEWLINE = re.compile(r"\r\n?|\n")
-
-_JS_URL = re.compile(r"(?i)((?:java|vb)script|data)(\s*):")
-_ON_ATTR = re.compile(r"(?i)(on[a-z]+)(\s*)=")
 
 
 def sanitise_html(fragment: str) -> str:
@@ -122,22 +123,6 @@ def safe_url(url: str | None) -> str | None:
     if re.match(r"(?i)^https?://[^\s<>\"']+$", candidate):
         return candidate
     return None
-
-
-def harden_json(text: str) -> str:
-    """JSON text in which ``<``, ``>``, ``&``, ``javascript:`` and ``on…=`` appear only as
-    ``\\u`` escapes (the same strings once parsed)."""
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = _JS_URL.sub(lambda m: f"{m.group(1)}{m.group(2)}\\u003a", text)
-    return _ON_ATTR.sub(lambda m: f"{m.group(1)}{m.group(2)}\\u003d", text)
-
-
-def harden_xml(text: str) -> str:
-    """XML text in which ``javascript:`` and ``on…=`` appear only as character references
-    (``<`` in text is already ``&lt;``). Our own markup is left alone: none of its element
-    or attribute names has "on" followed by a letter."""
-    text = _JS_URL.sub(lambda m: f"{m.group(1)}{m.group(2)}&#58;", text)
-    return _ON_ATTR.sub(lambda m: f"{m.group(1)}{m.group(2)}&#61;", text)
 
 
 def strings_only(value: Any) -> Any:

@@ -15,7 +15,14 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PublishRequest(Schema):
+class RequestBody(BaseModel):
+    """A request body: unknown fields and wrong types refused (strict), as ingest's and
+    verify's are; ``{"revision": "2"}`` or ``true`` is not revision 2 or 1."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PublishRequest(RequestBody):
     revision: int | None = Field(
         default=None, ge=1, description="Release only if this is still the current revision"
     )
@@ -25,7 +32,7 @@ class PublishRequest(Schema):
     )
 
 
-class RetractRequest(Schema):
+class RetractRequest(RequestBody):
     reason: PlainLines = Field(min_length=1, max_length=2000, description="Shown to readers")
 
 

@@ -16,7 +16,11 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(BaseModel):
+    """Strict, as every request body: a wrong type is refused, never converted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     url: WebUrl = Field(min_length=8, max_length=2000, description="http or https URL to POST to")
     events: list[EventName] | None = Field(
         default=None, min_length=1, description="Default: all four"

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from publish.harden import harden_json
 from publish.webhooks import repository, targets
 from publish.webhooks.model import (
     EVENTS,
@@ -225,7 +226,9 @@ def fan_out(
         if traceparent:
             envelope[TRACE_HEADER] = traceparent
         envelope["data"] = payload
-        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+        # Hardened as the JSON feed is: the same text once parsed, but "<script" and the
+        # like never as raw bytes a naive receiver could paste into a page.
+        body = harden_json(json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
         out.append(
             Delivery(
                 delivery_id=delivery_id,

@@ -89,13 +89,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
         if exc.status_code == 405:
             return problem_response(method_not_allowed(request), request)
-        cls = _BY_STATUS.get(exc.status_code)
-        headers = dict(exc.headers) if exc.headers else None
-        if cls is not None:
-            error: NewsroomError = cls(str(exc.detail), headers=headers)
-        else:
-            error = _of_status(exc.status_code, str(exc.detail), headers)
-        return problem_response(error, request)
+        return problem_response(error_of(exc), request)
 
     async def store_down(request: Request, exc: Exception) -> ProblemResponse:
         log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
@@ -117,6 +111,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             return await store_down(request, exc)
         log.exception("unhandled_error")
         return problem_response(NewsroomError("An unexpected error occurred."), request)
+
+
+def error_of(exc: StarletteHTTPException) -> NewsroomError:
+    """Starlette's HTTP error (a form the parser refuses: "Too many fields") as ours."""
+    cls = _BY_STATUS.get(exc.status_code)
+    headers = dict(exc.headers) if exc.headers else None
+    if cls is not None:
+        return cls(str(exc.detail), headers=headers)
+    return _of_status(exc.status_code, str(exc.detail), headers)
 
 
 def _of_status(status: int, detail: str, headers: dict[str, str] | None) -> NewsroomError:

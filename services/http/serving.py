@@ -11,7 +11,11 @@ headers are parsed:
 - a request's head must arrive within ``header_timeout`` seconds of the connection
   opening or of the request's first byte; otherwise ``408`` and the connection is closed;
 - a request the parser cannot read (a malformed request line, header or chunk framing)
-  is answered ``400`` as a problem, not uvicorn's plain text, and the connection closed.
+  is answered ``400`` as a problem, not uvicorn's plain text, and the connection closed;
+  so is an HTTP/1.1 request without a ``Host`` (RFC 9112 3.2), and one that repeats a
+  header that holds one value (``SINGLE_HEADERS``: two ``Host``, ``Content-Type``,
+  ``Authorization`` or ``Idempotency-Key`` lines, of which each layer read another: the
+  body check the last ``Content-Type``, the router the first).
 
 A connection closed while the client is still sending its request (a 408, 413 or 431
 that cuts it off) is closed lingering (RFC 9112 9.6): closing a socket with unread bytes
@@ -66,6 +70,13 @@ class HeadTooLarge(Exception):
     """Raised inside a parser callback: httptools stops parsing and reports it."""
 
 
+class HeadAmbiguous(Exception):
+    """A header that holds one value came twice, or an HTTP/1.1 request has no Host."""
+
+
+SINGLE_HEADERS = frozenset({b"host", b"content-type", b"authorization", b"idempotency-key"})
+
+
 def _problem(status: int, code: str, title: str, detail: str) -> bytes:
     """A whole HTTP response (problem+json), written before any ASGI app has run."""
     problem = {"type": f"urn:newsroom:problem:{code}", "title": title, "status": status,
@@ -90,6 +101,8 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._head_open = False  # waiting for a request's head
         self._head_started = False  # ...and some of it has arrived
         self._head_too_large = False
+        self._singles: set[bytes] = set()  # SINGLE_HEADERS seen in this request's head
+        self._ambiguous: str | None = None  # why the head is refused, when it is ambiguous
         self._head_timer: asyncio.TimerHandle | None = None
         self.lingering = False
         self._linger_timer: asyncio.TimerHandle | None = None
@@ -140,6 +153,7 @@ class GuardedHttpTools(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._head_bytes = 0
+        self._singles = set()
         self._head_open = self._head_started = True
         self._arm_head_timer()
 
@@ -149,9 +163,18 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._count(len(name) + len(value) + 4)
+        single = name.lower()
+        if single in SINGLE_HEADERS:
+            if single in self._singles:
+                self._ambiguous = f"The request has more than one {name.decode('latin-1')} header."
+                raise HeadAmbiguous
+            self._singles.add(single)
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        if b"host" not in self._singles and self.parser.get_http_version() == "1.1":
+            self._ambiguous = "An HTTP/1.1 request needs a Host header."
+            raise HeadAmbiguous
         self._head_open = self._head_started = False
         self._unfinished_head_bytes = 0
         self._cancel_head_timer()
@@ -166,6 +189,8 @@ class GuardedHttpTools(HttpToolsProtocol):
             answer = _problem(431, "header_too_large", "Request Header Fields Too Large", detail)
         else:
             detail = "The request is not valid HTTP/1.1 (its request line, headers or framing)."
+            if self._ambiguous is not None:
+                detail = self._ambiguous
             answer = _problem(400, "bad_request", "Bad Request", detail)
         self.transport.write(answer)
         self.transport.close()

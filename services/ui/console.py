@@ -24,18 +24,26 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
 from services.auth import Authenticator, Principal, Role, console_sessions
 from services.errors import (
     Forbidden,
+    FormInvalid,
     FormRefused,
     NewsroomError,
     NotFound,
     Unauthorized,
     Unavailable,
 )
-from services.http.problems import NOT_A_PAGE, allowed_methods, method_not_allowed, problem_response
+from services.http.problems import (
+    NOT_A_PAGE,
+    allowed_methods,
+    error_of,
+    method_not_allowed,
+    problem_response,
+)
 from services.log import get_logger
 from services.store import is_store_unavailable
 from services.ui import handoff
@@ -59,18 +67,10 @@ STATIC = HERE / "static"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
-CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    )
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
@@ -78,12 +78,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-
-
-class FormInvalid(NewsroomError):
-    status = 422
-    code = "validation"
-    title = "Not valid"
 
 
 class SignInRequired(Exception):
@@ -399,6 +393,8 @@ class Console:
                         return console.sign_in_redirect(request, exc.reason)
                     except NewsroomError as exc:
                         return console.error_page(request, exc)
+                    except StarletteHTTPException as exc:  # a form the parser refuses
+                        return console.error_page(request, error_of(exc))
                     except RequestValidationError as exc:
                         first = exc.errors()[0] if exc.errors() else {}
                         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")

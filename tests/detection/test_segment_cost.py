@@ -5,6 +5,7 @@ from the line's start (which made the largest allowed body take minutes)."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -65,3 +66,41 @@ def test_the_word_before_a_stop_is_the_one_the_anchored_search_finds(
 ) -> None:
     assert segment_module._word_before(line, end) == word
     assert re.compile(r"[\w.&'-]*$").search(line, 0, end).group() == word  # type: ignore[union-attr]
+
+
+# A reporter's body may be any text up to the limit: runs of marks and many quotations
+# in one line were quadratic (a line of 200,000 full stops held a verify worker for
+# minutes). Each of these lines took 15 seconds or more before; now a few milliseconds,
+# so the bound leaves room for a busy machine without letting the old cost through.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "." * 40_000,
+        "!" * 40_000,
+        "?…" * 20_000,
+        'The "a" B. ' * 20_000,
+    ],
+    ids=["full stops", "exclamation marks", "mixed marks", "quotations"],
+)
+def test_a_long_line_of_marks_or_quotations_is_segmented_in_linear_time(line: str) -> None:
+    segment_module._segment_line.cache_clear()
+    started = time.perf_counter()
+    segment(line)
+    assert time.perf_counter() - started < 3.0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "c… ! JThe",
+        ".] ? ‘Mr “c“]a“?",
+        "a. .. B",
+        "word. (.. B",
+        "Wait!!! Then. . . Now",
+        '"Go. Now," he said. Then "x. Y" and. Z',
+        "J]The.x’. ! '( ]Dr The]…’Inc\"“’    D",
+    ],
+)
+def test_the_candidates_are_those_finditer_finds(line: str) -> None:
+    expected = [m.span() + m.groups() for m in segment_module._CANDIDATE.finditer(line)]
+    assert [m.span() + m.groups() for m in segment_module._candidates(line)] == expected

@@ -161,8 +161,27 @@ def test_a_header_over_the_limit_gets_431_and_nothing_more_is_read(stack: Stack)
         b"GET /he althz HTTP/1.1\r\nHost: x\r\n\r\n",  # a space in the target
         b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        # RFC 9112 3.2; and a header of one value twice, which layers read differently
+        b"GET /healthz HTTP/1.1\r\n\r\n",
+        b"GET /ui/ HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
+        b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        b"GET /v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\n"
+        b"Authorization: Bearer b\r\n\r\n",
+        b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nIdempotency-Key: k-1\r\n"
+        b"Idempotency-Key: k-2\r\nContent-Length: 2\r\n\r\n{}",
     ],
-    ids=["header-without-colon", "space-in-target", "bad-chunk-size", "two-lengths"],
+    ids=[
+        "header-without-colon",
+        "space-in-target",
+        "bad-chunk-size",
+        "two-lengths",
+        "no-host",
+        "two-hosts",
+        "two-content-types",
+        "two-authorizations",
+        "two-idempotency-keys",
+    ],
 )
 @pytest.mark.parametrize("service", ["ingest", "verify", "publish"])
 def test_a_malformed_request_gets_a_400_problem(stack: Stack, service: str, raw: bytes) -> None:

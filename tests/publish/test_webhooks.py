@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import MongoClient
 
 from services.contracts import StoryReviewed, Topic
-from tests.publish.builders import bump, cleared_story
+from tests.publish.builders import BODY, bump, cleared_story
 from tests.publish.conftest import Solo
 from tests.publish.servers import HOLD, TRICKLE, Received, signature_ok
 from tests.support.kafka import read_topic
@@ -402,3 +402,22 @@ def test_followers_of_a_section_a_story_left_hear_of_its_correction_and_retracti
         "corrected", "published", "retracted"
     ]  # fmt: skip
     assert sorted(d["event"] for d in deliveries(solo, new_id)) == ["corrected", "retracted"]
+
+
+def test_a_delivery_body_carries_no_script_a_naive_receiver_could_run(solo: Solo) -> None:
+    """The webhook's feed entry is hardened as the JSON feed is: the words a story merely
+    mentions (``<script>``, ``javascript:``, ``onload=``) travel as JSON escapes, the same
+    text once parsed, never as raw bytes."""
+    section, path = solo.section(), f"/ok-{uuid.uuid4().hex[:6]}"
+    _, secret = subscribe(solo, path, sections=[section])
+    mention = " Critics wrote &lt;script&gt;alert(1)&lt;/script&gt; and javascript:x onload=y."
+    snapshot = cleared_story(section=section, body=BODY + mention)
+    release(solo, snapshot.model_copy(update={"headline": "Budget javascript:x onload=y"}))
+    got: list[Received] = wait_for(lambda: solo.receiver.at(path), 15, what="a delivery")
+    raw = got[0].body.lower()
+    for danger in (b"<script", b"javascript:", b"onload="):
+        assert danger not in raw, danger
+    assert signature_ok(secret, got[0])
+    item = from_http(got[0].headers, got[0].body).data["item"]
+    assert "<script>alert(1)</script> and javascript:x onload=y." in item["content_text"]
+    assert item["title"] == "Budget javascript:x onload=y"

@@ -51,6 +51,13 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      reports_of_fresh_reporter),
     ("report: JSON followed by more", "ingest", "fresh_reporter",
      post_report(raw=json.dumps(report()).encode() + b"xyz"), reports_of_fresh_reporter),
+    # a name twice in one object: parsers differ on which one counts (RFC 8259 4)
+    ("report: a name twice in one object", "ingest", "fresh_reporter",
+     post_report(raw=json.dumps(report()).replace('"headline": ', '"headline": "<b>x</b>", '
+                                                   '"headline": ', 1).encode()),
+     reports_of_fresh_reporter),
+    ("review: status twice", "verify", "reviewer",
+     review(raw=b'{"status": "false", "status": "verified"}'), the_claim),
     ("report: JSON cut short", "ingest", "fresh_reporter",
      post_report(raw=json.dumps(report()).encode()[:-5]), reports_of_fresh_reporter),
     ("report: JSON in Latin-1", "ingest", "fresh_reporter",
@@ -296,6 +303,11 @@ CASES: list[tuple[str, str, str, Request, Callable[[World], Any]]] = [
      on_story("publish", "/publish", {"force": True}, target="published"), the_release),
     ("publish: revision of the wrong type", "publish", "editor",
      on_story("publish", "/publish", {"revision": "latest"}, target="published"), the_release),
+    # strict, as ingest's and verify's bodies: a number in a string, or true, is no revision
+    ("publish: revision as a numeric string", "publish", "editor",
+     on_story("publish", "/publish", {"revision": "1"}, target="published"), the_release),
+    ("publish: revision true", "publish", "editor",
+     on_story("publish", "/publish", {"revision": True}, target="published"), the_release),
     ("stories: unknown state", "publish", "editor", get("/v1/stories?state=lost"), nothing),
     ("stories: negative limit", "publish", "editor", get("/v1/stories?limit=-1"), nothing),
     ("stories: bad cursor", "publish", "editor", get("/v1/stories?cursor=%00"), nothing),

@@ -153,6 +153,8 @@ STATUS = {
     "report: JSON in Latin-1": 415,
     "report: JSON followed by more": 400,
     "report: JSON cut short": 400,
+    "report: a name twice in one object": 400,
+    "review: status twice": 400,
     "report: invalid UTF-8": 400,
     "review: invalid UTF-8": 400,
     "review: JSON followed by more": 400,

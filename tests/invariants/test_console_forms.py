@@ -1,0 +1,50 @@
+"""A console form a browser would never send (more fields or files than the form parser
+takes) is refused with the console's own error page and a 400, not a 500 with a logged
+traceback, and changes nothing."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.support.console import CSRF, signed_in
+from tests.support.stack import Stack
+
+# (console, role, a form's address)
+FORMS = [
+    ("verify", "reviewer", "/ui/claims/c_000000000000000000000000/lease"),
+    ("publish", "editor", "/ui/stories/s_00000000000000000000000000000000/retract"),
+]
+
+
+@pytest.mark.parametrize(("service", "role", "path"), FORMS, ids=[f[0] for f in FORMS])
+def test_a_form_with_too_many_fields_gets_the_error_page_with_400(
+    stack: Stack, service: str, role: str, path: str
+) -> None:
+    with signed_in(str(stack.url(service)), stack.tokens[role]) as console:
+        found = CSRF.search(console.get("/ui/").text)
+        assert found is not None
+        fields = [("csrf_token", found.group(1))] + [(f"f{i}", "x") for i in range(1001)]
+        answer = console.post(
+            path,
+            content=urlencode(fields),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert answer.status_code == 400, answer.text[:300]
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Too many fields" in answer.text
+
+
+@pytest.mark.parametrize(("service", "role", "path"), FORMS, ids=[f[0] for f in FORMS])
+def test_a_form_with_too_many_files_gets_the_error_page_with_400(
+    stack: Stack, service: str, role: str, path: str
+) -> None:
+    with signed_in(str(stack.url(service)), stack.tokens[role]) as console:
+        found = CSRF.search(console.get("/ui/").text)
+        assert found is not None
+        files = [(f"f{i}", (f"{i}.txt", b"x")) for i in range(1001)]
+        answer = console.post(path, data={"csrf_token": found.group(1)}, files=files)
+        assert answer.status_code == 400, answer.text[:300]
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Too many files" in answer.text
