@@ -136,6 +136,11 @@ def mark_revoked(user_id: str, at: datetime) -> None:
 _KEEP = object()
 
 
+def active_admins(limit: int) -> int:
+    """How many unrevoked admins there are, counted up to ``limit``."""
+    return int(_users().count_documents({"role": "admin", "revoked_at": None}, limit=limit))
+
+
 def set_display_name(user_id: str, display_name: str | None) -> None:
     _users().update_one({"_id": user_id}, {"$set": {"display_name": display_name}})
 

@@ -176,6 +176,13 @@ def revoke_user(name: str) -> UserRecord:
 
     The user is marked first, then the tokens: see :func:`new_token_for`."""
     user = find_user(name)
+    if user.role == Role.ADMIN and user.revoked_at is None and repository.active_admins(2) < 2:
+        # Nobody could manage users over HTTP again; the command line still could, but
+        # a desk without shell access would be locked out by one click.
+        raise Conflict(
+            f"{user.name} is the last admin; make another admin first "
+            "(POST /v1/users, or newsroom users add NAME --role admin)."
+        )
     now = utcnow()
     repository.mark_revoked(user.user_id, now)
     repository.revoke_tokens_of(user.user_id, now)

@@ -14,6 +14,7 @@ import pytest
 from services import auth
 from services.auth.models import ApiToken
 from services.errors import Unauthorized, ValidationFailed
+from tests.support.infra import Infra
 from tests.support.pages import every_item
 from tests.support.reports import report, submit
 from tests.support.servers import api, settings_env
@@ -193,3 +194,22 @@ def test_users_set_changes_the_byline_from_the_command_line(stack: Stack) -> Non
     assert refused.returncode != 0
     assert "markup" in refused.stderr.lower(), refused.stderr
     assert auth.find_user(name).display_name == "Lee Park"
+
+
+def test_the_last_admin_cannot_be_revoked(infra: Infra) -> None:
+    """A newsroom of its own (its own database), so 'the last admin' is this test's."""
+    env = {**os.environ, **settings_env(infra.settings())}
+
+    def users(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "newsroom", "users", *args],
+            env=env, capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+
+    assert users("add", "first-admin", "--role", "admin").returncode == 0
+    refused = users("revoke", "first-admin")
+    assert refused.returncode != 0
+    assert "last admin" in refused.stderr, refused.stderr
+    assert users("add", "second-admin", "--role", "admin").returncode == 0
+    assert users("revoke", "first-admin").returncode == 0, "another admin remains"
+    assert "last admin" in users("revoke", "second-admin").stderr
