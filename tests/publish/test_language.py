@@ -160,5 +160,7 @@ def test_a_listing_marks_a_story_in_another_language(solo: Solo) -> None:
     with solo.client() as public:
         text = public.get(f"/sections/{section}").text
     assert HTML_TAG.search(text).group(1) == ' lang="en"'  # type: ignore[union-attr]
-    assert '<article lang="ar">' in text
+    # The story's words take its language; the page's own ("By", the date) keep the page's.
+    assert '<span dir="auto" lang="ar">البرلمان يقر الميزانية</span>' in text
+    assert text.count(' lang="ar"') == 2, "the headline and the summary, nothing else"
     assert Page(text).words  # still a page a crawler reads

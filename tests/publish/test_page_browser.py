@@ -8,7 +8,7 @@ import httpx
 from playwright.sync_api import Browser, Route
 
 from tests.browser.conftest import Axe, axe, browser, describe  # noqa: F401  (fixtures)
-from tests.publish.builders import claim, story
+from tests.publish.builders import attribution, claim, story
 from tests.publish.conftest import Solo
 from tests.publish.test_pages import checked_story, release
 
@@ -107,5 +107,60 @@ def test_long_words_wrap_and_each_paragraph_takes_its_own_direction(
         assert directions == [
             ["The city cou", False], [arabic[:12], True], ["The word was", False],
         ], directions  # fmt: skip
+    finally:
+        context.close()
+
+
+def test_a_story_in_arabic_reads_right_to_left_with_the_pages_own_words_in_english(
+    solo: Solo,
+    browser: Browser,  # noqa: F811
+    axe: Axe,  # noqa: F811
+) -> None:
+    """The page takes the story's language and direction; the words the newsroom's
+    templates add (sections, byline, the checks box) stay English for a screen reader,
+    and a listing in English marks the story's own words as Arabic only."""
+    section = solo.section()
+    body = "أغلق الجسر يوم الاثنين.\n\nقالت وزارة المالية إن نتيجة التصويت كانت 7 مقابل 2.\n"
+    snapshot = story(
+        body,
+        [
+            claim(
+                body,
+                "نتيجة التصويت كانت 7 مقابل 2",
+                "contested",
+                attributions=[attribution("وزارة المالية", "organisation", "statement")],
+            ),
+        ],
+        section=section,
+        headline="البرلمان يقر الميزانية",
+        language="ar",
+    )
+    release(solo, snapshot)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    lang_of = "selector => document.querySelector(selector).closest('[lang]').lang"
+    try:
+        page = context.new_page()
+        page.route(f"{solo.public_url}/**", _proxy(solo))
+        page.goto(f"{solo.url}/stories/{snapshot.story_id}")
+        assert page.evaluate("() => [document.documentElement.lang, document.dir]") == [
+            "ar", "rtl",
+        ]  # fmt: skip
+        languages = {
+            selector: page.evaluate(lang_of, selector)
+            for selector in ("h1", ".body p", "nav", "p.section", ".meta", "#checked-title")
+        }
+        assert languages == {
+            "h1": "ar", ".body p": "ar",
+            "nav": "en", "p.section": "en", ".meta": "en", "#checked-title": "en",
+        }, languages  # fmt: skip
+        violations = axe.check(page, "story in Arabic")
+        assert violations == [], describe(violations)
+
+        page.goto(f"{solo.url}/sections/{section}")
+        headline = ".stories h2 span[dir=auto]"
+        assert page.evaluate(lang_of, headline) == "ar"
+        assert page.evaluate(lang_of, ".stories .meta") == "en"
+        violations = axe.check(page, "listing with a story in Arabic")
+        assert violations == [], describe(violations)
     finally:
         context.close()
