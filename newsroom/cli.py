@@ -51,9 +51,10 @@ def up(
     settings = used_settings()
     stack = embedded.EmbeddedStack(settings)
     kept_path = local.settings_path(settings.home)
-    running = [p.name for p in stack.status() if p.alive]
+    parts = stack.status()
+    running = [p.name for p in parts if p.alive]
     if running:
-        changed = local.differences(local.read_env_file(kept_path), local.kept_values(settings))
+        changed = local.running_differences(kept_path, local.kept_values(settings), parts)
         if changed and not restart:
             fail(
                 f"Newsroom is already running ({', '.join(running)}) with other settings "

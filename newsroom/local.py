@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from newsroom.stack import PartStatus
 from services.settings import Settings
 
 SETTINGS_FILE = "settings.env"
@@ -106,6 +107,25 @@ def differences(kept: Mapping[str, str], wanted: Mapping[str, str]) -> list[str]
             now = wanted.get(key, "(default)")
             out.append(f"{key}: running with {was}, asked for {now}")
     return out
+
+
+def running_differences(
+    kept_path: Path, wanted: Mapping[str, str], parts: Iterable[PartStatus]
+) -> list[str]:
+    """Lines saying how the running stack differs from the settings wanted now.
+
+    A stack started by a version that kept no settings (a home from before
+    ``settings.env``) says nothing of what it runs with: the parts answering where the
+    settings given now say are taken as started with them, and a running part that does
+    not answer there is named (never "running with (default)", which nobody knows)."""
+    if kept_path.is_file():
+        return differences(read_env_file(kept_path), wanted)
+    return [
+        f"{part.name}: running (pid {part.pid}), not answering on port {part.port} "
+        "(started by a version that kept no settings)"
+        for part in parts
+        if part.alive and not part.ready
+    ]
 
 
 def save_settings(settings: Settings) -> Path:

@@ -15,6 +15,7 @@ from verify.consumer import TOPIC, ReportStrategy, detection_processes
 from verify.detection import COMPILED
 from verify.detection import STATE as DETECTION_STATE
 from verify.edge import VerifyContext
+from verify.memory.backfill import backfill_worker
 from verify.memory.flags import flag_outbox, review_hook
 from verify.memory.repository import DOCUMENTS as MEMORY_DOCUMENTS
 from verify.memory.routes import router as memory_router
@@ -46,6 +47,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime.add_worker(outbox.worker)
     flags = flag_outbox(runtime)
     runtime.add_worker(flags)
+    runtime.add_worker(backfill_worker())
     sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: intake.sweep(utcnow()))
     runtime.add_worker(sweeper)
     runtime.add_worker(install_queue_metrics(settings.queue_metrics_seconds))

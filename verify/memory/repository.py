@@ -82,6 +82,22 @@ def store(claim_id: str, statement: Statement, norm: str) -> None:
     _claims().update_one({"claim_id": claim_id}, {"$set": fields(statement, norm)})
 
 
+def unread_reviewed(limit: int) -> list[dict[str, Any]]:
+    """Reviewed claims with no statement: stored by a version before claim memory, which
+    read a claim only at its review. No lookup finds them until they are read."""
+    query = {STATEMENT: {"$exists": False}, "status": {"$ne": "pending"}}
+    projection = {"_id": 0, "claim_id": 1, "text": 1, "norm": 1}
+    return list(_claims().find(query, projection).limit(limit))
+
+
+def store_unread(claim_id: str, statement: Statement, norm: str) -> None:
+    """As :func:`store`, only while the claim still has no statement and that text."""
+    _claims().update_one(
+        {"claim_id": claim_id, "norm": norm, STATEMENT: {"$exists": False}},
+        {"$set": fields(statement, norm)},
+    )
+
+
 def mark_not_same(claim_id: str, other_id: str) -> None:
     """Neither claim is offered as the other again."""
     claims = _claims()
