@@ -81,3 +81,20 @@ def test_a_claim_released_before_claim_memory_is_flagged_after_the_backfill(
         return old["story_id"] in {s["story_id"] for s in items["items"]}
 
     wait_for(flagged, 60, what="the story released before the upgrade marked needs_correction")
+
+
+def test_a_claim_stored_without_its_folded_text_is_read_too(stack: Stack) -> None:
+    """A claim with no ``norm`` either: the backfill's conditional write must match it,
+    or the claim would come back in every batch and be read forever."""
+    town = "".join(random.choices(string.ascii_lowercase, k=9)).capitalize()
+    old = _story(stack, f"Shelling hit a bridge near {town} on Monday, the mayor said.")
+    with stack.client("verify", "reviewer") as verify:
+        verify_every_claim(verify, old["story_id"])
+    _as_before_claim_memory(old["story_id"])
+    Claim._get_collection().update_many({"story_id": old["story_id"]}, {"$unset": {"norm": ""}})
+
+    backfill = Backfill(batch=5)
+    while backfill():
+        pass
+    unread = {"story_id": old["story_id"], "memory": {"$exists": False}}
+    assert Claim._get_collection().count_documents(unread) == 0

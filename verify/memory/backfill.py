@@ -26,12 +26,17 @@ def read_unread(batch: int = BATCH) -> bool:
     """Store the statement of up to ``batch`` reviewed claims that have none; True when
     there may be more."""
     docs = repository.unread_reviewed(batch)
+    written = 0
     for doc in docs:
-        norm = doc.get("norm") or ""
-        repository.store_unread(doc["claim_id"], read(doc.get("text") or ""), norm)
+        # The claim's norm as stored (None when missing), so the conditional write
+        # matches an unchanged claim.
+        text = doc.get("text") or ""
+        written += repository.store_unread(doc["claim_id"], read(text), doc.get("norm"))
     if docs:
-        log.info("claim_memory_backfilled", claims=len(docs))
-    return len(docs) == batch
+        log.info("claim_memory_backfilled", claims=written, skipped=len(docs) - written)
+    # A full batch of which nothing could be written would come back whole next time:
+    # stop rather than read it back to back forever.
+    return len(docs) == batch and written > 0
 
 
 class Backfill:

@@ -90,12 +90,14 @@ def unread_reviewed(limit: int) -> list[dict[str, Any]]:
     return list(_claims().find(query, projection).limit(limit))
 
 
-def store_unread(claim_id: str, statement: Statement, norm: str) -> None:
-    """As :func:`store`, only while the claim still has no statement and that text."""
-    _claims().update_one(
+def store_unread(claim_id: str, statement: Statement, norm: str | None) -> bool:
+    """As :func:`store`, only while the claim still has no statement and that text
+    (``norm`` as read; None matches a claim without one). True when it wrote."""
+    written = _claims().update_one(
         {"claim_id": claim_id, "norm": norm, STATEMENT: {"$exists": False}},
-        {"$set": fields(statement, norm)},
+        {"$set": fields(statement, norm or "")},
     )
+    return bool(written.modified_count)
 
 
 def mark_not_same(claim_id: str, other_id: str) -> None:
