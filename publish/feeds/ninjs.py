@@ -27,6 +27,8 @@ from services.language import DEFAULT_LANGUAGE
 NINJS_VERSION = "3.1"
 IPTC_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
 EXTENSION_SCHEMA_PATH = "/schemas/ninjs-3.1-newsroom.json"
+# Addresses it had: documents stored downstream still name them (redirected, 308).
+FORMER_EXTENSION_SCHEMA_PATHS = frozenset({"/schemas/ninjs-3.0-newsroom.json"})
 CLAIM_REVIEW_REL = "https://schema.org/ClaimReview"
 JSON_LD = "application/ld+json"
 

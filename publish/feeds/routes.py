@@ -22,7 +22,11 @@ from publish.feeds.conditional import (
     http_date,
     not_modified,
 )
-from publish.feeds.ninjs import EXTENSION_SCHEMA_PATH, extension_schema
+from publish.feeds.ninjs import (
+    EXTENSION_SCHEMA_PATH,
+    FORMER_EXTENSION_SCHEMA_PATHS,
+    extension_schema,
+)
 from publish.feeds.render import MEDIA_TYPES, public_json
 from services.http.conditional import none_match
 
@@ -147,3 +151,21 @@ def ninjs_extension_schema(request: Request, publish: PublishDep) -> Response:
     if none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
     return Response(body, media_type="application/schema+json", headers=headers)
+
+
+def _moved(publish: PublishDep) -> Response:
+    """ninjs documents a downstream site stored name the schema address of their day
+    (``standard.schema``); today's validates them too (3.1 accepts what 3.0 did)."""
+    location = f"{publish.site.base_url}{EXTENSION_SCHEMA_PATH}"
+    return Response(status_code=308, headers={**PUBLIC_HEADERS, "Location": location})
+
+
+for _former in FORMER_EXTENSION_SCHEMA_PATHS:
+    router.add_api_route(
+        _former,
+        _moved,
+        methods=["GET"],
+        summary="Where our ninjs schema used to be: a permanent redirect to today's (public)",
+        response_class=Response,
+        responses={308: {"description": "Moved to today's schema"}},
+    )

@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("publish", "GET", "/feeds/{section}.rss"): OPEN,
     ("publish", "GET", "/v1/published/{story_id}"): OPEN,
     ("publish", "GET", "/schemas/ninjs-3.1-newsroom.json"): OPEN,
+    ("publish", "GET", "/schemas/ninjs-3.0-newsroom.json"): OPEN,
     ("publish", "GET", "/"): OPEN,
     ("publish", "GET", "/sections/{section}"): OPEN,
     ("publish", "GET", "/stories/{story_id}"): OPEN,

@@ -326,6 +326,18 @@ def test_the_ninjs_schema_is_revalidated_by_its_etag(solo: Solo) -> None:
         assert other.status_code == 200
 
 
+def test_the_ninjs_schemas_former_address_redirects_to_todays(solo: Solo) -> None:
+    """ninjs documents stored downstream before 3.1 name the 3.0 address in
+    standard.schema; it moved for good, and a validator following it gets today's."""
+    with solo.client() as public:
+        moved = public.get("/schemas/ninjs-3.0-newsroom.json")
+        assert moved.status_code == 308
+        assert moved.headers["location"] == f"{solo.public_url}/schemas/ninjs-3.1-newsroom.json"
+        today = public.get(solo.local(moved.headers["location"]))
+        assert today.status_code == 200
+        assert today.headers["content-type"] == "application/schema+json"
+
+
 def test_unknown_pages_are_404(solo: Solo) -> None:
     """A page to a browser, in the site's frame and with a way back; a problem answer to
     an API client."""
