@@ -141,12 +141,30 @@ def test_operational_endpoints_and_forwarded_schemes_trust_nobody_by_default() -
     assert _active_lines(DEPLOY / "ops.conf") == []
     assert _active_lines(DEPLOY / "trusted-proxies.conf") == []
     gateway = (DEPLOY / "gateway.conf").read_text()
-    for path in ("metrics", "docs", "redoc", r"openapi\.json"):
+    for path in ("metrics", "readyz", "docs", "redoc", r"openapi\.json"):
         assert path in gateway
     proxy = (DEPLOY / "proxy.conf").read_text()
     assert "X-Forwarded-Proto $forwarded_proto" in proxy
     assert "$scheme" not in proxy
     assert "proxy_buffering off" in proxy
+
+
+def test_the_gateway_waits_for_a_client_no_longer_than_the_services_would() -> None:
+    """nginx reads a request's body before the services see it, so their header and body
+    timeouts (README "HTTP") only hold behind the gateway if it keeps them too."""
+    from services.settings import Settings
+
+    gateway = (DEPLOY / "gateway.conf").read_text()
+
+    def seconds(directive: str) -> float:
+        found = re.search(rf"^{directive} (\d+)s;", gateway, flags=re.M)
+        assert found, f"no {directive} in gateway.conf"
+        return float(found.group(1))
+
+    fields = Settings.model_fields
+    assert seconds("client_header_timeout") <= fields["header_timeout_seconds"].default
+    assert seconds("client_body_timeout") <= fields["body_timeout_seconds"].default
+    assert re.search(r"^server_tokens off;", gateway, flags=re.M)
 
 
 def test_the_image_installs_hashed_pins_from_a_context_without_local_state() -> None:

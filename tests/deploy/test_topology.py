@@ -372,17 +372,38 @@ def test_a_story_goes_through_the_gateway_once_and_survives_a_replica_of_each_ki
             ca=topology.certificate[0],
         )
         assert "; secure" in over_tls.lower()
+        # Over TLS the server's own headers (HSTS) do not drop the gateway's nosniff.
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(topology.certificate[0])),
+                          timeout=30) as tls:  # fmt: skip
+            feed = tls.get(f"https://127.0.0.1:{gateway.tls_port}/feeds/all.json",
+                           headers={"Host": "publish.example.org"})  # fmt: skip
+        assert feed.headers["strict-transport-security"].startswith("max-age="), feed.headers
+        assert feed.headers.get_list("x-content-type-options") == ["nosniff"], feed.headers
 
     # Operational endpoints answer on the replicas, not through the gateway.
     with step("operational endpoints only on the replicas"):
-        for path in ("/metrics", "/docs", "/redoc", "/openapi.json", "/metric%73", "//docs"):
+        paths = ("/metrics", "/readyz", "/docs", "/redoc", "/openapi.json", "/metric%73", "//docs")
+        for path in paths:
             for service in SERVICES:
                 hidden = httpx.get(gateway.url(service) + path, timeout=30)
                 assert hidden.status_code == 404, (service, path, hidden.status_code)
-        metrics = httpx.get(f"{replica}/metrics", timeout=30)
-        assert metrics.status_code == 200, metrics.text[:300]
+        for path in ("/metrics", "/readyz"):
+            direct = httpx.get(f"{replica}{path}", timeout=30)
+            assert direct.status_code == 200, direct.text[:300]
         health = httpx.get(f"{gateway.url('verify')}/healthz", timeout=30)
         assert health.status_code == 200, health.text
+
+    # Every answer through the gateway, the services' and nginx's own, carries one nosniff
+    # and no nginx version.
+    with step("the gateway's headers on every answer"):
+        answers = [httpx.get(gateway.url("publish") + "/feeds/all.json", timeout=30),
+                   httpx.get(gateway.url("verify") + "/ui/sign-in", timeout=30),
+                   httpx.get(gateway.url("ingest") + "/v1/reports/r_x", timeout=30),
+                   httpx.get(gateway.url("ingest") + "/metrics", timeout=30)]  # fmt: skip
+        for answer in answers:
+            where = (str(answer.request.url), answer.status_code)
+            assert answer.headers.get_list("x-content-type-options") == ["nosniff"], where
+            assert re.fullmatch(r"[a-z]+", answer.headers.get("server", "")), where
 
     # Two replicas of every producer, and each event went out once.
     with step("each event produced once by two replicas"):
