@@ -111,9 +111,9 @@ class Topology:
         self.certificate = self_signed(self.root / "tls")
         self.gateway.start(tls=self.certificate)
         # The admin API is not public: an admin reaches a replica, as from an ops network.
+        bearer = {"Authorization": f"Bearer {self.tokens['admin']}"}
         ingest = self.replicas["ingest"][0].url
-        with httpx.Client(base_url=ingest, timeout=30,
-                          headers={"Authorization": f"Bearer {self.tokens['admin']}"}) as admin:  # fmt: skip
+        with httpx.Client(base_url=ingest, headers=bearer, timeout=30) as admin:
             for role in ("reporter", "reviewer", "editor"):
                 made = admin.post("/v1/users", json={"name": f"{role}-one", "role": role})
                 assert made.status_code == 201, made.text
