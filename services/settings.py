@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     topic_prefix: str = ""
     db_prefix: str = "newsroom"
     topic_partitions: int = Field(default=4, ge=1)
+    # Copies of each topic the services create (its DLQ too): 1 on one broker, 3 on a
+    # cluster of three or more. Topics get min.insync.replicas one below it (at least 1),
+    # so an acks=all write survives the loss of one broker and waits for another copy.
+    # Like the partitions, fixed when a topic is first made (README "Deploy it").
+    topic_replication_factor: int = Field(default=1, ge=1)
+    # A DLQ holds the only copy of a refused message once its topic's own retention (the
+    # broker's, 7 days by default) drops the original; nothing replays it by itself. 0
+    # keeps DLQ records for good.
+    dlq_retention_days: int = Field(default=90, ge=0)
+    # kafka-python's idempotent producer. Off: the embedded broker (Tansu) forgets
+    # producer ids on restart and hands them out again, and then acknowledges batches it
+    # never stored (DEVELOPERS.md, "The embedded stack"). Apache Kafka keeps them; turn
+    # it on there only once it has been tried against that cluster (README "Deploy it").
+    kafka_idempotence: bool = False
 
     host: str = "127.0.0.1"
     ingest_port: int = 8001

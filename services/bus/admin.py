@@ -31,6 +31,22 @@ def topic_names(settings: Settings, topics: list[Topic] | None = None) -> list[s
     return names
 
 
+DAY_MS = 24 * 3600 * 1000
+
+
+def new_topic(settings: Settings, name: str) -> NewTopic:
+    """How the services make ``name``: its partitions (one for a DLQ, which keeps its
+    records in the order they were refused), replication factor and topic configs."""
+    replicas = settings.topic_replication_factor
+    configs = {"min.insync.replicas": str(max(1, replicas - 1))}
+    dlq = name.endswith(".dlq")
+    if dlq:
+        days = settings.dlq_retention_days
+        configs["retention.ms"] = str(days * DAY_MS) if days else "-1"
+    partitions = 1 if dlq else settings.topic_partitions
+    return NewTopic(name, partitions, replicas, topic_configs=configs)
+
+
 class TopicAdmin:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -64,8 +80,7 @@ class TopicAdmin:
                 missing = [n for n in names if n not in existing]
                 if not missing:
                     return []
-                partitions = self._settings.topic_partitions
-                new = [NewTopic(n, 1 if n.endswith(".dlq") else partitions, 1) for n in missing]
+                new = [new_topic(self._settings, n) for n in missing]
                 created: list[str] = []
                 for topic in new:
                     # One at a time: a topic another replica created meanwhile is not an error.

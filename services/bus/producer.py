@@ -20,7 +20,8 @@ plus one). Seen on 2026-12-04 (tests/foundation/test_producer_wipe.py):
   written: acknowledged, never stored. The same happens without any timeout when two
   replicas write one topic and the one that rebuilds first is given the other's old id.
 
-So the producer is not idempotent: a retry after a lost answer may write a message twice,
+So the producer is not idempotent by default (``NEWSROOM_KAFKA_IDEMPOTENCE`` turns it on,
+for Apache Kafka, which keeps producer ids): a retry after a lost answer may write a message twice,
 which every consumer already takes (ids, versions; at-least-once throughout), and one
 request in flight keeps each partition in order across retries. Without producer ids the
 first send after a restart goes through at once. A failed send still closes the client,
@@ -170,12 +171,13 @@ class EventProducer:
                     bootstrap_servers=self._settings.kafka_bootstrap,
                     client_id=f"newsroom-{self._source.rsplit('/', 1)[-1]}",
                     acks="all",
-                    # Not kafka-python 3's idempotent producer: the broker forgets every
-                    # producer id when it restarts and hands them out again from 1, and
-                    # then answers one client's batch as a duplicate of another's, which
-                    # kafka-python counts as written (module note). One request in flight
-                    # keeps each partition in order through retries, as idempotence did.
-                    enable_idempotence=False,
+                    # Not kafka-python 3's idempotent producer unless asked for: the
+                    # embedded broker forgets every producer id when it restarts and hands
+                    # them out again from 1, and then answers one client's batch as a
+                    # duplicate of another's, which kafka-python counts as written (module
+                    # note). One request in flight keeps each partition in order through
+                    # retries either way.
+                    enable_idempotence=self._settings.kafka_idempotence,
                     max_in_flight_requests_per_connection=1,
                     linger_ms=2,
                     request_timeout_ms=5000,

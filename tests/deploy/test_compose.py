@@ -115,6 +115,19 @@ def test_links_use_the_public_urls_and_calls_the_internal_ones(config: dict[str,
             )
 
 
+def test_topics_are_made_for_the_one_broker_and_the_producer_stays_as_tested(
+    config: dict[str, Any],
+) -> None:
+    kafka = config["services"]["kafka"]["environment"]
+    brokers = len(kafka["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(","))
+    for name in (*SERVICES, "bootstrap"):
+        env = config["services"][name]["environment"]
+        assert int(env["NEWSROOM_TOPIC_REPLICATION_FACTOR"]) == brokers
+        assert int(kafka["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"]) == brokers
+        assert int(env["NEWSROOM_DLQ_RETENTION_DAYS"]) >= 30
+        assert env["NEWSROOM_KAFKA_IDEMPOTENCE"] == "false"
+
+
 def test_only_the_gateway_is_reachable_and_only_its_forwarded_headers_are_believed(
     config: dict[str, Any],
 ) -> None:
