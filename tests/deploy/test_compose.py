@@ -128,6 +128,22 @@ def test_topics_are_made_for_the_one_broker_and_the_producer_stays_as_tested(
         assert env["NEWSROOM_KAFKA_IDEMPOTENCE"] == "false"
 
 
+def test_every_container_rotates_its_log_and_the_services_run_locked_down(
+    config: dict[str, Any],
+) -> None:
+    for name, service in config["services"].items():
+        logging = service.get("logging", {})
+        assert logging.get("driver") == "json-file", name
+        assert logging["options"]["max-size"], name
+        assert int(logging["options"]["max-file"]) >= 2, name
+    for name in (*SERVICES, "bootstrap"):
+        service = config["services"][name]
+        assert service["read_only"] is True, name
+        assert any(str(t).startswith("/tmp") for t in service["tmpfs"]), name
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+
+
 def test_only_the_gateway_is_reachable_and_only_its_forwarded_headers_are_believed(
     config: dict[str, Any],
 ) -> None:
