@@ -144,6 +144,15 @@ def test_every_container_rotates_its_log_and_the_services_run_locked_down(
         assert "no-new-privileges:true" in service["security_opt"], name
 
 
+def test_the_store_is_the_replica_set_with_majority_writes(config: dict[str, Any]) -> None:
+    from pymongo.uri_parser import parse_uri
+
+    for name in (*SERVICES, "bootstrap"):
+        options = parse_uri(config["services"][name]["environment"]["NEWSROOM_MONGO_URL"])
+        assert options["options"]["replicaSet"] == "rs0", name  # transactions need one
+        assert options["options"]["w"] == "majority", name
+
+
 def test_only_the_gateway_is_reachable_and_only_its_forwarded_headers_are_believed(
     config: dict[str, Any],
 ) -> None:
