@@ -46,6 +46,9 @@ MAX_EVENT_BYTES = 768 * 1024
 
 class Topic(StrEnum):
     REPORTS_SUBMITTED = "reports.submitted"
+    # Verify's own queue of large reports (a long body, many claims), handed on from
+    # reports.submitted so that they wait apart from every other story (verify/consumer.py).
+    REPORTS_LARGE = "reports.submitted.large"
     REPORTS_RECEIVED = "reports.received"
     STORIES_REVIEWED = "stories.reviewed"
     STORIES_PUBLISHED = "stories.published"

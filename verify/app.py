@@ -11,7 +11,7 @@ from services.log import get_logger
 from services.runtime import PeriodicWorker, Runtime
 from services.settings import Settings
 from verify.common import utcnow
-from verify.consumer import TOPIC, ReportStrategy, detection_processes
+from verify.consumer import LARGE_TOPIC, TOPIC, ReportStrategy, detection_processes
 from verify.detection import COMPILED
 from verify.detection import STATE as DETECTION_STATE
 from verify.edge import VerifyContext
@@ -51,26 +51,30 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: intake.sweep(utcnow()))
     runtime.add_worker(sweeper)
     runtime.add_worker(install_queue_metrics(settings.queue_metrics_seconds))
-    strategy = ReportStrategy(
-        runtime.producer,
-        outbox,
-        sweeper.wake,
-        processes=detection_processes(settings.verify_detection_processes),
-        max_claims=settings.max_claims_per_revision,
-    )
-    runtime.add_worker(
-        BatchConsumerLoop(
-            settings=settings,
-            topics=[TOPIC],
-            group="verify",
-            strategy=strategy,
-            max_in_flight=settings.consumer_max_in_flight_batches
-            * settings.consumer_max_poll_records,
-            producer=runtime.producer,
-            admin=runtime.admin,
-            name="verify-reports",
+    # Two consumers: every report, and the large ones the first hands on (LARGE_TOPIC),
+    # each with its own bound on what it holds, so large reports wait apart.
+    for topic, group, large in ((TOPIC, "verify", False), (LARGE_TOPIC, "verify-large", True)):
+        strategy = ReportStrategy(
+            runtime.producer,
+            outbox,
+            sweeper.wake,
+            processes=detection_processes(settings.verify_detection_processes),
+            max_claims=settings.max_claims_per_revision,
+            large=large,
         )
-    )
+        runtime.add_worker(
+            BatchConsumerLoop(
+                settings=settings,
+                topics=[topic],
+                group=group,
+                strategy=strategy,
+                max_in_flight=settings.consumer_max_in_flight_batches
+                * settings.consumer_max_poll_records,
+                producer=runtime.producer,
+                admin=runtime.admin,
+                name=f"{group}-reports",
+            )
+        )
     app = build_app(
         runtime,
         title="Newsroom verify",

@@ -37,7 +37,15 @@ from verify.stories.records import ClaimRecord, StoryRecord
 
 log = get_logger(__name__)
 
-TOPIC = Topic.REPORTS_SUBMITTED  # the one topic verify's consumer reads
+TOPIC = Topic.REPORTS_SUBMITTED  # what ingest sends: every report comes here first
+# Verify's own queue for large reports (its second consumer, group "verify-large"). A
+# partition is read in order and the loop holds a bounded number of reports, so large
+# reports waiting for the long-body pool or the large lane (seconds each) once filled that
+# bound and stopped every story behind them: 200 reports of 200 KB from four reporters
+# held ordinary stories out of the queue for over two minutes. The first consumer hands
+# them on unread (a long body, many declared claims) or after detection (many claims
+# found), with a story's later reports while one of its reports is handed on, and goes on.
+LARGE_TOPIC = Topic.REPORTS_LARGE
 # Detections kept by report id, for copies of a report that come while it is under way.
 RECENT = 256
 # A report is written in the large lane (services/bus/batch.py) when it has this many
@@ -68,6 +76,13 @@ def _value_of(analysed: Any) -> Any:
     return analysed
 
 
+class _HandOn:
+    """A report the first consumer sends on to ``LARGE_TOPIC`` instead of storing it."""
+
+
+HAND_ON = _HandOn()
+
+
 @dataclass(frozen=True)
 class _Stored:
     """A report ``write`` stored with others: only its receipt is left to send, and its
@@ -96,7 +111,13 @@ class ReportStrategy:
         *,
         processes: int,
         max_claims: int,
+        large: bool = False,
     ) -> None:
+        # False: the first consumer, which hands large reports on; True: the consumer of
+        # LARGE_TOPIC, which detects every report in the long-body pool and stores it.
+        self._large_queue = large
+        self._topic = LARGE_TOPIC if large else TOPIC
+        self._handed_on: OrderedDict[str, None] = OrderedDict()  # stories with one handed on
         self._producer = producer
         self._snapshots = snapshots
         self._story_revised = story_revised
@@ -154,9 +175,28 @@ class ReportStrategy:
         for place, report in reports:
             if report.report_id in known:
                 futures[place].set_result(known[report.report_id])
+            elif self._hands_on(report):
+                futures[place].set_result(HAND_ON)
             else:
                 futures[place] = self._detect(report)
         return futures
+
+    def _hands_on(self, report: ReportSubmitted) -> bool:
+        """Is ``report`` for the large queue, to be sent there unread? A long body, many
+        declared claims, a story known to have many, or one with a report handed on
+        (its revisions then stay in order)."""
+        if self._large_queue:
+            return False
+        story = report.story_id
+        if not (
+            len(report.body) > LONG_BODY
+            or len(report.claims) >= LARGE_CLAIMS
+            or story in self._large
+            or story in self._handed_on
+        ):
+            return False
+        _remember(self._handed_on, [story])
+        return True
 
     def _detect(self, report: ReportSubmitted) -> Future[Any]:
         """Detection of ``report`` in the pool. A copy ingest sent again while the first
@@ -172,7 +212,7 @@ class ReportStrategy:
         return future
 
     def _submit(self, report: ReportSubmitted) -> Future[Any]:
-        long = len(report.body) > LONG_BODY
+        long = self._large_queue or len(report.body) > LONG_BODY
         for attempt in (1, 2):
             try:
                 # Declared claims as plain values: a worker unpickles them without
@@ -188,12 +228,21 @@ class ReportStrategy:
         failed.set_exception(BrokenProcessPool("the detection pool could not be started"))
         return failed
 
+    def _found_large(self, report: ReportSubmitted, value: Any) -> bool:
+        """Did detection find so many claims in ``report`` that the first consumer hands it
+        on (to be written in the large queue's lane), or was an earlier report of its story
+        handed on since (it follows, in order)?"""
+        if self._large_queue or not isinstance(value, Analysis):
+            return False
+        story = report.story_id
+        known = story in self._handed_on or story in self._large
+        if len(value.candidates) < LARGE_CLAIMS and not known:
+            return False
+        _remember(self._handed_on, [story])
+        return True
+
     def _remember_large(self, story_ids: Any) -> None:
-        for story_id in story_ids:
-            self._large[story_id] = None
-            self._large.move_to_end(story_id)
-        while len(self._large) > RECENT:
-            self._large.popitem(last=False)
+        _remember(self._large, story_ids)
 
     def heavy(self, event: CloudEvent, prepared: Any) -> bool:
         """A report with ``LARGE_CLAIMS`` claims or more, or a revision of a story that had
@@ -203,6 +252,8 @@ class ReportStrategy:
             return False
         report = event.payload()
         assert isinstance(report, ReportSubmitted)
+        if not self._large_queue:
+            return False  # the first consumer hands such reports on instead (``write``)
         if len(value.candidates) >= LARGE_CLAIMS:
             self._remember_large([report.story_id])
             return True
@@ -217,12 +268,15 @@ class ReportStrategy:
         fresh = []
         # Each report's message, for its lines (the round's one write binds none of them).
         messages: dict[str, dict[str, str]] = {}
-        for event, value in zip(events, prepared, strict=True):
+        for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
             if isinstance(value, Analysis):  # detection ran: the payload is a report
                 report = event.payload()
                 assert isinstance(report, ReportSubmitted)
+                if self._found_large(report, value):
+                    prepared[place] = HAND_ON
+                    continue
                 fresh.append((report, value))
-                messages[report.report_id] = {"topic": TOPIC.value, **event_context(event)}
+                messages[report.report_id] = {"topic": self._topic.value, **event_context(event)}
         stored = intake.store_new_stories(fresh, utcnow(), messages) if fresh else {}
         out = list(prepared)
         for place, (event, value) in enumerate(zip(events, prepared, strict=True)):
@@ -246,6 +300,9 @@ class ReportStrategy:
             raise prepared
         report = event.payload()
         assert isinstance(report, ReportSubmitted)
+        if prepared is HAND_ON or self._found_large(report, prepared):
+            log.info("report_handed_on", report_id=report.report_id, story_id=report.story_id)
+            return [self._producer.forwarded(LARGE_TOPIC, event, key=report.story_id)]
         intake.check_report(report)
         if isinstance(prepared, _Stored):
             receipt = prepared.receipt
@@ -293,3 +350,12 @@ class ReportStrategy:
     def close(self) -> None:
         for long in list(self._pools):
             self._close_pool(long)
+
+
+def _remember(kept: OrderedDict[str, None], story_ids: Any) -> None:
+    """Add ``story_ids`` to ``kept``, the most recent ``RECENT`` of them."""
+    for story_id in story_ids:
+        kept[story_id] = None
+        kept.move_to_end(story_id)
+    while len(kept) > RECENT:
+        kept.popitem(last=False)

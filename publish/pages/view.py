@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,33 @@ class Teaser:
     language: str
 
 
+# A listing's teasers' summaries, by story, version and body: a listing page is rendered
+# for every request (and before a conditional one is answered 304), and each summary took
+# its whole body through Markdown and the sanitiser. A body at the size limit made of
+# "![" (image openings) takes about 2 s of CPU to render, so a front page holding a few
+# such stories cost seconds of publish's CPU per request for everybody's pages and feeds.
+# Each summary is about 280 characters: the most recent SUMMARIES_KEPT are kept.
+SUMMARIES_KEPT = 2048
+_summaries: OrderedDict[tuple[str, int, int], str] = OrderedDict()
+_summaries_lock = threading.Lock()
+
+
+def teaser_summary(publication: Publication) -> str:
+    """The summary a listing shows for ``publication``, rendered once per version."""
+    key = (publication.story_id, publication.version, hash(publication.body))
+    with _summaries_lock:
+        found = _summaries.get(key)
+        if found is not None:
+            _summaries.move_to_end(key)
+            return found
+    made = summary(body_html(publication.body))
+    with _summaries_lock:
+        _summaries[key] = made
+        while len(_summaries) > SUMMARIES_KEPT:
+            _summaries.popitem(last=False)
+    return made
+
+
 def teaser(site: Site, publication: Publication) -> Teaser:
     retracted = publication.retracted is not None
     return Teaser(
@@ -56,7 +85,7 @@ def teaser(site: Site, publication: Publication) -> Teaser:
         headline=publication.headline,
         summary=publication.retracted.reason
         if publication.retracted
-        else summary(body_html(publication.body)),
+        else teaser_summary(publication),
         section=publication.section,
         section_url=section_url(site.base_url, publication.section),
         byline=publication.byline,

@@ -157,7 +157,11 @@ class EventProducer:
     ) -> Outgoing:
         """A message for ``topic`` (logical name). ``trace_id`` defaults to the current
         context's; a relay sending later passes the one the work started with."""
-        event = self.envelope(data, subject=key, trace_id=trace_id)
+        return self.forwarded(topic, self.envelope(data, subject=key, trace_id=trace_id), key=key)
+
+    def forwarded(self, topic: str, event: CloudEvent, *, key: str) -> Outgoing:
+        """A message for ``topic`` (logical name) carrying ``event`` as it is: its id and
+        trace stay (verify hands a large report on to its own queue this way)."""
         headers: Headers = [("content-type", CONTENT_TYPE.encode())]
         if event.traceid:
             headers.append((TRACE_HEADER, traceparent(event.traceid)))

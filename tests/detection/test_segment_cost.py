@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -104,3 +105,37 @@ def test_a_long_line_of_marks_or_quotations_is_segmented_in_linear_time(line: st
 def test_the_candidates_are_those_finditer_finds(line: str) -> None:
     expected = [m.span() + m.groups() for m in segment_module._CANDIDATE.finditer(line)]
     assert [m.span() + m.groups() for m in segment_module._candidates(line)] == expected
+
+
+# A line with no stop at all is one "sentence" to the rules above, and several rules read
+# a sentence's tokens against each other: 200 KB of "firms deny " took 8 s (compiled) and
+# four times that at twice the length. A run longer than MAX_SENTENCE is cut into pieces,
+# so each rule's work per sentence is bounded and a body's cost grows with its length.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "firms deny " * 18_000,
+        "Ana Ruiz, the club's lawyer, said " * 6_000,
+        "a" * 50_000,
+        "x" * 2_500 + " " + "y " * 3_000,
+        ("word " * 399 + "end.") * 100,
+    ],
+    ids=["cue words", "appositions", "no spaces", "a long word first", "long sentences"],
+)
+def test_no_segment_is_longer_than_the_bound_and_the_pieces_keep_every_word(line: str) -> None:
+    segment_module._segment_line.cache_clear()
+    body = line.strip()
+    found = segment(body)
+    assert len(found) > 1
+    assert all(0 < s.end - s.start <= segment_module.MAX_SENTENCE for s in found)
+    assert found[0].start == 0
+    assert found[-1].end == len(body)
+    for before, after in pairwise(found):
+        assert body[before.end : after.start].strip() == ""  # only the spaces between
+
+
+def test_a_sentence_within_the_bound_is_left_whole() -> None:
+    sentence = "The minister, " + "who spoke at length, " * 90 + "said the bridge was safe."
+    assert len(sentence) <= segment_module.MAX_SENTENCE
+    segment_module._segment_line.cache_clear()
+    assert [(s.start, s.end) for s in segment(sentence)] == [(0, len(sentence))]

@@ -122,6 +122,7 @@ def good_snapshot(stack: Stack) -> tuple[StoryReviewed, Callable[[], bool]]:
 
 GOOD: dict[Topic, Callable[[Stack], tuple[object, Callable[[], bool]]]] = {
     Topic.REPORTS_SUBMITTED: good_report,
+    Topic.REPORTS_LARGE: good_report,
     Topic.REPORTS_RECEIVED: good_receipt,
     Topic.STORIES_REVIEWED: good_snapshot,
     Topic.STORIES_PUBLISHED: good_publication,
