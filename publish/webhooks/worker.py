@@ -23,6 +23,7 @@ import httpx
 from prometheus_client import Counter
 
 from publish.webhooks import repository, service, targets
+from publish.webhooks.deadline import Deadline
 from publish.webhooks.model import Attempt, Delivery
 from services.errors import NewsroomError
 from services.log import bound_trace, get_logger
@@ -54,7 +55,15 @@ class DeliveryWorker:
         key = settings.webhook_master_key
         self._master_key = key.get_secret_value() if key else None
         self._timeout = settings.webhook_timeout_seconds
-        self._client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+        # The whole attempt: connect, send, and the status line and headers.
+        self._attempt_seconds = self._timeout * 3
+        # No kept-alive connections: each attempt connects to the address it checked, and
+        # its Deadline sees the connect (the trace of a reused one has none).
+        self._client = httpx.Client(
+            timeout=self._timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="webhook")
         self._running: dict[Future[None], str] = {}  # attempt -> its subscription
         self._on_free: Callable[[], None] = lambda: None
@@ -73,9 +82,9 @@ class DeliveryWorker:
         if not self._master_key:
             return False  # nothing can be signed; deliveries wait for the key
         self._running = {f: s for f, s in self._running.items() if not f.done()}
-        # Leased past the longest an ordinary attempt takes: the timeout applies to each of
-        # connecting, sending and every read of the status line and headers.
-        lease = timedelta(seconds=self._timeout * 3 + 10)
+        # Leased past the longest an attempt takes (its Deadline), so no other pass claims
+        # it meanwhile.
+        lease = timedelta(seconds=self._attempt_seconds + 10)
         started = 0
         while len(self._running) < PARALLEL:
             held = Tally(self._running.values())
@@ -91,6 +100,7 @@ class DeliveryWorker:
 
     def send(self, delivery: Delivery) -> tuple[int | None, str | None, str | None]:
         """One attempt over the network: ``(status code, Retry-After, error)``."""
+        deadline: Deadline | None = None
         try:
             # Resolved and checked again at each attempt (a name can resolve elsewhere by
             # now), and sent to the address checked, not to a second lookup's answer.
@@ -104,17 +114,22 @@ class DeliveryWorker:
             # Streamed, and closed with its body unread: a receiver's answer is its status
             # (and Retry-After); a body of a gigabyte, or one sent a byte at a time, would
             # hold this place and the memory for as long as it lasts.
-            with self._client.stream(
-                "POST",
-                target.url,
-                content=delivery.body.encode(),
-                headers={**headers, "Host": target.host_header},
-                extensions=target.extensions,
-            ) as response:
+            with (
+                Deadline(self._attempt_seconds) as deadline,
+                self._client.stream(
+                    "POST",
+                    target.url,
+                    content=delivery.body.encode(),
+                    headers={**headers, "Host": target.host_header},
+                    extensions={**target.extensions, "trace": deadline.trace},
+                ) as response,
+            ):
                 return response.status_code, response.headers.get("retry-after"), None
         except httpx.TimeoutException:
             return None, None, "timeout"
         except httpx.HTTPError as exc:
+            if deadline is not None and deadline.expired:
+                return None, None, "timeout"
             return None, None, f"connection_error: {type(exc).__name__}"
         except targets.TargetRefused as exc:
             return None, None, f"refused: {exc.reason}"

@@ -151,6 +151,7 @@ def signature_ok(secret: str, received: Received, tolerance: int | None = None) 
 # Plan entries a slow receiver answers with, until the test calls ``WebhookReceiver.let_go``:
 HOLD = "hold"  # nothing at all (then 500)
 TRICKLE = "trickle"  # 200 and its headers at once, then a body of a byte every 50 ms
+DRIP = "drip"  # the status line and headers a byte every 200 ms, never ending
 
 
 class WebhookReceiver:
@@ -182,12 +183,27 @@ class WebhookReceiver:
                 if answer == TRICKLE:
                     self._trickle(let_go)
                     return
+                if answer == DRIP:
+                    self._drip(let_go)
+                    return
                 status, extra = answer if isinstance(answer, tuple) else (answer, {})
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def _drip(self, let_go: threading.Event) -> None:
+                # Each byte well within the sender's read timeout: only a limit on the
+                # whole attempt ends it.
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                    while not let_go.wait(0.2):
+                        self.wfile.write(b"a")
+                        self.wfile.flush()
+                except OSError:
+                    pass  # the sender gave up and closed the connection
+                self.close_connection = True
 
             def _trickle(self, let_go: threading.Event) -> None:
                 self.send_response(200)

@@ -17,7 +17,7 @@ from pymongo import MongoClient
 from services.contracts import StoryReviewed, Topic
 from tests.publish.builders import BODY, bump, cleared_story
 from tests.publish.conftest import Solo
-from tests.publish.servers import HOLD, TRICKLE, Received, signature_ok
+from tests.publish.servers import DRIP, HOLD, TRICKLE, Received, signature_ok
 from tests.support.kafka import read_topic
 from tests.support.pages import every_item
 from tests.support.servers import wait_for
@@ -226,6 +226,26 @@ def test_a_receiver_that_does_not_answer_delays_no_other_subscriber(solo: Solo) 
         assert story_ids(good) == [first.story_id, second.story_id]
     finally:
         solo.receiver.let_go(slow)
+
+
+def test_a_receiver_that_sends_its_headers_a_byte_at_a_time_is_timed_out(solo: Solo) -> None:
+    """Every byte comes within the read timeout (2 s here), so only a limit on the whole
+    attempt (three timeouts, 6 s) ends it; without one the place stayed held for good."""
+    section, path = solo.section(), f"/drip-{uuid.uuid4().hex[:6]}"
+    solo.receiver.plans[path] = [DRIP]
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    release(solo, cleared_story(section=section))
+    try:
+
+        def first_attempt() -> dict[str, Any] | None:
+            logged = [a for d in deliveries(solo, subscription_id) for a in d["log"]]
+            return logged[0] if logged else None
+
+        attempt = wait_for(first_attempt, 30, what="the dripping receiver's attempt ended")
+        assert attempt["error"] == "timeout", attempt
+        assert attempt["outcome"] == "retry", attempt
+    finally:
+        solo.receiver.let_go(path)
 
 
 def test_an_answer_is_its_status_whatever_its_body(solo: Solo) -> None:
