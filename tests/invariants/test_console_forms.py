@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from services.settings import ServiceName
 from tests.support.console import CSRF, signed_in
 from tests.support.stack import Stack
 
@@ -34,7 +35,7 @@ def _too_many(kind: str, csrf: str) -> dict[str, Any]:
 @pytest.mark.parametrize("kind", ["fields", "files"])
 @pytest.mark.parametrize(("service", "role", "path"), FORMS, ids=[f[0] for f in FORMS])
 def test_a_form_with_too_many_fields_or_files_gets_the_error_page_with_400(
-    stack: Stack, service: str, role: str, path: str, kind: str
+    stack: Stack, service: ServiceName, role: str, path: str, kind: str
 ) -> None:
     with signed_in(str(stack.url(service)), stack.tokens[role]) as console:
         found = CSRF.search(console.get("/ui/").text)
