@@ -51,31 +51,45 @@ class Teaser:
     language: str
 
 
-# A listing's teasers' summaries, by story, version and body: a listing page is rendered
-# for every request (and before a conditional one is answered 304), and each summary took
-# its whole body through Markdown and the sanitiser. A body at the size limit made of
-# "![" (image openings) takes about 2 s of CPU to render, so a front page holding a few
-# such stories cost seconds of publish's CPU per request for everybody's pages and feeds.
-# Each summary is about 280 characters: the most recent SUMMARIES_KEPT are kept.
-SUMMARIES_KEPT = 2048
-_summaries: OrderedDict[tuple[str, int, int], str] = OrderedDict()
-_summaries_lock = threading.Lock()
+class Rendered:
+    """Markdown rendered once per story version, the most recent kept up to ``most``
+    characters in all. A page is rendered for every request (its ETag is its bytes' hash,
+    so even a 304 renders it first), and a body at the size limit made of "![" (image
+    openings) takes about 2 s of CPU through Markdown and the sanitiser: without this a
+    few such stories cost seconds of publish's CPU per request, for everybody's pages."""
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._size = 0
+        self._kept: OrderedDict[tuple[str, int, int], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, publication: Publication, render: Any) -> str:
+        key = (publication.story_id, publication.version, hash(publication.body))
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        made: str = render(publication.body)
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = made
+                self._size += len(made)
+            while self._size > self._most and len(self._kept) > 1:
+                self._size -= len(self._kept.popitem(last=False)[1])
+        return made
+
+
+# A listing's summaries (about 280 characters each) and story pages' bodies (up to the
+# body limit each, about 40 of them at the limit).
+SUMMARIES = Rendered(most=2048 * 300)
+BODIES = Rendered(most=8_000_000)
 
 
 def teaser_summary(publication: Publication) -> str:
     """The summary a listing shows for ``publication``, rendered once per version."""
-    key = (publication.story_id, publication.version, hash(publication.body))
-    with _summaries_lock:
-        found = _summaries.get(key)
-        if found is not None:
-            _summaries.move_to_end(key)
-            return found
-    made = summary(body_html(publication.body))
-    with _summaries_lock:
-        _summaries[key] = made
-        while len(_summaries) > SUMMARIES_KEPT:
-            _summaries.popitem(last=False)
-    return made
+    return SUMMARIES(publication, lambda body: summary(body_html(body)))
 
 
 def teaser(site: Site, publication: Publication) -> Teaser:
@@ -148,7 +162,7 @@ def story(site: Site, publication: Publication) -> dict[str, Any]:
     """Context of a story page."""
     url = story_url(site.base_url, publication.story_id)
     retraction = publication.retracted
-    body = "" if retraction else body_html(publication.body)
+    body = "" if retraction else BODIES(publication, body_html)
     language = publication.language_of(site.language)
     reviews = claim_reviews(
         publication, base_url=site.base_url, newsroom=site.newsroom, language=language

@@ -33,3 +33,36 @@ def test_a_listing_renders_each_story_s_summary_once_per_version(
     )
     view.teaser(site, revised)
     assert len(rendered) == 2  # a new version is rendered anew
+
+
+def test_a_story_page_renders_its_body_once_per_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The page's ETag is its bytes' hash, so every request, a 304 too, builds the page.
+    rendered: list[str] = []
+
+    def counting(text: str) -> str:
+        rendered.append(text)
+        return content.body_html(text)
+
+    monkeypatch.setattr(view, "body_html", counting)
+    site = view.Site(newsroom="N", base_url="http://x", sections=("local",))
+    first = publication_of(cleared_story())
+    pages = [view.story(site, first) for _ in range(3)]
+    assert len(rendered) == 1
+    bodies = {str(p["body"]) for p in pages}
+    assert len(bodies) == 1
+    assert "The vote was 7 to 2." in bodies.pop()
+    revised = first.model_copy(
+        update={"version": first.version + 1, "body": first.body + "\n\nMore text."}
+    )
+    assert "More text." in str(view.story(site, revised)["body"])
+    assert len(rendered) == 2  # a new version is rendered anew
+
+
+def test_what_is_kept_is_bounded_by_its_size() -> None:
+    kept = view.Rendered(most=10)
+    stories = [publication_of(cleared_story()) for _ in range(3)]
+    for publication in stories:
+        kept(publication, lambda body: "x" * 6)
+    made: list[str] = []
+    kept(stories[0], lambda body: made.append(body) or "x" * 6)
+    assert made, "the oldest was let go to keep within the bound"
