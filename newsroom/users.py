@@ -105,6 +105,20 @@ def users_revoke(name: str) -> None:
     typer.echo(f"Revoked {name} and all their tokens.")
 
 
+@users_app.command("revoke-token")
+def users_revoke_token(name: str, token_id: str) -> None:
+    """Revoke one of a user's tokens (its id, as `users show` lists it); the others stay."""
+    from services import auth
+    from services.errors import NewsroomError
+
+    connect_auth(used_settings())
+    try:
+        auth.revoke_token(name, token_id)
+    except NewsroomError as exc:
+        fail(exc.detail)
+    typer.echo(f"Revoked token {token_id} of {name}.")
+
+
 @users_app.command("token")
 def users_token(name: str) -> None:
     """Issue another token for an existing user; prints it alone on the last line."""

@@ -184,7 +184,8 @@ def tokens_of(user_id: str) -> list[TokenRecord]:
 
 
 def revoke_token(token_id: str, at: datetime) -> None:
-    _tokens().update_one({"_id": token_id}, {"$set": {"revoked_at": at}})
+    """Revoked at ``at``, unless it was already (the first revocation's time stays)."""
+    _tokens().update_one({"_id": token_id, "revoked_at": None}, {"$set": {"revoked_at": at}})
 
 
 def revoke_tokens_of(user_id: str, at: datetime) -> None:

@@ -171,6 +171,21 @@ def new_token_for(name: str, issued_by: str = CLI_ISSUER) -> str:
     return value
 
 
+def revoke_token(name: str, token_id: str) -> TokenRecord:
+    """Revoke one of ``name``'s tokens (its public id, ``nr_<token_id>_...``): refused on
+    the next request in every process, the user and their other tokens unchanged. How a
+    token is rotated: issue another, move its users to it, revoke this one."""
+    user = find_user(name)
+    found = repository.token(token_id)
+    if found is None or found.user_id != user.user_id:
+        raise NotFound(f"{user.name} has no token {token_id!r}.")
+    if found.revoked_at is None:
+        repository.revoke_token(token_id, utcnow())
+    revoked = repository.token(token_id)
+    assert revoked is not None  # tokens are never deleted
+    return revoked
+
+
 def revoke_user(name: str) -> UserRecord:
     """Revoke the user, every token they hold and every console session they have.
 

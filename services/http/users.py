@@ -92,6 +92,15 @@ def _out(user: auth.UserRecord) -> UserOut:
     )
 
 
+def _token_out(token: auth.TokenRecord) -> TokenRecordOut:
+    return TokenRecordOut(
+        token_id=token.token_id,
+        issued_at=token.created_at,
+        issued_by=token.issued_by,
+        revoked_at=token.revoked_at,
+    )
+
+
 @router.post("", status_code=201, response_model=CreatedUserOut, responses=PROBLEMS)
 def create_user(payload: UserIn, admin: Admin) -> CreatedUserOut:
     created = auth.create_user(
@@ -120,15 +129,7 @@ def list_users(
 def get_user(name: str, _: Admin) -> UserDetailOut:
     """The user and every token they have had: when, by whom, and whether revoked."""
     user = auth.find_user(name)
-    tokens = [
-        TokenRecordOut(
-            token_id=t.token_id,
-            issued_at=t.created_at,
-            issued_by=t.issued_by,
-            revoked_at=t.revoked_at,
-        )
-        for t in auth.tokens_of(user)
-    ]
+    tokens = [_token_out(t) for t in auth.tokens_of(user)]
     return UserDetailOut(**_out(user).model_dump(), tokens=tokens)
 
 
@@ -141,6 +142,12 @@ def change_user(name: str, payload: UserChange, _: Admin) -> UserOut:
 @router.delete("/{name}", response_model=UserOut, responses=PROBLEMS)
 def revoke_user(name: str, _: Admin) -> UserOut:
     return _out(auth.revoke_user(name))
+
+
+@router.delete("/{name}/tokens/{token_id}", response_model=TokenRecordOut, responses=PROBLEMS)
+def revoke_token(name: str, token_id: str, _: Admin) -> TokenRecordOut:
+    """Revoke one token (say, after issuing its replacement); the user keeps the others."""
+    return _token_out(auth.revoke_token(name, token_id))
 
 
 @router.post("/{name}/tokens", status_code=201, response_model=TokenOut, responses=PROBLEMS)

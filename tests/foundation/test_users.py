@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from services import auth
+from services.auth import tokens
 from services.auth.models import ApiToken
 from services.errors import Unauthorized, ValidationFailed
 from tests.support.infra import Infra
@@ -213,3 +214,43 @@ def test_the_last_admin_cannot_be_revoked(infra: Infra) -> None:
     assert users("add", "second-admin", "--role", "admin").returncode == 0
     assert users("revoke", "first-admin").returncode == 0, "another admin remains"
     assert "last admin" in users("revoke", "second-admin").stderr
+
+
+def test_one_token_is_revoked_and_the_users_others_keep_working(stack: Stack) -> None:
+    """How a service token is rotated: issue another, move to it, revoke the old one."""
+    name = f"svc-{uuid.uuid4().hex[:6]}"
+    old = auth.create_user(name, "reporter").token
+    new = auth.new_token_for(name)
+    old_id = tokens.parse(old)[0]  # type: ignore[index]
+    other_user_token = tokens.parse(auth.create_user(f"x-{name}", "reporter").token)[0]  # type: ignore[index]
+    with api(stack.url("ingest"), stack.tokens["admin"]) as admin:
+        revoked = admin.delete(f"/v1/users/{name}/tokens/{old_id}")
+        assert revoked.status_code == 200, revoked.text
+        assert revoked.json()["revoked_at"] is not None
+        again = admin.delete(f"/v1/users/{name}/tokens/{old_id}")
+        assert again.json()["revoked_at"] == revoked.json()["revoked_at"]  # the first time stays
+        for wrong in ("nosuchtoken", other_user_token):
+            missing = admin.delete(f"/v1/users/{name}/tokens/{wrong}")
+            assert missing.status_code == 404, wrong
+            assert missing.headers["content-type"] == "application/problem+json"
+        listed = admin.get(f"/v1/users/{name}").json()
+        assert listed["revoked"] is False
+        assert [t["revoked_at"] is not None for t in listed["tokens"]] == [True, False]
+    with api(stack.url("ingest"), old) as client:
+        assert client.get("/v1/reports").status_code == 401
+    with api(stack.url("ingest"), new) as client:
+        assert client.get("/v1/reports").status_code == 200
+
+
+def test_users_revoke_token_revokes_one_from_the_command_line(stack: Stack) -> None:
+    name = f"rt-{uuid.uuid4().hex[:6]}"
+    old = auth.create_user(name, "reporter").token
+    token_id = tokens.parse(old)[0]  # type: ignore[index]
+    done = subprocess.run(
+        [sys.executable, "-m", "newsroom", "users", "revoke-token", name, token_id],
+        env={**os.environ, **settings_env(stack.settings)}, capture_output=True, text=True,
+        check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [t.revoked_at is not None for t in auth.tokens_of(auth.find_user(name))] == [True]
+    assert auth.find_user(name).revoked_at is None

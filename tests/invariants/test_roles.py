@@ -34,6 +34,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[str]] = {
     ("ingest", "PATCH", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "DELETE", "/v1/users/{name}"): frozenset({A}),
     ("ingest", "POST", "/v1/users/{name}/tokens"): frozenset({A}),
+    ("ingest", "DELETE", "/v1/users/{name}/tokens/{token_id}"): frozenset({A}),
     # verify
     ("verify", "GET", "/v1/stories/{story_id}"): frozenset({R, V, E, S}),
     ("verify", "GET", "/v1/snapshots"): frozenset({E, S}),
@@ -92,6 +93,7 @@ DUMMY = {
     "subscription_id": "w_0000000000000000",
     "delivery_id": "dlv_00000000000000000000000000000000",
     "name": "nobody-at-all",
+    "token_id": "0000000000000000",
     "section": "all",
 }
 CALLERS = ("reporter", "reviewer", "editor", "admin", "service", "none", "malformed", "revoked")
