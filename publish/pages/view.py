@@ -12,6 +12,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,14 +65,14 @@ class Rendered:
         self._kept: OrderedDict[tuple[str, int, int], str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, publication: Publication, render: Any) -> str:
+    def __call__(self, publication: Publication, render: Callable[[str], str]) -> str:
         key = (publication.story_id, publication.version, hash(publication.body))
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
                 self._kept.move_to_end(key)
                 return found
-        made: str = render(publication.body)
+        made = render(publication.body)
         with self._lock:
             if key not in self._kept:
                 self._kept[key] = made

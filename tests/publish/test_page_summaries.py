@@ -1,5 +1,5 @@
-"""A listing's teasers: each story's summary is rendered once per version, not for every
-request (publish/pages/view.py, ``teaser_summary``)."""
+"""A listing's teasers and a story page: each story's Markdown is rendered once per
+version, not for every request (publish/pages/view.py, ``Rendered``)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,23 @@ from publish.pages import view
 from tests.publish.builders import cleared_story, publication_of
 
 
-def test_a_listing_renders_each_story_s_summary_once_per_version(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A listing is rendered for every request; a body of "![" at the size limit takes about
-    # 2 s to render, so rendering every teaser's whole body each time let a few such
-    # stories cost seconds of publish's CPU per front-page request.
-    rendered: list[str] = []
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each body ``view`` takes through Markdown, in order."""
+    bodies: list[str] = []
 
     def counting(text: str) -> str:
-        rendered.append(text)
+        bodies.append(text)
         return content.body_html(text)
 
     monkeypatch.setattr(view, "body_html", counting)
+    return bodies
+
+
+def test_a_listing_renders_each_story_s_summary_once_per_version(rendered: list[str]) -> None:
+    # A listing is rendered for every request; a body of "![" at the size limit takes about
+    # 2 s to render, so rendering every teaser's whole body each time let a few such
+    # stories cost seconds of publish's CPU per front-page request.
     site = view.Site(newsroom="N", base_url="http://x", sections=("local",))
     first = publication_of(cleared_story())
     again = [view.teaser(site, first) for _ in range(3)]
@@ -35,15 +39,8 @@ def test_a_listing_renders_each_story_s_summary_once_per_version(
     assert len(rendered) == 2  # a new version is rendered anew
 
 
-def test_a_story_page_renders_its_body_once_per_version(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_story_page_renders_its_body_once_per_version(rendered: list[str]) -> None:
     # The page's ETag is its bytes' hash, so every request, a 304 too, builds the page.
-    rendered: list[str] = []
-
-    def counting(text: str) -> str:
-        rendered.append(text)
-        return content.body_html(text)
-
-    monkeypatch.setattr(view, "body_html", counting)
     site = view.Site(newsroom="N", base_url="http://x", sections=("local",))
     first = publication_of(cleared_story())
     pages = [view.story(site, first) for _ in range(3)]
