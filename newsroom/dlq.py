@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Annotated
 
 import typer
@@ -22,6 +23,7 @@ TOPIC_HELP = (
 )
 MAX_SHOW = 1000
 MAX_REPLAY = 100_000
+PROGRESS_SECONDS = 2.0
 
 
 def _settings() -> Settings:
@@ -125,9 +127,12 @@ def replay(
     admin = TopicAdmin(settings)
     producer = EventProducer(settings, "/newsroom/dlq-replay", admin)
 
+    shown_at = [time.monotonic()]
+
     def progress(result: ReplayResult) -> None:
-        if result.read < 1000:  # long work only
+        if time.monotonic() - shown_at[0] < PROGRESS_SECONDS:  # long work only
             return
+        shown_at[0] = time.monotonic()
         typer.echo(
             f"  ... read {result.read}, {'would send' if dry_run else 'sent'} {result.sent} "
             f"(next offset {result.next_offset})",

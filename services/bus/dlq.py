@@ -202,6 +202,9 @@ class DeadLetters:
         self.dlq = dlq_of(settings.topic(topic.value))
         self._tp = TopicPartition(self.dlq, 0)
         self._cursors: dict[str, KafkaConsumer] = {}
+        # Each group's offset as read once (a replay run moves only its own, past records
+        # it has decided): one round trip a reason, not one a record.
+        self._read: dict[str, int] = {}
 
     # -- clients ----------------------------------------------------------------------
     def _consumer(self, group: str | None) -> KafkaConsumer:
@@ -241,13 +244,16 @@ class DeadLetters:
         return self._settings.topic(name)
 
     def cursor(self, reason: str | None) -> int:
-        """Where replay of ``reason`` (None: of every reason) has got to."""
+        """Where replay of ``reason`` (None: of every reason) had got to when first asked."""
         group = self._group(reason)
         consumer = self._cursors.get(group)
         if consumer is None:
             consumer = self._cursors[group] = self._consumer(group)
+        if group in self._read:
+            return self._read[group]
         try:
-            return consumer.committed(self._tp) or 0
+            self._read[group] = consumer.committed(self._tp) or 0
+            return self._read[group]
         except KafkaError as exc:
             raise BrokerUnavailable(f"the broker did not answer: {exc}") from exc
 
@@ -261,6 +267,7 @@ class DeadLetters:
             with contextlib.suppress(Exception):
                 consumer.close(autocommit=False)
         self._cursors.clear()
+        self._read.clear()
 
     # -- reading ----------------------------------------------------------------------
     def read(self, start: int = 0, consumer: KafkaConsumer | None = None) -> Iterator[DeadLetter]:
@@ -307,6 +314,7 @@ class DeadLetters:
         acknowledged batch. A batch the broker did not wholly acknowledge stops the run
         (:class:`ReplayFailed`) with the acknowledged prefix committed."""
         result = ReplayResult()
+        self._read.clear()  # as the broker has them now
         group = self._group(reason)
         committer = self._cursors.get(group) or self._consumer(group)
         self._cursors[group] = committer
@@ -321,7 +329,7 @@ class DeadLetters:
                 errors = producer.send_batch([replay_message(self.dlq, p) for p in pending])
                 for letter, error in zip(pending, errors, strict=True):
                     if error is not None:
-                        self._commit(committer, letter.offset, dry_run)
+                        self._commit(committer, group, letter.offset, dry_run)
                         raise ReplayFailed(
                             f"{self.dlq} offset {letter.offset}: the broker did not take it "
                             f"({error}); {result.sent} re-sent and recorded, the rest waits "
@@ -333,7 +341,7 @@ class DeadLetters:
                 result.sent += len(pending)
                 result.letters.extend(pending)
             pending = []
-            self._commit(committer, upto, dry_run)
+            self._commit(committer, group, upto, dry_run)
             result.next_offset = upto
             if progress is not None:
                 progress(result)
@@ -359,11 +367,12 @@ class DeadLetters:
         flush(passed)
         return result
 
-    def _commit(self, committer: KafkaConsumer, offset: int, dry_run: bool) -> None:
+    def _commit(self, committer: KafkaConsumer, group: str, offset: int, dry_run: bool) -> None:
         if dry_run:
             return
         try:
             committer.commit({self._tp: OffsetAndMetadata(offset, "", -1)})
+            self._read[group] = offset
         except KafkaError as exc:
             raise ReplayFailed(
                 f"re-sent records up to {self.dlq} offset {offset} but could not record it "
