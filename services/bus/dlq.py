@@ -285,7 +285,9 @@ class DeadLetters:
                     raise BrokerUnavailable(f"the broker did not answer: {exc}") from exc
                 records = batch.get(self._tp, [])
                 for record in records:
-                    yield dead_letter(record)
+                    # A start past the end is reset to the earliest record kept.
+                    if record.offset >= start:
+                        yield dead_letter(record)
                 end = reader.highwater(self._tp)
                 if end is not None and reader.position(self._tp) >= end:
                     return

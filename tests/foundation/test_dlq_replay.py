@@ -163,6 +163,10 @@ def test_the_command_shows_and_replays_and_refuses_what_it_cannot_do(infra: Infr
             "replayed"
         ]
 
+        past = newsroom(settings, "show", "reports.received", "--from", "5")
+        assert past.returncode == 0
+        assert past.stdout == ""
+        assert "0 record(s)" in past.stderr
         unknown = newsroom(settings, "show", "reports.nope")
         assert unknown.returncode == 2
         assert "unknown topic" in unknown.stderr
