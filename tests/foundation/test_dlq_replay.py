@@ -183,3 +183,23 @@ def test_the_command_shows_and_replays_and_refuses_what_it_cannot_do(infra: Infr
         assert "ECONNREFUSED" not in gone.stderr
     finally:
         runtime.close()
+
+
+def test_a_record_the_dlq_kept_truncated_is_not_sent(infra: Infra) -> None:
+    """Over 512 KiB, a DLQ keeps the start of a value (``ConsumerLoop.to_dlq``): sending
+    that back would hand consumers a cut event, so replay passes over it and says so."""
+    settings = infra.settings()
+    runtime = Runtime(settings, "verify")
+    letters = DeadLetters(settings, Topic.REPORTS_RECEIVED)
+    try:
+        topic = settings.topic(Topic.REPORTS_RECEIVED)
+        runtime.admin.ensure([topic, dlq_of(topic)])
+        cut = [("dlq.reason", b"not_json"), ("dlq.truncated", b"900000")]
+        raw_produce(infra.bootstrap, dlq_of(topic), [b'{"specversion": "1.0", "id'], b"s_1", cut)
+        result = letters.replay(runtime.producer)
+        assert (result.sent, result.unreplayable) == (0, 1)
+        (shown,) = list(letters.read())
+        assert shown.truncated
+    finally:
+        letters.close()
+        runtime.close()
