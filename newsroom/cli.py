@@ -13,6 +13,7 @@ import typer
 
 from newsroom import local
 from newsroom import stack as embedded
+from newsroom.dlq import dlq_app
 from newsroom.terminal import USED, connect_auth, fail, say, used_settings
 from newsroom.users import users_app
 from services.settings import ServiceName, Settings
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(users_app, name="users")
+app.add_typer(dlq_app, name="dlq")
 
 DEMO_USERS = local.DEMO_USERS
 # What readers see in the demo stories' bylines.
