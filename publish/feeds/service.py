@@ -8,7 +8,7 @@ from typing import Any
 
 from publish.feeds import ninjs as ninjs_view
 from publish.feeds.cache import FeedCache, Rendered
-from publish.feeds.conditional import etag_of, http_date
+from publish.feeds.conditional import date_validator, etag_of, http_date
 from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
 from publish.stories import repository
 from services.cursors import decode_position
@@ -47,17 +47,17 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
     seq = repository.feed_seq()
     rows = repository.publications(only, cursor, site.page_size + 1)
     more = len(rows) > site.page_size
+    # The feed's two latest changes: its two newest items' (and the newest one's change
+    # before), and when a story last left the section.
+    latest = rows[:2] if cursor is None else repository.publications(only, None, 2)
     rows = rows[: site.page_size]
-    newest = rows[0] if cursor is None and rows else None
-    if newest is None:
-        latest = repository.publications(only, None, 1)
-        newest = latest[0] if latest else None
-    updated = (newest.modified_at if newest else EPOCH).astimezone(UTC)
-    left = repository.section_left_at(only) if only is not None else None
-    if left is not None:
-        # A story that left the section changed the feed as much as one that came in:
-        # without it Last-Modified would go back and If-Modified-Since answer 304.
-        updated = max(updated, left.astimezone(UTC))
+    changes = [at for row in latest[:1] for at in (row.modified_at, row.previous_modified_at)]
+    changes += [row.modified_at for row in latest[1:2]]
+    # A story that left the section changed the feed as much as one that came in:
+    # without it Last-Modified would go back and If-Modified-Since answer 304.
+    changes.append(repository.section_left_at(only) if only is not None else None)
+    newest_first = sorted((at.astimezone(UTC) for at in changes if at is not None), reverse=True)
+    updated = newest_first[0] if newest_first else EPOCH
     meta = FeedMeta(
         newsroom=site.newsroom,
         section=section,
@@ -75,7 +75,7 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         body=body,
         etag=etag_of(body),
         last_modified=http_date(updated),
-        last_modified_ts=int(updated.timestamp()),
+        last_modified_ts=date_validator(updated, *newest_first[1:2]),
         media_type=MEDIA_TYPES[fmt],
     )
 
@@ -89,7 +89,17 @@ def page(cache: FeedCache, site: FeedSite, section: str, fmt: str, cursor: int |
     return entry
 
 
-def published(site: FeedSite, story_id: str) -> tuple[dict[str, Any], datetime]:
+@dataclass(frozen=True)
+class Published:
+    """A released story as ninjs, when it last changed, and that time as a date validator
+    (None when the change before it fell in the same second)."""
+
+    document: dict[str, Any]
+    modified_at: datetime
+    validator: int | None
+
+
+def published(site: FeedSite, story_id: str) -> Published:
     """The ninjs document of a released story, and when it last changed."""
     publication = repository.publication(story_id)
     if publication is None:
@@ -97,4 +107,5 @@ def published(site: FeedSite, story_id: str) -> tuple[dict[str, Any], datetime]:
     document = ninjs_view.ninjs(
         publication, base_url=site.base_url, newsroom=site.newsroom, default_language=site.language
     )
-    return document, publication.modified_at
+    validator = date_validator(publication.modified_at, publication.previous_modified_at)
+    return Published(document, publication.modified_at, validator)

@@ -17,6 +17,7 @@ from publish.feeds.conditional import (
     CONDITIONAL_PARAMETERS,
     NOT_MODIFIED_HEADERS,
     PUBLIC_HEADERS,
+    date_validator,
     etag_of,
     http_date,
     not_modified,
@@ -89,12 +90,17 @@ def _site(publish: PublishDep) -> view.Site:
 
 
 def _page(
-    request: Request, template: str, context: dict[str, object], updated: datetime
+    request: Request,
+    template: str,
+    context: dict[str, object],
+    updated: datetime,
+    earlier: datetime | None = None,
 ) -> Response:
+    """``earlier``: the change before ``updated`` (none known: None)."""
     body = _environment().get_template(template).render(context).encode()
     etag = etag_of(body)
     headers = {**PAGE_HEADERS, "ETag": etag, "Last-Modified": http_date(updated)}
-    if not_modified(request.headers, etag, int(updated.timestamp())):
+    if not_modified(request.headers, etag, date_validator(updated, earlier)):
         return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
     return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
@@ -158,7 +164,13 @@ def story_page(request: Request, story_id: str, publish: PublishDep) -> Response
     if publication is None:
         return _missing(request, publish, "No story has been released at this address.")
     context = view.story(_site(publish), publication)
-    return _page(request, "pages/story.html", context, publication.modified_at)
+    return _page(
+        request,
+        "pages/story.html",
+        context,
+        publication.modified_at,
+        publication.previous_modified_at,
+    )
 
 
 @router.get("/assets/site.css", include_in_schema=False)

@@ -109,6 +109,10 @@ class Publication(Record):
     first_published_at: datetime
     modified_at: datetime
     released_by: str
+    # The change before ``modified_at`` (None for the first release, and on publications
+    # stored before it was kept): two changes within one second share a Last-Modified,
+    # so If-Modified-Since must not answer 304 for that second (feeds/conditional.py).
+    previous_modified_at: datetime | None = None
     corrections: list[CorrectionNote] = Field(default_factory=list)
     retracted: Retraction | None = None
     # Sections it was released in before a revision moved it: their followers still

@@ -273,6 +273,7 @@ def _publication(
         reviews=review_dates(list(snapshot.claims), previous, now),
         first_published_at=previous.first_published_at if previous else now,
         modified_at=now,
+        previous_modified_at=previous.modified_at if previous else None,
         released_by=actor,
         corrections=corrections,
         former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
@@ -350,6 +351,7 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
             update={
                 "seq": repository.next_seq(session),
                 "modified_at": now,
+                "previous_modified_at": published.modified_at,
                 "retracted": Retraction(reason=reason, at=now, by=actor),
             }
         )

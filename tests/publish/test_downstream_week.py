@@ -1,0 +1,273 @@
+"""A downstream site syncing a desk's week from a real publish process: it pages through
+the feeds while stories keep arriving and changing, revalidates with ETag and
+If-Modified-Since, keeps a copy from signed webhooks (deduped and ordered with what the
+body gives it, as publish's README says), and shows who says what from each format.
+
+The site's code (``Site``) uses what a site has: httpx, feedparser, ElementTree and the
+README's signature check. It never reads publish's database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import feedparser
+
+from services.contracts import StoryReviewed
+from tests.publish.builders import bump, cleared_story
+from tests.publish.conftest import Solo
+from tests.publish.servers import Received
+from tests.support.servers import wait_for
+
+NEWSROOM_NS = "{urn:newsroom:feed:1}"
+
+
+def urn(story_id: str) -> str:
+    return f"urn:newsroom:story:{story_id}"
+
+
+def release(solo: Solo, snapshot: StoryReviewed, note: str | None = None) -> StoryReviewed:
+    solo.reviewed(snapshot)
+    solo.gate(snapshot.story_id, snapshot.version)
+    body = {"correction": note} if note else None
+    with solo.client("editor") as editor:
+        response = editor.post(f"/v1/stories/{snapshot.story_id}/publish", json=body)
+        assert response.status_code == 200, response.text
+    return snapshot
+
+
+def revise(snapshot: StoryReviewed, **changes: Any) -> StoryReviewed:
+    """The next revision, its claim list confirmed."""
+    revision = snapshot.revision + 1
+    return bump(snapshot, revision=revision, claim_list_confirmed_revision=revision, **changes)
+
+
+def retract(solo: Solo, story_id: str, reason: str = "The figures were wrong.") -> None:
+    with solo.client("editor") as editor:
+        response = editor.post(f"/v1/stories/{story_id}/retract", json={"reason": reason})
+        assert response.status_code == 200, response.text
+
+
+def subscribe(solo: Solo, path: str, **fields: Any) -> tuple[str, str]:
+    with solo.client("editor") as editor:
+        response = editor.post("/v1/subscriptions", json={"url": solo.receiver.url(path), **fields})
+    assert response.status_code == 201, response.text
+    return response.json()["id"], response.json()["secret"]
+
+
+# --- the downstream site ------------------------------------------------------------------
+
+
+@dataclass
+class Copy:
+    """What the site keeps of one story."""
+
+    title: str
+    modified: str | None
+    retracted: bool
+    sequence: int = 0
+
+
+@dataclass
+class Site:
+    solo: Solo
+    stories: dict[str, Copy] = field(default_factory=dict)
+    seen_events: set[str] = field(default_factory=set)
+    applied: list[tuple[str, str]] = field(default_factory=list)  # (story id, action)
+
+    # Feeds: newest change first; a pass reads from the top and stops at the first item it
+    # already has unchanged (everything below it changed before it).
+    def sync_json(self, section: str, between_pages: Any = None) -> list[str]:
+        """One pass over the JSON Feed; the ids in the order read."""
+        read: list[str] = []
+        url: str | None = f"/feeds/{section}.json"
+        with self.solo.client() as public:
+            while url is not None:
+                page = public.get(url)
+                assert page.status_code == 200, page.text
+                feed = page.json()
+                stop = False
+                for item in feed["items"]:
+                    read.append(item["id"])
+                    copy = Copy(
+                        item["title"], item.get("date_modified"), item["_newsroom"]["retracted"]
+                    )
+                    if self.stories.get(item["id"]) == copy:
+                        stop = True
+                        break
+                    self.stories[item["id"]] = copy
+                if stop or not feed.get("next_url"):
+                    break
+                url = self.solo.local(feed["next_url"])
+                if between_pages is not None:
+                    between_pages()
+        return read
+
+    def read_all(self, section: str, fmt: str, between_pages: Any = None) -> list[str]:
+        """Every entry id of every page of an Atom or RSS feed, through ``rel=next``."""
+        ids: list[str] = []
+        url: str | None = f"/feeds/{section}.{fmt}"
+        with self.solo.client() as public:
+            while url is not None:
+                parsed = feedparser.parse(public.get(url).content)
+                assert not parsed.bozo, parsed.get("bozo_exception")
+                ids.extend(entry.id for entry in parsed.entries)
+                nexts = [link.href for link in parsed.feed.get("links", []) if link.rel == "next"]
+                url = self.solo.local(nexts[0]) if nexts else None
+                if url is not None and between_pages is not None:
+                    between_pages()
+        return ids
+
+    # Webhooks, as publish's README tells a receiver to check, dedupe and order them.
+    def receive(self, secret: str, got: Received) -> None:
+        raw_body = got.body
+        t, v1 = (p.split("=", 1)[1] for p in got.headers["newsroom-signature"].split(","))
+        expected = hmac.new(secret.encode(), f"{t}.".encode() + raw_body, hashlib.sha256)
+        ok = hmac.compare_digest(expected.hexdigest(), v1) and abs(time.time() - int(t)) < 300
+        assert ok, "signature"
+        event = json.loads(raw_body)
+        assert got.headers["newsroom-delivery"] == event["id"]
+        self.seen_events.add(event["id"])
+        data = event["data"]
+        story_id = data["story_id"]
+        kept = self.stories.get(urn(story_id))
+        if kept is not None and data["sequence"] <= kept.sequence:
+            return  # older than (or the same as) what the site has: a redelivery
+        item = data["item"]
+        self.stories[urn(story_id)] = Copy(
+            item["title"],
+            item.get("date_modified"),
+            data["action"] == "retracted",
+            data["sequence"],
+        )
+        self.applied.append((story_id, data["action"]))
+
+
+# --- feeds while the desk works -----------------------------------------------------------
+
+
+def test_a_site_paging_while_stories_arrive_and_change_misses_none_and_ends_current(
+    solo: Solo,
+) -> None:
+    section = solo.section()  # three items a page (the solo publish)
+    old = [release(solo, cleared_story(section=section)) for _ in range(7)]
+    site = Site(solo)
+    arrivals: list[StoryReviewed] = []
+    corrected = {"done": False}
+
+    def desk_works() -> None:
+        """Between two page fetches: a new story, and a correction of the oldest one (on
+        a page the site has not read yet, so it jumps to the top)."""
+        arrivals.append(release(solo, cleared_story(section=section)))
+        if not corrected["done"]:
+            corrected["done"] = True
+            release(solo, revise(old[0], headline="Budget vote moved"), "Date fixed")
+
+    first = site.sync_json(section, desk_works)
+    assert len(first) == len(set(first)), "an item read twice in one pass"
+    assert urn(old[0].story_id) not in first  # it moved above the pages already read
+    # The next pass starts at the top: the arrivals and the moved correction, then stops.
+    site.sync_json(section)
+    with solo.client() as public:
+        ids = []
+        url: str | None = f"/feeds/{section}.json"
+        while url:
+            feed = public.get(url).json()
+            ids += [(i["id"], i["title"], i.get("date_modified")) for i in feed["items"]]
+            url = solo.local(feed["next_url"]) if feed.get("next_url") else None
+    assert {i for i, _, _ in ids} == set(site.stories)
+    assert {i: (t, m) for i, t, m in ids} == {
+        i: (c.title, c.modified) for i, c in site.stories.items()
+    }
+    assert site.stories[urn(old[0].story_id)].title == "Budget vote moved"
+
+    # Atom and RSS pages: new stories between fetches neither repeat nor hide an entry.
+    everyone = {i for i, _, _ in ids}
+    fresh: list[StoryReviewed] = []
+
+    def arrive() -> None:
+        fresh.append(release(solo, cleared_story(section=section)))
+
+    for fmt in ("atom", "rss"):
+        assert set(site.read_all(section, fmt)) == everyone
+        read = site.read_all(section, fmt, arrive)
+        assert len(read) == len(set(read)), f"{fmt}: an entry read twice"
+        assert set(read) >= everyone, f"{fmt}: an entry missed"
+        everyone |= {urn(s.story_id) for s in fresh}
+
+
+def _released_in_one_second(solo: Solo, first: Any, second: Any, url: str) -> tuple[str, str]:
+    """Run ``first`` and read ``url``; then ``second``: until both changes fall in one
+    second of the clock (what If-Modified-Since can tell apart). Returns the
+    Last-Modified the site got after ``first``, and publish's after ``second``."""
+    with solo.client() as public:
+        for _ in range(30):
+            target = first()
+            before = public.get(url.format(target)).headers["last-modified"]
+            second(target)
+            after = public.get(url.format(target)).headers["last-modified"]
+            if before == after:
+                return url.format(target), before
+        raise AssertionError("no two changes landed in one second in 30 tries")
+
+
+def test_if_modified_since_is_never_304_for_a_change_in_the_same_second(solo: Solo) -> None:
+    # ninjs: a retraction within the second of the release it withdraws.
+    section = solo.section()
+    url, seen = _released_in_one_second(
+        solo,
+        lambda: release(solo, cleared_story(section=section)).story_id,
+        lambda story_id: retract(solo, story_id),
+        "/v1/published/{}",
+    )
+    with solo.client() as public:
+        answer = public.get(url, headers={"If-Modified-Since": seen})
+        assert answer.status_code == 200, "304 for a story retracted since"
+        assert answer.json()["pubStatus"] == "canceled"
+
+    # A section's feed: a second story within the second of the first.
+    feed_url, seen = _released_in_one_second(
+        solo,
+        lambda: release(solo, cleared_story(section=section)).story_id,
+        lambda _: release(solo, cleared_story(section=section)),
+        f"/feeds/{section}.json",
+    )
+    with solo.client() as public:
+        fresh = public.get(feed_url)
+        answer = public.get(feed_url, headers={"If-Modified-Since": seen})
+        assert answer.status_code == 200, "304 for a feed that changed since"
+        # With nothing changed since, the ETag still answers 304 (and gzip keeps the tag).
+        etag = fresh.headers["etag"]
+        assert public.get(feed_url, headers={"If-None-Match": etag}).status_code == 304
+        # A later second, alone in it, answers If-Modified-Since with 304 again.
+        wait_for(lambda: time.time() - parsedate_to_datetime(seen).timestamp() > 1.2, 5, what="1 s")
+        release(solo, cleared_story(section=section))
+        latest = public.get(feed_url).headers["last-modified"]
+        assert latest != seen
+        assert public.get(feed_url, headers={"If-Modified-Since": latest}).status_code == 304
+
+
+def test_ids_stay_stable_across_a_story_life_in_every_format(solo: Solo) -> None:
+    section = solo.section()
+    first = release(solo, cleared_story(section=section))
+    seen: dict[str, set[str]] = {"json": set(), "atom": set(), "rss": set(), "ninjs": set()}
+
+    def look() -> None:
+        with solo.client() as public:
+            seen["json"] |= {i["id"] for i in public.get(f"/feeds/{section}.json").json()["items"]}
+            for fmt in ("atom", "rss"):
+                parsed = feedparser.parse(public.get(f"/feeds/{section}.{fmt}").content)
+                seen[fmt] |= {e.id for e in parsed.entries}
+            seen["ninjs"].add(public.get(f"/v1/published/{first.story_id}").json()["uri"])
+
+    look()
+    release(solo, revise(first, headline="Budget passes"), "Vote count fixed")
+    look()
+    retract(solo, first.story_id)
+    look()
+    assert seen == {fmt: {urn(first.story_id)} for fmt in seen}
