@@ -292,8 +292,15 @@ def record_release(
     review_url: str | None = None,
 ) -> ReleaseRow:
     """The release row (outbox of ``stories.published``) and one delivery per subscriber,
-    in the caller's transaction."""
+    in the caller's transaction.
+
+    Its ``seq`` orders the story's releases, whatever they did: a release, correction or
+    retraction has just taken the publication's; a flag (``needs_correction``) changes no
+    publication and takes the next number itself. ``version`` cannot order them (a flag
+    and a retraction keep the released one), so subscribers get ``seq`` as
+    ``data.sequence``: a site keeps the highest it applied and ignores anything lower."""
     url = story_url(desk.base_url, publication.story_id)
+    seq = repository.next_seq(session) if action == "needs_correction" else publication.seq
     event = StoryPublished(
         story_id=publication.story_id,
         revision=publication.revision,
@@ -311,7 +318,7 @@ def record_release(
         action=action,
         revision=publication.revision,
         version=publication.version,
-        seq=publication.seq,
+        seq=seq,
         event=event.model_dump(mode="json"),
         created_at=now,
         trace_id=trace_id or current_trace_id(),
@@ -319,6 +326,7 @@ def record_release(
     repository.add_release(session, row)
     payload = {
         **event.model_dump(mode="json"),
+        "sequence": seq,
         "item": json_item(item_of(publication, desk.base_url, desk.newsroom, desk.language)),
     }
     subscriptions.add_deliveries(

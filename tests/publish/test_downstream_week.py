@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import feedparser
 
 from services.contracts import StoryReviewed
-from tests.publish.builders import bump, cleared_story
+from tests.publish.builders import bump, cleared_story, with_status
 from tests.publish.conftest import Solo
 from tests.publish.servers import Received
 from tests.support.servers import wait_for
@@ -250,6 +251,54 @@ def test_if_modified_since_is_never_304_for_a_change_in_the_same_second(solo: So
         latest = public.get(feed_url).headers["last-modified"]
         assert latest != seen
         assert public.get(feed_url, headers={"If-Modified-Since": latest}).status_code == 304
+
+
+# --- webhooks over a story's life ---------------------------------------------------------
+
+
+def test_a_webhook_site_dedupes_and_orders_a_story_life_from_the_body(solo: Solo) -> None:
+    section, path = solo.section(), f"/site-{uuid.uuid4().hex[:6]}"
+    subscription_id, secret = subscribe(solo, path, sections=[section])
+    solo.receiver.plans[path] = [503, 503]  # down for a while: the first two attempts fail
+    first = release(solo, cleared_story(section=section))
+    second = release(solo, revise(first, headline="Budget passes 7 to 2"))
+    # A claim of the released revision changes status in verify: needs_correction.
+    contested = second.claims[1].claim_id
+    flagged = solo.reviewed(with_status(second, contested, "unverifiable"))
+    assert solo.gate(first.story_id, flagged.version)["state"] == "needs_correction"
+    retract(solo, first.story_id)
+
+    got = wait_for(
+        lambda: len(solo.receiver.at(path)) >= 6 and solo.receiver.at(path),
+        30,
+        what=f"6 attempts at {path}",
+    )
+    site = Site(solo)
+    for delivery in got:
+        site.receive(secret, delivery)
+    actions = ["published", "corrected", "needs_correction", "retracted"]
+    assert [a for _, a in site.applied] == actions
+    # Each event's sequence is above the one before, whatever it did: version alone does
+    # not order them (a retraction and a flag keep the released version).
+    delivered = {d["action"]: d for d in (json.loads(r.body)["data"] for r in got)}
+    sequences = [delivered[a]["sequence"] for a in actions]
+    assert sequences == sorted(set(sequences)), f"sequence does not follow releases: {sequences}"
+
+    # An editor redelivers the old "corrected" event after the retraction: the site keeps
+    # the retraction.
+    with solo.client("editor") as editor:
+        listed = editor.get(f"/v1/subscriptions/{subscription_id}/deliveries").json()["items"]
+        old = next(d for d in listed if d["event"] == "corrected")
+        redeliver = f"/v1/subscriptions/{subscription_id}/deliveries/{old['id']}/redeliver"
+        assert editor.post(redeliver).status_code == 202
+    count = len(got)
+    again = wait_for(lambda: len(solo.receiver.at(path)) > count and solo.receiver.at(path), 30)
+    site.receive(secret, again[-1])
+    kept = site.stories[urn(first.story_id)]
+    assert kept.retracted is True
+    assert kept.title.startswith("Retracted: ")
+    with solo.client() as public:
+        assert public.get(f"/v1/published/{first.story_id}").json()["pubStatus"] == "canceled"
 
 
 def test_ids_stay_stable_across_a_story_life_in_every_format(solo: Solo) -> None:
