@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from publish.feeds.claimreview import claim_reviews
+from publish.feeds.claimreview import claim_reviews, sides
 from publish.feeds.content import (
     body_html,
     escape_html,
@@ -109,12 +109,17 @@ class Item:
 
 
 def _attributions(publication: Publication, claim_index: int) -> list[dict[str, Any]]:
+    """Each record with its ``role``: ``says`` (makes the claim) or ``disputes`` (named
+    after it next to a denial: "..., a claim the authority denied"), as the story page
+    and ClaimReview tell them apart (``claimreview.sides``)."""
     claim = publication.claims[claim_index]
+    disputing = {id(record) for record in sides(claim, publication.body).disputes}
     out = []
     for record in claim.attributions:
         out.append(
             {
                 "source_name": record.source_name,
+                "role": "disputes" if id(record) in disputing else "says",
                 "source_kind": record.source_kind.value,
                 "obtained_via": record.obtained_via.value,
                 "affiliation": record.affiliation or None,
@@ -274,6 +279,7 @@ def _claims_xml(parent: ET.Element, item: Item) -> None:
                 ns + "attribution",
                 kind=record["source_kind"],
                 obtained=record["obtained_via"],
+                role=record["role"],
             )
             _sub(attribution, ns + "source", record["source_name"])
             for field in ("affiliation", "url", "quote"):

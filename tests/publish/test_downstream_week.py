@@ -13,14 +13,15 @@ import hmac
 import json
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
 
-from services.contracts import StoryReviewed
-from tests.publish.builders import bump, cleared_story, with_status
+from services.contracts import SignalOut, StoryReviewed
+from tests.publish.builders import attribution, bump, claim, cleared_story, story, with_status
 from tests.publish.conftest import Solo
 from tests.publish.servers import Received
 from tests.support.servers import wait_for
@@ -299,6 +300,65 @@ def test_a_webhook_site_dedupes_and_orders_a_story_life_from_the_body(solo: Solo
     assert kept.title.startswith("Retracted: ")
     with solo.client() as public:
         assert public.get(f"/v1/published/{first.story_id}").json()["pubStatus"] == "canceled"
+
+
+# --- who says what ------------------------------------------------------------------------
+
+
+def _disputed_story(section: str) -> StoryReviewed:
+    body = (
+        "Reservoirs stand at 41 percent of capacity, according to the regional water "
+        "authority. Farmers' groups said the figure was lower, a claim the authority denied."
+    )
+    disputed = claim(
+        body,
+        "the figure was lower",
+        "contested",
+        attributions=[
+            attribution("Farmers' groups", "organisation", "statement"),
+            attribution("the regional water authority", "organisation", "statement"),
+        ],
+    )
+    denial = body.index("denied")
+    disputed = disputed.model_copy(
+        update={
+            "contest_signals": [
+                SignalOut(kind="denial", cue="denied", start=denial, end=denial + 6)
+            ]
+        }
+    )
+    verified = claim(body, "Reservoirs stand at 41 percent of capacity", "verified")
+    return story(body, [verified, disputed], section=section, headline="Water restricted")
+
+
+def test_every_format_says_who_makes_a_claim_and_who_disputes_it(solo: Solo) -> None:
+    section = solo.section()
+    snapshot = release(solo, _disputed_story(section))
+    says, disputes = "Farmers' groups", "the regional water authority"
+    with solo.client() as public:
+        page = public.get(f"/stories/{snapshot.story_id}", headers={"Accept": "text/html"}).text
+        assert "Who disputes it: the regional water authority." in page  # the page knows
+
+        item = public.get(f"/feeds/{section}.json").json()["items"][0]
+        [claim_out] = [c for c in item["_newsroom"]["claims"] if c["status"] == "contested"]
+        roles = {a["source_name"]: a["role"] for a in claim_out["attributions"]}
+        assert roles == {says: "says", disputes: "disputes"}
+
+        for fmt, entry_tag in (("atom", "{http://www.w3.org/2005/Atom}entry"), ("rss", "item")):
+            raw = public.get(f"/feeds/{section}.{fmt}").content
+            root = ET.fromstring(raw)  # noqa: S314 - our own feed
+            entry = next(root.iter(entry_tag))
+            found = {
+                node.findtext(NEWSROOM_NS + "source"): node.get("role")
+                for node in entry.iter(NEWSROOM_NS + "attribution")
+            }
+            assert found == {says: "says", disputes: "disputes"}, fmt
+
+        document = public.get(f"/v1/published/{snapshot.story_id}").json()
+        [association] = document["associations"]
+        review = json.loads(association["bodies"][0]["value"])
+        assert review["itemReviewed"]["author"]["name"] == says
+        assert disputes not in json.dumps(review["itemReviewed"]["author"])
 
 
 def test_ids_stay_stable_across_a_story_life_in_every_format(solo: Solo) -> None:
