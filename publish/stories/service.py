@@ -274,6 +274,7 @@ def _publication(
         first_published_at=previous.first_published_at if previous else now,
         modified_at=now,
         previous_modified_at=previous.modified_at if previous else None,
+        edition=previous.next_edition() if previous else 1,
         released_by=actor,
         corrections=corrections,
         former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
@@ -360,6 +361,7 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
                 "seq": repository.next_seq(session),
                 "modified_at": now,
                 "previous_modified_at": published.modified_at,
+                "edition": published.next_edition(),
                 "retracted": Retraction(reason=reason, at=now, by=actor),
             }
         )

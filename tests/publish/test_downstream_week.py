@@ -411,3 +411,32 @@ def test_a_site_polling_while_editors_release_at_once_misses_nothing(solo: Solo)
         thread.join()
     site.sync_json(section)
     assert set(site.stories) == {urn(s.story_id) for s in ready}
+
+
+def test_ninjs_version_moves_with_every_change_a_site_can_see(solo: Solo) -> None:
+    """A site keeps the ninjs document whose version it has; each change readers get (a
+    new revision, a correction of the same revision, the retraction) is a new version."""
+    section = solo.section()
+    first = release(solo, cleared_story(section=section))
+    kept: list[dict[str, Any]] = []
+
+    def fetch() -> None:
+        with solo.client() as public:
+            kept.append(public.get(f"/v1/published/{first.story_id}").json())
+
+    fetch()
+    second = release(solo, revise(first, headline="Budget passes 7 to 2"), "Vote count")
+    fetch()
+    # The same revision, corrected: a reviewer found a claim unverifiable after release.
+    contested = second.claims[1].claim_id
+    release(solo, with_status(second, contested, "unverifiable"), "A claim is unverified")
+    fetch()
+    retract(solo, first.story_id)
+    fetch()
+    versions = [int(document["version"]) for document in kept]
+    assert versions == sorted(set(versions)), f"a change kept its ninjs version: {versions}"
+    assert [d["pubStatus"] for d in kept] == ["usable", "usable", "usable", "canceled"]
+    assert [d["uri"] for d in kept] == [urn(first.story_id)] * 4
+    assert kept[0]["firstCreated"] == kept[-1]["firstCreated"]
+    created = [d["versionCreated"] for d in kept]
+    assert created == sorted(created)
