@@ -161,6 +161,9 @@ def item_of(
         "story_id": publication.story_id,
         "revision": publication.revision,
         "version": publication.version,
+        # The version readers have (ninjs ``version``): one more at every correction and
+        # the retraction, so a syncing site knows an item it holds is unchanged.
+        "edition": publication.edition_number(),
         "section": publication.section,
         "retracted": retraction is not None,
         "retraction_reason": plain_lines(retraction.reason) if retraction else None,
@@ -265,7 +268,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 def _claims_xml(parent: ET.Element, item: Item) -> None:
     ns = f"{{{NEWSROOM}}}"
     ext = item.extension
-    _sub(parent, ns + "story", ext["story_id"], revision=str(ext["revision"]))
+    _sub(
+        parent,
+        ns + "story",
+        ext["story_id"],
+        revision=str(ext["revision"]),
+        edition=str(ext["edition"]),
+    )
     if ext["retracted"]:
         _sub(parent, ns + "retracted", "true")
     claims = _sub(parent, ns + "claims") if ext["claims"] else None
