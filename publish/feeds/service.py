@@ -11,6 +11,7 @@ from publish.feeds.cache import FeedCache, Rendered
 from publish.feeds.conditional import date_validator, etag_of, http_date
 from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
 from publish.stories import repository
+from publish.stories.model import Publication
 from services.cursors import decode_position
 from services.errors import NotFound
 from services.language import DEFAULT_LANGUAGE
@@ -40,6 +41,28 @@ def check_section(site: FeedSite, section: str) -> str | None:
     return section
 
 
+def last_change(
+    section: str | None, newest: list[Publication] | None = None
+) -> tuple[datetime, int | None]:
+    """When a section's stories (every story: None) last changed, for ``Last-Modified`` on
+    every page of its feeds and listings, and that time as a date validator. ``newest``:
+    its two newest publications, when the caller has read them.
+
+    The changes are its two newest items' (and the newest one's change before) and when a
+    story last left the section: one that left changed it as much as one that came in,
+    and without it ``Last-Modified`` would go back and If-Modified-Since answer 304. A
+    later page changes when one of its items moves to the top, so it takes the same time,
+    not its own items' newest."""
+    latest = newest if newest is not None else repository.publications(section, None, 2)
+    changes = [at for row in latest[:1] for at in (row.modified_at, row.previous_modified_at)]
+    changes += [row.modified_at for row in latest[1:2]]
+    changes.append(repository.section_left_at(section) if section is not None else None)
+    newest_first = sorted((at.astimezone(UTC) for at in changes if at is not None), reverse=True)
+    if not newest_first:
+        return EPOCH, date_validator(EPOCH)
+    return newest_first[0], date_validator(newest_first[0], *newest_first[1:2])
+
+
 def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> Rendered:
     """Render one page from the store. The counter is read first, so the page is never
     labelled newer than the data in it."""
@@ -47,17 +70,8 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
     seq = repository.feed_seq()
     rows = repository.publications(only, cursor, site.page_size + 1)
     more = len(rows) > site.page_size
-    # The feed's two latest changes: its two newest items' (and the newest one's change
-    # before), and when a story last left the section.
-    latest = rows[:2] if cursor is None else repository.publications(only, None, 2)
+    updated, validator = last_change(only, rows[:2] if cursor is None else None)
     rows = rows[: site.page_size]
-    changes = [at for row in latest[:1] for at in (row.modified_at, row.previous_modified_at)]
-    changes += [row.modified_at for row in latest[1:2]]
-    # A story that left the section changed the feed as much as one that came in:
-    # without it Last-Modified would go back and If-Modified-Since answer 304.
-    changes.append(repository.section_left_at(only) if only is not None else None)
-    newest_first = sorted((at.astimezone(UTC) for at in changes if at is not None), reverse=True)
-    updated = newest_first[0] if newest_first else EPOCH
     meta = FeedMeta(
         newsroom=site.newsroom,
         section=section,
@@ -75,7 +89,7 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         body=body,
         etag=etag_of(body),
         last_modified=http_date(updated),
-        last_modified_ts=date_validator(updated, *newest_first[1:2]),
+        last_modified_ts=validator,
         media_type=MEDIA_TYPES[fmt],
     )
 

@@ -457,3 +457,26 @@ def test_ninjs_version_moves_with_every_change_a_site_can_see(solo: Solo) -> Non
     assert kept[0]["firstCreated"] == kept[-1]["firstCreated"]
     created = [d["versionCreated"] for d in kept]
     assert created == sorted(created)
+
+
+def test_a_later_page_that_lost_an_item_is_not_304(solo: Solo) -> None:
+    """A correction moves its story from a later page to the top: that page changed, and
+    its Last-Modified (the section's last change, in every format) says so."""
+    section = solo.section()  # three a page: [6 5 4] [3 2 1] [0]
+    released = [release(solo, cleared_story(section=section)) for _ in range(7)]
+    with solo.client() as public:
+        cursor = public.get(f"/feeds/{section}.json").json()["next_url"].split("cursor=")[1]
+        pages = {fmt: f"/feeds/{section}.{fmt}?cursor={cursor}" for fmt in ("json", "atom", "rss")}
+        pages["html"] = f"/sections/{section}?cursor={cursor}"
+        before = {kind: public.get(url) for kind, url in pages.items()}
+        # A change in a second of its own: the date alone then tells the two apart.
+        started = int(time.time())
+        wait_for(lambda: int(time.time()) > started, 2, what="the next second")
+        release(solo, revise(released[2], headline="Budget moved"), "Headline fixed")
+        for kind, url in pages.items():
+            since = before[kind].headers["last-modified"]
+            answer = public.get(url, headers={"If-Modified-Since": since})
+            assert answer.status_code == 200, f"{kind}: 304 for a page that lost an item"
+            assert answer.content != before[kind].content
+            again = public.get(url, headers={"If-Modified-Since": answer.headers["last-modified"]})
+            assert again.status_code == 304, kind
