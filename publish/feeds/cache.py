@@ -22,7 +22,9 @@ class Rendered:
     body: bytes
     etag: str  # weak (W/"..."): a hash of the body, as sent plain or gzipped
     last_modified: str  # IMF-fixdate
-    last_modified_ts: int  # whole seconds, for If-Modified-Since
+    # Whole seconds, for If-Modified-Since; None when two changes share that second (then
+    # only the ETag answers 304: conditional.date_validator).
+    last_modified_ts: int | None
     media_type: str
 
 

@@ -28,12 +28,25 @@ def http_date(at: datetime) -> str:
     return format_datetime(at.astimezone(UTC), usegmt=True)
 
 
-def not_modified(headers: Mapping[str, str], etag: str, last_modified_ts: int) -> bool:
+def date_validator(modified: datetime, *earlier: datetime | None) -> int | None:
+    """``modified`` in the whole seconds of ``Last-Modified`` and ``If-Modified-Since``,
+    or None when one of the ``earlier`` changes fell in the same second. A site that got
+    the earlier version holds the same date as the current one, so the date cannot say
+    which it has (RFC 9110 8.8.2.2: a date is a validator only when the server knows the
+    representation did not change twice in its second): it then answers 200, never 304."""
+    second = int(modified.timestamp())
+    if any(at is not None and int(at.timestamp()) >= second for at in earlier):
+        return None
+    return second
+
+
+def not_modified(headers: Mapping[str, str], etag: str, last_modified_ts: int | None) -> bool:
+    """``last_modified_ts`` None: ``If-Modified-Since`` is not trusted (``date_validator``)."""
     if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
         return none_match(if_none_match, etag)
     since = headers.get("if-modified-since")
-    if since:
+    if since and last_modified_ts is not None:
         try:
             return last_modified_ts <= int(parsedate_to_datetime(since).timestamp())
         except (TypeError, ValueError, IndexError):

@@ -48,7 +48,9 @@ def ninjs(
         "uri": item.id,
         "type": "text",
         "representationType": "full",
-        "version": str(publication.revision),
+        # Every change readers get is a new version (a correction of the same revision and
+        # a retraction too): a site that keeps the version it has misses none.
+        "version": str(publication.edition_number()),
         "firstCreated": rfc3339(publication.first_published_at),
         "versionCreated": rfc3339(publication.modified_at),
         "pubStatus": "canceled" if retraction else "usable",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from publish.feeds.claimreview import claim_reviews
+from publish.feeds.claimreview import claim_reviews, sides
 from publish.feeds.content import (
     body_html,
     escape_html,
@@ -109,12 +109,17 @@ class Item:
 
 
 def _attributions(publication: Publication, claim_index: int) -> list[dict[str, Any]]:
+    """Each record with its ``role``: ``says`` (makes the claim) or ``disputes`` (named
+    after it next to a denial: "..., a claim the authority denied"), as the story page
+    and ClaimReview tell them apart (``claimreview.sides``)."""
     claim = publication.claims[claim_index]
+    disputing = {id(record) for record in sides(claim, publication.body).disputes}
     out = []
     for record in claim.attributions:
         out.append(
             {
                 "source_name": record.source_name,
+                "role": "disputes" if id(record) in disputing else "says",
                 "source_kind": record.source_kind.value,
                 "obtained_via": record.obtained_via.value,
                 "affiliation": record.affiliation or None,
@@ -156,6 +161,9 @@ def item_of(
         "story_id": publication.story_id,
         "revision": publication.revision,
         "version": publication.version,
+        # The version readers have (ninjs ``version``): one more at every correction and
+        # the retraction, so a syncing site knows an item it holds is unchanged.
+        "edition": publication.edition_number(),
         "section": publication.section,
         "retracted": retraction is not None,
         "retraction_reason": plain_lines(retraction.reason) if retraction else None,
@@ -260,7 +268,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 def _claims_xml(parent: ET.Element, item: Item) -> None:
     ns = f"{{{NEWSROOM}}}"
     ext = item.extension
-    _sub(parent, ns + "story", ext["story_id"], revision=str(ext["revision"]))
+    _sub(
+        parent,
+        ns + "story",
+        ext["story_id"],
+        revision=str(ext["revision"]),
+        edition=str(ext["edition"]),
+    )
     if ext["retracted"]:
         _sub(parent, ns + "retracted", "true")
     claims = _sub(parent, ns + "claims") if ext["claims"] else None
@@ -274,6 +288,7 @@ def _claims_xml(parent: ET.Element, item: Item) -> None:
                 ns + "attribution",
                 kind=record["source_kind"],
                 obtained=record["obtained_via"],
+                role=record["role"],
             )
             _sub(attribution, ns + "source", record["source_name"])
             for field in ("affiliation", "url", "quote"):

@@ -122,11 +122,11 @@ async def rss_feed(request: Request, section: str) -> Response:
     openapi_extra={"parameters": CONDITIONAL_PARAMETERS},
 )
 def published(request: Request, story_id: str, publish: PublishDep) -> Response:
-    document, modified_at = service.published(publish.site, story_id)
-    body = public_json(document)
+    found = service.published(publish.site, story_id)
+    body = public_json(found.document)
     etag = etag_of(body)
-    headers = {**PUBLIC_HEADERS, "ETag": etag, "Last-Modified": http_date(modified_at)}
-    if not_modified(request.headers, etag, int(modified_at.timestamp())):
+    headers = {**PUBLIC_HEADERS, "ETag": etag, "Last-Modified": http_date(found.modified_at)}
+    if not_modified(request.headers, etag, found.validator):
         return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
     return Response(body, media_type="application/json", headers=headers)
 

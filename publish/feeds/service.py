@@ -8,9 +8,10 @@ from typing import Any
 
 from publish.feeds import ninjs as ninjs_view
 from publish.feeds.cache import FeedCache, Rendered
-from publish.feeds.conditional import etag_of, http_date
+from publish.feeds.conditional import date_validator, etag_of, http_date
 from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
 from publish.stories import repository
+from publish.stories.model import Publication
 from services.cursors import decode_position
 from services.errors import NotFound
 from services.language import DEFAULT_LANGUAGE
@@ -40,6 +41,28 @@ def check_section(site: FeedSite, section: str) -> str | None:
     return section
 
 
+def last_change(
+    section: str | None, newest: list[Publication] | None = None
+) -> tuple[datetime, int | None]:
+    """When a section's stories (every story: None) last changed, for ``Last-Modified`` on
+    every page of its feeds and listings, and that time as a date validator. ``newest``:
+    its two newest publications, when the caller has read them.
+
+    The changes are its two newest items' (and the newest one's change before) and when a
+    story last left the section: one that left changed it as much as one that came in,
+    and without it ``Last-Modified`` would go back and If-Modified-Since answer 304. A
+    later page changes when one of its items moves to the top, so it takes the same time,
+    not its own items' newest."""
+    latest = newest if newest is not None else repository.publications(section, None, 2)
+    changes = [at for row in latest[:1] for at in (row.modified_at, row.previous_modified_at)]
+    changes += [row.modified_at for row in latest[1:2]]
+    changes.append(repository.section_left_at(section) if section is not None else None)
+    newest_first = sorted((at.astimezone(UTC) for at in changes if at is not None), reverse=True)
+    if not newest_first:
+        return EPOCH, date_validator(EPOCH)
+    return newest_first[0], date_validator(newest_first[0], *newest_first[1:2])
+
+
 def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> Rendered:
     """Render one page from the store. The counter is read first, so the page is never
     labelled newer than the data in it."""
@@ -47,17 +70,8 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
     seq = repository.feed_seq()
     rows = repository.publications(only, cursor, site.page_size + 1)
     more = len(rows) > site.page_size
+    updated, validator = last_change(only, rows[:2] if cursor is None else None)
     rows = rows[: site.page_size]
-    newest = rows[0] if cursor is None and rows else None
-    if newest is None:
-        latest = repository.publications(only, None, 1)
-        newest = latest[0] if latest else None
-    updated = (newest.modified_at if newest else EPOCH).astimezone(UTC)
-    left = repository.section_left_at(only) if only is not None else None
-    if left is not None:
-        # A story that left the section changed the feed as much as one that came in:
-        # without it Last-Modified would go back and If-Modified-Since answer 304.
-        updated = max(updated, left.astimezone(UTC))
     meta = FeedMeta(
         newsroom=site.newsroom,
         section=section,
@@ -75,7 +89,7 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         body=body,
         etag=etag_of(body),
         last_modified=http_date(updated),
-        last_modified_ts=int(updated.timestamp()),
+        last_modified_ts=validator,
         media_type=MEDIA_TYPES[fmt],
     )
 
@@ -89,7 +103,17 @@ def page(cache: FeedCache, site: FeedSite, section: str, fmt: str, cursor: int |
     return entry
 
 
-def published(site: FeedSite, story_id: str) -> tuple[dict[str, Any], datetime]:
+@dataclass(frozen=True)
+class Published:
+    """A released story as ninjs, when it last changed, and that time as a date validator
+    (None when the change before it fell in the same second)."""
+
+    document: dict[str, Any]
+    modified_at: datetime
+    validator: int | None
+
+
+def published(site: FeedSite, story_id: str) -> Published:
     """The ninjs document of a released story, and when it last changed."""
     publication = repository.publication(story_id)
     if publication is None:
@@ -97,4 +121,5 @@ def published(site: FeedSite, story_id: str) -> tuple[dict[str, Any], datetime]:
     document = ninjs_view.ninjs(
         publication, base_url=site.base_url, newsroom=site.newsroom, default_language=site.language
     )
-    return document, publication.modified_at
+    validator = date_validator(publication.modified_at, publication.previous_modified_at)
+    return Published(document, publication.modified_at, validator)

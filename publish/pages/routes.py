@@ -17,15 +17,15 @@ from publish.feeds.conditional import (
     CONDITIONAL_PARAMETERS,
     NOT_MODIFIED_HEADERS,
     PUBLIC_HEADERS,
+    date_validator,
     etag_of,
     http_date,
     not_modified,
 )
-from publish.feeds.service import parse_cursor
+from publish.feeds.service import last_change, parse_cursor
 from publish.pages import view
 from publish.stories import repository
 from publish.stories.model import Publication
-from services.clock import utcnow
 from services.errors import NotFound
 
 HERE = Path(__file__).parent
@@ -89,12 +89,17 @@ def _site(publish: PublishDep) -> view.Site:
 
 
 def _page(
-    request: Request, template: str, context: dict[str, object], updated: datetime
+    request: Request,
+    template: str,
+    context: dict[str, object],
+    updated: datetime,
+    validator: int | None,
 ) -> Response:
+    """``validator``: ``updated`` as If-Modified-Since may compare it (conditional.py)."""
     body = _environment().get_template(template).render(context).encode()
     etag = etag_of(body)
     headers = {**PAGE_HEADERS, "ETag": etag, "Last-Modified": http_date(updated)}
-    if not_modified(request.headers, etag, int(updated.timestamp())):
+    if not_modified(request.headers, etag, validator):
         return Response(status_code=304, headers={**headers, **NOT_MODIFIED_HEADERS})
     return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
@@ -116,10 +121,12 @@ def _listing(request: Request, publish: PublishDep, section: str | None) -> Resp
     size = publish.site.page_size
     rows: list[Publication] = repository.publications(section, cursor, size + 1)
     more = len(rows) > size
+    # The section's last change, as its feeds say it: a later page loses an item when one
+    # moves to the top, and its own items' newest change would then go back.
+    updated, validator = last_change(section, rows[:2] if cursor is None else None)
     rows = rows[:size]
     context = view.listing(_site(publish), section, rows, rows[-1].seq if more else None)
-    updated = max((r.modified_at for r in rows), default=utcnow())
-    return _page(request, "pages/listing.html", context, updated)
+    return _page(request, "pages/listing.html", context, updated, validator)
 
 
 @router.get(
@@ -158,7 +165,8 @@ def story_page(request: Request, story_id: str, publish: PublishDep) -> Response
     if publication is None:
         return _missing(request, publish, "No story has been released at this address.")
     context = view.story(_site(publish), publication)
-    return _page(request, "pages/story.html", context, publication.modified_at)
+    validator = date_validator(publication.modified_at, publication.previous_modified_at)
+    return _page(request, "pages/story.html", context, publication.modified_at, validator)
 
 
 @router.get("/assets/site.css", include_in_schema=False)

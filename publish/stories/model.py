@@ -109,6 +109,10 @@ class Publication(Record):
     first_published_at: datetime
     modified_at: datetime
     released_by: str
+    # The change before ``modified_at`` (None for the first release, and on publications
+    # stored before it was kept): two changes within one second share a Last-Modified,
+    # so If-Modified-Since must not answer 304 for that second (feeds/conditional.py).
+    previous_modified_at: datetime | None = None
     corrections: list[CorrectionNote] = Field(default_factory=list)
     retracted: Retraction | None = None
     # Sections it was released in before a revision moved it: their followers still
@@ -119,10 +123,21 @@ class Publication(Record):
     # The story's BCP 47 tag; None on a story sent before stories had one: the
     # newsroom's default language stands for it (``language_of``).
     language: str | None = None
+    # Which version of the story readers have: 1 at release, one more at each correction
+    # and retraction (ninjs ``version``). None on publications stored before it was kept,
+    # whose ninjs said the revision: ``edition_number`` goes on from there.
+    edition: int | None = None
 
     def language_of(self, default: str) -> str:
         """The language readers are told the story is in."""
         return self.language or default
+
+    def edition_number(self) -> int:
+        return self.edition if self.edition is not None else self.revision
+
+    def next_edition(self) -> int:
+        """The edition of the next change readers get: never back, never the same."""
+        return self.edition_number() + 1
 
 
 class ReleaseRow(Record):

@@ -273,6 +273,8 @@ def _publication(
         reviews=review_dates(list(snapshot.claims), previous, now),
         first_published_at=previous.first_published_at if previous else now,
         modified_at=now,
+        previous_modified_at=previous.modified_at if previous else None,
+        edition=previous.next_edition() if previous else 1,
         released_by=actor,
         corrections=corrections,
         former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
@@ -291,8 +293,15 @@ def record_release(
     review_url: str | None = None,
 ) -> ReleaseRow:
     """The release row (outbox of ``stories.published``) and one delivery per subscriber,
-    in the caller's transaction."""
+    in the caller's transaction.
+
+    Its ``seq`` orders the story's releases, whatever they did: a release, correction or
+    retraction has just taken the publication's; a flag (``needs_correction``) changes no
+    publication and takes the next number itself. ``version`` cannot order them (a flag
+    and a retraction keep the released one), so subscribers get ``seq`` as
+    ``data.sequence``: a site keeps the highest it applied and ignores anything lower."""
     url = story_url(desk.base_url, publication.story_id)
+    seq = repository.next_seq(session) if action == "needs_correction" else publication.seq
     event = StoryPublished(
         story_id=publication.story_id,
         revision=publication.revision,
@@ -310,7 +319,7 @@ def record_release(
         action=action,
         revision=publication.revision,
         version=publication.version,
-        seq=publication.seq,
+        seq=seq,
         event=event.model_dump(mode="json"),
         created_at=now,
         trace_id=trace_id or current_trace_id(),
@@ -318,6 +327,7 @@ def record_release(
     repository.add_release(session, row)
     payload = {
         **event.model_dump(mode="json"),
+        "sequence": seq,
         "item": json_item(item_of(publication, desk.base_url, desk.newsroom, desk.language)),
     }
     subscriptions.add_deliveries(
@@ -350,6 +360,8 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
             update={
                 "seq": repository.next_seq(session),
                 "modified_at": now,
+                "previous_modified_at": published.modified_at,
+                "edition": published.next_edition(),
                 "retracted": Retraction(reason=reason, at=now, by=actor),
             }
         )

@@ -38,6 +38,11 @@ class StoryReleaseData(BaseModel):
         default=None,
         description="needs_correction: the review that found a claim it carries false",
     )
+    sequence: int = Field(
+        description="Orders the events of one story: each is above every earlier one, "
+        "whatever it did (a retraction and a needs_correction keep `version`). A redelivery "
+        "carries its original sequence: apply an event only above the one you have"
+    )
     item: dict[str, Any] = Field(
         description="The JSON Feed 1.1 item as the feeds carry it, with `_newsroom` "
         "(claims, attributions, ClaimReview)"
