@@ -223,7 +223,7 @@ def answers_claim(tokens: list[Token], i: int) -> bool:
 # a relative clause with a plain report can still be a source of its own).
 _ANSWERING = word_set(
     "dispute disputes disputed deny denies denied reject rejects rejected refute refutes "
-    "refuted contest contests contested"
+    "refuted contest contests contested rubbishes rubbished"
 )
 
 
