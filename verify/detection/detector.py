@@ -10,6 +10,7 @@ from . import collector, hedges, signals
 from . import lexicon as lx
 from .anchors import AnchorSet
 from .attribution import find_attributions
+from .backrefs import refer_back
 from .casing import read_case
 from .checkable import checkable_reasons
 from .conflicts import link_story
@@ -387,6 +388,7 @@ def _analysed(body: str, first_is_headline: bool) -> tuple[Facts, ...]:
         facts.append(fact)
     link_story(body, facts)
     denial_elaborations(facts)
+    refer_back(body, facts)
     return tuple(facts)
 
 
