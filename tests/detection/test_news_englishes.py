@@ -109,3 +109,36 @@ def test_jury_told_in_a_headline_is_an_allegation() -> None:
     c = detect_headline("Nurse changed dosage chart after death, jury told")
     assert c is not None
     assert "allegation" in _kinds(c)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Dev Mistry, 47, of Harrowgate Lane, denies three counts of arson at the depot.",
+        "A farmer, 61, who keeps sheep near the quarry, said the dust had killed 30 ewes.",
+    ],
+)
+def test_an_age_and_a_home_town_between_name_and_verb_are_stepped_over(body: str) -> None:
+    (c,) = _claims(body)
+    assert [a.source for a in c.detected_attributions] in (["Dev Mistry"], ["A farmer"])
+
+
+def test_a_name_after_a_quotation_keeps_its_role_aside() -> None:
+    body = (
+        '"Those figures are invented," Major Ilse Varga, a spokeswoman for the army, '
+        "told reporters on Monday."
+    )
+    (c,) = _claims(body)
+    assert [a.source for a in c.detected_attributions] == ["Major Ilse Varga"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Community members say the quarry has polluted the river since 2019.",
+        "Rights groups said the camp held more than 2,000 people in March.",
+    ],
+)
+def test_a_bare_plural_group_is_a_vague_source(body: str) -> None:
+    (c,) = _claims(body)
+    assert "vague_source" in _kinds(c)
