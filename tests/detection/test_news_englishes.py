@@ -142,3 +142,13 @@ def test_a_name_after_a_quotation_keeps_its_role_aside() -> None:
 def test_a_bare_plural_group_is_a_vague_source(body: str) -> None:
     (c,) = _claims(body)
     assert "vague_source" in _kinds(c)
+
+
+def test_citing_what_someone_described_gives_whoever_described_it() -> None:
+    body = (
+        "The hauliers' spokesman, Piet Oberg, called off the talks, citing what he described "
+        "as broken promises on fuel duty. He said 40 firms had closed since January."
+    )
+    first, second = _claims(body)
+    assert [a.source for a in first.detected_attributions] == ["Piet Oberg"]
+    assert [a.source for a in second.detected_attributions] == ["Piet Oberg"]

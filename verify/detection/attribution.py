@@ -408,11 +408,15 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                     continue  # "was not seen by a doctor": an action, no source
                 if prep == ("cited",) and not cited_as_saying(tokens, v):
                     continue  # "the lawyer cited a study": the lawyer speaks, not the study
+                after = v + len(prep)
+                # "citing what she described as ...": whoever described it, not "what she"
+                if after < len(tokens) and tokens[after].lower == "what":
+                    after += 1
                 cue_end = tokens[v + len(prep) - 1]
                 cue = make_token(
                     " ".join(x.text for x in tokens[v : v + len(prep)]), t.start, cue_end.end
                 )
-                i, j = np_right(tokens, v + len(prep))
+                i, j = np_right(tokens, after)
                 raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
                     found.append(apposed(raw, tokens, i, j, len(tokens), cue, surnames))

@@ -132,6 +132,14 @@ def _sentence_subject(
     head = toks[j - 1]
     if not (head.is_cap or head.lower in lx.SOURCE_HEADS):
         return None
+    # "The club's lawyer, Ana Ruiz, ...": a role and the name in apposition are one
+    # source, the name (as attribution.py gives them)
+    if not head.is_cap and j + 2 < len(toks) and toks[j].text == ",":
+        m = j + 1
+        while m < len(toks) and toks[m].is_cap and toks[m].is_word:
+            m += 1
+        if m - (j + 1) >= 2 and m < len(toks) and toks[m].text == ",":
+            return toks[j + 1].start, toks[m - 1].end, classify(toks, j + 1, m, surnames)
     return toks[i].start, toks[j - 1].end, classify(toks, i, j, surnames)
 
 
