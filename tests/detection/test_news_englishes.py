@@ -152,3 +152,13 @@ def test_citing_what_someone_described_gives_whoever_described_it() -> None:
     first, second = _claims(body)
     assert [a.source for a in first.detected_attributions] == ["Piet Oberg"]
     assert [a.source for a in second.detected_attributions] == ["Piet Oberg"]
+
+
+def test_a_name_with_where_the_person_works_after_a_role_is_the_source() -> None:
+    body = (
+        '"The vaccine cut admissions by a third," said the trial\'s chief investigator, '
+        "Professor Anke Lund of the Westmere Institute."
+    )
+    (c,) = _claims(body)
+    (a,) = c.detected_attributions
+    assert (a.source, a.role) == ("Professor Anke Lund", "the trial's chief investigator")
