@@ -162,3 +162,13 @@ def test_a_name_with_where_the_person_works_after_a_role_is_the_source() -> None
     (c,) = _claims(body)
     (a,) = c.detected_attributions
     assert (a.source, a.role) == ("Professor Anke Lund", "the trial's chief investigator")
+
+
+def test_whoever_expects_an_outcome_is_its_source() -> None:
+    body = (
+        "The water company said 9,000 homes had no supply on Monday. "
+        "It expects most to be reconnected by Wednesday."
+    )
+    second = _claims(body)[1]
+    assert [a.source for a in second.detected_attributions] == ["The water company"]
+    assert second.uncertain

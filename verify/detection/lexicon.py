@@ -43,7 +43,9 @@ REPORTING_VERBS: frozenset[str] = _forms(
     "admit admits admitted admitting find finds found show shows showed "
     "testified testifies rated ranked "
     # news English of several countries: "the ministry rubbished the charge"
-    "rubbishes rubbished rubbishing"
+    "rubbishes rubbished rubbishing "
+    # who "expects" a figure or an outcome stands behind it as whoever "predicts" it
+    "expects"
 )
 
 # Verbs that only attribute when their subject is a document or a judging body
