@@ -172,3 +172,9 @@ def test_whoever_expects_an_outcome_is_its_source() -> None:
     second = _claims(body)[1]
     assert [a.source for a in second.detected_attributions] == ["The water company"]
     assert second.uncertain
+
+
+def test_a_live_blog_relaying_reports_gives_a_contested_claim() -> None:
+    (c,) = _claims("11:05 We are hearing reports that the ferry terminal has been evacuated.")
+    assert "vague_source" in _kinds(c)
+    assert _claims("11:05 We are trying to reach the ferry operator for comment.") == []

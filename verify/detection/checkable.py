@@ -33,6 +33,10 @@ _IMPERSONAL = re.compile(
     r"his|her|their|its)\s)"
 )
 
+_RELAYED = re.compile(
+    r"\b(?:we\s+are|we['’]re|we\s+have\s+been|we\s+had\s+been)\s+(?:hearing|receiving|"
+    r"getting|seeing)\s+(?:\w+\s+)?reports\s+(?:that|of)\b"
+)
 _FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 _NORMATIVE = frozenset({"should", "ought"})
 
@@ -221,8 +225,9 @@ def checkable_reasons(
         outside_lower = {t.lower for k, t in enumerate(outside) if not (k and t.text == "May")}
     else:
         outside_lower = set(map(LOWER, outside))
-    # the writer's own voice: first person outside quotes
-    if not attributed and outside_lower & lx.FIRST_PERSON:
+    # the writer's own voice: first person outside quotes; but a live blog's "we are
+    # hearing reports that ..." relays a claim (cues.py gives it as a vague source)
+    if not attributed and outside_lower & lx.FIRST_PERSON and not _RELAYED.search(lower):
         return ()
     # evaluation ("a sad day", "a fantastic professional") with nothing to count; a source's
     # reported clause ("X said that ... and that it was shameful") still states something

@@ -220,6 +220,13 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "vague_source",
+        # a live blog relays what reaches it: "we are hearing reports that ..."
+        r"\b(?:we\s+are|we['’]re|we\s+have\s+been|we\s+had\s+been)\s+(?:hearing|receiving|"
+        r"getting|seeing)\s+(?:\w+\s+)?reports\b",
+        "'we are hearing reports': nobody named",
+    ),
+    _cue(
+        "vague_source",
         r"\b(?:circulat\w*|shared|posted)\s+(?:widely\s+)?on\s+social\s+"
         r"media\b|\bsocial\s+media\s+(?:posts|users|accounts|reports)\b",
         "unattributed social media posts",
