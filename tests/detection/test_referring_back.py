@@ -71,3 +71,12 @@ def test_the_unnamed_source_named_again_by_its_noun_is_still_unnamed() -> None:
         "The diplomat said the two sides would meet again in March."
     )
     assert "anonymous_source" not in _kinds(_claims(named)[1])
+
+
+def test_the_deniers_own_officer_gives_its_side_after_the_denial() -> None:
+    body = (
+        "The union said the depot had been sold at a loss in May. The board rejected that "
+        "account. Its finance director, Ruth Okafor, said the sale had raised £4 million."
+    )
+    third = _claims(body)[-1]
+    assert "denial" in _kinds(third), third.contest_signals
