@@ -26,7 +26,7 @@ from bench import stories
 from verify.detection import analyse_span, detect_claims, detect_headline
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-STORY_SETS = ("stories", "blind", "blind2", "blind3", "blind4", "blind5")
+STORY_SETS = ("stories", "blind", "blind2", "blind3", "blind4", "blind5", "blind6")
 
 
 def _lines(path: Path) -> list[str]:

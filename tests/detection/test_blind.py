@@ -69,6 +69,24 @@ was dropped after it gained nothing on tuning and cost blind2 0.01 source precis
   0.88, source precision 0.92, hedged recall 0.91, precision 0.74. Its floors are that
   one measurement, rounded down; never tune on it.
 
+- `tests/fixtures/blind6/`: ten stories in styles of news English none of the others
+  has (British sports copy, Crown Court reporting, a short seller's report, an Australian
+  preprint, an Irish recount, a live blog, a translated ministry statement, a correction
+  notice, Indian and East African copy), 145 labels with `hedged`; written by the
+  engineer of branch `blind6` after reading only the detection README, labels committed
+  before detection ran on them (see its README). Measured once before any change (main
+  at 6333238): found 0.97 (140/145), contested recall 0.765, precision 0.827, sources
+  0.833, source precision 0.804, hedged recall 1.00, precision 0.54. Its misses were then
+  read and fixed by general rules (court reporting's sides, "rubbished", "it is learnt",
+  "a jury has heard", a rebuttal pointing back, an unnamed source named again, "X, 54, of
+  Y,", "citing what X described", "expects", a live blog's "we are hearing reports"):
+  found 0.99 (143/145), contested recall 0.914, precision 0.851, sources 0.926, source
+  precision 0.840, hedged 1.00 / 0.52. So it is tuned on now, like the tuning set: its
+  floors are those figures rounded down, and they guard the rules, not estimate unseen
+  news. Earlier sets in the same run, before -> after: blind unchanged; blind2
+  unchanged; blind3 sources 0.815 / 0.803 -> 0.821 / 0.809; blind4 unchanged; blind5
+  contested 0.725 / 0.846 -> 0.747 / 0.850, sources 0.876 / 0.931 -> 0.891 / 0.932.
+
 The floors below are each set's figures, rounded down: a change that loses ground on
 unseen stories fails here even if it wins on the tuning set.
 """
@@ -123,6 +141,17 @@ FLOORS: dict[str, dict[str, float]] = {
         "contested_precision": 0.83,
         "sources": 0.87,
         "source_precision": 0.92,
+    },
+    # Measured before the round that read it (found 0.966, contested recall 0.765,
+    # precision 0.827, sources 0.833, source precision 0.804) and after it, as here:
+    # found 0.986 (143/145), contested 0.914 (74/81) / 0.851 (74/87), sources 0.926
+    # (100/108) / 0.840 (100/119). Tuned on since, so a guard, not an estimate.
+    "blind6": {
+        "found": 0.98,
+        "contested_recall": 0.91,
+        "contested_precision": 0.85,
+        "sources": 0.92,
+        "source_precision": 0.84,
     },
 }
 

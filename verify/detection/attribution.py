@@ -98,6 +98,9 @@ def _age(tokens: list[Token], a: int, b: int) -> bool:
     return b == a + 1 and tokens[a].text.isdigit() and len(tokens[a].text) <= 3
 
 
+_HOME = frozenset({"of", "from"})  # ", of Leeds,": where a person in the news lives
+
+
 def _relative_verb(t: Token) -> bool:
     """The verb of a short relative clause: 'that represents', 'that runs'."""
     w = t.lower
@@ -149,23 +152,35 @@ def _plain_subject(tokens: list[Token], v: int) -> tuple[int, int, bool]:
     if v >= 2 and tokens[v - 1].lower == "to" and tokens[v - 2].lower in _SEEM:
         v -= 2  # "Videos ... appeared to show": the subject of the appearance
     e = skip_between(tokens, v)
-    jumped_anon = False
+    jumped_anon = stepped = False
     for _ in range(3):
         if e == 0:
             return 0, 0, jumped_anon
-        if tokens[e - 1].text == ",":
-            c = e - 2
+        # the comma before the verb, or (after a parenthetical was stepped over) the one
+        # that closes the next: "X, 54, of Leeds, denies" has two in a row
+        chained = stepped and tokens[e].text == ","
+        if tokens[e - 1].text == "," or chained:
+            close = e if chained else e - 1
+            c = close - 1
             while c >= 0 and tokens[c].text != ",":
                 c -= 1
-            if c >= 0 and (is_parenthetical(tokens, c + 1, e - 1) or _age(tokens, c + 1, e - 1)):
-                chunk = " ".join(t.lower for t in tokens[c + 1 : e - 1])
+            # a second one in a row is only an age or a home town (", 54, of Leeds,"),
+            # never what a quotation or a name before it holds
+            home = c + 1 < close and tokens[c + 1].lower in _HOME
+            aside = home or _age(tokens, c + 1, close)
+            if not chained:
+                aside = aside or is_parenthetical(tokens, c + 1, close)
+            if c >= 0 and aside:
+                chunk = " ".join(t.lower for t in tokens[c + 1 : close])
                 # ", citing people familiar with it,": the citing clause has its own source
                 cites = chunk.startswith(("citing", "quoting"))
                 jumped_anon = jumped_anon or (bool(ANON_MARK.search(chunk)) and not cites)
                 e = skip_between(tokens, c)
+                stepped = True
                 continue
-            i, j = np_left(tokens, e - 1)
-            return i, j, jumped_anon
+            if not chained:
+                i, j = np_left(tokens, e - 1)
+                return i, j, jumped_anon
         if e > 0 and tokens[e - 1].lower in _COORDINATORS:
             return (*clause_subject(tokens, e - 1), jumped_anon)
         i, j = np_left(tokens, e)
@@ -393,11 +408,15 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
                     continue  # "was not seen by a doctor": an action, no source
                 if prep == ("cited",) and not cited_as_saying(tokens, v):
                     continue  # "the lawyer cited a study": the lawyer speaks, not the study
+                after = v + len(prep)
+                # "citing what she described as ...": whoever described it, not "what she"
+                if after < len(tokens) and tokens[after].lower == "what":
+                    after += 1
                 cue_end = tokens[v + len(prep) - 1]
                 cue = make_token(
                     " ".join(x.text for x in tokens[v : v + len(prep)]), t.start, cue_end.end
                 )
-                i, j = np_right(tokens, v + len(prep))
+                i, j = np_right(tokens, after)
                 raw = make_raw(tokens, i, j, cue, surnames, loose=True)
                 if raw is not None:
                     found.append(apposed(raw, tokens, i, j, len(tokens), cue, surnames))

@@ -23,13 +23,20 @@ _QUOTE_CHARS = frozenset('"“”')
 _DUMMY_IT = ("it is", "it was", "it's", "it’s", "this is", "that is")
 _DUMMY_IT_EXTRA = re.compile(r"\b(?:the\s+kind\s+of|hard\s+to|time\s+to|difficult\s+to\s+see)\b")
 # "It is believed that ...", "It was reported that ...": an impersonal hedge carries a
-# claim (the same words after it, ", it is believed", never hid one)
+# claim (the same words after it, ", it is believed", never hid one); "that" may be
+# dropped ("It is understood the club has ..."), and some copy also writes
+# "it is learnt" / "it is gathered" for what an unnamed source told the paper
 _IMPERSONAL = re.compile(
     r"^it\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|also\s+|now\s+)?(?:believed|"
     r"thought|reported|understood|rumou?red|alleged|claimed|feared|said|expected|estimated|"
-    r"suspected|known|assumed|suggested)\s+that\b"
+    r"suspected|known|assumed|suggested|learnt|learned|gathered)\s+(?:that\b|(?:the|a|an|"
+    r"his|her|their|its)\s)"
 )
 
+_RELAYED = re.compile(
+    r"\b(?:we\s+are|we['’]re|we\s+have\s+been|we\s+had\s+been)\s+(?:hearing|receiving|"
+    r"getting|seeing)\s+(?:\w+\s+)?reports\s+(?:that|of)\b"
+)
 _FUNCTION_WORDS = lx.DETERMINERS | lx.STOPWORDS
 _NORMATIVE = frozenset({"should", "ought"})
 
@@ -108,9 +115,12 @@ def _after_name(tokens: list[Token], known: frozenset[str]) -> list[Token]:
 
 
 def _first_clause(tokens: list[Token]) -> list[Token]:
+    """Up to the first comma, semicolon or "but": "X said it was aware of the study but
+    that the drug was not approved and doctors should not ..." states a fact before its
+    advice."""
     out: list[Token] = []
     for t in tokens:
-        if t.text in {",", ";"} and len(out) > 2:
+        if (t.text in {",", ";"} or t.lower == "but") and len(out) > 2:
             break
         if t.text not in _QUOTE_CHARS:
             out.append(t)
@@ -215,8 +225,9 @@ def checkable_reasons(
         outside_lower = {t.lower for k, t in enumerate(outside) if not (k and t.text == "May")}
     else:
         outside_lower = set(map(LOWER, outside))
-    # the writer's own voice: first person outside quotes
-    if not attributed and outside_lower & lx.FIRST_PERSON:
+    # the writer's own voice: first person outside quotes; but a live blog's "we are
+    # hearing reports that ..." relays a claim (cues.py gives it as a vague source)
+    if not attributed and outside_lower & lx.FIRST_PERSON and not _RELAYED.search(lower):
         return ()
     # evaluation ("a sad day", "a fantastic professional") with nothing to count; a source's
     # reported clause ("X said that ... and that it was shameful") still states something

@@ -41,7 +41,8 @@ _FLATLY = (
 # Verbs that answer a claim whose noun stands before them (", a figure the authority
 # disputes", ", which the company rejected"); "dismiss" is left out: courts dismiss cases.
 _ANSWERING_VERBS = (
-    r"(?:disput(?:es?|ed)|reject(?:s|ed)?|den(?:y|ies|ied)|refut(?:es?|ed)|contest(?:s|ed)?)"
+    r"(?:disput(?:es?|ed)|reject(?:s|ed)?|den(?:y|ies|ied)|refut(?:es?|ed)|contest(?:s|ed)?|"
+    r"rubbish(?:es|ed))"
 )
 _SOME_WHO = (
     r"(?:reports?|media|officials?|sources?|leaders?|residents?|fans|critics|observers|"
@@ -103,6 +104,11 @@ CUES: tuple[Cue, ...] = (
         "hedge",
         r"\bit\s+is\s+(?:widely\s+)?(?:believed|thought|understood|rumou?red)\b",
         "impersonal 'it is believed': no source",
+    ),
+    _cue(
+        "anonymous_source",
+        r"\bit\s+(?:is|was|has\s+been)\s+(?:also\s+)?(?:learnt|learned|gathered)\b",
+        "'it is learnt': what an unnamed source told the paper",
     ),
     _cue(
         "hedge", r"\b(?:appears?|appeared|seems?|seemed)\s+to\b", "appearance is not confirmation"
@@ -214,6 +220,13 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "vague_source",
+        # a live blog relays what reaches it: "we are hearing reports that ..."
+        r"\b(?:we\s+are|we['’]re|we\s+have\s+been|we\s+had\s+been)\s+(?:hearing|receiving|"
+        r"getting|seeing)\s+(?:\w+\s+)?reports\b",
+        "'we are hearing reports': nobody named",
+    ),
+    _cue(
+        "vague_source",
         r"\b(?:circulat\w*|shared|posted)\s+(?:widely\s+)?on\s+social\s+"
         r"media\b|\bsocial\s+media\s+(?:posts|users|accounts|reports)\b",
         "unattributed social media posts",
@@ -243,6 +256,18 @@ CUES: tuple[Cue, ...] = (
         "says it was misled: an accusation",
     ),
     _cue("allegation", r"\baccus(?:e|es|ed|ing|ation|ations)\b", "framed as an accusation"),
+    _cue(
+        "allegation",
+        # court reporting: what "a jury has heard" or "jurors were told" is one side's
+        # evidence, not yet tested by the verdict; the headline form is ", jury told" or
+        # "court hears"
+        # (not the hearing itself: "the jury heard evidence from six witnesses")
+        r"\b(?:(?:a|the)\s+jury|jurors)\s+(?:has\s+|have\s+|had\s+|was\s+|were\s+)?"
+        r"(?:heard|been\s+told|told)\b(?!\s+(?:evidence|from|of|closing|opening|"
+        r"submissions|testimony|statements)\b)|"
+        r"(?:^|,\s*|[-:—–]\s*)(?:jury|court)\s+(?:told|hears)\s*$",
+        "evidence put to a jury, not yet tested by its verdict",
+    ),
     _cue(
         "allegation",
         r"\bcharges\s+that\b|\bcontend(?:s|ed)?\b",
@@ -283,7 +308,7 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "denial",
-        r"\b(?:reject|dismiss|denounc)(?:es|ed|ing|e|s)?\b[^.;]{0,60}?\bas\b",
+        r"\b(?:reject|dismiss|denounc|rubbish)(?:es|ed|ing|e|s)?\b[^.;]{0,60}?\bas\b",
         "dismissed as something it is not",
     ),
     _cue(
@@ -298,7 +323,9 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "denial",
-        r"\b" + _NOT_NEGATED + r"dismiss(?:es|ed|ing)?\s+(?:the\s+|that\s+|these\s+|such\s+)?"
+        r"\b"
+        + _NOT_NEGATED
+        + r"(?:dismiss|rubbish)(?:es|ed|ing)?\s+(?:the\s+|that\s+|these\s+|such\s+)?"
         r"(?:[\w'’-]+\s+){0,2}?" + _CLAIM_NOUNS + r"\b",
         "dismisses the claim",
     ),

@@ -10,6 +10,7 @@ from . import collector, hedges, signals
 from . import lexicon as lx
 from .anchors import AnchorSet
 from .attribution import find_attributions
+from .backrefs import refer_back
 from .casing import read_case
 from .checkable import checkable_reasons
 from .conflicts import link_story
@@ -131,6 +132,14 @@ def _sentence_subject(
     head = toks[j - 1]
     if not (head.is_cap or head.lower in lx.SOURCE_HEADS):
         return None
+    # "The club's lawyer, Ana Ruiz, ...": a role and the name in apposition are one
+    # source, the name (as attribution.py gives them)
+    if not head.is_cap and j + 2 < len(toks) and toks[j].text == ",":
+        m = j + 1
+        while m < len(toks) and toks[m].is_cap and toks[m].is_word:
+            m += 1
+        if m - (j + 1) >= 2 and m < len(toks) and toks[m].text == ",":
+            return toks[j + 1].start, toks[m - 1].end, classify(toks, j + 1, m, surnames)
     return toks[i].start, toks[j - 1].end, classify(toks, i, j, surnames)
 
 
@@ -387,6 +396,7 @@ def _analysed(body: str, first_is_headline: bool) -> tuple[Facts, ...]:
         facts.append(fact)
     link_story(body, facts)
     denial_elaborations(facts)
+    refer_back(body, facts)
     return tuple(facts)
 
 

@@ -5,8 +5,9 @@ firm rejected that account. It said ...", "The club disputed the figures. Spokes
 said ...". The second
 sentence has no denial word of its own, so the sentence-level cues miss it. It is
 contested when it follows the denial in the same paragraph and its speaker is the
-denier: a pronoun, or a bare spokesperson or lawyer (who speaks for the body just
-named). The same body by name is conflicts.py's (what a denier says next to its denial).
+denier: a pronoun, a bare spokesperson or lawyer (who speaks for the body just
+named), or a name whose role is the denier's own ("its chief executive, X"). The same
+body by name is conflicts.py's (what a denier says next to its denial).
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def _speaks_for(source: str) -> bool:
     return pronoun or bool(lowered & _VOICES and not lowered & {"of", "for"})
 
 
+def _own_role(role: str) -> bool:
+    """'its chief executive, X', 'her campaign manager, X': a role the denier's own (the
+    possessive points back at who was just named) speaks for it."""
+    first = role.split()[0].lower() if role else ""
+    return first in lx.POSSESSIVE_PRONOUNS
+
+
 def denial_elaborations(facts: list[Facts]) -> None:
     for k in range(1, len(facts)):
         d, f = facts[k - 1], facts[k]
@@ -47,6 +55,8 @@ def denial_elaborations(facts: list[Facts]) -> None:
             continue
         # a pronoun resolved to the denier points back at the denial's own source
         deniers = {(a.start, a.end) for a in d.attributions}
-        if any(_speaks_for(a.source) or (a.start, a.end) in deniers for a in own):
+        if any(
+            _speaks_for(a.source) or _own_role(a.role) or (a.start, a.end) in deniers for a in own
+        ):
             detail = f"the denier's own account, right after '{denial.cue}'"
             add_own(f, Signal("denial", denial.cue, denial.start, denial.end, detail))

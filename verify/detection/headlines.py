@@ -30,6 +30,12 @@ _VAGUE = lx.word_set("report reports media sources source rumours rumors familia
 # Sources a headline does not name: "sources", "people familiar", "insiders".
 _UNNAMED = lx.word_set("sources source familiar insiders insider")
 _SEPARATORS = frozenset({"--", "—", "–", "-", ":"})
+# A label before the colon says what kind of item follows, not who says it: "Live: ...",
+# "Correction: ...", "Analysis: ...".
+_KICKERS = lx.word_set(
+    "live correction corrections clarification breaking exclusive analysis explainer "
+    "opinion comment editorial factbox timeline obituary interview profile recap"
+)
 # Present forms of headline verbs not in the finite lists: "slides", "faces", "kills".
 _TO_VERB = re.compile(r"\bto\s+[a-z]+")
 
@@ -140,7 +146,9 @@ def edge_sources(tokens: list[Token]) -> list[RawAttribution]:
         return out
     first = seps[0]
     head = tokens[:first]
-    if tokens[first].text == ":" and head and _phrase_ok(head) and first + 2 < len(tokens):
+    kicker = len(head) == 1 and head[0].lower in _KICKERS
+    colon = tokens[first].text == ":" and first + 2 < len(tokens)
+    if colon and head and not kicker and _phrase_ok(head):
         out.append(_raw(head, _kind(head), tokens[first]))
     return out
 

@@ -41,7 +41,11 @@ REPORTING_VERBS: frozenset[str] = _forms(
 ) | word_set(
     "say says said saying tell tells told telling write writes wrote writing "
     "admit admits admitted admitting find finds found show shows showed "
-    "testified testifies rated ranked"
+    "testified testifies rated ranked "
+    # news English of several countries: "the ministry rubbished the charge"
+    "rubbishes rubbished rubbishing "
+    # who "expects" a figure or an outcome stands behind it as whoever "predicts" it
+    "expects"
 )
 
 # Verbs that only attribute when their subject is a document or a judging body
@@ -105,7 +109,10 @@ _ORG_HEADS = (
     "operator utility regulator watchdog office embassy campaign coalition alliance "
     "movement front service services centre center laboratory lab prosecutors state city "
     "county district parliament congress senate cabinet presidency regime junta firm "
-    "consortium syndicate startup conglomerate body network guerrillas separatists mission"
+    "consortium syndicate startup conglomerate body network guerrillas separatists mission "
+    # the sides of a criminal trial ("the prosecution alleges", "the defence contends",
+    # "the Crown says") and a person's entourage ("her camp said")
+    "prosecution defence defense crown camp"
 )
 _MEDIA_HEADS = (
     "media newspaper paper outlet outlets broadcaster channel station magazine tabloid "

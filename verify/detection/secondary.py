@@ -169,6 +169,9 @@ def role_before(tokens: list[Token], i: int) -> tuple[int, int] | None:
     return tokens[ri].start, tokens[rj - 1].end
 
 
+_WHERE = frozenset({"of", "at", "from"})
+
+
 def apposition(tokens: list[Token], i: int, j: int, end: int) -> tuple[bool, int, int] | None:
     """The other half of a name-role apposition after tokens[i:j]: (True, k, m) for a name
     after a role ("according to the hospital's director, Dr X"), (False, k, m) for a role
@@ -186,6 +189,13 @@ def apposition(tokens: list[Token], i: int, j: int, end: int) -> tuple[bool, int
         if m - k < 2 or not _body_role(tokens, i, j):
             return None
         return True, k, m
+    # "the study's lead author, Professor X of the Y Institute": the name, then where
+    # the person works
+    n = k
+    while n < m and tokens[n].is_cap:
+        n += 1
+    if n - k >= 2 and tokens[n].lower in _WHERE and _body_role(tokens, i, j):
+        return True, k, n
     first = tokens[k].lower
     if first not in {"a", "an", "the", "its", "their"} and not first.endswith(("'s", "’s")):
         return None
@@ -223,7 +233,7 @@ def answers_claim(tokens: list[Token], i: int) -> bool:
 # a relative clause with a plain report can still be a source of its own).
 _ANSWERING = word_set(
     "dispute disputes disputed deny denies denied reject rejects rejected refute refutes "
-    "refuted contest contests contested"
+    "refuted contest contests contested rubbishes rubbished"
 )
 
 

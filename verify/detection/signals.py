@@ -127,7 +127,7 @@ _EYEWITNESSES = word_set(
 _CROWDS = _EYEWITNESSES | word_set(
     "workers analysts experts economists observers spectators shoppers shopkeepers shops "
     "supermarkets traders retailers businesses farmers fishermen families parents people "
-    "users commuters motorists travellers customers"
+    "users commuters motorists travellers customers members groups activists campaigners critics"
 )
 _CROWD_LEAD = word_set("some many several numerous hundreds thousands dozens scores most")
 _CROWD_LEAD_OF = _CROWD_LEAD | {"of"}
