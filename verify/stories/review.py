@@ -145,7 +145,9 @@ def lease(
     if not leases.take(claim, after, now):
         raise refusal(claim_id, actor, now, None)
     until = after.lease_until.isoformat() if after.lease_until else ""
-    write = ClaimWrite(after, claim, "leased", f"until {until}", lease_for=actor.user_id)
+    write = ClaimWrite(
+        after, claim, "leased", f"until {until}", lease_for=actor.user_id, lease_taken=True
+    )
     try:
         return commit_one(write, actor, now, notify, None, leases_only=True)
     except BaseException:

@@ -1,0 +1,93 @@
+"""A busy desk at once: overlapping requests of reviewers, editors and admins on one
+story, each interleaving forced with conditions (never sleeps or luck), and what every
+side is told checked against what the store then holds."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.desk import story_claims
+from tests.support.reports import submit
+from tests.support.servers import api
+from tests.support.stack import Stack
+from verify.stories.repository import leases
+
+DEADLINE = 30.0
+
+
+def claim_in_review(stack: Stack) -> dict[str, Any]:
+    with stack.client("ingest", "reporter") as ingest:
+        story_id = submit(ingest).json()["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        claim: dict[str, Any] = story_claims(verify, story_id)["claims"][0]
+    return {**claim, "story_id": story_id}
+
+
+@contextmanager
+def paused_after_take(
+    monkeypatch: pytest.MonkeyPatch, claim_id: str
+) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """The next lease of ``claim_id`` stops once its atomic take is made, before the
+    transaction that records it: ``taken`` is set then, and it goes on when ``go`` is."""
+    taken, go = threading.Event(), threading.Event()
+    take = leases.take
+
+    def held(before: Any, after: Any, now: Any) -> bool:
+        done = take(before, after, now)
+        if before.claim_id == claim_id and not taken.is_set():
+            taken.set()
+            assert go.wait(DEADLINE), "the test never let the lease go on"
+        return done
+
+    monkeypatch.setattr(leases, "take", held)
+    try:
+        yield taken, go
+    finally:
+        go.set()
+
+
+def in_thread(pool: ThreadPoolExecutor, call: Callable[[], httpx.Response]) -> Future[httpx.Response]:
+    return pool.submit(call)
+
+
+def test_a_renewal_that_meets_a_give_back_is_not_told_it_holds_the_claim(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer renews in one tab while giving the claim back in another (or an editor
+    gives it back). The give-back is recorded between the renewal's take and its record:
+    the renewal used to be answered 200 with the reviewer as holder, and its record wrote
+    a lease end onto a claim nobody held; now it is refused and the claim stays free."""
+    claim = claim_in_review(stack)
+    url = f"/v1/claims/{claim['claim_id']}"
+    _, token = stack.new_user("reviewer")
+    with api(stack.url("verify"), token) as mine, ThreadPoolExecutor(1) as pool:
+        assert mine.post(f"{url}/lease").status_code == 200
+        with paused_after_take(monkeypatch, claim["claim_id"]) as (taken, go):
+            renewal = in_thread(pool, lambda: mine.post(f"{url}/lease"))
+            assert taken.wait(DEADLINE)
+            given_back = mine.delete(f"{url}/lease")
+            assert given_back.status_code == 200, given_back.text
+            go.set()
+            renewed = renewal.result(timeout=DEADLINE)
+        after = mine.get(url).json()
+        history = [e["action"] for e in mine.get(f"{url}/history").json()["entries"]]
+    assert after["holder"] is None
+    assert renewed.status_code == 409, renewed.text
+    assert renewed.headers["content-type"] == "application/problem+json"
+    assert history[-1] == "released", history
+    raw = stack_claim(claim["claim_id"])
+    assert (raw.get("lease_holder_id"), raw.get("lease_until")) == (None, None)
+
+
+def stack_claim(claim_id: str) -> dict[str, Any]:
+    from verify.stories.documents import Claim
+
+    found: dict[str, Any] = Claim._get_collection().find_one({"claim_id": claim_id})
+    return found
