@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.desk import story_claims
+from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
 from tests.support.reports import submit
-from tests.support.servers import api
+from tests.support.servers import api, wait_for
 from tests.support.stack import Stack
 from verify.stories.repository import leases
 
@@ -53,7 +53,9 @@ def paused_after_take(
         go.set()
 
 
-def in_thread(pool: ThreadPoolExecutor, call: Callable[[], httpx.Response]) -> Future[httpx.Response]:
+def in_thread(
+    pool: ThreadPoolExecutor, call: Callable[[], httpx.Response]
+) -> Future[httpx.Response]:
     return pool.submit(call)
 
 
@@ -91,3 +93,39 @@ def stack_claim(claim_id: str) -> dict[str, Any]:
 
     found: dict[str, Any] = Claim._get_collection().find_one({"claim_id": claim_id})
     return found
+
+
+def test_a_release_names_the_version_the_editor_looked_at(stack: Stack) -> None:
+    """An editor reads the gate (publishable, version v); a reviewer then changes a claim
+    and the story stays publishable. A release of version v is refused with 412 and
+    releases nothing; a release of the version as it is now goes through."""
+    claim = claim_in_review(stack)
+    story_id = claim["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        verify_every_claim(verify, story_id)
+        confirm_claim_list(verify, story_id)
+    with stack.client("publish", "editor") as desk:
+
+        def publishable() -> dict[str, Any] | None:
+            answer = desk.get(f"/v1/stories/{story_id}/gate")
+            gate: dict[str, Any] = answer.json() if answer.status_code == 200 else {}
+            return gate if gate.get("publishable") else None
+
+        looked = wait_for(publishable, what="a publishable gate")
+        with stack.client("verify", "reviewer") as verify:
+            now = verify.get(f"/v1/claims/{claim['claim_id']}").json()
+            marked = verify.post(
+                f"/v1/claims/{claim['claim_id']}/review",
+                json={"status": "verified", "note": "checked with the clerk"},
+                headers={"If-Match": f'"{now["version"]}"'},
+            )
+            assert marked.status_code == 200, marked.text
+        stale = desk.post(f"/v1/stories/{story_id}/publish", json={"version": looked["version"]})
+        assert stale.status_code == 412, stale.text
+        assert stale.headers["content-type"] == "application/problem+json"
+        current = stale.json()["version"]
+        assert current > looked["version"]
+        assert desk.get(f"/v1/published/{story_id}").status_code == 404
+        released = desk.post(f"/v1/stories/{story_id}/publish", json={"version": current})
+        assert released.status_code == 200, released.text
+        assert released.json()["version"] == current
