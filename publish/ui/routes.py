@@ -165,6 +165,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         viewer: FormViewer,
         ctx: Ctx,
         revision: Annotated[int, Form(ge=1)],
+        version: Annotated[int | None, Form(ge=1)] = None,
         correction: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         def change() -> str:
@@ -172,7 +173,13 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 text.check("correction", correction, multiline=True) if correction.strip() else None
             )
             outcome = stories.release(
-                ctx.desk, ctx.verify, story_id, actor=viewer.name, revision=revision, note=note
+                ctx.desk,
+                ctx.verify,
+                story_id,
+                actor=viewer.name,
+                revision=revision,
+                version=version,
+                note=note,
             )
             ctx.released(outcome)
             return outcome.action or "unchanged"
