@@ -14,9 +14,10 @@ import httpx
 import pytest
 
 from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
-from tests.support.reports import submit
+from tests.support.reports import BODY, report, submit
 from tests.support.servers import api, wait_for
 from tests.support.stack import Stack
+from verify.stories import intake
 from verify.stories.repository import leases
 
 DEADLINE = 30.0
@@ -129,3 +130,48 @@ def test_a_release_names_the_version_the_editor_looked_at(stack: Stack) -> None:
         released = desk.post(f"/v1/stories/{story_id}/publish", json={"version": current})
         assert released.status_code == 200, released.text
         assert released.json()["version"] == current
+
+
+def test_a_claim_the_new_revision_dropped_takes_no_mark_or_lease(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reporter sends revision 2 without a sentence while a reviewer has its claim
+    open. Until the sweep closes the claims a revision dropped, that claim is still open
+    (and in the queue); a mark or a lease on it used to be answered 200 and audited on a
+    claim no longer in the story. Now both are refused with 409, and nothing changes."""
+    monkeypatch.setattr(intake, "sweep", lambda *args, **kwargs: False)  # the window, held
+    claim = claim_in_review(stack)
+    story_id = claim["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        claims = story_claims(verify, story_id)["claims"]
+        dropped = next(c for c in claims if "21 to 9" in c["text"])
+        url = f"/v1/claims/{dropped['claim_id']}"
+        kept = BODY.split("\n\n")[0]
+        with stack.client("ingest", "reporter") as ingest:
+            revised = submit(ingest, report(story_id=story_id, body=kept, claims=[]))
+            assert revised.status_code == 202, revised.text
+        wait_for(
+            lambda: verify.get(f"/v1/stories/{story_id}").json()["revision"] == 2,
+            what="revision 2 in verify",
+        )
+        still = verify.get(url).json()
+        assert still["open"] is True  # the sweep has not closed it
+        before = [e["action"] for e in verify.get(f"{url}/history").json()["entries"]]
+
+        marked = verify.post(
+            f"{url}/review",
+            json={"status": "verified"},
+            headers={"If-Match": f'"{still["version"]}"'},
+        )
+        leased = verify.post(f"{url}/lease")
+        after = verify.get(url).json()
+        history = [e["action"] for e in verify.get(f"{url}/history").json()["entries"]]
+    assert marked.status_code == 409, marked.text
+    assert leased.status_code == 409, leased.text
+    assert "revision 2" in marked.json()["detail"]
+    assert (after["status"], after["version"], after["holder"]) == (
+        "pending",
+        still["version"],
+        None,
+    )
+    assert history == before

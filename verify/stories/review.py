@@ -83,6 +83,21 @@ def check_writable(
         raise lease_conflict(claim, now)
 
 
+class Superseded(Conflict):
+    code = "claim_superseded"
+    title = "The claim is not in the story's current revision"
+
+
+def superseded(claim: ClaimRecord) -> Superseded:
+    story = repository.load_story(claim.story_id)
+    current = story.revision if story is not None else None
+    return Superseded(
+        f"Claim {claim.claim_id} is of revision {claim.revision}, and the story is at "
+        f"revision {current} now, without it: read the story again.",
+        extra={"revision": current},
+    )
+
+
 def refusal(claim_id: str, actor: Actor, now: datetime, expected: int | None) -> NewsroomError:
     """Why a conditional write found nothing to change (it read the claim again)."""
     claim = repository.get_claim(claim_id)
@@ -103,13 +118,25 @@ def commit_one(
     expected: int | None,
     *,
     leases_only: bool = False,
+    current_only: bool = True,
 ) -> ClaimRecord:
+    """Commit ``write``; ``current_only``: only while the claim's revision is still the
+    story's current one. A revision that dropped the claim leaves it open until the sweep
+    closes it (seconds later): a mark, lease or approval meanwhile would be answered 200
+    and audited on a claim no longer in the story."""
     try:
         unit_of_work.commit_claims(
-            write.after.story_id, [write], actor, now, leases_only=leases_only
+            write.after.story_id,
+            [write],
+            actor,
+            now,
+            expect_revision=write.after.revision if current_only else None,
+            leases_only=leases_only,
         )
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, expected) from exc
+    except unit_of_work.StoryMoved as exc:
+        raise superseded(write.after) from exc
     notify(write.after.story_id)
     return write.after
 
@@ -172,7 +199,8 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
     )
     # Conditional on the holder we saw: a lease someone took meanwhile is not released.
     write = ClaimWrite(after, claim, "released", "", lease_for=claim.lease_holder_id)
-    return commit_one(write, actor, now, notify, None, leases_only=True)
+    # Giving back stays possible on a claim a newer revision dropped (the sweep closes it).
+    return commit_one(write, actor, now, notify, None, leases_only=True, current_only=False)
 
 
 # --- reviews -----------------------------------------------------------------------------
