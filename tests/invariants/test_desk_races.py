@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.auth import revoke_user
 from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
 from tests.support.reports import BODY, report, submit
 from tests.support.servers import api, wait_for
@@ -175,3 +176,39 @@ def test_a_claim_the_new_revision_dropped_takes_no_mark_or_lease(
         None,
     )
     assert history == before
+
+
+def test_a_revoked_reviewers_lease_holds_nobody_back(stack: Stack) -> None:
+    """An admin revokes a reviewer who holds a claim. Their requests are refused at once,
+    but their lease ran on: every other reviewer was refused the claim (409 naming them)
+    until it ended, up to an hour. Now the next contender ends it (audited, with why)
+    and takes the claim; marking a claim a revoked reviewer held works the same way."""
+    claim = claim_in_review(stack)
+    url = f"/v1/claims/{claim['claim_id']}"
+    name, token = stack.new_user("reviewer")
+    _, other = stack.new_user("reviewer")
+    with api(stack.url("verify"), token) as revoked, api(stack.url("verify"), other) as next_one:
+        assert revoked.post(f"{url}/lease").status_code == 200
+        revoke_user(name)
+        assert revoked.post(f"{url}/lease").status_code == 401
+        taken = next_one.post(f"{url}/lease")
+        assert taken.status_code == 200, taken.text
+        assert taken.json()["holder"] != name
+        entries = next_one.get(f"{url}/history").json()["entries"]
+        # And a mark without a lease, on a claim the revoked reviewer held.
+        second = story_claims(next_one, claim["story_id"])["claims"][1]
+    assert [e["action"] for e in entries][-3:] == ["leased", "released", "leased"]
+    assert "revoked" in entries[-2]["detail"]
+
+    name, token = stack.new_user("reviewer")
+    with api(stack.url("verify"), token) as revoked:
+        assert revoked.post(f"/v1/claims/{second['claim_id']}/lease").status_code == 200
+    revoke_user(name)
+    with api(stack.url("verify"), other) as next_one:
+        marked = next_one.post(
+            f"/v1/claims/{second['claim_id']}/review",
+            json={"status": "verified"},
+            headers={"If-Match": f'"{second["version"]}"'},
+        )
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["holder"] is None

@@ -8,11 +8,12 @@ in one transaction. When the write no longer applies, :func:`refusal` says why: 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.auth import Role
+from services.auth import Role, is_revoked
 from services.clock import json_time
 from services.contracts import ReviewStatus, SourceKind
 from services.errors import (
@@ -161,11 +162,34 @@ def _leased(claim: ClaimRecord, actor: Actor, seconds: int, now: datetime) -> Cl
     )
 
 
+def contended(claim: ClaimRecord, actor: Actor, now: datetime, notify: StoryChanged) -> ClaimRecord:
+    """``claim`` as ``actor`` may change it: a lease another holds ends here when its
+    holder was revoked (audited as given back, with why), else the claim as it was.
+
+    A revoked user's requests are refused, but their leases ran on: everybody else was
+    refused the claim (409 naming them) for the rest of the lease, up to an hour, and
+    the gate named them as the one to act. Read only when a lease is in the way."""
+    holder = claim.lease_holder_id
+    if holder is None or not claim.open or not claim.held_by_other(actor.user_id, now):
+        return claim
+    if not is_revoked(holder):
+        return claim
+    after = dataclasses.replace(
+        claim, lease_holder_id=None, lease_holder=None, lease_until=None, updated_at=now
+    )
+    detail = f"{claim.lease_holder}'s access was revoked"
+    write = ClaimWrite(after, claim, "released", detail, lease_for=holder)
+    # Another contender may have ended it first, or the claim changed: read it again.
+    with contextlib.suppress(Conflict, PreconditionFailed, NotFound):
+        commit_one(write, actor, now, notify, None, leases_only=True, current_only=False)
+    return get(claim.claim_id)
+
+
 def lease(
     claim_id: str, actor: Actor, seconds: int, now: datetime, notify: StoryChanged
 ) -> ClaimRecord:
     """Check the claim out to ``actor`` (or renew their lease) for ``seconds``."""
-    claim = get(claim_id)
+    claim = contended(get(claim_id), actor, now, notify)
     check_writable(claim, actor, now)
     after = _leased(claim, actor, seconds, now)
     # Contenders are refused here, at once, before any transaction (see leases).
@@ -262,7 +286,7 @@ def review(
 ) -> ClaimRecord:
     """Mark the claim. ``action`` and ``extra_audit`` name where a review came from when
     it is not the caller's own (claim memory's ``applied_from_match``)."""
-    claim = get(claim_id)
+    claim = contended(get(claim_id), actor, now, notify)
     check_writable(claim, actor, now, expected)
     found = claim.attributions
     if given.attributions is not None:
@@ -295,7 +319,7 @@ def dismiss(
     notify: StoryChanged,
 ) -> ClaimRecord:
     """Not a claim after all: status ``not_a_claim``, with the reason."""
-    claim = get(claim_id)
+    claim = contended(get(claim_id), actor, now, notify)
     check_writable(claim, actor, now, expected)
     after = _reviewed(
         claim,
