@@ -4,6 +4,7 @@ side is told checked against what the store then holds."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from services.auth import revoke_user
+from tests.support.console import signed_in
 from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
 from tests.support.reports import BODY, report, submit
 from tests.support.servers import api, wait_for
@@ -212,3 +214,69 @@ def test_a_revoked_reviewers_lease_holds_nobody_back(stack: Stack) -> None:
         )
     assert marked.status_code == 200, marked.text
     assert marked.json()["holder"] is None
+
+
+APPROVE_FORM = re.compile(
+    r'<form method="post" action="/ui/stories/[^"]+/approve".*?</form>', re.DOTALL
+)
+
+
+def approve_form(page: str, attribution_id: str) -> dict[str, str]:
+    """The desk's approval form of one anonymous source, as the browser would send it."""
+    form = next(f for f in APPROVE_FORM.findall(page) if attribution_id in f)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    return {**fields, "reason": "The desk knows who this is; naming them puts them at risk."}
+
+
+def test_an_anonymous_source_changed_after_the_editor_looked_is_not_approved(
+    stack: Stack,
+) -> None:
+    """An editor reads an anonymous source on the desk; a reviewer then rewrites that
+    record (same id, another source). The approval the editor sends from the page used to
+    land on the rewritten source, which no editor saw; now it is refused (412) and the
+    page shows the source as it is."""
+    claim = claim_in_review(stack)
+    story_id, url = claim["story_id"], f"/v1/claims/{claim['claim_id']}"
+    anonymous = {"source_kind": "anonymous", "obtained_via": "interview"}
+    with stack.client("verify", "reviewer") as verify:
+        marked = verify.post(
+            f"{url}/review",
+            json={
+                "status": "contested",
+                "attributions": [{"source_name": "A council insider", **anonymous}],
+            },
+            headers={"If-Match": f'"{claim["version"]}"'},
+        )
+        assert marked.status_code == 200, marked.text
+        record = marked.json()["attributions"][0]["attribution_id"]
+        with signed_in(stack.url("publish"), stack.tokens["editor"]) as desk:
+
+            def shown() -> str | None:
+                page = desk.get(f"/ui/stories/{story_id}").text
+                return page if record in page and "A council insider" in page else None
+
+            looked = approve_form(wait_for(shown, what="the source on the desk"), record)
+            rewritten = verify.post(
+                f"{url}/review",
+                json={
+                    "status": "contested",
+                    "attributions": [
+                        {"attribution_id": record, "source_name": "A police officer", **anonymous}
+                    ],
+                },
+                headers={"If-Match": f'"{marked.json()["version"]}"'},
+            )
+            assert rewritten.status_code == 200, rewritten.text
+            refused = desk.post(f"/ui/stories/{story_id}/approve", data=looked)
+            assert refused.status_code == 412, refused.text[:300]
+            assert "A police officer" in refused.text  # the page, as verify has it now
+            after = verify.get(url).json()["attributions"][0]
+            assert (after["source_name"], after["approval"]) == ("A police officer", None)
+
+            again = desk.post(
+                f"/ui/stories/{story_id}/approve", data=approve_form(refused.text, record)
+            )
+            assert again.status_code == 303, again.text[:300]
+        approved = verify.get(url).json()["attributions"][0]
+    assert approved["source_name"] == "A police officer"
+    assert approved["approval"]["approved_by"] == stack.names["editor"]
