@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from services.auth import revoke_user
-from tests.support.console import signed_in
+from tests.support.console import CSRF, signed_in
 from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
 from tests.support.reports import BODY, report, submit
 from tests.support.servers import api, wait_for
 from tests.support.stack import Stack
-from verify.stories import intake
+from verify.stories import intake, review
 from verify.stories.repository import leases
 
 DEADLINE = 30.0
@@ -280,3 +280,47 @@ def test_an_anonymous_source_changed_after_the_editor_looked_is_not_approved(
         approved = verify.get(url).json()["attributions"][0]
     assert approved["source_name"] == "A police officer"
     assert approved["approval"]["approved_by"] == stack.names["editor"]
+
+
+def test_a_mark_saved_in_the_console_is_told_saved_though_its_lease_moved_on(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer marks a claim in the console; the mark is saved, and before the console
+    gives the lease back an editor frees it and another reviewer takes the claim. The
+    give-back is refused (not theirs any more), and the console used to answer "Not
+    done" (403) for a mark that was saved, inviting a second one; now it says saved."""
+    claim = claim_in_review(stack)
+    url = f"/v1/claims/{claim['claim_id']}"
+    name, token = stack.new_user("reviewer")
+    _, other = stack.new_user("reviewer")
+    release = review.release
+    moved: list[bool] = []
+
+    def meanwhile(claim_id: str, actor: Any, now: Any, notify: Any) -> Any:
+        if actor.name == name and not moved:  # the console's give-back, after the mark
+            moved.append(True)
+            with stack.client("verify", "editor") as editor:
+                assert editor.delete(f"{url}/lease").status_code == 200
+            with api(stack.url("verify"), other) as taker:
+                assert taker.post(f"{url}/lease").status_code == 200
+        return release(claim_id, actor, now, notify)
+
+    with signed_in(stack.url("verify"), token) as console:
+        page = console.get(f"/ui/claims/{claim['claim_id']}")
+        found = CSRF.search(page.text)
+        assert found is not None
+        csrf = found.group(1)
+        leased = console.post(f"/ui/claims/{claim['claim_id']}/lease", data={"csrf_token": csrf})
+        assert leased.status_code == 303, leased.text[:300]
+        monkeypatch.setattr(review, "release", meanwhile)
+        marked = console.post(
+            f"/ui/claims/{claim['claim_id']}/review",
+            data={"csrf_token": csrf, "status": "verified", "version": str(claim["version"])},
+        )
+    assert moved
+    assert marked.status_code == 303, marked.text[:300]
+    assert "done=reviewed" in marked.headers["location"]
+    with stack.client("verify", "reviewer") as verify:
+        after = verify.get(url).json()
+    assert after["status"] == "verified"
+    assert after["holder"] != name
