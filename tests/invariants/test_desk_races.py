@@ -24,6 +24,7 @@ from verify.stories import intake, review
 from verify.stories.repository import leases
 
 DEADLINE = 30.0
+SECTION = "desk-races"  # owned (tests/support/stack.py): the queue test reads it whole
 
 
 def claim_in_review(stack: Stack) -> dict[str, Any]:
@@ -324,3 +325,38 @@ def test_a_mark_saved_in_the_console_is_told_saved_though_its_lease_moved_on(
         after = verify.get(url).json()
     assert after["status"] == "verified"
     assert after["holder"] != name
+
+
+def test_the_queue_by_story_lists_and_counts_only_the_current_revisions_claims(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the sweep closes the claims a new revision dropped, they are open and
+    pending: the queue by story counted and listed them under the new revision (a claim
+    nobody can take any more). It now shows the current revision's claims, counted from
+    what it lists."""
+    monkeypatch.setattr(intake, "sweep", lambda *args, **kwargs: False)  # the window, held
+    with stack.client("ingest", "reporter") as ingest:
+        story_id = submit(ingest, report(section=SECTION)).json()["story_id"]
+    with stack.client("verify", "reviewer") as verify:
+        first = story_claims(verify, story_id)["claims"]
+        assert any("21 to 9" in c["text"] for c in first)
+        kept = BODY.split("\n\n")[0]
+        with stack.client("ingest", "reporter") as ingest:
+            revised = submit(
+                ingest, report(story_id=story_id, section=SECTION, body=kept, claims=[])
+            )
+            assert revised.status_code == 202, revised.text
+        current = wait_for(
+            lambda: (lambda s: s if s["revision"] == 2 else None)(
+                verify.get(f"/v1/stories/{story_id}").json()
+            ),
+            what="revision 2 in verify",
+        )
+        queued = verify.get("/v1/queue/stories", params={"section": SECTION, "limit": 50})
+    assert queued.status_code == 200, queued.text
+    [group] = [g for g in queued.json()["items"] if g["story_id"] == story_id]
+    pending = sorted(c["claim_id"] for c in current["claims"] if c["status"] == "pending")
+    assert group["revision"] == 2
+    assert sorted(c["claim_id"] for c in group["claims"]) == pending
+    assert group["claims_waiting"] == len(pending)
+    assert {c["revision"] for c in group["claims"]} == {2}

@@ -115,6 +115,7 @@ OWNED_SECTIONS = (
     "earlier-reviews",
     "shift",
     "narrow",
+    "desk-races",
 )
 
 
