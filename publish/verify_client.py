@@ -128,13 +128,23 @@ class VerifyClient:
         return page.items, page.next_cursor or None
 
     def approve_anonymous(
-        self, token: str, claim_id: str, attribution_id: str, reason: str
+        self,
+        token: str,
+        claim_id: str,
+        attribution_id: str,
+        reason: str,
+        version: int | None = None,
     ) -> None:
-        """An editor approves an anonymous source, as themselves (their token)."""
+        """An editor approves an anonymous source, as themselves (their token); with
+        ``version``, only while the claim is still at the version the editor read
+        (``PreconditionFailed`` otherwise: the source may have been changed meanwhile)."""
         path = (
             f"/v1/claims/{quote(claim_id, safe='')}"
             f"/attributions/{quote(attribution_id, safe='')}/approval"
         )
-        response = self._upstream.call("POST", path, token=token, json={"reason": reason})
+        headers = {"If-Match": f'"{version}"'} if version is not None else None
+        response = self._upstream.call(
+            "POST", path, token=token, headers=headers, json={"reason": reason}
+        )
         if response.status_code != 200:
             raise upstream_error(response, "verify", f"claim {claim_id!r}")

@@ -55,6 +55,7 @@ def gate(story_id: str, _: GateReader) -> Response:
     responses={
         **_PROBLEMS,
         409: {"description": "Blocked by the publish rule (with blockers), or changed meanwhile"},
+        412: {"description": "The story changed since the `version` given: nothing released"},
         503: {"description": "Verify could not confirm the story: nothing released"},
     },
 )
@@ -74,6 +75,7 @@ def publish(
         story_id,
         actor=principal.name,
         revision=ask.revision,
+        version=ask.version,
         note=note,
     )
     ctx.released(outcome)

@@ -26,6 +26,12 @@ class PublishRequest(RequestBody):
     revision: int | None = Field(
         default=None, ge=1, description="Release only if this is still the current revision"
     )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="Release only if this is still the story's version (the gate's "
+        "`version` you read): any change since, a claim's included, is a 412",
+    )
     correction: Lines2000 | None = Field(
         default=None,
         description="Note shown to readers when this release replaces an earlier one",

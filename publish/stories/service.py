@@ -34,7 +34,7 @@ from publish.stories.states import build_row
 from publish.webhooks import repository as subscriptions
 from publish.webhooks import service as webhooks
 from services.contracts import StoryChanged, StoryPublished, StoryReviewed
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, NotFound, PreconditionFailed
 from services.language import DEFAULT_LANGUAGE
 from services.log import current_trace_id, get_logger, traceparent_of
 from services.rule.gate import Verdict, evaluate, held
@@ -169,9 +169,16 @@ def release(
     *,
     actor: str,
     revision: int | None = None,
+    version: int | None = None,
     note: str | None = None,
     automatic: bool = False,
 ) -> Released:
+    """Release the story's current version (or correct a released story).
+
+    ``version``: the version the editor looked at; a story that changed since (a claim
+    marked again, an attribution changed, a lease taken: anything that raised its
+    version) is refused with 412 and nothing is released, so nothing goes out that the
+    editor did not see."""
     snapshot = source.fetch(story_id)  # fails closed: raises when verify cannot answer
     if snapshot.story_id != story_id:
         raise Conflict("Verify answered with another story; nothing was released.")
@@ -179,6 +186,12 @@ def release(
     if revision is not None and revision != snapshot.revision:
         raise Conflict(
             f"Revision {revision} is not the story's current revision ({snapshot.revision}).",
+            extra={"revision": snapshot.revision, "version": snapshot.version},
+        )
+    if version is not None and version != snapshot.version:
+        raise PreconditionFailed(
+            f"The story changed since you looked at version {version}: it is at version "
+            f"{snapshot.version} now. Check the gate again; nothing was released.",
             extra={"revision": snapshot.revision, "version": snapshot.version},
         )
     verdict = evaluate(snapshot)

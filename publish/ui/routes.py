@@ -18,7 +18,7 @@ from publish.stories import service as stories
 from publish.stories.model import State
 from publish.ui import view
 from services import text
-from services.errors import NewsroomError, ValidationFailed
+from services.errors import NewsroomError, PreconditionFailed, ValidationFailed
 from services.settings import Settings
 from services.ui import Console, Viewer, Watch
 
@@ -165,6 +165,7 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         viewer: FormViewer,
         ctx: Ctx,
         revision: Annotated[int, Form(ge=1)],
+        version: Annotated[int | None, Form(ge=1)] = None,
         correction: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         def change() -> str:
@@ -172,7 +173,13 @@ def add_routes(console: Console, settings: Settings) -> Watch:
                 text.check("correction", correction, multiline=True) if correction.strip() else None
             )
             outcome = stories.release(
-                ctx.desk, ctx.verify, story_id, actor=viewer.name, revision=revision, note=note
+                ctx.desk,
+                ctx.verify,
+                story_id,
+                actor=viewer.name,
+                revision=revision,
+                version=version,
+                note=note,
             )
             ctx.released(outcome)
             return outcome.action or "unchanged"
@@ -212,12 +219,22 @@ def add_routes(console: Console, settings: Settings) -> Watch:
         claim_id: Annotated[str, Form(min_length=1, max_length=64)],
         attribution_id: Annotated[str, Form(min_length=1, max_length=64)],
         reason: Annotated[str, Form(max_length=1000)] = "",
+        version: Annotated[int | None, Form(ge=1)] = None,
     ) -> Response:
         def change() -> str:
             if not reason.strip():
                 raise ValidationFailed("Say why this source may stay anonymous.")
             given = text.check("reason", reason, multiline=True)
-            ctx.verify.approve_anonymous(viewer.token, claim_id, attribution_id, given)
+            try:
+                ctx.verify.approve_anonymous(
+                    viewer.token, claim_id, attribution_id, given, version=version
+                )
+            except PreconditionFailed:
+                # The claim changed since the page was read (its source perhaps): the page
+                # comes back with it as verify has it now, so the editor reads it again.
+                with contextlib.suppress(NewsroomError):
+                    refresh(ctx, story_id)
+                raise
             # The approval is made; if verify cannot be read back now, the event brings it.
             with contextlib.suppress(NewsroomError):
                 refresh(ctx, story_id)

@@ -132,6 +132,8 @@ class Anonymous:
     claim_text: str
     attribution_id: str
     source_name: str
+    # The claim's version the page shows: the approval applies only to what was read.
+    version: int
     approved_by: str | None
     reason: str | None
 
@@ -176,6 +178,7 @@ def anonymous_sources(row: StoryRow) -> list[Anonymous]:
                     claim_text=claim.text,
                     attribution_id=record.attribution_id,
                     source_name=record.source_name,
+                    version=claim.version,
                     approved_by=approval.approved_by if approval else None,
                     reason=approval.reason if approval else None,
                 )

@@ -171,6 +171,11 @@ def new_token_for(name: str, issued_by: str = CLI_ISSUER) -> str:
     return value
 
 
+def is_revoked(user_id: str) -> bool:
+    """Whether the user with this id was revoked (what they hold, a claim's lease, ends)."""
+    return repository.is_revoked(user_id)
+
+
 def revoke_token(name: str, token_id: str) -> TokenRecord:
     """Revoke one of ``name``'s tokens (its public id, ``nr_<token_id>_...``): refused on
     the next request in every process, the user and their other tokens unchanged. How a

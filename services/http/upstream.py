@@ -103,14 +103,21 @@ class Upstream:
                 self._client = None
 
     def call(
-        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
         """The upstream's answer, whatever its status; ``Unavailable`` when there is none
-        (no token to call with, or the upstream cannot be reached)."""
+        (no token to call with, or the upstream cannot be reached). ``headers``: more
+        request headers (``If-Match``...)."""
         bearer = token or self._token
         if not bearer:
             raise Unavailable(f"No token to call {self.service} with.", RETRY_AFTER)
-        headers = {"Authorization": f"Bearer {bearer}"}
+        headers = {**(headers or {}), "Authorization": f"Bearer {bearer}"}
         try:
             try:
                 return self._http().request(method, path, headers=headers, **kwargs)

@@ -116,6 +116,7 @@ OWNED_SECTIONS = (
     "shift",
     "narrow",
     "dlq-replay",
+    "desk-races",
 )
 
 

@@ -103,19 +103,27 @@ def by_story(
     ids = [row.story_id for row in rows]
     claims = repository.claims_of_stories(ids, status.value, contested)
     stories = repository.revisions(ids)
-    groups = [
-        StoryGroup(
-            story_id=story_id,
-            headline=stories.get(story_id, ("", 0))[0],
-            section=row.section,
-            revision=stories.get(story_id, ("", 0))[1],
-            count=row.claims,
-            contested=row.contested,
-            oldest=row.oldest,
-            claims=claims.get(story_id, []),
+    groups = []
+    for story_id, row in zip(ids, rows, strict=True):
+        headline, revision = stories.get(story_id, ("", 0))
+        # The current revision's claims only, and counted from what is listed: claims a
+        # newer revision dropped stay open until the sweep closes them (and cannot be
+        # taken), and the count read apart from the list drifted from it under changes.
+        current = [c for c in claims.get(story_id, []) if c.revision == revision]
+        if not current:
+            continue
+        groups.append(
+            StoryGroup(
+                story_id=story_id,
+                headline=headline,
+                section=row.section,
+                revision=revision,
+                count=len(current),
+                contested=sum(1 for c in current if c.contested),
+                oldest=row.oldest,
+                claims=current,
+            )
         )
-        for story_id, row in zip(ids, rows, strict=True)
-    ]
     next_cursor = None
     if len(rows) == limit:
         last = rows[-1]

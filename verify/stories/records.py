@@ -278,6 +278,10 @@ class ClaimWrite:
     action: str
     detail: str = ""
     lease_for: str | None = None
+    # The write records the lease ``after`` holds, which ``leases.take`` set before the
+    # transaction: it applies only while the stored lease is still exactly that one (a
+    # give-back or another take meanwhile makes it stale).
+    lease_taken: bool = False
     extra_audit: dict[str, Any] = field(default_factory=dict)
     # Who made it, when not the actor of the whole list (stories stored together).
     by: Actor | None = None

@@ -8,11 +8,12 @@ in one transaction. When the write no longer applies, :func:`refusal` says why: 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.auth import Role
+from services.auth import Role, is_revoked
 from services.clock import json_time
 from services.contracts import ReviewStatus, SourceKind
 from services.errors import (
@@ -83,6 +84,21 @@ def check_writable(
         raise lease_conflict(claim, now)
 
 
+class Superseded(Conflict):
+    code = "claim_superseded"
+    title = "The claim is not in the story's current revision"
+
+
+def superseded(claim: ClaimRecord) -> Superseded:
+    story = repository.load_story(claim.story_id)
+    current = story.revision if story is not None else None
+    return Superseded(
+        f"Claim {claim.claim_id} is of revision {claim.revision}, and the story is at "
+        f"revision {current} now, without it: read the story again.",
+        extra={"revision": current},
+    )
+
+
 def refusal(claim_id: str, actor: Actor, now: datetime, expected: int | None) -> NewsroomError:
     """Why a conditional write found nothing to change (it read the claim again)."""
     claim = repository.get_claim(claim_id)
@@ -103,13 +119,25 @@ def commit_one(
     expected: int | None,
     *,
     leases_only: bool = False,
+    current_only: bool = True,
 ) -> ClaimRecord:
+    """Commit ``write``; ``current_only``: only while the claim's revision is still the
+    story's current one. A revision that dropped the claim leaves it open until the sweep
+    closes it (seconds later): a mark, lease or approval meanwhile would be answered 200
+    and audited on a claim no longer in the story."""
     try:
         unit_of_work.commit_claims(
-            write.after.story_id, [write], actor, now, leases_only=leases_only
+            write.after.story_id,
+            [write],
+            actor,
+            now,
+            expect_revision=write.after.revision if current_only else None,
+            leases_only=leases_only,
         )
     except StaleClaim as exc:
         raise refusal(exc.claim_id, actor, now, expected) from exc
+    except unit_of_work.StoryMoved as exc:
+        raise superseded(write.after) from exc
     notify(write.after.story_id)
     return write.after
 
@@ -134,18 +162,43 @@ def _leased(claim: ClaimRecord, actor: Actor, seconds: int, now: datetime) -> Cl
     )
 
 
+def contended(claim: ClaimRecord, actor: Actor, now: datetime, notify: StoryChanged) -> ClaimRecord:
+    """``claim`` as ``actor`` may change it: a lease another holds ends here when its
+    holder was revoked (audited as given back, with why), else the claim as it was.
+
+    A revoked user's requests are refused, but their leases ran on: everybody else was
+    refused the claim (409 naming them) for the rest of the lease, up to an hour, and
+    the gate named them as the one to act. Read only when a lease is in the way."""
+    holder = claim.lease_holder_id
+    if holder is None or not claim.open or not claim.held_by_other(actor.user_id, now):
+        return claim
+    if not is_revoked(holder):
+        return claim
+    after = dataclasses.replace(
+        claim, lease_holder_id=None, lease_holder=None, lease_until=None, updated_at=now
+    )
+    detail = f"{claim.lease_holder}'s access was revoked"
+    write = ClaimWrite(after, claim, "released", detail, lease_for=holder)
+    # Another contender may have ended it first, or the claim changed: read it again.
+    with contextlib.suppress(Conflict, PreconditionFailed, NotFound):
+        commit_one(write, actor, now, notify, None, leases_only=True, current_only=False)
+    return get(claim.claim_id)
+
+
 def lease(
     claim_id: str, actor: Actor, seconds: int, now: datetime, notify: StoryChanged
 ) -> ClaimRecord:
     """Check the claim out to ``actor`` (or renew their lease) for ``seconds``."""
-    claim = get(claim_id)
+    claim = contended(get(claim_id), actor, now, notify)
     check_writable(claim, actor, now)
     after = _leased(claim, actor, seconds, now)
     # Contenders are refused here, at once, before any transaction (see leases).
     if not leases.take(claim, after, now):
         raise refusal(claim_id, actor, now, None)
     until = after.lease_until.isoformat() if after.lease_until else ""
-    write = ClaimWrite(after, claim, "leased", f"until {until}", lease_for=actor.user_id)
+    write = ClaimWrite(
+        after, claim, "leased", f"until {until}", lease_for=actor.user_id, lease_taken=True
+    )
     try:
         return commit_one(write, actor, now, notify, None, leases_only=True)
     except BaseException:
@@ -170,7 +223,8 @@ def release(claim_id: str, actor: Actor, now: datetime, notify: StoryChanged) ->
     )
     # Conditional on the holder we saw: a lease someone took meanwhile is not released.
     write = ClaimWrite(after, claim, "released", "", lease_for=claim.lease_holder_id)
-    return commit_one(write, actor, now, notify, None, leases_only=True)
+    # Giving back stays possible on a claim a newer revision dropped (the sweep closes it).
+    return commit_one(write, actor, now, notify, None, leases_only=True, current_only=False)
 
 
 # --- reviews -----------------------------------------------------------------------------
@@ -232,7 +286,7 @@ def review(
 ) -> ClaimRecord:
     """Mark the claim. ``action`` and ``extra_audit`` name where a review came from when
     it is not the caller's own (claim memory's ``applied_from_match``)."""
-    claim = get(claim_id)
+    claim = contended(get(claim_id), actor, now, notify)
     check_writable(claim, actor, now, expected)
     found = claim.attributions
     if given.attributions is not None:
@@ -265,7 +319,7 @@ def dismiss(
     notify: StoryChanged,
 ) -> ClaimRecord:
     """Not a claim after all: status ``not_a_claim``, with the reason."""
-    claim = get(claim_id)
+    claim = contended(get(claim_id), actor, now, notify)
     check_writable(claim, actor, now, expected)
     after = _reviewed(
         claim,

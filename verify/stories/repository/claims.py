@@ -168,7 +168,14 @@ def _update_of(
         "version": write.before.version,
         "open": True,
     }
-    if write.lease_for is not None:
+    if write.lease_taken:
+        # Recording a lease the atomic take set: only while it is still that lease. A
+        # give-back recorded between the take and this write freed the claim, and "mine
+        # or free" would let this write put a lease end on a claim nobody holds (and
+        # answer the reviewer that they hold it).
+        query["lease_holder_id"] = write.after.lease_holder_id
+        query["lease_until"] = write.after.lease_until
+    elif write.lease_for is not None:
         holder, until = stored_lease if stored_lease is not None else (None, None)
         free = holder is None or holder == write.lease_for or (until is not None and until <= now)
         query["lease_holder_id"] = holder if free and stored_lease is not None else {"$in": []}

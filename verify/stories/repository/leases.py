@@ -8,8 +8,10 @@ but mine, one update conditional on the lease it read (compare-and-set) takes it
 other caller finds nothing to update and is answered 409 with the holder at once, without
 starting a transaction. (Not a ``find_one_and_update`` with ``$or``: the store answers
 both by reading every stored claim; ``services.store.update_and_read``.) Only the winner
-goes on to record the lease (audit entry, story version) in the usual transaction; if
-that fails, :func:`give_back` restores the lease as it was.
+goes on to record the lease (audit entry, story version) in the usual transaction, which
+applies only while the stored lease is still the one taken (``ClaimWrite.lease_taken``: a
+give-back recorded in between wins, and the lease is refused); if that fails,
+:func:`give_back` restores the lease as it was.
 """
 
 from __future__ import annotations
