@@ -133,6 +133,16 @@ def sides(claim: ClaimSnapshot, body: str) -> Sides:
     return Sides(says, disputes)
 
 
+def anonymous(record: Attribution) -> bool:
+    return record.source_kind == SourceKind.ANONYMOUS
+
+
+def public_link(record: Attribution) -> str | None:
+    """The record's link as readers may get it: none for an anonymous source, whose
+    link (a profile, a document of theirs) would name them."""
+    return None if anonymous(record) else safe_url(record.url)
+
+
 def person_or_org(record: Attribution) -> dict[str, Any]:
     if record.source_kind == SourceKind.ANONYMOUS:
         return {"@type": "Person", "name": "Anonymous source"}
@@ -169,7 +179,7 @@ def claim_review(
     page = story_url(base_url, publication.story_id)
     says = sides(claim, publication.body).says
     # Where the claim was made: its sources' own links first, then our story.
-    places = [link for link in (safe_url(r.url) for r in says) if link]
+    places = [link for link in (public_link(r) for r in says) if link]
     appearances = [{"@type": "CreativeWork", "url": url} for url in dict.fromkeys(places)]
     appearances.append({"@type": "NewsArticle", "url": page, "headline": publication.headline})
     item: dict[str, Any] = {
@@ -259,7 +269,7 @@ def checked_claims(publication: Publication) -> list[CheckedClaim]:
                 text=claim.text,
                 verdict=VERDICTS[claim.status],
                 label=RATINGS[claim.status][1],
-                says=[{"sentence": how(r), "url": safe_url(r.url)} for r in split.says],
+                says=[{"sentence": how(r), "url": public_link(r)} for r in split.says],
                 disputes=[who(r) for r in split.disputes],
                 published=rfc3339(dates.published_at),
                 modified=rfc3339(dates.modified_at)

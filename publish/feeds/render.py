@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from publish.feeds.claimreview import claim_reviews, sides
+from publish.feeds.claimreview import anonymous, claim_reviews, public_link, sides, who
 from publish.feeds.content import (
     body_html,
     escape_html,
@@ -23,7 +23,6 @@ from publish.feeds.content import (
     harden_xml,
     html_to_text,
     plain_lines,
-    safe_url,
     strings_only,
     summary,
 )
@@ -116,16 +115,19 @@ def _attributions(publication: Publication, claim_index: int) -> list[dict[str, 
     disputing = {id(record) for record in sides(claim, publication.body).disputes}
     out = []
     for record in claim.attributions:
+        # An anonymous source is told as the story page tells it: what the reviewers
+        # wrote of them (a name, an affiliation, a link, their words) stays inside.
+        hidden = anonymous(record)
         out.append(
             {
-                "source_name": record.source_name,
+                "source_name": who(record) if hidden else record.source_name,
                 "role": "disputes" if id(record) in disputing else "says",
                 "source_kind": record.source_kind.value,
                 "obtained_via": record.obtained_via.value,
-                "affiliation": record.affiliation or None,
-                "url": safe_url(record.url),
-                "quote": plain_lines(record.quote) if record.quote else None,
-                "anonymous": record.source_kind.value == "anonymous",
+                "affiliation": None if hidden else record.affiliation or None,
+                "url": public_link(record),
+                "quote": plain_lines(record.quote) if record.quote and not hidden else None,
+                "anonymous": hidden,
             }
         )
     return out

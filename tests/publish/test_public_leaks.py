@@ -1,0 +1,123 @@
+"""What must not reach the public, read from outside as a reader or a subscriber would:
+every page, feed, ninjs document and webhook of a story, through the real broker and
+store.
+
+- an anonymous source's identity, where a reviewer wrote it in the record (its name,
+  affiliation, link, quote) and the editor's reason for keeping it anonymous;
+- anything of a revision held behind the gate (not even that there is one);
+- a retracted story's text, through a redelivery of a delivery made before the
+  retraction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.publish.builders import attribution, claim, story
+from tests.publish.conftest import Solo
+from tests.publish.test_webhooks import release, subscribe
+from tests.support.servers import wait_for
+
+
+def _public(solo: Solo, story_id: str, section: str) -> dict[str, tuple[bytes, str, str]]:
+    """Every public answer about one story: its page, ninjs, its section's page and
+    feeds, each as (bytes, ETag, Last-Modified)."""
+    paths = [
+        f"/stories/{story_id}",
+        f"/v1/published/{story_id}",
+        f"/sections/{section}",
+        *(f"/feeds/{section}.{fmt}" for fmt in ("json", "atom", "rss")),
+    ]
+    out = {}
+    with solo.client() as public:
+        for path in paths:
+            answer = public.get(path, headers={"Accept-Encoding": "identity"})
+            assert answer.status_code == 200, (path, answer.status_code)
+            out[path] = (
+                answer.content,
+                answer.headers["etag"],
+                answer.headers["last-modified"],
+            )
+    return out
+
+
+def _everything(solo: Solo, story_id: str, section: str, webhook_path: str) -> bytes:
+    """All the bytes readers and the subscriber at ``webhook_path`` got, headers too."""
+    received = solo.receiver.at(webhook_path)
+    return b"\n".join(
+        [body for body, _, _ in _public(solo, story_id, section).values()]
+        + [r.body for r in received]
+        + [repr(sorted(r.headers.items())).encode() for r in received]
+    ).lower()
+
+
+# --- an anonymous source ------------------------------------------------------------------
+
+ANONYMOUS_BODY = (
+    "Officials met on Monday. The ministry will close two hospitals, sources said. "
+    "The vote was 7 to 2."
+)
+
+
+def test_an_anonymous_sources_identity_and_the_editors_reason_reach_no_public_output(
+    solo: Solo,
+) -> None:
+    """The reviewer wrote who the source is (name, affiliation, a link to their profile,
+    their words) and the editor why they stay anonymous: readers and subscribers get
+    "a source who asked not to be named" and that an editor approved it, nothing more.
+    The story page and ClaimReview already said so; the feeds (the JSON Feed's
+    ``_newsroom`` attributions, Atom's and RSS's ``newsroom:attribution``), the webhook's
+    ``item``, the page's "Source" link and ClaimReview's ``appearance`` gave it away."""
+    section, path = solo.section(), f"/anon-{uuid.uuid4().hex[:6]}"
+    subscribe(solo, path, sections=[section])
+    source = attribution(
+        "Marguerite Quillfeather",
+        "anonymous",
+        "interview",
+        approved="Quillfeather would lose her post at the Hospital Trust if named",
+        affiliation="Northshire Hospital Trust",
+        url="https://social.example/mquillfeather",
+        quote="Two wards close in May, the rest by winter",
+    )
+    reviewed = story(
+        ANONYMOUS_BODY,
+        [
+            claim(
+                ANONYMOUS_BODY,
+                "The ministry will close two hospitals",
+                "contested",
+                attributions=[source],
+            ),
+            claim(ANONYMOUS_BODY, "The vote was 7 to 2", "verified"),
+        ],
+        section=section,
+    )
+    # Who reviewed the claim, who holds its lease and the reporter's id come with the
+    # snapshot too: for the desk, never for readers.
+    internal = {"reviewed_by": "Zelda Reviewsworth", "holder": "Yorick Leaseholder"}
+    snapshot = release(
+        solo,
+        reviewed.model_copy(
+            update={
+                "reporter_id": "u_reporter_vexley",
+                "claims": [c.model_copy(update=internal) for c in reviewed.claims],
+            }
+        ),
+    )
+    wait_for(lambda: solo.receiver.at(path), 15, what="the published webhook")
+    seen = _everything(solo, snapshot.story_id, section, path)
+
+    assert b"the ministry will close two hospitals" in seen  # the claim itself is public
+    assert b"a source who asked not to be named" in seen
+    for secret in (
+        "Quillfeather",  # the name, and the editor's reason naming her
+        "Northshire",  # the affiliation
+        "social.example",  # the link
+        "rest by winter",  # the quote
+        "lose her post",  # the editor's reason
+        "editor-1",  # who approved
+        "Reviewsworth",
+        "Leaseholder",
+        "vexley",
+    ):
+        assert secret.lower().encode() not in seen, secret
