@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from publish.stories.model import Publication, State, StoryRow
-from services.contracts import ClaimSnapshot, StoryReviewed
+from services.contracts import ClaimSnapshot, ReviewStatus, StoryReviewed
 from services.rule.gate import Verdict
 
 
@@ -63,12 +63,16 @@ def released_changes(
     # A later revision corrects by dropping and adding claims, and its own claims block
     # until reviewed; but a released claim it carries (same id) is still what readers
     # have, so a new verdict on it flags the story whatever revision is in review.
+    # ``pending`` is no verdict: verify sets it when the reporter reworded the sentence
+    # in the new revision, and a flag then would tell subscribers (needs_correction)
+    # that an unreleased revision changed that claim before anything of it is released.
     now = {claim.claim_id: claim for claim in snapshot.claims}
     return [
         f"Claim '{_short(claim.text)}' changed from {claim.status.value} to "
         f"{now[claim.claim_id].status.value}"
         for claim in publication.claims
-        if claim.claim_id in now and now[claim.claim_id].status != claim.status
+        if claim.claim_id in now
+        and now[claim.claim_id].status not in (claim.status, ReviewStatus.PENDING)
     ]
 
 

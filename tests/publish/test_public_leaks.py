@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import uuid
 
-from tests.publish.builders import attribution, claim, story
+from services.contracts import ReviewStatus, StoryReviewed
+from tests.publish.builders import attribution, bump, claim, cleared_story, story
 from tests.publish.conftest import Solo
-from tests.publish.test_webhooks import release, subscribe
+from tests.publish.test_webhooks import deliveries, release, subscribe
 from tests.support.servers import wait_for
 
 
@@ -121,3 +122,39 @@ def test_an_anonymous_sources_identity_and_the_editors_reason_reach_no_public_ou
         "vexley",
     ):
         assert secret.lower().encode() not in seen, secret
+
+
+# --- a revision held behind the gate ------------------------------------------------------
+
+
+def test_a_held_revision_that_rewords_a_released_claim_shows_nowhere_before_release(
+    solo: Solo,
+) -> None:
+    """Revision 2 rewrites the sentence of a released claim: verify keeps the claim's id
+    and sets it back to ``pending`` (its text changed). No public answer changes (bytes,
+    ETag, Last-Modified), and subscribers are told nothing: ``pending`` is no verdict on
+    what readers have, and a ``needs_correction`` then ("changed from contested to
+    pending") told them an unreleased revision reworded that claim."""
+    section, path = solo.section(), f"/held-{uuid.uuid4().hex[:6]}"
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    first = release(solo, cleared_story(section=section))
+    wait_for(lambda: solo.receiver.at(path), 15, what="the published webhook")
+    before = _public(solo, first.story_id, section)
+
+    reworded = "the plan would cut potholes by a third within a year"
+    body = first.body.replace("the plan would cut potholes by half", reworded)
+    released_claim = first.claims[1]
+    claims = [
+        claim(body, first.claims[0].text, "verified", claim_id=first.claims[0].claim_id),
+        claim(body, reworded, "pending", claim_id=released_claim.claim_id),
+    ]
+    held: StoryReviewed = bump(first, revision=2, body=body, claims=claims)
+    solo.reviewed(held)
+    gate = solo.gate(first.story_id, held.version)
+
+    # The delivery of a flag would be stored with the snapshot, in its transaction.
+    assert [d["event"] for d in deliveries(solo, subscription_id)] == ["published"]
+    assert _public(solo, first.story_id, section) == before
+    assert b"within a year" not in _everything(solo, first.story_id, section, path)
+    assert (gate["state"], gate["publishable"]) == ("published", False)
+    assert any(b["status"] == ReviewStatus.PENDING.value for b in gate["blockers"])
