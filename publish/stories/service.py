@@ -387,6 +387,8 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
                     update={"state": State.RETRACTED, "auto_release": False, "changed_at": now}
                 ),
             )
+        # Deliveries made before carry the story's text: none may be redelivered now.
+        subscriptions.withdraw(story_id, session)
         release_row = record_release(session, desk, publication, "retracted", now, reason)
         return Released("retracted", publication, release_row)
 

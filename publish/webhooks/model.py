@@ -58,3 +58,6 @@ class Delivery(Record):
     log: list[Attempt] = Field(default_factory=list)
     # Attempts made before the last redelivery: each redelivery gets a fresh budget.
     round_start: int = 0
+    # The story was retracted after this delivery was made: its body carries the text
+    # readers no longer get, so an editor may not send it again (only the retraction).
+    withdrawn: bool = False

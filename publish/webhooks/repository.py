@@ -242,6 +242,7 @@ def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery |
         {
             "_id": delivery_id,
             "status": {"$in": [DeliveryStatus.FAILED.value, DeliveryStatus.DELIVERED.value]},
+            "withdrawn": {"$ne": True},
         },
         {
             "$set": {
@@ -254,6 +255,16 @@ def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery |
         },
     )
     return from_doc(Delivery, raw, "delivery_id") if raw is not None else None
+
+
+def withdraw(story_id: str, session: ClientSession) -> None:
+    """Mark every delivery of ``story_id`` made so far (none of them a retraction) as
+    withdrawn, in the retraction's transaction: none may be sent again."""
+    DeliveryDoc._get_collection().update_many(
+        {"story_id": story_id, "event": {"$ne": "retracted"}},
+        {"$set": {"withdrawn": True}},
+        session=session,
+    )
 
 
 def delivery(subscription_id: str, delivery_id: str) -> Delivery | None:

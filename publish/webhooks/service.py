@@ -302,7 +302,8 @@ def judge(
 
 def redeliver(subscription_id: str, delivery_id: str, now: datetime) -> Delivery:
     """Send a finished delivery (failed, given up, or delivered) again: the same event,
-    signed afresh, with a new budget of attempts."""
+    signed afresh, with a new budget of attempts. Not one made before its story was
+    retracted (``withdrawn``): it carries the text the retraction withdrew (409)."""
     get(subscription_id)  # 404 for an unknown or deleted subscription
     again = repository.requeue(subscription_id, delivery_id, now)
     if again is not None:
@@ -310,6 +311,11 @@ def redeliver(subscription_id: str, delivery_id: str, now: datetime) -> Delivery
     found = repository.delivery(subscription_id, delivery_id)
     if found is None:
         raise NotFound(f"Subscription {subscription_id!r} has no delivery {delivery_id!r}.")
+    if found.withdrawn:
+        raise Conflict(
+            f"Delivery {delivery_id!r} carries the text of a story retracted since: it is "
+            "not sent again. Redeliver the story's retraction instead."
+        )
     raise Conflict(
         f"Delivery {delivery_id!r} is {found.status.value}: only a failed or delivered "
         "delivery can be sent again."

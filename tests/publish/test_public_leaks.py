@@ -12,6 +12,7 @@ store.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from services.contracts import ReviewStatus, StoryReviewed
 from tests.publish.builders import attribution, bump, claim, cleared_story, story
@@ -158,3 +159,49 @@ def test_a_held_revision_that_rewords_a_released_claim_shows_nowhere_before_rele
     assert b"within a year" not in _everything(solo, first.story_id, section, path)
     assert (gate["state"], gate["publishable"]) == ("published", False)
     assert any(b["status"] == ReviewStatus.PENDING.value for b in gate["blockers"])
+
+
+# --- a retracted story --------------------------------------------------------------------
+
+
+def test_a_delivery_made_before_a_retraction_is_not_sent_again(solo: Solo) -> None:
+    """The ``published`` delivery carries the whole story (``data.item``). Once the story
+    is retracted an editor's redelivery of it would hand the withdrawn text to the
+    subscriber again, after the retraction: it is refused (409), and the retraction's
+    own delivery may be sent again."""
+    section, path = solo.section(), f"/gone-{uuid.uuid4().hex[:6]}"
+    subscription_id, _ = subscribe(solo, path, sections=[section])
+    snapshot = release(solo, cleared_story(section=section))
+
+    def delivered(event: str) -> dict[str, Any] | None:
+        return next(
+            (
+                d
+                for d in deliveries(solo, subscription_id)
+                if d["event"] == event and d["status"] == "delivered"
+            ),
+            None,
+        )
+
+    published = wait_for(lambda: delivered("published"), 15, what="published delivered")
+    with solo.client("editor") as editor:
+        answer = editor.post(
+            f"/v1/stories/{snapshot.story_id}/retract", json={"reason": "Wrong town."}
+        )
+        assert answer.status_code == 200, answer.text
+    retracted = wait_for(lambda: delivered("retracted"), 15, what="retraction delivered")
+    assert len(solo.receiver.at(path)) == 2
+
+    base = f"/v1/subscriptions/{subscription_id}/deliveries"
+    with solo.client("editor") as editor:
+        refused = editor.post(f"{base}/{published['id']}/redeliver")
+        assert refused.status_code == 409, refused.text
+        assert "retracted" in refused.json()["detail"]
+        again = editor.post(f"{base}/{retracted['id']}/redeliver")
+        assert again.status_code == 202, again.text
+    got = wait_for(lambda: len(solo.receiver.at(path)) >= 3 and solo.receiver.at(path), 15)
+    assert [r.headers["newsroom-event"] for r in got] == ["published", "retracted", "retracted"]
+    assert b"cut potholes" in got[0].body.lower()  # what the first delivery carried
+    after = [r.body for r in got[1:]]
+    after += [body for body, _, _ in _public(solo, snapshot.story_id, section).values()]
+    assert all(b"cut potholes" not in body.lower() for body in after)
