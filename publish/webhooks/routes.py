@@ -117,12 +117,16 @@ def _delivery_out(delivery: Delivery) -> DeliveryOut:
     responses={
         **_PROBLEMS,
         404: {"description": "No such subscription or delivery"},
-        409: {"description": "The delivery is still pending or was canceled"},
+        409: {
+            "description": "The delivery is still pending or was canceled, or was made "
+            "before its story was retracted (it carries the withdrawn text)"
+        },
     },
 )
 def redeliver(subscription_id: str, delivery_id: str, _: Manager, ctx: PublishDep) -> DeliveryOut:
     """Send a failed, given-up or delivered delivery again: the same CloudEvent (same
-    ``id``), signed afresh, with a new budget of attempts. Queued at once (202)."""
+    ``id``), signed afresh, with a new budget of attempts. Queued at once (202). Not a
+    delivery made before its story was retracted (409): only the retraction's."""
     again = service.redeliver(subscription_id, delivery_id, ctx.desk.now())
     ctx.wake_deliveries()
     return _delivery_out(again)
