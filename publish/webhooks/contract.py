@@ -36,7 +36,8 @@ class StoryReleaseData(BaseModel):
     )
     review_url: str | None = Field(
         default=None,
-        description="needs_correction: the review that found a claim it carries false",
+        description="Null: the review that found a claim false elsewhere is on the desk, "
+        "not told outside (the other story may be unreleased)",
     )
     sequence: int = Field(
         description="Orders the events of one story: each is above every earlier one, "
