@@ -364,7 +364,9 @@ def test_a_reviewer_clears_a_story_and_an_editor_publishes_it(
     assert item["title"] == story_report["headline"]
     published_claims = item["_newsroom"]["claims"]
     names = {a["source_name"] for c in published_claims for a in c["attributions"]}
-    assert ANONYMOUS in names
+    # The anonymous source as the page tells it: what the reviewer wrote of them stays in.
+    assert ANONYMOUS not in names
+    assert "A source who asked not to be named" in names
     assert {p.source for p in plans.values() if p.status == "contested"} <= names
 
     # --- and a retraction reaches them too ------------------------------------------------
