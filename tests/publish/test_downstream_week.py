@@ -298,16 +298,21 @@ def test_a_webhook_site_dedupes_and_orders_a_story_life_from_the_body(solo: Solo
     sequences = [delivered[a]["sequence"] for a in actions]
     assert sequences == sorted(set(sequences)), f"sequence does not follow releases: {sequences}"
 
-    # An editor redelivers the old "corrected" event after the retraction: the site keeps
-    # the retraction.
+    # The old "corrected" event carries the withdrawn text: after the retraction an editor
+    # may not send it again. The retraction may be sent again: the site, which has its
+    # sequence already, applies nothing and keeps the retraction.
     with solo.client("editor") as editor:
         listed = editor.get(f"/v1/subscriptions/{subscription_id}/deliveries").json()["items"]
+        base = f"/v1/subscriptions/{subscription_id}/deliveries"
         old = next(d for d in listed if d["event"] == "corrected")
-        redeliver = f"/v1/subscriptions/{subscription_id}/deliveries/{old['id']}/redeliver"
-        assert editor.post(redeliver).status_code == 202
+        assert editor.post(f"{base}/{old['id']}/redeliver").status_code == 409
+        notice = next(d for d in listed if d["event"] == "retracted")
+        assert editor.post(f"{base}/{notice['id']}/redeliver").status_code == 202
     count = len(got)
     again = wait_for(lambda: len(solo.receiver.at(path)) > count and solo.receiver.at(path), 30)
+    assert again[-1].headers["newsroom-event"] == "retracted"
     site.receive(secret, again[-1])
+    assert [a for _, a in site.applied] == actions
     kept = site.stories[urn(first.story_id)]
     assert kept.retracted is True
     assert kept.title.startswith("Retracted: ")
