@@ -361,7 +361,8 @@ def report(
     who: AsOption = None,
     url: UrlOption = None,
 ) -> None:
-    """Show where a report is: accepted, queued, in_review, cleared, published."""
+    """Show where a report is: accepted, queued, in_review, cleared, published,
+    needs_correction, retracted (or superseded), and what holds it."""
     from newsroom import client
 
     base = url or used_settings().url_of("ingest")
@@ -382,6 +383,12 @@ def report(
     typer.secho(f"Now: {found['status']}", bold=True)
     for line in found.get("held", []):
         typer.echo(f"  held: {line}")
+    for line in found.get("corrections", []):
+        typer.echo(f"  needs correction: {line}")
+    if found.get("corrections") and found.get("status") == "needs_correction":
+        typer.echo(f"  Correct it: submit a new revision with --story-id {found['story_id']}")
+    if found.get("superseded_by"):
+        typer.echo(f"  The story's latest revision is {found['superseded_by']}.")
 
 
 @app.command()

@@ -68,6 +68,12 @@ class ReportView(BaseModel):
         description="Why the revision does not pass the publish rule now, one line per "
         "reason (empty once it is cleared, or before verify has reviewed it)",
     )
+    corrections: list[str] = Field(
+        default_factory=list,
+        description="Why publish flagged this released revision for a correction "
+        "(status 'needs_correction'): which claim was found false or changed, and where. "
+        "Submit a new revision with story_id; an editor may also retract the story",
+    )
     claims_declared: int
     publish_when_cleared: bool
     language: str = Field(description="The story's language, a BCP 47 tag.")

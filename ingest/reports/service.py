@@ -43,7 +43,9 @@ from services.ids import random_hex
 from services.language import DEFAULT_LANGUAGE
 from services.settings import Settings
 
-STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
+STATES = (
+    "accepted", "queued", "in_review", "cleared", "published", "needs_correction", "retracted"
+)  # fmt: skip
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~")
 
 
@@ -446,6 +448,10 @@ def marks_of(event: TimelineEvent) -> list[repo.Mark]:
     if isinstance(event, ReportReceived):
         return [repo.Delivered(event.report_id, event.received_at)]
     if isinstance(event, StoryPublished):
+        if event.action == "needs_correction":
+            # Not a release: the released revision was flagged, and its reporter is told why.
+            reason = event.reason or "A claim of the released revision needs a correction."
+            return [repo.Flagged(event.report_id, event.at, reason)]
         state = "retracted" if event.action == "retracted" else "published"
         return [repo.Reached(event.report_id, state, event.at)]
     held = repo.Held(event.report_id, [] if event.cleared else list(event.held), event.version)
@@ -474,6 +480,7 @@ def view_fields(status: ReportStatus, default_language: str) -> dict[str, Any]:
         "timeline": [{"status": s, "at": at} for s, at in status.timeline],
         # What held a superseded revision no longer matters: the later one's report says.
         "held": [] if status.status == "superseded" else record.held,
+        "corrections": record.corrections,
         "superseded_by": status.superseded_by,
         "claims_declared": len(record.claims),
         "publish_when_cleared": record.publish_when_cleared,

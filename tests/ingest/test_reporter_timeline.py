@@ -1,0 +1,83 @@
+"""A reporter's report after its story was released: flagged for a correction, retracted,
+and old events replayed from a DLQ (``newsroom dlq replay``) afterwards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.contracts import Contract, StoryPublished, StoryReviewed, Topic
+from services.runtime import Runtime
+from tests.support.reports import submit
+from tests.support.servers import wait_for
+from tests.support.stack import Stack
+
+
+def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo_it(
+    stack: Stack,
+) -> None:
+    with stack.client("ingest", "reporter") as client:
+        accepted = submit(client).json()
+        report_id, story_id = accepted["report_id"], accepted["story_id"]
+
+        def view() -> dict[str, Any]:
+            found: dict[str, Any] = client.get(f"/v1/reports/{report_id}").json()
+            return found
+
+        runtime = Runtime(stack.settings, "test")
+
+        def send(topic: Topic, event: Contract) -> None:
+            runtime.producer.send(runtime.producer.message(topic, event, key=story_id))
+
+        def release(action: str, at: datetime, reason: str | None = None) -> StoryPublished:
+            return StoryPublished(
+                story_id=story_id, revision=1, version=9, report_id=report_id,
+                action=action, url="http://x/1", at=at, reason=reason,
+            )  # fmt: skip
+
+        sentinels = iter(range(10_000, 10_100))
+
+        def processed() -> None:
+            """Everything sent before it was consumed: a snapshot sent after it on the
+            same story (one partition, in order) has arrived."""
+            version = next(sentinels)
+            marker = f"sentinel {version}"
+            send(Topic.STORIES_REVIEWED, StoryReviewed(
+                story_id=story_id, version=version, revision=1, report_id=report_id,
+                reporter_id="u_x", byline="A. Reporter", headline="h", body="b.",
+                section="local", publish_when_cleared=False, cleared=False, claims=[],
+                updated_at=datetime.now(UTC), held=[marker],
+            ))  # fmt: skip
+            wait_for(lambda: view()["held"] == [marker], what=marker)
+
+        t0 = datetime.now(UTC)
+        published = release("published", t0)
+        send(Topic.STORIES_PUBLISHED, published)
+        wait_for(lambda: view()["status"] == "published", what="published")
+
+        reason = "A claim of this story matches claim c_1 of story s_2, now false: wrong year."
+        flag = release("needs_correction", t0 + timedelta(seconds=5), reason)
+        send(Topic.STORIES_PUBLISHED, flag)
+        wait_for(lambda: view()["status"] == "needs_correction", what="needs_correction")
+        assert view()["corrections"] == [reason]
+
+        # An operator replays the old release and the flag: nothing moves back.
+        send(Topic.STORIES_PUBLISHED, published)
+        send(Topic.STORIES_PUBLISHED, flag)
+        processed()
+        shown = view()
+        assert shown["status"] == "needs_correction"
+        assert shown["corrections"] == [reason]
+
+        send(Topic.STORIES_PUBLISHED, release("retracted", t0 + timedelta(seconds=9), "Wrong."))
+        wait_for(lambda: view()["status"] == "retracted", what="retracted")
+        send(Topic.STORIES_PUBLISHED, release("published", t0 + timedelta(seconds=20)))
+        send(Topic.STORIES_PUBLISHED, flag)
+        processed()
+        shown = view()
+        assert shown["status"] == "retracted"
+        states = [entry["status"] for entry in shown["timeline"]]
+        assert states[-3:] == ["published", "needs_correction", "retracted"]
+        times = [entry["at"] for entry in shown["timeline"]]
+        assert times == sorted(times), "the timeline reads in the order things happened"
+        runtime.close()
