@@ -8,6 +8,7 @@ from typing import Any
 
 from services.contracts import Contract, StoryPublished, StoryReviewed, Topic
 from services.runtime import Runtime
+from tests.ingest.test_cli import newsroom
 from tests.support.reports import submit
 from tests.support.servers import wait_for
 from tests.support.stack import Stack
@@ -50,6 +51,8 @@ def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo
             ))  # fmt: skip
             wait_for(lambda: view()["held"] == [marker], what=marker)
 
+        # Verify (the stack's) has the report before publish could have released it.
+        wait_for(lambda: view()["status"] == "in_review", what="in_review")
         t0 = datetime.now(UTC)
         published = release("published", t0)
         send(Topic.STORIES_PUBLISHED, published)
@@ -60,6 +63,11 @@ def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo
         send(Topic.STORIES_PUBLISHED, flag)
         wait_for(lambda: view()["status"] == "needs_correction", what="needs_correction")
         assert view()["corrections"] == [reason]
+        shown_by_cli = newsroom(stack, "report", report_id)
+        assert shown_by_cli.returncode == 0, shown_by_cli.stderr
+        assert "Now: needs_correction" in shown_by_cli.stdout
+        assert f"needs correction: {reason}" in shown_by_cli.stdout
+        assert f"--story-id {story_id}" in shown_by_cli.stdout
 
         # An operator replays the old release and the flag: nothing moves back.
         send(Topic.STORIES_PUBLISHED, published)
@@ -79,5 +87,5 @@ def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo
         states = [entry["status"] for entry in shown["timeline"]]
         assert states[-3:] == ["published", "needs_correction", "retracted"]
         times = [entry["at"] for entry in shown["timeline"]]
-        assert times == sorted(times), "the timeline reads in the order things happened"
+        assert times == sorted(times), shown["timeline"]  # in the order things happened
         runtime.close()
