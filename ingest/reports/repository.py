@@ -189,6 +189,16 @@ def retracted_at(story_id: str) -> datetime | None:
     return doc["timeline"]["retracted"] if doc else None
 
 
+def retractions(story_ids: list[str]) -> dict[str, datetime]:
+    """When each of these stories was retracted (those that were), in one read: the
+    retraction marks the revision it withdrew, and the story's other reports learn it here."""
+    found = _reports().find(
+        {"story_id": {"$in": story_ids}, "timeline.retracted": {"$exists": True}},
+        projection={"story_id": 1, "timeline.retracted": 1},
+    )
+    return {doc["story_id"]: doc["timeline"]["retracted"] for doc in found}
+
+
 async def insert(record: ReportRecord, idempotency_key: str) -> None:
     """Store a new report; returns once the store acknowledged it (see :func:`_insert_batch`).
 

@@ -379,9 +379,17 @@ class ReportStatus:
 UNRELEASED = ("accepted", "queued", "in_review", "cleared")
 
 
-def status_of(record: repo.ReportRecord, latest: int | None = None) -> ReportStatus:
-    """``latest``: the story's latest revision, when the caller read it."""
-    timeline = [(state, record.timeline[state]) for state in STATES if state in record.timeline]
+def status_of(
+    record: repo.ReportRecord, latest: int | None = None, retracted: datetime | None = None
+) -> ReportStatus:
+    """``latest``: the story's latest revision, when the caller read it; ``retracted``:
+    when the story was retracted, if it was. A retraction marks the revision it withdrew;
+    the story's other revisions (an earlier release, a later one still in review) are
+    retracted with it: none of them will reach readers, and the story takes no more."""
+    marks = dict(record.timeline)
+    if retracted is not None:
+        marks.setdefault("retracted", retracted)
+    timeline = [(state, marks[state]) for state in STATES if state in marks]
     status = timeline[-1][0] if timeline else "accepted"
     if status == "cleared" and record.held:
         status = "in_review"  # it passed the rule once, and no longer does (``held`` says why)
@@ -401,7 +409,8 @@ def get_report(principal: Principal, report_id: str) -> ReportStatus:
     if record is None or (not _may_read_all(principal) and record.reporter_id != principal.user_id):
         raise NotFound(f"No report {report_id} of yours.")
     latest = repo.latest_revisions([record.story_id])
-    return status_of(record, latest.get(record.story_id))
+    retracted = repo.retractions([record.story_id])
+    return status_of(record, latest.get(record.story_id), retracted.get(record.story_id))
 
 
 def list_reports(
@@ -412,8 +421,11 @@ def list_reports(
     records = repo.page(owner, before, limit)
     last = records[-1] if len(records) == limit else None
     next_cursor = encode_keyset(last.accepted_at, last.report_id) if last else None
-    latest = repo.latest_revisions(list({r.story_id for r in records}))
-    return [status_of(r, latest.get(r.story_id)) for r in records], next_cursor
+    stories = list({r.story_id for r in records})
+    latest, retracted = repo.latest_revisions(stories), repo.retractions(stories)
+    return [
+        status_of(r, latest.get(r.story_id), retracted.get(r.story_id)) for r in records
+    ], next_cursor
 
 
 # --- events that move the timeline -----------------------------------------------------
@@ -479,7 +491,7 @@ def view_fields(status: ReportStatus, default_language: str) -> dict[str, Any]:
         "status": status.status,
         "timeline": [{"status": s, "at": at} for s, at in status.timeline],
         # What held a superseded revision no longer matters: the later one's report says.
-        "held": [] if status.status == "superseded" else record.held,
+        "held": [] if status.status in ("superseded", "retracted") else record.held,
         "corrections": record.corrections,
         "superseded_by": status.superseded_by,
         "claims_declared": len(record.claims),

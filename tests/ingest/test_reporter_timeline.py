@@ -9,7 +9,7 @@ from typing import Any
 from services.contracts import Contract, StoryPublished, StoryReviewed, Topic
 from services.runtime import Runtime
 from tests.ingest.test_cli import newsroom
-from tests.support.reports import submit
+from tests.support.reports import report, submit
 from tests.support.servers import wait_for
 from tests.support.stack import Stack
 
@@ -37,19 +37,23 @@ def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo
             )  # fmt: skip
 
         sentinels = iter(range(10_000, 10_100))
+        probe = submit(client).json()["report_id"]  # another story's report, never retracted
 
         def processed() -> None:
-            """Everything sent before it was consumed: a snapshot sent after it on the
-            same story (one partition, in order) has arrived."""
+            """Everything sent before was consumed: a mark sent after it under this story's
+            key (one partition, in order), on the probe report, has arrived."""
             version = next(sentinels)
             marker = f"sentinel {version}"
             send(Topic.STORIES_REVIEWED, StoryReviewed(
-                story_id=story_id, version=version, revision=1, report_id=report_id,
+                story_id=story_id, version=version, revision=1, report_id=probe,
                 reporter_id="u_x", byline="A. Reporter", headline="h", body="b.",
                 section="local", publish_when_cleared=False, cleared=False, claims=[],
                 updated_at=datetime.now(UTC), held=[marker],
             ))  # fmt: skip
-            wait_for(lambda: view()["held"] == [marker], what=marker)
+            wait_for(
+                lambda: client.get(f"/v1/reports/{probe}").json()["held"] == [marker],
+                what=marker,
+            )
 
         # Verify (the stack's) has the report before publish could have released it.
         wait_for(lambda: view()["status"] == "in_review", what="in_review")
@@ -88,4 +92,43 @@ def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo
         assert states[-3:] == ["published", "needs_correction", "retracted"]
         times = [entry["at"] for entry in shown["timeline"]]
         assert times == sorted(times), shown["timeline"]  # in the order things happened
+        runtime.close()
+
+
+def test_a_retraction_reaches_the_storys_revision_still_in_review(stack: Stack) -> None:
+    """Publish's retraction names the revision it withdrew; the reporter's next revision,
+    still in review, must not read ``in_review`` for a release that cannot come."""
+    with stack.client("ingest", "reporter") as client:
+        first = submit(client).json()
+        report_id, story_id = first["report_id"], first["story_id"]
+        runtime = Runtime(stack.settings, "test")
+
+        def release(action: str) -> None:
+            event = StoryPublished(
+                story_id=story_id, revision=1, version=9, report_id=report_id,
+                action=action, url="http://x/1", at=datetime.now(UTC), reason="Wrong town.",
+            )  # fmt: skip
+            runtime.producer.send(
+                runtime.producer.message(Topic.STORIES_PUBLISHED, event, key=story_id)
+            )
+
+        def status(report: str) -> str:
+            found: str = client.get(f"/v1/reports/{report}").json()["status"]
+            return found
+
+        release("published")
+        wait_for(lambda: status(report_id) == "published", what="published")
+        second = submit(client, report(story_id=story_id, headline="A second revision"))
+        assert second.status_code == 202, second.text
+        second_id = second.json()["report_id"]
+        wait_for(lambda: client.get(f"/v1/reports/{second_id}").json()["held"], what="held")
+
+        release("retracted")
+        wait_for(lambda: status(report_id) == "retracted", what="retracted")
+        shown = client.get(f"/v1/reports/{second_id}").json()
+        assert shown["status"] == "retracted", shown
+        assert shown["held"] == []  # nothing the reporter can do will release it
+        assert shown["timeline"][-1]["status"] == "retracted"
+        listed = client.get("/v1/reports", params={"limit": 200}).json()["items"]
+        assert {r["status"] for r in listed if r["story_id"] == story_id} == {"retracted"}
         runtime.close()
