@@ -332,6 +332,16 @@ def submit(
             "story's so far, else the newsroom's"
         ),
     ] = None,
+    revises: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=1_000_000,
+            help="With --story-id: the revision this one replaces (the latest you saw); "
+            "refused if the story has a later one, so versions sent out of order never "
+            "replace a newer text",
+        ),
+    ] = None,
     url: UrlOption = None,
 ) -> None:
     """Submit a story (or a revision) from a Markdown file."""
@@ -340,7 +350,7 @@ def submit(
     base = url or used_settings().url_of("ingest")
     secret = _token(token, who)
     try:
-        story = client.read_story(file, story_id, publish_when_cleared, language)
+        story = client.read_story(file, story_id, publish_when_cleared, language, revises)
         answer = client.submit(base, secret, story)
     except client.ClientError as exc:
         fail(str(exc))

@@ -35,6 +35,7 @@ def read_story(
     story_id: str | None,
     publish_when_cleared: bool | None,
     language: str | None = None,
+    revises: int | None = None,
 ) -> StoryFile:
     """A Markdown file with YAML front matter (headline, section, optional claims,
     story_id, publish_when_cleared, language) between `---` lines, then the body. An
@@ -101,6 +102,8 @@ def read_story(
     if tag:
         # As written: ingest checks the tag and says what is wrong with it.
         payload["language"] = str(tag)
+    if revises is not None:
+        payload["revises"] = revises
     # The same file submitted twice is the same report: a retry can never queue it twice.
     key = hashlib.sha256(repr(sorted(payload.items())).encode()).hexdigest()[:48]
     return StoryFile(payload, key)

@@ -32,6 +32,15 @@ class ReportIn(Strict):
     publish_when_cleared: bool = Field(
         False, description="Release automatically once the publish rule holds."
     )
+    revises: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="With story_id: the revision this one replaces, the latest you have "
+        "seen. When the story has a later one (your versions arrived out of order, or "
+        "another was sent meanwhile), the report is refused with 409 and nothing is "
+        "stored. Omitted: it follows the latest revision, whatever that is.",
+    )
     # Checked here, by the model both ways in share (the route and the shortcut before
     # the router): one rule, one refusal.
     language: LanguageTag | None = Field(

@@ -18,7 +18,7 @@ from ingest.reports.rate import RateLimiter
 from ingest.reports.schemas import ReportIn
 from services import text
 from services.auth import Principal, Role
-from services.clock import utcnow
+from services.clock import json_time, utcnow
 from services.contracts import (
     MAX_EVENT_BYTES,
     DeclaredClaim,
@@ -64,6 +64,8 @@ class Submission:
     # far stands, else ``default_language`` (:func:`language_of`).
     language: str | None = None
     default_language: str = DEFAULT_LANGUAGE
+    # The revision this one replaces, as the reporter saw it (None: whatever is latest).
+    revises: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,14 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             "malformed",
             "value_error",
         )
+    if payload.revises is not None and story_id is None:
+        raise _refused(
+            ("revises",),
+            "revises names the revision of your story this one replaces: give story_id "
+            "with it, or leave both out for a new story.",
+            "needs story_id",
+            "value_error",
+        )
     values = {
         "headline": headline,
         "body": body,
@@ -190,6 +200,8 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         # Only when given: a request without it hashes as it did before reports had a
         # language, so a retry across the upgrade is the same request under its key.
         values["language"] = payload.language
+    if payload.revises is not None:
+        values["revises"] = payload.revises  # only when given, as the language
     return Submission(
         headline=headline,
         body=body,
@@ -200,6 +212,7 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         request_hash=request_hash(values),
         language=payload.language,
         default_language=settings.default_language,
+        revises=payload.revises,
     )
 
 
@@ -248,6 +261,11 @@ async def submit(
     for the store: the lookups of the rarer paths (a revision, a replay) run in one."""
     for _ in range(5):
         story_id, latest = await _story_of(principal, submission.story_id)
+        if latest is not None and submission.revises not in (None, latest.revision):
+            replayed = await _replay(principal, submission, idempotency_key)
+            if replayed is not None:
+                return replayed  # a retry of the report that made the latest revision
+            raise _out_of_order(story_id, latest, submission.revises)
         language = language_of(submission, latest)
         if latest is not None and _unchanged(latest, submission, language):
             # Nothing to revise: a new revision would go through review and out to readers
@@ -306,6 +324,21 @@ async def submit(
     raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
 
 
+def _out_of_order(story_id: str, latest: repo.ReportRecord, revises: int | None) -> Conflict:
+    if revises is not None and revises > latest.revision:
+        return Conflict(
+            f"Story {story_id} has {latest.revision} revision(s); yours says it replaces "
+            f"revision {revises}, which does not exist. Set revises to {latest.revision}."
+        )
+    return Conflict(
+        f"Story {story_id} already has revision {latest.revision} (report "
+        f"{latest.report_id}, accepted {json_time(latest.accepted_at)}), later than revision "
+        f"{revises} this one replaces: it was written before the latest, and nothing was "
+        f"stored. Read the latest; to replace it with this text, send it again with "
+        f"revises {latest.revision}."
+    )
+
+
 async def _replay(principal: Principal, submission: Submission, key: str) -> Accepted | None:
     """The answer already given for this key, or None if the key is new."""
     existing = await asyncio.to_thread(repo.find_by_key, principal.user_id, key)
@@ -335,7 +368,7 @@ async def _story_of(
         # Publish never releases a retracted story again: a revision would wait in the
         # reviewers' queue for a release that cannot come.
         raise Conflict(
-            f"Story {story_id} was retracted at {retracted.isoformat()}; a retracted story "
+            f"Story {story_id} was retracted at {json_time(retracted)}; a retracted story "
             "is not published again. Submit it as a new story (without story_id)."
         )
     return story_id, latest
