@@ -188,7 +188,7 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             "needs story_id",
             "value_error",
         )
-    values = {
+    values: dict[str, Any] = {
         "headline": headline,
         "body": body,
         "section": payload.section,
