@@ -229,6 +229,7 @@ def document(record: ReportRecord, idempotency_key: str) -> dict[str, Any]:
         "timeline": {"accepted": record.accepted_at},
         "outbox": shared_outbox.new_row(record.accepted_at),
         "held": list(record.held),
+        "corrections": list(record.corrections),
     }
     if record.trace_id is not None:
         doc["trace_id"] = record.trace_id
