@@ -332,6 +332,16 @@ def submit(
             "story's so far, else the newsroom's"
         ),
     ] = None,
+    revises: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=1_000_000,
+            help="With --story-id: the revision this one replaces (the latest you saw); "
+            "refused if the story has a later one, so versions sent out of order never "
+            "replace a newer text",
+        ),
+    ] = None,
     url: UrlOption = None,
 ) -> None:
     """Submit a story (or a revision) from a Markdown file."""
@@ -340,7 +350,7 @@ def submit(
     base = url or used_settings().url_of("ingest")
     secret = _token(token, who)
     try:
-        story = client.read_story(file, story_id, publish_when_cleared, language)
+        story = client.read_story(file, story_id, publish_when_cleared, language, revises)
         answer = client.submit(base, secret, story)
     except client.ClientError as exc:
         fail(str(exc))
@@ -361,7 +371,8 @@ def report(
     who: AsOption = None,
     url: UrlOption = None,
 ) -> None:
-    """Show where a report is: accepted, queued, in_review, cleared, published."""
+    """Show where a report is: accepted, queued, in_review, cleared, published,
+    needs_correction, retracted (or superseded), and what holds it."""
     from newsroom import client
 
     base = url or used_settings().url_of("ingest")
@@ -382,6 +393,12 @@ def report(
     typer.secho(f"Now: {found['status']}", bold=True)
     for line in found.get("held", []):
         typer.echo(f"  held: {line}")
+    for line in found.get("corrections", []):
+        typer.echo(f"  needs correction: {line}")
+    if found.get("corrections") and found.get("status") == "needs_correction":
+        typer.echo(f"  Correct it: submit a new revision with --story-id {found['story_id']}")
+    if found.get("superseded_by"):
+        typer.echo(f"  The story's latest revision is {found['superseded_by']}.")
 
 
 @app.command()

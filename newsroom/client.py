@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,14 @@ import yaml
 
 class ClientError(RuntimeError):
     """The API refused, or a file could not be read; the message says why in words."""
+
+
+# A story file's front matter: a first line of `---`, YAML, then a line of `---` alone (a
+# `---` inside a headline or a later horizontal rule in the body does not end it).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*(?:\n|\Z)(.*)\Z", re.S | re.M)
+# The largest story file read: ingest's largest body is 256 KiB (NEWSROOM_MAX_BODY_BYTES at
+# most), and front matter and declared claims add to it.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -26,24 +35,42 @@ def read_story(
     story_id: str | None,
     publish_when_cleared: bool | None,
     language: str | None = None,
+    revises: int | None = None,
 ) -> StoryFile:
     """A Markdown file with YAML front matter (headline, section, optional claims,
     story_id, publish_when_cleared, language) between `---` lines, then the body. An
     option given (``story_id``, ``publish_when_cleared``, ``language``) wins over the
     file's."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ClientError(f"Cannot read {path}: {exc}") from exc
-    if not text.startswith("---"):
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ClientError(
+                f"{path} is {size} bytes; a story file is at most {MAX_FILE_BYTES} bytes "
+                "(ingest takes a body of at most 256 KiB). Is it the right file?"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ClientError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        # utf-8-sig: a byte order mark (Notepad writes one) is not part of the story.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ClientError(
+            f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): "
+            "save it as UTF-8 and submit it again."
+        ) from exc
+    # Windows (CRLF) and old Mac (CR) line endings read as one newline each.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    match = _FRONT_MATTER.match(text)
+    if match is None:
         raise ClientError(
             f"{path} has no front matter: start it with a '---' line, then "
-            "'headline: ...' and 'section: ...', then '---' and the body."
+            "'headline: ...' and 'section: ...', then a '---' line and the body."
         )
+    front, body = match.group(1), match.group(2)
     try:
-        _, front, body = text.split("---", 2)
         meta = yaml.safe_load(front) or {}
-    except (ValueError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
         raise ClientError(f"The front matter of {path} is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise ClientError(f"The front matter of {path} must be 'key: value' lines.")
@@ -51,9 +78,13 @@ def read_story(
     unknown = set(meta) - known
     if unknown:
         raise ClientError(f"Unknown front matter in {path}: {', '.join(sorted(unknown))}.")
+    for name in ("headline", "section"):
+        if meta.get(name) is None or not str(meta[name]).strip():
+            # Not str(None): an empty `headline:` would be filed as the headline "None".
+            raise ClientError(f"The front matter of {path} has no {name}: add '{name}: ...'.")
     payload: dict[str, Any] = {
-        "headline": str(meta.get("headline", "")),
-        "section": str(meta.get("section", "")),
+        "headline": str(meta["headline"]),
+        "section": str(meta["section"]),
         "body": body.strip("\n"),
         "claims": meta.get("claims") or [],
     }
@@ -71,6 +102,8 @@ def read_story(
     if tag:
         # As written: ingest checks the tag and says what is wrong with it.
         payload["language"] = str(tag)
+    if revises is not None:
+        payload["revises"] = revises
     # The same file submitted twice is the same report: a retry can never queue it twice.
     key = hashlib.sha256(repr(sorted(payload.items())).encode()).hexdigest()[:48]
     return StoryFile(payload, key)
@@ -88,7 +121,10 @@ def _problem(response: httpx.Response) -> ClientError:
     title, detail = problem.get("title", "Error"), problem.get("detail", "")
     lines = [f"{where}: {title} (HTTP {response.status_code}): {detail}"]
     for error in problem.get("errors", [])[:10]:
-        lines.append(f"  - {'.'.join(map(str, error.get('loc', [])))}: {error.get('msg')}")
+        loc = [str(part) for part in error.get("loc", [])]
+        if loc[:1] == ["body"] and len(loc) > 1:
+            loc = loc[1:]  # "body" is where in the request; the field is what follows
+        lines.append(f"  - {'.'.join(loc)}: {error.get('msg')}")
     if response.headers.get("retry-after"):
         lines.append(f"  Retry after {response.headers['retry-after']} s.")
     return ClientError("\n".join(lines))

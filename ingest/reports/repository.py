@@ -52,6 +52,8 @@ class Report(Document):
     # Why the revision is held now, from verify's newest event (``held_version``).
     held = ListField(StringField())
     held_version = IntField()
+    # Why publish flagged the released revision for a correction (``needs_correction``).
+    corrections = ListField(StringField())
     delivered_at = DateTimeField()
     outbox = DictField()
 
@@ -113,6 +115,8 @@ class ReportRecord:
     held: list[str] = field(default_factory=list)
     # None: stored before reports had a language (the newsroom's default stands for it).
     language: str | None = None
+    # Why publish flagged this released revision for a correction, oldest first.
+    corrections: list[str] = field(default_factory=list)
 
 
 class DuplicateKey(Exception):
@@ -141,6 +145,7 @@ def _record(doc: dict[str, Any]) -> ReportRecord:
         timeline=doc.get("timeline", {}),
         held=doc.get("held", []),
         language=doc.get("language"),
+        corrections=doc.get("corrections", []),
     )
 
 
@@ -184,6 +189,16 @@ def retracted_at(story_id: str) -> datetime | None:
     return doc["timeline"]["retracted"] if doc else None
 
 
+def retractions(story_ids: list[str]) -> dict[str, datetime]:
+    """When each of these stories was retracted (those that were), in one read: the
+    retraction marks the revision it withdrew, and the story's other reports learn it here."""
+    found = _reports().find(
+        {"story_id": {"$in": story_ids}, "timeline.retracted": {"$exists": True}},
+        projection={"story_id": 1, "timeline.retracted": 1},
+    )
+    return {doc["story_id"]: doc["timeline"]["retracted"] for doc in found}
+
+
 async def insert(record: ReportRecord, idempotency_key: str) -> None:
     """Store a new report; returns once the store acknowledged it (see :func:`_insert_batch`).
 
@@ -214,6 +229,7 @@ def document(record: ReportRecord, idempotency_key: str) -> dict[str, Any]:
         "timeline": {"accepted": record.accepted_at},
         "outbox": shared_outbox.new_row(record.accepted_at),
         "held": list(record.held),
+        "corrections": list(record.corrections),
     }
     if record.trace_id is not None:
         doc["trace_id"] = record.trace_id
@@ -394,7 +410,18 @@ class Reached:
     at: datetime
 
 
-Mark = Delivered | Held | Reached
+@dataclass(frozen=True)
+class Flagged:
+    """Publish flagged the released revision for a correction at ``at``, for ``reason``
+    (a claim it carries was found false, or changed in review after the release): an
+    editor corrects or retracts it, and a correction is the reporter's next revision."""
+
+    report_id: str
+    at: datetime
+    reason: str
+
+
+Mark = Delivered | Held | Reached | Flagged
 
 
 def _update_of(mark: Mark) -> Any:
@@ -413,6 +440,12 @@ def _update_of(mark: Mark) -> Any:
             "held": {"$cond": [newer, {"$literal": list(mark.held)}, "$held"]},
             "held_version": {"$max": [stored, mark.version]},
         }}]  # fmt: skip
+    if isinstance(mark, Flagged):
+        # ``$addToSet``: the same flag heard again (a replay, a re-read round) adds nothing.
+        return {
+            "$min": {"timeline.needs_correction": mark.at},
+            "$addToSet": {"corrections": mark.reason},
+        }
     return {"$min": {f"timeline.{mark.state}": mark.at}}
 
 

@@ -32,6 +32,15 @@ class ReportIn(Strict):
     publish_when_cleared: bool = Field(
         False, description="Release automatically once the publish rule holds."
     )
+    revises: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="With story_id: the revision this one replaces, the latest you have "
+        "seen. When the story has a later one (your versions arrived out of order, or "
+        "another was sent meanwhile), the report is refused with 409 and nothing is "
+        "stored. Omitted: it follows the latest revision, whatever that is.",
+    )
     # Checked here, by the model both ways in share (the route and the shortcut before
     # the router): one rule, one refusal.
     language: LanguageTag | None = Field(
@@ -67,6 +76,12 @@ class ReportView(BaseModel):
         default_factory=list,
         description="Why the revision does not pass the publish rule now, one line per "
         "reason (empty once it is cleared, or before verify has reviewed it)",
+    )
+    corrections: list[str] = Field(
+        default_factory=list,
+        description="Why publish flagged this released revision for a correction "
+        "(status 'needs_correction'): which claim was found false or changed, and where. "
+        "Submit a new revision with story_id; an editor may also retract the story",
     )
     claims_declared: int
     publish_when_cleared: bool

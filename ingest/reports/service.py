@@ -18,7 +18,7 @@ from ingest.reports.rate import RateLimiter
 from ingest.reports.schemas import ReportIn
 from services import text
 from services.auth import Principal, Role
-from services.clock import utcnow
+from services.clock import json_time, utcnow
 from services.contracts import (
     MAX_EVENT_BYTES,
     DeclaredClaim,
@@ -43,7 +43,9 @@ from services.ids import random_hex
 from services.language import DEFAULT_LANGUAGE
 from services.settings import Settings
 
-STATES = ("accepted", "queued", "in_review", "cleared", "published", "retracted")
+STATES = (
+    "accepted", "queued", "in_review", "cleared", "published", "needs_correction", "retracted"
+)  # fmt: skip
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~")
 
 
@@ -62,6 +64,8 @@ class Submission:
     # far stands, else ``default_language`` (:func:`language_of`).
     language: str | None = None
     default_language: str = DEFAULT_LANGUAGE
+    # The revision this one replaces, as the reporter saw it (None: whatever is latest).
+    revises: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,15 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
             "malformed",
             "value_error",
         )
-    values = {
+    if payload.revises is not None and story_id is None:
+        raise _refused(
+            ("revises",),
+            "revises names the revision of your story this one replaces: give story_id "
+            "with it, or leave both out for a new story.",
+            "needs story_id",
+            "value_error",
+        )
+    values: dict[str, Any] = {
         "headline": headline,
         "body": body,
         "section": payload.section,
@@ -188,6 +200,8 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         # Only when given: a request without it hashes as it did before reports had a
         # language, so a retry across the upgrade is the same request under its key.
         values["language"] = payload.language
+    if payload.revises is not None:
+        values["revises"] = payload.revises  # only when given, as the language
     return Submission(
         headline=headline,
         body=body,
@@ -198,6 +212,7 @@ def validate(payload: ReportIn, settings: Settings) -> Submission:
         request_hash=request_hash(values),
         language=payload.language,
         default_language=settings.default_language,
+        revises=payload.revises,
     )
 
 
@@ -246,6 +261,11 @@ async def submit(
     for the store: the lookups of the rarer paths (a revision, a replay) run in one."""
     for _ in range(5):
         story_id, latest = await _story_of(principal, submission.story_id)
+        if latest is not None and submission.revises not in (None, latest.revision):
+            replayed = await _replay(principal, submission, idempotency_key)
+            if replayed is not None:
+                return replayed  # a retry of the report that made the latest revision
+            raise _out_of_order(story_id, latest, submission.revises)
         language = language_of(submission, latest)
         if latest is not None and _unchanged(latest, submission, language):
             # Nothing to revise: a new revision would go through review and out to readers
@@ -304,6 +324,21 @@ async def submit(
     raise TooManyRequests("Too many concurrent revisions of this story; retry.", retry_after=1)
 
 
+def _out_of_order(story_id: str, latest: repo.ReportRecord, revises: int | None) -> Conflict:
+    if revises is not None and revises > latest.revision:
+        return Conflict(
+            f"Story {story_id} has {latest.revision} revision(s); yours says it replaces "
+            f"revision {revises}, which does not exist. Set revises to {latest.revision}."
+        )
+    return Conflict(
+        f"Story {story_id} already has revision {latest.revision} (report "
+        f"{latest.report_id}, accepted {json_time(latest.accepted_at)}), later than revision "
+        f"{revises} this one replaces: it was written before the latest, and nothing was "
+        f"stored. Read the latest; to replace it with this text, send it again with "
+        f"revises {latest.revision}."
+    )
+
+
 async def _replay(principal: Principal, submission: Submission, key: str) -> Accepted | None:
     """The answer already given for this key, or None if the key is new."""
     existing = await asyncio.to_thread(repo.find_by_key, principal.user_id, key)
@@ -333,7 +368,7 @@ async def _story_of(
         # Publish never releases a retracted story again: a revision would wait in the
         # reviewers' queue for a release that cannot come.
         raise Conflict(
-            f"Story {story_id} was retracted at {retracted.isoformat()}; a retracted story "
+            f"Story {story_id} was retracted at {json_time(retracted)}; a retracted story "
             "is not published again. Submit it as a new story (without story_id)."
         )
     return story_id, latest
@@ -377,9 +412,17 @@ class ReportStatus:
 UNRELEASED = ("accepted", "queued", "in_review", "cleared")
 
 
-def status_of(record: repo.ReportRecord, latest: int | None = None) -> ReportStatus:
-    """``latest``: the story's latest revision, when the caller read it."""
-    timeline = [(state, record.timeline[state]) for state in STATES if state in record.timeline]
+def status_of(
+    record: repo.ReportRecord, latest: int | None = None, retracted: datetime | None = None
+) -> ReportStatus:
+    """``latest``: the story's latest revision, when the caller read it; ``retracted``:
+    when the story was retracted, if it was. A retraction marks the revision it withdrew;
+    the story's other revisions (an earlier release, a later one still in review) are
+    retracted with it: none of them will reach readers, and the story takes no more."""
+    marks = dict(record.timeline)
+    if retracted is not None:
+        marks.setdefault("retracted", retracted)
+    timeline = [(state, marks[state]) for state in STATES if state in marks]
     status = timeline[-1][0] if timeline else "accepted"
     if status == "cleared" and record.held:
         status = "in_review"  # it passed the rule once, and no longer does (``held`` says why)
@@ -399,7 +442,8 @@ def get_report(principal: Principal, report_id: str) -> ReportStatus:
     if record is None or (not _may_read_all(principal) and record.reporter_id != principal.user_id):
         raise NotFound(f"No report {report_id} of yours.")
     latest = repo.latest_revisions([record.story_id])
-    return status_of(record, latest.get(record.story_id))
+    retracted = repo.retractions([record.story_id])
+    return status_of(record, latest.get(record.story_id), retracted.get(record.story_id))
 
 
 def list_reports(
@@ -410,8 +454,11 @@ def list_reports(
     records = repo.page(owner, before, limit)
     last = records[-1] if len(records) == limit else None
     next_cursor = encode_keyset(last.accepted_at, last.report_id) if last else None
-    latest = repo.latest_revisions(list({r.story_id for r in records}))
-    return [status_of(r, latest.get(r.story_id)) for r in records], next_cursor
+    stories = list({r.story_id for r in records})
+    latest, retracted = repo.latest_revisions(stories), repo.retractions(stories)
+    return [
+        status_of(r, latest.get(r.story_id), retracted.get(r.story_id)) for r in records
+    ], next_cursor
 
 
 # --- events that move the timeline -----------------------------------------------------
@@ -446,6 +493,10 @@ def marks_of(event: TimelineEvent) -> list[repo.Mark]:
     if isinstance(event, ReportReceived):
         return [repo.Delivered(event.report_id, event.received_at)]
     if isinstance(event, StoryPublished):
+        if event.action == "needs_correction":
+            # Not a release: the released revision was flagged, and its reporter is told why.
+            reason = event.reason or "A claim of the released revision needs a correction."
+            return [repo.Flagged(event.report_id, event.at, reason)]
         state = "retracted" if event.action == "retracted" else "published"
         return [repo.Reached(event.report_id, state, event.at)]
     held = repo.Held(event.report_id, [] if event.cleared else list(event.held), event.version)
@@ -473,7 +524,8 @@ def view_fields(status: ReportStatus, default_language: str) -> dict[str, Any]:
         "status": status.status,
         "timeline": [{"status": s, "at": at} for s, at in status.timeline],
         # What held a superseded revision no longer matters: the later one's report says.
-        "held": [] if status.status == "superseded" else record.held,
+        "held": [] if status.status in ("superseded", "retracted") else record.held,
+        "corrections": record.corrections,
         "superseded_by": status.superseded_by,
         "claims_declared": len(record.claims),
         "publish_when_cleared": record.publish_when_cleared,

@@ -291,7 +291,7 @@ class Authenticator:
 
     def _remember(self, token_id: str, user: UserCheck | None) -> Principal:
         if user is None or user.revoked:
-            raise Unauthorized("The user of this token has been revoked.")
+            raise Unauthorized(f"The user of this token has been revoked. {_ASK}")
         principal = Principal(user.user_id, user.name, Role(user.role), user.display_name)
         if self._ttl > 0:
             with self._lock:
@@ -301,19 +301,29 @@ class Authenticator:
         return principal
 
 
+# What a refused token's holder does: tokens are issued by admins (or `newsroom users`).
+_ASK = "Ask an admin for a new token (`newsroom users token NAME`)."
+
+
 def _parse(value: str) -> tuple[str, str]:
     parsed = tokens.parse(value)
     if parsed is None:
-        raise Unauthorized("The bearer token is malformed.")
+        raise Unauthorized(
+            "The bearer token is malformed: a Newsroom token is nr_, its id, _ and its "
+            "secret, as it was shown when it was issued. Check that it was copied whole."
+        )
     return parsed
 
 
 def _check(record: TokenCheck | None, secret: str) -> str:
     """The user id of a valid, unrevoked token record; else the caller is refused."""
     if record is None or not tokens.matches(secret, record.digest):
-        raise Unauthorized("The bearer token is not valid.")
+        raise Unauthorized(
+            "The bearer token is not valid (mistyped, or issued by another Newsroom). Check it; "
+            f"{_ASK}"
+        )
     if record.revoked:
-        raise Unauthorized("The bearer token has been revoked.")
+        raise Unauthorized(f"The bearer token has been revoked. {_ASK}")
     return record.user_id
 
 

@@ -35,7 +35,9 @@ async def authenticate(
         header = request.headers.get("authorization")
         if header:
             raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
-        raise Unauthorized("This endpoint needs a bearer token.")
+        raise Unauthorized(
+            "This endpoint needs a bearer token: send 'Authorization: Bearer <your token>'."
+        )
     return await get_runtime(request).authenticator.authenticate_async(credentials.credentials)
 
 

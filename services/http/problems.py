@@ -93,10 +93,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def store_down(request: Request, exc: Exception) -> ProblemResponse:
         log.warning("store_unavailable", error=str(exc), error_type=type(exc).__name__)
-        return problem_response(
-            Unavailable("The database is not reachable; try again shortly.", retry_after=5),
-            request,
-        )
+        detail = "The database is not reachable; try again shortly."
+        if request.headers.get("idempotency-key"):
+            # A reporter whose submission met this does not know whether it was stored.
+            detail += (
+                " Send the same request again with the same Idempotency-Key: if it was "
+                "stored before the database went away, you get its first answer, never a "
+                "second copy."
+            )
+        return problem_response(Unavailable(detail, retry_after=5), request)
 
     # Registered by type, so they are answered by the router's exception middleware: a
     # handler for ``Exception`` answers too, but Starlette then re-raises to the server,

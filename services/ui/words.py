@@ -39,4 +39,9 @@ _SIGN_IN_WORDS = {
 
 
 def sign_in_words(detail: str) -> str:
-    return _SIGN_IN_WORDS.get(detail, "That token did not work. Ask an admin for a new one.")
+    """By the authenticator's first words: what follows them (what an API client does
+    about it) is said to a person here in the form's own words."""
+    for said, words in _SIGN_IN_WORDS.items():
+        if detail.startswith(said.rstrip(".")):
+            return words
+    return "That token did not work. Ask an admin for a new one."

@@ -34,6 +34,8 @@ def test_an_admin_creates_a_user_whose_token_works_until_revoked(stack: Stack) -
             revoked = rita.get("/v1/reports")
             assert revoked.status_code == 401
             assert "revoked" in revoked.json()["detail"]
+            # What to do about it, in the answer: a reporter has no other place to learn it.
+            assert "Ask an admin for a new token" in revoked.json()["detail"]
 
 
 def test_tokens_read_together_are_each_answered_for_themselves(stack: Stack) -> None:
@@ -86,7 +88,8 @@ def test_a_malformed_token_is_401_with_a_problem(stack: Stack) -> None:
         answer = client.get("/v1/reports")
     assert answer.status_code == 401
     assert answer.headers["www-authenticate"].startswith("Bearer")
-    assert answer.json()["detail"] == "The bearer token is malformed."
+    assert answer.json()["detail"].startswith("The bearer token is malformed: ")
+    assert "copied whole" in answer.json()["detail"]
 
 
 def test_users_add_prints_the_token_alone_on_its_last_line(stack: Stack) -> None:

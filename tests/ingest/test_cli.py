@@ -79,3 +79,15 @@ def test_submit_says_the_storys_language_by_option_or_front_matter(
     refused = newsroom(stack, "submit", str(story), "--language", "en_US")
     assert refused.returncode == 1
     assert "language" in refused.stderr
+
+
+def test_a_refused_field_is_named_as_the_reporter_wrote_it(stack: Stack, tmp_path: Path) -> None:
+    """The problem's ``loc`` starts with "body" (the request's): the CLI names the field,
+    so a bad story body reads "body: ...", not "body.body: ..."."""
+    story = tmp_path / "bell.md"
+    story.write_text(STORY.replace("Hosepipe use", "Hosepipe \a use"))
+    result = newsroom(stack, "submit", str(story))
+    assert result.returncode == 1
+    assert "  - body: control characters are not allowed" in result.stderr, result.stderr
+    assert "body.body" not in result.stderr
+    assert "Traceback" not in result.stderr
