@@ -82,6 +82,15 @@ def read_story(
         if meta.get(name) is None or not str(meta[name]).strip():
             # Not str(None): an empty `headline:` would be filed as the headline "None".
             raise ClientError(f"The front matter of {path} has no {name}: add '{name}: ...'.")
+    for name in ("headline", "section", "story_id", "language"):
+        value = meta.get(name)
+        if value is not None and not isinstance(value, str):
+            # YAML reads `headline: No` as false, `2026` as a number, `1:30` as 90: filed
+            # as written they would be "False", "2026" or "90". Quoting keeps the text.
+            raise ClientError(
+                f"The front matter of {path} gives {name} as {type(value).__name__} "
+                f'{value!r}, not text: put the value in quotes ({name}: "...").'
+            )
     payload: dict[str, Any] = {
         "headline": str(meta["headline"]),
         "section": str(meta["section"]),

@@ -68,3 +68,26 @@ def test_a_file_too_big_is_refused_before_it_is_read(tmp_path: Path) -> None:
 def test_a_missing_file_says_so_in_words(tmp_path: Path) -> None:
     with pytest.raises(ClientError, match=r"Cannot read .*: No such file or directory$"):
         read_story(tmp_path / "nowhere.md", None, None)
+
+
+@pytest.mark.parametrize(
+    ("line", "read_as"),
+    [("headline: No", "bool False"), ("headline: 2026", "int 2026"), ("section: 1:30", "int 90")],
+)
+def test_a_value_yaml_reads_as_no_text_is_refused_not_filed_changed(
+    tmp_path: Path, line: str, read_as: str
+) -> None:
+    name = line.split(":")[0]
+    original = (
+        "headline: Council votes to close the pool" if name == "headline" else "section: local"
+    )
+    path = story(tmp_path, (FRONT.replace(original, line) + BODY).encode())
+    with pytest.raises(
+        ClientError, match=rf"gives {name} as {read_as}, not text: put the value in quotes"
+    ):
+        read_story(path, None, None)
+    quoted = line.replace(": ", ': "', 1) + '"'
+    read = read_story(
+        story(tmp_path, (FRONT.replace(original, quoted) + BODY).encode()), None, None
+    )
+    assert read.payload[name] == line.split(": ", 1)[1]
