@@ -272,8 +272,9 @@ class StoryPublished(Contract):
     revision: int
     version: int
     report_id: str
-    # needs_correction: the released story carries a claim found false elsewhere; it
-    # stays out until an editor corrects or retracts it.
+    # needs_correction: the released story carries a claim found false elsewhere, or one
+    # of its released claims changed status; it stays as released (pages and feeds) and
+    # is flagged until an editor corrects or retracts it (publish/stories/flags.py).
     action: Literal["published", "corrected", "retracted", "needs_correction"]
     url: str
     at: datetime
