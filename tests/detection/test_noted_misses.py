@@ -1,0 +1,77 @@
+"""Misses earlier rounds noted and left: each a class of news English, with sentences
+written for this test (none from a fixture), and near-misses that must not fire. Each
+table fails without the rule named above it."""
+
+from __future__ import annotations
+
+import pytest
+
+from verify.detection import DetectedClaim, detect_claims
+
+from .support import claim_holding
+
+
+def _only_claim(body: str) -> DetectedClaim:
+    claims = [c for c in detect_claims(body) if not c.headline]
+    assert len(claims) == 1, [c.text for c in claims]
+    return claims[0]
+
+
+def _kinds(c: DetectedClaim) -> set[str]:
+    return {s.kind for s in c.contest_signals}
+
+
+# --- lexicon.IRREGULAR_FINITE "died": a four-letter "-ed" verb the "-ed" test passes over
+
+
+@pytest.mark.parametrize(
+    ("body", "source", "role"),
+    [
+        (
+            "According to the hospital's director, Dr Anna Vries of Leiden, 12 patients died.",
+            "Dr Anna Vries",
+            "director",
+        ),
+        (
+            "According to the airline's safety director, Mr Tom Haines of Bristol, two "
+            "passengers died.",
+            "Mr Tom Haines",
+            "safety director",
+        ),
+        ("Two climbers died on the ridge, according to the rescue team.", "the rescue team", ""),
+        ("According to police, four men died in the blaze.", "police", ""),
+    ],
+)
+def test_a_death_is_a_claim_with_its_source(body: str, source: str, role: str) -> None:
+    c = _only_claim(body)
+    assert "event" in c.checkable_reasons
+    assert [a.source for a in c.detected_attributions] == [source]
+    assert role in c.detected_attributions[0].role
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["He died two days later.", "She died in hospital on Sunday.", "Both men died at the scene."],
+)
+def test_a_short_sentence_about_a_death_is_a_claim(body: str) -> None:
+    # DESIGN: a checkable statement; a pronoun subject does not make it less checkable
+    assert "event" in _only_claim(body).checkable_reasons
+
+
+def test_a_sourceless_sentence_between_two_of_a_speakers_does_not_end_her_account() -> None:
+    # disputes._chain steps over one sentence of the writer's own in the speaker's
+    # paragraph: the quotation after it still carries her side of the dispute
+    body = (
+        "The family of a 70-year-old woman who died at Lakeside Clinic in Dunmore last "
+        "month says staff left her on a trolley for six hours.\n\n"
+        "Mara Olsen was taken to the clinic at about 9 p.m. on March 4 and was not seen "
+        "by a doctor until 3 a.m., her son, Erik Olsen, told the Dunmore Star. She died "
+        "three days later.\n\n"
+        '"Nobody checked on her once. We asked the nurses again and again," he said.\n\n'
+        "The family's lawyer, Hannah Berg, said the clinic's own notes showed that no "
+        "doctor saw Ms Olsen until 3.10 a.m.\n\n"
+        "The clinic denied that account and said Ms Olsen had been assessed by a nurse "
+        "within 20 minutes of arriving.\n"
+    )
+    assert claim_holding(body, "She died").contested is False
+    assert claim_holding(body, "Nobody checked").contested is True
