@@ -75,3 +75,36 @@ def test_a_sourceless_sentence_between_two_of_a_speakers_does_not_end_her_accoun
     )
     assert claim_holding(body, "She died").contested is False
     assert claim_holding(body, "Nobody checked").contested is True
+
+
+# --- cues.py: base-form "dispute" / "reject" with a "that" clause after a plural subject
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Shop owners dispute that the wall was finished before the flood.",
+        "Residents strongly dispute that the road was closed in March.",
+        "Unions reject that the new rota saves the hospital money.",
+        "Farmers still dispute that 300 hectares were flooded.",
+        "Parents reject that there were enough teachers on the trip.",
+    ],
+)
+def test_a_plural_subject_disputing_a_clause_is_a_denial(body: str) -> None:
+    c = _only_claim(body)
+    assert "denial" in _kinds(c), c.contest_signals
+    assert c.contested
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The pay dispute that began in March has cost the port 2 million euros.",
+        "This year's dispute that the two firms settled cost 3 million dollars.",
+        "Its dispute that the judge heard in May cost 3 million dollars.",
+        "Workers reject that offer from the company, the union said on Monday.",
+        "Shop owners do not dispute that the wall was finished before the flood.",
+    ],
+)
+def test_the_noun_an_object_or_a_negation_is_no_denial(body: str) -> None:
+    assert "denial" not in _kinds(_only_claim(body))

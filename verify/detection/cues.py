@@ -339,6 +339,20 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "denial",
+        # the base form after a plural or pronoun subject, with a "that" clause:
+        # "Shop owners dispute that the wall was finished", "Unions reject that it saves
+        # money"; not the noun ("a pay dispute that dragged on": no plural subject before
+        # it), not "reject that offer" (no clause after "that")
+        r"(?:(?<=s\s)|(?<=\bthey\s)|(?<=\bwe\s)|(?<=\bi\s)|(?<=\byou\s)|(?<=\bstill\s)|"
+        r"(?<=\bstrongly\s)|(?<=\bflatly\s)|(?<=\bfirmly\s)|(?<=\balso\s)|(?<=\bnow\s))"
+        r"(?<!\bits\s)(?<!\bhis\s)(?<!\bthis\s)(?<!\bwas\s)(?<!\bis\s)(?<!\bhas\s)"
+        r"(?<!\bas\s)(?<!\bus\s)(?<!['’]s\s)(?<!\bthus\s)(?<!\bunless\s)"
+        r"\b(?:dispute|reject)\s+that\s+(?:(?:the|a|an|it|he|she|they|we|there|this|these|"
+        r"those|his|her|their|its|our|any|no)\b|\d)",
+        "disputes or rejects what the clause states",
+    ),
+    _cue(
+        "denial",
         # the object before its verb: ", a figure the authority disputes" (or after a
         # dash), ", which the company rejected" (not ", which the court rejected" after an
         # appeal or a bid)
