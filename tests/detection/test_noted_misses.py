@@ -108,3 +108,35 @@ def test_a_plural_subject_disputing_a_clause_is_a_denial(body: str) -> None:
 )
 def test_the_noun_an_object_or_a_negation_is_no_denial(body: str) -> None:
     assert "denial" not in _kinds(_only_claim(body))
+
+
+# --- clauses.framed_report (ACCEPT): "accepts / recognises that" + a clause reports it
+
+
+@pytest.mark.parametrize(
+    ("body", "source"),
+    [
+        ("The newspaper accepts that the article was wrong.", "The newspaper"),
+        ("The board accepted that mistakes were made in 2021.", "The board"),
+        ("The council now recognises that 40 homes were flooded.", "The council"),
+        ("The insurer recognized that its letters had been misleading.", "The insurer"),
+        ("The company acknowledges that the data was exposed.", "The company"),
+        ("The minister concedes that targets were missed.", "The minister"),
+    ],
+)
+def test_accepting_a_statement_reports_it(body: str, source: str) -> None:
+    c = _only_claim(body)
+    assert [a.source for a in c.detected_attributions] == [source]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The club accepted the offer of 3 million pounds.",
+        "The club accepted that offer on Monday after talks.",
+        "The court accepted that evidence from two witnesses on Monday.",
+        "The council recognised the volunteers at a ceremony on Friday.",
+    ],
+)
+def test_accepting_a_thing_reports_nothing(body: str) -> None:
+    assert not _only_claim(body).detected_attributions
