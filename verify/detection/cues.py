@@ -97,13 +97,26 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "hedge",
         r"\b(?:is|are|was|were|being)\s+(?:widely\s+|also\s+)?(?:believed|thought|said|"
-        r"understood|rumou?red|suspected)\s+to\b",
+        r"rumou?red|suspected)\s+to\b"
+        # "is understood" before "to": its span leaves "understood to" to the unnamed
+        # source below, so the claim carries both signals
+        r"|\b(?:is|are|was|were|being)\s+(?:widely\s+|also\s+)?understood(?=\s+to\b)",
         "'is said/believed to': nobody named stands behind it",
     ),
     _cue(
         "hedge",
         r"\bit\s+is\s+(?:widely\s+)?(?:believed|thought|understood|rumou?red)\b",
         "impersonal 'it is believed': no source",
+    ),
+    _cue(
+        "anonymous_source",
+        # "X is understood to ...", "It is understood that ...": what the paper was told
+        # by somebody it does not name, as "it is learnt"; the hedge above stays beside
+        # it (its span, "is understood", does not hold this one's, so both are kept)
+        r"(?:(?<=\bis\s)|(?<=\bare\s)|(?<=\bwas\s)|(?<=\bwere\s)|(?<=\bbeen\s)|"
+        r"(?<=\bwidely\s)|(?<=\balso\s))understood\s+(?:to|that)\b|"
+        r"(?<=\bit\sis\s)understood\s+(?:the|a|an|his|her|their|its)\b",
+        "'is understood to': what an unnamed source told the paper",
     ),
     _cue(
         "anonymous_source",
