@@ -32,6 +32,7 @@ TESTS = tuple(
         "test_source_precision",
         "test_signals",
         "test_contest_signals",
+        "test_attribution_rules",
     )
 )
 

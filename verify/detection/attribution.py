@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from . import lexicon as lx
 from .clauses import (
+    ACCEPT,
     ASK,
     FRAMED,
     ING_REPORTS,
@@ -357,6 +358,7 @@ _ANY_CUE = (
     | FRAMED
     | ASK
     | NAME
+    | ACCEPT
     | CALL_VERBS
     | {"cited"}
 )

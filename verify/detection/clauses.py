@@ -80,6 +80,17 @@ ASK = word_set("ask asks asked")
 # "asked why ...", "asked: ...": a question put; "asked a judge to order" is a request
 _QUESTION_OPENERS = word_set('why whether how what when where who if : " “ ,')
 NAME = word_set("name names named")
+# "The newspaper accepts that its report was wrong": accepting a statement reports it;
+# "accepted the offer", "accepted that offer" accept a thing, and report nothing
+ACCEPT = word_set(
+    "accept accepts accepted recognise recognises recognised recognize recognizes recognized"
+)
+# What opens the clause after "accepts that" (not "that offer")
+_CLAUSE_SUBJECTS = word_set(
+    "the a an it he she they we i you there this these those his her their its our no any "
+    "some all most many"
+)
+_CLAUSE_VERBS = word_set("is are was were has have had will would could can may might")
 
 
 def cited_as_saying(tokens: list[Token], v: int) -> bool:
@@ -105,7 +116,20 @@ def framed_report(tokens: list[Token], v: int) -> bool:
         return nxt in _QUESTION_OPENERS
     if w in NAME:
         return v > 0 and tokens[v - 1].lower in _NAMERS
+    if w in ACCEPT:
+        return nxt == "that" and _clause_after(tokens, v + 2)
     return False
+
+
+def _clause_after(tokens: list[Token], k: int) -> bool:
+    """A clause opens at k: a pronoun, a determiner or a number ("that the report was
+    wrong", "that 40 staff"), or a bare plural before its verb ("that mistakes were made")."""
+    if k >= len(tokens):
+        return False
+    t = tokens[k]
+    if t.lower in _CLAUSE_SUBJECTS or t.text[:1].isdigit():
+        return True
+    return k + 1 < len(tokens) and t.lower.endswith("s") and tokens[k + 1].lower in _CLAUSE_VERBS
 
 
 _DASHES = frozenset({"—", "–", "-", "--"})

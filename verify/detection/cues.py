@@ -97,13 +97,26 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "hedge",
         r"\b(?:is|are|was|were|being)\s+(?:widely\s+|also\s+)?(?:believed|thought|said|"
-        r"understood|rumou?red|suspected)\s+to\b",
+        r"rumou?red|suspected)\s+to\b"
+        # "is understood" before "to": its span leaves "understood to" to the unnamed
+        # source below, so the claim carries both signals
+        r"|\b(?:is|are|was|were|being)\s+(?:widely\s+|also\s+)?understood(?=\s+to\b)",
         "'is said/believed to': nobody named stands behind it",
     ),
     _cue(
         "hedge",
         r"\bit\s+is\s+(?:widely\s+)?(?:believed|thought|understood|rumou?red)\b",
         "impersonal 'it is believed': no source",
+    ),
+    _cue(
+        "anonymous_source",
+        # "X is understood to ...", "It is understood that ...": what the paper was told
+        # by somebody it does not name, as "it is learnt"; the hedge above stays beside
+        # it (its span, "is understood", does not hold this one's, so both are kept)
+        r"(?:(?<=\bis\s)|(?<=\bare\s)|(?<=\bwas\s)|(?<=\bwere\s)|(?<=\bbeen\s)|"
+        r"(?<=\bwidely\s)|(?<=\balso\s))understood\s+(?:to|that)\b|"
+        r"(?<=\bit\sis\s)understood\s+(?:the|a|an|his|her|their|its)\b",
+        "'is understood to': what an unnamed source told the paper",
     ),
     _cue(
         "anonymous_source",
@@ -336,6 +349,20 @@ CUES: tuple[Cue, ...] = (
         # "Family disputes police account": a headline drops the article
         r"|disputes\s+(?:[\w'’-]+\s+){1,2}?" + _CLAIM_NOUNS + r"\b)",
         "refutes or disputes it",
+    ),
+    _cue(
+        "denial",
+        # the base form after a plural or pronoun subject, with a "that" clause:
+        # "Shop owners dispute that the wall was finished", "Unions reject that it saves
+        # money"; not the noun ("a pay dispute that dragged on": no plural subject before
+        # it), not "reject that offer" (no clause after "that")
+        r"(?:(?<=s\s)|(?<=\bthey\s)|(?<=\bwe\s)|(?<=\bi\s)|(?<=\byou\s)|(?<=\bstill\s)|"
+        r"(?<=\bstrongly\s)|(?<=\bflatly\s)|(?<=\bfirmly\s)|(?<=\balso\s)|(?<=\bnow\s))"
+        r"(?<!\bits\s)(?<!\bhis\s)(?<!\bthis\s)(?<!\bwas\s)(?<!\bis\s)(?<!\bhas\s)"
+        r"(?<!\bas\s)(?<!\bus\s)(?<!['’]s\s)(?<!\bthus\s)(?<!\bunless\s)"
+        r"\b(?:dispute|reject)\s+that\s+(?:(?:the|a|an|it|he|she|they|we|there|this|these|"
+        r"those|his|her|their|its|our|any|no)\b|\d)",
+        "disputes or rejects what the clause states",
     ),
     _cue(
         "denial",

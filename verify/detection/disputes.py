@@ -329,12 +329,17 @@ def _chain(st: _Story, d: Dispute, marked: list[int], rlo: int, rhi: int) -> Non
     for ci in seeds:
         n = st.pos[ci]
         while rlo <= n + 1 <= rhi:
-            nxt = st.claims[n + 1]
+            step = 1
+            # one sentence of the writer's own with no source ("He died two days later.")
+            # between two of the speaker's, in the speaker's paragraph, is stepped over
+            if n + 2 <= rhi and not st.ident.get(st.claims[n + 1]) and st.para(n + 1) == st.para(n):
+                step = 2
+            nxt = st.claims[n + step]
             mine, theirs = st.ident.get(ci, set()), st.ident.get(nxt, set())
-            close = st.para(n + 1) - st.para(n) <= 1
+            close = st.para(n + step) - st.para(n) <= 1
             if not (mine & theirs) or not close or nxt in marked or nxt in d.core:
                 break
             if st.plan(nxt):
                 break
             marked.append(nxt)
-            ci, n = nxt, n + 1
+            ci, n = nxt, n + step
