@@ -325,3 +325,30 @@ def shorten(text: str, limit: int, end: str = "…", *, words: bool = False) -> 
         kept = kept.rsplit(" ", 1)[0]
     return kept.rstrip(_DANGLING) + end
 
+
+# --- comparing ------------------------------------------------------------------------
+# One Arabic-script text written two ways that a reader takes for one: the direction marks
+# and joiners (LRM, RLM, ALM, ZWNJ, ZWJ) and the tatweel (U+0640, a stretched joining
+# line) change no word, and Arabic and Persian keyboards type kaf and yeh as different
+# letters (U+0643/06A9, U+064A/0649/06CC): a Dari text typed on each is one text.
+_SAME_READING = str.maketrans(
+    {
+        "\u200c": None,
+        "\u200d": None,
+        "\u200e": None,
+        "\u200f": None,
+        "\u061c": None,
+        "\u0640": None,
+        "\u0643": "\u06a9",
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+    }
+)
+
+
+def same_reading(text: str) -> str:
+    """``text`` in the form two texts are compared in for sameness (claim memory, a claim
+    carried to a new revision): NFKC (Arabic presentation forms become the letters, full
+    width Latin plain), then the orthographic variants above made one. Not for storing
+    or showing: ZWNJ and the marks mean something to a reader."""
+    return unicodedata.normalize("NFKC", text).translate(_SAME_READING)

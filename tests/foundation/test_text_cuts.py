@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from publish.feeds.content import summary
-from services.text import cluster_boundary, shorten
+from services.text import cluster_boundary, same_reading, shorten
 from services.ui.console import shortened
 
 # Dari with its vowel marks (fatha U+064E, kasra U+0650, shadda U+0651), a family emoji
@@ -78,3 +78,23 @@ def test_a_summary_and_a_consoles_shortened_text_keep_clusters_whole() -> None:
     assert long.startswith(short[:-3])
     assert unicodedata.category(long[len(short) - 3])[0] != "M"
 
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # ZWNJ in a Persian word, and the same word typed without it
+        ("\u0645\u06cc\u200c\u06af\u0648\u06cc\u062f", "\u0645\u06cc\u06af\u0648\u06cc\u062f"),
+        # Arabic presentation forms (copied from a PDF), and the letters
+        ("\ufedb\ufe8e\ufe91\ufede", "\u06a9\u0627\u0628\u0644"),
+        # Arabic kaf and yeh, typed on an Arabic keyboard, and the Persian letters
+        (
+            "\u0643\u0627\u0628\u0644 \u0639\u0644\u064a",
+            "\u06a9\u0627\u0628\u0644 \u0639\u0644\u06cc",
+        ),
+        # a tatweel stretching a word, and an RLM after a name
+        ("\u06a9\u0640\u0627\u0628\u0644\u200f", "\u06a9\u0627\u0628\u0644"),
+    ],
+)
+def test_spellings_a_reader_takes_for_one_compare_as_one(one: str, other: str) -> None:
+    assert one != other
+    assert same_reading(one) == same_reading(other)
