@@ -272,3 +272,83 @@ SentUrl = Annotated[str, _on_decode(web_url)]
 def xml_safe(text: str) -> str:
     """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+# --- shortening -------------------------------------------------------------------------
+# Characters that belong to the grapheme cluster before them (UAX #29's Extend and
+# SpacingMark, as far as a cut needs): combining marks (Arabic harakat, Indic vowel signs),
+# ZWJ, variation selectors, emoji skin tones, Hangul medial and final jamo.
+_EXTENDS = re.compile(
+    "[\u200d\ufe00-\ufe0f\U000e0100-\U000e01ef\U0001f3fb-\U0001f3ff\u1160-\u11ff\ud7b0-\ud7ff]"
+)
+_REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]")
+# What a cut must not leave at the end of the shortened text: white space, and the
+# direction marks and joiners the policy allows (LRM, RLM, ALM, ZWNJ, ZWJ), which mean
+# something only between two characters.
+_DANGLING = " \t\n\r\u00a0\u200c\u200d\u200e\u200f\u061c"
+
+
+def _extends(char: str) -> bool:
+    return unicodedata.category(char)[0] == "M" or _EXTENDS.match(char) is not None
+
+
+def cluster_boundary(text: str, at: int) -> int:
+    """The last grapheme-cluster boundary of ``text`` at or before ``at``: a cut there
+    leaves no mark without its letter, no half of an emoji sequence or of a flag."""
+    at = max(0, min(at, len(text)))
+    while 0 < at < len(text):
+        char, before = text[at], text[at - 1]
+        if _extends(char) or before == "\u200d" or (before == "\r" and char == "\n"):
+            at -= 1
+            continue
+        if _REGIONAL.match(char) and _REGIONAL.match(before):
+            run = at
+            while run > 0 and _REGIONAL.match(text[run - 1]):
+                run -= 1
+            if (at - run) % 2:  # the second of a pair: the flag starts one before
+                at -= 1
+                continue
+        break
+    return at
+
+
+def shorten(text: str, limit: int, end: str = "…", *, words: bool = False) -> str:
+    """``text`` if it has at most ``limit`` characters, else cut to fit with ``end``
+    after it: at a grapheme-cluster boundary, with no white space, direction mark or
+    joiner left dangling before ``end``; with ``words``, at the last space if there is
+    one (as Jinja's ``truncate``)."""
+    if len(text) <= limit:
+        return text
+    cut = cluster_boundary(text, max(0, limit - len(end)))
+    kept = text[:cut]
+    if words and " " in kept:
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(_DANGLING) + end
+
+
+# --- comparing ------------------------------------------------------------------------
+# One Arabic-script text written two ways that a reader takes for one: the direction marks
+# and joiners (LRM, RLM, ALM, ZWNJ, ZWJ) and the tatweel (U+0640, a stretched joining
+# line) change no word, and Arabic and Persian keyboards type kaf and yeh as different
+# letters (U+0643/06A9, U+064A/0649/06CC): a Dari text typed on each is one text.
+_SAME_READING = str.maketrans(
+    {
+        "\u200c": None,
+        "\u200d": None,
+        "\u200e": None,
+        "\u200f": None,
+        "\u061c": None,
+        "\u0640": None,
+        "\u0643": "\u06a9",
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+    }
+)
+
+
+def same_reading(text: str) -> str:
+    """``text`` in the form two texts are compared in for sameness (claim memory, a claim
+    carried to a new revision): NFKC (Arabic presentation forms become the letters, full
+    width Latin plain), then the orthographic variants above made one. Not for storing
+    or showing: ZWNJ and the marks mean something to a reader."""
+    return unicodedata.normalize("NFKC", text).translate(_SAME_READING)

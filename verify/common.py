@@ -6,12 +6,12 @@ Pure: no FastAPI, Kafka or mongoengine here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 # The one utcnow (milliseconds, a clock passed in), re-exported for verify's modules.
 from services.clock import utcnow as utcnow
+from services.text import same_reading
 
 # Told after every committed change of a story, so its snapshot goes out promptly.
 StoryChanged = Callable[[str], None]
@@ -38,5 +38,5 @@ _EDGE_PUNCT = " \t\n.,;:!?\"'()[]"
 
 def normalise(text: str) -> str:
     """The form two claim texts are compared in: case, quotes, dashes and spacing ignored."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    folded = same_reading(text).translate(_QUOTES).casefold()
     return _SPACE.sub(" ", folded).strip(_EDGE_PUNCT)

@@ -235,13 +235,28 @@ def who(record: Attribution) -> str:
     return name
 
 
+def how_parts(record: Attribution) -> tuple[str, str | None, str]:
+    """:func:`how`'s sentence in its parts: the source's name (or the words for an
+    anonymous one) as it opens a sentence, the affiliation a person's name carries, and
+    the rest. A page isolates the first two (``<bdi>``): a name in Arabic script followed
+    by its affiliation in parentheses would otherwise be laid out right to left as one
+    run, the affiliation read first."""
+    if record.source_kind == SourceKind.ANONYMOUS:
+        name, affiliation = "A source who asked not to be named", None
+    else:
+        name = record.source_name
+        affiliation = record.affiliation if record.source_kind == SourceKind.PERSON else None
+    name = name[:1].upper() + name[1:]  # "a police spokesman" opens a sentence
+    rest = f"{OBTAINED.get(record.obtained_via.value, 'said so')}."
+    if record.source_kind == SourceKind.ANONYMOUS and record.approval is not None:
+        rest += " An editor approved keeping this source anonymous."
+    return name, affiliation or None, rest
+
+
 def how(record: Attribution) -> str:
     """A sentence on one source: who, and how we got the claim from them."""
-    sentence = f"{who(record)} {OBTAINED.get(record.obtained_via.value, 'said so')}."
-    sentence = sentence[:1].upper() + sentence[1:]  # "a police spokesman" opens a sentence
-    if record.source_kind == SourceKind.ANONYMOUS and record.approval is not None:
-        sentence += " An editor approved keeping this source anonymous."
-    return sentence
+    name, affiliation, rest = how_parts(record)
+    return f"{name} ({affiliation}) {rest}" if affiliation else f"{name} {rest}"
 
 
 @dataclass(frozen=True)
@@ -252,10 +267,21 @@ class CheckedClaim:
     text: str
     verdict: str
     label: str
-    says: list[dict[str, str | None]]  # {"sentence", "url"}
+    says: list[dict[str, str | None]]  # {"sentence", "name", "affiliation", "rest", "url"}
     disputes: list[str]
     published: str
     modified: str | None
+
+
+def _says(record: Attribution) -> dict[str, str | None]:
+    name, affiliation, rest = how_parts(record)
+    return {
+        "sentence": how(record),
+        "name": name,
+        "affiliation": affiliation,
+        "rest": rest,
+        "url": public_link(record),  # none for an anonymous source: it would name them
+    }
 
 
 def checked_claims(publication: Publication) -> list[CheckedClaim]:
@@ -269,7 +295,7 @@ def checked_claims(publication: Publication) -> list[CheckedClaim]:
                 text=claim.text,
                 verdict=VERDICTS[claim.status],
                 label=RATINGS[claim.status][1],
-                says=[{"sentence": how(r), "url": public_link(r)} for r in split.says],
+                says=[_says(r) for r in split.says],
                 disputes=[who(r) for r in split.disputes],
                 published=rfc3339(dates.published_at),
                 modified=rfc3339(dates.modified_at)

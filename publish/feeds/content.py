@@ -28,6 +28,7 @@ from markdown_it import MarkdownIt
 # Re-exported: the feeds and pages have found them here.
 from publish.harden import harden_json as harden_json
 from publish.harden import harden_xml as harden_xml
+from services.text import shorten
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code",
@@ -112,7 +113,7 @@ def plain_lines(text: str) -> str:
 
 def summary(fragment: str, limit: int = 280) -> str:
     first = next((p for p in html_to_text(fragment).split("\n\n") if p), "")
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+    return shorten(first, limit)
 
 
 def safe_url(url: str | None) -> str | None:

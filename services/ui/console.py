@@ -46,6 +46,7 @@ from services.http.problems import (
 )
 from services.log import get_logger
 from services.store import is_store_unavailable
+from services.text import shorten
 from services.ui import handoff
 from services.ui.origin import (
     PREFIX,
@@ -58,6 +59,13 @@ from services.ui.origin import (
 from services.ui.sessions import SESSION_SECONDS, SessionCodec, SessionData, csrf_matches
 from services.ui.times import ago, iso, parse_time, stamp
 from services.ui.words import ROLE_NAMES, article, sign_in_words
+
+
+def shortened(text: str, length: int = 255, end: str = "...") -> str:
+    """Jinja's ``truncate`` (at the last space, five characters' leeway) at a
+    grapheme-cluster boundary, with no direction mark or joiner left dangling."""
+    return text if len(text) <= length + 5 else shorten(text, length, end, words=True)
+
 
 log = get_logger(__name__)
 
@@ -149,6 +157,10 @@ class Console:
         env.filters["stamp"] = stamp
         env.filters["ago"] = ago
         env.filters["parse_time"] = parse_time
+        # Jinja's truncate cuts at a character count: inside a grapheme cluster (an
+        # Arabic letter from its vowel mark, an emoji sequence) where a text has no space
+        # to cut at, and before a dangling direction mark where it has.
+        env.filters["shorten"] = shortened
         self.templates = Jinja2Templates(env=env)
         self.router = APIRouter(
             prefix=PREFIX, include_in_schema=False, route_class=self._route_class()

@@ -103,3 +103,39 @@ def test_the_score_says_how_close() -> None:
     shorter = compare(read(BASE), read("The port of Halden handled 310 ships."))
     assert exact.score == 1.0
     assert 0 < shorter.score < exact.score
+
+
+# A Dari claim ("the price of water in Kabul goes up 20 percent") as one reporter types
+# it (Persian kaf and yeh, ZWNJ in the verb's prefix) and as another pastes it (Arabic
+# kaf and yeh, presentation forms from a PDF, no ZWNJ, a tatweel).
+DARI = (
+    "\u0642\u06cc\u0645\u062a "
+    "\u0622\u0628 "
+    "\u062f\u0631 "
+    "\u06a9\u0627\u0628\u0644 "
+    "\u06f2\u06f0 "
+    "\u062f\u0631\u0635\u062f "
+    "\u0628\u0627\u0644\u0627 "
+    "\u0645\u06cc\u200c\u0631\u0648\u062f"
+)
+DARI_PASTED = (
+    "\u0642\u064a\u0645\u062a "
+    "\u0622\u0628 "
+    "\u062f\u0631 "
+    "\ufedb\ufe8e\ufe91\ufede "
+    "\u06f2\u06f0 "
+    "\u062f\u0631\u0635\u0640\u062f "
+    "\u0628\u0627\u0644\u0627 "
+    "\u0645\u064a\u0631\u0648\u062f"
+)
+
+
+def test_one_dari_claim_typed_two_ways_matches_and_carries() -> None:
+    from verify.common import normalise
+
+    assert _same(DARI, DARI_PASTED)
+    assert read(DARI).terms == read(DARI_PASTED).terms
+    # a revision that only retypes the claim keeps it (and its review)
+    assert normalise(DARI) == normalise(DARI_PASTED)
+    # a different number is still another claim
+    assert not _same(DARI, DARI.replace("\u06f2\u06f0", "\u06f3\u06f0"))

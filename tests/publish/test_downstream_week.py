@@ -355,7 +355,7 @@ def test_every_format_says_who_makes_a_claim_and_who_disputes_it(solo: Solo) -> 
     says, disputes = "Farmers' groups", "the regional water authority"
     with solo.client() as public:
         page = public.get(f"/stories/{snapshot.story_id}", headers={"Accept": "text/html"}).text
-        assert "Who disputes it: the regional water authority." in page  # the page knows
+        assert "Who disputes it: <bdi>the regional water authority</bdi>." in page  # the page knows
 
         item = public.get(f"/feeds/{section}.json").json()["items"][0]
         [claim_out] = [c for c in item["_newsroom"]["claims"] if c["status"] == "contested"]

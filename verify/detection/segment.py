@@ -258,12 +258,28 @@ def _word(text: str) -> tuple[str, str, bool, bool]:
     return got
 
 
+def _uncased_letter(first: str) -> bool:
+    """A letter of a script without capitals (Arabic, Hebrew...): in an English story
+    a word in such a script is a name or a quoted phrase, as a capitalised word is, so
+    a name in Arabic script after "said" is its source as a capitalised one is."""
+    return first >= "\u0590" and first.isalpha() and not first.islower()
+
+
+# Arabic and Persian names in news English joined by a particle in lower case to a
+# capitalised part (al-X, el-X, ul-X, ud-X, ash-X, bin-X, ibn-X, abd-X, abu-X): the word
+# is that name's, as a capitalised one is.
+_PARTICLE_NAME = re.compile(r"(?:a[lnrsdtz]|ash|e[ln]|u[ld]|bin|ibn|abd|abu)-[A-Z]")
+
+
 def _word_of(text: str) -> tuple[str, str, bool, bool]:
     first = text[:1]
     return (
         text,
         text.lower(),
-        first.isupper() or (first in "#@" and text[1:2].isupper()),
+        first.isupper()
+        or (first in "#@" and text[1:2].isupper())
+        or _uncased_letter(first)
+        or (first in "abeiu" and _PARTICLE_NAME.match(text) is not None),
         first.isalnum() or first in "#@$£€",
     )
 

@@ -9,13 +9,13 @@ Pure: text in, :class:`Statement` out; a statement round-trips through ``to_doc`
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
 
+from services.text import same_reading
 from verify.detection import DetectedClaim, analyse_span
 from verify.detection import lexicon as lx
 from verify.memory import words as w
@@ -85,7 +85,7 @@ def _stem(word: str) -> str:
 
 def read(text: str) -> Statement:
     """The statement a claim's text makes, without who says it."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES).strip()
+    text = same_reading(text).translate(_QUOTES).strip()
     if not text:
         return Statement((), frozenset(), frozenset(), frozenset(), False, False, False)
     detected = analyse_span(text, 0, len(text))
@@ -105,7 +105,7 @@ def _direction(word: str) -> str | None:
 def read_plain(text: str) -> Statement:
     """The statement of a text known to carry no attribution clause and no hedge: no
     detection is run (the bench's background claims)."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES).strip()
+    text = same_reading(text).translate(_QUOTES).strip()
     return _statement(text, denied=False, hedged=False)
 
 
