@@ -19,3 +19,13 @@ def assert_both_contested(first: str, second: str, contested: bool) -> None:
     body = f"{first} {second}\n"
     assert claim_holding(body, first).contested is contested, detect_claims(body)
     assert claim_holding(body, second).contested is contested, detect_claims(body)
+
+
+def body_claims(body: str) -> list[DetectedClaim]:
+    """The claims detected in a body, the headline's left out."""
+    return [c for c in detect_claims(body) if not c.headline]
+
+
+def signal_kinds(claim: DetectedClaim) -> set[str]:
+    """The kinds of a claim's contest signals."""
+    return {s.kind for s in claim.contest_signals}

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedAttribution, DetectedClaim, detect_claims
-
-
-def _claims(body: str) -> list[DetectedClaim]:
-    return [c for c in detect_claims(body) if not c.headline]
+from tests.detection.support import body_claims
+from verify.detection import DetectedAttribution
 
 
 def _attributions(body: str) -> list[DetectedAttribution]:
-    claims = _claims(body)
+    claims = body_claims(body)
     assert len(claims) == 1, [c.text for c in claims]
     return list(claims[0].detected_attributions)
 
@@ -73,7 +70,7 @@ def test_a_paragraph_in_capitals_inside_a_story_is_kept() -> None:
         "THE AIRLINE SAID 140 FLIGHTS WERE CANCELLED OVER THE WEEKEND.\n\n"
         "Passengers were told to check online."
     )
-    texts = [c.text for c in _claims(body)]
+    texts = [c.text for c in body_claims(body)]
     assert any(t.startswith("THE AIRLINE SAID 140") for t in texts), texts
 
 

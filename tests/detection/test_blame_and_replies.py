@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
-
-
-def _claims(body: str) -> list[DetectedClaim]:
-    return [c for c in detect_claims(body) if not c.headline]
+from tests.detection.support import body_claims
 
 
 @pytest.mark.parametrize(
@@ -32,7 +28,7 @@ def _claims(body: str) -> list[DetectedClaim]:
     ],
 )
 def test_a_dispute_without_a_denial_word_is_contested(body: str, kind: str) -> None:
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     assert c.contested
     assert kind in {s.kind for s in c.contest_signals}
 
@@ -46,7 +42,7 @@ def test_a_dispute_without_a_denial_word_is_contested(body: str, kind: str) -> N
     ],
 )
 def test_blame_and_figures_that_dispute_nothing_are_plain(body: str) -> None:
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     assert not c.contested, c.contest_signals
 
 
@@ -60,7 +56,7 @@ REPLY = (
 def test_a_negated_report_answers_the_claim_before_it() -> None:
     # accounts.replies: a plain "said" whose clause says "not" answers another party's
     # claim about the same thing close by; both sides become contested
-    first, _, reply = _claims(REPLY)
+    first, _, reply = body_claims(REPLY)
     assert reply.contested
     assert first.contested
     assert any("answers" in s.detail for s in first.contest_signals)
@@ -71,7 +67,7 @@ def test_a_negated_report_about_something_else_answers_nothing() -> None:
         "Union leader Ada Marsh said 400 members had voted on Monday.\n\n"
         "The company said its profits had not changed in 2024."
     )
-    assert [c.contested for c in _claims(body)] == [False, False]
+    assert [c.contested for c in body_claims(body)] == [False, False]
 
 
 @pytest.mark.parametrize(
@@ -86,7 +82,7 @@ def test_a_negated_report_about_something_else_answers_nothing() -> None:
     ],
 )
 def test_the_account_right_after_a_denial_is_the_deniers_side(body: str) -> None:
-    denial, account = _claims(body)
+    denial, account = body_claims(body)
     assert denial.contested
     assert account.contested
     assert any("denier" in s.detail for s in account.contest_signals)
@@ -102,7 +98,7 @@ def test_the_account_right_after_a_denial_is_the_deniers_side(body: str) -> None
     ],
 )
 def test_another_voice_or_paragraph_after_a_denial_is_not_its_side(body: str) -> None:
-    _, account = _claims(body)
+    _, account = body_claims(body)
     assert not account.contested, account.contest_signals
 
 
@@ -112,7 +108,7 @@ def test_however_after_the_subject_sets_two_voices_against_each_other() -> None:
         "The ministry said 40 schools had closed in March. "
         "The union, however, said 65 schools had closed."
     )
-    first, second = _claims(body)
+    first, second = body_claims(body)
     assert first.contested
     assert second.contested
     assert any(s.cue == "however" for s in second.contest_signals)

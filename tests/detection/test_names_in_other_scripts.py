@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
+from tests.detection.support import body_claims
 
 # Invented names: Dari, Pashto, Urdu and Hebrew.
 DARI = "\u0646\u0633\u06cc\u0645 \u0647\u0645\u062f\u0631\u062f"
@@ -19,12 +19,8 @@ URDU = "\u0641\u0627\u062e\u0631 \u0628\u0644\u0648\u0686"
 HEBREW = "\u05e0\u05e2\u05de\u05d4 \u05d2\u05d5\u05dc\u05df"
 
 
-def _claims(body: str) -> list[DetectedClaim]:
-    return [c for c in detect_claims(body) if not c.headline]
-
-
 def _sources(body: str) -> list[str]:
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     return [a.source for a in c.detected_attributions]
 
 

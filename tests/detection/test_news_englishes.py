@@ -8,16 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims, detect_headline
-
-
-def _claims(body: str) -> list[DetectedClaim]:
-    return [c for c in detect_claims(body) if not c.headline]
-
-
-def _kinds(c: DetectedClaim) -> set[str]:
-    return {s.kind for s in c.contest_signals}
-
+from tests.detection.support import body_claims, signal_kinds
+from verify.detection import detect_headline
 
 # --- lexicon.py and cues.py: court reporting and other news Englishes -------------------
 
@@ -32,7 +24,7 @@ def _kinds(c: DetectedClaim) -> set[str]:
     ],
 )
 def test_the_sides_of_a_trial_and_a_camp_are_sources(body: str, source: str) -> None:
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     assert any(source in a.source for a in c.detected_attributions), c.detected_attributions
 
 
@@ -44,13 +36,13 @@ def test_the_sides_of_a_trial_and_a_camp_are_sources(body: str, source: str) -> 
     ],
 )
 def test_rubbished_is_a_denial(body: str) -> None:
-    (c,) = _claims(body)
-    assert "denial" in _kinds(c)
+    (c,) = body_claims(body)
+    assert "denial" in signal_kinds(c)
 
 
 def test_whoever_rubbished_the_charge_in_an_aside_is_not_its_source() -> None:
     body = "The union said the depot had been sold at a loss, a charge the board rubbished."
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     assert [a.source for a in c.detected_attributions] == ["The union"]
 
 
@@ -65,8 +57,8 @@ def test_whoever_rubbished_the_charge_in_an_aside_is_not_its_source() -> None:
     ],
 )
 def test_it_is_learnt_or_understood_is_a_contested_claim(body: str, kind: str) -> None:
-    (c,) = _claims(body)
-    assert kind in _kinds(c)
+    (c,) = body_claims(body)
+    assert kind in signal_kinds(c)
 
 
 def test_a_fact_before_advice_is_still_a_claim() -> None:
@@ -74,8 +66,8 @@ def test_a_fact_before_advice_is_still_a_claim() -> None:
         "The regulator said it had seen the study but that the pill was not licensed for "
         "weight loss and doctors should not prescribe it."
     )
-    assert len(_claims(body)) == 1
-    assert _claims("The regulator said doctors should not prescribe the pill.") == []
+    assert len(body_claims(body)) == 1
+    assert body_claims("The regulator said doctors should not prescribe the pill.") == []
 
 
 @pytest.mark.parametrize(
@@ -87,8 +79,8 @@ def test_a_fact_before_advice_is_still_a_claim() -> None:
     ],
 )
 def test_what_a_jury_heard_is_an_allegation(body: str, contested: bool) -> None:
-    (c,) = _claims(body)
-    assert ("allegation" in _kinds(c)) is contested
+    (c,) = body_claims(body)
+    assert ("allegation" in signal_kinds(c)) is contested
 
 
 @pytest.mark.parametrize(
@@ -108,7 +100,7 @@ def test_a_kicker_before_the_colon_is_no_source(headline: str, source: str | Non
 def test_jury_told_in_a_headline_is_an_allegation() -> None:
     c = detect_headline("Nurse changed dosage chart after death, jury told")
     assert c is not None
-    assert "allegation" in _kinds(c)
+    assert "allegation" in signal_kinds(c)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +111,7 @@ def test_jury_told_in_a_headline_is_an_allegation() -> None:
     ],
 )
 def test_an_age_and_a_home_town_between_name_and_verb_are_stepped_over(body: str) -> None:
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     assert [a.source for a in c.detected_attributions] in (["Dev Mistry"], ["A farmer"])
 
 
@@ -128,7 +120,7 @@ def test_a_name_after_a_quotation_keeps_its_role_aside() -> None:
         '"Those figures are invented," Major Ilse Varga, a spokeswoman for the army, '
         "told reporters on Monday."
     )
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     assert [a.source for a in c.detected_attributions] == ["Major Ilse Varga"]
 
 
@@ -140,8 +132,8 @@ def test_a_name_after_a_quotation_keeps_its_role_aside() -> None:
     ],
 )
 def test_a_bare_plural_group_is_a_vague_source(body: str) -> None:
-    (c,) = _claims(body)
-    assert "vague_source" in _kinds(c)
+    (c,) = body_claims(body)
+    assert "vague_source" in signal_kinds(c)
 
 
 def test_citing_what_someone_described_gives_whoever_described_it() -> None:
@@ -149,7 +141,7 @@ def test_citing_what_someone_described_gives_whoever_described_it() -> None:
         "The hauliers' spokesman, Piet Oberg, called off the talks, citing what he described "
         "as broken promises on fuel duty. He said 40 firms had closed since January."
     )
-    first, second = _claims(body)
+    first, second = body_claims(body)
     assert [a.source for a in first.detected_attributions] == ["Piet Oberg"]
     assert [a.source for a in second.detected_attributions] == ["Piet Oberg"]
 
@@ -159,7 +151,7 @@ def test_a_name_with_where_the_person_works_after_a_role_is_the_source() -> None
         '"The vaccine cut admissions by a third," said the trial\'s chief investigator, '
         "Professor Anke Lund of the Westmere Institute."
     )
-    (c,) = _claims(body)
+    (c,) = body_claims(body)
     (a,) = c.detected_attributions
     assert (a.source, a.role) == ("Professor Anke Lund", "the trial's chief investigator")
 
@@ -169,12 +161,12 @@ def test_whoever_expects_an_outcome_is_its_source() -> None:
         "The water company said 9,000 homes had no supply on Monday. "
         "It expects most to be reconnected by Wednesday."
     )
-    second = _claims(body)[1]
+    second = body_claims(body)[1]
     assert [a.source for a in second.detected_attributions] == ["The water company"]
     assert second.uncertain
 
 
 def test_a_live_blog_relaying_reports_gives_a_contested_claim() -> None:
-    (c,) = _claims("11:05 We are hearing reports that the ferry terminal has been evacuated.")
-    assert "vague_source" in _kinds(c)
-    assert _claims("11:05 We are trying to reach the ferry operator for comment.") == []
+    (c,) = body_claims("11:05 We are hearing reports that the ferry terminal has been evacuated.")
+    assert "vague_source" in signal_kinds(c)
+    assert body_claims("11:05 We are trying to reach the ferry operator for comment.") == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.detection.support import signal_kinds
 from verify.detection import DetectedClaim, detect_claims
 
 from .support import claim_holding
@@ -15,10 +16,6 @@ def _only_claim(body: str) -> DetectedClaim:
     claims = [c for c in detect_claims(body) if not c.headline]
     assert len(claims) == 1, [c.text for c in claims]
     return claims[0]
-
-
-def _kinds(c: DetectedClaim) -> set[str]:
-    return {s.kind for s in c.contest_signals}
 
 
 # --- lexicon.IRREGULAR_FINITE "died": a four-letter "-ed" verb the "-ed" test passes over
@@ -92,7 +89,7 @@ def test_a_sourceless_sentence_between_two_of_a_speakers_does_not_end_her_accoun
 )
 def test_a_plural_subject_disputing_a_clause_is_a_denial(body: str) -> None:
     c = _only_claim(body)
-    assert "denial" in _kinds(c), c.contest_signals
+    assert "denial" in signal_kinds(c), c.contest_signals
     assert c.contested
 
 
@@ -107,7 +104,7 @@ def test_a_plural_subject_disputing_a_clause_is_a_denial(body: str) -> None:
     ],
 )
 def test_the_noun_an_object_or_a_negation_is_no_denial(body: str) -> None:
-    assert "denial" not in _kinds(_only_claim(body))
+    assert "denial" not in signal_kinds(_only_claim(body))
 
 
 # --- clauses.framed_report (ACCEPT): "accepts / recognises that" + a clause reports it
@@ -156,7 +153,7 @@ def test_accepting_a_thing_reports_nothing(body: str) -> None:
 )
 def test_is_understood_to_is_an_unnamed_source_and_a_hedge(body: str) -> None:
     c = _only_claim(body)
-    assert {"anonymous_source", "hedge"} <= _kinds(c), c.contest_signals
+    assert {"anonymous_source", "hedge"} <= signal_kinds(c), c.contest_signals
     assert c.contested
     assert c.uncertain
 
@@ -170,7 +167,7 @@ def test_is_understood_to_is_an_unnamed_source_and_a_hedge(body: str) -> None:
     ],
 )
 def test_understanding_something_is_no_unnamed_source(body: str) -> None:
-    assert "anonymous_source" not in _kinds(_only_claim(body))
+    assert "anonymous_source" not in signal_kinds(_only_claim(body))
 
 
 # --- decisions pinned (no rule changed): short sentences with a pronoun subject, and

@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from verify.detection import DetectedClaim, detect_claims
-
-
-def _claims(body: str) -> list[DetectedClaim]:
-    return [c for c in detect_claims(body) if not c.headline]
-
-
-def _kinds(c: DetectedClaim) -> set[str]:
-    return {s.kind for s in c.contest_signals}
-
+from tests.detection.support import body_claims, signal_kinds
 
 # --- backrefs.py: a short rebuttal that points back ------------------------------------
 
@@ -35,8 +26,8 @@ def _kinds(c: DetectedClaim) -> set[str]:
     ],
 )
 def test_a_rebuttal_pointing_back_contests_the_claim_before_it(body: str) -> None:
-    first = _claims(body)[0]
-    assert "denial" in _kinds(first), first.contest_signals
+    first = body_claims(body)[0]
+    assert "denial" in signal_kinds(first), first.contest_signals
 
 
 @pytest.mark.parametrize(
@@ -55,8 +46,8 @@ def test_a_rebuttal_pointing_back_contests_the_claim_before_it(body: str) -> Non
     ],
 )
 def test_no_rebuttal_points_back(body: str) -> None:
-    first = _claims(body)[0]
-    assert "denial" not in _kinds(first), first.contest_signals
+    first = body_claims(body)[0]
+    assert "denial" not in signal_kinds(first), first.contest_signals
 
 
 def test_the_unnamed_source_named_again_by_its_noun_is_still_unnamed() -> None:
@@ -64,13 +55,13 @@ def test_the_unnamed_source_named_again_by_its_noun_is_still_unnamed() -> None:
         "A senior diplomat, who asked not to be named, said the talks had stalled on Friday. "
         "The diplomat said the two sides would meet again in March."
     )
-    second = _claims(body)[1]
-    assert "anonymous_source" in _kinds(second)
+    second = body_claims(body)[1]
+    assert "anonymous_source" in signal_kinds(second)
     named = (
         "Ambassador Ilse Varga said the talks had stalled on Friday. "
         "The diplomat said the two sides would meet again in March."
     )
-    assert "anonymous_source" not in _kinds(_claims(named)[1])
+    assert "anonymous_source" not in signal_kinds(body_claims(named)[1])
 
 
 def test_the_deniers_own_officer_gives_its_side_after_the_denial() -> None:
@@ -78,5 +69,5 @@ def test_the_deniers_own_officer_gives_its_side_after_the_denial() -> None:
         "The union said the depot had been sold at a loss in May. The board rejected that "
         "account. Its finance director, Ruth Okafor, said the sale had raised £4 million."
     )
-    third = _claims(body)[-1]
-    assert "denial" in _kinds(third), third.contest_signals
+    third = body_claims(body)[-1]
+    assert "denial" in signal_kinds(third), third.contest_signals

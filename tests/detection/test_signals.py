@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.detection.support import claim_holding
-from verify.detection import DetectedClaim, detect_claims
-
-
-def _kinds(c: DetectedClaim) -> set[str]:
-    return {s.kind for s in c.contest_signals}
+from tests.detection.support import claim_holding, signal_kinds
+from verify.detection import detect_claims
 
 
 @pytest.mark.parametrize(
@@ -109,7 +105,7 @@ def test_a_denial_links_two_sources() -> None:
         "The army denied that rebels had seized the airport."
     )
     first = claim_holding(body, "captured the airport")
-    assert "conflicting_sources" in _kinds(first)
+    assert "conflicting_sources" in signal_kinds(first)
     sig = next(s for s in first.contest_signals if s.kind == "conflicting_sources")
     assert sig.cue == "denied"
     assert body[sig.start : sig.end] == "denied"
@@ -123,7 +119,7 @@ def test_denial_of_a_named_claim() -> None:
         "Turnout was 58%, the election commission said. "
         "The opposition rejected the ruling party's claim of a majority."
     )
-    assert "conflicting_sources" in _kinds(claim_holding(body, "61 of the 100 seats"))
+    assert "conflicting_sources" in signal_kinds(claim_holding(body, "61 of the 100 seats"))
     assert not claim_holding(body, "Turnout was 58%").contested
 
 
@@ -135,7 +131,7 @@ def test_pointing_back_denial_answers_the_claims_before_it() -> None:
         "Managers at the plant denied the allegations."
     )
     # the denial answers the paragraph right before it only
-    assert "conflicting_sources" in _kinds(claim_holding(body, "30,000 cars"))
+    assert "conflicting_sources" in signal_kinds(claim_holding(body, "30,000 cars"))
     assert not claim_holding(body, "cut 200 jobs").contested
 
 
@@ -144,8 +140,8 @@ def test_but_another_source_said_sets_them_against_each_other() -> None:
         "The hospital said its 3 wards were fully staffed on Friday. "
         "But two nurses said 12 shifts had gone unfilled."
     )
-    assert "conflicting_sources" in _kinds(claim_holding(body, "fully staffed"))
-    assert "conflicting_sources" in _kinds(claim_holding(body, "12 shifts"))
+    assert "conflicting_sources" in signal_kinds(claim_holding(body, "fully staffed"))
+    assert "conflicting_sources" in signal_kinds(claim_holding(body, "12 shifts"))
 
 
 def test_opposite_states_from_different_voices() -> None:
@@ -153,7 +149,7 @@ def test_opposite_states_from_different_voices() -> None:
         "The builder pushed back the opening of its $2 billion stadium in Harwick by a year.\n\n"
         "The city's mayor, Ana Ruiz, said the Harwick project was on track."
     )
-    assert "conflicting_sources" in _kinds(claim_holding(body, "on track"))
+    assert "conflicting_sources" in signal_kinds(claim_holding(body, "on track"))
     # the writer's own account stands
     assert not claim_holding(body, "pushed back").contested
 
@@ -164,14 +160,14 @@ def test_question_headline_doubts_the_reported_claims() -> None:
         "A fisherman said a navy patrol boat sank the ferry on Tuesday.\n\n"
         "The ferry carried 80 passengers, the port authority said."
     )
-    assert "hedge" in _kinds(claim_holding(body, "patrol boat sank"))
+    assert "hedge" in signal_kinds(claim_holding(body, "patrol boat sank"))
     assert not claim_holding(body, "80 passengers").contested
 
 
 def test_party_to_fighting_claiming_success() -> None:
     body = "The rebel group said its fighters killed 40 soldiers near the dam."
     (c,) = detect_claims(body)
-    assert "allegation" in _kinds(c)
+    assert "allegation" in signal_kinds(c)
 
 
 def test_unattributed_also_continues_a_contested_account() -> None:
@@ -186,12 +182,12 @@ def test_unattributed_also_continues_a_contested_account() -> None:
 
 def test_never_in_reported_speech_is_a_denial() -> None:
     (c,) = detect_claims('"We have never paid a bribe," the company said in a statement.')
-    assert "denial" in _kinds(c)
+    assert "denial" in signal_kinds(c)
 
 
 def test_neither_confirm_nor_deny_is_a_hedge_not_a_denial() -> None:
     (c,) = detect_claims("The office would neither confirm nor deny that 2 agents were fired.")
-    assert _kinds(c) == {"hedge"}
+    assert signal_kinds(c) == {"hedge"}
 
 
 def test_two_sources_against_each_other_in_one_sentence() -> None:
@@ -220,7 +216,7 @@ def test_a_hedged_statement_is_a_claim_even_without_names_or_numbers() -> None:
 )
 def test_bare_plural_groups_are_vague_sources(body: str) -> None:
     (c,) = detect_claims(body)
-    assert "vague_source" in _kinds(c)
+    assert "vague_source" in signal_kinds(c)
 
 
 @pytest.mark.parametrize(
@@ -233,13 +229,13 @@ def test_bare_plural_groups_are_vague_sources(body: str) -> None:
 )
 def test_a_named_or_definite_group_is_not_vague(body: str) -> None:
     (c,) = detect_claims(body)
-    assert "vague_source" not in _kinds(c)
+    assert "vague_source" not in signal_kinds(c)
 
 
 def test_never_having_seen_so_many_is_no_denial() -> None:
     (c,) = detect_claims(
         '"We have never seen so many sick calves in 20 years," the vet Ona Marsh said.'
     )
-    assert "denial" not in _kinds(c)
+    assert "denial" not in signal_kinds(c)
     (d,) = detect_claims('"We never received any warning about the 3 closures," Ona Marsh said.')
-    assert "denial" in _kinds(d)
+    assert "denial" in signal_kinds(d)
