@@ -90,7 +90,7 @@ def test_a_flag_for_correction_tells_the_reporter_why_and_a_replay_does_not_undo
         assert shown["status"] == "retracted"
         states = [entry["status"] for entry in shown["timeline"]]
         assert states[-3:] == ["published", "needs_correction", "retracted"]
-        times = [entry["at"] for entry in shown["timeline"]]
+        times = [datetime.fromisoformat(entry["at"]) for entry in shown["timeline"]]  # as instants
         assert times == sorted(times), shown["timeline"]  # in the order things happened
         runtime.close()
 

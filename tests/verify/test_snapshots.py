@@ -105,7 +105,9 @@ def test_snapshots_page_through_changes_oldest_first(newsroom: Newsroom, listing
             params = {**params, "cursor": page.json()["next_cursor"]}
         ours = [s["story_id"] for s in seen if s["story_id"] in ids]
         assert ours == ids
-        stamps = [s["updated_at"] for s in seen]
+        # Compared as instants: JSON drops a zero fraction ("…:42Z" sorts after
+        # "…:42.312000Z" as text), so the wire form is not a sort key.
+        stamps = [datetime.fromisoformat(s["updated_at"]) for s in seen]
         assert stamps == sorted(stamps)
         for item in seen:
             if listing == "/v1/snapshots":
