@@ -133,12 +133,17 @@ def wait_for(
 ) -> Any:
     """Poll ``check()`` until it returns something truthy; return it. The interval is
     short because the suite waits on hundreds of conditions: each wait ends at most
-    ``interval`` after its condition holds."""
+    ``interval`` after its condition holds. The last check starts at or after the
+    deadline: on a loaded machine this thread may not run again until after it (a check
+    that waits on a service, a stall of a second), and a condition that holds by then is
+    met, not timed out on a check made before it could hold."""
     deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
+    while True:
+        expired = time.monotonic() >= deadline
         last = check()
         if last:
             return last
-        time.sleep(interval)
+        if expired:
+            break
+        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
