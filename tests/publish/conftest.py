@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from kafka.partitioner.default import murmur2
 from pydantic import SecretStr
 
 from newsroom import stack as embedded
@@ -28,6 +26,7 @@ from services.contracts import StoryReviewed, Topic
 from services.settings import DEFAULT_SECTIONS, Settings
 from tests.publish.servers import VerifyStandIn, WebhookReceiver
 from tests.support.infra import Infra
+from tests.support.kafka import story_behind
 from tests.support.servers import ServiceProcess, api
 from tests.support.stack import make_users
 
@@ -85,15 +84,7 @@ class Solo:
         """A new story id whose events share ``story_id``'s partition (kafka-python's
         default partitioner: murmur2 of the key), so they are consumed after its events:
         a marker that proves publish has handled everything sent before it."""
-        partitions = self.settings.topic_partitions
-
-        def partition(key: str) -> int:
-            return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
-
-        while True:
-            candidate = f"s_{uuid.uuid4().hex[:12]}"
-            if partition(candidate) == partition(story_id):
-                return candidate
+        return story_behind(story_id, self.settings.topic_partitions)
 
     def gate(self, story_id: str, version: int, timeout: float = 30.0) -> dict[str, Any]:
         """The gate once publish has seen ``version`` of the story."""

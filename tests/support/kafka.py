@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.partitioner.default import murmur2
 
 
 def read_topic(
@@ -70,3 +72,19 @@ def header(record: Any, name: str) -> str | None:
         if key == name:
             return str(value.decode())
     return None
+
+
+def partition_of(key: str, partitions: int) -> int:
+    """The partition kafka-python's default partitioner (murmur2 of the key) gives ``key``."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+def story_behind(story_id: str, partitions: int) -> str:
+    """A new story id whose events share ``story_id``'s partition, so a consumer handles
+    them after every event of ``story_id`` sent before (a partition is consumed in order):
+    a marker that proves everything sent before it was handled. A marker with any other
+    key may sit on another partition, read before or after: it proves nothing."""
+    while True:
+        candidate = f"s_{uuid.uuid4().hex[:12]}"
+        if partition_of(candidate, partitions) == partition_of(story_id, partitions):
+            return candidate
