@@ -48,6 +48,13 @@ def release(solo: Solo, snapshot: StoryReviewed, note: str | None = None) -> Sto
     return snapshot
 
 
+def publish_now(solo: Solo, story_id: str) -> None:
+    """Release a story publish already has (its gate answered): one request."""
+    with solo.client("editor") as editor:
+        response = editor.post(f"/v1/stories/{story_id}/publish")
+        assert response.status_code == 200, response.text
+
+
 def revise(snapshot: StoryReviewed, **changes: Any) -> StoryReviewed:
     """The next revision, its claim list confirmed."""
     revision = snapshot.revision + 1
@@ -245,11 +252,21 @@ def test_if_modified_since_is_never_304_for_a_change_in_the_same_second(solo: So
         assert answer.status_code == 200, "304 for a story retracted since"
         assert answer.json()["pubStatus"] == "canceled"
 
-    # A section's feed: a second story within the second of the first.
+    # A section's feed: a second story within the second of the first. The second is in
+    # publish before the first is released, so only its release (one request) has to
+    # fall in that second: a whole round through the bus took a second on a loaded box.
+    ready: list[StoryReviewed] = []
+
+    def first_of_two() -> str:
+        after = solo.reviewed(cleared_story(section=section))
+        solo.gate(after.story_id, after.version)
+        ready.append(after)
+        return release(solo, cleared_story(section=section)).story_id
+
     feed_url, seen = _released_in_one_second(
         solo,
-        lambda: release(solo, cleared_story(section=section)).story_id,
-        lambda _: release(solo, cleared_story(section=section)),
+        first_of_two,
+        lambda _: publish_now(solo, ready.pop().story_id),
         f"/feeds/{section}.json",
     )
     with solo.client() as public:
