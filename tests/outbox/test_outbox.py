@@ -138,7 +138,9 @@ def test_a_broker_that_does_not_answer_backs_off_and_readiness_goes_red(
     nowhere = box.settings.model_copy(update={"kafka_bootstrap": f"127.0.0.1:{free_port()}"})
     dead_producer = EventProducer(nowhere, source="/newsroom/test", admin=TopicAdmin(nowhere))
     ids = box.add(3)
-    worker = box.worker(dead_producer, stuck_after=0.2)
+    # A backoff of 30 s, not the default 1 s: the rows are read back after the pass, and
+    # a second's stall on a loaded machine would have made them due again by then.
+    worker = box.worker(dead_producer, stuck_after=0.2, retry_base=30.0)
     before = metric("newsroom_outbox_send_failures_total", outbox="test-rows")
     try:
         assert worker.send_due() is False
