@@ -372,7 +372,7 @@ def report(
     url: UrlOption = None,
 ) -> None:
     """Show where a report is: accepted, queued, in_review, cleared, published,
-    needs_correction, retracted (or superseded), and what holds it."""
+    needs_correction, corrected, retracted (or superseded), and what holds it."""
     from newsroom import client
 
     base = url or used_settings().url_of("ingest")
@@ -393,9 +393,11 @@ def report(
     typer.secho(f"Now: {found['status']}", bold=True)
     for line in found.get("held", []):
         typer.echo(f"  held: {line}")
+    flagged = found.get("status") == "needs_correction"
     for line in found.get("corrections", []):
-        typer.echo(f"  needs correction: {line}")
-    if found.get("corrections") and found.get("status") == "needs_correction":
+        # Once corrected (or retracted) they are why it was flagged, no longer a task.
+        typer.echo(f"  {'needs correction' if flagged else 'was flagged'}: {line}")
+    if found.get("corrections") and flagged:
         typer.echo(f"  Correct it: submit a new revision with --story-id {found['story_id']}")
     if found.get("superseded_by"):
         typer.echo(f"  The story's latest revision is {found['superseded_by']}.")

@@ -54,6 +54,11 @@ class Report(Document):
     held_version = IntField()
     # Why publish flagged the released revision for a correction (``needs_correction``).
     corrections = ListField(StringField())
+    # The latest flag for a correction, and the latest release of this revision (its
+    # ``timeline`` keeps the first of each): a release after the last flag is the
+    # correction readers now see (:func:`stories`). Absent on reports stored before.
+    flagged_at = DateTimeField()
+    released_at = DateTimeField()
     delivered_at = DateTimeField()
     outbox = DictField()
 
@@ -117,6 +122,13 @@ class ReportRecord:
     language: str | None = None
     # Why publish flagged this released revision for a correction, oldest first.
     corrections: list[str] = field(default_factory=list)
+    # When publish last flagged it (None: never, or the timeline's first flag stands).
+    flagged_at: datetime | None = None
+
+    @property
+    def last_flagged(self) -> datetime | None:
+        """When publish last flagged this revision for a correction, if it did."""
+        return self.flagged_at or self.timeline.get("needs_correction")
 
 
 class DuplicateKey(Exception):
@@ -146,6 +158,7 @@ def _record(doc: dict[str, Any]) -> ReportRecord:
         held=doc.get("held", []),
         language=doc.get("language"),
         corrections=doc.get("corrections", []),
+        flagged_at=doc.get("flagged_at"),
     )
 
 
@@ -168,15 +181,36 @@ def latest_revision(story_id: str) -> ReportRecord | None:
     return _record(doc) if doc else None
 
 
-def latest_revisions(story_ids: list[str]) -> dict[str, int]:
-    """Each story's latest revision (by the ``(story_id, revision)`` index)."""
-    latest: dict[str, int] = {}
+@dataclass(frozen=True)
+class StoryFacts:
+    """What a story's reports say about the story as a whole."""
+
+    latest: int  # its latest revision
+    retracted: datetime | None = None  # when publish retracted it (the withdrawn one's mark)
+    released: datetime | None = None  # publish's latest release of any of its revisions
+
+
+def stories(story_ids: list[str]) -> dict[str, StoryFacts]:
+    """Each story's latest revision, retraction and latest release, in one read of its
+    reports (by the ``(story_id, revision)`` index; a story has few)."""
     found = _reports().find(
-        {"story_id": {"$in": story_ids}}, projection={"story_id": 1, "revision": 1}
-    )
+        {"story_id": {"$in": story_ids}},
+        projection={"story_id": 1, "revision": 1, "released_at": 1,
+                    "timeline.published": 1, "timeline.retracted": 1},
+    )  # fmt: skip
+    facts: dict[str, StoryFacts] = {}
     for doc in found:
-        latest[doc["story_id"]] = max(doc["revision"], latest.get(doc["story_id"], 0))
-    return latest
+        story_id, timeline = doc["story_id"], doc.get("timeline", {})
+        known = facts.get(story_id, StoryFacts(0))
+        # A report stored before ``released_at`` has its first release only.
+        released = [t for t in (known.released, doc.get("released_at"),
+                                timeline.get("published")) if t is not None]  # fmt: skip
+        facts[story_id] = StoryFacts(
+            latest=max(known.latest, doc["revision"]),
+            retracted=known.retracted or timeline.get("retracted"),
+            released=max(released) if released else None,
+        )
+    return facts
 
 
 def retracted_at(story_id: str) -> datetime | None:
@@ -187,16 +221,6 @@ def retracted_at(story_id: str) -> datetime | None:
         projection={"timeline.retracted": 1},
     )
     return doc["timeline"]["retracted"] if doc else None
-
-
-def retractions(story_ids: list[str]) -> dict[str, datetime]:
-    """When each of these stories was retracted (those that were), in one read: the
-    retraction marks the revision it withdrew, and the story's other reports learn it here."""
-    found = _reports().find(
-        {"story_id": {"$in": story_ids}, "timeline.retracted": {"$exists": True}},
-        projection={"story_id": 1, "timeline.retracted": 1},
-    )
-    return {doc["story_id"]: doc["timeline"]["retracted"] for doc in found}
 
 
 async def insert(record: ReportRecord, idempotency_key: str) -> None:
@@ -403,10 +427,18 @@ class Held:
 
 @dataclass(frozen=True)
 class Reached:
-    """The report reached ``state`` (cleared, published, retracted) at ``at``."""
+    """The report reached ``state`` (cleared, retracted) at ``at``."""
 
     report_id: str
     state: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Released:
+    """Publish released this revision at ``at`` (first, or again as a correction)."""
+
+    report_id: str
     at: datetime
 
 
@@ -421,7 +453,7 @@ class Flagged:
     reason: str
 
 
-Mark = Delivered | Held | Reached | Flagged
+Mark = Delivered | Held | Reached | Released | Flagged
 
 
 def _update_of(mark: Mark) -> Any:
@@ -442,10 +474,14 @@ def _update_of(mark: Mark) -> Any:
         }}]  # fmt: skip
     if isinstance(mark, Flagged):
         # ``$addToSet``: the same flag heard again (a replay, a re-read round) adds nothing.
+        # ``$max``: an old flag replayed after a correction does not flag it again.
         return {
             "$min": {"timeline.needs_correction": mark.at},
+            "$max": {"flagged_at": mark.at},
             "$addToSet": {"corrections": mark.reason},
         }
+    if isinstance(mark, Released):
+        return {"$min": {"timeline.published": mark.at}, "$max": {"released_at": mark.at}}
     return {"$min": {f"timeline.{mark.state}": mark.at}}
 
 

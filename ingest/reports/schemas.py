@@ -81,7 +81,9 @@ class ReportView(BaseModel):
         default_factory=list,
         description="Why publish flagged this released revision for a correction "
         "(status 'needs_correction'): which claim was found false or changed, and where. "
-        "Submit a new revision with story_id; an editor may also retract the story",
+        "Submit a new revision with story_id; an editor may also retract the story. Once "
+        "publish released the story again after the last flag (the correction readers see "
+        "now), the revision reads 'corrected' and these say why it was flagged",
     )
     claims_declared: int
     publish_when_cleared: bool

@@ -44,7 +44,8 @@ from services.language import DEFAULT_LANGUAGE
 from services.settings import Settings
 
 STATES = (
-    "accepted", "queued", "in_review", "cleared", "published", "needs_correction", "retracted"
+    "accepted", "queued", "in_review", "cleared", "published", "needs_correction", "corrected",
+    "retracted",
 )  # fmt: skip
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~")
 
@@ -412,20 +413,33 @@ class ReportStatus:
 UNRELEASED = ("accepted", "queued", "in_review", "cleared")
 
 
-def status_of(
-    record: repo.ReportRecord, latest: int | None = None, retracted: datetime | None = None
-) -> ReportStatus:
-    """``latest``: the story's latest revision, when the caller read it; ``retracted``:
-    when the story was retracted, if it was. A retraction marks the revision it withdrew;
+def status_of(record: repo.ReportRecord, story: repo.StoryFacts | None = None) -> ReportStatus:
+    """``story``: what the story's reports say (its latest revision, its retraction, its
+    latest release), when the caller read it. A retraction marks the revision it withdrew;
     the story's other revisions (an earlier release, a later one still in review) are
-    retracted with it: none of them will reach readers, and the story takes no more."""
+    retracted with it: none of them will reach readers, and the story takes no more.
+
+    A revision flagged ``needs_correction`` reads ``corrected`` once publish released the
+    story again after the last flag (this revision or a later one: what readers see now),
+    at that release. Times decide, not the order events came in: a release replayed from
+    before the flag corrects nothing, and a new flag after the correction flags it again."""
     marks = dict(record.timeline)
-    if retracted is not None:
-        marks.setdefault("retracted", retracted)
+    if story is not None and story.retracted is not None:
+        marks.setdefault("retracted", story.retracted)
+    flagged, released = record.last_flagged, story.released if story is not None else None
+    retracted = marks.get("retracted")
+    if (
+        flagged is not None
+        and released is not None
+        and flagged < released
+        and (retracted is None or released < retracted)  # none can come after a retraction
+    ):
+        marks["corrected"] = released
     timeline = [(state, marks[state]) for state in STATES if state in marks]
     status = timeline[-1][0] if timeline else "accepted"
     if status == "cleared" and record.held:
         status = "in_review"  # it passed the rule once, and no longer does (``held`` says why)
+    latest = story.latest if story is not None else None
     newer = latest if latest is not None and latest > record.revision else None
     if newer is not None and status in UNRELEASED:
         status = "superseded"
@@ -441,9 +455,7 @@ def get_report(principal: Principal, report_id: str) -> ReportStatus:
     # Another reporter's report is answered like a missing one: its existence is not theirs.
     if record is None or (not _may_read_all(principal) and record.reporter_id != principal.user_id):
         raise NotFound(f"No report {report_id} of yours.")
-    latest = repo.latest_revisions([record.story_id])
-    retracted = repo.retractions([record.story_id])
-    return status_of(record, latest.get(record.story_id), retracted.get(record.story_id))
+    return status_of(record, repo.stories([record.story_id]).get(record.story_id))
 
 
 def list_reports(
@@ -454,11 +466,8 @@ def list_reports(
     records = repo.page(owner, before, limit)
     last = records[-1] if len(records) == limit else None
     next_cursor = encode_keyset(last.accepted_at, last.report_id) if last else None
-    stories = list({r.story_id for r in records})
-    latest, retracted = repo.latest_revisions(stories), repo.retractions(stories)
-    return [
-        status_of(r, latest.get(r.story_id), retracted.get(r.story_id)) for r in records
-    ], next_cursor
+    stories = repo.stories(list({r.story_id for r in records}))
+    return [status_of(r, stories.get(r.story_id)) for r in records], next_cursor
 
 
 # --- events that move the timeline -----------------------------------------------------
@@ -489,7 +498,8 @@ def marks_of(event: TimelineEvent) -> list[repo.Mark]:
 
     A receipt: verify has the report (stop re-sending it; it is in review). A change of
     the story in review: whether it is cleared (passes the publish rule), and why it is
-    held while it does not. A release or retraction: published or retracted."""
+    held while it does not. A release (or a correction) or retraction: published or
+    retracted."""
     if isinstance(event, ReportReceived):
         return [repo.Delivered(event.report_id, event.received_at)]
     if isinstance(event, StoryPublished):
@@ -497,8 +507,11 @@ def marks_of(event: TimelineEvent) -> list[repo.Mark]:
             # Not a release: the released revision was flagged, and its reporter is told why.
             reason = event.reason or "A claim of the released revision needs a correction."
             return [repo.Flagged(event.report_id, event.at, reason)]
-        state = "retracted" if event.action == "retracted" else "published"
-        return [repo.Reached(event.report_id, state, event.at)]
+        if event.action == "retracted":
+            return [repo.Reached(event.report_id, "retracted", event.at)]
+        # A release or a correction: after a flag, the story's flagged revision reads
+        # ``corrected`` from it (:func:`status_of`).
+        return [repo.Released(event.report_id, event.at)]
     held = repo.Held(event.report_id, [] if event.cleared else list(event.held), event.version)
     if not event.cleared:
         return [held]

@@ -132,3 +132,81 @@ def test_a_retraction_reaches_the_storys_revision_still_in_review(stack: Stack) 
         listed = client.get("/v1/reports", params={"limit": 200}).json()["items"]
         assert {r["status"] for r in listed if r["story_id"] == story_id} == {"retracted"}
         runtime.close()
+
+
+def test_a_released_correction_ends_the_flag_and_a_replay_does_not_bring_it_back(
+    stack: Stack,
+) -> None:
+    """Publish flagged revision 1; the reporter corrected it with revision 2, and the
+    editor released that. Revision 1 read ``needs_correction`` for ever after, though
+    readers saw the correction. It now reads ``corrected``, at the correction's release;
+    the old release and flag replayed move nothing back, a new flag (revision 2 released
+    again after a later flag of revision 1's claims elsewhere) counts, and a correction
+    of the same revision (released again, ``corrected``) ends its flag too."""
+    with stack.client("ingest", "reporter") as client:
+        first = submit(client).json()
+        report_id, story_id = first["report_id"], first["story_id"]
+        runtime = Runtime(stack.settings, "test")
+
+        def send(event: StoryPublished) -> None:
+            message = runtime.producer.message(Topic.STORIES_PUBLISHED, event, key=story_id)
+            runtime.producer.send(message)
+
+        def release(report: str, revision: int, action: str, at: datetime) -> StoryPublished:
+            return StoryPublished(
+                story_id=story_id, revision=revision, version=revision * 10, report_id=report,
+                action=action, url="http://x/1", at=at,
+                reason="A claim was found false." if action == "needs_correction" else None,
+            )  # fmt: skip
+
+        def view(report: str) -> dict[str, Any]:
+            found: dict[str, Any] = client.get(f"/v1/reports/{report}").json()
+            return found
+
+        def reads(report: str, status: str) -> None:
+            wait_for(lambda: view(report)["status"] == status, what=f"{report} {status}")
+
+        now = datetime.now(UTC)
+        t0 = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the store's precision
+        published = release(report_id, 1, "published", t0)
+        flag = release(report_id, 1, "needs_correction", t0 + timedelta(seconds=5))
+        send(published)
+        send(flag)
+        reads(report_id, "needs_correction")
+        second = submit(client, report(story_id=story_id, headline="Corrected: the year"))
+        assert second.status_code == 202, second.text
+        second_id = second.json()["report_id"]
+        corrected_at = t0 + timedelta(seconds=10)
+        send(release(second_id, 2, "corrected", corrected_at))
+        reads(second_id, "published")
+        reads(report_id, "corrected")
+        shown = view(report_id)
+        states = [entry["status"] for entry in shown["timeline"]]
+        assert states[-3:] == ["published", "needs_correction", "corrected"], shown
+        assert datetime.fromisoformat(shown["timeline"][-1]["at"]) == corrected_at
+        assert shown["corrections"] == ["A claim was found false."]  # why it was flagged
+        listed = client.get("/v1/reports", params={"limit": 200}).json()["items"]
+        assert {r["report_id"]: r["status"] for r in listed if r["story_id"] == story_id} == {
+            report_id: "corrected",
+            second_id: "published",
+        }
+        shown_by_cli = newsroom(stack, "report", report_id)
+        assert "Now: corrected" in shown_by_cli.stdout, shown_by_cli.stdout
+        assert "Correct it" not in shown_by_cli.stdout
+
+        # An operator replays revision 1's release and flag: both are older than the
+        # correction, so nothing moves back. A sentinel flag on revision 2, sent after
+        # them under the story's key (one partition, in order), says they were consumed.
+        send(published)
+        send(flag)
+        send(release(second_id, 2, "needs_correction", t0 + timedelta(seconds=15)))
+        reads(second_id, "needs_correction")
+        assert view(report_id)["status"] == "corrected"
+
+        # Revision 2 corrected by releasing it again (a reviewer's change, same revision).
+        send(release(second_id, 2, "corrected", t0 + timedelta(seconds=20)))
+        reads(second_id, "corrected")
+        assert [e["status"] for e in view(second_id)["timeline"]][-3:] == [
+            "published", "needs_correction", "corrected"
+        ]  # fmt: skip
+        runtime.close()

@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from services.contracts import ReviewStatus
 from services.log import get_logger
 from services.runtime import Paced, PeriodicWorker
-from verify.queue import repository
+from verify.queue import service
 
 log = get_logger(__name__)
 
@@ -36,7 +36,7 @@ class QueueDepth(Collector):
 
     def __init__(
         self,
-        count: Callable[[], dict[str, int]] = repository.depth,
+        count: Callable[[], dict[str, int]] = service.depth,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._count = count

@@ -36,19 +36,37 @@ def waiting(
     return [record_of(doc) for doc in cursor]
 
 
-def headlines(story_ids: list[str]) -> dict[str, str]:
-    found = Story._get_collection().find(
-        {"story_id": {"$in": story_ids}}, projection={"story_id": 1, "headline": 1}
-    )
-    return {doc["story_id"]: doc["headline"] for doc in found}
+@dataclass(frozen=True)
+class OpenCount:
+    """How many open claims of one story's revision have one status."""
+
+    story_id: str
+    revision: int
+    status: str
+    n: int
 
 
-def depth() -> dict[str, int]:
-    """Open claims by status (the queue's depth), counted in the store."""
+def open_counts(section: str | None, contested: bool | None) -> list[OpenCount]:
+    """Open claims (of ``section``, ``contested`` when given) counted in the store by
+    story, revision and status: the caller keeps each story's current revision's."""
+    match: dict[str, Any] = {"open": True}
+    if section is not None:
+        match["section"] = section
+    if contested is not None:
+        match["contested"] = contested
+    group = {"story_id": "$story_id", "revision": "$revision", "status": "$status"}
     rows = Claim._get_collection().aggregate(
-        [{"$match": {"open": True}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        [{"$match": match}, {"$group": {"_id": group, "n": {"$sum": 1}}}]
     )
-    return {str(row["_id"]): int(row["n"]) for row in rows}
+    return [
+        OpenCount(
+            story_id=str(row["_id"]["story_id"]),
+            revision=int(row["_id"]["revision"]),
+            status=str(row["_id"]["status"]),
+            n=int(row["n"]),
+        )
+        for row in rows
+    ]
 
 
 # --- the queue by story ---------------------------------------------------------------

@@ -26,6 +26,11 @@ class QueuePage:
 CURSOR_KEYS = ("q", "c")
 
 
+# How many reads of ``limit`` claims a page takes at most to fill itself with current
+# claims (claims a newer revision dropped are skipped until the sweep closes them).
+PAGE_READS = 4
+
+
 def page(
     *,
     status: ReviewStatus,
@@ -34,16 +39,61 @@ def page(
     limit: int,
     cursor: str | None,
 ) -> QueuePage:
+    """Open claims of the stories' current revisions, oldest first. A claim a newer
+    revision dropped stays open until the sweep closes it, and cannot be taken: it is
+    skipped, as the queue by story and the counts (:func:`counts`) skip it. A page skips
+    at most ``PAGE_READS`` reads' worth of them, so it may hold fewer than ``limit``
+    claims and still have a next one (``next_cursor``)."""
     after = decode_keyset(cursor, CURSOR_KEYS) if cursor is not None else None
-    claims = repository.waiting(
-        status=status.value, section=section, contested=contested, after=after, limit=limit
-    )
+    kept: list[ClaimRecord] = []
+    titles: dict[str, str] = {}
+    read_all = False
+    for _ in range(PAGE_READS):
+        claims = repository.waiting(
+            status=status.value, section=section, contested=contested, after=after, limit=limit
+        )
+        stories = repository.revisions(sorted({c.story_id for c in claims}))
+        titles.update({story_id: headline for story_id, (headline, _) in stories.items()})
+        kept += [c for c in claims if _current(c, stories)]
+        read_all = len(claims) < limit
+        if read_all or len(kept) >= limit:
+            break
+        after = (claims[-1].queued_at, claims[-1].claim_id)
+    shown = kept[:limit]
     next_cursor = None
-    if len(claims) == limit:
-        last = claims[-1]
+    if len(shown) == limit:
+        last = shown[-1]
         next_cursor = encode_keyset(last.queued_at, last.claim_id, CURSOR_KEYS)
-    titles = repository.headlines(sorted({c.story_id for c in claims}))
-    return QueuePage(claims, titles, next_cursor)
+    elif not read_all and after is not None:  # only dropped claims read so far: go on there
+        next_cursor = encode_keyset(after[0], after[1], CURSOR_KEYS)
+    return QueuePage(shown, {c.story_id: titles[c.story_id] for c in shown}, next_cursor)
+
+
+def _current(claim: ClaimRecord, stories: dict[str, tuple[str, int]]) -> bool:
+    """Whether ``claim`` is of its story's current revision (``stories``: headline and
+    revision by story id): a claim a newer revision dropped is open until the sweep."""
+    found = stories.get(claim.story_id)
+    return found is not None and found[1] == claim.revision
+
+
+def counts(section: str | None, contested: bool | None) -> dict[str, int]:
+    """Open claims of the stories' current revisions by review status (of ``section``,
+    ``contested`` when given): what the queue lists, without the claims a newer revision
+    dropped that the sweep has not closed yet. Counted in the store by story and
+    revision; the stories' revisions are read for the stories counted."""
+    rows = repository.open_counts(section, contested)
+    stories = repository.revisions(sorted({row.story_id for row in rows}))
+    found: dict[str, int] = {}
+    for row in rows:
+        current = stories.get(row.story_id)
+        if current is not None and current[1] == row.revision:
+            found[row.status] = found.get(row.status, 0) + row.n
+    return found
+
+
+def depth() -> dict[str, int]:
+    """The queue's depth (``/metrics``): open claims of current revisions by status."""
+    return counts(None, None)
 
 
 # --- the queue by story ---------------------------------------------------------------

@@ -1,28 +1,12 @@
-"""The console's reads that the queue's API does not need: counts and a change marker.
-
-Both are answered from the queue's indexes: ``(open, status, ...)`` for the counts, and
-the stories' ``(updated_at, story_id)`` for the marker (every change of a claim, a lease
+"""The console's read that the queue's API does not need: a change marker, answered
+from the stories' ``(updated_at, story_id)`` index (every change of a claim, a lease
 included, raises its story's ``updated_at`` and ``version`` in the same transaction).
+The counts by status are the queue's (``verify.queue.service.counts``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from verify.stories.documents import Claim, Story
-
-
-def open_counts(section: str | None, contested: bool | None) -> dict[str, int]:
-    """Open claims by review status (and section, contested when given)."""
-    match: dict[str, Any] = {"open": True}
-    if section is not None:
-        match["section"] = section
-    if contested is not None:
-        match["contested"] = contested
-    rows = Claim._get_collection().aggregate(
-        [{"$match": match}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-    )
-    return {str(row["_id"]): int(row["n"]) for row in rows}
 
 
 def change_marker() -> str:

@@ -98,7 +98,7 @@ def queue_view(
         contested=contested,
         stories=[story_card(group, user_id, now) for group in found.stories],
         next_cursor=found.next_cursor,
-        counts=repository.open_counts(section, contested),
+        counts=queue.counts(section, contested),
         marker=repository.change_marker(),
     )
 
