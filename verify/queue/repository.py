@@ -36,49 +36,61 @@ def waiting(
     return [record_of(doc) for doc in cursor]
 
 
-@dataclass(frozen=True)
-class OpenCount:
-    """How many open claims of one story's revision have one status."""
-
-    story_id: str
-    revision: int
-    status: str
-    n: int
-
-
-def open_counts(section: str | None, contested: bool | None) -> list[OpenCount]:
-    """Open claims (of ``section``, ``contested`` when given) counted in the store by
-    story, revision and status: the caller keeps each story's current revision's."""
+def _open_match(status: str | None, section: str | None, contested: bool | None) -> dict[str, Any]:
+    """Open claims, of ``status``, ``section`` and ``contested`` when each is given."""
     match: dict[str, Any] = {"open": True}
+    if status is not None:
+        match["status"] = status
     if section is not None:
         match["section"] = section
     if contested is not None:
         match["contested"] = contested
+    return match
+
+
+def open_counts(section: str | None, contested: bool | None) -> dict[str, int]:
+    """Open claims (of ``section``, ``contested`` when given) by status, counted in the
+    store: dropped claims the sweep has not closed yet included."""
+    rows = Claim._get_collection().aggregate(
+        [
+            {"$match": _open_match(None, section, contested)},
+            {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+        ]
+    )
+    return {str(row["_id"]): int(row["n"]) for row in rows}
+
+
+def awaiting_sweep() -> dict[str, int]:
+    """The current revision of each story whose dropped claims the sweep has yet to
+    close: the only stories whose open claims can be of an older revision (few, and
+    found by the sparse ``sweep_pending`` index)."""
+    found = Story._get_collection().find(
+        {"sweep_pending": True}, projection={"story_id": 1, "revision": 1}
+    )
+    return {doc["story_id"]: int(doc["revision"]) for doc in found}
+
+
+def open_counts_by_revision(
+    story_ids: list[str], section: str | None, contested: bool | None
+) -> list[tuple[str, int, str, int]]:
+    """Open claims of ``story_ids`` by story, revision and status."""
+    match = {**_open_match(None, section, contested), "story_id": {"$in": story_ids}}
     group = {"story_id": "$story_id", "revision": "$revision", "status": "$status"}
     rows = Claim._get_collection().aggregate(
         [{"$match": match}, {"$group": {"_id": group, "n": {"$sum": 1}}}]
     )
     return [
-        OpenCount(
-            story_id=str(row["_id"]["story_id"]),
-            revision=int(row["_id"]["revision"]),
-            status=str(row["_id"]["status"]),
-            n=int(row["n"]),
+        (
+            str(row["_id"]["story_id"]),
+            int(row["_id"]["revision"]),
+            str(row["_id"]["status"]),
+            int(row["n"]),
         )
         for row in rows
     ]
 
 
 # --- the queue by story ---------------------------------------------------------------
-
-
-def _open_match(status: str, section: str | None, contested: bool | None) -> dict[str, Any]:
-    match: dict[str, Any] = {"open": True, "status": status}
-    if section is not None:
-        match["section"] = section
-    if contested is not None:
-        match["contested"] = contested
-    return match
 
 
 @dataclass(frozen=True)

@@ -79,16 +79,19 @@ def _current(claim: ClaimRecord, stories: dict[str, tuple[str, int]]) -> bool:
 def counts(section: str | None, contested: bool | None) -> dict[str, int]:
     """Open claims of the stories' current revisions by review status (of ``section``,
     ``contested`` when given): what the queue lists, without the claims a newer revision
-    dropped that the sweep has not closed yet. Counted in the store by story and
-    revision; the stories' revisions are read for the stories counted."""
-    rows = repository.open_counts(section, contested)
-    stories = repository.revisions(sorted({row.story_id for row in rows}))
-    found: dict[str, int] = {}
-    for row in rows:
-        current = stories.get(row.story_id)
-        if current is not None and current[1] == row.revision:
-            found[row.status] = found.get(row.status, 0) + row.n
-    return found
+    dropped that the sweep has not closed yet. Counted in the store by status; only the
+    stories awaiting the sweep are counted claim revision by revision, so a render or a
+    scrape costs the same with 30,000 open claims as with 30."""
+    found = repository.open_counts(section, contested)
+    pending = repository.awaiting_sweep()
+    if not pending:
+        return found
+    for story_id, revision, status, n in repository.open_counts_by_revision(
+        sorted(pending), section, contested
+    ):
+        if revision != pending[story_id]:
+            found[status] -= n
+    return {status: n for status, n in found.items() if n}
 
 
 def depth() -> dict[str, int]:
