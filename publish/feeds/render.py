@@ -27,7 +27,7 @@ from publish.feeds.content import (
     summary,
 )
 from publish.feeds.links import rfc3339, rfc3339_ms, section_url, story_url
-from publish.stories.model import Publication
+from publish.stories.model import Departure, Publication
 from services.contracts import ReviewStatus
 from services.language import DEFAULT_LANGUAGE
 from services.text import xml_safe
@@ -38,6 +38,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 NEWSROOM = "urn:newsroom:feed:1"
 TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 RETRACTED_PREFIX = "Retracted: "
+MOVED_PREFIX = "Moved: "
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 ET.register_namespace("atom", ATOM)
@@ -105,6 +106,7 @@ class Item:
     retracted_at: datetime | None
     extension: dict[str, Any]
     language: str  # the story's BCP 47 tag
+    moved_at: datetime | None = None  # a marker of a story that left the feed's section
 
 
 def _attributions(publication: Publication, claim_index: int) -> list[dict[str, Any]]:
@@ -212,6 +214,48 @@ def item_of(
     )
 
 
+def moved_item_of(
+    departure: Departure, base_url: str, default_language: str = DEFAULT_LANGUAGE
+) -> Item:
+    """What a section's readers get in place of a story a revision moved to another
+    section: the same id, a notice naming the new section, no text or claims (the story
+    lives on in its new section's feeds), ``_newsroom.moved_to``; Atom adds RFC 6721's
+    tombstone, as for a retraction. Its ``edition`` is the one that moved it, so a site
+    syncing by edition sees its item changed."""
+    where = section_url(base_url, departure.moved_to)
+    notice = f"This story moved to the {departure.moved_to} section."
+    return Item(
+        id=item_id(departure.story_id),
+        url=story_url(base_url, departure.story_id),
+        title=MOVED_PREFIX + departure.headline,
+        html=(
+            f"<p><strong>Moved.</strong> This story moved to the "
+            f'<a href="{escape_html(where)}">{escape_html(departure.moved_to)}</a> section.</p>'
+        ),
+        text=f"Moved. {notice}",
+        summary=notice,
+        byline="",
+        section=departure.section,
+        published=departure.first_published_at,
+        modified=departure.at,
+        retracted=False,
+        retracted_at=None,
+        extension={
+            "story_id": departure.story_id,
+            "revision": departure.revision,
+            "edition": departure.edition,
+            "section": departure.moved_to,
+            "moved_from": departure.section,
+            "moved_to": departure.moved_to,
+            "moved_at": rfc3339(departure.at),
+            "retracted": False,
+            "claims": [],
+        },
+        language=departure.language or default_language,
+        moved_at=departure.at,
+    )
+
+
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
 
 
@@ -279,6 +323,8 @@ def _claims_xml(parent: ET.Element, item: Item) -> None:
     )
     if ext["retracted"]:
         _sub(parent, ns + "retracted", "true")
+    if ext.get("moved_to"):
+        _sub(parent, ns + "moved", ext["moved_to"], when=ext["moved_at"])
     claims = _sub(parent, ns + "claims") if ext["claims"] else None
     for claim in ext["claims"]:
         assert claims is not None
@@ -333,17 +379,17 @@ def atom_feed(items: list[Item], meta: FeedMeta) -> bytes:
         _sub(entry, a + "summary", item.summary, type="text")
         _sub(entry, a + "content", item.html, type="html")
         _claims_xml(entry, item)
-        if item.retracted_at is not None:
-            _tombstone(feed, item)
+        gone_at = item.retracted_at or item.moved_at
+        if gone_at is not None:
+            _tombstone(feed, item, gone_at)
     return _xml_bytes(feed)
 
 
-def _tombstone(feed: ET.Element, item: Item) -> None:
-    """RFC 6721: tell clients that understand it to drop the entry; the entry itself stays
-    for the others, with the retraction notice."""
-    assert item.retracted_at is not None
+def _tombstone(feed: ET.Element, item: Item, when: datetime) -> None:
+    """RFC 6721: tell clients that understand it to drop the entry (retracted, or moved
+    out of this feed's section); the entry itself stays for the others, with the notice."""
     ns = f"{{{TOMBSTONES}}}"
-    gone = _sub(feed, ns + "deleted-entry", ref=item.id, when=rfc3339_ms(item.retracted_at))
+    gone = _sub(feed, ns + "deleted-entry", ref=item.id, when=rfc3339_ms(when))
     _sub(gone, ns + "comment", item.summary)
     _sub(gone, "link", rel="alternate", href=item.url, type="text/html")
 

@@ -9,9 +9,17 @@ from typing import Any
 from publish.feeds import ninjs as ninjs_view
 from publish.feeds.cache import FeedCache, Rendered
 from publish.feeds.conditional import date_validator, etag_of, http_date
-from publish.feeds.render import EPOCH, MEDIA_TYPES, RENDERERS, FeedMeta, item_of
+from publish.feeds.render import (
+    EPOCH,
+    MEDIA_TYPES,
+    RENDERERS,
+    FeedMeta,
+    Item,
+    item_of,
+    moved_item_of,
+)
 from publish.stories import repository
-from publish.stories.model import Publication
+from publish.stories.model import Departure, Publication
 from services.cursors import decode_position
 from services.errors import NotFound
 from services.language import DEFAULT_LANGUAGE
@@ -68,9 +76,15 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
     labelled newer than the data in it."""
     only = check_section(site, section)
     seq = repository.feed_seq()
-    rows = repository.publications(only, cursor, site.page_size + 1)
+    stories = repository.publications(only, cursor, site.page_size + 1)
+    # A section's feed also carries the markers of stories that left it, in one order
+    # (both take their ``seq`` from the one counter): two ranges of two indexes, merged.
+    gone = repository.departures(only, cursor, site.page_size + 1) if only is not None else []
+    rows: list[Publication | Departure] = [*stories, *gone]
+    rows.sort(key=lambda row: row.seq, reverse=True)
+    rows = rows[: site.page_size + 1]
     more = len(rows) > site.page_size
-    updated, validator = last_change(only, rows[:2] if cursor is None else None)
+    updated, validator = last_change(only, stories[:2] if cursor is None else None)
     rows = rows[: site.page_size]
     meta = FeedMeta(
         newsroom=site.newsroom,
@@ -82,7 +96,12 @@ def render_page(site: FeedSite, section: str, fmt: str, cursor: int | None) -> R
         updated=updated,
         language=site.language,
     )
-    items = [item_of(row, site.base_url, site.newsroom, site.language) for row in rows]
+    items: list[Item] = [
+        item_of(row, site.base_url, site.newsroom, site.language)
+        if isinstance(row, Publication)
+        else moved_item_of(row, site.base_url, site.language)
+        for row in rows
+    ]
     body = RENDERERS[fmt](items, meta)
     return Rendered(
         seq=seq,

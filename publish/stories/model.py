@@ -140,6 +140,31 @@ class Publication(Record):
         return self.edition_number() + 1
 
 
+class Departure(Record):
+    """A story's marker in a section it left (a revision released in another section):
+    the old section's feeds carry it in the story's place, so a site that follows only
+    that section learns the story went, and where, as a retraction tells it (a tombstone).
+    Only what was public at the move: the released headline, the new section, when."""
+
+    departure_id: str  # "<section>/<story id>": one per story and section left
+    story_id: str
+    section: str  # the section it left
+    moved_to: str
+    # The release that moved it: its place in the old section's feed, which later
+    # changes of the story (in its new section) do not move.
+    seq: int
+    at: datetime
+    revision: int
+    edition: int  # the story's edition that moved it (a syncing site sees it changed)
+    headline: str
+    first_published_at: datetime
+    language: str | None = None
+
+    @staticmethod
+    def key(section: str, story_id: str) -> str:
+        return f"{section}/{story_id}"
+
+
 class ReleaseRow(Record):
     """One release, correction or retraction; also the outbox row of its
     ``stories.published`` event (:mod:`services.outbox`: due until the broker

@@ -26,7 +26,7 @@ from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from publish.store import ALIAS, from_doc, to_doc
-from publish.stories.model import Publication, ReleaseRow, State, StoryRow
+from publish.stories.model import Departure, Publication, ReleaseRow, State, StoryRow
 from services import outbox as shared_outbox
 from services import store
 
@@ -80,6 +80,22 @@ class PublicationDoc(Document):
     }
 
 
+class DepartureDoc(Document):
+    """A story's marker in a section it left (``Departure``): read with the section's
+    publications, in the same order (``seq``)."""
+
+    departure_id = StringField(primary_key=True)
+    section = StringField(required=True)
+    seq = IntField(required=True)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "departures",
+        "strict": False,
+        "indexes": [("section", "-seq")],
+    }
+
+
 class ReleaseDoc(Document):
     release_id = StringField(primary_key=True)
     story_id = StringField(required=True)
@@ -106,7 +122,7 @@ class CounterDoc(Document):
     meta = {"db_alias": ALIAS, "collection": "counters", "strict": False}
 
 
-DOCUMENTS = (StoryDoc, PublicationDoc, ReleaseDoc, CounterDoc)
+DOCUMENTS = (StoryDoc, PublicationDoc, DepartureDoc, ReleaseDoc, CounterDoc)
 FEED_SEQ = "feed_seq"
 CATCHUP = "catchup"
 # Per section: when a story last left it (a revision moved it to another section).
@@ -151,6 +167,23 @@ def next_seq(session: ClientSession) -> int:
 def mark_section_left(session: ClientSession, section: str, at: datetime) -> None:
     CounterDoc._get_collection().update_one(
         {"_id": SECTION_LEFT + section}, {"$max": {"at": at}}, upsert=True, session=session
+    )
+
+
+def save_departure(session: ClientSession, departure: Departure) -> None:
+    """The story's marker in the section it left (a later move out of it replaces it)."""
+    DepartureDoc._get_collection().replace_one(
+        {"_id": departure.departure_id},
+        to_doc(departure, "departure_id"),
+        upsert=True,
+        session=session,
+    )
+
+
+def drop_departure(session: ClientSession, section: str, story_id: str) -> None:
+    """The story is back in ``section``: its own item stands there, not a marker."""
+    DepartureDoc._get_collection().delete_one(
+        {"_id": Departure.key(section, story_id)}, session=session
     )
 
 
@@ -227,6 +260,15 @@ def publications(section: str | None, before_seq: int | None, limit: int) -> lis
         query["seq"] = {"$lt": before_seq}
     cursor = PublicationDoc._get_collection().find(query).sort("seq", DESCENDING).limit(limit)
     return [from_doc(Publication, raw, "story_id") for raw in cursor]
+
+
+def departures(section: str, before_seq: int | None, limit: int) -> list[Departure]:
+    """The markers of stories that left ``section``, newest first (by ``seq``)."""
+    query: dict[str, Any] = {"section": section}
+    if before_seq is not None:
+        query["seq"] = {"$lt": before_seq}
+    cursor = DepartureDoc._get_collection().find(query).sort("seq", DESCENDING).limit(limit)
+    return [from_doc(Departure, raw, "departure_id") for raw in cursor]
 
 
 def section_left_at(section: str) -> datetime | None:

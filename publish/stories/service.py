@@ -24,6 +24,7 @@ from publish.stories import repository
 from publish.stories.model import (
     Action,
     CorrectionNote,
+    Departure,
     Publication,
     ReleaseRow,
     Retraction,
@@ -223,8 +224,11 @@ def release(
         publication = _publication(snapshot, published, seq, now, actor, note)
         repository.save_publication(session, publication)
         if published is not None and published.section != snapshot.section:
-            # The old section's feed lost an item: its Last-Modified must not go back.
+            # The old section's feed lost an item: its Last-Modified must not go back,
+            # and its followers learn where the story went (a marker in its place).
             repository.mark_section_left(session, published.section, now)
+            repository.save_departure(session, departure(published, publication))
+            repository.drop_departure(session, publication.section, story_id)
         repository.save_story(
             session,
             row.model_copy(
@@ -292,6 +296,23 @@ def _publication(
         corrections=corrections,
         former_sections=[s for s in dict.fromkeys(former) if s != snapshot.section],
         language=snapshot.language,
+    )
+
+
+def departure(previous: Publication, moved: Publication) -> Departure:
+    """The marker ``moved`` leaves in ``previous``'s section: only what readers have now."""
+    return Departure(
+        departure_id=Departure.key(previous.section, moved.story_id),
+        story_id=moved.story_id,
+        section=previous.section,
+        moved_to=moved.section,
+        seq=moved.seq,
+        at=moved.modified_at,
+        revision=moved.revision,
+        edition=moved.edition_number(),
+        headline=moved.headline,
+        first_published_at=moved.first_published_at,
+        language=moved.language,
     )
 
 

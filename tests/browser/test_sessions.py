@@ -373,8 +373,11 @@ def test_history_reads_newest_first_with_what_changed() -> None:
     assert rows[0].action == "reviewed"
     assert rows[0].actor == "rev"
     assert ("status", "pending", "contested") in rows[0].changes
-    assert ("attributions", "none", "Reuters") in rows[0].changes
+    # names stay apart (the template isolates each), and a review's note is its words
+    assert ("attributions", "none", ("Reuters",)) in rows[0].changes
+    assert rows[0].written
     assert rows[1].changes == []
+    assert not rows[1].written
 
     # A time in an entry's detail is shown as a time, like every other, not as a stamp.
     leased = history_rows([

@@ -235,5 +235,70 @@ def test_a_section_feed_that_loses_a_story_is_modified_after_its_last_answer(
         release(solo, moved)
         after = public.get(url, headers={"If-Modified-Since": modified})
     assert after.status_code == 200
-    assert [i["id"] for i in after.json()["items"]] == [urn(first)]
+    # the moved story's marker took its place at the top (the next test says what it is)
+    assert [i["id"] for i in after.json()["items"]] == [urn(second), urn(first)]
+    assert after.json()["items"][0]["_newsroom"]["moved_to"] == elsewhere
     assert parsedate_to_datetime(after.headers["last-modified"]) > parsedate_to_datetime(modified)
+
+
+def test_a_story_moved_to_another_section_leaves_a_marker_in_every_feed_of_the_old_one(
+    solo: Solo,
+) -> None:
+    """A site that follows only the old section learns the story went and where, as a
+    retraction tells it: the item keeps its id, says it moved (``_newsroom.moved_to``,
+    Atom's RFC 6721 tombstone, ``newsroom:moved``), and carries nothing of the text."""
+    section, elsewhere = solo.section(), solo.section()
+    first = release(solo, cleared_story(section=section))
+    second = release(solo, cleared_story(section=section))
+    with solo.client() as public:
+        held = public.get(f"/feeds/{section}.json").json()["items"][0]["_newsroom"]["edition"]
+    moved = release(
+        solo,
+        bump(
+            second,
+            revision=2,
+            section=elsewhere,
+            headline="Council budget: the vote, moved",
+            claim_list_confirmed_revision=2,
+        ),
+    )
+    with solo.client() as public:
+        feeds = {fmt: public.get(f"/feeds/{section}.{fmt}") for fmt in FORMATS}
+        new_home = valid_json_feed(public.get(f"/feeds/{elsewhere}.json").content)
+        every = valid_json_feed(public.get("/feeds/all.json").content)
+
+    items = valid_json_feed(feeds["json"].content)["items"]
+    assert [i["id"] for i in items] == [urn(moved), urn(first)]
+    marker = items[0]
+    assert marker["title"] == "Moved: Council budget: the vote, moved"
+    assert marker["url"].endswith(f"/stories/{moved.story_id}")
+    assert marker["_newsroom"]["moved_to"] == elsewhere
+    assert marker["_newsroom"]["moved_from"] == section
+    assert marker["_newsroom"]["claims"] == []
+    assert marker["_newsroom"]["edition"] > held  # a syncing site sees its item changed
+    assert elsewhere in marker["content_text"]
+    raw = feeds["json"].text
+    assert "potholes" not in raw.split(urn(first))[0]  # no text or claim of the story
+
+    for fmt in ("atom", "rss"):
+        parsed = parsed_xml_feed(feeds[fmt].content, fmt)
+        assert [e.id for e in parsed.entries] == [urn(moved), urn(first)]
+        assert parsed.entries[0].title.startswith("Moved: ")
+        assert f">{elsewhere}</newsroom:moved>" in feeds[fmt].text
+    assert f'<at:deleted-entry ref="{urn(moved)}"' in feeds["atom"].text
+    assert "deleted-entry" not in feeds["rss"].text
+
+    # The story itself, in its new section and in every section's feed: no marker.
+    for feed in (new_home, every):
+        item = next(i for i in feed["items"] if i["id"] == urn(moved))
+        assert "moved_to" not in item["_newsroom"]
+        assert item["title"] == "Council budget: the vote, moved"
+
+    # Back in its first section: the story stands there once, the marker moves over.
+    back = release(solo, bump(moved, revision=3, section=section, claim_list_confirmed_revision=3))
+    with solo.client() as public:
+        home = valid_json_feed(public.get(f"/feeds/{section}.json").content)["items"]
+        left = valid_json_feed(public.get(f"/feeds/{elsewhere}.json").content)["items"]
+    assert [i["id"] for i in home] == [urn(back), urn(first)]
+    assert "moved_to" not in home[0]["_newsroom"]
+    assert [(i["id"], i["_newsroom"]["moved_to"]) for i in left] == [(urn(back), section)]

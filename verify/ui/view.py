@@ -159,6 +159,17 @@ def rule_view(claim: ClaimSnapshot, body: str) -> RuleView | None:
 # --- the audit ---------------------------------------------------------------------------
 
 
+# A value of a change: text, a time (the template shows times in one style), or names
+# (attributions), each of which the template isolates (``<bdi>``) as it does every value:
+# "none → <name>, <name>" with two names in Arabic script would otherwise be one
+# right-to-left run, the second name read first, and so would "<note> → <note>".
+Value = str | datetime | tuple[str, ...]
+
+# Actions whose detail is what someone wrote (a review's note, a reason to dismiss or to
+# approve an anonymous source): shown in its own direction, not the console's.
+WRITTEN = frozenset({"reviewed", "dismissed", "attribution_approved"})
+
+
 @dataclass(frozen=True)
 class Row:
     at: datetime
@@ -166,8 +177,8 @@ class Row:
     role: str
     action: str
     detail: list[str | datetime]  # its text, with the times in it as times
-    # field, before, after: text, or a time (the template shows times in one style)
-    changes: list[tuple[str, str | datetime, str | datetime]]
+    changes: list[tuple[str, Value, Value]]  # field, before, after
+    written: bool = False  # the detail is someone's words (``WRITTEN``)
 
 
 _FIELD_NAMES = {
@@ -198,7 +209,7 @@ STATUS_WORDS = {
 }
 
 
-def _short(value: Any, key: str = "") -> str | datetime:
+def _short(value: Any, key: str = "") -> Value:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -210,8 +221,8 @@ def _short(value: Any, key: str = "") -> str | datetime:
     if key == "origin":
         return origin_label(str(value)).lower()
     if isinstance(value, list):
-        names = [str(v.get("source_name", "?")) for v in value if isinstance(v, dict)]
-        return ", ".join(names) if names else "none"
+        names = tuple(str(v.get("source_name", "?")) for v in value if isinstance(v, dict))
+        return names or "none"
     text = str(value).replace("_", " ") if not isinstance(value, str) else value
     return text if len(text) <= 60 else text[:59] + "…"
 
@@ -247,14 +258,16 @@ def history_rows(entries: list[dict[str, Any]]) -> list[Row]:
                         (name, _short(before.get(key), key), _short(after.get(key), key))
                     )
         actor = entry.get("actor") or {}
+        action = str(entry.get("action", ""))
         rows.append(
             Row(
                 at=entry["at"],
                 actor=str(actor.get("name", "?")),
                 role=str(actor.get("role", "")),
-                action=str(entry.get("action", "")).replace("_", " "),
+                action=action.replace("_", " "),
                 detail=_with_times(str(entry.get("detail") or "")),
                 changes=changes,
+                written=action in WRITTEN,
             )
         )
     rows.reverse()
