@@ -474,9 +474,15 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             j = cut
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
-            if raw is not None and raw.kind != "document" and reported_inside(tokens, i):
+            if (
+                raw is not None
+                and raw.kind != "document"
+                and tokens[head_of(tokens, i, j)].lower not in lx.DOCUMENT_HEADS
+                and reported_inside(tokens, i)
+            ):
                 # "X said drivers had complained": X's account, not the drivers'; a
-                # document X says shows it ("said records showed") is a source still
+                # document X says shows it ("said records showed") is a source still,
+                # given by its issuer when the text names one ("an audit by the county")
                 continue
             hint = _role_kind(tokens, i)
             # a person role does not make a company name a person ("its owner, X Chemicals")

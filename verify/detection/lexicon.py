@@ -344,6 +344,14 @@ PARTICIPLES: frozenset[str] = word_set(
     "compiled collected gathered conducted commissioned"
 )
 
+# Participles that make the agent after "by" a document's author or issuer ("figures
+# released by X", "a survey conducted by X"): X is the source (raw.make_raw). Not
+# "obtained", "seen" or "verified by": who holds or checked a document is a source
+# beside it, found by its own cue (SOURCE_PREPOSITIONS).
+ISSUED: frozenset[str] = word_set(
+    "released published compiled issued prepared conducted drafted written collected"
+)
+
 # Nouns that can be a verb too: "the claim" vs "X claims"; a determiner before makes a noun.
 NOUN_OR_VERB: frozenset[str] = word_set(
     "claim claims report reports post posts tweet tweets charge charges dispute disputes "
