@@ -96,7 +96,13 @@ _PERSON_HEADS = (
     "defendant plaintiff claimant suspect accuser officer deputy representative insider "
     "negotiator mediator administrator superintendent sheriff chancellor premier "
     "shareholder executive partner consultant veteran medic paramedic firefighter ceo cfo "
-    "soldier commander cleric imam priest bishop mp mep councillor councilor"
+    "soldier commander cleric imam priest bishop mp mep councillor councilor "
+    # officials of courts, inquests, audits and public offices, who speak in news copy
+    # as the roles above do ("the county coroner, X, said", "the state comptroller found")
+    "coroner ombudsman ombudswoman ombudsperson registrar examiner pathologist "
+    "comptroller controller commissioner solicitor barrister counsel clerk bailiff "
+    "constable marshal warden trustee liquidator receiver assessor arbitrator notary "
+    "justice treasurer epidemiologist toxicologist virologist"
 )
 _PERSON_IRREGULAR = "people men women spokespeople staff police relatives family families"
 _ORG_HEADS = (
