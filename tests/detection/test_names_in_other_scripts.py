@@ -60,3 +60,48 @@ def test_a_name_in_arabic_or_hebrew_script_is_the_source(body: str, name: str) -
 )
 def test_a_name_with_a_particle_in_lower_case_is_the_source(body: str, source: str) -> None:
     assert _sources(body) == [source]
+
+
+# --- segment.plain_punctuation: other scripts' commas, stops and question marks are
+# punctuation ("said X، a teacher" as "said X, a teacher"); detector._quote_body: what
+# the results quote is the body as written
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"Two clinics in the district shut last month, said {DARI}\u060c the district's "
+        "health officer.",
+        f"{DARI}\u060c the district's health officer\u060c said two clinics shut last month.",
+        f"Two clinics in the district shut last month, said {DARI}\uff0c the district's "
+        "health officer.",
+    ],
+)
+def test_a_role_after_an_arabic_or_fullwidth_comma_is_the_names_role(body: str) -> None:
+    (c,) = body_claims(body)
+    assert [(a.source, a.role) for a in c.detected_attributions] == [
+        (DARI, "the district's health officer")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "second"),
+    [
+        ("Was the levee inspected\u061f Engineers said it was checked in May.", "Engineers said"),
+        ("The ferry left port at noon\u3002 The coastguard said 40 were aboard.", "The coastguard"),
+        ("The ferry left port at noon\u06d4 The coastguard said 40 were aboard.", "The coastguard"),
+    ],
+)
+def test_another_scripts_stop_ends_a_sentence(body: str, second: str) -> None:
+    assert body_claims(body)[-1].text.startswith(second)
+
+
+def test_what_detection_quotes_is_the_body_as_written() -> None:
+    body = "Wheat prices doubled in a month\u060c a figure the traders' union disputed."
+    (c,) = body_claims(body)
+    assert c.text == body
+    for s in c.contest_signals:
+        assert s.cue == body[s.start : s.end]
+    assert any("\u060c" in s.cue for s in c.contest_signals)
+    for a in c.detected_attributions:
+        assert (a.source, a.cue) == (body[a.start : a.end], body[a.cue_start : a.cue_end])

@@ -243,14 +243,23 @@ _TRANSITIVE = word_set(
 def _titled_name(tokens: list[Token], k: int) -> int | None:
     """'said spokesman X', 'said lead author X': a lower-case title of one to three
     words ending in a role noun, right before a capitalised name; where the name starts.
-    News English writes a title before a name in lower case unless it opens a sentence."""
+    News English writes a title before a name in lower case unless it opens a sentence;
+    a plural one before names ('said residents X and Y') names each of them."""
     for m in range(k, min(k + 3, len(tokens) - 1)):
         t = tokens[m]
         if not t.is_word or t.is_cap or t.lower in lx.STOPWORDS or not t.text.isalpha():
             return None
-        if singular_role(t.lower) and tokens[m + 1].is_cap and tokens[m + 1].is_word:
+        role = singular_role(t.lower) or _group_of_people(t.lower)
+        if role and tokens[m + 1].is_cap and tokens[m + 1].is_word:
             return m + 1
     return None
+
+
+def _group_of_people(word: str) -> bool:
+    """'residents', 'witnesses': the plural of a role noun, which names may follow."""
+    if not word.endswith("s") or word not in lx.PERSON_HEADS:
+        return False
+    return word[:-1] in lx.PERSON_HEADS or (word.endswith("es") and word[:-2] in lx.PERSON_HEADS)
 
 
 def _inverted_start(tokens: list[Token], v: int) -> int | None:
@@ -474,9 +483,15 @@ def find_attributions(tokens: list[Token], surnames: frozenset[str]) -> list[Raw
             j = cut
             raw_i, raw_j = i, j
             raw = make_raw(tokens, i, j, t, surnames, loose=w in _SAY)
-            if raw is not None and raw.kind != "document" and reported_inside(tokens, i):
+            if (
+                raw is not None
+                and raw.kind != "document"
+                and tokens[head_of(tokens, i, j)].lower not in lx.DOCUMENT_HEADS
+                and reported_inside(tokens, i)
+            ):
                 # "X said drivers had complained": X's account, not the drivers'; a
-                # document X says shows it ("said records showed") is a source still
+                # document X says shows it ("said records showed") is a source still,
+                # given by its issuer when the text names one ("an audit by the county")
                 continue
             hint = _role_kind(tokens, i)
             # a person role does not make a company name a person ("its owner, X Chemicals")

@@ -21,6 +21,13 @@ _COMMON = lx.STOPWORDS | lx.AUXILIARIES | frozenset(lx.PRONOUNS) | lx.FIRST_PERS
 _GIVEN = lx.MONTHS | lx.AUXILIARIES
 _NOT_NAMES = _COMMON | _GIVEN | lx.TIME_WORDS | lx.DETERMINERS
 _SPEECH = lx.word_set("said says told tells")
+# A month's short form is a given name before a surname wherever it stands ("said Jan
+# Novak", "according to Jun Ishikawa"): copy writes a month short only before a day or a
+# year ("Jan 5", "Jan 2024"), never before a name. Full forms keep the narrower rule
+# below: "in April Congress voted" is a month.
+_SHORT_MONTHS = lx.word_set("jan feb mar apr jun jul aug sep sept oct nov dec")
+# Particles between a given name and a surname: "Jan de Vries", "Jan van der Berg".
+_PARTICLES = lx.word_set("de da di du del della der den van von ter ten la le dos das")
 
 
 def _shouted(tokens: list[Token]) -> bool:
@@ -34,6 +41,13 @@ def _name_word(t: Token) -> bool:
     return t.is_cap and t.is_word and t.text.isalpha() and t.lower not in _NOT_NAMES
 
 
+def _surname_after(tokens: list[Token], k: int) -> bool:
+    """A surname begins at k: a name word, or particles before one ("de Vries")."""
+    while k < len(tokens) and tokens[k].lower in _PARTICLES and not tokens[k].is_cap:
+        k += 1
+    return k < len(tokens) and _name_word(tokens[k])
+
+
 def _named(tokens: list[Token], k: int) -> bool:
     """Is the capitalised common word at k in a name position?"""
     t = tokens[k]
@@ -43,6 +57,8 @@ def _named(tokens: list[Token], k: int) -> bool:
         return False
     if k > 0 and _name_word(tokens[k - 1]):
         return True  # a surname after a given name: "Theresa May"
+    if t.lower in _SHORT_MONTHS and _surname_after(tokens, k + 1):
+        return True  # "said Jan Novak", "Jan de Vries"
     opens = k == 0 or not tokens[k - 1].is_word or tokens[k - 1].lower not in lx.STOPWORDS
     if opens and k + 1 < len(tokens) and _name_word(tokens[k + 1]):
         return True  # a given name before a surname: "April Ryan", not "in April Congress"

@@ -31,7 +31,7 @@ from .model import DetectedAttribution, DetectedClaim, Signal
 from .phrases import capitalised_runs, classify, np_right
 from .raw import RawAttribution
 from .secondary import after_opening
-from .segment import IS_CAP, Sentence, Token, is_heading, segment, tokenize
+from .segment import IS_CAP, Sentence, Token, is_heading, plain_punctuation, segment, tokenize
 from .signals import cue_signals, source_signals
 
 _PRONOUN_KINDS: dict[str, frozenset[str]] = {
@@ -340,9 +340,50 @@ def analyse_story(body: str, first_is_headline: bool = False) -> tuple[Facts, ..
     """
     collector.pause()  # nothing here makes a reference cycle (collector.py)
     try:
-        return _analysed(body, first_is_headline)
+        # other scripts' commas and stops read as Latin ones (segment.plain_punctuation);
+        # what the results quote from the text is then taken from the body as written
+        read = plain_punctuation(body)
+        facts = _analysed(read, first_is_headline)
+        if read is not body:
+            _quote_body(body, read, facts)
+        return facts
     finally:
         collector.resume()
+
+
+def _quote_body(body: str, read: str, facts: tuple[Facts, ...]) -> None:
+    """Sources, cues and roles as the body writes them, where the analysis read a text
+    with other marks in it (the same offsets: one character for one)."""
+    for f in facts:
+        f.attributions = [_as_written(body, read, a) for a in f.attributions]
+        f.inherited = [_as_written(body, read, a) for a in f.inherited]
+        f.signals = [_signal_as_written(body, s) for s in f.signals]
+        f.extra_signals = [_signal_as_written(body, s) for s in f.extra_signals]
+        f.hedges = tuple(_signal_as_written(body, s) for s in f.hedges)
+
+
+def _as_written(body: str, read: str, a: DetectedAttribution) -> DetectedAttribution:
+    role = a.role
+    if role:
+        # the role lies next to its name: the nearest place it is read, before or after
+        before = read.rfind(role, 0, a.start)
+        after = read.find(role, a.end)
+        at = before if after < 0 or (before >= 0 and a.start - before < after - a.end) else after
+        role = body[at : at + len(role)] if at >= 0 else role
+    return DetectedAttribution(
+        body[a.start : a.end],
+        a.source_kind,
+        body[a.cue_start : a.cue_end],
+        a.start,
+        a.end,
+        a.cue_start,
+        a.cue_end,
+        role,
+    )
+
+
+def _signal_as_written(body: str, s: Signal) -> Signal:
+    return Signal(s.kind, body[s.start : s.end], s.start, s.end, s.detail)
 
 
 def _analysed(body: str, first_is_headline: bool) -> tuple[Facts, ...]:

@@ -327,6 +327,10 @@ def _chain(st: _Story, d: Dispute, marked: list[int], rlo: int, rhi: int) -> Non
     on the account a marked claim began ('X said ... . "We told the nurses," she said')."""
     seeds = sorted(set(marked) | d.core, key=lambda c: st.pos[c])
     for ci in seeds:
+        if _side(st.ident.get(ci), d) is None:
+            # a core claim whose speaker is neither side (the commission that published
+            # the result a candidate rejects, not the winner) carries no side's account
+            continue
         n = st.pos[ci]
         while rlo <= n + 1 <= rhi:
             step = 1

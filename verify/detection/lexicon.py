@@ -96,7 +96,13 @@ _PERSON_HEADS = (
     "defendant plaintiff claimant suspect accuser officer deputy representative insider "
     "negotiator mediator administrator superintendent sheriff chancellor premier "
     "shareholder executive partner consultant veteran medic paramedic firefighter ceo cfo "
-    "soldier commander cleric imam priest bishop mp mep councillor councilor"
+    "soldier commander cleric imam priest bishop mp mep councillor councilor "
+    # officials of courts, inquests, audits and public offices, who speak in news copy
+    # as the roles above do ("the county coroner, X, said", "the state comptroller found")
+    "coroner ombudsman ombudswoman ombudsperson registrar examiner pathologist "
+    "comptroller controller commissioner solicitor barrister counsel clerk bailiff "
+    "constable marshal warden trustee liquidator receiver assessor arbitrator notary "
+    "justice treasurer epidemiologist toxicologist virologist"
 )
 _PERSON_IRREGULAR = "people men women spokespeople staff police relatives family families"
 _ORG_HEADS = (
@@ -342,6 +348,14 @@ PARTICIPLES: frozenset[str] = word_set(
     "written signed unsealed leaked drafted prepared submitted presented quoted cited "
     "known shown taken held interviewed contacted verified analysed analyzed examined "
     "compiled collected gathered conducted commissioned"
+)
+
+# Participles that make the agent after "by" a document's author or issuer ("figures
+# released by X", "a survey conducted by X"): X is the source (raw.make_raw). Not
+# "obtained", "seen" or "verified by": who holds or checked a document is a source
+# beside it, found by its own cue (SOURCE_PREPOSITIONS).
+ISSUED: frozenset[str] = word_set(
+    "released published compiled issued prepared conducted drafted written collected"
 )
 
 # Nouns that can be a verb too: "the claim" vs "X claims"; a determiner before makes a noun.

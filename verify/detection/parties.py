@@ -188,7 +188,7 @@ def identities(
             low = [w.lower() for w in src]
             if len(low) >= 2 and low[-2] == "the" and (mine - {stem(low[-1])}) <= _BODIES:
                 read_names_before(i)
-                mine |= _stand_in(low[-1], runs, named_orgs, subjects)
+                mine |= _stand_in(low[-1], runs, named_orgs, subjects, out)
             elif (
                 a.source_kind == "organisation"
                 and any(w[:1].isupper() and w.lower() not in lx.DETERMINERS for w in src)
@@ -207,15 +207,24 @@ def identities(
 
 
 def _stand_in(
-    head: str, runs: list[set[str]], named_orgs: list[set[str]], subjects: list[set[str]]
+    head: str,
+    runs: list[set[str]],
+    named_orgs: list[set[str]],
+    subjects: list[set[str]],
+    speakers: dict[int, set[str]],
 ) -> set[str]:
     """What a bare "the hospital" or "the company" stands for: the name before that has
-    the word ("St Ann's Hospital"); for a general head, else the organisation named
-    before, else the name a sentence before opened with ("Acme Air cancelled ...")."""
+    the word ("St Ann's Hospital"), else the last speaker with that head ("the provincial
+    environmental agency said ... the agency"); for a general head, else the
+    organisation named before, else the name a sentence before opened with ("Acme Air
+    cancelled ...")."""
     w = stem(head)
     for run in reversed(runs):
         if w in run:
             return run
+    for words in reversed(speakers.values()):
+        if w in words:
+            return words
     if head in _STAND_INS and (named_orgs or subjects):
         return (named_orgs or subjects)[-1]
     return set()

@@ -27,6 +27,22 @@ class RawAttribution:
 
 
 _OWNED = lx.DOCUMENT_HEADS | lx.SOCIAL_HEADS | lx.MEDIA_HEADS
+_WH = frozenset(str.split("how what whom who which whether when where why"))
+
+
+def _issuer_at(tokens: list[Token], h: int, j: int) -> int:
+    """Where the issuer of a document head at h begins ("figures from X", "a study by
+    X", "data published by X"), or 0 when none is named before j."""
+    if tokens[h].lower not in lx.DOCUMENT_HEADS or h + 2 >= j:
+        return 0
+    nxt = tokens[h + 1].lower
+    at = 0
+    if nxt in {"from", "by"}:
+        at = h + 2
+    elif nxt in lx.ISSUED and h + 3 < j and tokens[h + 2].lower == "by":
+        at = h + 3
+    # "weights its results by how they voted": a clause, not an issuer
+    return at if at and tokens[at].lower not in _WH else 0
 
 
 def make_raw(
@@ -87,14 +103,12 @@ def make_raw(
             tokens[inner].start, tokens[j - 1].end, kind, cue.text, cue.start, cue.end
         )
     # "figures from the health agency": who issued the document is the source, as "the
-    # agency's figures" would make it; "footage from the corridor" names a place
-    if (
-        tokens[h].lower in lx.DOCUMENT_HEADS
-        and h + 2 < j
-        and tokens[h + 1].lower == "from"
-        and valid_head(tokens[head_of(tokens, h + 2, j)])
-    ):
-        inner = h + 2
+    # agency's figures" would make it; "footage from the corridor" names a place. So is
+    # its author or issuer after "by": "a study by X found", "figures released by X
+    # show", "data published by X suggest" (not who only held or checked it: "documents
+    # obtained by X" keep the document, and X is a source of its own cue)
+    inner = _issuer_at(tokens, h, j)
+    if inner and valid_head(tokens[head_of(tokens, inner, j)]):
         return RawAttribution(
             tokens[inner].start,
             tokens[j - 1].end,

@@ -84,9 +84,12 @@ def opening_document(tokens: list[Token], surnames: frozenset[str]) -> RawAttrib
 
 def drop_agent(tokens: list[Token], i: int, j: int) -> int:
     """'farmers interviewed by the Courier': the speaker ends before the participle;
-    the outlet after 'by' is found by its own cue."""
+    the outlet after 'by' is found by its own cue. A document's issuer stays ('figures
+    released by the agency show': the agency, raw.make_raw)."""
     for k in range(i + 1, j - 1):
         if tokens[k].lower in lx.PARTICIPLES and tokens[k + 1].lower == "by":
+            if tokens[k].lower in lx.ISSUED and tokens[k - 1].lower in lx.DOCUMENT_HEADS:
+                break
             return k
     while j > i + 1 and tokens[j - 1].lower in {"from", "of", "for", "at", "in", "on"}:
         j -= 1

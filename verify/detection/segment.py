@@ -45,6 +45,59 @@ def is_heading(body: str, sentence: Sentence) -> bool:
     return sentence.whole_line and body[sentence.end - 1] not in _TERMINAL
 
 
+# List and clause marks of other scripts, read as the Latin mark they stand for: copy from
+# Afghanistan, Pakistan, the Arab world or East Asia keeps them beside names and quoted
+# phrases ("said نسیم همدرد، a teacher"), and the rules know only the Latin ones. One
+# character for one, so every offset stays the body's.
+_OTHER_MARKS: Final = {
+    "\u060c": ",",  # Arabic comma
+    "\u061b": ";",  # Arabic semicolon
+    "\u061f": "?",  # Arabic question mark
+    "\u06d4": ".",  # Arabic full stop (Urdu)
+    "\u2e41": ",",  # reversed comma (Sindhi, Arabic script)
+    "\u3001": ",",  # ideographic comma
+    "\u3002": ".",  # ideographic full stop
+    "\uff64": ",",  # halfwidth ideographic comma
+    "\uff61": ".",  # halfwidth ideographic full stop
+    "\uff0c": ",",  # fullwidth comma
+    "\uff1b": ";",  # fullwidth semicolon
+    "\uff1a": ":",  # fullwidth colon
+    "\uff1f": "?",  # fullwidth question mark
+    "\uff01": "!",  # fullwidth exclamation mark
+    "\uff0e": ".",  # fullwidth full stop
+    "\ufe50": ",",  # small comma
+    "\ufe51": ",",  # small ideographic comma
+    "\ufe52": ".",  # small full stop
+    "\ufe54": ";",  # small semicolon
+    "\ufe55": ":",  # small colon
+    "\ufe56": "?",  # small question mark
+    "\ufe57": "!",  # small exclamation mark
+    "\u055d": ",",  # Armenian comma
+    "\u0589": ".",  # Armenian full stop
+    "\u1362": ".",  # Ethiopic full stop
+    "\u1363": ",",  # Ethiopic comma
+    "\u1364": ";",  # Ethiopic semicolon
+    "\u1365": ":",  # Ethiopic colon
+    "\u1367": "?",  # Ethiopic question mark
+    "\u0964": ".",  # Devanagari danda (a full stop)
+    "\u1802": ",",  # Mongolian comma
+    "\u1803": ".",  # Mongolian full stop
+    "\u07f8": ",",  # N'Ko comma
+    "\ua60d": ",",  # Vai comma
+    "\ua60e": ".",  # Vai full stop
+}
+_OTHER_MARK: Final = re.compile("[" + "".join(_OTHER_MARKS) + "]")
+_TO_LATIN: Final = str.maketrans(_OTHER_MARKS)
+
+
+def plain_punctuation(text: str) -> str:
+    """The text with other scripts' list and clause marks as Latin ones, the same length;
+    the text itself (the same object) when it has none, as almost every story."""
+    if _OTHER_MARK.search(text) is None:
+        return text
+    return text.translate(_TO_LATIN)
+
+
 def _lines(body: str) -> Iterator[tuple[int, int]]:
     pos = 0
     for raw in body.splitlines(keepends=True):

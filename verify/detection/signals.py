@@ -135,9 +135,11 @@ _CROWD_BREAK = word_set("in of at from near across around on who , in the")
 
 
 def _unnamed_eyewitnesses(a: DetectedAttribution) -> bool:
-    words = a.source.lower().split()
-    if a.source_kind == "person" and bool(words) and words[0] in _EYEWITNESSES:
-        return True
+    words = a.source.split()
+    if a.source_kind == "person" and bool(words) and words[0].lower() in _EYEWITNESSES:
+        # "Residents Ana Ruiz and Tom Reed said": the names follow the group noun, so the
+        # story says who they are ("Residents of Leeds" still names nobody)
+        return len(words) == 1 or not words[1][:1].isupper()
     return _crowd(a)
 
 
