@@ -74,6 +74,8 @@ class Released:
     action: Action | None  # None: nothing new (already released as asked)
     publication: Publication
     release: ReleaseRow | None
+    # Webhook deliveries of the story's withdrawn text its retraction stopped unsent.
+    superseded: int = 0
 
 
 # --- the read model -----------------------------------------------------------------------
@@ -408,14 +410,21 @@ def retract(desk: Desk, story_id: str, *, reason: str, actor: str) -> Released:
                     update={"state": State.RETRACTED, "auto_release": False, "changed_at": now}
                 ),
             )
-        # Deliveries made before carry the story's text: none may be redelivered now.
-        subscriptions.withdraw(story_id, session)
         release_row = record_release(session, desk, publication, "retracted", now, reason)
-        return Released("retracted", publication, release_row)
+        # Deliveries made before carry the story's text: none may be redelivered now, and
+        # one still waiting (for a retry, or behind an older one) is not sent at all, in
+        # this transaction: the retraction goes in their place, at once.
+        superseded = subscriptions.withdraw(session, story_id, now, release_row.release_id)
+        return Released("retracted", publication, release_row, superseded)
 
     outcome = repository.transaction(work)
     if outcome.action is not None:
-        log.info("story_retracted", story_id=story_id, actor=actor)
+        log.info(
+            "story_retracted",
+            story_id=story_id,
+            actor=actor,
+            deliveries_superseded=outcome.superseded,
+        )
     return outcome
 
 

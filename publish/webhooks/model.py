@@ -15,6 +15,9 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up: a 4xx, or attempts exhausted
     CANCELED = "canceled"  # the subscription was deleted
+    # Never sent (or not sent again): its story was retracted while it waited, and it
+    # carries the withdrawn text (``reason`` "retracted", ``superseded_by`` the retraction).
+    SUPERSEDED = "superseded"
 
 
 class Record(BaseModel):
@@ -61,3 +64,8 @@ class Delivery(Record):
     # The story was retracted after this delivery was made: its body carries the text
     # readers no longer get, so an editor may not send it again (only the retraction).
     withdrawn: bool = False
+    # Why it ended without being delivered, when nothing a receiver answered says it:
+    # "retracted" for one superseded by its story's retraction (the release id in
+    # ``superseded_by``).
+    reason: str | None = None
+    superseded_by: str | None = None

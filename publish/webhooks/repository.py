@@ -257,14 +257,33 @@ def requeue(subscription_id: str, delivery_id: str, now: datetime) -> Delivery |
     return from_doc(Delivery, raw, "delivery_id") if raw is not None else None
 
 
-def withdraw(story_id: str, session: ClientSession) -> None:
-    """Mark every delivery of ``story_id`` made so far (none of them a retraction) as
-    withdrawn, in the retraction's transaction: none may be sent again."""
-    DeliveryDoc._get_collection().update_many(
-        {"story_id": story_id, "event": {"$ne": "retracted"}},
-        {"$set": {"withdrawn": True}},
+def withdraw(session: ClientSession, story_id: str, now: datetime, retraction_id: str) -> int:
+    """In the retraction ``retraction_id``'s transaction: every delivery of ``story_id``
+    made before it (none of them a retraction) carries the withdrawn text, so none may be
+    sent again (``withdrawn``), and one still pending (waiting to be retried, or behind an
+    older one) is not sent at all: superseded, so a crash after the retraction cannot
+    leave it due. Answers how many were superseded.
+
+    Both filters name the story by equality (the index ``(story_id, subscription_id,
+    created_at)``); multi-document updates, so in a transaction only (DEVELOPERS.md)."""
+    collection = DeliveryDoc._get_collection()
+    made_before = {"story_id": story_id, "event": {"$ne": "retracted"}}
+    superseded = collection.update_many(
+        {**made_before, "status": DeliveryStatus.PENDING.value},
+        {
+            "$set": {
+                "status": DeliveryStatus.SUPERSEDED.value,
+                "reason": "retracted",
+                "superseded_by": retraction_id,
+                "finished_at": now,
+                "lease_until": None,
+                "withdrawn": True,
+            }
+        },
         session=session,
-    )
+    ).modified_count
+    collection.update_many(made_before, {"$set": {"withdrawn": True}}, session=session)
+    return int(superseded)
 
 
 def delivery(subscription_id: str, delivery_id: str) -> Delivery | None:
