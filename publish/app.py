@@ -23,7 +23,7 @@ from publish.verify_client import VerifyClient
 from publish.webhooks import repository as webhook_repository
 from publish.webhooks import routes as webhook_routes
 from publish.webhooks.contract import describe_webhooks
-from publish.webhooks.worker import DeliveryWorker
+from publish.webhooks.worker import DeliveryWorker, count_superseded
 from publish.workers import AutoRelease, CatchUp, FeedVersion, ReleaseRows
 from services.bus import ConsumerLoop
 from services.clock import utcnow
@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
         if outcome.action is None:
             return
         feeds.observe(outcome.publication.seq)
+        count_superseded(outcome.superseded)
         outbox.wake()
         deliveries.wake()
 

@@ -102,6 +102,8 @@ def _delivery_out(delivery: Delivery) -> DeliveryOut:
         story_id=delivery.story_id,
         release_id=delivery.release_id,
         status=delivery.status.value,
+        reason=delivery.reason,
+        superseded_by=delivery.superseded_by,
         attempts=delivery.attempts,
         next_attempt_at=delivery.next_attempt_at if pending else None,
         created_at=delivery.created_at,

@@ -61,7 +61,16 @@ class DeliveryOut(Schema):
     event: str
     story_id: str
     release_id: str
-    status: str
+    status: str = Field(
+        description="pending, delivered, failed, canceled (subscription deleted) or "
+        "superseded (its story was retracted before it was sent: never sent)"
+    )
+    reason: str | None = Field(
+        default=None, description="Why it ended unsent: `retracted` for a superseded one"
+    )
+    superseded_by: str | None = Field(
+        default=None, description="The retraction's release id, for a superseded one"
+    )
     attempts: int
     next_attempt_at: datetime | None
     created_at: datetime

@@ -36,10 +36,20 @@ PARALLEL = 8
 # only its own deliveries.
 PER_SUBSCRIPTION = 2
 DELIVERIES = Counter(
-    "newsroom_webhook_deliveries_total", "Webhook delivery attempts by outcome", ["outcome"]
+    "newsroom_webhook_deliveries_total",
+    "Webhook delivery attempts by outcome, and deliveries superseded unsent by a retraction",
+    ["outcome"],
 )
-# Every outcome ``service.judge`` gives, so each series exists (at zero) from the start.
-OUTCOMES = ("delivered", "retry", "failed", "gave_up")
+# Every outcome ``service.judge`` gives, and ``superseded`` (counted when a retraction
+# stops its story's waiting deliveries, :func:`count_superseded`), so each series exists
+# (at zero) from the start.
+OUTCOMES = ("delivered", "retry", "failed", "gave_up", "superseded")
+
+
+def count_superseded(deliveries: int) -> None:
+    """Deliveries a retraction stopped before they were sent (they carry its text)."""
+    if deliveries:
+        DELIVERIES.labels("superseded").inc(deliveries)
 
 
 class DeliveryWorker:
