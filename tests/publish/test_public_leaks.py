@@ -6,7 +6,7 @@ store.
   affiliation, link, quote) and the editor's reason for keeping it anonymous;
 - anything of a revision held behind the gate (not even that there is one);
 - a retracted story's text, through a redelivery of a delivery made before the
-  retraction.
+  retraction, or through one still waiting for a retry when the story was retracted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 from services.contracts import ReviewStatus, StoryReviewed
 from tests.publish.builders import attribution, bump, claim, cleared_story, story
 from tests.publish.conftest import Solo
-from tests.publish.test_webhooks import deliveries, release, subscribe
+from tests.publish.test_correction_flags import _flag, _send
+from tests.publish.test_webhooks import _delivery_counts, deliveries, release, subscribe
 from tests.support.servers import wait_for
 
 
@@ -205,3 +206,100 @@ def test_a_delivery_made_before_a_retraction_is_not_sent_again(solo: Solo) -> No
     after = [r.body for r in got[1:]]
     after += [body for body, _, _ in _public(solo, snapshot.story_id, section).values()]
     assert all(b"cut potholes" not in body.lower() for body in after)
+
+
+def test_a_delivery_waiting_for_a_retry_at_a_retraction_is_never_sent(solo: Solo) -> None:
+    """Two subscribers whose receivers fail (503, try again in 5 s) while deliveries of the
+    story's text wait: A's ``needs_correction`` (its ``published`` went through before it
+    failed), B's ``published`` and, behind it, its ``needs_correction``; B also waits for
+    another story's ``published``. The story is retracted and the receivers recover: each
+    gets the retraction at once, not behind the text, and never the text again; the waiting
+    deliveries show as superseded by the retraction and are counted; the other story's
+    delivery still goes."""
+    section, tag = solo.section(), uuid.uuid4().hex[:6]
+    path_a, path_b = f"/down-a-{tag}", f"/down-b-{tag}"
+    later = (503, {"Retry-After": "5"})
+    solo.receiver.plans[path_b] = [later, later]  # the story's published, the other's
+    sub_a, _ = subscribe(solo, path_a, sections=[section])
+    sub_b, _ = subscribe(solo, path_b, sections=[section])
+    counted = _delivery_counts(solo)["superseded"]
+
+    def of(subscription_id: str, story_id: str, event: str) -> dict[str, Any] | None:
+        return next(
+            (
+                d
+                for d in deliveries(solo, subscription_id)
+                if d["story_id"] == story_id and d["event"] == event
+            ),
+            None,
+        )
+
+    def retrying(subscription_id: str, story_id: str, event: str) -> bool:
+        found = of(subscription_id, story_id, event)
+        return bool(found and found["status"] == "pending" and found["log"])
+
+    snapshot = release(solo, cleared_story(section=section))
+    story_id = snapshot.story_id
+    wait_for(
+        lambda: (d := of(sub_a, story_id, "published")) and d["status"] == "delivered",
+        15,
+        what="A's published delivered",
+    )
+    wait_for(lambda: retrying(sub_b, story_id, "published"), 15, what="B's published failed")
+    other = release(solo, cleared_story(section=section))
+    wait_for(
+        lambda: retrying(sub_b, other.story_id, "published"), 15, what="B's other story failed"
+    )
+    solo.receiver.plans[path_a] = [later]  # A goes down too
+    _send(solo, _flag(snapshot, snapshot.claims[0].claim_id))
+    wait_for(lambda: retrying(sub_a, story_id, "needs_correction"), 30, what="A's flag failed")
+    wait_for(lambda: of(sub_b, story_id, "needs_correction"), 15, what="B's flag waiting")
+
+    with solo.client("editor") as editor:
+        answer = editor.post(f"/v1/stories/{story_id}/retract", json={"reason": "Wrong town."})
+        assert answer.status_code == 200, answer.text
+
+    # The receivers answer 200 from now on: each gets the retraction, B the other story.
+    def delivered(subscription_id: str, story: str, event: str) -> dict[str, Any] | None:
+        found = of(subscription_id, story, event)
+        return found if found and found["status"] == "delivered" else None
+
+    wait_for(lambda: delivered(sub_a, story_id, "retracted"), 15, what="A's retraction")
+    wait_for(lambda: delivered(sub_b, story_id, "retracted"), 15, what="B's retraction")
+    wait_for(lambda: delivered(sub_b, other.story_id, "published"), 20, what="B's other story")
+
+    def story_events(path: str) -> list[str]:
+        return [
+            r.headers["newsroom-event"]
+            for r in solo.receiver.at(path)
+            if r.json["data"]["story_id"] == story_id
+        ]
+
+    # A's published was answered 200 before the failure, the failed attempts 503: the
+    # text was taken once, before the retraction, and never sent again after it.
+    assert story_events(path_a) == ["published", "needs_correction", "retracted"]
+    assert story_events(path_b) == ["published", "retracted"]
+    notices = [
+        r.body.lower()
+        for path in (path_a, path_b)
+        for r in solo.receiver.at(path)
+        if r.json["data"]["story_id"] == story_id and r.json["data"]["action"] == "retracted"
+    ]
+    assert len(notices) == 2
+    assert all(b"cut potholes" not in body for body in notices)
+
+    for subscription_id, stopped in (
+        (sub_a, ["needs_correction"]),
+        (sub_b, ["published", "needs_correction"]),
+    ):
+        retraction = delivered(subscription_id, story_id, "retracted")
+        assert retraction is not None
+        for event in stopped:
+            found = of(subscription_id, story_id, event)
+            assert found is not None
+            assert (found["status"], found["reason"]) == ("superseded", "retracted"), found
+            assert found["superseded_by"] == retraction["release_id"]
+            assert found["next_attempt_at"] is None
+            assert found["finished_at"] is not None
+    assert delivered(sub_a, story_id, "published") is not None  # before the retraction
+    assert _delivery_counts(solo)["superseded"] >= counted + 3

@@ -373,7 +373,7 @@ def _delivery_counts(solo: Solo) -> dict[str, float]:
 
 def test_metrics_count_webhook_deliveries_by_outcome_from_zero(solo: Solo) -> None:
     before = _delivery_counts(solo)
-    assert set(before) == {"delivered", "retry", "failed", "gave_up"}  # every series, from 0
+    assert set(before) == {"delivered", "retry", "failed", "gave_up", "superseded"}  # from 0
     section, path = solo.section(), f"/counted-{uuid.uuid4().hex[:6]}"
     solo.receiver.plans[path] = [503, 400]  # one retry, then a refusal
     subscribe(solo, path, sections=[section])
