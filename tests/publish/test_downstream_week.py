@@ -297,6 +297,13 @@ def test_a_webhook_site_dedupes_and_orders_a_story_life_from_the_body(solo: Solo
     contested = second.claims[1].claim_id
     flagged = solo.reviewed(with_status(second, contested, "unverifiable"))
     assert solo.gate(first.story_id, flagged.version)["state"] == "needs_correction"
+    # Retracted once the site is back and has the rest: a retraction while they still
+    # waited would supersede them (tests/publish/test_public_leaks.py).
+    wait_for(
+        lambda: len(solo.receiver.at(path)) >= 5,
+        30,
+        what=f"the published (3 attempts), corrected and needs_correction at {path}",
+    )
     retract(solo, first.story_id)
 
     got = wait_for(
