@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from services.bus.batch import BatchConsumerLoop
@@ -24,6 +26,7 @@ from verify.queue.metrics import install as install_queue_metrics
 from verify.queue.routes import router as queue_router
 from verify.stories import intake
 from verify.stories.documents import DOCUMENTS
+from verify.stories.revoked import RevokedLeases
 from verify.stories.routes import router as claims_router
 from verify.stories.routes import stories_router
 from verify.stories.signoff_routes import router as signoff_router
@@ -33,6 +36,8 @@ log = get_logger(__name__)
 
 # The sweep (closing the claims a revision dropped) also runs this often, after a crash.
 SWEEP_SECONDS = 5.0
+# A revoked reviewer's leases end within this (a pass: one read of the users collection).
+REVOKED_LEASES_SECONDS = 5.0
 
 DESCRIPTION = """Every claim of a story held in a reviewers' queue until it is marked,
 with its attribution found in the text. Consumes `reports.submitted`; produces
@@ -50,6 +55,14 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime.add_worker(backfill_worker())
     sweeper = PeriodicWorker("claims-sweep", SWEEP_SECONDS, lambda: intake.sweep(utcnow()))
     runtime.add_worker(sweeper)
+    revoked = RevokedLeases(
+        outbox.story_changed,
+        late=timedelta(seconds=settings.auth_cache_seconds + REVOKED_LEASES_SECONDS),
+        margin=timedelta(seconds=2 * REVOKED_LEASES_SECONDS),
+    )
+    runtime.add_worker(
+        PeriodicWorker("revoked-leases", REVOKED_LEASES_SECONDS, lambda: revoked.run(utcnow()))
+    )
     runtime.add_worker(install_queue_metrics(settings.queue_metrics_seconds))
     # Two consumers: every report, and the large ones the first hands on (LARGE_TOPIC),
     # each with its own bound on what it holds, so large reports wait apart.

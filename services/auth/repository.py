@@ -129,6 +129,13 @@ def is_revoked(user_id: str) -> bool:
     return _users().find_one({"_id": user_id, "revoked_at": {"$ne": None}}, {"_id": 1}) is not None
 
 
+def revoked_since(since: datetime) -> list[UserRecord]:
+    """The users revoked after ``since``: no index on ``revoked_at`` (an entry per user
+    for a rare admin act), so a read of the users collection, which is small (the desk's
+    staff, not its readers)."""
+    return [_user(doc) for doc in _users().find({"revoked_at": {"$gt": since}})]
+
+
 def mark_revoked(user_id: str, at: datetime) -> None:
     _users().update_one({"_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": at}})
 

@@ -9,6 +9,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from services import text
@@ -174,6 +175,11 @@ def new_token_for(name: str, issued_by: str = CLI_ISSUER) -> str:
 def is_revoked(user_id: str) -> bool:
     """Whether the user with this id was revoked (what they hold, a claim's lease, ends)."""
     return repository.is_revoked(user_id)
+
+
+def revoked_since(since: datetime) -> list[UserRecord]:
+    """The users revoked after ``since`` (verify ends the leases they still hold)."""
+    return repository.revoked_since(since)
 
 
 def revoke_token(name: str, token_id: str) -> TokenRecord:

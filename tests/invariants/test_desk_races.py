@@ -9,19 +9,24 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from services.auth import repository as auth_repository
 from services.auth import revoke_user
+from services.clock import utcnow
 from tests.support.console import CSRF, signed_in
 from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
+from tests.support.plans import plan, watched
 from tests.support.reports import BODY, report, submit
 from tests.support.servers import api, wait_for
 from tests.support.stack import Stack
 from verify.stories import intake, review
 from verify.stories.repository import leases
+from verify.stories.revoked import RevokedLeases
 
 DEADLINE = 30.0
 SECTION = "desk-races"  # owned (tests/support/stack.py): the queue test reads it whole
@@ -420,3 +425,103 @@ def test_the_claim_queue_and_the_counts_agree_with_the_queue_by_story(
     grouped = [c["claim_id"] for g in by_story for c in g["claims"]]
     assert sorted(ids) == sorted(grouped)  # each once, the same claims
     assert int(counted.group(1)) == len(ids) == sum(g["claims_waiting"] for g in by_story)
+
+
+def revoked_leases_pass(stack: Stack) -> RevokedLeases:
+    """The pass verify's ``revoked-leases`` worker runs, on the running service's outbox
+    (its second look at a revocation two minutes after it: no test waits that long)."""
+    app = stack.apps["verify"].server.config.app
+    assert "revoked-leases" in [w.name for w in app.state.runtime.workers]
+    return RevokedLeases(
+        app.state.verify.story_changed, late=timedelta(seconds=120), margin=timedelta(seconds=10)
+    )
+
+
+def test_a_revoked_reviewers_lease_ends_without_a_contender(stack: Stack) -> None:
+    """An admin revokes a reviewer who holds a claim, and nobody else touches it. The gate
+    and the desk named them as the one to act until their lease ran out, from the
+    holders verify sent when the story last changed. Verify's pass now ends the lease
+    (audited, with why) and sends the change: publish names them no more, and the claim
+    can be taken."""
+    claim = claim_in_review(stack)
+    story_id, url = claim["story_id"], f"/v1/claims/{claim['claim_id']}"
+    name, token = stack.new_user("reviewer")
+    with api(stack.url("verify"), token) as revoked:
+        assert revoked.post(f"{url}/lease").status_code == 200
+    with (
+        stack.client("publish", "editor") as publish,
+        signed_in(stack.url("publish"), stack.tokens["editor"]) as desk,
+    ):
+
+        def gate_holder() -> Any:
+            gate = publish.get(f"/v1/stories/{story_id}/gate")
+            if gate.status_code != 200:
+                return "(publish has not seen the story yet)"
+            blockers = gate.json()["blockers"]
+            return {b["claim_id"]: b["holder"] for b in blockers}.get(claim["claim_id"])
+
+        def desk_names() -> bool:
+            return name in desk.get(f"/ui/stories/{story_id}").text
+
+        wait_for(lambda: gate_holder() == name, DEADLINE, what="the holder in the gate")
+        assert desk_names()
+        revoke_user(name)
+        revoked_leases_pass(stack).run(utcnow())
+        wait_for(lambda: gate_holder() not in (name, None), DEADLINE, what="holder gone")
+        wait_for(lambda: not desk_names(), DEADLINE, what="the holder gone from the desk")
+    with stack.client("verify", "reviewer") as next_one:
+        taken = next_one.post(f"{url}/lease")
+        assert taken.status_code == 200, taken.text
+        entries = next_one.get(f"{url}/history").json()["entries"]
+    released = [e for e in entries if e["action"] == "released"]
+    assert [e["action"] for e in entries][-3:] == ["leased", "released", "leased"]
+    assert f"{name}'s access was revoked" == released[-1]["detail"]
+
+
+def test_a_pass_with_nobody_newly_revoked_reads_the_users_once(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every few seconds in every verify replica: one read of the (small) users
+    collection, and no claim read unless someone was revoked. The claims' read it makes
+    then goes by the open claims' index range, not the whole collection."""
+    name, token = stack.new_user("reviewer")
+    claim = claim_in_review(stack)
+    with api(stack.url("verify"), token) as revoked:
+        assert revoked.post(f"/v1/claims/{claim['claim_id']}/lease").status_code == 200
+    revoke_user(name)
+    worker = revoked_leases_pass(stack)
+    settings = stack.settings
+    with (
+        watched(settings.mongo_url, settings.database("auth"), "users") as users,
+        watched(settings.mongo_url, settings.database("verify"), "claims") as claims,
+        monkeypatch.context() as patch,
+    ):
+        # Only this thread's reads: the service's own worker runs the same passes.
+        me, own_users, own_claims = threading.get_ident(), auth_repository._users, leases._claims
+        patch.setattr(
+            auth_repository,
+            "_users",
+            lambda: users.collection if threading.get_ident() == me else own_users(),
+        )
+        patch.setattr(
+            leases,
+            "_claims",
+            lambda: claims.collection if threading.get_ident() == me else own_claims(),
+        )
+        worker.run(utcnow())  # the revoked reviewer's lease: the open claims read once
+        held = [s.filter for s in claims.filters if s.command == "find"]
+        users.clear()
+        claims.clear()
+        worker.run(utcnow())
+        read = [(s.command, s.filter) for s in users.filters]
+        claim_reads = list(claims.filters)
+        plans = [(filter, plan(claims.collection, filter)) for filter in held]
+    # The open claims' lease fields, status by status (and the held claim whole by its
+    # id, unless the service's own pass ended the lease first).
+    assert any("status" in filter for filter in held), held
+    for filter, found in plans:
+        assert not found.scans, (filter, found)
+    assert claim_reads == []
+    assert len(read) == 1, read
+    assert read[0][0] == "find", read
+    assert list(read[0][1]) == ["revoked_at"], read

@@ -8,7 +8,6 @@ in one transaction. When the write no longer applies, :func:`refusal` says why: 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,15 +173,28 @@ def contended(claim: ClaimRecord, actor: Actor, now: datetime, notify: StoryChan
         return claim
     if not is_revoked(holder):
         return claim
+    end_revoked_lease(claim, actor, now, notify)
+    return get(claim.claim_id)
+
+
+def end_revoked_lease(
+    claim: ClaimRecord, actor: Actor, now: datetime, notify: StoryChanged
+) -> bool:
+    """Give back the lease of ``claim``, whose holder was revoked, audited as ``actor``'s
+    release with why; the story's change goes out (publish names the holder no more).
+    False when it no longer applied: another ended it first, or the claim changed."""
+    holder = claim.lease_holder_id
+    assert holder is not None
     after = dataclasses.replace(
         claim, lease_holder_id=None, lease_holder=None, lease_until=None, updated_at=now
     )
     detail = f"{claim.lease_holder}'s access was revoked"
     write = ClaimWrite(after, claim, "released", detail, lease_for=holder)
-    # Another contender may have ended it first, or the claim changed: read it again.
-    with contextlib.suppress(Conflict, PreconditionFailed, NotFound):
+    try:
         commit_one(write, actor, now, notify, None, leases_only=True, current_only=False)
-    return get(claim.claim_id)
+    except (Conflict, PreconditionFailed, NotFound):
+        return False
+    return True
 
 
 def lease(
