@@ -45,8 +45,8 @@ def is_heading(body: str, sentence: Sentence) -> bool:
     return sentence.whole_line and body[sentence.end - 1] not in _TERMINAL
 
 
-# List and clause marks of other scripts, read as the Latin mark they stand for: copy from
-# Afghanistan, Pakistan, the Arab world or East Asia keeps them beside names and quoted
+# List and clause marks of other scripts, read as the Latin mark they stand for: copy
+# written beside Arabic-script, Chinese or Japanese text keeps them by names and quoted
 # phrases ("said نسیم همدرد، a teacher"), and the rules know only the Latin ones. One
 # character for one, so every offset stays the body's.
 _OTHER_MARKS: Final = {
