@@ -20,6 +20,7 @@ from services.auth import revoke_user
 from services.clock import utcnow
 from tests.support.console import CSRF, signed_in
 from tests.support.desk import confirm_claim_list, story_claims, verify_every_claim
+from tests.support.pages import every_item
 from tests.support.plans import plan, watched
 from tests.support.reports import BODY, report, submit
 from tests.support.servers import api, wait_for
@@ -332,6 +333,31 @@ def test_a_mark_saved_in_the_console_is_told_saved_though_its_lease_moved_on(
     assert after["holder"] != name
 
 
+def _revised_to_drop_claims(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """A story whose revision 2 keeps only its first paragraph, with the sweep held back:
+    its id, revision 1's claims, and verify's story at revision 2 (the dropped claims
+    still open and pending)."""
+    monkeypatch.setattr(intake, "sweep", lambda *args, **kwargs: False)  # the window, held
+    with stack.client("ingest", "reporter") as ingest:
+        story_id = submit(ingest, report(section=SECTION)).json()["story_id"]
+        with stack.client("verify", "reviewer") as verify:
+            first = story_claims(verify, story_id)["claims"]
+            kept = BODY.split("\n\n")[0]
+            revised = submit(
+                ingest, report(story_id=story_id, section=SECTION, body=kept, claims=[])
+            )
+            assert revised.status_code == 202, revised.text
+            current = wait_for(
+                lambda: (lambda s: s if s["revision"] == 2 else None)(
+                    verify.get(f"/v1/stories/{story_id}").json()
+                ),
+                what="revision 2 in verify",
+            )
+    return story_id, first, current
+
+
 def test_the_queue_by_story_lists_and_counts_only_the_current_revisions_claims(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -339,24 +365,9 @@ def test_the_queue_by_story_lists_and_counts_only_the_current_revisions_claims(
     pending: the queue by story counted and listed them under the new revision (a claim
     nobody can take any more). It now shows the current revision's claims, counted from
     what it lists."""
-    monkeypatch.setattr(intake, "sweep", lambda *args, **kwargs: False)  # the window, held
-    with stack.client("ingest", "reporter") as ingest:
-        story_id = submit(ingest, report(section=SECTION)).json()["story_id"]
+    story_id, first, current = _revised_to_drop_claims(stack, monkeypatch)
+    assert any("21 to 9" in c["text"] for c in first)
     with stack.client("verify", "reviewer") as verify:
-        first = story_claims(verify, story_id)["claims"]
-        assert any("21 to 9" in c["text"] for c in first)
-        kept = BODY.split("\n\n")[0]
-        with stack.client("ingest", "reporter") as ingest:
-            revised = submit(
-                ingest, report(story_id=story_id, section=SECTION, body=kept, claims=[])
-            )
-            assert revised.status_code == 202, revised.text
-        current = wait_for(
-            lambda: (lambda s: s if s["revision"] == 2 else None)(
-                verify.get(f"/v1/stories/{story_id}").json()
-            ),
-            what="revision 2 in verify",
-        )
         queued = verify.get("/v1/queue/stories", params={"section": SECTION, "limit": 50})
     assert queued.status_code == 200, queued.text
     [group] = [g for g in queued.json()["items"] if g["story_id"] == story_id]
@@ -365,20 +376,6 @@ def test_the_queue_by_story_lists_and_counts_only_the_current_revisions_claims(
     assert sorted(c["claim_id"] for c in group["claims"]) == pending
     assert group["claims_waiting"] == len(pending)
     assert {c["revision"] for c in group["claims"]} == {2}
-
-
-def pages(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
-    """Every item of a cursor listing, page after page."""
-    items: list[dict[str, Any]] = []
-    cursor = None
-    for _ in range(500):
-        answer = client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
-        assert answer.status_code == 200, answer.text
-        items += answer.json()["items"]
-        cursor = answer.json()["next_cursor"]
-        if cursor is None:
-            return items
-    raise AssertionError(f"{path}: no last page")
 
 
 def test_the_claim_queue_and_the_counts_agree_with_the_queue_by_story(
@@ -390,28 +387,13 @@ def test_the_claim_queue_and_the_counts_agree_with_the_queue_by_story(
     three now hold the current revisions' claims only, read here over the whole section
     (claims dropped by this module's other revisions included), in pages small enough
     that some hold dropped claims only."""
-    monkeypatch.setattr(intake, "sweep", lambda *args, **kwargs: False)  # the window, held
-    with stack.client("ingest", "reporter") as ingest:
-        story_id = submit(ingest, report(section=SECTION)).json()["story_id"]
+    story_id, first, current = _revised_to_drop_claims(stack, monkeypatch)
     with stack.client("verify", "reviewer") as verify:
-        first = story_claims(verify, story_id)["claims"]
-        kept = BODY.split("\n\n")[0]
-        with stack.client("ingest", "reporter") as ingest:
-            revised = submit(
-                ingest, report(story_id=story_id, section=SECTION, body=kept, claims=[])
-            )
-            assert revised.status_code == 202, revised.text
-        current = wait_for(
-            lambda: (lambda s: s if s["revision"] == 2 else None)(
-                verify.get(f"/v1/stories/{story_id}").json()
-            ),
-            what="revision 2 in verify",
-        )
         dropped = {c["claim_id"] for c in first} - {c["claim_id"] for c in current["claims"]}
         assert dropped
         assert all(verify.get(f"/v1/claims/{c}").json()["open"] for c in dropped)
-        listed = pages(verify, "/v1/queue", section=SECTION, limit=2)
-        by_story = pages(verify, "/v1/queue/stories", section=SECTION, limit=50)
+        listed = every_item(verify, "/v1/queue", limit=2, section=SECTION)
+        by_story = every_item(verify, "/v1/queue/stories", limit=50, section=SECTION)
     _, token = stack.new_user("reviewer")
     with signed_in(stack.url("verify"), token) as console:
         summary = console.get("/ui/queue", params={"section": SECTION}).text
