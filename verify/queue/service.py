@@ -90,7 +90,8 @@ def counts(section: str | None, contested: bool | None) -> dict[str, int]:
         sorted(pending), section, contested
     ):
         if revision != pending[story_id]:
-            found[status] -= n
+            # Two reads, not one snapshot: a claim may change status between them.
+            found[status] = max(0, found.get(status, 0) - n)
     return {status: n for status, n in found.items() if n}
 
 
