@@ -28,6 +28,7 @@ from tests.support.stack import Stack
 from verify.stories import intake, review
 from verify.stories.repository import leases
 from verify.stories.revoked import RevokedLeases
+from verify.stories.unit_of_work import SYSTEM
 
 DEADLINE = 30.0
 SECTION = "desk-races"  # owned (tests/support/stack.py): the queue test reads it whole
@@ -507,3 +508,26 @@ def test_a_pass_with_nobody_newly_revoked_reads_the_users_once(
     assert len(read) == 1, read
     assert read[0][0] == "find", read
     assert list(read[0][1]) == ["revoked_at"], read
+
+
+def test_a_revoked_lease_two_passes_race_for_ends_once(stack: Stack) -> None:
+    """Every verify replica runs the pass, and a contender may meet the same lease: two
+    enders that read the claim before either wrote. The second found the claim free and
+    ended the lease again ("unleased or that holder's"), audited twice; it now applies
+    only while the stored lease is still the one it read."""
+    name, token = stack.new_user("reviewer")
+    claim = claim_in_review(stack)
+    url = f"/v1/claims/{claim['claim_id']}"
+    with api(stack.url("verify"), token) as revoked:
+        assert revoked.post(f"{url}/lease").status_code == 200
+    read = review.get(claim["claim_id"])  # as both enders read it, before either wrote
+    assert read.lease_holder_id is not None
+    revoke_user(name)
+    notify = stack.apps["verify"].server.config.app.state.verify.story_changed
+    ended = [review.end_revoked_lease(read, SYSTEM, utcnow(), notify) for _ in range(2)]
+    with stack.client("verify", "reviewer") as verify:
+        entries = verify.get(f"{url}/history").json()["entries"]
+    revoked_entries = [e for e in entries if e["detail"] == f"{name}'s access was revoked"]
+    # The service's own pass may be the first ender: then both of these find it ended.
+    assert ended in ([True, False], [False, False])
+    assert len(revoked_entries) == 1, entries

@@ -282,6 +282,11 @@ class ClaimWrite:
     # transaction: it applies only while the stored lease is still exactly that one (a
     # give-back or another take meanwhile makes it stale).
     lease_taken: bool = False
+    # The write ends the lease ``before`` holds (its holder was revoked): it applies only
+    # while the stored lease is still exactly that one. "Unleased or that user's" would
+    # let a second ender (the other replica's pass, or a contender) end it again, audited
+    # twice, once it was already free.
+    lease_held: bool = False
     extra_audit: dict[str, Any] = field(default_factory=dict)
     # Who made it, when not the actor of the whole list (stories stored together).
     by: Actor | None = None

@@ -183,16 +183,15 @@ def end_revoked_lease(
     """Give back the lease of ``claim``, whose holder was revoked, audited as ``actor``'s
     release with why; the story's change goes out (publish names the holder no more).
     False when it no longer applied: another ended it first, or the claim changed."""
-    holder = claim.lease_holder_id
-    assert holder is not None
+    assert claim.lease_holder_id is not None
     after = dataclasses.replace(
         claim, lease_holder_id=None, lease_holder=None, lease_until=None, updated_at=now
     )
     detail = f"{claim.lease_holder}'s access was revoked"
-    write = ClaimWrite(after, claim, "released", detail, lease_for=holder)
+    write = ClaimWrite(after, claim, "released", detail, lease_held=True)
     try:
         commit_one(write, actor, now, notify, None, leases_only=True, current_only=False)
-    except (Conflict, PreconditionFailed, NotFound):
+    except NewsroomError:  # ended first by another (a replica's pass, a contender), or changed
         return False
     return True
 

@@ -168,7 +168,10 @@ def _update_of(
         "version": write.before.version,
         "open": True,
     }
-    if write.lease_taken:
+    if write.lease_held:
+        query["lease_holder_id"] = write.before.lease_holder_id
+        query["lease_until"] = write.before.lease_until
+    elif write.lease_taken:
         # Recording a lease the atomic take set: only while it is still that lease. A
         # give-back recorded between the take and this write freed the claim, and "mine
         # or free" would let this write put a lease end on a claim nobody holds (and
